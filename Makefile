@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: Apache-2.0
+# measure: recompute TEE launch measurements. See README.md.
+
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DESTDIR     ?=
+
+CC          ?= cc
+CFLAGS      ?= -O2 -g
+WERROR      ?=
+# SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer into build-san/.
+SAN         ?=
+BUILD       ?= $(if $(SAN),build-san,build)
+FUZZ_SECONDS ?= 30
+FUZZ_CC     ?= clang
+VECTORS     ?= $(abspath ../shared/vectors)
+
+PKGS     := libcrypto libcbor libcjson zlib
+TESTPKGS := cmocka
+# Debian/Ubuntu packages that provide the pkg-config modules above.
+DEBS     := pkg-config libssl-dev libcbor-dev libcjson-dev zlib1g-dev libcmocka-dev libarchive-dev
+
+comma    := ,
+SANFLAGS := $(if $(SAN),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+            -Wvla -Wno-missing-field-initializers
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+LIBS     = $(PKG_LIBS) -lpthread -lm
+
+LIB_SRCS := $(wildcard common/*.c eif/*.c ovmf/*.c tdx/*.c compare/*.c)
+CLI_SRCS := $(wildcard measure/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/conformance/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all check check-san demo install uninstall bench fuzz clean deps test-deps
+
+all: deps $(BUILD)/measure
+
+$(BUILD)/measure: $(CLI_OBJS) $(BUILD)/libmeasure.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/libmeasure.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libmeasure.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libmeasure.a \
+		$(ALL_LDFLAGS) $(LIBS) $(shell pkg-config --libs cmocka)
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+
+# Installs missing build dependencies on Debian/Ubuntu, or says what to run.
+deps:
+	@missing=""; for p in $(PKGS) $(TESTPKGS); do \
+	  pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "measure: missing build dependencies:$$missing"; \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	    else echo "measure: run as root: apt-get install -y $(DEBS)"; exit 1; fi; \
+	    echo "measure: installing: $$SUDO apt-get install -y $(DEBS)"; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBS) >/dev/null || exit 1; \
+	  else echo "measure: install the development packages for:$$missing (Debian: apt-get install $(DEBS))"; exit 1; fi; \
+	fi
+
+check: deps $(BUILD)/measure $(UNIT_BINS)
+	@BUILD=$(BUILD) VECTORS=$(VECTORS) sh tests/run.sh
+
+check-san:
+	$(MAKE) SAN=1 check
+
+demo: deps $(BUILD)/measure
+	@sh tests/demo.sh $(BUILD)/measure
+
+bench: deps $(BUILD)/measure
+	@sh tests/bench/run.sh $(BUILD)/measure
+
+# libFuzzer harnesses, each run for FUZZ_SECONDS with the fixtures as seeds.
+fuzz: deps
+	@mkdir -p build-fuzz
+	@set -e; for src in $(FUZZ_SRCS); do \
+	  name=$$(basename $$src .c); \
+	  $(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	    $(PKG_CFLAGS) -o build-fuzz/$$name $$src $(LIB_SRCS) $(PKG_LIBS) -lpthread -lm; \
+	  mkdir -p build-fuzz/corpus-$$name; \
+	  seeds=tests/fuzz/seeds/$$name; [ -d $$seeds ] || seeds=""; \
+	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
+	  build-fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+	    -max_len=65536 build-fuzz/corpus-$$name $$seeds 2>build-fuzz/$$name.log || \
+	    { tail -50 build-fuzz/$$name.log; exit 1; }; \
+	  grep -E '^#[0-9]+ *DONE' build-fuzz/$$name.log | tail -1; \
+	done
+
+install: $(BUILD)/measure
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(BUILD)/measure $(DESTDIR)$(BINDIR)/measure
+	install -m 0644 docs/measure.1 $(DESTDIR)$(MANDIR)/man1/measure.1
+	install -m 0644 docs/completion/measure.bash $(DESTDIR)$(BASHCOMPDIR)/measure
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/measure $(DESTDIR)$(MANDIR)/man1/measure.1 $(DESTDIR)$(BASHCOMPDIR)/measure
+
+clean:
+	rm -rf build build-san build-fuzz build-bench

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file.h"
+
+enum ms_status ms_file_open(struct ms_file *f, const char *path, struct ms_err *err)
+{
+	struct stat st;
+
+	memset(f, 0, sizeof(*f));
+	f->name = path;
+	if (strcmp(path, "-") == 0) {
+		f->fd = STDIN_FILENO;
+	} else {
+		f->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (f->fd < 0)
+			return ms_fail(err, MS_BAD_INPUT, "cannot open: %s", strerror(errno));
+	}
+	if (fstat(f->fd, &st) < 0) {
+		int e = errno;
+
+		ms_file_close(f);
+		return ms_fail(err, MS_BAD_INPUT, "cannot stat: %s", strerror(e));
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ms_file_close(f);
+		return ms_fail(err, MS_BAD_INPUT, "is a directory");
+	}
+	f->regular = S_ISREG(st.st_mode);
+	f->size = f->regular ? (uint64_t)st.st_size : 0;
+	return MS_OK;
+}
+
+void ms_file_close(struct ms_file *f)
+{
+	if (f->fd > STDIN_FILENO)
+		close(f->fd);
+	f->fd = -1;
+}
+
+enum ms_status ms_file_read(struct ms_file *f, void *buf, size_t len, size_t *got,
+			    struct ms_err *err)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(f->fd, (uint8_t *)buf + done, len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ms_fail(err, MS_BAD_INPUT, "read failed at offset 0x%zx: %s", done,
+				       strerror(errno));
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	*got = done;
+	return MS_OK;
+}
+
+enum ms_status ms_file_slurp(struct ms_file *f, size_t max, uint8_t **buf, size_t *len,
+			     struct ms_err *err)
+{
+	size_t cap = f->regular && f->size < max ? (size_t)f->size + 1 : 65536, n = 0;
+	uint8_t *p = malloc(cap);
+	enum ms_status st;
+
+	if (!p)
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	for (;;) {
+		size_t got;
+
+		if (n + 1 == cap) {
+			uint8_t *q;
+
+			if (cap > max) {
+				free(p);
+				return ms_fail(err, MS_BAD_INPUT, "larger than %zu bytes", max);
+			}
+			q = realloc(p, cap * 2);
+			if (!q) {
+				free(p);
+				return ms_fail(err, MS_NO_MEMORY, "out of memory");
+			}
+			p = q;
+			cap *= 2;
+		}
+		st = ms_file_read(f, p + n, cap - 1 - n, &got, err);
+		if (st) {
+			free(p);
+			return st;
+		}
+		n += got;
+		if (n > max) {
+			free(p);
+			return ms_fail(err, MS_BAD_INPUT, "larger than %zu bytes", max);
+		}
+		if (n + 1 < cap)
+			break;
+	}
+	p[n] = '\0';
+	*buf = p;
+	*len = n;
+	return MS_OK;
+}
+
+enum ms_status ms_file_load(const char *path, size_t max, uint8_t **buf, size_t *len,
+			    struct ms_err *err)
+{
+	struct ms_file f;
+	enum ms_status st = ms_file_open(&f, path, err);
+
+	if (st)
+		return st;
+	st = ms_file_slurp(&f, max, buf, len, err);
+	ms_file_close(&f);
+	return st;
+}
+
+const char *ms_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (strcmp(path, "-") == 0)
+		return "stdin";
+	return slash && slash[1] ? slash + 1 : path;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef MS_FILE_H
+#define MS_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+/* An open input: a regular file or a stream (stdin, a pipe). */
+struct ms_file {
+	int fd;
+	const char *name; /* as given on the command line; "-" is stdin */
+	bool regular;     /* size is known and pread works */
+	uint64_t size;    /* valid when regular */
+};
+
+/* Opens path for reading ("-" is stdin); refuses directories. */
+enum ms_status ms_file_open(struct ms_file *f, const char *path, struct ms_err *err);
+void ms_file_close(struct ms_file *f);
+
+/*
+ * Reads up to len bytes, retrying short reads; *got < len only at end of
+ * file.
+ */
+enum ms_status ms_file_read(struct ms_file *f, void *buf, size_t len, size_t *got,
+			    struct ms_err *err);
+
+/*
+ * Reads the whole input into a new buffer (NUL-terminated for text
+ * convenience, not counted in *len). Inputs larger than max are refused.
+ */
+enum ms_status ms_file_slurp(struct ms_file *f, size_t max, uint8_t **buf, size_t *len,
+			     struct ms_err *err);
+
+/* Opens, slurps and closes path. */
+enum ms_status ms_file_load(const char *path, size_t max, uint8_t **buf, size_t *len,
+			    struct ms_err *err);
+
+/* The last path component, for manifests (no absolute paths). */
+const char *ms_basename(const char *path);
+
+#endif

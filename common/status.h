@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef MS_STATUS_H
+#define MS_STATUS_H
+
+#include <stdarg.h>
+
+/*
+ * Every library function returns one of these; measure/ maps it to an exit
+ * code exactly once (ms_exit_code). The numbering is not the exit code.
+ */
+enum ms_status {
+	MS_OK = 0,
+	MS_MISMATCH,        /* a measurement or policy differs (exit 1) */
+	MS_BAD_INPUT,       /* malformed, truncated or unreadable input (exit 2) */
+	MS_USAGE,           /* bad command line (exit 2) */
+	MS_NO_MEMORY,       /* allocation failed (exit 2) */
+	MS_BAD_SIGNATURE,   /* signature or certificate chain (exit 3) */
+	MS_NO_COLLATERAL,   /* certificate or CRL not available offline (exit 4) */
+	MS_UNSUPPORTED,     /* platform, format version or profile (exit 5) */
+};
+
+/* One error: a status and a one-line message naming field and offset. */
+struct ms_err {
+	enum ms_status status;
+	char msg[512];
+};
+
+int ms_exit_code(enum ms_status status);
+
+/* Records status and a printf-style message in err (if not NULL); returns status. */
+enum ms_status ms_fail(struct ms_err *err, enum ms_status status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+enum ms_status ms_vfail(struct ms_err *err, enum ms_status status, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+#endif

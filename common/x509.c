@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+
+#include "x509.h"
+
+enum ms_status ms_x509_parse(const uint8_t *buf, size_t len, const char *what, X509 **out,
+			     struct ms_err *err)
+{
+	X509 *cert = NULL;
+
+	if (len > INT32_MAX)
+		return ms_fail(err, MS_BAD_INPUT, "%s: certificate too large", what);
+	if (len >= 10 && memmem(buf, len, "-----BEGIN", 10)) {
+		BIO *bio = BIO_new_mem_buf(buf, (int)len);
+
+		if (!bio)
+			return ms_fail(err, MS_NO_MEMORY, "out of memory");
+		cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	} else {
+		const uint8_t *p = buf;
+
+		cert = d2i_X509(NULL, &p, (long)len);
+		if (cert && p != buf + len) {
+			X509_free(cert);
+			return ms_fail(err, MS_BAD_INPUT, "%s: %zu bytes after the DER certificate", what,
+				       (size_t)(buf + len - p));
+		}
+	}
+	if (!cert)
+		return ms_fail(err, MS_BAD_INPUT, "%s: not a PEM or DER X.509 certificate", what);
+	*out = cert;
+	return MS_OK;
+}
+
+enum ms_status ms_x509_der(X509 *cert, uint8_t **der, size_t *len, struct ms_err *err)
+{
+	uint8_t *p = NULL;
+	int n = i2d_X509(cert, &p);
+
+	if (n <= 0)
+		return ms_fail(err, MS_BAD_INPUT, "certificate cannot be DER-encoded");
+	*der = p;
+	*len = (size_t)n;
+	return MS_OK;
+}
+
+char *ms_x509_name(const X509_NAME *name)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *data, *out = NULL;
+	long n;
+
+	if (!bio)
+		return NULL;
+	X509_NAME_print_ex(bio, name, 0, (XN_FLAG_RFC2253 & ~XN_FLAG_SEP_MASK & ~XN_FLAG_DN_REV) | XN_FLAG_SEP_CPLUS_SPC);
+	n = BIO_get_mem_data(bio, &data);
+	out = malloc((size_t)n + 1);
+	if (out) {
+		memcpy(out, data, (size_t)n);
+		out[n] = '\0';
+	}
+	BIO_free(bio);
+	return out;
+}
+
+int ms_asn1_time_unix(const ASN1_TIME *t, int64_t *out)
+{
+	struct tm tm;
+
+	if (!ASN1_TIME_to_tm(t, &tm))
+		return -1;
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+void ms_format_time(int64_t unix_seconds, char out[32])
+{
+	time_t t = (time_t)unix_seconds;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm)) {
+		snprintf(out, 32, "@%lld", (long long)unix_seconds);
+		return;
+	}
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/json.h"
+#include "cli.h"
+
+#define PROGRESS_MIN_SIZE (256ull << 20)
+#define PROGRESS_STEP (64ull << 20)
+
+int cli_fail(const char *verb, const char *file, const struct ms_err *err)
+{
+	if (file)
+		fprintf(stderr, "measure: %s: %s: %s\n", verb, file, err->msg);
+	else
+		fprintf(stderr, "measure: %s: %s\n", verb, err->msg);
+	return ms_exit_code(err->status);
+}
+
+int cli_usage(const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "measure: %s: ", verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'measure %s --help')\n", verb);
+	return 2;
+}
+
+int cli_write(const char *verb, const char *text)
+{
+	if (fputs(text, stdout) == EOF || fflush(stdout) == EOF) {
+		fprintf(stderr, "measure: %s: cannot write to standard output\n", verb);
+		return 2;
+	}
+	return 0;
+}
+
+int cli_write_json(const char *verb, const cJSON *json)
+{
+	char *text = ms_json_format(json);
+	int rc;
+
+	if (!text) {
+		fprintf(stderr, "measure: %s: out of memory\n", verb);
+		return 2;
+	}
+	rc = cli_write(verb, text);
+	free(text);
+	return rc;
+}
+
+void cli_progress_init(struct cli_progress *p, const char *verb, const char *file,
+		       unsigned long long size)
+{
+	memset(p, 0, sizeof(*p));
+	p->verb = verb;
+	p->file = file;
+	p->enabled = size >= PROGRESS_MIN_SIZE && isatty(STDERR_FILENO);
+}
+
+void cli_progress_update(uint64_t done, uint64_t total, void *arg)
+{
+	struct cli_progress *p = arg;
+	unsigned step = (unsigned)(done / PROGRESS_STEP);
+
+	if (!p->enabled || step == p->last_step || !total)
+		return;
+	p->last_step = step;
+	p->shown = true;
+	fprintf(stderr, "\rmeasure: %s: %s: %llu of %llu MiB", p->verb, p->file, (unsigned long long)done >> 20,
+		(unsigned long long)total >> 20);
+}
+
+void cli_progress_end(struct cli_progress *p)
+{
+	if (p->shown)
+		fprintf(stderr, "\r\033[K");
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef MS_CLI_H
+#define MS_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "../common/status.h"
+
+/* Subcommand entry points: argv[0] is the verb. Return the exit code. */
+int cmd_eif(int argc, char **argv);
+
+/* "measure: VERB: FILE: message" on stderr; returns the exit code for err. */
+int cli_fail(const char *verb, const char *file, const struct ms_err *err);
+
+/* A usage error: message, then a pointer to --help; returns 2. */
+int cli_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Writes text to stdout and flushes; 2 (with a message) when writing fails. */
+int cli_write(const char *verb, const char *text);
+
+/* Formats json with ms_json_format and writes it; frees nothing. */
+int cli_write_json(const char *verb, const cJSON *json);
+
+/* Progress on stderr for large inputs, only when stderr is a terminal. */
+struct cli_progress {
+	const char *verb, *file;
+	bool enabled, shown;
+	unsigned last_step;
+};
+void cli_progress_init(struct cli_progress *p, const char *verb, const char *file,
+		       unsigned long long size);
+void cli_progress_update(uint64_t done, uint64_t total, void *arg);
+void cli_progress_end(struct cli_progress *p);
+
+#endif
