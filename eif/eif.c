@@ -460,6 +460,31 @@ static enum ms_status truncated(const struct pass *ps, const struct ms_eif *eif,
 	return ms_fail(err, MS_BAD_INPUT, "file truncated at 0x%llx", (unsigned long long)size);
 }
 
+/*
+ * A file too short for its offset table, found before hashing anything: name
+ * the first section that does not fit, with its type when its header is there.
+ */
+static enum ms_status past_end(int fd, const struct pass *ps, uint64_t size, struct ms_err *err)
+{
+	for (unsigned r = 1; r < ps->nregions; r += 2) {
+		const struct region *hdr = &ps->regions[r], *payload = &ps->regions[r + 1];
+		uint8_t type[2];
+
+		if (payload->end <= size)
+			continue;
+		if (hdr->end > size)
+			return ms_fail(err, MS_BAD_INPUT,
+				       "section %u header (offset 0x%llx) truncated: file ends at 0x%llx",
+				       hdr->section, (unsigned long long)hdr->start, (unsigned long long)size);
+		if (pread(fd, type, 2, (off_t)hdr->start) != 2)
+			break;
+		return ms_fail(err, MS_BAD_INPUT, "section %u (%s) ends at 0x%llx, past end of file (0x%llx)",
+			       hdr->section, ms_eif_section_name(be16(type)),
+			       (unsigned long long)payload->end, (unsigned long long)size);
+	}
+	return ms_fail(err, MS_BAD_INPUT, "file truncated at 0x%llx", (unsigned long long)size);
+}
+
 enum ms_status ms_eif_measure(int fd, uint64_t file_size, ms_progress_fn *progress,
 			      void *progress_arg, struct ms_eif *eif, struct ms_err *err)
 {
@@ -501,12 +526,20 @@ enum ms_status ms_eif_measure(int fd, uint64_t file_size, ms_progress_fn *progre
 			st = ms_fail(err, MS_BAD_INPUT, "empty file");
 			goto out;
 		}
-		st = ms_eif_header_parse(s->buf, s->len, file_size, &eif->header, err);
+		st = ms_eif_header_parse(s->buf, s->len, 0, &eif->header, err);
 		if (st)
 			goto out;
 	}
 	build_layout(ps, &eif->header);
 	end = ps->regions[ps->nregions - 1].end;
+	if (file_size && end != file_size) {
+		st = end > file_size ? past_end(fd, ps, file_size, err)
+				     : ms_fail(err, MS_BAD_INPUT,
+					       "%llu bytes after the last section (ends at 0x%llx, file is 0x%llx)",
+					       (unsigned long long)(file_size - end), (unsigned long long)end,
+					       (unsigned long long)file_size);
+		goto out;
+	}
 	eif->crc_checked = eif->header.version >= 2;
 
 	if (pthread_mutex_init(&ps->lock, NULL) || pthread_cond_init(&ps->changed, NULL)) {

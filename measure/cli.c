@@ -31,6 +31,17 @@ int cli_usage(const char *verb, const char *fmt, ...)
 	return 2;
 }
 
+int cli_bad_option(const char *verb, int opt, char **argv)
+{
+	extern int optind, optopt;
+
+	if (opt == ':')
+		return cli_usage(verb, "option '%s' needs a value", argv[optind - 1]);
+	if (optopt)
+		return cli_usage(verb, "unknown option '-%c'", optopt);
+	return cli_usage(verb, "unknown option '%s'", argv[optind - 1]);
+}
+
 int cli_write(const char *verb, const char *text)
 {
 	if (fputs(text, stdout) == EOF || fflush(stdout) == EOF) {

@@ -19,6 +19,9 @@ int cli_fail(const char *verb, const char *file, const struct ms_err *err);
 /* A usage error: message, then a pointer to --help; returns 2. */
 int cli_usage(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* getopt's '?' or ':': names the offending option; returns 2. */
+int cli_bad_option(const char *verb, int opt, char **argv);
+
 /* Writes text to stdout and flushes; 2 (with a message) when writing fails. */
 int cli_write(const char *verb, const char *text);
 

@@ -292,7 +292,8 @@ int cmd_eif(int argc, char **argv)
 	int opt, rc;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+jqh", options, NULL)) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":jqh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			format = FMT_JSON;
@@ -314,7 +315,7 @@ int cmd_eif(int argc, char **argv)
 			fputs(eif_help, stdout);
 			return 0;
 		default:
-			return cli_usage("eif", "bad option");
+			return cli_bad_option("eif", opt, argv);
 		}
 	}
 	if (optind != argc - 1)

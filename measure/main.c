@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 	const char *verb = argc > 1 ? argv[1] : NULL;
 
 	if (!verb) {
-		usage(stderr);
+		fprintf(stderr, "measure: no command given (see 'measure --help')\n");
 		return 2;
 	}
 	if (!strcmp(verb, "--help") || !strcmp(verb, "-h") || !strcmp(verb, "help")) {

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers for the CLI tests: each check prints one TAP line.
+set -u
+MEASURE=${MEASURE:-build/measure}
+FIXTURES=${MEASURE_FIXTURES:-fixtures}
+VECTORS=${MEASURE_VECTORS:-../shared/vectors}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+n=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+skip() { n=$((n + 1)); echo "not ok $n # SKIP $1"; }
+
+# run ARGS...: runs measure, leaving $TMP/out, $TMP/err and $rc.
+run() {
+	"$MEASURE" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+}
+
+# expect_rc WANT DESC ARGS...
+expect_rc() {
+	want=$1 desc=$2
+	shift 2
+	run "$@"
+	if [ "$rc" -eq "$want" ]; then ok "$desc"; else
+		not_ok "$desc" "exit $rc, want $want" "stderr: $(head -c 400 "$TMP/err")"; fi
+}
+
+# expect_bad_input WANT_RC DESC WORDS ARGS...: exit WANT_RC, one stderr line holding WORDS, empty stdout.
+expect_failure() {
+	want=$1 desc=$2 words=$3
+	shift 3
+	run "$@"
+	lines=$(wc -l <"$TMP/err")
+	if [ "$rc" -eq "$want" ] && [ "$lines" -eq 1 ] && [ ! -s "$TMP/out" ] &&
+		grep -qF -- "$words" "$TMP/err"; then
+		ok "$desc"
+	else
+		not_ok "$desc" "exit $rc (want $want), $lines stderr lines, stdout $(wc -c <"$TMP/out") bytes" \
+			"stderr: $(head -c 600 "$TMP/err")" "want words: $words"
+	fi
+}
+
+# expect_out DESC FIXED-STRING: the last run's stdout holds the string.
+expect_out() {
+	if grep -qF -- "$2" "$TMP/out"; then ok "$1"; else
+		not_ok "$1" "stdout lacks: $2" "stdout: $(head -c 600 "$TMP/out")"; fi
+}
+
+# expect_golden DESC FILE: the last run's stdout equals FILE.
+expect_golden() {
+	if cmp -s "$TMP/out" "$2"; then ok "$1"; else
+		not_ok "$1" "differs from $2:" "$(diff "$2" "$TMP/out" | head -20 | tr '\n' '|')"; fi
+}
+
+# patch FILE OFFSET HEXBYTES: overwrites bytes in place.
+patch() {
+	printf "$(echo "$3" | sed 's/../\\x&/g')" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# be64 VALUE: 16 hex digits, big-endian.
+be64() { printf '%016x' "$1"; }
