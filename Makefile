@@ -96,12 +96,13 @@ fuzz: deps
 	  $(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	    $(PKG_CFLAGS) -o build-fuzz/$$name $$src $(LIB_SRCS) $(PKG_LIBS) -lpthread -lm; \
 	  mkdir -p build-fuzz/corpus-$$name; \
-	  seeds=tests/fuzz/seeds/$$name; [ -d $$seeds ] || seeds=""; \
+	  case $$name in fuzz_eif) seeds=fixtures/eif ;; *) seeds=tests/fuzz/seeds/$$name ;; esac; \
+	  [ -d $$seeds ] || seeds=""; \
 	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
 	  build-fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
 	    -max_len=65536 build-fuzz/corpus-$$name $$seeds 2>build-fuzz/$$name.log || \
 	    { tail -50 build-fuzz/$$name.log; exit 1; }; \
-	  grep -E '^#[0-9]+ *DONE' build-fuzz/$$name.log | tail -1; \
+	  grep -E '^Done [0-9]+ runs' build-fuzz/$$name.log | sed "s/^/fuzz: $$name: /"; \
 	done
 
 install: $(BUILD)/measure

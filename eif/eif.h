@@ -118,3 +118,23 @@ enum ms_status ms_eif_metadata_parse(const uint8_t *buf, size_t len, cJSON **out
 				     struct ms_err *err);
 
 #endif
+
+/* A deterministic EIF (version 4): kernel, cmdline, metadata, ramdisks. */
+struct ms_eif_build {
+	int kernel_fd;
+	const char *cmdline;
+	const int *ramdisk_fds;
+	unsigned ramdisks;
+	const uint8_t *metadata; /* written verbatim; NULL for none */
+	size_t metadata_len;
+	bool aarch64;
+	uint64_t default_mem, default_cpus;
+};
+
+/*
+ * Writes the EIF to out_fd, which must be seekable (the CRC is patched into
+ * the header at the end). The inputs are read once; PCR0/1/2 of what was
+ * written are returned through eif (file_sha256 is not computed).
+ */
+enum ms_status ms_eif_write(int out_fd, const struct ms_eif_build *b, struct ms_eif *eif,
+			    struct ms_err *err);

@@ -12,6 +12,7 @@
 
 /* Subcommand entry points: argv[0] is the verb. Return the exit code. */
 int cmd_eif(int argc, char **argv);
+int cmd_eif_build(int argc, char **argv);
 
 /* "measure: VERB: FILE: message" on stderr; returns the exit code for err. */
 int cli_fail(const char *verb, const char *file, const struct ms_err *err);

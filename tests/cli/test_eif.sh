@@ -111,4 +111,27 @@ patch "$TMP/sig.eif" "$last" "$(printf '%02x' $((0x$orig ^ 1)))"
 crc=$({ head -c 544 "$TMP/sig.eif"; tail -c +549 "$TMP/sig.eif"; } | gzip -c | tail -c 8 | od -An -tx4 -N4 | tr -d ' ')
 patch "$TMP/sig.eif" 544 "$crc"
 expect_failure 3 "tampered signature: exit 3" "signature does not verify" eif "$TMP/sig.eif"
+
+# measure eif build: the writer reproduces the oracle-built tiny.eif byte for byte.
+run eif build --kernel "$E/tiny-kernel.bin" --cmdline console=ttyS0 --ramdisk "$E/tiny-rd1.bin" \
+	--ramdisk "$E/tiny-rd2.bin" --metadata "$E/tiny.metadata.json" -o "$TMP/rt.eif"
+expect_out "build prints PCR0" "PCR0       $PCR0"
+if [ "$(sha256sum <"$TMP/rt.eif" | cut -c1-64)" = 9c3ac3bc40dc33b5f343bebe5742e61a82c8ed40d2a23db56b58223a82dece61 ]; then
+	ok "build reproduces tiny.eif byte for byte"
+else
+	not_ok "build reproduces tiny.eif byte for byte"
+fi
+run eif build --kernel "$E/tiny-kernel.bin" --cmdline console=ttyS0 --ramdisk "$E/tiny-rd1.bin" \
+	--ramdisk "$E/tiny-rd2.bin" --ramdisk "$E/tiny-rd2.bin" --arch aarch64 -o "$TMP/arm.eif" -q
+run eif --json "$TMP/arm.eif"
+expect_out "built aarch64 EIF: PCR0 of three-ramdisks-arm.eif" '"pcr0": "0609f8b5dbbb4841e6cf4a68ba11c5913d934a878da57645d1a2f4db2216922920c62fbf4a320a1b98e3311172f230dc"'
+expect_out "built aarch64 EIF: PCR2 of three-ramdisks-arm.eif" '"pcr2": "cd5f169fbcc3f7ba1ad07ac4f11e797de591c0862ea510b10d78e9c8f3e75e4b0c5df8690ba8da42f3ed45d8ced3b0d1"'
+a=$(SOURCE_DATE_EPOCH=0 "$MEASURE" eif build --kernel "$E/tiny-kernel.bin" --cmdline x --ramdisk "$E/tiny-rd1.bin" -o "$TMP/a.eif" -q && sha256sum <"$TMP/a.eif")
+b=$("$MEASURE" eif build --kernel "$E/tiny-kernel.bin" --cmdline x --ramdisk "$E/tiny-rd1.bin" -o "$TMP/b.eif" -q && sha256sum <"$TMP/b.eif")
+if [ -n "$a" ] && [ "$a" = "$b" ]; then ok "build is reproducible"; else not_ok "build is reproducible"; fi
+expect_failure 2 "build without ramdisk" "--ramdisk is required" eif build --kernel "$E/tiny-kernel.bin" --cmdline x -o "$TMP/c.eif"
+expect_failure 2 "build with a missing kernel" "cannot open" eif build --kernel "$TMP/none" --cmdline x --ramdisk "$E/tiny-rd1.bin" -o "$TMP/c.eif"
+expect_failure 2 "build with a directory as ramdisk" "is a directory" eif build --kernel "$E/tiny-kernel.bin" --cmdline x --ramdisk "$TMP" -o "$TMP/c.eif"
+if [ -e "$TMP/c.eif" ]; then not_ok "failed build leaves no file"; else ok "failed build leaves no file"; fi
+expect_failure 2 "build, unknown arch" "unknown architecture 'riscv'" eif build --arch riscv
 echo "1..$n"

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/file.h"
+#include "../common/json.h"
+#include "../common/hex.h"
+#include "../eif/eif.h"
+#include "cli.h"
+
+#define MAX_RAMDISKS 28
+
+static const char build_help[] =
+	"Usage: measure eif build --kernel FILE --cmdline TEXT --ramdisk FILE [--ramdisk FILE...]\n"
+	"                         -o OUTPUT [options]\n"
+	"\n"
+	"Writes a deterministic EIF (version 4) and prints the PCRs of what it wrote.\n"
+	"Sections are laid out as nitro-cli does: kernel, cmdline, metadata, ramdisks.\n"
+	"The first ramdisk is the bootstrap one (PCR1), the others the application (PCR2).\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FILE        the EIF to write (a regular file)\n"
+	"      --kernel FILE        the kernel image\n"
+	"      --cmdline TEXT       the kernel command line, written as given\n"
+	"      --ramdisk FILE       a ramdisk; repeat for each, in order\n"
+	"      --arch NAME          x86_64 (default) or aarch64\n"
+	"      --metadata FILE      write FILE's bytes as the metadata section\n"
+	"      --no-metadata        write no metadata section\n"
+	"      --name TEXT          ImageName in the metadata (default: the kernel's file name)\n"
+	"      --image-version TEXT ImageVersion in the metadata (default 1.0)\n"
+	"      --build-time TEXT    BuildTime (default: SOURCE_DATE_EPOCH, else the epoch)\n"
+	"  -q, --quiet              print nothing\n"
+	"  -h, --help               show this help\n"
+	"\n"
+	"The metadata is not measured: PCRs do not depend on it. Without --build-time the\n"
+	"output is byte-for-byte reproducible.\n";
+
+static char *default_metadata(const char *name, const char *version, const char *build_time)
+{
+	cJSON *m = cJSON_CreateObject(), *b;
+	char *text;
+
+	if (!m)
+		return NULL;
+	cJSON_AddStringToObject(m, "ImageName", name);
+	cJSON_AddStringToObject(m, "ImageVersion", version);
+	b = cJSON_AddObjectToObject(m, "BuildMetadata");
+	cJSON_AddStringToObject(b, "BuildTime", build_time);
+	cJSON_AddStringToObject(b, "BuildTool", "measure");
+	cJSON_AddStringToObject(b, "BuildToolVersion", MS_VERSION);
+	cJSON_AddStringToObject(b, "OperatingSystem", "");
+	cJSON_AddStringToObject(b, "KernelVersion", "");
+	cJSON_AddNullToObject(m, "DockerInfo");
+	cJSON_AddNullToObject(m, "CustomMetadata");
+	text = cJSON_PrintUnformatted(m);
+	cJSON_Delete(m);
+	return text;
+}
+
+static int build_time_default(char *out, size_t len)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	time_t t = 0;
+	struct tm tm;
+
+	if (sde && *sde) {
+		long long v = strtoll(sde, &end, 10);
+
+		if (*end || v < 0)
+			return -1;
+		t = (time_t)v;
+	}
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+	return 0;
+}
+
+int cmd_eif_build(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "output", required_argument, NULL, 'o' },   { "kernel", required_argument, NULL, 'k' },
+		{ "cmdline", required_argument, NULL, 'c' },  { "ramdisk", required_argument, NULL, 'r' },
+		{ "arch", required_argument, NULL, 'a' },     { "metadata", required_argument, NULL, 'm' },
+		{ "no-metadata", no_argument, NULL, 'M' },    { "name", required_argument, NULL, 'n' },
+		{ "image-version", required_argument, NULL, 'v' },
+		{ "build-time", required_argument, NULL, 't' }, { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+	};
+	const char *verb = "eif build", *output = NULL, *kernel = NULL, *metadata_file = NULL;
+	const char *name = NULL, *image_version = "1.0", *build_time = NULL, *ramdisks[MAX_RAMDISKS];
+	struct ms_eif_build b = { .kernel_fd = -1, .default_mem = 1073741824, .default_cpus = 2 };
+	struct ms_file kernel_file = { .fd = -1 }, rd_files[MAX_RAMDISKS];
+	int rd_fds[MAX_RAMDISKS], out_fd = -1, opt, rc = 2;
+	unsigned nrd = 0, opened = 0;
+	bool no_metadata = false, quiet = false;
+	uint8_t *metadata = NULL;
+	size_t metadata_len = 0;
+	char *generated = NULL, time_text[40], hex[2 * MS_SHA384_LEN + 1];
+	struct ms_eif eif;
+	struct ms_err err = { 0 };
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":o:qh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'k':
+			kernel = optarg;
+			break;
+		case 'c':
+			b.cmdline = optarg;
+			break;
+		case 'r':
+			if (nrd == MAX_RAMDISKS)
+				return cli_usage(verb, "more than %d ramdisks", MAX_RAMDISKS);
+			ramdisks[nrd++] = optarg;
+			break;
+		case 'a':
+			if (strcmp(optarg, "x86_64") && strcmp(optarg, "aarch64"))
+				return cli_usage(verb, "unknown architecture '%s' (x86_64, aarch64)", optarg);
+			b.aarch64 = !strcmp(optarg, "aarch64");
+			break;
+		case 'm':
+			metadata_file = optarg;
+			break;
+		case 'M':
+			no_metadata = true;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'v':
+			image_version = optarg;
+			break;
+		case 't':
+			build_time = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(build_help, stdout);
+			return 0;
+		default:
+			return cli_bad_option(verb, opt, argv);
+		}
+	}
+	if (optind != argc)
+		return cli_usage(verb, "unexpected argument '%s'", argv[optind]);
+	if (!output || !kernel || !b.cmdline || !nrd)
+		return cli_usage(verb, "%s is required",
+				 !output ? "-o OUTPUT" : !kernel ? "--kernel" : !b.cmdline ? "--cmdline" : "--ramdisk");
+	if (metadata_file && no_metadata)
+		return cli_usage(verb, "--metadata and --no-metadata exclude each other");
+
+	if (ms_file_open(&kernel_file, kernel, &err)) {
+		rc = cli_fail(verb, kernel, &err);
+		goto out;
+	}
+	b.kernel_fd = kernel_file.fd;
+	for (; opened < nrd; opened++) {
+		if (ms_file_open(&rd_files[opened], ramdisks[opened], &err)) {
+			rc = cli_fail(verb, ramdisks[opened], &err);
+			goto out;
+		}
+		rd_fds[opened] = rd_files[opened].fd;
+	}
+	b.ramdisk_fds = rd_fds;
+	b.ramdisks = nrd;
+	if (metadata_file) {
+		if (ms_file_load(metadata_file, MS_EIF_MAX_METADATA_LEN, &metadata, &metadata_len, &err)) {
+			rc = cli_fail(verb, metadata_file, &err);
+			goto out;
+		}
+		b.metadata = metadata;
+		b.metadata_len = metadata_len;
+	} else if (!no_metadata) {
+		if (!build_time) {
+			if (build_time_default(time_text, sizeof(time_text)) < 0) {
+				rc = cli_usage(verb, "SOURCE_DATE_EPOCH is not a number of seconds");
+				goto out;
+			}
+			build_time = time_text;
+		}
+		generated = default_metadata(name ? name : ms_basename(kernel), image_version, build_time);
+		if (!generated) {
+			fprintf(stderr, "measure: %s: out of memory\n", verb);
+			goto out;
+		}
+		b.metadata = (const uint8_t *)generated;
+		b.metadata_len = strlen(generated);
+	}
+
+	out_fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out_fd < 0) {
+		ms_fail(&err, MS_BAD_INPUT, "cannot create: %m");
+		rc = cli_fail(verb, output, &err);
+		goto out;
+	}
+	if (ms_eif_write(out_fd, &b, &eif, &err) || fsync(out_fd) < 0 || close(out_fd) < 0) {
+		if (!err.msg[0])
+			ms_fail(&err, MS_BAD_INPUT, "cannot write: %m");
+		out_fd = -1;
+		unlink(output); /* never leave a partial EIF behind */
+		rc = cli_fail(verb, output, &err);
+		goto out;
+	}
+	out_fd = -1;
+	rc = 0;
+	if (!quiet) {
+		printf("wrote      %s (%llu bytes, %u ramdisk%s)\n", output,
+		       (unsigned long long)eif.file_size, nrd, nrd == 1 ? "" : "s");
+		ms_hex_encode(eif.pcr0, MS_SHA384_LEN, hex);
+		printf("PCR0       %s\n", hex);
+		ms_hex_encode(eif.pcr1, MS_SHA384_LEN, hex);
+		printf("PCR1       %s\n", hex);
+		ms_hex_encode(eif.pcr2, MS_SHA384_LEN, hex);
+		printf("PCR2       %s\n", hex);
+		rc = cli_write(verb, "");
+	}
+out:
+	if (out_fd >= 0)
+		close(out_fd);
+	ms_file_close(&kernel_file);
+	for (unsigned i = 0; i < opened; i++)
+		ms_file_close(&rd_files[i]);
+	free(metadata);
+	cJSON_free(generated);
+	return rc;
+}
