@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "file.h"
 
 enum ms_status ms_file_open(struct ms_file *f, const char *path, struct ms_err *err)
@@ -120,6 +121,43 @@ enum ms_status ms_file_load(const char *path, size_t max, uint8_t **buf, size_t 
 	if (st)
 		return st;
 	st = ms_file_slurp(&f, max, buf, len, err);
+	ms_file_close(&f);
+	return st;
+}
+
+enum ms_status ms_file_digest(const char *path, int alg, uint8_t *out, uint64_t *size,
+			      struct ms_err *err)
+{
+	struct ms_file f;
+	struct ms_hash h;
+	uint8_t *buf = NULL;
+	uint64_t total = 0;
+	enum ms_status st = ms_file_open(&f, path, err);
+
+	if (st)
+		return st;
+	buf = malloc(1u << 20);
+	if (!buf || ms_hash_init(&h, (enum ms_hash_alg)alg)) {
+		free(buf);
+		ms_file_close(&f);
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	}
+	for (;;) {
+		size_t got;
+
+		if ((st = ms_file_read(&f, buf, 1u << 20, &got, err)))
+			break;
+		ms_hash_update(&h, buf, got);
+		total += got;
+		if (got < (1u << 20))
+			break;
+	}
+	if (!st) {
+		ms_hash_final(&h, out);
+		*size = total;
+	}
+	ms_hash_free(&h);
+	free(buf);
 	ms_file_close(&f);
 	return st;
 }

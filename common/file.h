@@ -38,6 +38,13 @@ enum ms_status ms_file_slurp(struct ms_file *f, size_t max, uint8_t **buf, size_
 enum ms_status ms_file_load(const char *path, size_t max, uint8_t **buf, size_t *len,
 			    struct ms_err *err);
 
+/*
+ * Hashes the whole input with bounded memory; *size receives its length.
+ * alg is an enum ms_hash_alg.
+ */
+enum ms_status ms_file_digest(const char *path, int alg, uint8_t *out, uint64_t *size,
+			      struct ms_err *err);
+
 /* The last path component, for manifests (no absolute paths). */
 const char *ms_basename(const char *path);
 

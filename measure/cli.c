@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,28 @@ int cli_bad_option(const char *verb, int opt, char **argv)
 	if (optopt)
 		return cli_usage(verb, "unknown option '-%c'", optopt);
 	return cli_usage(verb, "unknown option '%s'", argv[optind - 1]);
+}
+
+bool cli_parse_u64(const char *verb, const char *option, const char *text, uint64_t max,
+		   uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int base = text[0] == '0' && (text[1] == 'x' || text[1] == 'X') ? 16 : 10;
+
+	errno = 0;
+	v = strtoull(base == 16 ? text + 2 : text, &end, base);
+	if (!*text || *end || errno || text[0] == '-' || text[0] == '+' || isspace((unsigned char)text[0]) ||
+	    (base == 16 && !text[2])) {
+		cli_usage(verb, "%s: '%s' is not a number", option, text);
+		return false;
+	}
+	if (v > max) {
+		cli_usage(verb, "%s: %s is larger than %llu", option, text, (unsigned long long)max);
+		return false;
+	}
+	*out = v;
+	return true;
 }
 
 int cli_write(const char *verb, const char *text)

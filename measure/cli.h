@@ -13,6 +13,7 @@
 /* Subcommand entry points: argv[0] is the verb. Return the exit code. */
 int cmd_eif(int argc, char **argv);
 int cmd_eif_build(int argc, char **argv);
+int cmd_snp(int argc, char **argv);
 
 /* "measure: VERB: FILE: message" on stderr; returns the exit code for err. */
 int cli_fail(const char *verb, const char *file, const struct ms_err *err);
@@ -22,6 +23,13 @@ int cli_usage(const char *verb, const char *fmt, ...) __attribute__((format(prin
 
 /* getopt's '?' or ':': names the offending option; returns 2. */
 int cli_bad_option(const char *verb, int opt, char **argv);
+
+/*
+ * Parses an unsigned integer (decimal, or hex with 0x) no larger than max;
+ * on failure prints a usage error naming the option and returns false.
+ */
+bool cli_parse_u64(const char *verb, const char *option, const char *text, uint64_t max,
+		   uint64_t *out);
 
 /* Writes text to stdout and flushes; 2 (with a message) when writing fails. */
 int cli_write(const char *verb, const char *text);

@@ -11,6 +11,7 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{ "eif", cmd_eif, "PCR0/1/2 (and PCR8) of an AWS Nitro Enclaves image (EIF)" },
+	{ "snp", cmd_snp, "AMD SEV, SEV-ES and SEV-SNP launch digests" },
 };
 
 static void usage(FILE *out)
