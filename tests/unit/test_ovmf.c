@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "../helpers.h"
+
+#include "../../ovmf/ovmf.h"
+#include "../../ovmf/sev.h"
+
+#define IMG 8192
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
+static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> 8 * i); }
+
+/*
+ * An image whose footer table holds one entry (guid, data) and, when
+ * with_metadata, an "ASEV" header with the given descriptors at 0x100.
+ */
+struct image {
+	uint8_t b[IMG];
+	size_t table_start;
+};
+
+static void build(struct image *im, const char *guid, const uint8_t *data, size_t len)
+{
+	size_t end = IMG - 32;
+	struct ms_guid footer = ms_guid_parse("96b582de-1fb2-45f7-baea-a366c55a082d");
+	struct ms_guid g = ms_guid_parse(guid);
+	size_t entry_end = end - 18;
+
+	memset(im->b, 0, IMG);
+	memcpy(im->b + end - 16, footer.b, 16);
+	memcpy(im->b + entry_end - 16, g.b, 16);
+	put16(im->b + entry_end - 18, (uint16_t)(len + 18));
+	memcpy(im->b + entry_end - 18 - len, data, len);
+	put16(im->b + end - 18, (uint16_t)(18 + len + 18));
+	im->table_start = entry_end - 18 - len;
+}
+
+static void sev_metadata(struct image *im, uint32_t items, const uint32_t (*desc)[3])
+{
+	uint8_t off[4];
+	uint8_t *h = im->b + 0x100;
+
+	put32(off, IMG - 0x100);
+	build(im, "dc886566-984a-4798-a75e-5585a7bf67cc", off, 4);
+	memcpy(h, "ASEV", 4);
+	put32(h + 4, 16 + 12 * items);
+	put32(h + 8, 1);
+	put32(h + 12, items);
+	for (uint32_t i = 0; i < items && desc; i++)
+		for (int k = 0; k < 3; k++)
+			put32(h + 16 + 12 * i + 4 * k, desc[i][k]);
+}
+
+static void expect(const struct image *im, size_t size, enum ms_status want, const char *words)
+{
+	struct ms_ovmf o;
+	struct ms_err err = { 0 };
+	enum ms_status st = ms_ovmf_parse(im->b, size, &o, &err);
+
+	if (st != want || (words && !strstr(err.msg, words)))
+		fail_msg("want %d \"%s\", got %d: %s", want, words ? words : "", st, err.msg);
+}
+
+static void good_table(void **state)
+{
+	struct image im;
+	struct ms_ovmf o;
+	struct ms_err err = { 0 };
+	static const uint32_t desc[][3] = { { 0x800000, 0x9000, 1 }, { 0x80d000, 0x1000, 2 },
+					    { 0x80e000, 0x1000, 3 }, { 0x810000, 0x1000, 0x10 } };
+
+	(void)state;
+	sev_metadata(&im, 4, desc);
+	assert_int_equal(ms_ovmf_parse(im.b, IMG, &o, &err), MS_OK);
+	assert_true(o.has_table && o.has_sev_metadata);
+	assert_int_equal(o.nsections, 4);
+	assert_int_equal(o.sections[3].type, MS_SEV_KERNEL_HASHES);
+	assert_int_equal(o.sections[0].size, 0x9000);
+}
+
+static void no_footer_is_empty(void **state)
+{
+	struct image im;
+	struct ms_ovmf o;
+	struct ms_err err = { 0 };
+
+	(void)state;
+	memset(im.b, 0xa5, IMG);
+	assert_int_equal(ms_ovmf_parse(im.b, IMG, &o, &err), MS_OK);
+	assert_false(o.has_table);
+	assert_int_equal(ms_ovmf_parse(im.b, 10, &o, &err), MS_OK);
+}
+
+static void bad_tables(void **state)
+{
+	struct image im;
+	uint8_t eip[4] = { 4, 0xb0, 0x80, 0 };
+	static const uint32_t unknown[][3] = { { 0x800000, 0x1000, 7 } };
+	static const uint32_t past4g[][3] = { { 0xfffff000, 0x2000, 1 } };
+
+	(void)state;
+	build(&im, "00f771de-1a7e-4fcb-890e-68c77e2fb44e", eip, 4);
+	put16(im.b + IMG - 32 - 18, 0xffff);
+	expect(&im, IMG, MS_BAD_INPUT, "longer than the image");
+	put16(im.b + IMG - 32 - 18, 10);
+	expect(&im, IMG, MS_BAD_INPUT, "shorter than its own entry");
+
+	build(&im, "00f771de-1a7e-4fcb-890e-68c77e2fb44e", eip, 4);
+	put16(im.b + IMG - 32 - 18 - 18, 12); /* the reset block entry's own length */
+	expect(&im, IMG, MS_BAD_INPUT, "length 12 is shorter than 18 bytes");
+	put16(im.b + IMG - 32 - 18 - 18, 200);
+	expect(&im, IMG, MS_BAD_INPUT, "runs past the table start");
+
+	build(&im, "00f771de-1a7e-4fcb-890e-68c77e2fb44e", eip, 2);
+	expect(&im, IMG, MS_BAD_INPUT, "SEV-ES reset block at offset 0x1fbc holds 2 bytes of data, needs 4");
+
+	sev_metadata(&im, 1, unknown);
+	expect(&im, IMG, MS_BAD_INPUT, "unknown section type 0x7");
+	sev_metadata(&im, 1, past4g);
+	expect(&im, IMG, MS_BAD_INPUT, "passes 4 GiB");
+	sev_metadata(&im, 1000000, NULL);
+	expect(&im, IMG, MS_BAD_INPUT, "1000000 sections, more than 256");
+	sev_metadata(&im, 0, NULL);
+	put32(im.b + 0x108, 2);
+	expect(&im, IMG, MS_UNSUPPORTED, "version 2");
+	sev_metadata(&im, 0, NULL);
+	memcpy(im.b + 0x100, "XSEV", 4);
+	expect(&im, IMG, MS_BAD_INPUT, "not \"ASEV\"");
+	sev_metadata(&im, 3, NULL);
+	put32(im.b + 0x104, 16); /* size too small for 3 descriptors */
+	expect(&im, IMG, MS_BAD_INPUT, "does not fit 3 descriptors");
+	{
+		uint8_t off[4];
+
+		put32(off, IMG + 4096);
+		build(&im, "dc886566-984a-4798-a75e-5585a7bf67cc", off, 4);
+		expect(&im, IMG, MS_BAD_INPUT, "points outside the image");
+	}
+}
+
+static void digest_rules(void **state)
+{
+	struct image im;
+	struct ms_ovmf o;
+	struct ms_err err = { 0 };
+	struct ms_sev_config cfg = { .mode = MS_MODE_SNP, .vcpus = 1, .guest_features = 1, .init2 = true };
+	uint8_t d[48];
+	size_t len;
+	static const uint32_t desc[][3] = { { 0x800000, 0x1000, 1 } };
+	uint8_t eip[4] = { 4, 0xb0, 0x80, 0 };
+
+	(void)state;
+	sev_metadata(&im, 1, desc);
+	assert_int_equal(ms_ovmf_parse(im.b, IMG, &o, &err), MS_OK);
+	/* no reset block: the APs cannot start */
+	assert_int_equal(ms_sev_launch_digest(&o, &cfg, d, &len, &err), MS_BAD_INPUT);
+	assert_non_null(strstr(err.msg, "no SEV-ES reset block"));
+	/* a kernel without a kernel-hashes section */
+	build(&im, "00f771de-1a7e-4fcb-890e-68c77e2fb44e", eip, 4);
+	assert_int_equal(ms_ovmf_parse(im.b, IMG, &o, &err), MS_OK);
+	cfg.kernel = true;
+	assert_int_equal(ms_sev_launch_digest(&o, &cfg, d, &len, &err), MS_BAD_INPUT);
+	assert_non_null(strstr(err.msg, "no SNP_KERNEL_HASHES section"));
+	cfg.kernel = false;
+	/* a size that is not whole pages */
+	assert_int_equal(ms_ovmf_parse(im.b, IMG - 100, &o, &err), MS_OK);
+	assert_int_equal(ms_sev_launch_digest(&o, &cfg, d, &len, &err), MS_BAD_INPUT);
+	assert_non_null(strstr(err.msg, "not a multiple of 4096"));
+	/* vCPU counts */
+	assert_int_equal(ms_ovmf_parse(im.b, IMG, &o, &err), MS_OK);
+	cfg.vcpus = 0;
+	assert_int_equal(ms_sev_launch_digest(&o, &cfg, d, &len, &err), MS_USAGE);
+	cfg.vcpus = 513;
+	assert_int_equal(ms_sev_launch_digest(&o, &cfg, d, &len, &err), MS_USAGE);
+	cfg.vcpus = 512;
+	assert_int_equal(ms_sev_launch_digest(&o, &cfg, d, &len, &err), MS_OK);
+}
+
+/* AMD CPUID Fn0000_0001_EAX values of the QEMU models (spec/snp.md section 5). */
+static void cpu_signatures(void **state)
+{
+	(void)state;
+	assert_int_equal(ms_vcpu_type_signature("EPYC-v4"), 0x800f12);
+	assert_int_equal(ms_vcpu_type_signature("epyc-rome-v2"), 0x830f10);
+	assert_int_equal(ms_vcpu_type_signature("EPYC-Milan"), 0xa00f11);
+	assert_int_equal(ms_vcpu_type_signature("EPYC-Genoa-v1"), 0xa10f10);
+	assert_int_equal(ms_vcpu_type_signature("EPYC-Turin"), 0xb00f00);
+	assert_int_equal(ms_vcpu_type_signature("EPYC-Naples"), 0);
+	assert_int_equal(ms_cpu_signature(25, 17, 0), 0xa10f10);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(good_table),	  cmocka_unit_test(no_footer_is_empty),
+		cmocka_unit_test(bad_tables),	  cmocka_unit_test(digest_rules),
+		cmocka_unit_test(cpu_signatures),
+	};
+	return cmocka_run_group_tests_name("ovmf", tests, NULL, NULL);
+}
