@@ -257,6 +257,7 @@ int main(void)
 	size_t table_len;
 	char path[4096];
 	struct ms_err err = { 0 };
+	int rc;
 
 	if (!v || access(v, R_OK) != 0) {
 		printf("# SKIP vectors not found at %s: the SNP oracle rows are not checked\n", v ? v : "(unset)");
@@ -282,6 +283,8 @@ int main(void)
 
 		for (size_t i = 1; i < nw; i++) /* words[0] is the program */
 			row->args[row->nargs++] = map_input(words[i]);
+		for (size_t i = 0; i < nw; i++)
+			free(words[i]);
 		row->expected = strdup(cJSON_GetObjectItem(e, "result")->valuestring);
 		row->label = malloc(64);
 		snprintf(row->label, 64, "oracle row %d", cJSON_GetObjectItem(e, "id")->valueint);
@@ -310,5 +313,22 @@ int main(void)
 		return fprintf(stderr, "only %zu rows in the SNP vectors, expected 118\n", n), 1;
 	tests[n++] = (struct CMUnitTest){ "VMSA pages equal the oracle's", vmsa_pages, NULL, NULL, NULL };
 	tests[n++] = (struct CMUnitTest){ "hashes tables equal the oracle's", hashes_tables, NULL, NULL, NULL };
-	return _cmocka_run_group_tests("conformance-snp", tests, n, NULL, NULL);
+	rc = _cmocka_run_group_tests("conformance-snp", tests, n, NULL, NULL);
+	for (size_t i = 0; i < n; i++) {
+		struct row *row = tests[i].initial_state;
+
+		if (!row)
+			continue;
+		for (size_t a = 0; a < row->nargs; a++)
+			free(row->args[a]);
+		free(row->label);
+		free(row->expected);
+		free(row);
+	}
+	free(tests);
+	cJSON_Delete(oracle);
+	cJSON_Delete(synth);
+	free(vectors);
+	free(measure);
+	return rc;
 }
