@@ -96,7 +96,7 @@ fuzz: deps
 	  $(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	    $(PKG_CFLAGS) -o build-fuzz/$$name $$src $(LIB_SRCS) $(PKG_LIBS) -lpthread -lm; \
 	  mkdir -p build-fuzz/corpus-$$name; \
-	  case $$name in fuzz_eif) seeds=fixtures/eif ;; *) seeds=tests/fuzz/seeds/$$name ;; esac; \
+	  case $$name in fuzz_eif) seeds=fixtures/eif ;; fuzz_ovmf) seeds=fixtures/snp ;; *) seeds=tests/fuzz/seeds/$$name ;; esac; \
 	  [ -d $$seeds ] || seeds=""; \
 	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
 	  build-fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \

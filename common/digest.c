@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,17 +7,27 @@
 
 #include "digest.h"
 
+/*
+ * OpenSSL 3 looks a digest up in its provider store on every init unless it
+ * is given one fetched beforehand; per-page hashing makes that lookup the
+ * largest cost. Fetch each once.
+ */
+static EVP_MD *fetched[3];
+static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+
+static void fetch_digests(void)
+{
+	fetched[MS_SHA256] = EVP_MD_fetch(NULL, "SHA256", NULL);
+	fetched[MS_SHA384] = EVP_MD_fetch(NULL, "SHA384", NULL);
+	fetched[MS_SHA512] = EVP_MD_fetch(NULL, "SHA512", NULL);
+}
+
 static const EVP_MD *evp_md(enum ms_hash_alg alg)
 {
-	switch (alg) {
-	case MS_SHA256:
-		return EVP_sha256();
-	case MS_SHA384:
-		return EVP_sha384();
-	case MS_SHA512:
-		return EVP_sha512();
-	}
-	return NULL;
+	pthread_once(&fetch_once, fetch_digests);
+	if (alg > MS_SHA512 || !fetched[alg])
+		return alg == MS_SHA256 ? EVP_sha256() : alg == MS_SHA384 ? EVP_sha384() : EVP_sha512();
+	return fetched[alg];
 }
 
 size_t ms_hash_len(enum ms_hash_alg alg)
@@ -53,7 +64,7 @@ enum ms_status ms_hash_init(struct ms_hash *h, enum ms_hash_alg alg)
 	h->alg = alg;
 	if (!ctx)
 		return MS_NO_MEMORY;
-	if (!EVP_DigestInit_ex(ctx, evp_md(alg), NULL)) {
+	if (!EVP_DigestInit_ex2(ctx, evp_md(alg), NULL)) {
 		EVP_MD_CTX_free(ctx);
 		h->ctx = NULL;
 		return MS_NO_MEMORY;
@@ -70,7 +81,7 @@ void ms_hash_update(struct ms_hash *h, const void *data, size_t len)
 void ms_hash_final(struct ms_hash *h, uint8_t *out)
 {
 	EVP_DigestFinal_ex(h->ctx, out, NULL);
-	EVP_DigestInit_ex(h->ctx, evp_md(h->alg), NULL);
+	EVP_DigestInit_ex2(h->ctx, NULL, NULL); /* the same digest again */
 }
 
 enum ms_status ms_hash_copy(struct ms_hash *dst, const struct ms_hash *src)

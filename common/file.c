@@ -69,7 +69,8 @@ enum ms_status ms_file_read(struct ms_file *f, void *buf, size_t len, size_t *go
 enum ms_status ms_file_slurp(struct ms_file *f, size_t max, uint8_t **buf, size_t *len,
 			     struct ms_err *err)
 {
-	size_t cap = f->regular && f->size < max ? (size_t)f->size + 1 : 65536, n = 0;
+	/* a regular file is read in one go: room for its size, one byte more to see EOF, and a NUL */
+	size_t cap = f->regular && f->size <= max ? (size_t)f->size + 2 : 65536, n = 0;
 	uint8_t *p = malloc(cap);
 	enum ms_status st;
 
@@ -81,7 +82,7 @@ enum ms_status ms_file_slurp(struct ms_file *f, size_t max, uint8_t **buf, size_
 		if (n + 1 == cap) {
 			uint8_t *q;
 
-			if (cap > max) {
+			if (cap > max + 1) {
 				free(p);
 				return ms_fail(err, MS_BAD_INPUT, "larger than %zu bytes", max);
 			}
@@ -125,6 +126,9 @@ enum ms_status ms_file_load(const char *path, size_t max, uint8_t **buf, size_t 
 	return st;
 }
 
+/* Small enough to stay in L2 between read() and the hash: measurably faster than 1 MiB. */
+#define DIGEST_CHUNK (64u << 10)
+
 enum ms_status ms_file_digest(const char *path, int alg, uint8_t *out, uint64_t *size,
 			      struct ms_err *err)
 {
@@ -136,7 +140,7 @@ enum ms_status ms_file_digest(const char *path, int alg, uint8_t *out, uint64_t 
 
 	if (st)
 		return st;
-	buf = malloc(1u << 20);
+	buf = malloc(DIGEST_CHUNK);
 	if (!buf || ms_hash_init(&h, (enum ms_hash_alg)alg)) {
 		free(buf);
 		ms_file_close(&f);
@@ -145,11 +149,11 @@ enum ms_status ms_file_digest(const char *path, int alg, uint8_t *out, uint64_t 
 	for (;;) {
 		size_t got;
 
-		if ((st = ms_file_read(&f, buf, 1u << 20, &got, err)))
+		if ((st = ms_file_read(&f, buf, DIGEST_CHUNK, &got, err)))
 			break;
 		ms_hash_update(&h, buf, got);
 		total += got;
-		if (got < (1u << 20))
+		if (got < DIGEST_CHUNK)
 			break;
 	}
 	if (!st) {

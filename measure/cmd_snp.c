@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -379,30 +380,45 @@ struct loaded {
 	uint8_t sha256[MS_SHA256_LEN];
 };
 
-static enum ms_status load_image(const char *path, struct loaded *l, struct ms_err *err)
+/* The image's SHA-256 is only needed for the manifest. */
+static enum ms_status load_image(const char *path, bool digest, struct loaded *l, struct ms_err *err)
 {
 	enum ms_status st = ms_file_load(path, MAX_FIRMWARE, &l->data, &l->len, err);
 
 	l->path = path;
-	if (!st)
+	if (!st && digest)
 		ms_sha256(l->data, l->len, l->sha256);
 	return st;
 }
 
-/* A boot input given as a file or as its SHA-256; absent inputs hash "empty". */
+/*
+ * A boot input given as a file or as its SHA-256; absent inputs hash
+ * "empty". Files are hashed on their own thread while the firmware is.
+ */
 struct boot_input {
 	const char *role, *file, *sha_hex;
 	uint64_t size;
 	uint8_t sha256[MS_SHA256_LEN];
+	pthread_t thread;
+	bool started;
+	enum ms_status status;
+	struct ms_err err;
 };
 
-static int boot_input(struct boot_input *in, const uint8_t *absent, size_t absent_len)
+static void *digest_file(void *arg)
 {
-	struct ms_err err = { 0 };
+	struct boot_input *in = arg;
 
+	in->status = ms_file_digest(in->file, MS_SHA256, in->sha256, &in->size, &in->err);
+	return NULL;
+}
+
+static int boot_input_start(struct boot_input *in, const uint8_t *absent, size_t absent_len)
+{
 	if (in->file) {
-		if (ms_file_digest(in->file, MS_SHA256, in->sha256, &in->size, &err))
-			return cli_fail("snp", in->file, &err);
+		in->started = pthread_create(&in->thread, NULL, digest_file, in) == 0;
+		if (!in->started)
+			digest_file(in);
 	} else if (in->sha_hex) {
 		if (!parse_hash(in->role, in->sha_hex, in->sha256, MS_SHA256_LEN))
 			return 2;
@@ -410,6 +426,16 @@ static int boot_input(struct boot_input *in, const uint8_t *absent, size_t absen
 		ms_sha256(absent, absent_len, in->sha256);
 	}
 	return 0;
+}
+
+/* Waits for the input's thread; the exit code of its failure, or 0. */
+static int boot_input_finish(struct boot_input *in)
+{
+	if (in->started) {
+		pthread_join(in->thread, NULL);
+		in->started = false;
+	}
+	return in->file && in->status ? cli_fail("snp", in->file, &in->err) : 0;
 }
 
 static const char *platform_of(enum ms_sev_mode mode)
@@ -509,6 +535,7 @@ int cmd_snp(int argc, char **argv)
 	struct boot_input bi[3] = { { .role = "--kernel-sha256" }, { .role = "--initrd-sha256" },
 				    { .role = "--append-sha256" } };
 	struct ms_err err = { 0 };
+	struct ms_sev_config run;
 	uint8_t digest[MS_SHA384_LEN], ovmf_hash[MS_SHA384_LEN];
 	size_t len = 0;
 	bool full = true, have_ovmf_hash = false;
@@ -518,7 +545,7 @@ int cmd_snp(int argc, char **argv)
 
 	if (!parse_options(argc, argv, &c) || !check_options(&c))
 		return 2;
-	if (load_image(c.ovmf, &fw, &err)) {
+	if (load_image(c.ovmf, c.json, &fw, &err)) {
 		rc = cli_fail("snp", c.ovmf, &err);
 		goto out;
 	}
@@ -527,7 +554,7 @@ int cmd_snp(int argc, char **argv)
 		goto out;
 	}
 	if (c.cfg.mode == MS_MODE_SNP_SVSM) {
-		if (load_image(c.svsm, &svsm_img, &err) || ms_ovmf_parse(svsm_img.data, svsm_img.len, &svsm, &err)) {
+		if (load_image(c.svsm, c.json, &svsm_img, &err) || ms_ovmf_parse(svsm_img.data, svsm_img.len, &svsm, &err)) {
 			rc = cli_fail("snp", c.svsm, &err);
 			goto out;
 		}
@@ -556,13 +583,11 @@ int cmd_snp(int argc, char **argv)
 		if (!append_nul)
 			goto out;
 		memcpy(append_nul, c.append ? c.append : "", n);
-		if ((rc = boot_input(&bi[0], NULL, 0)) || (rc = boot_input(&bi[1], (const uint8_t *)"", 0)) ||
-		    (rc = boot_input(&bi[2], (const uint8_t *)append_nul, n + 1)))
+		if ((rc = boot_input_start(&bi[0], NULL, 0)) ||
+		    (rc = boot_input_start(&bi[1], (const uint8_t *)"", 0)) ||
+		    (rc = boot_input_start(&bi[2], (const uint8_t *)append_nul, n + 1)))
 			goto out;
 		rc = 2;
-		memcpy(c.cfg.kernel_sha256, bi[0].sha256, MS_SHA256_LEN);
-		memcpy(c.cfg.initrd_sha256, bi[1].sha256, MS_SHA256_LEN);
-		memcpy(c.cfg.append_sha256, bi[2].sha256, MS_SHA256_LEN);
 	}
 	if (c.explain) {
 		c.explain_out = c.json ? stderr : stdout;
@@ -572,29 +597,40 @@ int cmd_snp(int argc, char **argv)
 		c.cfg.vmsa = dump_vmsa;
 	c.cfg.arg = &c;
 
-	if (c.cfg.mode == MS_MODE_SNP_OVMF_HASH) {
-		/* the firmware digest, and the full measurement when the guest is described */
-		struct ms_sev_config full_cfg = c.cfg;
+	run = c.cfg;
+	if (c.cfg.mode == MS_MODE_SNP_OVMF_HASH ||
+	    (c.cfg.mode == MS_MODE_SNP && !c.cfg.ovmf_hash && !c.explain)) {
+		/* the firmware pages first, while the boot inputs hash; then continue from that digest */
+		struct ms_sev_config pages = c.cfg;
 
-		if (ms_sev_launch_digest(&ovmf, &c.cfg, ovmf_hash, &len, &err)) {
+		pages.mode = MS_MODE_SNP_OVMF_HASH;
+		if (ms_sev_launch_digest(&ovmf, &pages, ovmf_hash, &len, &err)) {
 			rc = cli_fail("snp", c.ovmf, &err);
 			goto out;
 		}
 		have_ovmf_hash = true;
-		full = c.have_vcpus;
-		full_cfg.mode = MS_MODE_SNP;
-		full_cfg.ovmf_hash = true;
-		memcpy(full_cfg.ovmf_hash_value, ovmf_hash, MS_SHA384_LEN);
-		full_cfg.event = NULL;
-		if (full && ms_sev_launch_digest(&ovmf, &full_cfg, digest, &len, &err)) {
-			rc = cli_fail("snp", c.ovmf, &err);
+		run.ovmf_hash = true;
+		memcpy(run.ovmf_hash_value, ovmf_hash, MS_SHA384_LEN);
+		run.event = NULL;
+	}
+	for (int i = 0; i < 3; i++)
+		if ((rc = boot_input_finish(&bi[i])))
 			goto out;
-		}
-	} else if (ms_sev_launch_digest(&ovmf, &c.cfg, digest, &len, &err)) {
+	rc = 2;
+	memcpy(run.kernel_sha256, bi[0].sha256, MS_SHA256_LEN);
+	memcpy(run.initrd_sha256, bi[1].sha256, MS_SHA256_LEN);
+	memcpy(run.append_sha256, bi[2].sha256, MS_SHA256_LEN);
+	if (c.cfg.mode == MS_MODE_SNP_OVMF_HASH) {
+		full = c.have_vcpus;
+		run.mode = MS_MODE_SNP;
+	}
+	if (full && ms_sev_launch_digest(&ovmf, &run, digest, &len, &err)) {
 		rc = cli_fail("snp", c.dump_dir && strstr(err.msg, "cannot write the VMSA") ? c.dump_dir : c.ovmf,
 			      &err);
 		goto out;
 	}
+	if (c.cfg.mode != MS_MODE_SNP_OVMF_HASH)
+		have_ovmf_hash = false; /* an internal step, not part of the output */
 	if (c.quiet) {
 		rc = 0;
 		goto out;
@@ -607,6 +643,9 @@ int cmd_snp(int argc, char **argv)
 	}
 	rc = full ? print_digest(&c, digest, len) : print_digest(&c, ovmf_hash, MS_SHA384_LEN);
 out:
+	for (int i = 0; i < 3; i++)
+		if (bi[i].started)
+			pthread_join(bi[i].thread, NULL);
 	cJSON_Delete(json);
 	free(fw.data);
 	free(svsm_img.data);

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -219,24 +221,79 @@ static void gctx_update(struct gctx *g, int type, uint64_t gpa, const uint8_t *c
 	ms_hash_final(&g->h, g->ld);
 }
 
-static void gctx_pages(struct gctx *g, int type, uint64_t gpa, uint64_t len, const uint8_t *data,
-		       const char *what)
-{
-	uint8_t contents[MS_SHA384_LEN];
-	uint64_t pages = (len + MS_PAGE_SIZE - 1) / MS_PAGE_SIZE;
+/* SHA-384 of pages [first, last) of data into contents. */
+struct page_hashes {
+	const uint8_t *data;
+	uint64_t first, last;
+	uint8_t (*contents)[MS_SHA384_LEN];
+	enum ms_status status;
+};
 
-	for (uint64_t i = 0; i < pages; i++) {
-		if (data) {
-			ms_hash_update(&g->h, data + i * MS_PAGE_SIZE, MS_PAGE_SIZE);
-			ms_hash_final(&g->h, contents);
-		}
-		gctx_update(g, type, gpa + i * MS_PAGE_SIZE, data ? contents : NULL);
+static void *hash_pages(void *arg)
+{
+	struct page_hashes *job = arg;
+	struct ms_hash h;
+
+	if (ms_hash_init(&h, MS_SHA384)) {
+		job->status = MS_NO_MEMORY;
+		return NULL;
 	}
+	for (uint64_t i = job->first; i < job->last; i++) {
+		ms_hash_update(&h, job->data + i * MS_PAGE_SIZE, MS_PAGE_SIZE);
+		ms_hash_final(&h, job->contents[i]);
+	}
+	ms_hash_free(&h);
+	return NULL;
+}
+
+/*
+ * Every page's contents hash is independent of the chain: hash them on two
+ * threads, then chain the PAGE_INFOs in order.
+ */
+static enum ms_status gctx_normal_pages(struct gctx *g, uint64_t gpa, uint64_t pages,
+					const uint8_t *data)
+{
+	uint8_t(*contents)[MS_SHA384_LEN] = malloc(pages * MS_SHA384_LEN + 1);
+	struct page_hashes jobs[2] = { { data, 0, pages / 2, contents, MS_OK },
+				       { data, pages / 2, pages, contents, MS_OK } };
+	pthread_t helper;
+	bool threaded;
+
+	if (!contents)
+		return MS_NO_MEMORY;
+	threaded = pages >= 64 && pthread_create(&helper, NULL, hash_pages, &jobs[1]) == 0;
+	if (!threaded)
+		jobs[0].last = pages;
+	hash_pages(&jobs[0]);
+	if (threaded)
+		pthread_join(helper, NULL);
+	if (jobs[0].status || jobs[1].status) {
+		free(contents);
+		return MS_NO_MEMORY;
+	}
+	for (uint64_t i = 0; i < pages; i++)
+		gctx_update(g, MS_SNP_PAGE_NORMAL, gpa + i * MS_PAGE_SIZE, contents[i]);
+	free(contents);
+	return MS_OK;
+}
+
+static void gctx_event(struct gctx *g, const char *what, int type, uint64_t gpa, uint64_t pages)
+{
 	if (g->cfg->event) {
 		struct ms_sev_event ev = { what, type, gpa, pages, g->ld, MS_SHA384_LEN };
 
 		g->cfg->event(g->cfg->arg, &ev);
 	}
+}
+
+/* Pages whose PAGE_INFO carries no contents hash (ZERO, SECRETS, CPUID, ...). */
+static void gctx_pages(struct gctx *g, int type, uint64_t gpa, uint64_t len, const char *what)
+{
+	uint64_t pages = (len + MS_PAGE_SIZE - 1) / MS_PAGE_SIZE;
+
+	for (uint64_t i = 0; i < pages; i++)
+		gctx_update(g, type, gpa + i * MS_PAGE_SIZE, NULL);
+	gctx_event(g, what, type, gpa, pages);
 }
 
 static void checkpoint(const struct ms_sev_config *cfg, const char *what, const uint8_t *digest,
@@ -254,7 +311,9 @@ static enum ms_status firmware_pages(struct gctx *g, const struct ms_ovmf *img, 
 {
 	if (img->size % MS_PAGE_SIZE)
 		return ms_fail(err, MS_BAD_INPUT, "%s size 0x%zx is not a multiple of 4096", what, img->size);
-	gctx_pages(g, MS_SNP_PAGE_NORMAL, base, img->size, img->data, what);
+	if (gctx_normal_pages(g, base, img->size / MS_PAGE_SIZE, img->data))
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	gctx_event(g, what, MS_SNP_PAGE_NORMAL, base, img->size / MS_PAGE_SIZE);
 	return MS_OK;
 }
 
@@ -295,22 +354,22 @@ static enum ms_status metadata_sections(struct gctx *g, const struct ms_ovmf *o,
 		switch (s->type) {
 		case MS_SEV_SEC_MEM:
 			gctx_pages(g, cfg->vmm == MS_VMM_GCE ? MS_SNP_PAGE_UNMEASURED : MS_SNP_PAGE_ZERO,
-				   s->gpa, s->size, NULL, name);
+				   s->gpa, s->size, name);
 			break;
 		case MS_SEV_SECRETS:
-			gctx_pages(g, MS_SNP_PAGE_SECRETS, s->gpa, MS_PAGE_SIZE, NULL, name);
+			gctx_pages(g, MS_SNP_PAGE_SECRETS, s->gpa, MS_PAGE_SIZE, name);
 			break;
 		case MS_SEV_CPUID:
 			if (cfg->vmm != MS_VMM_EC2)
-				gctx_pages(g, MS_SNP_PAGE_CPUID, s->gpa, MS_PAGE_SIZE, NULL, name);
+				gctx_pages(g, MS_SNP_PAGE_CPUID, s->gpa, MS_PAGE_SIZE, name);
 			break;
 		case MS_SEV_SVSM_CAA:
-			gctx_pages(g, MS_SNP_PAGE_ZERO, s->gpa, s->size, NULL, name);
+			gctx_pages(g, MS_SNP_PAGE_ZERO, s->gpa, s->size, name);
 			break;
 		case MS_SEV_KERNEL_HASHES:
 			has_hashes = true;
 			if (!kernel) {
-				gctx_pages(g, MS_SNP_PAGE_ZERO, s->gpa, s->size, NULL, name);
+				gctx_pages(g, MS_SNP_PAGE_ZERO, s->gpa, s->size, name);
 				break;
 			}
 			if ((st = hashes_page(o, cfg, s, page, err)))
@@ -318,12 +377,8 @@ static enum ms_status metadata_sections(struct gctx *g, const struct ms_ovmf *o,
 			ms_hash_update(&g->h, page, MS_PAGE_SIZE);
 			ms_hash_final(&g->h, contents);
 			gctx_update(g, MS_SNP_PAGE_NORMAL, s->gpa, contents);
-			if (cfg->event) {
-				struct ms_sev_event ev = { "SNP_KERNEL_HASHES (kernel, initrd, cmdline)",
-							   MS_SNP_PAGE_NORMAL, s->gpa, 1, g->ld, MS_SHA384_LEN };
-
-				cfg->event(cfg->arg, &ev);
-			}
+			gctx_event(g, "SNP_KERNEL_HASHES (kernel, initrd, cmdline)", MS_SNP_PAGE_NORMAL,
+				   s->gpa, 1);
 			break;
 		}
 	}
@@ -333,7 +388,7 @@ static enum ms_status metadata_sections(struct gctx *g, const struct ms_ovmf *o,
 	if (cfg->vmm == MS_VMM_EC2)
 		for (unsigned i = 0; i < o->nsections; i++)
 			if (o->sections[i].type == MS_SEV_CPUID)
-				gctx_pages(g, MS_SNP_PAGE_CPUID, o->sections[i].gpa, MS_PAGE_SIZE, NULL,
+				gctx_pages(g, MS_SNP_PAGE_CPUID, o->sections[i].gpa, MS_PAGE_SIZE,
 					   "CPUID (ec2: after the other sections)");
 	return MS_OK;
 }

@@ -51,3 +51,39 @@ echo "measure eif  ${m} s   (best of $RUNS; PCR0/1/2, CRC-32 and file SHA-256)"
 echo "sha384sum    ${h} s   (best of $RUNS; one SHA-384 over the file)"
 awk -v m="$m" -v h="$h" 'BEGIN { printf "ratio        %.2fx sha384sum (target: at most 1.20x)\n", m / h }'
 echo "peak RSS     $(peak_rss "$MEASURE" eif "$DIR/bench.eif")"
+
+# mean_ms RUNS CMD...: mean wall time of one run, in milliseconds.
+mean_ms() {
+	runs=$1
+	shift
+	s=$(date +%s%N)
+	for _ in $(seq "$runs"); do "$@" >/dev/null; done
+	e=$(date +%s%N)
+	awk -v ns=$((e - s)) -v n="$runs" 'BEGIN { printf "%.2f", ns / n / 1e6 }'
+}
+
+echo
+echo "== measure snp (mean of 50 runs; the process start is included)"
+FW=fixtures/firmware/OVMF_CODE.fd
+cat "$FW" "$DIR/kernel" "$DIR/bootstrap.cpio" fixtures/snp/synth-amdsev.bin >/dev/null # warm the page cache
+SNP64="snp --vcpus=64 --vcpu-type=EPYC-v4 --ovmf=$FW"
+SNPK="snp --vcpus=4 --vcpu-type=EPYC-Milan --ovmf=fixtures/snp/synth-amdsev.bin --kernel=$DIR/kernel --initrd=$DIR/bootstrap.cpio --append=console=ttyS0"
+# shellcheck disable=SC2086
+a=$(mean_ms 50 "$MEASURE" $SNP64)
+# shellcheck disable=SC2086
+b=$(mean_ms 50 "$MEASURE" $SNPK)
+echo "OVMF_CODE.fd, 64 vCPUs                      ${a} ms"
+echo "8 MiB kernel + 4 MiB initrd + cmdline       ${b} ms   (target: under 10 ms each)"
+# sev-snp-measure, when installed (or SEV_SNP_MEASURE=/path/to/sev-snp-measure.py)
+ref=${SEV_SNP_MEASURE:-$(command -v sev-snp-measure || true)}
+if [ -n "$ref" ]; then
+	case $ref in *.py) refcmd="python3 $ref" ;; *) refcmd=$ref ;; esac
+	# shellcheck disable=SC2086
+	ra=$(mean_ms 5 $refcmd --mode=snp $(echo "$SNP64" | cut -d' ' -f2-))
+	# shellcheck disable=SC2086
+	rb=$(mean_ms 5 $refcmd --mode=snp $(echo "$SNPK" | cut -d' ' -f2-))
+	awk -v a="$a" -v b="$b" -v ra="$ra" -v rb="$rb" 'BEGIN {
+		printf "sev-snp-measure: %.1f ms and %.1f ms: measure is %.0fx and %.0fx faster (target: 20x)\n", ra, rb, ra / a, rb / b }'
+else
+	echo "sev-snp-measure: not installed (set SEV_SNP_MEASURE=/path/to/sev-snp-measure.py to compare)"
+fi
