@@ -14,6 +14,7 @@
 int cmd_eif(int argc, char **argv);
 int cmd_eif_build(int argc, char **argv);
 int cmd_snp(int argc, char **argv);
+int cmd_snp_id_block(int argc, char **argv);
 
 /* "measure: VERB: FILE: message" on stderr; returns the exit code for err. */
 int cli_fail(const char *verb, const char *file, const struct ms_err *err);

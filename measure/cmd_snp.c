@@ -19,6 +19,7 @@
 
 static const char snp_help[] =
 	"Usage: measure snp --ovmf FILE [--mode MODE] [--vcpus N --vcpu-type NAME] [options]\n"
+	"       measure snp id-block --measurement VALUE --id-key PEM --author-key PEM\n"
 	"\n"
 	"Computes the launch digest an AMD SEV-family guest will report, bit for bit as\n"
 	"virtee/sev-snp-measure 0.0.13 does (same option names).\n"
@@ -543,6 +544,8 @@ int cmd_snp(int argc, char **argv)
 	char *append_nul = NULL;
 	int rc = 2;
 
+	if (argc > 1 && !strcmp(argv[1], "id-block"))
+		return cmd_snp_id_block(argc - 1, argv + 1);
 	if (!parse_options(argc, argv, &c) || !check_options(&c))
 		return 2;
 	if (load_image(c.ovmf, c.json, &fw, &err)) {

@@ -145,4 +145,20 @@ bad_fw "entry shorter than 18 bytes" "footer table entry at offset 0x1dffbc: len
 bad_fw "metadata offset outside the image" "SEV metadata offset 0xffffff00 (from the end) points outside the image" $((0x1dff6e)) 00ffffff
 bad_fw "unknown section type" "SEV metadata section 0 (offset 0x1dfaec): unknown section type 0x7" $((0x1dfaec)) 07000000
 bad_fw "absurd section count" "more than 256" $((0x1dfad4 + 12)) ffffff7f
+
+# measure snp id-block with throwaway keys (the oracle's test keys are checked in tests/conformance).
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$TMP/id.pem" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$TMP/author.pem" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TMP/p256.pem" 2>/dev/null
+M2=a479327cbb0b50e876024c2dac7412d4e5e95c7315c1f8b0446f6d3be69fefba50766285475926737e4a70b155252f88
+run snp id-block --measurement "$M2" --id-key "$TMP/id.pem" --author-key "$TMP/author.pem" \
+	--id-block-out "$TMP/block.bin" --id-auth-out "$TMP/auth.bin"
+expect_out "id-block: the ID block of row 2 (snp-create-id-block's example)" "id-block=pHkyfLsLUOh2AkwtrHQS1OXpXHMVwfiwRG9tO+af77pQdmKFR1kmc35KcLFVJS+IAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAAwAAAAAA,id-auth="
+if [ "$(wc -c <"$TMP/block.bin")" -eq 96 ] && [ "$(wc -c <"$TMP/auth.bin")" -eq 4096 ]; then ok "id-block writes 96 and 4096 bytes"; else not_ok "id-block writes 96 and 4096 bytes"; fi
+run snp id-block --measurement pHkyfLsLUOh2AkwtrHQS1OXpXHMVwfiwRG9tO+af77pQdmKFR1kmc35KcLFVJS+I --id-key "$TMP/id.pem" --author-key "$TMP/author.pem" --json
+expect_out "id-block: base64 measurement, json" '"id_block": "pHkyfLsLUOh2AkwtrHQS1OXpXHMVwfiwRG9tO+af77pQdmKFR1kmc35KcLFVJS+IAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAAwAAAAAA"'
+expect_failure 2 "id-block without keys" "--id-key is required" snp id-block --measurement "$M2"
+expect_failure 2 "id-block with a P-256 key" "ID key: not an ECDSA P-384 key" snp id-block --measurement "$M2" --id-key "$TMP/p256.pem" --author-key "$TMP/author.pem"
+expect_failure 2 "id-block with a certificate for a key" "not a PEM private key" snp id-block --measurement "$M2" --id-key "$FIXTURES/eif/test-sign-cert.pem" --author-key "$TMP/author.pem"
+expect_failure 2 "id-block with a short measurement" "--measurement: 96 hex digits or the base64 of 48 bytes" snp id-block --measurement abcd --id-key "$TMP/id.pem" --author-key "$TMP/author.pem"
 echo "1..$n"

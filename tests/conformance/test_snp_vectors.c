@@ -22,7 +22,7 @@ static char kernel_sha256_hex[65]; /* the Debian cloud kernel of rows 82-97, not
 
 struct run {
 	int status;
-	char out[4096], err[4096];
+	char out[16384], err[4096];
 };
 
 static void slurp_fd(int fd, char *buf, size_t cap)
@@ -46,6 +46,7 @@ static void run_measure(char **args, size_t nargs, struct run *r)
 	argv[1] = "snp";
 	for (size_t i = 0; i < nargs; i++)
 		argv[i + 2] = args[i];
+	argv[nargs + 2] = NULL;
 	assert_int_equal(pipe(out), 0);
 	assert_int_equal(pipe(err), 0);
 	posix_spawn_file_actions_init(&fa);
@@ -229,6 +230,54 @@ static void hashes_tables(void **state)
 	free(initrd);
 }
 
+/* oracle/id_block_example.txt: snp-create-id-block for row 2 with sev-snp-measure's test keys */
+static void id_block_example(void **state)
+{
+	char idk[4096], ak[4096], *args[5], path[4096];
+	uint8_t *example;
+	size_t len;
+	struct ms_err err = { 0 };
+	struct run r;
+
+	(void)state;
+	snprintf(idk, sizeof(idk), "--id-key=%s/snp/sev-snp-measure/id_key_test.pem", vectors);
+	snprintf(ak, sizeof(ak), "--author-key=%s/snp/sev-snp-measure/author_key_test.pem", vectors);
+	args[0] = "id-block";
+	args[1] = "--measurement=a479327cbb0b50e876024c2dac7412d4e5e95c7315c1f8b0446f6d3be69fefba50766285475926737e4a70b155252f88";
+	args[2] = idk;
+	args[3] = ak;
+	run_measure(args, 4, &r);
+	assert_int_equal(r.status, 0);
+	snprintf(path, sizeof(path), "%s/snp/oracle/id_block_example.txt", vectors);
+	assert_int_equal(ms_file_load(path, 1 << 20, &example, &len, &err), MS_OK);
+	{
+		/* the example's id-block value, and its two key digests (base64) */
+		char *block = strstr((char *)example, "id-block="), *comma = block ? strchr(block, ',') : NULL;
+		char *idh = strstr((char *)example, "id_key_hash: "), *auh = strstr((char *)example, "author_key: ");
+		uint8_t *d;
+		size_t n;
+		char hex[97];
+
+		assert_non_null(comma);
+		*comma = '\0';
+		if (!strstr(r.out, block))
+			fail_msg("ID block differs: %s", r.out);
+		assert_non_null(idh);
+		assert_int_equal(ms_base64_decode(idh + 13, strcspn(idh + 13, "\n"), &d, &n, "x", &err), MS_OK);
+		ms_hex_encode(d, n, hex);
+		free(d);
+		if (!strstr(r.out, hex))
+			fail_msg("ID_KEY_DIGEST %s not in %s", hex, r.out);
+		assert_non_null(auh);
+		assert_int_equal(ms_base64_decode(auh + 12, strcspn(auh + 12, "\n"), &d, &n, "x", &err), MS_OK);
+		ms_hex_encode(d, n, hex);
+		free(d);
+		if (!strstr(r.out, hex))
+			fail_msg("AUTHOR_KEY_DIGEST %s not in %s", hex, r.out);
+	}
+	free(example);
+}
+
 static cJSON *load_json(const char *rel)
 {
 	char path[4096];
@@ -313,6 +362,8 @@ int main(void)
 		return fprintf(stderr, "only %zu rows in the SNP vectors, expected 118\n", n), 1;
 	tests[n++] = (struct CMUnitTest){ "VMSA pages equal the oracle's", vmsa_pages, NULL, NULL, NULL };
 	tests[n++] = (struct CMUnitTest){ "hashes tables equal the oracle's", hashes_tables, NULL, NULL, NULL };
+	tests[n++] = (struct CMUnitTest){ "ID block and key digests equal snp-create-id-block's", id_block_example,
+					  NULL, NULL, NULL };
 	rc = _cmocka_run_group_tests("conformance-snp", tests, n, NULL, NULL);
 	for (size_t i = 0; i < n; i++) {
 		struct row *row = tests[i].initial_state;

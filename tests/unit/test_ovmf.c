@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "../helpers.h"
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+
+#include "../../common/digest.h"
+#include "../../ovmf/idblock.h"
 #include "../../ovmf/ovmf.h"
 #include "../../ovmf/sev.h"
 
@@ -188,12 +194,65 @@ static void cpu_signatures(void **state)
 	assert_int_equal(ms_cpu_signature(25, 17, 0), 0xa10f10);
 }
 
+/* An SNP signature (R, S little-endian, 72 bytes each) verified with key over data. */
+static int snp_sig_verifies(EVP_PKEY *key, const uint8_t *sig, const uint8_t *data, size_t len)
+{
+	ECDSA_SIG *s = ECDSA_SIG_new();
+	BIGNUM *r = BN_lebin2bn(sig, 72, NULL), *ss = BN_lebin2bn(sig + 72, 72, NULL);
+	uint8_t *der = NULL;
+	int der_len, ok;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	ECDSA_SIG_set0(s, r, ss);
+	der_len = i2d_ECDSA_SIG(s, &der);
+	ok = EVP_DigestVerifyInit_ex(ctx, NULL, "SHA384", NULL, NULL, key, NULL) == 1 &&
+	     EVP_DigestVerify(ctx, der, (size_t)der_len, data, len) == 1;
+	EVP_MD_CTX_free(ctx);
+	OPENSSL_free(der);
+	ECDSA_SIG_free(s);
+	return ok;
+}
+
+static void id_block_signatures(void **state)
+{
+	EVP_PKEY *id = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	EVP_PKEY *author = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	EVP_PKEY *p256 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	struct ms_snp_id_block in = { .version = 1, .guest_svn = 7, .policy = 0x30000 };
+	uint8_t block[96], auth[4096], idd[48], ad[48], want[48];
+	struct ms_err err = { 0 };
+
+	(void)state;
+	memset(in.measurement, 0xab, 48);
+	memset(in.family_id, 0x11, 16);
+	assert_int_equal(ms_snp_id_block_sign(&in, id, author, block, auth, idd, ad, &err), MS_OK);
+	assert_memory_equal(block, in.measurement, 48);
+	assert_int_equal(block[0x50], 1);
+	assert_int_equal(block[0x54], 7);
+	assert_int_equal(block[0x5a], 3); /* policy 0x30000, little-endian */
+	assert_int_equal(auth[0], 1);
+	assert_int_equal(auth[4], 1);
+	assert_int_equal(auth[0x240], 2); /* curve P-384 */
+	assert_true(snp_sig_verifies(id, auth + 0x40, block, 96));
+	assert_true(snp_sig_verifies(author, auth + 0x680, auth + 0x240, 1028));
+	assert_false(snp_sig_verifies(author, auth + 0x40, block, 96));
+	ms_sha384(auth + 0x240, 1028, want);
+	assert_memory_equal(idd, want, 48);
+	ms_sha384(auth + 0x880, 1028, want);
+	assert_memory_equal(ad, want, 48);
+	assert_int_equal(ms_snp_id_block_sign(&in, p256, author, block, auth, idd, ad, &err), MS_BAD_INPUT);
+	assert_non_null(strstr(err.msg, "ID key: not an ECDSA P-384 key"));
+	EVP_PKEY_free(id);
+	EVP_PKEY_free(author);
+	EVP_PKEY_free(p256);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_table),	  cmocka_unit_test(no_footer_is_empty),
 		cmocka_unit_test(bad_tables),	  cmocka_unit_test(digest_rules),
-		cmocka_unit_test(cpu_signatures),
+		cmocka_unit_test(cpu_signatures), cmocka_unit_test(id_block_signatures),
 	};
 	return cmocka_run_group_tests_name("ovmf", tests, NULL, NULL);
 }
