@@ -5,7 +5,7 @@ _measure() {
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="eif help"
+	local commands="eif snp help"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
@@ -35,6 +35,37 @@ _measure() {
 			COMPREPLY+=("${sub[@]}")
 		else
 			_filedir eif
+		fi
+		;;
+	snp)
+		if [[ ${words[2]} == id-block ]]; then
+			case $prev in
+			--id-key|--idkey|--author-key|--authorkey|--id-block-out|--id-auth-out) _filedir; return ;;
+			esac
+			[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--measurement --id-key --author-key
+				--family-id --image-id --guest-svn --policy --id-block-out --id-auth-out --json
+				--quiet --help" -- "$cur"))
+			return
+		fi
+		case $prev in
+		--ovmf|--kernel|--initrd|--svsm|--vars-file) _filedir; return ;;
+		--dump-vmsa) _filedir -d; return ;;
+		--mode) COMPREPLY=($(compgen -W "snp snp:ovmf-hash snp:svsm seves sev" -- "$cur")); return ;;
+		--vmm-type) COMPREPLY=($(compgen -W "QEMU ec2 gce" -- "$cur")); return ;;
+		--vcpu-type) COMPREPLY=($(compgen -W "EPYC EPYC-v1 EPYC-v2 EPYC-IBPB EPYC-v3 EPYC-v4
+			EPYC-Rome EPYC-Rome-v1 EPYC-Rome-v2 EPYC-Rome-v3 EPYC-Milan EPYC-Milan-v1
+			EPYC-Milan-v2 EPYC-Genoa EPYC-Genoa-v1 EPYC-Turin" -- "$cur")); return ;;
+		--kvm-init2) COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
+		--output-format) COMPREPLY=($(compgen -W "hex base64" -- "$cur")); return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--ovmf --mode --vcpus --vcpu-type --vcpu-sig --vcpu-family
+				--vcpu-model --vcpu-stepping --vmm-type --guest-features --kernel --initrd --append
+				--kernel-sha256 --initrd-sha256 --append-sha256 --snp-ovmf-hash --svsm --vars-size
+				--vars-file --kvm-init2 --ec2-rdx --output-format --json --explain --dump-vmsa
+				--verbose --quiet --help" -- "$cur"))
+		elif [[ $cword -eq 2 ]]; then
+			COMPREPLY=($(compgen -W "id-block" -- "$cur"))
 		fi
 		;;
 	help)
