@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef MS_TDX_EVENTS_H
+#define MS_TDX_EVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "../common/digest.h"
+#include "tdvf.h"
+
+/* TCG event types that TDVF, OVMF and Linux log. */
+#define MS_EV_POST_CODE 0x1u
+#define MS_EV_NO_ACTION 0x3u
+#define MS_EV_SEPARATOR 0x4u
+#define MS_EV_ACTION 0x5u
+#define MS_EV_EVENT_TAG 0x6u
+#define MS_EV_PLATFORM_CONFIG_FLAGS 0xau
+#define MS_EV_IPL 0xdu
+#define MS_EV_EFI_VARIABLE_DRIVER_CONFIG 0x80000001u
+#define MS_EV_EFI_VARIABLE_BOOT 0x80000002u
+#define MS_EV_EFI_BOOT_SERVICES_APPLICATION 0x80000003u
+#define MS_EV_EFI_BOOT_SERVICES_DRIVER 0x80000004u
+#define MS_EV_EFI_GPT_EVENT 0x80000006u
+#define MS_EV_EFI_ACTION 0x80000007u
+#define MS_EV_EFI_PLATFORM_FIRMWARE_BLOB 0x80000008u
+#define MS_EV_EFI_HANDOFF_TABLES 0x80000009u
+#define MS_EV_EFI_PLATFORM_FIRMWARE_BLOB2 0x8000000au
+#define MS_EV_EFI_HANDOFF_TABLES2 0x8000000bu
+#define MS_EV_EFI_VARIABLE_BOOT2 0x8000000cu
+#define MS_EV_EFI_VARIABLE_AUTHORITY 0x800000e0u
+
+const char *ms_tcg_event_type_name(uint32_t type);
+
+/* One RTMR extension, computed or read from a log. */
+struct ms_tdx_event {
+	unsigned rtmr; /* 0..3 */
+	uint32_t type;
+	char description[160];
+	bool computed;  /* false: an input was missing; description says which */
+	uint8_t digest[MS_SHA384_LEN];
+};
+
+struct ms_tdx_log {
+	struct ms_tdx_event *events;
+	size_t n, cap;
+};
+
+enum ms_status ms_tdx_log_add(struct ms_tdx_log *log, unsigned rtmr, uint32_t type,
+			      const uint8_t *digest, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void ms_tdx_log_free(struct ms_tdx_log *log);
+
+/* Replays the log: registers whose every event is computed are marked known. */
+void ms_tdx_log_replay(const struct ms_tdx_log *log, uint8_t rtmr[4][MS_SHA384_LEN], bool known[4]);
+
+/* {"events": [{register, type, type_value, description, digest|null}]}, shared by both transcripts. */
+cJSON *ms_tdx_log_json(const struct ms_tdx_log *log);
+/* Reads that JSON back (for --against). */
+enum ms_status ms_tdx_log_from_json(const cJSON *json, struct ms_tdx_log *log, struct ms_err *err);
+
+/* What QEMU direct boot with OVMF measures; NULL inputs are missing. */
+struct ms_tdx_boot {
+	const struct ms_tdvf *tdvf;
+	uint64_t memory; /* 0: not given */
+	const uint8_t *acpi_loader, *acpi_rsdp, *acpi_tables;
+	size_t acpi_loader_len, acpi_rsdp_len, acpi_tables_len;
+	const uint8_t *boot_order; /* NULL: OVMF's default (one entry, Boot0000 = UiApp) */
+	size_t boot_order_len;
+	const uint8_t *const *boot_entries; /* Boot#### data, in BootOrder's order */
+	const size_t *boot_entry_lens;
+	unsigned nboot_entries;
+	int secure_boot;  /* -1: not given; 0 or 1: the SecureBoot variable's value */
+	uint8_t *kernel;  /* edited in place when QEMU would patch it */
+	size_t kernel_len;
+	int qemu_major, qemu_minor; /* 0: not given */
+	const char *cmdline;        /* NULL: not given */
+	bool initrd;
+	uint64_t initrd_size;
+	uint8_t initrd_sha384[MS_SHA384_LEN];
+};
+
+/* The events of RTMR0..2 for a direct boot; events that need a missing input are not computed. */
+enum ms_status ms_tdx_boot_events(const struct ms_tdx_boot *b, struct ms_tdx_log *log,
+				  struct ms_err *err);
+
+/* SHA-384 of a UEFI_VARIABLE_DATA (GUID, name length, data length, UTF-16 name, data). */
+void ms_uefi_variable_digest(const char *guid, const char *name, const uint8_t *data, size_t len,
+			     uint8_t out[MS_SHA384_LEN]);
+
+/* A CC event log (TCG crypto-agile), replayed into RTMR0..3. */
+struct ms_ccel {
+	struct ms_tdx_log log;
+	unsigned nevents;       /* every record, EV_NO_ACTION and MRTD ones included */
+	size_t end;             /* bytes used */
+	uint16_t algs[8], sizes[8];
+	unsigned nalgs;
+};
+
+/* CCEL ACPI table (56 bytes): the log area length. */
+enum ms_status ms_ccel_table_parse(const uint8_t *buf, size_t len, uint64_t *log_length,
+				   uint64_t *log_address, struct ms_err *err);
+enum ms_status ms_ccel_parse(const uint8_t *buf, size_t len, struct ms_ccel *out, struct ms_err *err);
+void ms_ccel_free(struct ms_ccel *c);
+
+#endif
