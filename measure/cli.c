@@ -66,6 +66,34 @@ bool cli_parse_u64(const char *verb, const char *option, const char *text, uint6
 	return true;
 }
 
+bool cli_parse_size(const char *verb, const char *option, const char *text, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (end == text || errno || text[0] == '-') {
+		cli_usage(verb, "%s: '%s' is not a size", option, text);
+		return false;
+	}
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'T': case 't': shift = 40; end++; break;
+	}
+	if (shift && (!strcmp(end, "iB") || !strcmp(end, "B")))
+		end += strlen(end);
+	if (*end || (shift && v > (~0ull >> shift))) {
+		cli_usage(verb, "%s: '%s' is not a size (such as 2G or 2048M)", option, text);
+		return false;
+	}
+	*out = (uint64_t)v << shift;
+	return true;
+}
+
 int cli_write(const char *verb, const char *text)
 {
 	if (fputs(text, stdout) == EOF || fflush(stdout) == EOF) {

@@ -15,6 +15,8 @@ int cmd_eif(int argc, char **argv);
 int cmd_eif_build(int argc, char **argv);
 int cmd_snp(int argc, char **argv);
 int cmd_snp_id_block(int argc, char **argv);
+int cmd_tdx(int argc, char **argv);
+int cmd_tdx_eventlog(int argc, char **argv);
 
 /* "measure: VERB: FILE: message" on stderr; returns the exit code for err. */
 int cli_fail(const char *verb, const char *file, const struct ms_err *err);
@@ -31,6 +33,9 @@ int cli_bad_option(const char *verb, int opt, char **argv);
  */
 bool cli_parse_u64(const char *verb, const char *option, const char *text, uint64_t max,
 		   uint64_t *out);
+
+/* A size such as 2G, 2048M, 4GiB or 1073741824 (binary units); prints a usage error on failure. */
+bool cli_parse_size(const char *verb, const char *option, const char *text, uint64_t *out);
 
 /* Writes text to stdout and flushes; 2 (with a message) when writing fails. */
 int cli_write(const char *verb, const char *text);

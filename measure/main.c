@@ -12,6 +12,7 @@ static const struct {
 } commands[] = {
 	{ "eif", cmd_eif, "PCR0/1/2 (and PCR8) of an AWS Nitro Enclaves image (EIF)" },
 	{ "snp", cmd_snp, "AMD SEV, SEV-ES and SEV-SNP launch digests" },
+	{ "tdx", cmd_tdx, "Intel TDX MRTD and RTMR0-3, and CC event-log replay" },
 };
 
 static void usage(FILE *out)

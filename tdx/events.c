@@ -398,10 +398,19 @@ static enum ms_status rtmr1_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 				    "kernel (needs --memory: QEMU %d writes the initrd's address, which depends on it)",
 				    b->qemu_major);
 	} else {
-		if (patched && (st = ms_qemu_patch_bzimage(b->kernel, b->kernel_len, b->initrd ? b->initrd_size : 0,
-							    b->memory, err)))
-			return st;
-		if ((st = ms_pe_authenticode_sha384(b->kernel, b->kernel_len, d, err)))
+		/* QEMU's edits go to a copy: the caller's kernel stays as given */
+		uint8_t *copy = patched ? malloc(b->kernel_len) : NULL;
+
+		if (patched && !copy)
+			return ms_fail(err, MS_NO_MEMORY, "out of memory");
+		if (copy)
+			memcpy(copy, b->kernel, b->kernel_len);
+		st = copy ? ms_qemu_patch_bzimage(copy, b->kernel_len, b->initrd ? b->initrd_size : 0, b->memory, err)
+			  : MS_OK;
+		if (!st)
+			st = ms_pe_authenticode_sha384(copy ? copy : b->kernel, b->kernel_len, d, err);
+		free(copy);
+		if (st)
 			return st;
 		st = ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, d,
 				    "kernel: Authenticode SHA-384%s", patched ? " of the setup header QEMU patched"

@@ -73,7 +73,7 @@ struct ms_tdx_boot {
 	const size_t *boot_entry_lens;
 	unsigned nboot_entries;
 	int secure_boot;  /* -1: not given; 0 or 1: the SecureBoot variable's value */
-	uint8_t *kernel;  /* edited in place when QEMU would patch it */
+	const uint8_t *kernel;
 	size_t kernel_len;
 	int qemu_major, qemu_minor; /* 0: not given */
 	const char *cmdline;        /* NULL: not given */

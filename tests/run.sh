@@ -42,8 +42,8 @@ for t in "$BUILD"/tests/unit/test_* "$BUILD"/tests/conformance/test_*; do
 	case $t in *.d) continue ;; esac
 	run "$(basename "$(dirname "$t")")/$(basename "$t")" "$t"
 done
-for t in tests/cli/test_*.sh; do
-	run "cli/$(basename "$t" .sh)" bash "$t"
+for t in tests/cli/test_*.sh tests/conformance/test_*.sh; do
+	run "$(basename "$(dirname "$t")")/$(basename "$t" .sh)" bash "$t"
 done
 
 if [ "$skipped" -gt 0 ]; then

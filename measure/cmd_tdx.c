@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/file.h"
+#include "../common/hex.h"
+#include "../common/json.h"
+#include "../tdx/events.h"
+#include "../tdx/tdvf.h"
+#include "cli.h"
+
+#define MAX_IMAGE (64u << 20)
+#define MAX_KERNEL (512u << 20)
+#define MAX_BLOB (64u << 20)
+#define MAX_BOOT_ENTRIES 64
+
+static const char tdx_help[] =
+	"Usage: measure tdx --firmware FILE [options]\n"
+	"       measure tdx eventlog FILE [options]   (see 'measure tdx eventlog --help')\n"
+	"\n"
+	"Computes what a TDX guest's quote will carry in MRTD and RTMR0-3 for QEMU direct\n"
+	"boot with a TDVF/OVMF firmware. Missing inputs are not guessed: the events they\n"
+	"determine are listed as not computed and their registers are left out.\n"
+	"\n"
+	"Firmware (MRTD):\n"
+	"      --firmware FILE          the TDVF image given to QEMU (-bios), e.g. OVMF.fd\n"
+	"      --vars FILE              the VARS image, when FILE is the CODE part alone\n"
+	"      --page-add-order ORDER   single-pass (QEMU 9 and later, default) or two-pass\n"
+	"                               (QEMU 8.x TDX trees; the default with --qemu-version 8)\n"
+	"Guest (RTMR0):\n"
+	"      --memory SIZE            guest RAM, such as 2G (the TD HOB describes it)\n"
+	"      --acpi-loader FILE --acpi-rsdp FILE --acpi-tables FILE\n"
+	"                               QEMU's fw_cfg etc/table-loader, etc/acpi/rsdp and\n"
+	"                               etc/acpi/tables, dumped from the VMM\n"
+	"      --boot-order FILE        BootOrder's data; with one --boot-entry FILE per entry\n"
+	"                               (default: OVMF's BootOrder 0000 and Boot0000 UiApp)\n"
+	"      --secure-boot on|off     SecureBoot's value, needed when the VARS hold keys\n"
+	"Direct boot (RTMR1, RTMR2):\n"
+	"      --kernel FILE            the bzImage (-kernel)\n"
+	"      --initrd FILE            the initrd (-initrd)\n"
+	"      --cmdline TEXT           the command line (-append); OVMF adds \" initrd=initrd\"\n"
+	"      --qemu-version X.Y       QEMU up to 9 edits the kernel's setup header, 10.1+ does not\n"
+	"Output:\n"
+	"  -j, --json                   print the manifest (measurements that were computed)\n"
+	"      --transcript             print every event: register, type, description, digest\n"
+	"                               (with --json, as JSON for 'measure tdx eventlog --against')\n"
+	"  -q, --quiet                  print nothing\n"
+	"  -h, --help                   show this help\n";
+
+struct input {
+	const char *path;
+	uint8_t *data;
+	size_t len;
+};
+
+struct tdx_cli {
+	const char *firmware, *vars, *kernel_path, *initrd_path, *cmdline, *boot_order_path;
+	const char *boot_entry_paths[MAX_BOOT_ENTRIES];
+	unsigned nboot;
+	struct input acpi[3];
+	uint64_t memory;
+	int qemu_major, qemu_minor, secure_boot;
+	int order; /* -1: from the QEMU version */
+	bool json, transcript, quiet;
+};
+
+static int load(const char *path, size_t max, struct input *in)
+{
+	struct ms_err err = { 0 };
+
+	in->path = path;
+	if (ms_file_load(path, max, &in->data, &in->len, &err))
+		return cli_fail("tdx", path, &err);
+	return 0;
+}
+
+static bool parse_version(const char *text, int *major, int *minor)
+{
+	char *end;
+	long a = strtol(text, &end, 10), b = 0;
+
+	if (end == text || a < 1 || a > 99)
+		return false;
+	if (*end == '.') {
+		const char *p = end + 1;
+
+		b = strtol(p, &end, 10);
+		if (end == p || b < 0 || b > 99)
+			return false;
+		if (*end == '.') /* a micro version does not matter */
+			for (end++; *end >= '0' && *end <= '9'; end++)
+				;
+	}
+	if (*end)
+		return false;
+	*major = (int)a;
+	*minor = (int)b;
+	return true;
+}
+
+struct mrtd_job {
+	const struct ms_tdvf *tdvf;
+	enum ms_page_add_order order;
+	uint8_t mrtd[MS_SHA384_LEN];
+};
+
+static void *mrtd_thread(void *arg)
+{
+	struct mrtd_job *job = arg;
+
+	ms_tdx_mrtd(job->tdvf, job->order, job->mrtd);
+	return NULL;
+}
+
+static void add_input(cJSON *m, const char *role, const struct input *in)
+{
+	uint8_t sha[MS_SHA256_LEN];
+
+	if (!in->data)
+		return;
+	ms_sha256(in->data, in->len, sha);
+	ms_manifest_input(m, role, ms_basename(in->path), in->len, sha);
+}
+
+static char *transcript_text(const struct ms_tdx_log *log)
+{
+	char *text = NULL, hex[2 * MS_SHA384_LEN + 1];
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < log->n; i++) {
+		const struct ms_tdx_event *e = &log->events[i];
+
+		if (e->computed)
+			ms_hex_encode(e->digest, MS_SHA384_LEN, hex);
+		else
+			snprintf(hex, sizeof(hex), "%-96s", "(not computed)");
+		fprintf(out, "RTMR%u  %-34s %s  %s\n", e->rtmr, ms_tcg_event_type_name(e->type), hex, e->description);
+	}
+	if (fclose(out)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static bool parse_options(int argc, char **argv, struct tdx_cli *c)
+{
+	enum { OPT_FIRMWARE = 256, OPT_VARS, OPT_ORDER, OPT_MEMORY, OPT_LOADER, OPT_RSDP, OPT_TABLES,
+	       OPT_BOOT_ORDER, OPT_BOOT_ENTRY, OPT_SECURE_BOOT, OPT_KERNEL, OPT_INITRD, OPT_CMDLINE,
+	       OPT_QEMU, OPT_TRANSCRIPT };
+	static const struct option options[] = {
+		{ "firmware", required_argument, NULL, OPT_FIRMWARE },
+		{ "vars", required_argument, NULL, OPT_VARS },
+		{ "page-add-order", required_argument, NULL, OPT_ORDER },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "acpi-loader", required_argument, NULL, OPT_LOADER },
+		{ "acpi-rsdp", required_argument, NULL, OPT_RSDP },
+		{ "acpi-tables", required_argument, NULL, OPT_TABLES },
+		{ "boot-order", required_argument, NULL, OPT_BOOT_ORDER },
+		{ "boot-entry", required_argument, NULL, OPT_BOOT_ENTRY },
+		{ "secure-boot", required_argument, NULL, OPT_SECURE_BOOT },
+		{ "kernel", required_argument, NULL, OPT_KERNEL },
+		{ "initrd", required_argument, NULL, OPT_INITRD },
+		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+		{ "qemu-version", required_argument, NULL, OPT_QEMU },
+		{ "transcript", no_argument, NULL, OPT_TRANSCRIPT },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":jqh", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_FIRMWARE: c->firmware = optarg; break;
+		case OPT_VARS: c->vars = optarg; break;
+		case OPT_ORDER:
+			if (!strcmp(optarg, "single-pass"))
+				c->order = MS_SINGLE_PASS;
+			else if (!strcmp(optarg, "two-pass"))
+				c->order = MS_TWO_PASS;
+			else
+				return cli_usage("tdx", "--page-add-order is single-pass or two-pass, not '%s'", optarg), false;
+			break;
+		case OPT_MEMORY:
+			if (!cli_parse_size("tdx", "--memory", optarg, &c->memory))
+				return false;
+			break;
+		case OPT_LOADER: c->acpi[0].path = optarg; break;
+		case OPT_RSDP: c->acpi[1].path = optarg; break;
+		case OPT_TABLES: c->acpi[2].path = optarg; break;
+		case OPT_BOOT_ORDER: c->boot_order_path = optarg; break;
+		case OPT_BOOT_ENTRY:
+			if (c->nboot == MAX_BOOT_ENTRIES)
+				return cli_usage("tdx", "more than %d --boot-entry files", MAX_BOOT_ENTRIES), false;
+			c->boot_entry_paths[c->nboot++] = optarg;
+			break;
+		case OPT_SECURE_BOOT:
+			if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+				return cli_usage("tdx", "--secure-boot takes on or off, not '%s'", optarg), false;
+			c->secure_boot = !strcmp(optarg, "on");
+			break;
+		case OPT_KERNEL: c->kernel_path = optarg; break;
+		case OPT_INITRD: c->initrd_path = optarg; break;
+		case OPT_CMDLINE: c->cmdline = optarg; break;
+		case OPT_QEMU:
+			if (!parse_version(optarg, &c->qemu_major, &c->qemu_minor))
+				return cli_usage("tdx", "--qemu-version: '%s' is not a version such as 9.2 or 10.1", optarg),
+				       false;
+			break;
+		case OPT_TRANSCRIPT: c->transcript = true; break;
+		case 'j': c->json = true; break;
+		case 'q': c->quiet = true; break;
+		case 'h':
+			fputs(tdx_help, stdout);
+			exit(0);
+		default:
+			return cli_bad_option("tdx", opt, argv), false;
+		}
+	}
+	if (optind != argc)
+		return cli_usage("tdx", "unexpected argument '%s'", argv[optind]), false;
+	if (!c->firmware)
+		return cli_usage("tdx", "--firmware FILE is required"), false;
+	if ((c->initrd_path || c->cmdline) && !c->kernel_path)
+		return cli_usage("tdx", "--initrd and --cmdline need --kernel"), false;
+	if (c->nboot && !c->boot_order_path)
+		return cli_usage("tdx", "--boot-entry needs --boot-order"), false;
+	return true;
+}
+
+int cmd_tdx(int argc, char **argv)
+{
+	struct tdx_cli c = { .order = -1, .secure_boot = -1 };
+	struct input fw = { 0 }, vars = { 0 }, kernel = { 0 }, boot_order = { 0 }, entries[MAX_BOOT_ENTRIES];
+	const uint8_t *entry_data[MAX_BOOT_ENTRIES];
+	size_t entry_lens[MAX_BOOT_ENTRIES];
+	uint8_t *image = NULL, rtmr[4][MS_SHA384_LEN], initrd_digest[MS_SHA384_LEN] = { 0 };
+	size_t image_len;
+	bool known[4], threaded = false;
+	struct ms_tdvf tdvf;
+	struct ms_tdx_boot boot = { 0 };
+	struct ms_tdx_log log = { 0 };
+	struct mrtd_job job;
+	pthread_t thread;
+	struct ms_err err = { 0 };
+	uint64_t initrd_size = 0;
+	cJSON *json = NULL;
+	char *text = NULL;
+	int rc = 2;
+
+	if (argc > 1 && !strcmp(argv[1], "eventlog"))
+		return cmd_tdx_eventlog(argc - 1, argv + 1);
+	memset(entries, 0, sizeof(entries));
+	if (!parse_options(argc, argv, &c))
+		return 2;
+	if ((rc = load(c.firmware, MAX_IMAGE, &fw)) || (c.vars && (rc = load(c.vars, MAX_IMAGE, &vars))))
+		goto out;
+	rc = 2;
+	/* a split CODE image: the VARS go in front, as in the flash image QEMU maps */
+	image_len = vars.len + fw.len;
+	image = malloc(image_len ? image_len : 1);
+	if (!image)
+		goto out;
+	if (vars.len)
+		memcpy(image, vars.data, vars.len);
+	memcpy(image + vars.len, fw.data, fw.len);
+	if (ms_tdvf_parse(image, image_len, &tdvf, &err)) {
+		rc = cli_fail("tdx", c.vars ? c.vars : c.firmware, &err);
+		if (c.vars)
+			fprintf(stderr, "measure: tdx: (the image checked is %s followed by %s)\n", c.vars, c.firmware);
+		goto out;
+	}
+	if (c.order < 0)
+		c.order = c.qemu_major && c.qemu_major <= 8 ? MS_TWO_PASS : MS_SINGLE_PASS;
+	job = (struct mrtd_job){ &tdvf, (enum ms_page_add_order)c.order, { 0 } };
+	threaded = pthread_create(&thread, NULL, mrtd_thread, &job) == 0;
+	if (!threaded)
+		mrtd_thread(&job);
+
+	for (int i = 0; i < 3; i++)
+		if (c.acpi[i].path && (rc = load(c.acpi[i].path, MAX_BLOB, &c.acpi[i])))
+			goto out;
+	if (c.boot_order_path && (rc = load(c.boot_order_path, 4096, &boot_order)))
+		goto out;
+	for (unsigned i = 0; i < c.nboot; i++) {
+		if ((rc = load(c.boot_entry_paths[i], 1 << 20, &entries[i])))
+			goto out;
+		entry_data[i] = entries[i].data;
+		entry_lens[i] = entries[i].len;
+	}
+	if (c.kernel_path && (rc = load(c.kernel_path, MAX_KERNEL, &kernel)))
+		goto out;
+	if (c.initrd_path && ms_file_digest(c.initrd_path, MS_SHA384, initrd_digest, &initrd_size, &err)) {
+		rc = cli_fail("tdx", c.initrd_path, &err);
+		goto out;
+	}
+	rc = 2;
+	boot = (struct ms_tdx_boot){
+		.tdvf = &tdvf, .memory = c.memory,
+		.acpi_loader = c.acpi[0].data, .acpi_loader_len = c.acpi[0].len,
+		.acpi_rsdp = c.acpi[1].data, .acpi_rsdp_len = c.acpi[1].len,
+		.acpi_tables = c.acpi[2].data, .acpi_tables_len = c.acpi[2].len,
+		.boot_order = boot_order.data, .boot_order_len = boot_order.len,
+		.boot_entries = entry_data, .boot_entry_lens = entry_lens, .nboot_entries = c.nboot,
+		.secure_boot = c.secure_boot, .kernel = kernel.data, .kernel_len = kernel.len,
+		.qemu_major = c.qemu_major, .qemu_minor = c.qemu_minor, .cmdline = c.cmdline,
+		.initrd = c.initrd_path != NULL, .initrd_size = initrd_size,
+	};
+	memcpy(boot.initrd_sha384, initrd_digest, MS_SHA384_LEN);
+	if (ms_tdx_boot_events(&boot, &log, &err)) {
+		rc = cli_fail("tdx", c.kernel_path && strstr(err.msg, "PE") ? c.kernel_path : c.firmware, &err);
+		goto out;
+	}
+	if (threaded) {
+		pthread_join(thread, NULL);
+		threaded = false;
+	}
+	ms_tdx_log_replay(&log, rtmr, known);
+	if (c.quiet) {
+		rc = 0;
+		goto out;
+	}
+	if (c.transcript && c.json) {
+		json = ms_tdx_log_json(&log);
+		rc = json ? cli_write_json("tdx", json) : 2;
+	} else if (c.transcript) {
+		text = transcript_text(&log);
+		rc = text ? cli_write("tdx", text) : 2;
+	} else if (c.json) {
+		cJSON *p;
+		char ver[16];
+
+		json = ms_manifest_new("tdx", "sha384");
+		ms_manifest_measurement(json, "mrtd", job.mrtd, MS_SHA384_LEN);
+		for (int i = 0; i < 4; i++) {
+			char key[8];
+
+			snprintf(key, sizeof(key), "rtmr%d", i);
+			if (known[i])
+				ms_manifest_measurement(json, key, rtmr[i], MS_SHA384_LEN);
+		}
+		p = ms_manifest_parameters(json);
+		cJSON_AddStringToObject(p, "page_add_order", c.order == MS_TWO_PASS ? "two-pass" : "single-pass");
+		if (c.memory)
+			cJSON_AddNumberToObject(p, "memory", (double)c.memory);
+		if (c.qemu_major) {
+			snprintf(ver, sizeof(ver), "%d.%d", c.qemu_major, c.qemu_minor);
+			cJSON_AddStringToObject(p, "qemu_version", ver);
+		}
+		if (c.cmdline)
+			cJSON_AddStringToObject(p, "cmdline", c.cmdline);
+		if (c.secure_boot >= 0)
+			cJSON_AddStringToObject(p, "secure_boot", c.secure_boot ? "on" : "off");
+		if (!c.boot_order_path)
+			cJSON_AddStringToObject(p, "boot_variables", "OVMF default (BootOrder 0000, Boot0000 UiApp)");
+		add_input(json, "firmware", &fw);
+		add_input(json, "vars", &vars);
+		add_input(json, "acpi-loader", &c.acpi[0]);
+		add_input(json, "acpi-rsdp", &c.acpi[1]);
+		add_input(json, "acpi-tables", &c.acpi[2]);
+		add_input(json, "boot-order", &boot_order);
+		for (unsigned i = 0; i < c.nboot; i++)
+			add_input(json, "boot-entry", &entries[i]);
+		add_input(json, "kernel", &kernel);
+		if (c.initrd_path) {
+			uint8_t sha[MS_SHA256_LEN];
+			uint64_t size;
+
+			if (ms_file_digest(c.initrd_path, MS_SHA256, sha, &size, &err)) {
+				rc = cli_fail("tdx", c.initrd_path, &err);
+				goto out;
+			}
+			ms_manifest_input(json, "initrd", ms_basename(c.initrd_path), size, sha);
+		}
+		rc = cli_write_json("tdx", json);
+	} else {
+		char hex[2 * MS_SHA384_LEN + 1], line[256];
+		size_t missing = 0;
+
+		for (size_t i = 0; i < log.n; i++)
+			missing += !log.events[i].computed;
+		text = malloc(2048);
+		if (!text)
+			goto out;
+		ms_hex_encode(job.mrtd, MS_SHA384_LEN, hex);
+		snprintf(text, 2048, "MRTD   %s  (%s)\n", hex, c.order == MS_TWO_PASS ? "two-pass" : "single-pass");
+		for (int i = 0; i < 4; i++) {
+			if (known[i])
+				ms_hex_encode(rtmr[i], MS_SHA384_LEN, hex);
+			snprintf(line, sizeof(line), "RTMR%d  %s\n", i,
+				 known[i] ? hex : "not computed: an input is missing (see --transcript)");
+			strncat(text, line, 2048 - strlen(text) - 1);
+		}
+		if (missing) {
+			snprintf(line, sizeof(line), "(%zu event%s could not be computed; --transcript lists them)\n",
+				 missing, missing == 1 ? "" : "s");
+			strncat(text, line, 2048 - strlen(text) - 1);
+		}
+		rc = cli_write("tdx", text);
+	}
+out:
+	if (threaded)
+		pthread_join(thread, NULL);
+	cJSON_Delete(json);
+	free(text);
+	ms_tdx_log_free(&log);
+	free(image);
+	free(fw.data);
+	free(vars.data);
+	free(kernel.data);
+	free(boot_order.data);
+	for (int i = 0; i < 3; i++)
+		free(c.acpi[i].data);
+	for (unsigned i = 0; i < c.nboot; i++)
+		free(entries[i].data);
+	return rc;
+}

@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: Apache-2.0
+# measure tdx on Debian's OVMF builds and kernel (committed fixtures). Expected values are
+# vectors/tdx/expected_measurements.tsv (the Rust reference tdx-measure and a Python port).
+. "$(dirname "$0")/lib.sh"
+FW=$FIXTURES/firmware
+K=$FIXTURES/kernel/vmlinuz-6.1.0-56-amd64
+MRTD1=4c7206f0f483c524f12c366c711e9049030a8d47c471ee5aa9c4999a08de4057fb887fed0744d5631a212967fb231c47
+MRTD2=acccbcc870a381adab0d3919d90a7f268ac3b0364771f202ed4bb4e892d045b33db3b32e6924cba830a724eed443f7e1
+HOB2G=0b8772e5b0b41b83e6044a68397e02f49fb47066b4fbe4917ea2c45c64f323fdacbb37948f821ebaf8bc9c938ba8a749
+HOB4G=5b684faf8d02a733945f821d9cdd170802e72103977acf66949c9382500283adc90cbec57f8e7653f8bee1cab83689de
+AUTH=e494e71ba795e8fc3edc1b3cab678c8c8782a6efe14d2d5a25155dc948b53f7d1dab088ff7005b7e6f9b0534738660e2
+RTMR1=22d9ea28f2fe47c52b598a60e91ae47e3e453bd2110434e63c3899314b2dcc55d5bc4addd53adfb092856f94811e397b
+RTMR2=6001b3a3c7523ccc9c9f47f0c137df0c1ac629e695038112120ad63f9163258700344f00d9be2117a5fa9a70ffa163d2
+head -c 4096 /dev/zero >"$TMP/initrd"
+
+expect_rc 0 "tdx --help" tdx --help
+run tdx --firmware "$FW/OVMF.fd"
+expect_out "MRTD single-pass (default)" "MRTD   $MRTD1  (single-pass)"
+expect_out "RTMR3 is zero" "RTMR3  000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+expect_out "missing inputs leave RTMR0 out" "RTMR0  not computed: an input is missing"
+run tdx --firmware "$FW/OVMF.fd" --page-add-order two-pass
+expect_out "MRTD two-pass" "MRTD   $MRTD2  (two-pass)"
+run tdx --firmware "$FW/OVMF.fd" --qemu-version 8.2.2
+expect_out "QEMU 8.x defaults to two-pass" "MRTD   $MRTD2  (two-pass)"
+run tdx --firmware "$FW/OVMF_CODE.fd" --vars "$FW/OVMF_VARS.fd"
+expect_out "OVMF_CODE.fd with its VARS in front: the OVMF.fd MRTD" "MRTD   $MRTD1"
+expect_failure 2 "OVMF_CODE.fd alone" "its TDVF offsets assume a 0x20000-byte VARS image in front; pass that with --vars" tdx --firmware "$FW/OVMF_CODE.fd"
+expect_failure 2 "OVMF_CODE_4M.fd: no TDX metadata" "no TDX metadata entry: not a TDX-enabled build" tdx --firmware "$FW/OVMF_CODE_4M.fd"
+
+run tdx --firmware "$FW/OVMF.fd" --memory 2G --transcript
+expect_out "TD HOB, 2 GiB" "$HOB2G"
+run tdx --firmware "$FW/OVMF.fd" --memory 4096M --transcript
+expect_out "TD HOB, 4 GiB" "$HOB4G"
+for q in 9 8.2; do
+	for mem in 2G 4G; do
+		run tdx --firmware "$FW/OVMF.fd" --memory $mem --kernel "$K" --initrd "$TMP/initrd" \
+			--cmdline "console=ttyS0 root=/dev/vda1" --qemu-version $q
+		expect_out "RTMR1 (QEMU $q patches the setup header), $mem" "RTMR1  $RTMR1"
+		expect_out "RTMR2, cmdline and initrd, $mem" "RTMR2  $RTMR2"
+	done
+done
+run tdx --firmware "$FW/OVMF.fd" --kernel "$K" --qemu-version 10.1 --cmdline "" --transcript
+expect_out "QEMU 10.1: Authenticode of the unpatched kernel" "$AUTH"
+expect_failure 5 "QEMU 10.0 is not modelled (exit 5)" "QEMU 10.0" tdx --firmware "$FW/OVMF.fd" --kernel "$K" --qemu-version 10.0
+run tdx --firmware "$FW/OVMF.fd" --kernel "$K" --transcript
+expect_out "no --qemu-version: the kernel event is not guessed" "kernel (needs --qemu-version"
+run tdx --firmware "$FW/OVMF.fd" --kernel "$K" --initrd "$TMP/initrd" --qemu-version 9 --transcript
+expect_out "QEMU 9 with an initrd and no --memory: not guessed" "kernel (needs --memory"
+expect_out "no --cmdline: not guessed" "kernel command line (needs --cmdline)"
+
+# Manifest: only what was computed.
+run tdx --json --firmware "$FW/OVMF.fd" --memory 2G --kernel "$K" --initrd "$TMP/initrd" --cmdline "console=ttyS0 root=/dev/vda1" --qemu-version 9
+expect_out "manifest: platform" '"platform": "tdx"'
+expect_out "manifest: mrtd" "\"mrtd\": \"$MRTD1\""
+expect_out "manifest: rtmr1" "\"rtmr1\": \"$RTMR1\""
+expect_out "manifest: rtmr2" "\"rtmr2\": \"$RTMR2\""
+if grep -q '"rtmr0"' "$TMP/out"; then not_ok "manifest leaves out rtmr0 (no ACPI blobs)"; else ok "manifest leaves out rtmr0 (no ACPI blobs)"; fi
+expect_out "manifest: parameters" '"qemu_version": "9.0"'
+expect_out "manifest: kernel input" '"sha256": "26f2e57c'
+
+# RTMR0 with (synthetic) ACPI blobs: computed, and moved by each blob.
+printf 'loader' >"$TMP/loader"; printf 'RSD PTR ' >"$TMP/rsdp"; printf 'tables' >"$TMP/tables"
+run tdx --firmware "$FW/OVMF.fd" --memory 2G --acpi-loader "$TMP/loader" --acpi-rsdp "$TMP/rsdp" --acpi-tables "$TMP/tables"
+r0=$(grep RTMR0 "$TMP/out")
+printf 'tables!' >"$TMP/tables"
+run tdx --firmware "$FW/OVMF.fd" --memory 2G --acpi-loader "$TMP/loader" --acpi-rsdp "$TMP/rsdp" --acpi-tables "$TMP/tables"
+if echo "$r0" | grep -q '^RTMR0  [0-9a-f]\{96\}$' && [ "$r0" != "$(grep RTMR0 "$TMP/out")" ]; then ok "RTMR0 computed from the ACPI blobs"; else not_ok "RTMR0 computed from the ACPI blobs" "$r0"; fi
+printf '\001\000\000\000' >"$TMP/bootorder"
+expect_failure 2 "BootOrder without its entries" "BootOrder lists 2 entries, 0 Boot#### files were given" tdx --firmware "$FW/OVMF.fd" --boot-order "$TMP/bootorder"
+
+# Refusals.
+expect_failure 2 "no firmware" "--firmware FILE is required" tdx --memory 2G
+expect_failure 2 "bad memory size" "--memory: '2X' is not a size" tdx --firmware "$FW/OVMF.fd" --memory 2X
+expect_failure 2 "tiny memory" "at least 64 MiB" tdx --firmware "$FW/OVMF.fd" --memory 1M
+expect_failure 2 "bad QEMU version" "--qemu-version: 'nine' is not a version" tdx --firmware "$FW/OVMF.fd" --qemu-version nine
+expect_failure 2 "initrd without kernel" "--initrd and --cmdline need --kernel" tdx --firmware "$FW/OVMF.fd" --initrd "$TMP/initrd"
+expect_failure 2 "unknown page-add order" "--page-add-order is single-pass or two-pass" tdx --firmware "$FW/OVMF.fd" --page-add-order three
+bad_fw() { # desc words offset bytes
+	cp "$FW/OVMF.fd" "$TMP/bad.fd"
+	patch "$TMP/bad.fd" "$3" "$4"
+	expect_failure 2 "$1" "$2" tdx --firmware "$TMP/bad.fd"
+}
+# OVMF.fd: TDX metadata offset at 0x1fff58, TDVF descriptor at 0x1ff7c0, sections from 0x1ff7d0.
+bad_fw "metadata offset outside the file" "TDX metadata offset 0xffffff (from the end) points outside the image" $((0x1fff58)) ffffff00
+bad_fw "descriptor length that lies" "length 4096, but 6 sections need 208" $((0x1ff7c4)) 00100000
+bad_fw "huge section count" "4294967295 sections, more than 32" $((0x1ff7cc)) ffffffff
+bad_fw "section outside the file" "TDVF section 0 (BFV, offset 0x1ff7d0): data 0x300000+0x1e0000 runs past the end of the image" $((0x1ff7d0)) 00003000
+bad_fw "unknown section type" "TDVF section 1 (offset 0x1ff7f0): unknown type 9" $((0x1ff7f0 + 24)) 09000000
+bad_fw "overlapping sections" "TDVF section 3 (TempMem, offset 0x1ff830) overlaps section 2 in memory" $((0x1ff830 + 8)) 00008100
+# The kernel's PE headers: e_lfanew 0x40, NumberOfSections at 0x46, section table 0xf8..0x198.
+head -c 300 "$K" >"$TMP/short-pe"
+expect_failure 2 "PE section table past the end" "PE section table (offset 0xf8, 4 sections) runs past the end of the file (0x12c)" \
+	tdx --firmware "$FW/OVMF.fd" --kernel "$TMP/short-pe" --qemu-version 10.1
+cp "$K" "$TMP/bad-pe"; patch "$TMP/bad-pe" $((0xf8 + 40 + 20)) ffffff7f
+expect_failure 2 "PE section data past the end" "PE section 1 (header at offset 0x120): data 0x7fffffff" \
+	tdx --firmware "$FW/OVMF.fd" --kernel "$TMP/bad-pe" --qemu-version 10.1
+expect_failure 2 "not a PE" "not a PE/COFF image" tdx --firmware "$FW/OVMF.fd" --kernel "$TMP/initrd" --qemu-version 10.1
+echo "1..$n"
