@@ -154,12 +154,11 @@ static void describe(char *out, size_t cap, uint32_t type, const uint8_t *p, siz
 	}
 }
 
-enum ms_status ms_ccel_parse(const uint8_t *buf, size_t len, struct ms_ccel *c, struct ms_err *err)
+static enum ms_status parse(const uint8_t *buf, size_t len, struct ms_ccel *c, struct ms_err *err)
 {
 	size_t pos, spec, nalgs;
 	uint32_t size;
 
-	memset(c, 0, sizeof(*c));
 	/* the first record is a TCG_PCR_EVENT carrying the Spec ID event */
 	if (len < 32)
 		return ms_fail(err, MS_BAD_INPUT, "event log is %zu bytes: too short for its first record", len);
@@ -234,16 +233,25 @@ enum ms_status ms_ccel_parse(const uint8_t *buf, size_t len, struct ms_ccel *c, 
 			if (!sha384)
 				return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): no SHA-384 digest", c->nevents, at);
 			describe(desc, sizeof(desc), type, buf + p, size);
-			if (ms_tdx_log_add(&c->log, mr - 1, type, sha384, "%s", desc)) {
-				ms_ccel_free(c);
+			if (ms_tdx_log_add(&c->log, mr - 1, type, sha384, "%s", desc))
 				return ms_fail(err, MS_NO_MEMORY, "out of memory");
-			}
 		}
 		c->nevents++;
 		pos = p + size;
 	}
 	c->end = pos;
 	return MS_OK;
+}
+
+enum ms_status ms_ccel_parse(const uint8_t *buf, size_t len, struct ms_ccel *c, struct ms_err *err)
+{
+	enum ms_status st;
+
+	memset(c, 0, sizeof(*c));
+	st = parse(buf, len, c, err);
+	if (st)
+		ms_ccel_free(c); /* the events read before the error */
+	return st;
 }
 
 void ms_ccel_free(struct ms_ccel *c)

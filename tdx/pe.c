@@ -71,6 +71,9 @@ enum ms_status ms_pe_authenticode_sha384(const uint8_t *pe, size_t len, uint8_t 
 	if (magic != 0x10b && magic != 0x20b)
 		return ms_fail(err, MS_BAD_INPUT, "PE optional header magic 0x%x (offset 0x%zx) is neither PE32 nor PE32+",
 			       magic, opt);
+	if (magic == 0x20b && opt_len < 112)
+		return ms_fail(err, MS_BAD_INPUT, "PE32+ optional header (offset 0x%zx) is 0x%zx bytes, too short for its fields",
+			       opt, opt_len);
 	checksum = opt + 64;
 	headers = le32(pe + opt + 60);
 	ndirs = le32(pe + opt + (magic == 0x20b ? 108 : 92));

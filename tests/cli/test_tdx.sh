@@ -94,5 +94,9 @@ expect_failure 2 "PE section table past the end" "PE section table (offset 0xf8,
 cp "$K" "$TMP/bad-pe"; patch "$TMP/bad-pe" $((0xf8 + 40 + 20)) ffffff7f
 expect_failure 2 "PE section data past the end" "PE section 1 (header at offset 0x120): data 0x7fffffff" \
 	tdx --firmware "$FW/OVMF.fd" --kernel "$TMP/bad-pe" --qemu-version 10.1
+# a PE32+ optional header declared 100 bytes long, ending where the file ends (found by fuzzing)
+cp "$K" "$TMP/short-opt"; patch "$TMP/short-opt" $((0x54)) 6400; head -c $((0x58 + 100)) "$TMP/short-opt" >"$TMP/short-opt2"
+expect_failure 2 "PE32+ optional header too short for its fields" "PE32+ optional header (offset 0x58) is 0x64 bytes, too short" \
+	tdx --firmware "$FW/OVMF.fd" --kernel "$TMP/short-opt2" --qemu-version 10.1
 expect_failure 2 "not a PE" "not a PE/COFF image" tdx --firmware "$FW/OVMF.fd" --kernel "$TMP/initrd" --qemu-version 10.1
 echo "1..$n"
