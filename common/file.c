@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -164,6 +165,46 @@ enum ms_status ms_file_digest(const char *path, int alg, uint8_t *out, uint64_t 
 	free(buf);
 	ms_file_close(&f);
 	return st;
+}
+
+enum ms_status ms_file_map(const char *path, size_t max, struct ms_mapping *m, struct ms_err *err)
+{
+	struct ms_file f;
+	enum ms_status st = ms_file_open(&f, path, err);
+	uint8_t *buf;
+
+	memset(m, 0, sizeof(*m));
+	if (st)
+		return st;
+	if (f.regular && f.size > 0) {
+		void *p;
+
+		if (f.size > max) {
+			ms_file_close(&f);
+			return ms_fail(err, MS_BAD_INPUT, "larger than %zu bytes", max);
+		}
+		p = mmap(NULL, (size_t)f.size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, f.fd, 0);
+		if (p != MAP_FAILED) {
+			m->data = p;
+			m->len = (size_t)f.size;
+			m->mapped = true;
+			ms_file_close(&f);
+			return MS_OK;
+		}
+	}
+	st = ms_file_slurp(&f, max, &buf, &m->len, err);
+	ms_file_close(&f);
+	m->data = buf;
+	return st;
+}
+
+void ms_file_unmap(struct ms_mapping *m)
+{
+	if (m->mapped)
+		munmap((void *)m->data, m->len);
+	else
+		free((void *)m->data);
+	memset(m, 0, sizeof(*m));
 }
 
 const char *ms_basename(const char *path)

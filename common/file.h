@@ -45,6 +45,18 @@ enum ms_status ms_file_load(const char *path, size_t max, uint8_t **buf, size_t 
 enum ms_status ms_file_digest(const char *path, int alg, uint8_t *out, uint64_t *size,
 			      struct ms_err *err);
 
+/*
+ * A read-only view of a whole input: mapped when it is a regular file (no
+ * copy), read into memory otherwise. Release with ms_file_unmap.
+ */
+struct ms_mapping {
+	const uint8_t *data;
+	size_t len;
+	bool mapped;
+};
+enum ms_status ms_file_map(const char *path, size_t max, struct ms_mapping *m, struct ms_err *err);
+void ms_file_unmap(struct ms_mapping *m);
+
 /* The last path component, for manifests (no absolute paths). */
 const char *ms_basename(const char *path);
 

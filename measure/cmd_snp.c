@@ -376,7 +376,8 @@ static bool check_options(struct snp_cli *c)
 
 struct loaded {
 	const char *path;
-	uint8_t *data;
+	struct ms_mapping map;
+	const uint8_t *data;
 	size_t len;
 	uint8_t sha256[MS_SHA256_LEN];
 };
@@ -384,9 +385,11 @@ struct loaded {
 /* The image's SHA-256 is only needed for the manifest. */
 static enum ms_status load_image(const char *path, bool digest, struct loaded *l, struct ms_err *err)
 {
-	enum ms_status st = ms_file_load(path, MAX_FIRMWARE, &l->data, &l->len, err);
+	enum ms_status st = ms_file_map(path, MAX_FIRMWARE, &l->map, err);
 
 	l->path = path;
+	l->data = l->map.data;
+	l->len = l->map.len;
 	if (!st && digest)
 		ms_sha256(l->data, l->len, l->sha256);
 	return st;
@@ -650,8 +653,8 @@ out:
 		if (bi[i].started)
 			pthread_join(bi[i].thread, NULL);
 	cJSON_Delete(json);
-	free(fw.data);
-	free(svsm_img.data);
+	ms_file_unmap(&fw.map);
+	ms_file_unmap(&svsm_img.map);
 	free(append_nul);
 	return rc;
 }

@@ -114,6 +114,39 @@ static void *mrtd_thread(void *arg)
 	return NULL;
 }
 
+struct initrd_job {
+	const char *path;
+	uint8_t sha384[MS_SHA384_LEN];
+	uint64_t size;
+	enum ms_status status;
+	struct ms_err err;
+};
+
+static void *initrd_thread(void *arg)
+{
+	struct initrd_job *job = arg;
+
+	job->status = ms_file_digest(job->path, MS_SHA384, job->sha384, &job->size, &job->err);
+	return NULL;
+}
+
+struct kernel_job {
+	const struct ms_tdx_boot *boot;
+	uint8_t digest[MS_SHA384_LEN];
+	bool computed;
+	const char *why;
+	enum ms_status status;
+	struct ms_err err;
+};
+
+static void *kernel_thread(void *arg)
+{
+	struct kernel_job *job = arg;
+
+	job->status = ms_tdx_kernel_digest(job->boot, job->digest, &job->computed, &job->why, &job->err);
+	return NULL;
+}
+
 static void add_input(cJSON *m, const char *role, const struct input *in)
 {
 	uint8_t sha[MS_SHA256_LEN];
@@ -243,16 +276,21 @@ int cmd_tdx(int argc, char **argv)
 	struct input fw = { 0 }, vars = { 0 }, kernel = { 0 }, boot_order = { 0 }, entries[MAX_BOOT_ENTRIES];
 	const uint8_t *entry_data[MAX_BOOT_ENTRIES];
 	size_t entry_lens[MAX_BOOT_ENTRIES];
-	uint8_t *image = NULL, rtmr[4][MS_SHA384_LEN], initrd_digest[MS_SHA384_LEN] = { 0 };
+	const uint8_t *image;
+	uint8_t *combined = NULL, rtmr[4][MS_SHA384_LEN];
 	size_t image_len;
-	bool known[4], threaded = false;
+	bool known[4], threaded = false, initrd_threaded = false, kernel_threaded = false;
+	struct initrd_job initrd = { 0 };
+	struct kernel_job kjob = { 0 };
+	struct ms_mapping kernel_map = { 0 }, fw_map = { 0 };
+	pthread_t initrd_tid, kernel_tid;
+	uint64_t initrd_size = 0;
 	struct ms_tdvf tdvf;
 	struct ms_tdx_boot boot = { 0 };
 	struct ms_tdx_log log = { 0 };
 	struct mrtd_job job;
 	pthread_t thread;
 	struct ms_err err = { 0 };
-	uint64_t initrd_size = 0;
 	cJSON *json = NULL;
 	char *text = NULL;
 	int rc = 2;
@@ -262,17 +300,28 @@ int cmd_tdx(int argc, char **argv)
 	memset(entries, 0, sizeof(entries));
 	if (!parse_options(argc, argv, &c))
 		return 2;
-	if ((rc = load(c.firmware, MAX_IMAGE, &fw)) || (c.vars && (rc = load(c.vars, MAX_IMAGE, &vars))))
+	if (ms_file_map(c.firmware, MAX_IMAGE, &fw_map, &err)) {
+		rc = cli_fail("tdx", c.firmware, &err);
+		goto out;
+	}
+	fw.path = c.firmware;
+	fw.data = (uint8_t *)fw_map.data; /* read only */
+	fw.len = fw_map.len;
+	if (c.vars && (rc = load(c.vars, MAX_IMAGE, &vars)))
 		goto out;
 	rc = 2;
-	/* a split CODE image: the VARS go in front, as in the flash image QEMU maps */
 	image_len = vars.len + fw.len;
-	image = malloc(image_len ? image_len : 1);
-	if (!image)
-		goto out;
-	if (vars.len)
-		memcpy(image, vars.data, vars.len);
-	memcpy(image + vars.len, fw.data, fw.len);
+	if (c.vars) {
+		/* a split CODE image: the VARS go in front, as in the flash image QEMU maps */
+		combined = malloc(image_len ? image_len : 1);
+		if (!combined)
+			goto out;
+		memcpy(combined, vars.data, vars.len);
+		memcpy(combined + vars.len, fw.data, fw.len);
+		image = combined;
+	} else {
+		image = fw.data;
+	}
 	if (ms_tdvf_parse(image, image_len, &tdvf, &err)) {
 		rc = cli_fail("tdx", c.vars ? c.vars : c.firmware, &err);
 		if (c.vars)
@@ -285,6 +334,26 @@ int cmd_tdx(int argc, char **argv)
 	threaded = pthread_create(&thread, NULL, mrtd_thread, &job) == 0;
 	if (!threaded)
 		mrtd_thread(&job);
+	/* the initrd hashes beside the MRTD and the kernel; QEMU's patch needs only its size */
+	initrd.path = c.initrd_path;
+	if (c.initrd_path) {
+		struct ms_file f;
+
+		if (ms_file_open(&f, c.initrd_path, &err)) {
+			rc = cli_fail("tdx", c.initrd_path, &err);
+			goto out;
+		}
+		initrd_size = f.size;
+		ms_file_close(&f);
+		if (!f.regular) {
+			ms_fail(&err, MS_BAD_INPUT, "not a regular file (its size must be known)");
+			rc = cli_fail("tdx", c.initrd_path, &err);
+			goto out;
+		}
+		initrd_threaded = pthread_create(&initrd_tid, NULL, initrd_thread, &initrd) == 0;
+		if (!initrd_threaded)
+			initrd_thread(&initrd);
+	}
 
 	for (int i = 0; i < 3; i++)
 		if (c.acpi[i].path && (rc = load(c.acpi[i].path, MAX_BLOB, &c.acpi[i])))
@@ -297,11 +366,14 @@ int cmd_tdx(int argc, char **argv)
 		entry_data[i] = entries[i].data;
 		entry_lens[i] = entries[i].len;
 	}
-	if (c.kernel_path && (rc = load(c.kernel_path, MAX_KERNEL, &kernel)))
-		goto out;
-	if (c.initrd_path && ms_file_digest(c.initrd_path, MS_SHA384, initrd_digest, &initrd_size, &err)) {
-		rc = cli_fail("tdx", c.initrd_path, &err);
-		goto out;
+	if (c.kernel_path) {
+		if (ms_file_map(c.kernel_path, MAX_KERNEL, &kernel_map, &err)) {
+			rc = cli_fail("tdx", c.kernel_path, &err);
+			goto out;
+		}
+		kernel.path = c.kernel_path;
+		kernel.data = (uint8_t *)kernel_map.data; /* read only: the library does not write it */
+		kernel.len = kernel_map.len;
 	}
 	rc = 2;
 	boot = (struct ms_tdx_boot){
@@ -315,7 +387,34 @@ int cmd_tdx(int argc, char **argv)
 		.qemu_major = c.qemu_major, .qemu_minor = c.qemu_minor, .cmdline = c.cmdline,
 		.initrd = c.initrd_path != NULL, .initrd_size = initrd_size,
 	};
-	memcpy(boot.initrd_sha384, initrd_digest, MS_SHA384_LEN);
+	kjob.boot = &boot;
+	kernel_threaded = pthread_create(&kernel_tid, NULL, kernel_thread, &kjob) == 0;
+	if (!kernel_threaded)
+		kernel_thread(&kjob);
+	if (kernel_threaded) {
+		pthread_join(kernel_tid, NULL);
+		kernel_threaded = false;
+	}
+	if (initrd_threaded) {
+		pthread_join(initrd_tid, NULL);
+		initrd_threaded = false;
+	}
+	if (kjob.status) {
+		rc = cli_fail("tdx", c.kernel_path, &kjob.err);
+		goto out;
+	}
+	if (c.initrd_path && initrd.status) {
+		rc = cli_fail("tdx", c.initrd_path, &initrd.err);
+		goto out;
+	}
+	if (c.initrd_path && initrd.size != initrd_size) {
+		ms_fail(&err, MS_BAD_INPUT, "changed size while being read");
+		rc = cli_fail("tdx", c.initrd_path, &err);
+		goto out;
+	}
+	memcpy(boot.initrd_sha384, initrd.sha384, MS_SHA384_LEN);
+	if (kjob.computed)
+		boot.kernel_digest = kjob.digest;
 	if (ms_tdx_boot_events(&boot, &log, &err)) {
 		rc = cli_fail("tdx", c.kernel_path && strstr(err.msg, "PE") ? c.kernel_path : c.firmware, &err);
 		goto out;
@@ -410,13 +509,17 @@ int cmd_tdx(int argc, char **argv)
 out:
 	if (threaded)
 		pthread_join(thread, NULL);
+	if (initrd_threaded)
+		pthread_join(initrd_tid, NULL);
+	if (kernel_threaded)
+		pthread_join(kernel_tid, NULL);
 	cJSON_Delete(json);
 	free(text);
 	ms_tdx_log_free(&log);
-	free(image);
-	free(fw.data);
+	free(combined);
+	ms_file_unmap(&fw_map);
 	free(vars.data);
-	free(kernel.data);
+	ms_file_unmap(&kernel_map);
 	free(boot_order.data);
 	for (int i = 0; i < 3; i++)
 		free(c.acpi[i].data);

@@ -375,47 +375,65 @@ static enum ms_status rtmr0_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 	return st == MS_NO_MEMORY ? ms_fail(err, st, "out of memory") : st;
 }
 
+enum ms_status ms_tdx_kernel_digest(const struct ms_tdx_boot *b, uint8_t out[MS_SHA384_LEN], bool *computed,
+				    const char **why, struct ms_err *err)
+{
+	bool patched = b->qemu_major && b->qemu_major < 10;
+	uint8_t head[0x1000] = { 0 };
+	enum ms_status st;
+
+	*computed = false;
+	if (!b->kernel) {
+		*why = "kernel (needs --kernel: direct boot)";
+		return MS_OK;
+	}
+	if (b->qemu_major == 10 && b->qemu_minor == 0)
+		return ms_fail(err, MS_UNSUPPORTED,
+			       "QEMU 10.0: whether it edits the kernel's setup header is not known; QEMU up to 9 does, 10.1 and later do not");
+	if (!b->qemu_major) {
+		*why = "kernel (needs --qemu-version: QEMU up to 9 edits the setup header, 10.1 and later do not)";
+		return MS_OK;
+	}
+	if (patched && b->initrd && !b->memory) {
+		*why = "kernel (needs --memory: QEMU up to 9 writes the initrd's address, which depends on it)";
+		return MS_OK;
+	}
+	/* QEMU's edits go to a copy of the first page: the caller's kernel stays as given */
+	if (patched) {
+		if (b->kernel_len < sizeof(head))
+			return ms_fail(err, MS_BAD_INPUT, "kernel is 0x%zx bytes, too short for a bzImage", b->kernel_len);
+		memcpy(head, b->kernel, sizeof(head));
+		if ((st = ms_qemu_patch_bzimage(head, sizeof(head), b->initrd ? b->initrd_size : 0, b->memory, err)))
+			return st;
+	}
+	if ((st = ms_pe_authenticode_sha384_overlay(b->kernel, b->kernel_len, head, patched ? sizeof(head) : 0, out,
+						     err)))
+		return st;
+	*computed = true;
+	return MS_OK;
+}
+
 static enum ms_status rtmr1_events(const struct ms_tdx_boot *b, struct ms_tdx_log *log, struct ms_err *err)
 {
 	static const char *const actions[] = { "Calling EFI Application from Boot Option", NULL,
 					       "Exit Boot Services Invocation",
 					       "Exit Boot Services Returned with Success" };
 	uint8_t d[MS_SHA384_LEN];
+	const char *why = NULL;
+	bool computed = b->kernel_digest != NULL;
 	enum ms_status st;
-	bool patched = b->qemu_major && (b->qemu_major < 10);
 
+	if (b->kernel_digest)
+		memcpy(d, b->kernel_digest, MS_SHA384_LEN);
+	else if ((st = ms_tdx_kernel_digest(b, d, &computed, &why, err)))
+		return st;
 	if (!b->kernel)
-		return ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, NULL,
-				      "kernel (needs --kernel: direct boot)");
-	if (b->qemu_major == 10 && b->qemu_minor == 0)
-		return ms_fail(err, MS_UNSUPPORTED,
-			       "QEMU 10.0: whether it edits the kernel's setup header is not known; QEMU up to 9 does, 10.1 and later do not");
-	if (!b->qemu_major) {
-		st = ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, NULL,
-				    "kernel (needs --qemu-version: QEMU up to 9 edits the setup header, 10.1 and later do not)");
-	} else if (patched && b->initrd && !b->memory) {
-		st = ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, NULL,
-				    "kernel (needs --memory: QEMU %d writes the initrd's address, which depends on it)",
-				    b->qemu_major);
-	} else {
-		/* QEMU's edits go to a copy: the caller's kernel stays as given */
-		uint8_t *copy = patched ? malloc(b->kernel_len) : NULL;
-
-		if (patched && !copy)
-			return ms_fail(err, MS_NO_MEMORY, "out of memory");
-		if (copy)
-			memcpy(copy, b->kernel, b->kernel_len);
-		st = copy ? ms_qemu_patch_bzimage(copy, b->kernel_len, b->initrd ? b->initrd_size : 0, b->memory, err)
-			  : MS_OK;
-		if (!st)
-			st = ms_pe_authenticode_sha384(copy ? copy : b->kernel, b->kernel_len, d, err);
-		free(copy);
-		if (st)
-			return st;
-		st = ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, d,
-				    "kernel: Authenticode SHA-384%s", patched ? " of the setup header QEMU patched"
-									     : " of the file as given");
-	}
+		return ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, NULL, "%s", why);
+	if (computed)
+		st = ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, d, "kernel: Authenticode SHA-384%s",
+				    b->qemu_major < 10 ? " of the setup header QEMU patched" : " of the file as given");
+	else
+		st = ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, NULL, "%s", why);
 	for (int i = 0; !st && i < 4; i++) {
 		if (actions[i]) {
 			ms_sha384(actions[i], strlen(actions[i]), d);

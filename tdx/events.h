@@ -75,12 +75,22 @@ struct ms_tdx_boot {
 	int secure_boot;  /* -1: not given; 0 or 1: the SecureBoot variable's value */
 	const uint8_t *kernel;
 	size_t kernel_len;
+	const uint8_t *kernel_digest; /* from ms_tdx_kernel_digest, computed beforehand; or NULL */
 	int qemu_major, qemu_minor; /* 0: not given */
 	const char *cmdline;        /* NULL: not given */
 	bool initrd;
 	uint64_t initrd_size;
 	uint8_t initrd_sha384[MS_SHA384_LEN];
 };
+
+/*
+ * The kernel's RTMR1 digest (Authenticode, after QEMU's edits when it makes
+ * them). *computed is false, with the reason in *why, when an input is missing.
+ * Slow for large kernels: callers may run it beside other work and pass the
+ * result in kernel_digest.
+ */
+enum ms_status ms_tdx_kernel_digest(const struct ms_tdx_boot *b, uint8_t out[MS_SHA384_LEN], bool *computed,
+				    const char **why, struct ms_err *err);
 
 /* The events of RTMR0..2 for a direct boot; events that need a missing input are not computed. */
 enum ms_status ms_tdx_boot_events(const struct ms_tdx_boot *b, struct ms_tdx_log *log,

@@ -31,6 +31,40 @@ static void put32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* The file as the hash sees it: pe, with its first head_len bytes taken from head. */
+struct view {
+	const uint8_t *pe, *head;
+	size_t len, head_len;
+};
+
+static uint8_t at(const struct view *v, size_t off)
+{
+	return off < v->head_len ? v->head[off] : v->pe[off];
+}
+
+static uint16_t v16(const struct view *v, size_t off)
+{
+	return (uint16_t)(at(v, off) | at(v, off + 1) << 8);
+}
+
+static uint32_t v32(const struct view *v, size_t off)
+{
+	return (uint32_t)v16(v, off) | (uint32_t)v16(v, off + 2) << 16;
+}
+
+static void hash_range(struct ms_hash *h, const struct view *v, size_t off, size_t n)
+{
+	if (off < v->head_len) {
+		size_t k = v->head_len - off < n ? v->head_len - off : n;
+
+		ms_hash_update(h, v->head + off, k);
+		off += k;
+		n -= k;
+	}
+	if (n)
+		ms_hash_update(h, v->pe + off, n);
+}
+
 struct span {
 	uint32_t offset, size;
 };
@@ -42,9 +76,9 @@ static int span_cmp(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-enum ms_status ms_pe_authenticode_sha384(const uint8_t *pe, size_t len, uint8_t out[MS_SHA384_LEN],
-					 struct ms_err *err)
+static enum ms_status authenticode(const struct view *v, uint8_t out[MS_SHA384_LEN], struct ms_err *err)
 {
+	size_t len = v->len;
 	size_t coff, opt, opt_len, checksum, dirs, cert_entry, headers, table, nsec, ndirs;
 	uint64_t hashed;
 	uint32_t cert_off = 0, cert_size = 0;
@@ -54,20 +88,20 @@ enum ms_status ms_pe_authenticode_sha384(const uint8_t *pe, size_t len, uint8_t 
 	static const uint8_t zeros[8];
 	uint16_t magic;
 
-	if (len < 0x40 || pe[0] != 'M' || pe[1] != 'Z')
+	if (len < 0x40 || at(v, 0) != 'M' || at(v, 1) != 'Z')
 		return ms_fail(err, MS_BAD_INPUT, "not a PE/COFF image: no MZ header at offset 0x0");
-	coff = le32(pe + 0x3c);
-	if (coff > len - 24 || memcmp(pe + coff, "PE\0\0", 4))
+	coff = v32(v, 0x3c);
+	if (coff > len - 24 || v32(v, coff) != 0x00004550 /* "PE\0\0" */)
 		return ms_fail(err, MS_BAD_INPUT, "PE signature at e_lfanew 0x%zx (offset 0x3c) is missing or past the end",
 			       coff);
 	coff += 4;
-	nsec = le16(pe + coff + 2);
-	opt_len = le16(pe + coff + 16);
+	nsec = v16(v, coff + 2);
+	opt_len = v16(v, coff + 16);
 	opt = coff + 20;
 	if (opt_len < 96 || opt_len > len - opt)
 		return ms_fail(err, MS_BAD_INPUT, "PE optional header (offset 0x%zx, 0x%zx bytes) runs past the end",
 			       opt, opt_len);
-	magic = le16(pe + opt);
+	magic = v16(v, opt);
 	if (magic != 0x10b && magic != 0x20b)
 		return ms_fail(err, MS_BAD_INPUT, "PE optional header magic 0x%x (offset 0x%zx) is neither PE32 nor PE32+",
 			       magic, opt);
@@ -75,8 +109,8 @@ enum ms_status ms_pe_authenticode_sha384(const uint8_t *pe, size_t len, uint8_t 
 		return ms_fail(err, MS_BAD_INPUT, "PE32+ optional header (offset 0x%zx) is 0x%zx bytes, too short for its fields",
 			       opt, opt_len);
 	checksum = opt + 64;
-	headers = le32(pe + opt + 60);
-	ndirs = le32(pe + opt + (magic == 0x20b ? 108 : 92));
+	headers = v32(v, opt + 60);
+	ndirs = v32(v, opt + (magic == 0x20b ? 108 : 92));
 	dirs = opt + (magic == 0x20b ? 112 : 96);
 	cert_entry = dirs + SECURITY_DIRECTORY * 8;
 	if (ndirs <= SECURITY_DIRECTORY || cert_entry + 8 > opt + opt_len)
@@ -93,14 +127,14 @@ enum ms_status ms_pe_authenticode_sha384(const uint8_t *pe, size_t len, uint8_t 
 	if (headers > len || headers < cert_entry + 8)
 		return ms_fail(err, MS_BAD_INPUT, "PE SizeOfHeaders 0x%zx (offset 0x%zx) is outside the headers or the file",
 			       headers, opt + 60);
-	cert_off = le32(pe + cert_entry);
-	cert_size = le32(pe + cert_entry + 4);
+	cert_off = v32(v, cert_entry);
+	cert_size = v32(v, cert_entry + 4);
 	if (cert_size && ((uint64_t)cert_off + cert_size > len || cert_off < headers))
 		return ms_fail(err, MS_BAD_INPUT, "PE certificate table 0x%x+0x%x (entry at offset 0x%zx) is outside the file",
 			       cert_off, cert_size, cert_entry);
 	for (size_t i = 0; i < nsec; i++) {
-		const uint8_t *s = pe + table + i * SECTION_HEADER_LEN;
-		uint32_t size = le32(s + 16), off = le32(s + 20);
+		size_t s = table + i * SECTION_HEADER_LEN;
+		uint32_t size = v32(v, s + 16), off = v32(v, s + 20);
 
 		if (!size)
 			continue;
@@ -114,22 +148,39 @@ enum ms_status ms_pe_authenticode_sha384(const uint8_t *pe, size_t len, uint8_t 
 
 	if (ms_hash_init(&h, MS_SHA384))
 		return ms_fail(err, MS_NO_MEMORY, "out of memory");
-	ms_hash_update(&h, pe, checksum);
-	ms_hash_update(&h, pe + checksum + 4, cert_entry - (checksum + 4));
-	ms_hash_update(&h, pe + cert_entry + 8, headers - (cert_entry + 8));
+	hash_range(&h, v, 0, checksum);
+	hash_range(&h, v, checksum + 4, cert_entry - (checksum + 4));
+	hash_range(&h, v, cert_entry + 8, headers - (cert_entry + 8));
 	hashed = headers;
 	for (size_t i = 0; i < nspans; i++) {
-		ms_hash_update(&h, pe + spans[i].offset, spans[i].size);
+		hash_range(&h, v, spans[i].offset, spans[i].size);
 		hashed += spans[i].size;
 	}
 	/* data after the sections, except the certificate table */
 	if (len > hashed + cert_size)
-		ms_hash_update(&h, pe + hashed, (size_t)(len - hashed - cert_size));
+		hash_range(&h, v, (size_t)hashed, (size_t)(len - hashed - cert_size));
 	if (len % 8)
 		ms_hash_update(&h, zeros, 8 - len % 8);
 	ms_hash_final(&h, out);
 	ms_hash_free(&h);
 	return MS_OK;
+}
+
+enum ms_status ms_pe_authenticode_sha384(const uint8_t *pe, size_t len, uint8_t out[MS_SHA384_LEN],
+					 struct ms_err *err)
+{
+	struct view v = { pe, NULL, len, 0 };
+
+	return authenticode(&v, out, err);
+}
+
+enum ms_status ms_pe_authenticode_sha384_overlay(const uint8_t *pe, size_t len, const uint8_t *head,
+						 size_t head_len, uint8_t out[MS_SHA384_LEN],
+						 struct ms_err *err)
+{
+	struct view v = { pe, head, len, head_len < len ? head_len : len };
+
+	return authenticode(&v, out, err);
 }
 
 enum ms_status ms_qemu_patch_bzimage(uint8_t *k, size_t len, uint64_t initrd_size, uint64_t memory_size,

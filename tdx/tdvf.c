@@ -136,73 +136,97 @@ enum ms_status ms_tdvf_parse(const uint8_t *image, size_t size, struct ms_tdvf *
 	return MS_OK;
 }
 
-/* One 128-byte block of the MRTD stream: an operation name and a GPA. */
-static void mrtd_op(struct ms_hash *h, const char *op, uint64_t gpa)
-{
-	uint8_t block[128] = { 0 };
+/*
+ * The MRTD stream is 128-byte operation blocks, each page's extends followed by
+ * their 256-byte chunks; a page's worth is gathered so it costs one update.
+ */
+struct mrtd_buf {
+	uint8_t b[PAGE / EXTEND_CHUNK * (128 + EXTEND_CHUNK) + 128];
+	size_t n;
+};
 
+static void mrtd_op(struct mrtd_buf *m, const char *op, uint64_t gpa)
+{
+	uint8_t *block = m->b + m->n;
+
+	memset(block, 0, 128);
 	memcpy(block, op, strlen(op));
 	put64(block + 16, gpa);
-	ms_hash_update(h, block, sizeof(block));
+	m->n += 128;
 }
 
-static void page_add(struct ms_hash *h, const struct ms_tdvf_section *s, uint64_t page)
+static void flush(struct ms_hash *h, struct mrtd_buf *m)
 {
-	if (!(s->attributes & MS_TDVF_PAGE_AUG))
-		mrtd_op(h, "MEM.PAGE.ADD", s->address + page * PAGE);
+	ms_hash_update(h, m->b, m->n);
+	m->n = 0;
+}
+
+static void page_add(struct ms_hash *h, struct mrtd_buf *m, const struct ms_tdvf_section *s, uint64_t page)
+{
+	if (s->attributes & MS_TDVF_PAGE_AUG)
+		return;
+	mrtd_op(m, "MEM.PAGE.ADD", s->address + page * PAGE);
+	if (m->n + 128 > sizeof(m->b))
+		flush(h, m);
 }
 
 /* TDH.MR.EXTEND of one page; memory past the section's data is zero, as QEMU fills it. */
-static void mr_extend(struct ms_hash *h, const struct ms_tdvf *t, const struct ms_tdvf_section *s,
-		      uint64_t page)
+static void mr_extend(struct ms_hash *h, struct mrtd_buf *m, const struct ms_tdvf *t,
+		      const struct ms_tdvf_section *s, uint64_t page)
 {
-	static const uint8_t zero[EXTEND_CHUNK];
-
 	if (!(s->attributes & MS_TDVF_MR_EXTEND))
 		return;
+	if (m->n + PAGE / EXTEND_CHUNK * (128 + EXTEND_CHUNK) > sizeof(m->b))
+		flush(h, m);
 	for (uint64_t c = 0; c < PAGE / EXTEND_CHUNK; c++) {
 		uint64_t at = page * PAGE + c * EXTEND_CHUNK;
-		uint8_t chunk[EXTEND_CHUNK];
+		uint8_t *chunk;
 
-		mrtd_op(h, "MR.EXTEND", s->address + at);
+		mrtd_op(m, "MR.EXTEND", s->address + at);
+		chunk = m->b + m->n;
 		if (at + EXTEND_CHUNK <= s->raw_size) {
-			ms_hash_update(h, t->image + s->data_offset + at, EXTEND_CHUNK);
-		} else if (at >= s->raw_size) {
-			ms_hash_update(h, zero, EXTEND_CHUNK);
+			memcpy(chunk, t->image + s->data_offset + at, EXTEND_CHUNK);
 		} else {
-			memset(chunk, 0, sizeof(chunk));
-			memcpy(chunk, t->image + s->data_offset + at, (size_t)(s->raw_size - at));
-			ms_hash_update(h, chunk, EXTEND_CHUNK);
+			memset(chunk, 0, EXTEND_CHUNK);
+			if (at < s->raw_size)
+				memcpy(chunk, t->image + s->data_offset + at, (size_t)(s->raw_size - at));
 		}
+		m->n += EXTEND_CHUNK;
 	}
+	flush(h, m);
 }
 
 void ms_tdx_mrtd(const struct ms_tdvf *t, enum ms_page_add_order order, uint8_t out[MS_SHA384_LEN])
 {
 	struct ms_hash h;
+	struct mrtd_buf *m = malloc(sizeof(*m));
 
-	if (ms_hash_init(&h, MS_SHA384)) {
+	if (!m || ms_hash_init(&h, MS_SHA384)) {
+		free(m);
 		memset(out, 0, MS_SHA384_LEN);
 		return;
 	}
+	m->n = 0;
 	for (unsigned i = 0; i < t->nsections; i++) {
 		const struct ms_tdvf_section *s = &t->sections[i];
 		uint64_t pages = s->memory_size / PAGE;
 
 		if (order == MS_TWO_PASS) {
 			for (uint64_t p = 0; p < pages; p++)
-				page_add(&h, s, p);
+				page_add(&h, m, s, p);
 			for (uint64_t p = 0; p < pages; p++)
-				mr_extend(&h, t, s, p);
+				mr_extend(&h, m, t, s, p);
 		} else {
 			for (uint64_t p = 0; p < pages; p++) {
-				page_add(&h, s, p);
-				mr_extend(&h, t, s, p);
+				page_add(&h, m, s, p);
+				mr_extend(&h, m, t, s, p);
 			}
 		}
 	}
+	flush(&h, m);
 	ms_hash_final(&h, out);
 	ms_hash_free(&h);
+	free(m);
 }
 
 /* Guest RAM as ranges, accepted (TD HOB and temporary memory) or not. */
