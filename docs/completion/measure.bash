@@ -5,7 +5,7 @@ _measure() {
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="eif snp help"
+	local commands="eif snp tdx help"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
@@ -66,6 +66,33 @@ _measure() {
 				--verbose --quiet --help" -- "$cur"))
 		elif [[ $cword -eq 2 ]]; then
 			COMPREPLY=($(compgen -W "id-block" -- "$cur"))
+		fi
+		;;
+	tdx)
+		if [[ ${words[2]} == eventlog ]]; then
+			case $prev in
+			--ccel-table|--against) _filedir; return ;;
+			esac
+			if [[ $cur == -* ]]; then
+				COMPREPLY=($(compgen -W "--ccel-table --transcript --json --against --quiet --help" -- "$cur"))
+			else
+				_filedir
+			fi
+			return
+		fi
+		case $prev in
+		--firmware|--vars|--acpi-loader|--acpi-rsdp|--acpi-tables|--boot-order|--boot-entry|--kernel|--initrd)
+			_filedir; return ;;
+		--page-add-order) COMPREPLY=($(compgen -W "single-pass two-pass" -- "$cur")); return ;;
+		--secure-boot) COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
+		--memory|--cmdline|--qemu-version) return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--firmware --vars --page-add-order --memory --acpi-loader --acpi-rsdp
+				--acpi-tables --boot-order --boot-entry --secure-boot --kernel --initrd --cmdline
+				--qemu-version --json --transcript --quiet --help" -- "$cur"))
+		elif [[ $cword -eq 2 ]]; then
+			COMPREPLY=($(compgen -W "eventlog" -- "$cur"))
 		fi
 		;;
 	help)
