@@ -5,6 +5,9 @@
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 
+#include <openssl/evp.h>
+
+#include "digest.h"
 #include "x509.h"
 
 enum ms_status ms_x509_parse(const uint8_t *buf, size_t len, const char *what, X509 **out,
@@ -88,4 +91,101 @@ void ms_format_time(int64_t unix_seconds, char out[32])
 		return;
 	}
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void ms_x509_fingerprint(X509 *cert, uint8_t out[32])
+{
+	uint8_t *der = NULL;
+	int n = i2d_X509(cert, &der);
+
+	if (n > 0)
+		ms_sha256(der, (size_t)n, out);
+	else
+		memset(out, 0, 32);
+	OPENSSL_free(der);
+}
+
+enum ms_status ms_x509_check_time(X509 *cert, int64_t t, const char *what, struct ms_err *err)
+{
+	int64_t from, to;
+	char a[32], b[32];
+
+	if (ms_asn1_time_unix(X509_get0_notBefore(cert), &from) || ms_asn1_time_unix(X509_get0_notAfter(cert), &to))
+		return ms_fail(err, MS_BAD_SIGNATURE, "%s: unreadable validity period", what);
+	if (t < from) {
+		ms_format_time(from, a);
+		ms_format_time(t, b);
+		return ms_fail(err, MS_BAD_SIGNATURE, "%s is not yet valid at %s (valid from %s)", what, b, a);
+	}
+	if (t > to) {
+		ms_format_time(to, a);
+		ms_format_time(t, b);
+		return ms_fail(err, MS_BAD_SIGNATURE, "%s has expired at %s (valid until %s)", what, b, a);
+	}
+	return MS_OK;
+}
+
+enum ms_status ms_x509_check_issued(X509 *cert, X509 *issuer, const char *what, struct ms_err *err)
+{
+	EVP_PKEY *key = X509_get0_pubkey(issuer);
+
+	if (X509_NAME_cmp(X509_get_issuer_name(cert), X509_get_subject_name(issuer)))
+		return ms_fail(err, MS_BAD_SIGNATURE, "%s: its issuer is not the next certificate's subject", what);
+	if (!key || X509_verify(cert, key) != 1)
+		return ms_fail(err, MS_BAD_SIGNATURE, "%s: signature does not verify with its issuer's key", what);
+	return MS_OK;
+}
+
+enum ms_status ms_x509_parse_bundle(const uint8_t *buf, size_t len, const char *what, STACK_OF(X509) **out,
+				    struct ms_err *err)
+{
+	BIO *bio;
+	STACK_OF(X509) *sk = sk_X509_new_null();
+	X509 *c;
+
+	if (!sk || len > INT32_MAX || !(bio = BIO_new_mem_buf(buf, (int)len))) {
+		sk_X509_free(sk);
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	}
+	while ((c = PEM_read_bio_X509(bio, NULL, NULL, NULL)))
+		sk_X509_push(sk, c);
+	BIO_free(bio);
+	if (sk_X509_num(sk) == 0) {
+		sk_X509_free(sk);
+		return ms_fail(err, MS_BAD_INPUT, "%s: no PEM certificate", what);
+	}
+	*out = sk;
+	return MS_OK;
+}
+
+int ms_parse_time(const char *text, int64_t *out)
+{
+	struct tm tm = { 0 };
+	const char *p;
+	char *end;
+	int sign = 0, oh = 0, om = 0;
+
+	if (text[0] == '@') {
+		long long v = strtoll(text + 1, &end, 10);
+
+		if (end == text + 1 || *end)
+			return -1;
+		*out = v;
+		return 0;
+	}
+	p = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		return -1;
+	if (*p == '.') /* fractions of a second */
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (*p == 'Z' && !p[1]) {
+		sign = 0;
+	} else if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2 && strlen(p) == 6) {
+		sign = *p == '+' ? 1 : -1;
+	} else {
+		return -1;
+	}
+	*out = (int64_t)timegm(&tm) - sign * (oh * 3600 + om * 60);
+	return 0;
 }

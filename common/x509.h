@@ -26,4 +26,23 @@ int ms_asn1_time_unix(const ASN1_TIME *t, int64_t *out);
 /* RFC 3339 UTC ("2026-01-01T00:00:00Z") into out[21]. */
 void ms_format_time(int64_t unix_seconds, char out[32]);
 
+/* SHA-256 of the certificate's DER encoding. */
+void ms_x509_fingerprint(X509 *cert, uint8_t out[32]);
+
+/* Valid at unix time t? MS_BAD_SIGNATURE naming what and the bound otherwise. */
+enum ms_status ms_x509_check_time(X509 *cert, int64_t t, const char *what, struct ms_err *err);
+
+/*
+ * cert is issued by issuer: names chain and issuer's key verifies cert's
+ * signature (ECDSA, RSA or RSA-PSS). MS_BAD_SIGNATURE otherwise.
+ */
+enum ms_status ms_x509_check_issued(X509 *cert, X509 *issuer, const char *what, struct ms_err *err);
+
+/* Every certificate in a PEM bundle, in order. */
+enum ms_status ms_x509_parse_bundle(const uint8_t *buf, size_t len, const char *what, STACK_OF(X509) **out,
+				    struct ms_err *err);
+
+/* Parses "2022-10-13T09:38:02Z" (RFC 3339, UTC or with an offset) or "@SECONDS". */
+int ms_parse_time(const char *text, int64_t *out);
+
 #endif

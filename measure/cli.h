@@ -17,6 +17,8 @@ int cmd_snp(int argc, char **argv);
 int cmd_snp_id_block(int argc, char **argv);
 int cmd_tdx(int argc, char **argv);
 int cmd_tdx_eventlog(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* "measure: VERB: FILE: message" on stderr; returns the exit code for err. */
 int cli_fail(const char *verb, const char *file, const struct ms_err *err);

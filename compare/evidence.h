@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef MS_EVIDENCE_H
+#define MS_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "../common/status.h"
+
+enum ms_evidence_type { MS_EVIDENCE_UNKNOWN, MS_EVIDENCE_NITRO, MS_EVIDENCE_SNP, MS_EVIDENCE_TDX };
+
+#define MS_EVIDENCE_MAX_MEASUREMENTS 40
+
+/* What verified evidence says, in the manifest's vocabulary. */
+struct ms_evidence {
+	enum ms_evidence_type type;
+	const char *platform; /* aws-nitro, sev-snp, tdx */
+	struct {
+		char name[16]; /* pcr0, measurement, mrtd, rtmr0, ... */
+		uint8_t value[64];
+		size_t len;
+	} m[MS_EVIDENCE_MAX_MEASUREMENTS];
+	unsigned nm;
+	bool debug; /* a debug enclave, a DEBUG policy or TD attribute: never a match */
+	char debug_why[128];
+	uint8_t freshness[64]; /* Nitro nonce, or REPORT_DATA / REPORTDATA */
+	size_t freshness_len;
+	bool has_timestamp;
+	int64_t timestamp; /* seconds (Nitro) */
+	char signed_by[256];
+	uint8_t sha256[32]; /* of the evidence as given */
+};
+
+/* One line of the verification table. */
+struct ms_check {
+	char what[48];
+	char expected[112];
+	char found[112];
+	bool ok;
+};
+
+struct ms_checks {
+	struct ms_check *v;
+	size_t n, cap;
+};
+
+void ms_check_add(struct ms_checks *c, bool ok, const char *what, const char *expected, const char *found);
+void ms_checks_free(struct ms_checks *c);
+
+struct ms_verify_options {
+	int64_t at;                  /* check certificates at this time (unix seconds) */
+	bool at_evidence;            /* ... or at the evidence's own timestamp (Nitro) */
+	const uint8_t *vcek;         /* SNP: VCEK or VLEK, DER or PEM */
+	size_t vcek_len;
+	const uint8_t *certs;        /* SNP: an extended report's certificate table */
+	size_t certs_len;
+	const uint8_t *crl;          /* optional CRL (DER or PEM) */
+	size_t crl_len;
+};
+
+void ms_evidence_add(struct ms_evidence *ev, const char *name, const uint8_t *value, size_t len);
+
+/* Recognises evidence from its content: Nitro document (CBOR, or its base64), SNP report, TDX quote. */
+enum ms_evidence_type ms_evidence_detect(const uint8_t *buf, size_t len);
+const char *ms_evidence_type_name(enum ms_evidence_type t);
+
+/*
+ * Each verifier parses, checks signature, chain to the pinned root and time,
+ * and fills ev and the check table. Returns MS_BAD_INPUT for malformed
+ * evidence, MS_BAD_SIGNATURE for a signature or chain failure,
+ * MS_NO_COLLATERAL when a needed certificate was not given.
+ */
+enum ms_status ms_nitro_verify(const uint8_t *buf, size_t len, const struct ms_verify_options *o,
+			       struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err);
+enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_verify_options *o,
+			     struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err);
+enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_verify_options *o,
+			     struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err);
+
+/* Every field of the evidence as JSON (lowercase hex strings, never integer arrays). */
+enum ms_status ms_nitro_inspect(const uint8_t *buf, size_t len, cJSON **out, struct ms_err *err);
+enum ms_status ms_snp_inspect(const uint8_t *buf, size_t len, cJSON **out, struct ms_err *err);
+enum ms_status ms_tdx_inspect(const uint8_t *buf, size_t len, cJSON **out, struct ms_err *err);
+
+/* An EphemeralML-style CBOR envelope {platform, tdx_wire, user_data}: the TDX quote inside. */
+enum ms_status ms_envelope_unwrap(const uint8_t *buf, size_t len, uint8_t **quote, size_t *quote_len,
+				  struct ms_err *err);
+
+#endif

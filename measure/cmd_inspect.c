@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
+#include <string.h>
+
+#include "cli.h"
+#include "evidence_io.h"
+
+static const char inspect_help[] =
+	"Usage: measure inspect [--type nitro|snp|tdx] FILE\n"
+	"\n"
+	"Decodes attestation evidence and prints every field as JSON (lowercase hex, no\n"
+	"integer arrays): an AWS Nitro attestation document (CBOR COSE_Sign1, or its\n"
+	"base64), an AMD SEV-SNP report (1184 bytes), or an Intel TDX quote (v4 or v5, also\n"
+	"inside a CBOR {platform, tdx_wire, user_data} envelope). Nothing is verified: use\n"
+	"'measure compare' for that.\n";
+
+int cmd_inspect(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "type", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	enum ms_evidence_type forced = MS_EVIDENCE_UNKNOWN;
+	struct loaded_evidence e;
+	struct ms_err err = { 0 };
+	cJSON *json = NULL;
+	enum ms_status st;
+	int opt, rc;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (opt) {
+		case 't':
+			forced = evidence_type_parse(optarg);
+			if (!forced)
+				return cli_usage("inspect", "--type is nitro, snp or tdx, not '%s'", optarg);
+			break;
+		case 'h':
+			fputs(inspect_help, stdout);
+			return 0;
+		default:
+			return cli_bad_option("inspect", opt, argv);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage("inspect", optind == argc ? "no evidence file given" : "one evidence file at a time");
+	if ((rc = evidence_load("inspect", argv[optind], forced, &e)))
+		return rc;
+	st = e.type == MS_EVIDENCE_NITRO ? ms_nitro_inspect(e.data, e.len, &json, &err)
+	     : e.type == MS_EVIDENCE_SNP ? ms_snp_inspect(e.data, e.len, &json, &err)
+					 : ms_tdx_inspect(e.data, e.len, &json, &err);
+	rc = st ? cli_fail("inspect", argv[optind], &err) : cli_write_json("inspect", json);
+	cJSON_Delete(json);
+	evidence_free(&e);
+	return rc;
+}
