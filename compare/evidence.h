@@ -57,8 +57,7 @@ struct ms_verify_options {
 	size_t vcek_len;
 	const uint8_t *certs;        /* SNP: an extended report's certificate table */
 	size_t certs_len;
-	const uint8_t *crl;          /* optional CRL (DER or PEM) */
-	size_t crl_len;
+	void *root_override;         /* X509 *: replaces the pinned root (Nitro, TDX); reported */
 };
 
 void ms_evidence_add(struct ms_evidence *ev, const char *name, const uint8_t *value, size_t len);

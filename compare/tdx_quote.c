@@ -189,14 +189,23 @@ enum ms_status ms_tdx_verify(const uint8_t *q, size_t len, const struct ms_verif
 	if ((st = ms_x509_parse_bundle(p.pck_chain, p.pck_chain_len, "PCK certificate chain", &chain, err)))
 		goto out;
 	n = sk_X509_num(chain);
-	if ((st = ms_anchor_load(MS_ANCHOR_INTEL_SGX_ROOT, &root, err)))
-		goto out;
-	if (n < 2 || X509_cmp(sk_X509_value(chain, n - 1), root)) {
-		ms_check_add(checks, false, "root", "Intel SGX Root CA (pinned)", "another certificate");
-		st = ms_fail(err, MS_BAD_SIGNATURE, "the PCK chain does not end in the pinned Intel SGX Root CA");
+	if (o->root_override) {
+		if (!(root = X509_dup(o->root_override))) {
+			st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+			goto out;
+		}
+	} else if ((st = ms_anchor_load(MS_ANCHOR_INTEL_SGX_ROOT, &root, err))) {
 		goto out;
 	}
-	ms_check_add(checks, true, "root", "Intel SGX Root CA (pinned)", "the chain ends in it");
+	if (n < 2 || X509_cmp(sk_X509_value(chain, n - 1), root)) {
+		ms_check_add(checks, false, "root", o->root_override ? "the root given with --root" : "Intel SGX Root CA (pinned)",
+			     "another certificate");
+		st = ms_fail(err, MS_BAD_SIGNATURE, "the PCK chain does not end in the %s",
+			     o->root_override ? "root given with --root" : "pinned Intel SGX Root CA");
+		goto out;
+	}
+	ms_check_add(checks, true, "root", o->root_override ? "OVERRIDE: the root given with --root" : "Intel SGX Root CA (pinned)",
+		     "the chain ends in it");
 	for (int i = n - 1; i >= 0; i--) {
 		X509 *c = sk_X509_value(chain, i);
 		const char *what = i == 0 ? "PCK certificate" : i == n - 1 ? "Intel SGX Root CA" : "PCK CA certificate";

@@ -28,6 +28,8 @@ static const char compare_help[] =
 	"                            REPORT_DATA / TDX REPORTDATA\n"
 	"      --vcek FILE           SNP: the VCEK or VLEK (DER or PEM) that signed the report\n"
 	"      --certs FILE          SNP: an extended report's certificate table holding it\n"
+	"      --root FILE           replace the pinned root (Nitro, TDX) by FILE, for test or\n"
+	"                            private chains; the output says so\n"
 	"      --allow-debug         let an SNP guest whose policy allows DEBUG, or a TD with the\n"
 	"                            DEBUG attribute, match (a debug Nitro enclave never does)\n"
 	"  -j, --json                print the result, ending in a receipt for audit logs\n"
@@ -177,18 +179,20 @@ static cJSON *pair_json(const struct pair *p, int64_t at)
 
 int cmd_compare(int argc, char **argv)
 {
-	enum { OPT_TYPE = 256, OPT_AT, OPT_NONCE, OPT_VCEK, OPT_CERTS, OPT_ALLOW_DEBUG };
+	enum { OPT_TYPE = 256, OPT_AT, OPT_NONCE, OPT_VCEK, OPT_CERTS, OPT_ALLOW_DEBUG, OPT_ROOT };
 	static const struct option options[] = {
 		{ "type", required_argument, NULL, OPT_TYPE },	  { "at", required_argument, NULL, OPT_AT },
 		{ "nonce", required_argument, NULL, OPT_NONCE },  { "vcek", required_argument, NULL, OPT_VCEK },
 		{ "certs", required_argument, NULL, OPT_CERTS },  { "allow-debug", no_argument, NULL, OPT_ALLOW_DEBUG },
 		{ "json", no_argument, NULL, 'j' },		  { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },		  { NULL, 0, NULL, 0 },
+		{ "root", required_argument, NULL, OPT_ROOT },	  { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct pair pairs[MAX_PAIRS];
 	struct ms_verify_options vo = { .at = (int64_t)time(NULL) };
 	enum ms_evidence_type forced = MS_EVIDENCE_UNKNOWN;
-	const char *vcek_path = NULL, *certs_path = NULL, *nonce_hex = NULL;
+	const char *vcek_path = NULL, *certs_path = NULL, *nonce_hex = NULL, *root_path = NULL;
+	X509 *root = NULL;
 	uint8_t *vcek = NULL, *certs = NULL, *nonce = NULL;
 	size_t npairs, nonce_len = 0;
 	bool json = false, quiet = false, allow_debug = false;
@@ -216,6 +220,7 @@ int cmd_compare(int argc, char **argv)
 		case OPT_VCEK: vcek_path = optarg; break;
 		case OPT_CERTS: certs_path = optarg; break;
 		case OPT_ALLOW_DEBUG: allow_debug = true; break;
+		case OPT_ROOT: root_path = optarg; break;
 		case 'j': json = true; break;
 		case 'q': quiet = true; break;
 		case 'h':
@@ -248,6 +253,22 @@ int cmd_compare(int argc, char **argv)
 	}
 	vo.vcek = vcek;
 	vo.certs = certs;
+	if (root_path) {
+		uint8_t *pem = NULL;
+		size_t len;
+		bool bad = ms_file_load(root_path, 1 << 16, &pem, &len, &err) ||
+			   ms_x509_parse(pem, len, "--root", &root, &err);
+
+		free(pem);
+		if (bad) {
+			rc = cli_fail("compare", root_path, &err);
+			goto out;
+		}
+		vo.root_override = root;
+		if (!quiet)
+			fprintf(stderr, "measure: compare: the pinned root is replaced by %s for Nitro and TDX evidence\n",
+				root_path);
+	}
 
 	for (size_t i = 0; i < npairs; i++) {
 		struct pair *p = &pairs[i];
@@ -295,7 +316,7 @@ int cmd_compare(int argc, char **argv)
 			worst = 1;
 	}
 	rc = worst;
-	if (quiet)
+	if (quiet || rc == 2) /* malformed evidence: the one-line errors above, nothing on stdout */
 		goto out;
 	if (json) {
 		cJSON *arr, *receipt;
@@ -359,6 +380,7 @@ out:
 		ms_checks_free(&pairs[i].checks);
 	}
 	cJSON_Delete(out);
+	X509_free(root);
 	free(vcek);
 	free(certs);
 	free(nonce);

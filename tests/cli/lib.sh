@@ -42,6 +42,18 @@ expect_failure() {
 	fi
 }
 
+# expect_refused WANT_RC DESC WORDS ARGS...: exit WANT_RC and one stderr line holding WORDS (stdout may hold a report).
+expect_refused() {
+	want=$1 desc=$2 words=$3
+	shift 3
+	run "$@"
+	if [ "$rc" -eq "$want" ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF -- "$words" "$TMP/err"; then
+		ok "$desc"
+	else
+		not_ok "$desc" "exit $rc (want $want)" "stderr: $(head -c 600 "$TMP/err")" "want words: $words"
+	fi
+}
+
 # expect_out DESC FIXED-STRING: the last run's stdout holds the string.
 expect_out() {
 	if grep -qF -- "$2" "$TMP/out"; then ok "$1"; else

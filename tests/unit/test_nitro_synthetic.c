@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Nitro attestation documents made here, signed by a test chain (root ->
+ * intermediate -> leaf, P-384), to drive every verification failure. No value
+ * asserted here comes from measure itself: the documents are built by this test.
+ */
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include "../helpers.h"
+
+#include <cbor.h>
+
+/* SPEC() gives defaults that each case overrides by designated initializers */
+#pragma GCC diagnostic ignored "-Woverride-init"
+#ifdef __clang__
+#pragma clang diagnostic ignored "-Winitializer-overrides"
+#endif
+
+#include "../../compare/evidence.h"
+
+extern char **environ;
+
+#define NOW 1700000000LL /* all validity windows are around this time */
+#define DAY 86400LL
+
+struct ca {
+	EVP_PKEY *key;
+	X509 *cert;
+};
+
+static EVP_PKEY *p384(void)
+{
+	return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+}
+
+static X509 *make_cert(const char *cn, EVP_PKEY *key, const struct ca *issuer, bool ca, int64_t from, int64_t to)
+{
+	X509 *c = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext;
+
+	X509_set_version(c, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(c), 1);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_set_subject_name(c, name);
+	X509_set_issuer_name(c, issuer ? X509_get_subject_name(issuer->cert) : name);
+	ASN1_TIME_set(X509_getm_notBefore(c), (time_t)from);
+	ASN1_TIME_set(X509_getm_notAfter(c), (time_t)to);
+	X509_set_pubkey(c, key);
+	X509V3_set_ctx(&ctx, issuer ? issuer->cert : c, c, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+	X509_add_ext(c, ext, -1);
+	X509_EXTENSION_free(ext);
+	X509_sign(c, issuer ? issuer->key : key, EVP_sha384());
+	X509_NAME_free(name);
+	return c;
+}
+
+struct doc_spec {
+	X509 *bundle[3];
+	int nbundle;
+	X509 *leaf;
+	EVP_PKEY *leaf_key;
+	uint8_t pcr_fill; /* PCR0..2 bytes */
+	const uint8_t *nonce;
+	size_t nonce_len;
+	bool flip_signature;
+	cbor_item_t *(*edit)(cbor_item_t *payload); /* optional change to the payload map */
+};
+
+static cbor_item_t *bstr(const uint8_t *p, size_t n)
+{
+	return cbor_build_bytestring(p, n);
+}
+
+static cbor_item_t *der_bstr(X509 *c)
+{
+	uint8_t *der = NULL;
+	int n = i2d_X509(c, &der);
+	cbor_item_t *b = bstr(der, (size_t)n);
+
+	OPENSSL_free(der);
+	return b;
+}
+
+static void put(cbor_item_t *map, const char *key, cbor_item_t *value)
+{
+	cbor_map_add(map, (struct cbor_pair){ cbor_move(cbor_build_string(key)), cbor_move(value) });
+}
+
+static uint8_t *encode(cbor_item_t *item, size_t *len)
+{
+	uint8_t *buf = NULL;
+	size_t cap;
+
+	*len = cbor_serialize_alloc(item, &buf, &cap);
+	return buf;
+}
+
+/* A COSE_Sign1 over the payload, ES384 with the leaf key, raw r||s. */
+static uint8_t *make_doc(const struct doc_spec *s, size_t *len)
+{
+	cbor_item_t *payload = cbor_new_definite_map(10), *pcrs = cbor_new_definite_map(4),
+		    *bundle = cbor_new_definite_array((size_t)s->nbundle), *prot = cbor_new_definite_map(1),
+		    *sig_structure, *cose;
+	uint8_t pcr[48], *pl, *pr, *tbs, *der = NULL, rs[96], *out;
+	size_t pl_len, pr_len, tbs_len, der_len = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	const unsigned char *p;
+	ECDSA_SIG *sig;
+
+	put(payload, "module_id", cbor_build_string("i-0123456789abcdef0-enc0123456789abcdef"));
+	put(payload, "digest", cbor_build_string("SHA384"));
+	put(payload, "timestamp", cbor_build_uint64((uint64_t)NOW * 1000));
+	for (int i = 0; i < 4; i++) {
+		memset(pcr, i < 3 ? s->pcr_fill : 0x44, sizeof(pcr));
+		cbor_map_add(pcrs, (struct cbor_pair){ cbor_move(cbor_build_uint8((uint8_t)i)), cbor_move(bstr(pcr, 48)) });
+	}
+	put(payload, "pcrs", pcrs);
+	put(payload, "certificate", der_bstr(s->leaf));
+	for (int i = 0; i < s->nbundle; i++)
+		cbor_array_push(bundle, cbor_move(der_bstr(s->bundle[i])));
+	put(payload, "cabundle", bundle);
+	put(payload, "public_key", cbor_new_null());
+	put(payload, "user_data", cbor_new_null());
+	put(payload, "nonce", s->nonce ? bstr(s->nonce, s->nonce_len) : cbor_new_null());
+	if (s->edit)
+		payload = s->edit(payload);
+	pl = encode(payload, &pl_len);
+	cbor_map_add(prot, (struct cbor_pair){ cbor_move(cbor_build_uint8(1)), cbor_move(cbor_build_negint8(34)) });
+	pr = encode(prot, &pr_len);
+	sig_structure = cbor_new_definite_array(4);
+	cbor_array_push(sig_structure, cbor_move(cbor_build_string("Signature1")));
+	cbor_array_push(sig_structure, cbor_move(bstr(pr, pr_len)));
+	cbor_array_push(sig_structure, cbor_move(bstr(NULL, 0)));
+	cbor_array_push(sig_structure, cbor_move(bstr(pl, pl_len)));
+	tbs = encode(sig_structure, &tbs_len);
+	EVP_DigestSignInit(ctx, NULL, EVP_sha384(), NULL, s->leaf_key);
+	EVP_DigestSign(ctx, NULL, &der_len, tbs, tbs_len);
+	der = malloc(der_len);
+	EVP_DigestSign(ctx, der, &der_len, tbs, tbs_len);
+	p = der;
+	sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+	BN_bn2binpad(ECDSA_SIG_get0_r(sig), rs, 48);
+	BN_bn2binpad(ECDSA_SIG_get0_s(sig), rs + 48, 48);
+	if (s->flip_signature)
+		rs[10] ^= 1;
+	cose = cbor_new_definite_array(4);
+	cbor_array_push(cose, cbor_move(bstr(pr, pr_len)));
+	cbor_array_push(cose, cbor_move(cbor_new_definite_map(0)));
+	cbor_array_push(cose, cbor_move(bstr(pl, pl_len)));
+	cbor_array_push(cose, cbor_move(bstr(rs, 96)));
+	out = encode(cose, len);
+	ECDSA_SIG_free(sig);
+	EVP_MD_CTX_free(ctx);
+	free(der);
+	free(tbs);
+	free(pl);
+	free(pr);
+	cbor_decref(&payload);
+	cbor_decref(&prot);
+	cbor_decref(&sig_structure);
+	cbor_decref(&cose);
+	return out;
+}
+
+static struct ca root, inter, other;
+static X509 *leaf, *leaf_expired, *leaf_future, *inter_not_ca, *inter_by_other;
+static EVP_PKEY *leaf_key;
+
+static int setup(void **state)
+{
+	(void)state;
+	root.key = p384();
+	root.cert = make_cert("test root", root.key, NULL, true, NOW - 365 * DAY, NOW + 365 * DAY);
+	other.key = p384();
+	other.cert = make_cert("test root", other.key, NULL, true, NOW - 365 * DAY, NOW + 365 * DAY);
+	inter.key = p384();
+	inter.cert = make_cert("test intermediate", inter.key, &root, true, NOW - 30 * DAY, NOW + 30 * DAY);
+	inter_not_ca = make_cert("test intermediate", inter.key, &root, false, NOW - 30 * DAY, NOW + 30 * DAY);
+	inter_by_other = make_cert("test intermediate", inter.key, &other, true, NOW - 30 * DAY, NOW + 30 * DAY);
+	leaf_key = p384();
+	leaf = make_cert("test enclave", leaf_key, &inter, false, NOW - DAY, NOW + DAY);
+	leaf_expired = make_cert("test enclave", leaf_key, &inter, false, NOW - 3 * DAY, NOW - 2 * DAY);
+	leaf_future = make_cert("test enclave", leaf_key, &inter, false, NOW + DAY, NOW + 2 * DAY);
+	return 0;
+}
+
+static enum ms_status verify(const struct doc_spec *s, bool override, struct ms_evidence *ev, struct ms_err *err)
+{
+	size_t len;
+	uint8_t *doc = make_doc(s, &len);
+	struct ms_verify_options o = { .at_evidence = true, .root_override = override ? root.cert : NULL };
+	struct ms_checks checks = { 0 };
+	enum ms_status st = ms_nitro_verify(doc, len, &o, ev, &checks, err);
+
+	ms_checks_free(&checks);
+	free(doc);
+	return st;
+}
+
+#define SPEC(...) ((struct doc_spec){ .bundle = { root.cert, inter.cert }, .nbundle = 2, .leaf = leaf, \
+				       .leaf_key = leaf_key, .pcr_fill = 0x11, __VA_ARGS__ })
+
+static void expect(struct doc_spec s, bool override, enum ms_status want, const char *words)
+{
+	struct ms_evidence ev;
+	struct ms_err err = { 0 };
+	enum ms_status st = verify(&s, override, &ev, &err);
+
+	if (st != want || (words && !strstr(err.msg, words)))
+		fail_msg("want %d \"%s\", got %d: %s", want, words ? words : "", st, err.msg);
+}
+
+static void good_chain(void **state)
+{
+	struct ms_evidence ev;
+	struct ms_err err = { 0 };
+	struct doc_spec s = SPEC(.nonce = (const uint8_t *)"abc", .nonce_len = 3);
+	uint8_t pcr0[48];
+
+	(void)state;
+	assert_int_equal(verify(&s, true, &ev, &err), MS_OK);
+	memset(pcr0, 0x11, 48);
+	assert_string_equal(ev.m[0].name, "pcr0");
+	assert_memory_equal(ev.m[0].value, pcr0, 48);
+	assert_false(ev.debug);
+	assert_int_equal(ev.freshness_len, 3);
+	assert_int_equal(ev.timestamp, NOW);
+}
+
+static void failures(void **state)
+{
+	(void)state;
+	expect(SPEC(), false, MS_BAD_SIGNATURE, "not the pinned AWS Nitro root G1");
+	expect(SPEC(.bundle = { other.cert, inter.cert }), true, MS_BAD_SIGNATURE, "not the root given with --root");
+	expect(SPEC(.bundle = { root.cert, inter_by_other }), true, MS_BAD_SIGNATURE,
+	       "cabundle[1]: signature does not verify");
+	expect(SPEC(.bundle = { inter.cert, root.cert }), true, MS_BAD_SIGNATURE, "cabundle[0] is not the root");
+	expect(SPEC(.bundle = { root.cert, inter_not_ca }), true, MS_BAD_SIGNATURE, "cabundle[1] issues certificates but is not a CA");
+	expect(SPEC(.leaf = leaf_expired), true, MS_BAD_SIGNATURE, "leaf certificate has expired");
+	expect(SPEC(.leaf = leaf_future), true, MS_BAD_SIGNATURE, "leaf certificate is not yet valid");
+	expect(SPEC(.flip_signature = true), true, MS_BAD_SIGNATURE, "ES384 signature does not verify");
+	expect(SPEC(.bundle = { root.cert }, .nbundle = 1), true, MS_BAD_SIGNATURE, "leaf certificate: its issuer is not");
+}
+
+static void debug_enclave(void **state)
+{
+	struct ms_evidence ev;
+	struct ms_err err = { 0 };
+	struct doc_spec s = SPEC(.pcr_fill = 0);
+
+	(void)state;
+	assert_int_equal(verify(&s, true, &ev, &err), MS_OK);
+	assert_true(ev.debug);
+}
+
+static void replace(cbor_item_t *map, size_t i, cbor_item_t *value)
+{
+	cbor_decref(&cbor_map_handle(map)[i].value);
+	cbor_map_handle(map)[i].value = value;
+}
+
+static cbor_item_t *timestamp_as_text(cbor_item_t *m)
+{
+	replace(m, 2, cbor_build_string("yesterday"));
+	return m;
+}
+
+static cbor_item_t *pcrs_as_array(cbor_item_t *m)
+{
+	replace(m, 3, cbor_new_definite_array(0));
+	return m;
+}
+
+static cbor_item_t *nonce_as_int(cbor_item_t *m)
+{
+	replace(m, 8, cbor_build_uint8(7));
+	return m;
+}
+
+static cbor_item_t *cabundle_as_map(cbor_item_t *m)
+{
+	replace(m, 5, cbor_new_definite_map(0));
+	return m;
+}
+
+static void wrong_types(void **state)
+{
+	(void)state;
+	expect(SPEC(.edit = timestamp_as_text), true, MS_BAD_INPUT, "timestamp is missing or not an unsigned integer");
+	expect(SPEC(.edit = pcrs_as_array), true, MS_BAD_INPUT, "pcrs is not a map");
+	expect(SPEC(.edit = nonce_as_int), true, MS_BAD_INPUT, "nonce is not a byte string or null");
+	expect(SPEC(.edit = cabundle_as_map), true, MS_BAD_INPUT, "cabundle is not an array");
+}
+
+/* The comparison itself, through the command line, with the test root given as --root. */
+static char *tmpdir;
+
+static void write_file(const char *name, const void *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+}
+
+static int cli(const char *const *args)
+{
+	char *argv[32];
+	const char *m = getenv("MEASURE");
+	char *measure = realpath(m ? m : "build/measure", NULL);
+	pid_t pid;
+	int status, n = 0, devnull = open("/dev/null", O_WRONLY);
+	posix_spawn_file_actions_t fa;
+
+	argv[n++] = measure;
+	for (; *args; args++) {
+		/* "%s/" at the start of an argument stands for the test's directory */
+		char *a = malloc(512);
+
+		if (!strncmp(*args, "%s/", 3))
+			snprintf(a, 512, "%s/%s", tmpdir, *args + 3);
+		else
+			snprintf(a, 512, "%s", *args);
+		argv[n++] = a;
+	}
+	argv[n] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, devnull, 1);
+	posix_spawn_file_actions_adddup2(&fa, devnull, 2);
+	assert_int_equal(posix_spawn(&pid, measure, &fa, NULL, argv, environ), 0);
+	waitpid(pid, &status, 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(devnull);
+	for (int i = 1; i < n; i++)
+		free(argv[i]);
+	free(measure);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static void compare_cli(void **state)
+{
+	char hex11[97], manifest[512];
+	size_t len;
+	uint8_t *doc;
+	FILE *f;
+	char path[512];
+
+	(void)state;
+	tmpdir = strdup("/tmp/measure-nitro-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	snprintf(path, sizeof(path), "%s/root.pem", tmpdir);
+	f = fopen(path, "w");
+	PEM_write_X509(f, root.cert);
+	fclose(f);
+	doc = make_doc(&SPEC(.nonce = (const uint8_t *)"\x01\x02\x03", .nonce_len = 3), &len);
+	write_file("good.doc", doc, len);
+	free(doc);
+	doc = make_doc(&SPEC(.pcr_fill = 0), &len);
+	write_file("debug.doc", doc, len);
+	free(doc);
+	memset(hex11, '1', 96);
+	hex11[96] = '\0';
+	snprintf(manifest, sizeof(manifest),
+		 "{\"schema\":\"measure/v1\",\"platform\":\"aws-nitro\",\"measurements\":{\"pcr0\":\"%s\",\"pcr2\":\"%s\"}}",
+		 hex11, hex11);
+	write_file("match.json", manifest, strlen(manifest));
+	hex11[95] = '2';
+	snprintf(manifest, sizeof(manifest), "{\"schema\":\"measure/v1\",\"platform\":\"aws-nitro\",\"measurements\":{\"pcr0\":\"%s\"}}",
+		 hex11);
+	write_file("differ.json", manifest, strlen(manifest));
+	snprintf(manifest, sizeof(manifest), "{\"schema\":\"measure/v1\",\"platform\":\"aws-nitro\",\"measurements\":{}}");
+	write_file("empty.json", manifest, strlen(manifest));
+	snprintf(manifest, sizeof(manifest), "{\"schema\":\"measure/v1\",\"platform\":\"tdx\",\"measurements\":{\"mrtd\":\"%s\"}}",
+		 hex11);
+	write_file("tdx.json", manifest, strlen(manifest));
+	memset(hex11, '0', 96);
+	snprintf(manifest, sizeof(manifest), "{\"schema\":\"measure/v1\",\"platform\":\"aws-nitro\",\"measurements\":{\"pcr0\":\"%s\"}}",
+		 hex11);
+	write_file("zero.json", manifest, strlen(manifest));
+
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "evidence", "--root", "%s/root.pem", "%s/match.json", "%s/good.doc", NULL }), 0);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "evidence", "%s/match.json", "%s/good.doc", NULL }), 3);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "%s/match.json", "%s/good.doc", NULL }), 0);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "2030-01-01T00:00:00Z", "--root", "%s/root.pem", "%s/match.json", "%s/good.doc", NULL }), 3);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "evidence", "--root", "%s/root.pem", "%s/differ.json", "%s/good.doc", NULL }), 1);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "evidence", "--root", "%s/root.pem", "%s/empty.json", "%s/good.doc", NULL }), 1);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "evidence", "--root", "%s/root.pem", "%s/tdx.json", "%s/good.doc", NULL }), 1);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "evidence", "--root", "%s/root.pem", "--nonce", "010203", "%s/match.json", "%s/good.doc", NULL }), 0);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "evidence", "--root", "%s/root.pem", "--nonce", "010204", "%s/match.json", "%s/good.doc", NULL }), 1);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "evidence", "--root", "%s/root.pem", "--nonce", "0102", "%s/match.json", "%s/good.doc", NULL }), 1);
+	/* a debug enclave never matches, not even its own zero PCRs, not even with --allow-debug */
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "evidence", "--root", "%s/root.pem", "--allow-debug", "%s/zero.json", "%s/debug.doc", NULL }), 1);
+	/* every pair must pass */
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "evidence", "--root", "%s/root.pem", "%s/match.json", "%s/good.doc", "%s/differ.json", "%s/good.doc", NULL }), 1);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "evidence", "--root", "%s/root.pem", "%s/match.json", "%s/good.doc", "%s/match.json", "%s/good.doc", NULL }), 0);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	X509_free(root.cert), X509_free(other.cert), X509_free(inter.cert);
+	X509_free(inter_not_ca), X509_free(inter_by_other);
+	X509_free(leaf), X509_free(leaf_expired), X509_free(leaf_future);
+	EVP_PKEY_free(root.key), EVP_PKEY_free(other.key), EVP_PKEY_free(inter.key), EVP_PKEY_free(leaf_key);
+	free(tmpdir);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(good_chain), cmocka_unit_test(failures), cmocka_unit_test(debug_enclave),
+		cmocka_unit_test(wrong_types), cmocka_unit_test(compare_cli),
+	};
+	return cmocka_run_group_tests_name("nitro-synthetic", tests, setup, teardown);
+}
