@@ -35,11 +35,14 @@ int evidence_load(const char *verb, const char *path, enum ms_evidence_type forc
 	if (e->type == MS_EVIDENCE_UNKNOWN) {
 		ms_fail(&err, MS_BAD_INPUT,
 			"not recognised as a Nitro attestation document, an SNP report (1184 bytes) or a TDX quote (use --type)");
+		evidence_free(e);
 		return cli_fail(verb, path, &err);
 	}
 	if (e->type == MS_EVIDENCE_TDX && e->len && (e->data[0] & 0xe0) == 0xa0) {
-		if (ms_envelope_unwrap(e->data, e->len, &e->inner, &e->len, &err))
+		if (ms_envelope_unwrap(e->data, e->len, &e->inner, &e->len, &err)) {
+			evidence_free(e);
 			return cli_fail(verb, path, &err);
+		}
 		e->data = e->inner;
 	}
 	return 0;
