@@ -85,8 +85,8 @@ check-san:
 demo: deps $(BUILD)/measure
 	@sh tests/demo.sh $(BUILD)/measure
 
-bench: deps $(BUILD)/measure
-	@sh tests/bench/run.sh $(BUILD)/measure
+bench: deps $(BUILD)/measure $(BUILD)/tests/bench/verify_bench
+	@VECTORS=$(VECTORS) VERIFY_BENCH=$(BUILD)/tests/bench/verify_bench sh tests/bench/run.sh $(BUILD)/measure
 
 # libFuzzer harnesses, each run for FUZZ_SECONDS with the fixtures as seeds.
 fuzz: deps
