@@ -5,7 +5,7 @@ _measure() {
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="eif snp tdx help"
+	local commands="eif snp tdx inspect compare help"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
@@ -93,6 +93,26 @@ _measure() {
 				--qemu-version --json --transcript --quiet --help" -- "$cur"))
 		elif [[ $cword -eq 2 ]]; then
 			COMPREPLY=($(compgen -W "eventlog" -- "$cur"))
+		fi
+		;;
+	inspect)
+		case $prev in
+		--type) COMPREPLY=($(compgen -W "nitro snp tdx" -- "$cur")); return ;;
+		esac
+		if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--type --help" -- "$cur")); else _filedir; fi
+		;;
+	compare)
+		case $prev in
+		--type) COMPREPLY=($(compgen -W "nitro snp tdx" -- "$cur")); return ;;
+		--at) COMPREPLY=($(compgen -W "evidence" -- "$cur")); return ;;
+		--vcek|--certs|--root) _filedir; return ;;
+		--nonce) return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--type --at --nonce --vcek --certs --root --allow-debug --json
+				--quiet --help" -- "$cur"))
+		else
+			_filedir
 		fi
 		;;
 	help)
