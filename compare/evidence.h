@@ -32,7 +32,14 @@ struct ms_evidence {
 	int64_t timestamp; /* seconds (Nitro) */
 	char signed_by[256];
 	uint8_t sha256[32]; /* of the evidence as given */
+	/* for policies: the verified bytes (SNP report; TDX header and body) */
+	const uint8_t *raw;
+	size_t body_offset;       /* TDX: where the TD quote body starts */
+	const uint8_t *qe_report; /* TDX: the QE report (384 bytes) */
+	char product[16];         /* SNP: Milan, Genoa or Turin (from the VCEK) */
 };
+
+
 
 /* One line of the verification table. */
 struct ms_check {
@@ -59,6 +66,19 @@ struct ms_verify_options {
 	size_t certs_len;
 	void *root_override;         /* X509 *: replaces the pinned root (Nitro, TDX); reported */
 };
+
+/*
+ * Applies a Cocos / go-sev-guest style attestation policy (protojson: bytes as
+ * base64, uint64 as numbers) to verified evidence, adding one check per rule.
+ * MS_MISMATCH when a rule fails, MS_UNSUPPORTED for a field it does not know
+ * (nothing is silently unchecked), MS_NO_COLLATERAL when the policy demands a
+ * CRL check, MS_BAD_INPUT for a malformed policy.
+ */
+enum ms_status ms_policy_apply(const cJSON *policy, const struct ms_evidence *ev, struct ms_checks *checks,
+			       struct ms_err *err);
+
+/* Parses a policy; integers too large for a double are kept exact (as strings). */
+enum ms_status ms_policy_parse(const char *text, size_t len, cJSON **out, struct ms_err *err);
 
 void ms_evidence_add(struct ms_evidence *ev, const char *name, const uint8_t *value, size_t len);
 

@@ -345,6 +345,8 @@ enum ms_status ms_snp_verify(const uint8_t *r, size_t len, const struct ms_verif
 		snprintf(ev->signed_by, sizeof(ev->signed_by), "%s (%s)", s ? s : "?", pname);
 		free(s);
 	}
+	ev->raw = r;
+	snprintf(ev->product, sizeof(ev->product), "%s", product_name(product));
 	ms_evidence_add(ev, "measurement", r + 0x90, 48);
 	ms_evidence_add(ev, "host_data", r + 0xc0, 32);
 	memcpy(ev->freshness, r + 0x50, 64);

@@ -269,6 +269,9 @@ enum ms_status ms_tdx_verify(const uint8_t *q, size_t len, const struct ms_verif
 		snprintf(ev->signed_by, sizeof(ev->signed_by), "%s", s ? s : "?");
 		free(s);
 	}
+	ev->raw = q;
+	ev->body_offset = p.body;
+	ev->qe_report = p.qe_report;
 	ms_evidence_add(ev, "mrtd", body + 136, 48);
 	for (int i = 0; i < 4; i++) {
 		char name[8];

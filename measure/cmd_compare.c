@@ -28,6 +28,8 @@ static const char compare_help[] =
 	"                            REPORT_DATA / TDX REPORTDATA\n"
 	"      --vcek FILE           SNP: the VCEK or VLEK (DER or PEM) that signed the report\n"
 	"      --certs FILE          SNP: an extended report's certificate table holding it\n"
+	"      --policy FILE         apply an attestation policy (Cocos / go-sev-guest JSON) to\n"
+	"                            SNP and TDX evidence; unknown fields are refused (exit 5)\n"
 	"      --root FILE           replace the pinned root (Nitro, TDX) by FILE, for test or\n"
 	"                            private chains; the output says so\n"
 	"      --allow-debug         let an SNP guest whose policy allows DEBUG, or a TD with the\n"
@@ -179,19 +181,21 @@ static cJSON *pair_json(const struct pair *p, int64_t at)
 
 int cmd_compare(int argc, char **argv)
 {
-	enum { OPT_TYPE = 256, OPT_AT, OPT_NONCE, OPT_VCEK, OPT_CERTS, OPT_ALLOW_DEBUG, OPT_ROOT };
+	enum { OPT_TYPE = 256, OPT_AT, OPT_NONCE, OPT_VCEK, OPT_CERTS, OPT_ALLOW_DEBUG, OPT_ROOT, OPT_POLICY };
 	static const struct option options[] = {
 		{ "type", required_argument, NULL, OPT_TYPE },	  { "at", required_argument, NULL, OPT_AT },
 		{ "nonce", required_argument, NULL, OPT_NONCE },  { "vcek", required_argument, NULL, OPT_VCEK },
 		{ "certs", required_argument, NULL, OPT_CERTS },  { "allow-debug", no_argument, NULL, OPT_ALLOW_DEBUG },
 		{ "json", no_argument, NULL, 'j' },		  { "quiet", no_argument, NULL, 'q' },
-		{ "root", required_argument, NULL, OPT_ROOT },	  { "help", no_argument, NULL, 'h' },
+		{ "root", required_argument, NULL, OPT_ROOT },	  { "policy", required_argument, NULL, OPT_POLICY },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pair pairs[MAX_PAIRS];
 	struct ms_verify_options vo = { .at = (int64_t)time(NULL) };
 	enum ms_evidence_type forced = MS_EVIDENCE_UNKNOWN;
-	const char *vcek_path = NULL, *certs_path = NULL, *nonce_hex = NULL, *root_path = NULL;
+	const char *vcek_path = NULL, *certs_path = NULL, *nonce_hex = NULL, *root_path = NULL, *policy_path = NULL;
+	cJSON *policy = NULL;
 	X509 *root = NULL;
 	uint8_t *vcek = NULL, *certs = NULL, *nonce = NULL;
 	size_t npairs, nonce_len = 0;
@@ -221,6 +225,7 @@ int cmd_compare(int argc, char **argv)
 		case OPT_CERTS: certs_path = optarg; break;
 		case OPT_ALLOW_DEBUG: allow_debug = true; break;
 		case OPT_ROOT: root_path = optarg; break;
+		case OPT_POLICY: policy_path = optarg; break;
 		case 'j': json = true; break;
 		case 'q': quiet = true; break;
 		case 'h':
@@ -270,6 +275,17 @@ int cmd_compare(int argc, char **argv)
 				root_path);
 	}
 
+	if (policy_path) {
+		uint8_t *text;
+		size_t len;
+
+		if (ms_file_load(policy_path, 1 << 20, &text, &len, &err) ||
+		    (ms_policy_parse((const char *)text, len, &policy, &err) && (free(text), 1))) {
+			rc = cli_fail("compare", policy_path, &err);
+			goto out;
+		}
+		free(text);
+	}
 	for (size_t i = 0; i < npairs; i++) {
 		struct pair *p = &pairs[i];
 		uint8_t *text;
@@ -312,6 +328,21 @@ int cmd_compare(int argc, char **argv)
 			continue;
 		}
 		p->matched = match(p, nonce, nonce_len, allow_debug);
+		if (policy && p->e.type != MS_EVIDENCE_NITRO) {
+			enum ms_status pst = ms_policy_apply(policy, &p->ev, &p->checks, &verr);
+
+			if (pst && pst != MS_MISMATCH) {
+				/* the policy could not be applied: that is not a pass, and not merely a mismatch */
+				p->status = pst;
+				snprintf(p->error, sizeof(p->error), "%s", verr.msg);
+				if (!quiet && !json)
+					fprintf(stderr, "measure: compare: %s: %s\n", policy_path, verr.msg);
+				if (!worst || worst == 1)
+					worst = ms_exit_code(pst);
+				continue;
+			}
+			p->matched &= pst == MS_OK;
+		}
 		if (!p->matched && !worst)
 			worst = 1;
 	}
@@ -380,6 +411,7 @@ out:
 		ms_checks_free(&pairs[i].checks);
 	}
 	cJSON_Delete(out);
+	cJSON_Delete(policy);
 	X509_free(root);
 	free(vcek);
 	free(certs);

@@ -98,6 +98,42 @@ expect_failure 2 "truncated certification data" "runs past the end" compare "$TM
 cp "$T/tdx_prod_quote_SPR_E4.dat" "$TMP/q.dat"; patch "$TMP/q.dat" $((636 + 128 + 2)) ffff0000
 expect_failure 2 "certification data length past the end" "certification data size 65535 (offset 0x2fe) runs past the end" inspect "$TMP/q.dat"
 
+# --policy (Cocos / go-sev-guest JSON)
+P=$S/cocos/attestation_policy_sev-snp.json
+expect_rc 1 "Cocos example policy against the virtee report: rules fail" compare --policy "$P" --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/s2.json" "$TMP/milan.bin"
+expect_out "64-bit minimum TCB kept exact" "FAIL LAUNCH_TCB                 >= d50e000000000003 (each component)       7308000000000003"
+expect_out "vmpl is exact" "FAIL vmpl                       2                                          0"
+expect_out "report_id_ma passes" "ok   report_id_ma"
+B64M2=$(echo "$M2" | xxd -r -p | base64 -w0)
+policy() { # file tcb-decimal extra-json
+	printf '{"policy":{"measurement":"%s","policy":196608,"vmpl":0,"minimum_tcb":%s,"minimum_launch_tcb":%s,"minimum_build":4,"minimum_version":"1.52","product":{"name":1}%s},"root_of_trust":{"product_line":"Milan"}}\n' \
+		"$B64M2" "$2" "$2" "$3" >"$1"
+}
+# 0x7308000000000003 = 8288875114175397891 (past 2^53): bl 3 tee 0 snp 8 ucode 0x73, the report's own TCB
+policy "$TMP/p-ok.json" 8288875114175397891 ""
+expect_rc 0 "a policy the report meets" compare --policy "$TMP/p-ok.json" --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/s2.json" "$TMP/milan.bin"
+policy "$TMP/p-bl.json" 8288875114175397892 ""
+expect_rc 1 "minimum boot loader SPL one above (low byte of a uint64 past 2^53)" compare --policy "$TMP/p-bl.json" --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/s2.json" "$TMP/milan.bin"
+policy "$TMP/p-x.json" 8288875114175397891 ',"require_sev_snp_debug":true'
+expect_refused 5 "an unknown policy field is refused (exit 5)" 'field "require_sev_snp_debug" is not supported' compare --policy "$TMP/p-x.json" --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/s2.json" "$TMP/milan.bin"
+sed 's/"product_line":"Milan"/"product_line":"Milan","check_crl":true/' "$TMP/p-ok.json" >"$TMP/p-crl.json"
+expect_refused 4 "check_crl: fails closed without CRL support (exit 4)" "check_crl is set" compare --policy "$TMP/p-crl.json" --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/s2.json" "$TMP/milan.bin"
+sed 's/"name":1/"name":2/' "$TMP/p-ok.json" >"$TMP/p-genoa.json"
+expect_rc 1 "product Genoa required, Milan found" compare --policy "$TMP/p-genoa.json" --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/s2.json" "$TMP/milan.bin"
+printf '{"policy":{"policy":196608,"vmpl":0}}' >"$TMP/p-smt.json"
+expect_rc 1 "guest policy: SMT and DEBUG set but not allowed" compare --policy "$TMP/p-smt.json" --allow-debug --at $AT --vcek "$S/go-sev-guest/vcek.testcer" "$TMP/s1.json" "$S/go-sev-guest/attestation.bin"
+expect_out "named" "FAIL guest policy"
+MRTD4=6363b8043668a3ad953278e10389574d326c6749fb78aa810ecd9336923db86f22fc00b8dcd404bc10d5e119d7215cbb
+B64T=$(echo "$MRTD4" | xxd -r -p | base64 -w0)
+printf '{"td_quote_body":{"mr_td":"%s","td_attributes":"AAAAQAAAAAA=","xfam":"5xoGAAAAAAA="},"header":{"minimum_qe_svn":4,"qe_vendor_id":"k5pyM/ecTKmUCg2zlX8GBw=="}}' "$B64T" >"$TMP/tp.json"
+expect_rc 0 "TDX policy met (MRTD, TDATTRIBUTES, XFAM, QE SVN, vendor)" compare --policy "$TMP/tp.json" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
+sed 's/"minimum_qe_svn":4/"minimum_qe_svn":5/' "$TMP/tp.json" >"$TMP/tp5.json"
+expect_rc 1 "TDX policy: QE SVN 5 required, 4 found" compare --policy "$TMP/tp5.json" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
+printf '{"td_quote_body":{"any_mr_td":["%s","AAAA"]}}' "$B64T" >"$TMP/tany.json"
+expect_rc 0 "TDX policy: MRTD in any_mr_td" compare --policy "$TMP/tany.json" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
+printf '{"policy":' >"$TMP/bad-policy.json"
+expect_failure 2 "a malformed policy" "not a JSON policy object" compare --policy "$TMP/bad-policy.json" "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
+
 # bad input, any type: exit 2, one line, nothing on stdout
 head -c 100 "$N/evervault-beta-valid-attestation-doc.cbor" >"$TMP/cut.cbor"
 expect_failure 2 "truncated CBOR" "CBOR string at offset" inspect "$TMP/cut.cbor"
