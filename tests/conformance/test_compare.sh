@@ -98,6 +98,14 @@ expect_failure 2 "truncated certification data" "runs past the end" compare "$TM
 cp "$T/tdx_prod_quote_SPR_E4.dat" "$TMP/q.dat"; patch "$TMP/q.dat" $((636 + 128 + 2)) ffff0000
 expect_failure 2 "certification data length past the end" "certification data size 65535 (offset 0x2fe) runs past the end" inspect "$TMP/q.dat"
 
+# a CBOR envelope {platform: "tdx", tdx_wire: <quote>, user_data: h''} (EphemeralML's shape), built here
+qlen=$(wc -c <"$T/tdx_prod_quote_SPR_E4.dat")
+{ printf '\243\150platform\143tdx\150tdx_wire\131'; printf "\\$(printf '%03o' $((qlen >> 8)))\\$(printf '%03o' $((qlen & 255)))";
+  cat "$T/tdx_prod_quote_SPR_E4.dat"; printf '\151user_data\100'; } >"$TMP/envelope.cbor"
+expect_rc 0 "a quote inside a CBOR envelope is unwrapped and verified" compare --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$TMP/envelope.cbor"
+run inspect "$TMP/envelope.cbor"
+expect_out "inspect unwraps it too" '"mrtd": "6363b8043668a3ad'
+
 # --policy (Cocos / go-sev-guest JSON)
 P=$S/cocos/attestation_policy_sev-snp.json
 expect_rc 1 "Cocos example policy against the virtee report: rules fail" compare --policy "$P" --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/s2.json" "$TMP/milan.bin"
