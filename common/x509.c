@@ -189,3 +189,79 @@ int ms_parse_time(const char *text, int64_t *out)
 	*out = (int64_t)timegm(&tm) - sign * (oh * 3600 + om * 60);
 	return 0;
 }
+
+enum ms_status ms_crl_parse(const uint8_t *buf, size_t len, const char *what, X509_CRL **out, struct ms_err *err)
+{
+	X509_CRL *crl = NULL;
+
+	if (len > INT32_MAX)
+		return ms_fail(err, MS_BAD_INPUT, "%s: too large", what);
+	if (len >= 10 && memmem(buf, len, "-----BEGIN", 10)) {
+		BIO *bio = BIO_new_mem_buf(buf, (int)len);
+
+		if (bio)
+			crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	} else {
+		const uint8_t *p = buf;
+
+		crl = d2i_X509_CRL(NULL, &p, (long)len);
+	}
+	if (!crl)
+		return ms_fail(err, MS_BAD_INPUT, "%s: not a PEM or DER CRL", what);
+	*out = crl;
+	return MS_OK;
+}
+
+enum ms_status ms_crl_apply(STACK_OF(X509_CRL) *crls, X509 *const *chain, size_t n, int64_t t, size_t *applied,
+			    struct ms_err *err)
+{
+	*applied = 0;
+	for (int i = 0; i < sk_X509_CRL_num(crls); i++) {
+		X509_CRL *crl = sk_X509_CRL_value(crls, i);
+		const X509 *issuer = NULL;
+		int64_t from, to;
+		char a[32], b[32], *name;
+
+		for (size_t k = 0; k < n && !issuer; k++)
+			if (!X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(chain[k])))
+				issuer = chain[k];
+		if (!issuer)
+			continue; /* for another chain */
+		name = ms_x509_name(X509_CRL_get_issuer(crl));
+		if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
+			ms_fail(err, MS_BAD_SIGNATURE, "the CRL of %s does not verify with its key", name ? name : "?");
+			free(name);
+			return MS_BAD_SIGNATURE;
+		}
+		if (ms_asn1_time_unix(X509_CRL_get0_lastUpdate(crl), &from) || !X509_CRL_get0_nextUpdate(crl) ||
+		    ms_asn1_time_unix(X509_CRL_get0_nextUpdate(crl), &to) || t < from || t > to) {
+			ms_format_time(t, a);
+			if (X509_CRL_get0_nextUpdate(crl) && !ms_asn1_time_unix(X509_CRL_get0_nextUpdate(crl), &to))
+				ms_format_time(to, b);
+			else
+				snprintf(b, sizeof(b), "never");
+			ms_fail(err, MS_NO_COLLATERAL, "the CRL of %s is not current at %s (next update %s): fetch a fresh one",
+				name ? name : "?", a, b);
+			free(name);
+			return MS_NO_COLLATERAL;
+		}
+		for (size_t k = 0; k < n; k++) {
+			X509_REVOKED *rev = NULL;
+
+			if (X509_NAME_cmp(X509_get_issuer_name(chain[k]), X509_CRL_get_issuer(crl)) || chain[k] == issuer)
+				continue;
+			if (X509_CRL_get0_by_cert(crl, &rev, chain[k]) == 1) {
+				char *who = ms_x509_name(X509_get_subject_name(chain[k]));
+
+				ms_fail(err, MS_BAD_SIGNATURE, "%s is revoked by the CRL of %s", who ? who : "?", name ? name : "?");
+				free(who);
+				free(name);
+				return MS_BAD_SIGNATURE;
+			}
+		}
+		free(name);
+		(*applied)++;
+	}
+	return MS_OK;
+}

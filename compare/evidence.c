@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../common/cose.h"
+#include "../common/x509.h"
 #include "evidence.h"
 
 void ms_check_add(struct ms_checks *c, bool ok, const char *what, const char *expected, const char *found)
@@ -91,4 +92,26 @@ enum ms_status ms_envelope_unwrap(const uint8_t *buf, size_t len, uint8_t **quot
 out:
 	cbor_decref(&root);
 	return st;
+}
+
+enum ms_status ms_evidence_crls(const struct ms_verify_options *o, X509 *const *chain, size_t n, int64_t t,
+				struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err)
+{
+	enum ms_status st;
+	char found[64];
+
+	if (!o->crls)
+		return MS_OK;
+	st = ms_crl_apply(o->crls, chain, n, t, &ev->crls_applied, err);
+	if (st) {
+		ms_check_add(checks, false, "revocation", "not revoked, CRL current", err->msg);
+		return st;
+	}
+	if (ev->crls_applied)
+		snprintf(found, sizeof(found), "%zu CRL%s applied, nothing revoked", ev->crls_applied,
+			 ev->crls_applied == 1 ? "" : "s");
+	else
+		snprintf(found, sizeof(found), "not checked: no CRL given for this chain");
+	ms_check_add(checks, true, "revocation", "not revoked", found);
+	return MS_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/x509.h>
 
 #include "../common/status.h"
 
@@ -37,6 +38,7 @@ struct ms_evidence {
 	size_t body_offset;       /* TDX: where the TD quote body starts */
 	const uint8_t *qe_report; /* TDX: the QE report (384 bytes) */
 	char product[16];         /* SNP: Milan, Genoa or Turin (from the VCEK) */
+	size_t crls_applied;      /* CRLs that matched an issuer of the chain */
 };
 
 
@@ -65,6 +67,7 @@ struct ms_verify_options {
 	const uint8_t *certs;        /* SNP: an extended report's certificate table */
 	size_t certs_len;
 	void *root_override;         /* X509 *: replaces the pinned root (Nitro, TDX); reported */
+	void *crls;                  /* STACK_OF(X509_CRL) *: optional revocation lists */
 };
 
 /*
@@ -79,6 +82,10 @@ enum ms_status ms_policy_apply(const cJSON *policy, const struct ms_evidence *ev
 
 /* Parses a policy; integers too large for a double are kept exact (as strings). */
 enum ms_status ms_policy_parse(const char *text, size_t len, cJSON **out, struct ms_err *err);
+
+/* Applies o->crls to a verified chain (root first) and records the check. */
+enum ms_status ms_evidence_crls(const struct ms_verify_options *o, X509 *const *chain, size_t n, int64_t t,
+				struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err);
 
 void ms_evidence_add(struct ms_evidence *ev, const char *name, const uint8_t *value, size_t len);
 

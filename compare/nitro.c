@@ -224,6 +224,15 @@ enum ms_status ms_nitro_verify(const uint8_t *buf, size_t len, const struct ms_v
 	ms_format_time(t, tbuf);
 	snprintf(what, sizeof(what), "every certificate valid at %s%s", tbuf, o->at_evidence ? " (the document's time)" : "");
 	ms_check_add(checks, true, "certificate chain", "root -> cabundle -> leaf", what);
+	{
+		X509 *all[MAX_CABUNDLE + 1];
+
+		for (size_t i = 0; i < d.ncabundle; i++)
+			all[i] = chain[i];
+		all[d.ncabundle] = leaf;
+		if ((st = ms_evidence_crls(o, all, d.ncabundle + 1, t, ev, checks, err)))
+			goto out;
+	}
 
 	subject = ms_x509_name(X509_get_subject_name(leaf));
 	snprintf(ev->signed_by, sizeof(ev->signed_by), "%s", subject ? subject : "?");

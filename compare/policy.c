@@ -334,9 +334,10 @@ enum ms_status ms_policy_apply(const cJSON *policy, const struct ms_evidence *ev
 		snp_policy(&c, p, ev);
 		for (const cJSON *f = rot ? rot->child : NULL; f && (!c.st || c.st == MS_MISMATCH); f = f->next) {
 			if (!strcmp(f->string, "check_crl")) {
-				if (cJSON_IsTrue(f))
-					fail(&c, MS_NO_COLLATERAL, "policy: %s is set, and CRL checking is not available in this version",
-					     f->string);
+				if (cJSON_IsTrue(f) && !ev->crls_applied)
+					fail(&c, MS_NO_COLLATERAL, "policy: %s is set: pass the AMD CRL with --crl FILE", f->string);
+				else if (cJSON_IsTrue(f))
+					check(&c, true, "check_crl", "CRL checked", "yes");
 			} else if (!strcmp(f->string, "product") || !strcmp(f->string, "product_line")) {
 				check(&c, cJSON_IsString(f) && !strcmp(f->valuestring, ev->product), f->string,
 				      cJSON_IsString(f) ? f->valuestring : "?", ev->product);

@@ -305,6 +305,12 @@ enum ms_status ms_snp_verify(const uint8_t *r, size_t len, const struct ms_verif
 	snprintf(a, sizeof(a), "ARK-%s (pinned) -> %s -> %s", product_name(product), vlek ? "ASVK" : "ASK", vlek ? "VLEK" : "VCEK");
 	ms_format_time(o->at, b);
 	ms_check_add(checks, true, "certificate chain", a, b);
+	{
+		X509 *all[3] = { ark, ask, vek };
+
+		if ((st = ms_evidence_crls(o, all, 3, o->at, ev, checks, err)))
+			goto out;
+	}
 	if ((st = verify_signature(r, vek, err))) {
 		ms_check_add(checks, false, "report signature", "ECDSA P-384 by the VCEK", "does not verify");
 		goto out;

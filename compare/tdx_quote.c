@@ -219,6 +219,15 @@ enum ms_status ms_tdx_verify(const uint8_t *q, size_t len, const struct ms_verif
 	}
 	ms_format_time(o->at, b);
 	ms_check_add(checks, true, "PCK chain", "root -> CA -> PCK", b);
+	{
+		X509 *all[8];
+		int k = n < 8 ? n : 8;
+
+		for (int i = 0; i < k; i++) /* root first */
+			all[i] = sk_X509_value(chain, n - 1 - i);
+		if ((st = ms_evidence_crls(o, all, (size_t)k, o->at, ev, checks, err)))
+			goto out;
+	}
 	leaf = sk_X509_value(chain, 0);
 	if (!p256_verify(X509_get0_pubkey(leaf), p.qe_sig, p.qe_report, QE_REPORT_LEN)) {
 		ms_check_add(checks, false, "QE report signature", "ECDSA P-256 by the PCK", "does not verify");

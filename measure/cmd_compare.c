@@ -12,6 +12,7 @@
 #include "evidence_io.h"
 
 #define MAX_PAIRS 16
+#define MAX_CRLS 8
 
 static const char compare_help[] =
 	"Usage: measure compare [options] EXPECTED EVIDENCE [EXPECTED EVIDENCE ...]\n"
@@ -28,6 +29,8 @@ static const char compare_help[] =
 	"                            REPORT_DATA / TDX REPORTDATA\n"
 	"      --vcek FILE           SNP: the VCEK or VLEK (DER or PEM) that signed the report\n"
 	"      --certs FILE          SNP: an extended report's certificate table holding it\n"
+	"      --crl FILE            a revocation list (DER or PEM) from an issuer in the chain;\n"
+	"                            it must be current; repeat for several\n"
 	"      --policy FILE         apply an attestation policy (Cocos / go-sev-guest JSON) to\n"
 	"                            SNP and TDX evidence; unknown fields are refused (exit 5)\n"
 	"      --root FILE           replace the pinned root (Nitro, TDX) by FILE, for test or\n"
@@ -181,14 +184,14 @@ static cJSON *pair_json(const struct pair *p, int64_t at)
 
 int cmd_compare(int argc, char **argv)
 {
-	enum { OPT_TYPE = 256, OPT_AT, OPT_NONCE, OPT_VCEK, OPT_CERTS, OPT_ALLOW_DEBUG, OPT_ROOT, OPT_POLICY };
+	enum { OPT_TYPE = 256, OPT_AT, OPT_NONCE, OPT_VCEK, OPT_CERTS, OPT_ALLOW_DEBUG, OPT_ROOT, OPT_POLICY, OPT_CRL };
 	static const struct option options[] = {
 		{ "type", required_argument, NULL, OPT_TYPE },	  { "at", required_argument, NULL, OPT_AT },
 		{ "nonce", required_argument, NULL, OPT_NONCE },  { "vcek", required_argument, NULL, OPT_VCEK },
 		{ "certs", required_argument, NULL, OPT_CERTS },  { "allow-debug", no_argument, NULL, OPT_ALLOW_DEBUG },
 		{ "json", no_argument, NULL, 'j' },		  { "quiet", no_argument, NULL, 'q' },
 		{ "root", required_argument, NULL, OPT_ROOT },	  { "policy", required_argument, NULL, OPT_POLICY },
-		{ "help", no_argument, NULL, 'h' },
+		{ "crl", required_argument, NULL, OPT_CRL },	  { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pair pairs[MAX_PAIRS];
@@ -196,6 +199,9 @@ int cmd_compare(int argc, char **argv)
 	enum ms_evidence_type forced = MS_EVIDENCE_UNKNOWN;
 	const char *vcek_path = NULL, *certs_path = NULL, *nonce_hex = NULL, *root_path = NULL, *policy_path = NULL;
 	cJSON *policy = NULL;
+	const char *crl_paths[MAX_CRLS];
+	size_t ncrl = 0;
+	STACK_OF(X509_CRL) *crls = NULL;
 	X509 *root = NULL;
 	uint8_t *vcek = NULL, *certs = NULL, *nonce = NULL;
 	size_t npairs, nonce_len = 0;
@@ -226,6 +232,11 @@ int cmd_compare(int argc, char **argv)
 		case OPT_ALLOW_DEBUG: allow_debug = true; break;
 		case OPT_ROOT: root_path = optarg; break;
 		case OPT_POLICY: policy_path = optarg; break;
+		case OPT_CRL:
+			if (ncrl == MAX_CRLS)
+				return cli_usage("compare", "at most %d --crl files", MAX_CRLS);
+			crl_paths[ncrl++] = optarg;
+			break;
 		case 'j': json = true; break;
 		case 'q': quiet = true; break;
 		case 'h':
@@ -275,6 +286,25 @@ int cmd_compare(int argc, char **argv)
 				root_path);
 	}
 
+	if (ncrl && !(crls = sk_X509_CRL_new_null())) {
+		rc = 2;
+		goto out;
+	}
+	for (size_t i = 0; i < ncrl; i++) {
+		uint8_t *buf = NULL;
+		size_t len;
+		X509_CRL *crl = NULL;
+		bool bad = ms_file_load(crl_paths[i], 4u << 20, &buf, &len, &err) ||
+			   ms_crl_parse(buf, len, "--crl", &crl, &err);
+
+		free(buf);
+		if (bad) {
+			rc = cli_fail("compare", crl_paths[i], &err);
+			goto out;
+		}
+		sk_X509_CRL_push(crls, crl);
+	}
+	vo.crls = crls;
 	if (policy_path) {
 		uint8_t *text;
 		size_t len;
@@ -346,6 +376,16 @@ int cmd_compare(int argc, char **argv)
 		if (!p->matched && !worst)
 			worst = 1;
 	}
+	if (crls && !worst) {
+		size_t applied = 0;
+
+		for (size_t i = 0; i < npairs; i++)
+			applied += pairs[i].ev.crls_applied;
+		if (!applied) {
+			fprintf(stderr, "measure: compare: no --crl is issued by a certificate of any chain checked\n");
+			worst = 2;
+		}
+	}
 	rc = worst;
 	if (quiet || rc == 2) /* malformed evidence: the one-line errors above, nothing on stdout */
 		goto out;
@@ -412,6 +452,7 @@ out:
 	}
 	cJSON_Delete(out);
 	cJSON_Delete(policy);
+	sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	X509_free(root);
 	free(vcek);
 	free(certs);

@@ -105,11 +105,11 @@ _measure() {
 		case $prev in
 		--type) COMPREPLY=($(compgen -W "nitro snp tdx" -- "$cur")); return ;;
 		--at) COMPREPLY=($(compgen -W "evidence" -- "$cur")); return ;;
-		--vcek|--certs|--root|--policy) _filedir; return ;;
+		--vcek|--certs|--root|--policy|--crl) _filedir; return ;;
 		--nonce) return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--type --at --nonce --vcek --certs --root --policy --allow-debug --json
+			COMPREPLY=($(compgen -W "--type --at --nonce --vcek --certs --root --policy --crl --allow-debug --json
 				--quiet --help" -- "$cur"))
 		else
 			_filedir

@@ -98,6 +98,13 @@ expect_failure 2 "truncated certification data" "runs past the end" compare "$TM
 cp "$T/tdx_prod_quote_SPR_E4.dat" "$TMP/q.dat"; patch "$TMP/q.dat" $((636 + 128 + 2)) ffff0000
 expect_failure 2 "certification data length past the end" "certification data size 65535 (offset 0x2fe) runs past the end" inspect "$TMP/q.dat"
 
+# --crl: Intel's root and PCK Platform CA lists
+expect_rc 0 "both Intel CRLs current at 2023-07-01, nothing revoked" compare --at 2023-07-01T00:00:00Z --crl "$T/pckcrl" --crl "$T/rootcrl.der" "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
+expect_out "reported" "2 CRLs applied, nothing revoked"
+expect_refused 4 "a stale CRL is missing collateral (exit 4)" "is not current at 2024-07-01T00:00:00Z (next update 2024-04-02T10:22:51Z)" compare --at 2024-07-01T00:00:00Z --crl "$T/rootcrl.der" "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
+expect_failure 2 "a CRL of no chain checked" "no --crl is issued by a certificate of any chain" compare --at evidence --crl "$T/rootcrl.der" "$TMP/n.json" "$N/evervault-beta-valid-attestation-doc.cbor"
+expect_failure 2 "not a CRL" "not a PEM or DER CRL" compare --crl "$TMP/t4.json" "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
+
 # a CBOR envelope {platform: "tdx", tdx_wire: <quote>, user_data: h''} (EphemeralML's shape), built here
 qlen=$(wc -c <"$T/tdx_prod_quote_SPR_E4.dat")
 { printf '\243\150platform\143tdx\150tdx_wire\131'; printf "\\$(printf '%03o' $((qlen >> 8)))\\$(printf '%03o' $((qlen & 255)))";

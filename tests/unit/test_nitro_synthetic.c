@@ -251,6 +251,46 @@ static void failures(void **state)
 	expect(SPEC(.bundle = { root.cert }, .nbundle = 1), true, MS_BAD_SIGNATURE, "leaf certificate: its issuer is not");
 }
 
+static void revoked_leaf(void **state)
+{
+	X509_CRL *crl = X509_CRL_new();
+	X509_REVOKED *rev = X509_REVOKED_new();
+	ASN1_TIME *t = ASN1_TIME_set(NULL, (time_t)(NOW - DAY));
+	ASN1_TIME *next = ASN1_TIME_set(NULL, (time_t)(NOW + DAY));
+	STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
+	size_t len;
+	struct doc_spec s = SPEC();
+	uint8_t *doc = make_doc(&s, &len);
+	struct ms_verify_options o = { .at_evidence = true, .root_override = root.cert, .crls = crls };
+	struct ms_checks checks = { 0 };
+	struct ms_evidence ev;
+	struct ms_err err = { 0 };
+
+	(void)state;
+	X509_CRL_set_version(crl, 1);
+	X509_CRL_set_issuer_name(crl, X509_get_subject_name(inter.cert));
+	X509_CRL_set1_lastUpdate(crl, t);
+	X509_CRL_set1_nextUpdate(crl, next);
+	X509_REVOKED_set_serialNumber(rev, X509_get_serialNumber(leaf));
+	X509_REVOKED_set_revocationDate(rev, t);
+	X509_CRL_add0_revoked(crl, rev);
+	X509_CRL_sort(crl);
+	X509_CRL_sign(crl, inter.key, EVP_sha384());
+	sk_X509_CRL_push(crls, crl);
+	assert_int_equal(ms_nitro_verify(doc, len, &o, &ev, &checks, &err), MS_BAD_SIGNATURE);
+	assert_non_null(strstr(err.msg, "CN=test enclave is revoked by the CRL of CN=test intermediate"));
+	/* the same CRL signed by another key does not verify */
+	X509_CRL_sign(crl, other.key, EVP_sha384());
+	ms_checks_free(&checks);
+	assert_int_equal(ms_nitro_verify(doc, len, &o, &ev, &checks, &err), MS_BAD_SIGNATURE);
+	assert_non_null(strstr(err.msg, "does not verify with its key"));
+	ms_checks_free(&checks);
+	sk_X509_CRL_pop_free(crls, X509_CRL_free);
+	ASN1_TIME_free(t);
+	ASN1_TIME_free(next);
+	free(doc);
+}
+
 static void debug_enclave(void **state)
 {
 	struct ms_evidence ev;
@@ -422,7 +462,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(good_chain), cmocka_unit_test(failures), cmocka_unit_test(debug_enclave),
+		cmocka_unit_test(good_chain), cmocka_unit_test(failures), cmocka_unit_test(revoked_leaf),
+		cmocka_unit_test(debug_enclave),
 		cmocka_unit_test(wrong_types), cmocka_unit_test(compare_cli),
 	};
 	return cmocka_run_group_tests_name("nitro-synthetic", tests, setup, teardown);
