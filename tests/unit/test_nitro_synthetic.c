@@ -332,9 +332,90 @@ static cbor_item_t *cabundle_as_map(cbor_item_t *m)
 	return m;
 }
 
+static cbor_item_t *module_id_as_bytes(cbor_item_t *m)
+{
+	replace(m, 0, cbor_build_bytestring((const uint8_t *)"x", 1));
+	return m;
+}
+
+static cbor_item_t *digest_as_int(cbor_item_t *m)
+{
+	replace(m, 1, cbor_build_uint8(384 & 0xff));
+	return m;
+}
+
+static cbor_item_t *certificate_as_text(cbor_item_t *m)
+{
+	replace(m, 4, cbor_build_string("certificate"));
+	return m;
+}
+
+static cbor_item_t *public_key_as_map(cbor_item_t *m)
+{
+	replace(m, 6, cbor_new_definite_map(0));
+	return m;
+}
+
+static cbor_item_t *user_data_as_text(cbor_item_t *m)
+{
+	replace(m, 7, cbor_build_string("hello"));
+	return m;
+}
+
+static cbor_item_t *pcr_too_short(cbor_item_t *m)
+{
+	cbor_item_t *pcrs = cbor_map_handle(m)[3].value;
+
+	cbor_decref(&cbor_map_handle(pcrs)[0].value);
+	cbor_map_handle(pcrs)[0].value = cbor_build_bytestring((const uint8_t *)"short", 5);
+	return m;
+}
+
+static cbor_item_t *pcr_index_too_large(cbor_item_t *m)
+{
+	cbor_item_t *pcrs = cbor_map_handle(m)[3].value;
+
+	cbor_decref(&cbor_map_handle(pcrs)[1].key);
+	cbor_map_handle(pcrs)[1].key = cbor_build_uint8(40);
+	return m;
+}
+
+static cbor_item_t *cabundle_entry_as_int(cbor_item_t *m)
+{
+	cbor_item_t *bundle = cbor_map_handle(m)[5].value;
+
+	cbor_array_set(bundle, 1, cbor_move(cbor_build_uint8(1)));
+	return m;
+}
+
+static cbor_item_t *user_data_too_long(cbor_item_t *m)
+{
+	static uint8_t big[1025];
+
+	replace(m, 7, cbor_build_bytestring(big, sizeof(big)));
+	return m;
+}
+
+static cbor_item_t *no_module_id(cbor_item_t *m)
+{
+	cbor_decref(&cbor_map_handle(m)[0].key);
+	cbor_map_handle(m)[0].key = cbor_build_string("module");
+	return m;
+}
+
 static void wrong_types(void **state)
 {
 	(void)state;
+	expect(SPEC(.edit = module_id_as_bytes), true, MS_BAD_INPUT, "module_id is missing or not text");
+	expect(SPEC(.edit = no_module_id), true, MS_BAD_INPUT, "module_id is missing or not text");
+	expect(SPEC(.edit = digest_as_int), true, MS_BAD_INPUT, "digest is missing or not text");
+	expect(SPEC(.edit = certificate_as_text), true, MS_BAD_INPUT, "certificate is missing or not a byte string");
+	expect(SPEC(.edit = public_key_as_map), true, MS_BAD_INPUT, "public_key is not a byte string or null");
+	expect(SPEC(.edit = user_data_as_text), true, MS_BAD_INPUT, "user_data is not a byte string or null");
+	expect(SPEC(.edit = user_data_too_long), true, MS_BAD_INPUT, "user_data is 1025 bytes, more than 1024");
+	expect(SPEC(.edit = pcr_too_short), true, MS_BAD_INPUT, "PCR0 is 5 bytes");
+	expect(SPEC(.edit = pcr_index_too_large), true, MS_BAD_INPUT, "pcrs entry 1 is not index -> byte string");
+	expect(SPEC(.edit = cabundle_entry_as_int), true, MS_BAD_INPUT, "cabundle[1] is not a byte string");
 	expect(SPEC(.edit = timestamp_as_text), true, MS_BAD_INPUT, "timestamp is missing or not an unsigned integer");
 	expect(SPEC(.edit = pcrs_as_array), true, MS_BAD_INPUT, "pcrs is not a map");
 	expect(SPEC(.edit = nonce_as_int), true, MS_BAD_INPUT, "nonce is not a byte string or null");
