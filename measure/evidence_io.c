@@ -28,10 +28,11 @@ int evidence_load(const char *verb, const char *path, enum ms_evidence_type forc
 		return cli_fail(verb, path, &err);
 	e->data = e->file;
 	e->len = e->file_len;
-	/* trailing newlines after base64 or hex text */
-	while (e->len && (e->data[e->len - 1] == '\n' || e->data[e->len - 1] == '\r'))
-		e->len--;
 	e->type = forced ? forced : ms_evidence_detect(e->data, e->len);
+	/* a base64 document may end in a newline; binary evidence keeps every byte */
+	if (e->type == MS_EVIDENCE_NITRO && e->len && e->data[0] != 0x84 && e->data[0] != 0xd2)
+		while (e->len && (e->data[e->len - 1] == '\n' || e->data[e->len - 1] == '\r'))
+			e->len--;
 	if (e->type == MS_EVIDENCE_UNKNOWN) {
 		ms_fail(&err, MS_BAD_INPUT,
 			"not recognised as a Nitro attestation document, an SNP report (1184 bytes) or a TDX quote (use --type)");

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "../helpers.h"
+#include "../pki.h"
 
 #include <cbor.h>
 
@@ -29,39 +30,6 @@ extern char **environ;
 #define NOW 1700000000LL /* all validity windows are around this time */
 #define DAY 86400LL
 
-struct ca {
-	EVP_PKEY *key;
-	X509 *cert;
-};
-
-static EVP_PKEY *p384(void)
-{
-	return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
-}
-
-static X509 *make_cert(const char *cn, EVP_PKEY *key, const struct ca *issuer, bool ca, int64_t from, int64_t to)
-{
-	X509 *c = X509_new();
-	X509_NAME *name = X509_NAME_new();
-	X509V3_CTX ctx;
-	X509_EXTENSION *ext;
-
-	X509_set_version(c, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(c), 1);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-	X509_set_subject_name(c, name);
-	X509_set_issuer_name(c, issuer ? X509_get_subject_name(issuer->cert) : name);
-	ASN1_TIME_set(X509_getm_notBefore(c), (time_t)from);
-	ASN1_TIME_set(X509_getm_notAfter(c), (time_t)to);
-	X509_set_pubkey(c, key);
-	X509V3_set_ctx(&ctx, issuer ? issuer->cert : c, c, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
-	X509_add_ext(c, ext, -1);
-	X509_EXTENSION_free(ext);
-	X509_sign(c, issuer ? issuer->key : key, EVP_sha384());
-	X509_NAME_free(name);
-	return c;
-}
 
 struct doc_spec {
 	X509 *bundle[3];
@@ -423,53 +391,6 @@ static void wrong_types(void **state)
 }
 
 /* The comparison itself, through the command line, with the test root given as --root. */
-static char *tmpdir;
-
-static void write_file(const char *name, const void *buf, size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(buf, 1, len, f), len);
-	fclose(f);
-}
-
-static int cli(const char *const *args)
-{
-	char *argv[32];
-	const char *m = getenv("MEASURE");
-	char *measure = realpath(m ? m : "build/measure", NULL);
-	pid_t pid;
-	int status, n = 0, devnull = open("/dev/null", O_WRONLY);
-	posix_spawn_file_actions_t fa;
-
-	argv[n++] = measure;
-	for (; *args; args++) {
-		/* "%s/" at the start of an argument stands for the test's directory */
-		char *a = malloc(512);
-
-		if (!strncmp(*args, "%s/", 3))
-			snprintf(a, 512, "%s/%s", tmpdir, *args + 3);
-		else
-			snprintf(a, 512, "%s", *args);
-		argv[n++] = a;
-	}
-	argv[n] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, devnull, 1);
-	posix_spawn_file_actions_adddup2(&fa, devnull, 2);
-	assert_int_equal(posix_spawn(&pid, measure, &fa, NULL, argv, environ), 0);
-	waitpid(pid, &status, 0);
-	posix_spawn_file_actions_destroy(&fa);
-	close(devnull);
-	for (int i = 1; i < n; i++)
-		free(argv[i]);
-	free(measure);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
 
 static void compare_cli(void **state)
 {
