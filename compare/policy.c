@@ -3,18 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/bytes.h"
 #include "../common/hex.h"
 #include "evidence.h"
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 struct ctx {
 	struct ms_checks *checks;
@@ -131,16 +124,16 @@ static void snp_policy(struct ctx *c, const cJSON *p, const struct ms_evidence *
 			if (!number(f, &v))
 				return fail(c, MS_BAD_INPUT, "policy: %s is not a number", k);
 			snprintf(a, sizeof(a), "%llu", (unsigned long long)v);
-			snprintf(b, sizeof(b), "%u", le32(r + 0x30));
-			check(c, le32(r + 0x30) == v, "vmpl", a, b);
+			snprintf(b, sizeof(b), "%u", ms_le32(r + 0x30));
+			check(c, ms_le32(r + 0x30) == v, "vmpl", a, b);
 		} else if (!strcmp(k, "minimum_guest_svn")) {
 			if (!number(f, &v))
 				return fail(c, MS_BAD_INPUT, "policy: %s is not a number", k);
 			snprintf(a, sizeof(a), ">= %llu", (unsigned long long)v);
-			snprintf(b, sizeof(b), "%u", le32(r + 4));
-			check(c, le32(r + 4) >= v, "guest SVN", a, b);
+			snprintf(b, sizeof(b), "%u", ms_le32(r + 4));
+			check(c, ms_le32(r + 4) >= v, "guest SVN", a, b);
 		} else if (!strcmp(k, "policy")) {
-			uint64_t have = le64(r + 8);
+			uint64_t have = ms_le64(r + 8);
 			static const int may_not[] = { 16, 18, 19, 21 }, must[] = { 20, 22, 23, 24, 25 };
 			bool ok;
 
@@ -156,7 +149,7 @@ static void snp_policy(struct ctx *c, const cJSON *p, const struct ms_evidence *
 			snprintf(b, sizeof(b), "0x%llx", (unsigned long long)have);
 			check(c, ok, "guest policy", a, b);
 		} else if (!strcmp(k, "minimum_tcb") || !strcmp(k, "minimum_launch_tcb")) {
-			uint64_t have = le64(r + (k[8] == 't' ? 0x180 : 0x1f0));
+			uint64_t have = ms_le64(r + (k[8] == 't' ? 0x180 : 0x1f0));
 
 			if (!number(f, &v))
 				return fail(c, MS_BAD_INPUT, "policy: %s is not a number", k);
@@ -177,7 +170,7 @@ static void snp_policy(struct ctx *c, const cJSON *p, const struct ms_evidence *
 			snprintf(b, sizeof(b), "%u.%u", r[0x1ea], r[0x1e9]);
 			check(c, (r[0x1ea] << 8 | r[0x1e9]) >= (int)(maj << 8 | min), "firmware version", a, b);
 		} else if (!strcmp(k, "permit_provisional_firmware")) {
-			uint64_t cur = le64(r + 0x38), com = le64(r + 0x1e0);
+			uint64_t cur = ms_le64(r + 0x38), com = ms_le64(r + 0x1e0);
 			char t[112];
 			bool ok = provisional ? tcb_at_least(cur, com, turin, t, sizeof(t)) &&
 							(r[0x1ea] << 16 | r[0x1e9] << 8 | r[0x1e8]) >=
@@ -201,7 +194,7 @@ static void snp_policy(struct ctx *c, const cJSON *p, const struct ms_evidence *
 			if (cJSON_IsTrue(f))
 				return fail(c, MS_UNSUPPORTED, "policy: %s with trusted key lists is not supported yet", k);
 		} else if (!strcmp(k, "platform_info")) {
-			uint64_t have = le64(r + 0x40);
+			uint64_t have = ms_le64(r + 0x40);
 			static const int may_not[] = { 0, 1, 7 }, must[] = { 2, 3, 4, 5 };
 			bool ok = true;
 

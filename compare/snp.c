@@ -8,6 +8,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "../common/bytes.h"
 #include "../common/digest.h"
 #include "../common/hex.h"
 #include "../common/json.h"
@@ -27,15 +28,7 @@ static const char *product_name(enum product p)
 	return p == MILAN ? "Milan" : p == GENOA ? "Genoa" : p == TURIN ? "Turin" : "unknown";
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 static bool zero(const uint8_t *p, size_t n)
 {
@@ -139,7 +132,7 @@ static enum ms_status cert_from_table(const uint8_t *t, size_t len, uint8_t **de
 	struct ms_guid vlekg = ms_guid_parse("a8074bc2-a25a-483e-aae6-39c045a0b8a1");
 
 	for (size_t at = 0; at + 24 <= len; at += 24) {
-		uint32_t off = le32(t + at + 16), n = le32(t + at + 20);
+		uint32_t off = ms_le32(t + at + 16), n = ms_le32(t + at + 20);
 		bool is_vcek = !memcmp(t + at, vcek.b, 16), is_vlek = !memcmp(t + at, vlekg.b, 16);
 
 		if (zero(t + at, 24))
@@ -167,21 +160,21 @@ static enum ms_status check_report(const uint8_t *r, size_t len, struct ms_err *
 
 	if (len != REPORT_LEN)
 		return ms_fail(err, MS_BAD_INPUT, "an SNP report is %d bytes, this is %zu", REPORT_LEN, len);
-	version = le32(r);
+	version = ms_le32(r);
 	if (version != 2 && version != 3 && version != 5)
 		return ms_fail(err, version < 2 || version > 5 ? MS_BAD_INPUT : MS_UNSUPPORTED,
 			       "report VERSION (offset 0x0) is %u; versions 2, 3 and 5 are known", version);
-	if (le32(r + 0x34) != 1)
+	if (ms_le32(r + 0x34) != 1)
 		return ms_fail(err, MS_UNSUPPORTED, "report SIGNATURE_ALGO (offset 0x34) is %u, not 1 (ECDSA P-384)",
-			       le32(r + 0x34));
-	policy = le64(r + 8);
+			       ms_le32(r + 0x34));
+	policy = ms_le64(r + 8);
 	if (!(policy & (1ull << 17)))
 		return ms_fail(err, MS_BAD_INPUT, "report POLICY (offset 0x8) 0x%llx: reserved bit 17 is not set",
 			       (unsigned long long)policy);
 	if (policy >> 26)
 		return ms_fail(err, MS_BAD_INPUT, "report POLICY (offset 0x8) 0x%llx: bits 63:26 must be zero",
 			       (unsigned long long)policy);
-	signer = le32(r + 0x48);
+	signer = ms_le32(r + 0x48);
 	if (signer >> 5 || (((signer >> 2) & 7) > 1 && ((signer >> 2) & 7) != 7))
 		return ms_fail(err, MS_BAD_INPUT, "report SIGNER_INFO (offset 0x48) 0x%x has reserved values", signer);
 	{
@@ -251,7 +244,7 @@ enum ms_status ms_snp_verify(const uint8_t *r, size_t len, const struct ms_verif
 	if ((st = check_report(r, len, err)))
 		return st;
 	ms_check_add(checks, true, "report format", "1184 bytes, v2/3/5, MBZ zero", "ok");
-	signer = le32(r + 0x48);
+	signer = ms_le32(r + 0x48);
 
 	if (o->vcek) {
 		st = ms_x509_parse(o->vcek, o->vcek_len, "VCEK", &vek, err);
@@ -272,7 +265,7 @@ enum ms_status ms_snp_verify(const uint8_t *r, size_t len, const struct ms_verif
 		goto out;
 	}
 	product = vcek_product(vek, pname, sizeof(pname));
-	report_product = le32(r) >= 3 ? product_from_cpuid(r) : UNKNOWN;
+	report_product = ms_le32(r) >= 3 ? product_from_cpuid(r) : UNKNOWN;
 	if (product == UNKNOWN) {
 		st = ms_fail(err, MS_UNSUPPORTED, "VCEK productName \"%s\": Milan, Genoa and Turin are known", pname);
 		goto out;
@@ -318,7 +311,7 @@ enum ms_status ms_snp_verify(const uint8_t *r, size_t len, const struct ms_verif
 	ms_check_add(checks, true, "report signature", "ECDSA P-384 by the VCEK", "verifies");
 
 	/* the VCEK is derived for REPORTED_TCB: its SPL extensions must equal it */
-	got = tcb_of(le64(r + 0x180), product);
+	got = tcb_of(ms_le64(r + 0x180), product);
 	if (!vcek_int(vek, "3.1", &want.bl) || !vcek_int(vek, "3.2", &want.tee) || !vcek_int(vek, "3.3", &want.snp) ||
 	    !vcek_int(vek, "3.8", &want.ucode) || (product == TURIN && !vcek_int(vek, "3.9", &want.fmc))) {
 		st = ms_fail(err, MS_BAD_SIGNATURE, "the VCEK lacks its TCB (SPL) extensions");
@@ -357,10 +350,10 @@ enum ms_status ms_snp_verify(const uint8_t *r, size_t len, const struct ms_verif
 	ms_evidence_add(ev, "host_data", r + 0xc0, 32);
 	memcpy(ev->freshness, r + 0x50, 64);
 	ev->freshness_len = 64;
-	if (le64(r + 8) & (1ull << 19)) {
+	if (ms_le64(r + 8) & (1ull << 19)) {
 		ev->debug = true;
 		snprintf(ev->debug_why, sizeof(ev->debug_why), "the guest POLICY (0x%llx) allows DEBUG (bit 19)",
-			 (unsigned long long)le64(r + 8));
+			 (unsigned long long)ms_le64(r + 8));
 	}
 out:
 	X509_free(vek);
@@ -397,13 +390,13 @@ enum ms_status ms_snp_inspect(const uint8_t *r, size_t len, cJSON **out, struct 
 
 	if (st)
 		return st;
-	prod = le32(r) >= 3 ? product_from_cpuid(r) : UNKNOWN;
-	policy = le64(r + 8);
-	signer = le32(r + 0x48);
+	prod = ms_le32(r) >= 3 ? product_from_cpuid(r) : UNKNOWN;
+	policy = ms_le64(r + 8);
+	signer = ms_le32(r + 0x48);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "type", "sev-snp attestation report");
-	cJSON_AddNumberToObject(o, "version", le32(r));
-	cJSON_AddNumberToObject(o, "guest_svn", le32(r + 4));
+	cJSON_AddNumberToObject(o, "version", ms_le32(r));
+	cJSON_AddNumberToObject(o, "guest_svn", ms_le32(r + 4));
 	p = cJSON_AddObjectToObject(o, "policy");
 	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)policy);
 	cJSON_AddStringToObject(p, "raw", buf);
@@ -420,10 +413,10 @@ enum ms_status ms_snp_inspect(const uint8_t *r, size_t len, cJSON **out, struct 
 	cJSON_AddBoolToObject(p, "page_swap_disable", policy >> 25 & 1);
 	ms_json_add_hex(o, "family_id", r + 0x10, 16);
 	ms_json_add_hex(o, "image_id", r + 0x20, 16);
-	cJSON_AddNumberToObject(o, "vmpl", le32(r + 0x30));
-	cJSON_AddNumberToObject(o, "signature_algo", le32(r + 0x34));
-	tcb_json(o, "current_tcb", le64(r + 0x38), prod);
-	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)le64(r + 0x40));
+	cJSON_AddNumberToObject(o, "vmpl", ms_le32(r + 0x30));
+	cJSON_AddNumberToObject(o, "signature_algo", ms_le32(r + 0x34));
+	tcb_json(o, "current_tcb", ms_le64(r + 0x38), prod);
+	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)ms_le64(r + 0x40));
 	cJSON_AddStringToObject(o, "platform_info", buf);
 	p = cJSON_AddObjectToObject(o, "signer_info");
 	cJSON_AddBoolToObject(p, "author_key_en", signer & 1);
@@ -436,24 +429,24 @@ enum ms_status ms_snp_inspect(const uint8_t *r, size_t len, cJSON **out, struct 
 	ms_json_add_hex(o, "author_key_digest", r + 0x110, 48);
 	ms_json_add_hex(o, "report_id", r + 0x140, 32);
 	ms_json_add_hex(o, "report_id_ma", r + 0x160, 32);
-	tcb_json(o, "reported_tcb", le64(r + 0x180), prod);
-	if (le32(r) >= 3) {
+	tcb_json(o, "reported_tcb", ms_le64(r + 0x180), prod);
+	if (ms_le32(r) >= 3) {
 		cJSON_AddNumberToObject(o, "cpuid_family", r[0x188]);
 		cJSON_AddNumberToObject(o, "cpuid_model", r[0x189]);
 		cJSON_AddNumberToObject(o, "cpuid_stepping", r[0x18a]);
 	}
 	cJSON_AddStringToObject(o, "product", product_name(prod));
 	ms_json_add_hex(o, "chip_id", r + 0x1a0, 64);
-	tcb_json(o, "committed_tcb", le64(r + 0x1e0), prod);
+	tcb_json(o, "committed_tcb", ms_le64(r + 0x1e0), prod);
 	snprintf(buf, sizeof(buf), "%u.%u.%u", r[0x1ea], r[0x1e9], r[0x1e8]);
 	cJSON_AddStringToObject(o, "current_version", buf);
 	snprintf(buf, sizeof(buf), "%u.%u.%u", r[0x1ee], r[0x1ed], r[0x1ec]);
 	cJSON_AddStringToObject(o, "committed_version", buf);
-	tcb_json(o, "launch_tcb", le64(r + 0x1f0), prod);
-	if (le32(r) >= 5) {
-		snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)le64(r + 0x1f8));
+	tcb_json(o, "launch_tcb", ms_le64(r + 0x1f0), prod);
+	if (ms_le32(r) >= 5) {
+		snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)ms_le64(r + 0x1f8));
 		cJSON_AddStringToObject(o, "launch_mit_vector", buf);
-		snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)le64(r + 0x200));
+		snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)ms_le64(r + 0x200));
 		cJSON_AddStringToObject(o, "current_mit_vector", buf);
 	}
 	p = cJSON_AddObjectToObject(o, "signature");

@@ -9,6 +9,7 @@
 #include <openssl/param_build.h>
 #include <openssl/x509v3.h>
 
+#include "../common/bytes.h"
 #include "../common/digest.h"
 #include "../common/hex.h"
 #include "../common/json.h"
@@ -24,15 +25,7 @@
 #define TDX_QE_MRSIGNER "dc9e2a7c6f948f17474e34a7fc43ed030f7c1563f1babddf6340c82e0e54a8c5"
 #define MAX_QUOTE (1u << 20)
 
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* The parts of a quote, as offsets into it. */
 struct quote {
@@ -56,20 +49,20 @@ static enum ms_status parse(const uint8_t *q, size_t len, struct quote *o, struc
 	o->len = len;
 	if (len < HEADER_LEN + 6)
 		return ms_fail(err, MS_BAD_INPUT, "TDX quote is %zu bytes, too short for its header", len);
-	o->version = le16(q);
+	o->version = ms_le16(q);
 	if (o->version != 4 && o->version != 5)
 		return ms_fail(err, MS_UNSUPPORTED, "quote version (offset 0x0) is %u; 4 and 5 are known", o->version);
-	if (le16(q + 2) != 2)
-		return ms_fail(err, MS_UNSUPPORTED, "attestation key type (offset 0x2) is %u, not 2 (ECDSA P-256)", le16(q + 2));
-	if (le32(q + 4) != 0x81)
-		return ms_fail(err, MS_BAD_INPUT, "TEE type (offset 0x4) is 0x%x, not 0x81 (TDX)", le32(q + 4));
+	if (ms_le16(q + 2) != 2)
+		return ms_fail(err, MS_UNSUPPORTED, "attestation key type (offset 0x2) is %u, not 2 (ECDSA P-256)", ms_le16(q + 2));
+	if (ms_le32(q + 4) != 0x81)
+		return ms_fail(err, MS_BAD_INPUT, "TEE type (offset 0x4) is 0x%x, not 0x81 (TDX)", ms_le32(q + 4));
 	if (o->version == 4) {
 		o->body = HEADER_LEN;
 		o->body_len = BODY_V4;
 		o->body_type = 2;
 	} else {
-		o->body_type = le16(q + HEADER_LEN);
-		o->body_len = le32(q + HEADER_LEN + 2);
+		o->body_type = ms_le16(q + HEADER_LEN);
+		o->body_len = ms_le32(q + HEADER_LEN + 2);
 		o->body = HEADER_LEN + 6;
 		if (!((o->body_type == 2 && o->body_len == BODY_V4) || (o->body_type == 3 && o->body_len == BODY_V5_15)))
 			return ms_fail(err, MS_UNSUPPORTED,
@@ -79,7 +72,7 @@ static enum ms_status parse(const uint8_t *q, size_t len, struct quote *o, struc
 	o->signed_len = o->body + o->body_len;
 	if (o->signed_len + 4 > len)
 		return ms_fail(err, MS_BAD_INPUT, "quote body runs past the end (0x%zx bytes)", len);
-	sig_len = le32(q + o->signed_len);
+	sig_len = ms_le32(q + o->signed_len);
 	at = o->signed_len + 4;
 	if (sig_len > len - at || sig_len < 64 + 64 + 6)
 		return ms_fail(err, MS_BAD_INPUT, "signature data length %zu (offset 0x%zx) runs past the end", sig_len,
@@ -90,10 +83,10 @@ static enum ms_status parse(const uint8_t *q, size_t len, struct quote *o, struc
 	o->sig = q + at;
 	o->att_key = q + at + 64;
 	at += 128;
-	if (le16(q + at) != 6)
+	if (ms_le16(q + at) != 6)
 		return ms_fail(err, MS_UNSUPPORTED, "certification data type (offset 0x%zx) is %u, not 6 (QE report)", at,
-			       le16(q + at));
-	cert_size = le32(q + at + 2);
+			       ms_le16(q + at));
+	cert_size = ms_le32(q + at + 2);
 	at += 6;
 	if (cert_size > len - at || cert_size < QE_REPORT_LEN + 64 + 2)
 		return ms_fail(err, MS_BAD_INPUT, "certification data size %zu (offset 0x%zx) runs past the end", cert_size,
@@ -101,17 +94,17 @@ static enum ms_status parse(const uint8_t *q, size_t len, struct quote *o, struc
 	o->qe_report = q + at;
 	o->qe_sig = q + at + QE_REPORT_LEN;
 	at += QE_REPORT_LEN + 64;
-	o->auth_len = le16(q + at);
+	o->auth_len = ms_le16(q + at);
 	at += 2;
 	if (o->auth_len > len - at || at + o->auth_len + 6 > len)
 		return ms_fail(err, MS_BAD_INPUT, "QE authentication data size %zu (offset 0x%zx) runs past the end",
 			       o->auth_len, at - 2);
 	o->auth = q + at;
 	at += o->auth_len;
-	if (le16(q + at) != 5)
+	if (ms_le16(q + at) != 5)
 		return ms_fail(err, MS_UNSUPPORTED, "inner certification data type (offset 0x%zx) is %u, not 5 (PCK chain)",
-			       at, le16(q + at));
-	inner = le32(q + at + 2);
+			       at, ms_le16(q + at));
+	inner = ms_le32(q + at + 2);
 	at += 6;
 	if (inner > len - at)
 		return ms_fail(err, MS_BAD_INPUT, "PCK certificate chain size %zu (offset 0x%zx) runs past the end", inner,
@@ -257,13 +250,13 @@ enum ms_status ms_tdx_verify(const uint8_t *q, size_t len, const struct ms_verif
 	/* the QE identity: Intel's TDX quoting enclave */
 	ms_hex_decode(TDX_QE_MRSIGNER, mrsigner, 32, "mrsigner", NULL);
 	ms_hex_encode(p.qe_report + 128, 32, a);
-	if (memcmp(p.qe_report + 128, mrsigner, 32) || le16(p.qe_report + 256) != 2) {
-		snprintf(b, sizeof(b), "MRSIGNER %.16s..., ISVPRODID %u", a, le16(p.qe_report + 256));
+	if (memcmp(p.qe_report + 128, mrsigner, 32) || ms_le16(p.qe_report + 256) != 2) {
+		snprintf(b, sizeof(b), "MRSIGNER %.16s..., ISVPRODID %u", a, ms_le16(p.qe_report + 256));
 		ms_check_add(checks, false, "QE identity", "Intel TDX QE (MRSIGNER dc9e2a7c..., ISVPRODID 2)", b);
 		st = ms_fail(err, MS_BAD_SIGNATURE, "the quoting enclave is not Intel's TDX QE");
 		goto out;
 	}
-	snprintf(b, sizeof(b), "ISVSVN %u", le16(p.qe_report + 258));
+	snprintf(b, sizeof(b), "ISVSVN %u", ms_le16(p.qe_report + 258));
 	ms_check_add(checks, true, "QE identity", "Intel TDX QE", b);
 	att = p256_key(p.att_key);
 	if (!att || !p256_verify(att, p.sig, q, p.signed_len)) {
@@ -331,7 +324,7 @@ enum ms_status ms_tdx_inspect(const uint8_t *q, size_t len, cJSON **out, struct 
 	cJSON_AddStringToObject(o, "type", "tdx quote");
 	h = cJSON_AddObjectToObject(o, "header");
 	cJSON_AddNumberToObject(h, "version", p.version);
-	cJSON_AddNumberToObject(h, "attestation_key_type", le16(q + 2));
+	cJSON_AddNumberToObject(h, "attestation_key_type", ms_le16(q + 2));
 	cJSON_AddStringToObject(h, "tee_type", "0x81 (tdx)");
 	ms_json_add_hex(h, "qe_vendor_id", q + 12, 16);
 	ms_json_add_hex(h, "user_data", q + 28, 20);
@@ -350,8 +343,8 @@ enum ms_status ms_tdx_inspect(const uint8_t *q, size_t len, cJSON **out, struct 
 	ms_json_add_hex(qe, "cpusvn", p.qe_report, 16);
 	ms_json_add_hex(qe, "mrenclave", p.qe_report + 64, 32);
 	ms_json_add_hex(qe, "mrsigner", p.qe_report + 128, 32);
-	cJSON_AddNumberToObject(qe, "isvprodid", le16(p.qe_report + 256));
-	cJSON_AddNumberToObject(qe, "isvsvn", le16(p.qe_report + 258));
+	cJSON_AddNumberToObject(qe, "isvprodid", ms_le16(p.qe_report + 256));
+	cJSON_AddNumberToObject(qe, "isvsvn", ms_le16(p.qe_report + 258));
 	ms_json_add_hex(qe, "reportdata", p.qe_report + 320, 64);
 	ms_json_add_hex(qe, "signature", p.qe_sig, 64);
 	ms_json_add_hex(o, "qe_auth_data", p.auth, p.auth_len);

@@ -7,6 +7,7 @@
 
 #include <zlib.h>
 
+#include "../common/bytes.h"
 #include "eif.h"
 
 #define CHUNK_LEN (1u << 20)
@@ -32,20 +33,8 @@ const char *ms_eif_section_name(uint16_t type)
 	return "invalid";
 }
 
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
-static uint64_t be64(const uint8_t *p)
-{
-	return (uint64_t)be32(p) << 32 | be32(p + 4);
-}
 
 void ms_eif_pcr_from_digest(const uint8_t digest[MS_SHA384_LEN], uint8_t pcr[MS_SHA384_LEN])
 {
@@ -82,18 +71,18 @@ enum ms_status ms_eif_header_parse(const uint8_t *buf, size_t len, uint64_t file
 		return ms_fail(err, MS_BAD_INPUT,
 			       "magic at offset 0x0 is %02x %02x %02x %02x, not \".eif\" (2e 65 69 66)",
 			       buf[0], buf[1], buf[2], buf[3]);
-	h->version = be16(buf + 4);
-	h->flags = be16(buf + 6);
-	h->default_mem = be64(buf + 8);
-	h->default_cpus = be64(buf + 16);
-	h->reserved = be16(buf + 24);
-	h->num_sections = be16(buf + 26);
+	h->version = ms_be16(buf + 4);
+	h->flags = ms_be16(buf + 6);
+	h->default_mem = ms_be64(buf + 8);
+	h->default_cpus = ms_be64(buf + 16);
+	h->reserved = ms_be16(buf + 24);
+	h->num_sections = ms_be16(buf + 26);
 	for (int i = 0; i < MS_EIF_MAX_SECTIONS; i++) {
-		h->section_offsets[i] = be64(buf + 28 + 8 * i);
-		h->section_sizes[i] = be64(buf + 284 + 8 * i);
+		h->section_offsets[i] = ms_be64(buf + 28 + 8 * i);
+		h->section_sizes[i] = ms_be64(buf + 284 + 8 * i);
 	}
-	h->unused = be32(buf + 540);
-	h->crc32 = be32(buf + 544);
+	h->unused = ms_be32(buf + 540);
+	h->crc32 = ms_be32(buf + 544);
 
 	if (h->version == 0)
 		return ms_fail(err, MS_BAD_INPUT, "version (offset 0x4) is 0");
@@ -263,8 +252,8 @@ static enum ms_status check_section_header(struct reader *rd, unsigned i)
 {
 	struct ms_eif_header *h = &rd->eif->header;
 	struct ms_eif_section *sec = &rd->eif->sections[i];
-	uint16_t type = be16(rd->shdr), flags = be16(rd->shdr + 2);
-	uint64_t size = be64(rd->shdr + 4), at = h->section_offsets[i];
+	uint16_t type = ms_be16(rd->shdr), flags = ms_be16(rd->shdr + 2);
+	uint64_t size = ms_be64(rd->shdr + 4), at = h->section_offsets[i];
 
 	sec->type = type;
 	sec->offset = at;
@@ -479,7 +468,7 @@ static enum ms_status past_end(int fd, const struct pass *ps, uint64_t size, str
 		if (pread(fd, type, 2, (off_t)hdr->start) != 2)
 			break;
 		return ms_fail(err, MS_BAD_INPUT, "section %u (%s) ends at 0x%llx, past end of file (0x%llx)",
-			       hdr->section, ms_eif_section_name(be16(type)),
+			       hdr->section, ms_eif_section_name(ms_be16(type)),
 			       (unsigned long long)payload->end, (unsigned long long)size);
 	}
 	return ms_fail(err, MS_BAD_INPUT, "file truncated at 0x%llx", (unsigned long long)size);

@@ -6,6 +6,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 
+#include "../common/bytes.h"
 #include "idblock.h"
 
 #define COORD_LEN 72 /* P-384 coordinates and signature halves, little-endian, zero-padded */
@@ -17,11 +18,6 @@
 #define AUTH_ID_KEY_SIG 0x680
 #define AUTH_AUTHOR_KEY 0x880
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static enum ms_status check_p384(EVP_PKEY *key, const char *what, struct ms_err *err)
 {
@@ -48,7 +44,7 @@ enum ms_status ms_snp_public_key(void *key_, uint8_t out[MS_SNP_PUBKEY_LEN], str
 	    BN_bn2lebinpad(x, out + 4, COORD_LEN) != COORD_LEN ||
 	    BN_bn2lebinpad(y, out + 4 + COORD_LEN, COORD_LEN) != COORD_LEN)
 		st = ms_fail(err, MS_BAD_INPUT, "cannot read the public key's coordinates");
-	put32(out, 2); /* curve P-384 */
+	ms_put_le32(out, 2); /* curve P-384 */
 	BN_free(x);
 	BN_free(y);
 	return st;
@@ -91,14 +87,14 @@ enum ms_status ms_snp_id_block_sign(const struct ms_snp_id_block *in, void *id_k
 	memcpy(block, in->measurement, MS_SHA384_LEN);
 	memcpy(block + 0x30, in->family_id, 16);
 	memcpy(block + 0x40, in->image_id, 16);
-	put32(block + 0x50, in->version);
-	put32(block + 0x54, in->guest_svn);
+	ms_put_le32(block + 0x50, in->version);
+	ms_put_le32(block + 0x54, in->guest_svn);
 	for (int i = 0; i < 8; i++)
 		block[0x58 + i] = (uint8_t)(in->policy >> (8 * i));
 
 	memset(auth, 0, MS_SNP_ID_AUTH_LEN);
-	put32(auth, 1);     /* ID key algorithm: ECDSA P-384 with SHA-384 */
-	put32(auth + 4, 1); /* author key algorithm */
+	ms_put_le32(auth, 1);     /* ID key algorithm: ECDSA P-384 with SHA-384 */
+	ms_put_le32(auth + 4, 1); /* author key algorithm */
 	if ((st = ms_snp_public_key(id_key, auth + AUTH_ID_KEY, err)) ||
 	    (st = ms_snp_public_key(author_key, auth + AUTH_AUTHOR_KEY, err)) ||
 	    (st = sign(id_key, block, MS_SNP_ID_BLOCK_LEN, auth + AUTH_ID_BLOCK_SIG, err)) ||

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/bytes.h"
 #include "ovmf.h"
 
 #define FOOTER_GUID "96b582de-1fb2-45f7-baea-a366c55a082d"
@@ -43,15 +44,7 @@ void ms_guid_format(const struct ms_guid *g, char out[37])
 		 b[15]);
 }
 
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static bool guid_is(const uint8_t *p, const char *text)
 {
@@ -85,9 +78,9 @@ static enum ms_status entry_u32s(const uint8_t *data, size_t data_len, size_t at
 		return ms_fail(err, MS_BAD_INPUT,
 			       "footer table entry %s at offset 0x%zx holds %zu bytes of data, needs %zu", what,
 			       at, data_len, need);
-	*a = le32(data);
+	*a = ms_le32(data);
 	if (b)
-		*b = le32(data + 4);
+		*b = ms_le32(data + 4);
 	return MS_OK;
 }
 
@@ -104,11 +97,11 @@ static enum ms_status parse_sev_metadata(struct ms_ovmf *o, struct ms_err *err)
 	h = o->data + at;
 	if (memcmp(h, "ASEV", 4) != 0)
 		return ms_fail(err, MS_BAD_INPUT, "SEV metadata at offset 0x%zx: signature is not \"ASEV\"", at);
-	len = le32(h + 4);
-	if (le32(h + 8) != 1)
+	len = ms_le32(h + 4);
+	if (ms_le32(h + 8) != 1)
 		return ms_fail(err, MS_UNSUPPORTED, "SEV metadata at offset 0x%zx: version %u, only 1 is known",
-			       at, le32(h + 8));
-	items = le32(h + 12);
+			       at, ms_le32(h + 8));
+	items = ms_le32(h + 12);
 	if (items > SEV_MAX_ITEMS)
 		return ms_fail(err, MS_BAD_INPUT, "SEV metadata at offset 0x%zx: %zu sections, more than %d",
 			       at, items, SEV_MAX_ITEMS);
@@ -123,9 +116,9 @@ static enum ms_status parse_sev_metadata(struct ms_ovmf *o, struct ms_err *err)
 		const uint8_t *d = h + SEV_HEADER_LEN + i * SEV_DESCRIPTOR_LEN;
 		struct ms_sev_section *s = &o->sections[i];
 
-		s->gpa = le32(d);
-		s->size = le32(d + 4);
-		s->type = le32(d + 8);
+		s->gpa = ms_le32(d);
+		s->size = ms_le32(d + 4);
+		s->type = ms_le32(d + 8);
 		if (!strcmp(ms_sev_section_name(s->type), "unknown"))
 			return ms_fail(err, MS_BAD_INPUT,
 				       "SEV metadata section %zu (offset 0x%zx): unknown section type 0x%x", i,
@@ -152,7 +145,7 @@ enum ms_status ms_ovmf_parse(const uint8_t *data, size_t size, struct ms_ovmf *o
 	end = size - TABLE_END_GAP;
 	if (!guid_is(data + end - 16, FOOTER_GUID))
 		return MS_OK;
-	footer_len = le16(data + end - ENTRY_TRAILER);
+	footer_len = ms_le16(data + end - ENTRY_TRAILER);
 	if (footer_len < ENTRY_TRAILER || footer_len > end)
 		return ms_fail(err, MS_BAD_INPUT,
 			       "footer table length 0x%zx (offset 0x%zx) is %s", footer_len,
@@ -169,7 +162,7 @@ enum ms_status ms_ovmf_parse(const uint8_t *data, size_t size, struct ms_ovmf *o
 			return ms_fail(err, MS_BAD_INPUT,
 				       "footer table entry ending at offset 0x%zx: %zu bytes left, an entry needs 18",
 				       pos, pos - start);
-		len = le16(data + pos - ENTRY_TRAILER);
+		len = ms_le16(data + pos - ENTRY_TRAILER);
 		guid = data + pos - 16;
 		entry = pos - ENTRY_TRAILER;
 		if (len < ENTRY_TRAILER)

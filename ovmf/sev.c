@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../common/bytes.h"
 #include "sev.h"
 
 #define FOUR_GIB 0x100000000ull
@@ -11,23 +12,8 @@
 #define VMSA_GPA 0x0000fffffffff000ull /* (u64)-1, page-aligned, bits above 51 clear */
 #define PAGE_INFO_LEN 0x70
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 uint32_t ms_cpu_signature(unsigned family, unsigned model, unsigned stepping)
 {
@@ -113,23 +99,23 @@ void ms_sev_hashes_table(const uint8_t kernel[MS_SHA256_LEN], const uint8_t init
 
 	memset(out, 0, MS_SEV_HASHES_TABLE_LEN);
 	memcpy(out, table.b, 16);
-	put16(out + 16, 168);
+	ms_put_le16(out + 16, 168);
 	for (int i = 0; i < 3; i++) {
 		uint8_t *e = out + 18 + 50 * i;
 		struct ms_guid g = ms_guid_parse(guids[i]);
 
 		memcpy(e, g.b, 16);
-		put16(e + 16, 50);
+		ms_put_le16(e + 16, 50);
 		memcpy(e + 18, hashes[i], MS_SHA256_LEN);
 	}
 }
 
 static void segment(uint8_t *p, uint16_t selector, uint16_t attrib, uint32_t limit, uint64_t base)
 {
-	put16(p, selector);
-	put16(p + 2, attrib);
-	put32(p + 4, limit);
-	put64(p + 8, base);
+	ms_put_le16(p, selector);
+	ms_put_le16(p + 2, attrib);
+	ms_put_le32(p + 4, limit);
+	ms_put_le64(p + 8, base);
 }
 
 enum vmsa_offset {
@@ -146,14 +132,14 @@ static void vmsa_common(uint8_t *page, uint64_t sev_features)
 	segment(page + VMSA_GDTR, 0, 0, 0xffff, 0);
 	segment(page + VMSA_LDTR, 0, 0x82, 0xffff, 0);
 	segment(page + VMSA_IDTR, 0, 0, 0xffff, 0);
-	put64(page + VMSA_EFER, 0x1000);
-	put64(page + VMSA_CR4, 0x40);
-	put64(page + VMSA_DR7, 0x400);
-	put64(page + VMSA_DR6, 0xffff0ff0);
-	put64(page + VMSA_RFLAGS, 0x2);
-	put64(page + VMSA_G_PAT, 0x0007040600070406ull);
-	put64(page + VMSA_SEV_FEATURES, sev_features);
-	put64(page + VMSA_XCR0, 0x1);
+	ms_put_le64(page + VMSA_EFER, 0x1000);
+	ms_put_le64(page + VMSA_CR4, 0x40);
+	ms_put_le64(page + VMSA_DR7, 0x400);
+	ms_put_le64(page + VMSA_DR6, 0xffff0ff0);
+	ms_put_le64(page + VMSA_RFLAGS, 0x2);
+	ms_put_le64(page + VMSA_G_PAT, 0x0007040600070406ull);
+	ms_put_le64(page + VMSA_SEV_FEATURES, sev_features);
+	ms_put_le64(page + VMSA_XCR0, 0x1);
 }
 
 void ms_sev_vmsa(const struct ms_sev_config *cfg, bool bsp, uint32_t eip, uint8_t page[MS_PAGE_SIZE])
@@ -170,14 +156,14 @@ void ms_sev_vmsa(const struct ms_sev_config *cfg, bool bsp, uint32_t eip, uint8_
 	segment(page + VMSA_FS, 0, 0x93, 0xffff, 0);
 	segment(page + VMSA_GS, 0, 0x93, 0xffff, 0);
 	segment(page + VMSA_TR, 0, ec2 ? 0x83 : 0x8b, 0xffff, 0);
-	put64(page + VMSA_CR0, 0x10);
-	put64(page + VMSA_RIP, eip & 0xffff);
+	ms_put_le64(page + VMSA_CR0, 0x10);
+	ms_put_le64(page + VMSA_RIP, eip & 0xffff);
 	if (gce)
-		put64(page + VMSA_G_PAT, 0x00070106);
-	put64(page + VMSA_RDX, ec2 ? cfg->ec2_rdx : gce ? 0x600 : cfg->vcpu_sig);
+		ms_put_le64(page + VMSA_G_PAT, 0x00070106);
+	ms_put_le64(page + VMSA_RDX, ec2 ? cfg->ec2_rdx : gce ? 0x600 : cfg->vcpu_sig);
 	if (cfg->vmm == MS_VMM_QEMU && cfg->init2) {
-		put32(page + VMSA_MXCSR, 0x1f80);
-		put16(page + VMSA_X87_FCW, 0x37f);
+		ms_put_le32(page + VMSA_MXCSR, 0x1f80);
+		ms_put_le16(page + VMSA_X87_FCW, 0x37f);
 	}
 }
 
@@ -193,11 +179,11 @@ static void svsm_vmsa(const struct ms_sev_config *cfg, uint64_t rip, uint8_t pag
 	segment(page + VMSA_FS, 0x10, 0xc93, 0xffffffff, 0);
 	segment(page + VMSA_GS, 0, 0x93, 0xffff, 0);
 	segment(page + VMSA_TR, 0, 0x8b, 0xffff, 0);
-	put64(page + VMSA_CR0, 0x11);
-	put64(page + VMSA_RIP, rip);
-	put64(page + VMSA_RDX, cfg->vcpu_sig);
+	ms_put_le64(page + VMSA_CR0, 0x11);
+	ms_put_le64(page + VMSA_RIP, rip);
+	ms_put_le64(page + VMSA_RDX, cfg->vcpu_sig);
 	/* sev-snp-measure 0.0.13 sets MXCSR here but, by a quirk, never X87_FCW */
-	put32(page + VMSA_MXCSR, 0x1f80);
+	ms_put_le32(page + VMSA_MXCSR, 0x1f80);
 }
 
 /* The SNP launch digest: LD := SHA-384(PAGE_INFO) for every page. */
@@ -214,9 +200,9 @@ static void gctx_update(struct gctx *g, int type, uint64_t gpa, const uint8_t *c
 	memcpy(info, g->ld, MS_SHA384_LEN);
 	if (contents)
 		memcpy(info + 0x30, contents, MS_SHA384_LEN);
-	put16(info + 0x60, PAGE_INFO_LEN);
+	ms_put_le16(info + 0x60, PAGE_INFO_LEN);
 	info[0x62] = (uint8_t)type;
-	put64(info + 0x68, gpa);
+	ms_put_le64(info + 0x68, gpa);
 	ms_hash_update(&g->h, info, sizeof(info));
 	ms_hash_final(&g->h, g->ld);
 }

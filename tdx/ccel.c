@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/bytes.h"
 #include "../ovmf/ovmf.h"
 #include "events.h"
 
@@ -12,20 +13,8 @@
 #define MAX_ALGS 8
 #define MAX_EVENT_DATA (16u << 20)
 
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 enum ms_status ms_ccel_table_parse(const uint8_t *buf, size_t len, uint64_t *log_length,
 				   uint64_t *log_address, struct ms_err *err)
@@ -37,7 +26,7 @@ enum ms_status ms_ccel_table_parse(const uint8_t *buf, size_t len, uint64_t *log
 		return ms_fail(err, MS_BAD_INPUT, "CCEL table is %zu bytes, needs 56", len);
 	if (memcmp(buf, "CCEL", 4))
 		return ms_fail(err, MS_BAD_INPUT, "ACPI table signature at offset 0x0 is not \"CCEL\"");
-	table_len = le32(buf + 4);
+	table_len = ms_le32(buf + 4);
 	if (table_len < 56 || table_len > len)
 		return ms_fail(err, MS_BAD_INPUT, "CCEL table length %u (offset 0x4) does not fit the %zu bytes given",
 			       table_len, len);
@@ -47,8 +36,8 @@ enum ms_status ms_ccel_table_parse(const uint8_t *buf, size_t len, uint64_t *log
 		return ms_fail(err, MS_BAD_INPUT, "CCEL table checksum (offset 0x9) does not sum to zero");
 	if (buf[36] != 2)
 		return ms_fail(err, MS_UNSUPPORTED, "CCEL CC type %u (offset 0x24) is not TDX (2)", buf[36]);
-	*log_length = le64(buf + 40);
-	*log_address = le64(buf + 48);
+	*log_length = ms_le64(buf + 40);
+	*log_address = ms_le64(buf + 48);
 	return MS_OK;
 }
 
@@ -75,8 +64,8 @@ static void describe_variable(char *out, size_t cap, const uint8_t *p, size_t n)
 		snprintf(out, cap, "(malformed UEFI_VARIABLE_DATA)");
 		return;
 	}
-	chars = le64(p + 16);
-	data = le64(p + 24);
+	chars = ms_le64(p + 16);
+	data = ms_le64(p + 24);
 	if (chars > (n - 32) / 2) {
 		snprintf(out, cap, "(malformed UEFI_VARIABLE_DATA)");
 		return;
@@ -100,8 +89,8 @@ static void describe_blob2(char *out, size_t cap, uint32_t type, const uint8_t *
 	}
 	describe_text(text, sizeof(text), p + 1, len);
 	if (type == MS_EV_EFI_PLATFORM_FIRMWARE_BLOB2 && n >= 1 + len + 16)
-		snprintf(out, cap, "%s at 0x%llx, 0x%llx bytes", text, (unsigned long long)le64(p + 1 + len),
-			 (unsigned long long)le64(p + 9 + len));
+		snprintf(out, cap, "%s at 0x%llx, 0x%llx bytes", text, (unsigned long long)ms_le64(p + 1 + len),
+			 (unsigned long long)ms_le64(p + 9 + len));
 	else
 		snprintf(out, cap, "%s", text);
 }
@@ -121,21 +110,21 @@ static void describe(char *out, size_t cap, uint32_t type, const uint8_t *p, siz
 		break;
 	case MS_EV_EFI_PLATFORM_FIRMWARE_BLOB:
 		if (n >= 16)
-			snprintf(out, cap, "firmware blob at 0x%llx, 0x%llx bytes", (unsigned long long)le64(p),
-				 (unsigned long long)le64(p + 8));
+			snprintf(out, cap, "firmware blob at 0x%llx, 0x%llx bytes", (unsigned long long)ms_le64(p),
+				 (unsigned long long)ms_le64(p + 8));
 		else
 			snprintf(out, cap, "(malformed event data)");
 		break;
 	case MS_EV_EFI_BOOT_SERVICES_APPLICATION:
 	case MS_EV_EFI_BOOT_SERVICES_DRIVER:
 		if (n >= 32)
-			snprintf(out, cap, "EFI image at 0x%llx, 0x%llx bytes", (unsigned long long)le64(p),
-				 (unsigned long long)le64(p + 8));
+			snprintf(out, cap, "EFI image at 0x%llx, 0x%llx bytes", (unsigned long long)ms_le64(p),
+				 (unsigned long long)ms_le64(p + 8));
 		else
 			snprintf(out, cap, "(malformed event data)");
 		break;
 	case MS_EV_SEPARATOR:
-		snprintf(out, cap, n == 4 && !le32(p) ? "separator" : "separator (error value)");
+		snprintf(out, cap, n == 4 && !ms_le32(p) ? "separator" : "separator (error value)");
 		break;
 	case MS_EV_EFI_GPT_EVENT:
 		snprintf(out, cap, "GPT partition table");
@@ -162,21 +151,21 @@ static enum ms_status parse(const uint8_t *buf, size_t len, struct ms_ccel *c, s
 	/* the first record is a TCG_PCR_EVENT carrying the Spec ID event */
 	if (len < 32)
 		return ms_fail(err, MS_BAD_INPUT, "event log is %zu bytes: too short for its first record", len);
-	if (le32(buf + 4) != MS_EV_NO_ACTION)
-		return ms_fail(err, MS_BAD_INPUT, "first event (offset 0x4) has type 0x%x, not EV_NO_ACTION", le32(buf + 4));
-	size = le32(buf + 28);
+	if (ms_le32(buf + 4) != MS_EV_NO_ACTION)
+		return ms_fail(err, MS_BAD_INPUT, "first event (offset 0x4) has type 0x%x, not EV_NO_ACTION", ms_le32(buf + 4));
+	size = ms_le32(buf + 28);
 	spec = 32;
 	if (size > len - spec || size < 24 + 4)
 		return ms_fail(err, MS_BAD_INPUT, "Spec ID event size %u (offset 0x1c) runs past the log (0x%zx bytes)",
 			       size, len);
 	if (memcmp(buf + spec, SPEC_ID_SIGNATURE, sizeof(SPEC_ID_SIGNATURE)))
 		return ms_fail(err, MS_BAD_INPUT, "first event (offset 0x20) is not a \"Spec ID Event03\" (crypto-agile log)");
-	nalgs = le32(buf + spec + 24);
+	nalgs = ms_le32(buf + spec + 24);
 	if (nalgs == 0 || nalgs > MAX_ALGS || 28 + 4 * nalgs > size)
 		return ms_fail(err, MS_BAD_INPUT, "Spec ID event (offset 0x%zx) lists %zu algorithms", spec + 24, nalgs);
 	for (size_t i = 0; i < nalgs; i++) {
-		c->algs[i] = le16(buf + spec + 28 + 4 * i);
-		c->sizes[i] = le16(buf + spec + 30 + 4 * i);
+		c->algs[i] = ms_le16(buf + spec + 28 + 4 * i);
+		c->sizes[i] = ms_le16(buf + spec + 30 + 4 * i);
 		if (c->sizes[i] == 0 || c->sizes[i] > 64 || (c->algs[i] == ALG_SHA384 && c->sizes[i] != 48))
 			return ms_fail(err, MS_BAD_INPUT, "Spec ID event: algorithm 0x%04x has digest size %u", c->algs[i],
 				       c->sizes[i]);
@@ -185,13 +174,13 @@ static enum ms_status parse(const uint8_t *buf, size_t len, struct ms_ccel *c, s
 	c->nevents = 1;
 	for (pos = spec + size; pos + 12 <= len;) {
 		size_t at = pos, count, p;
-		uint32_t mr = le32(buf + pos), type = le32(buf + pos + 4);
+		uint32_t mr = ms_le32(buf + pos), type = ms_le32(buf + pos + 4);
 		const uint8_t *sha384 = NULL;
 		char desc[160];
 
-		if (mr == 0xffffffffu || (mr == 0 && type == 0 && le32(buf + pos + 8) == 0))
+		if (mr == 0xffffffffu || (mr == 0 && type == 0 && ms_le32(buf + pos + 8) == 0))
 			break; /* the end, or the zero-filled rest of the log area */
-		count = le32(buf + pos + 8);
+		count = ms_le32(buf + pos + 8);
 		if (count == 0 || count > c->nalgs)
 			return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): digest count %zu, the log declares %u algorithms",
 				       c->nevents, at, count, c->nalgs);
@@ -203,7 +192,7 @@ static enum ms_status parse(const uint8_t *buf, size_t len, struct ms_ccel *c, s
 			if (p + 2 > len)
 				return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): digests run past the end of the log",
 					       c->nevents, at);
-			alg = le16(buf + p);
+			alg = ms_le16(buf + p);
 			for (k = 0; k < c->nalgs && c->algs[k] != alg; k++)
 				;
 			if (k == c->nalgs)
@@ -219,7 +208,7 @@ static enum ms_status parse(const uint8_t *buf, size_t len, struct ms_ccel *c, s
 		if (p + 4 > len)
 			return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): event size runs past the end of the log",
 				       c->nevents, at);
-		size = le32(buf + p);
+		size = ms_le32(buf + p);
 		p += 4;
 		if (size > len - p || size > MAX_EVENT_DATA)
 			return ms_fail(err, MS_BAD_INPUT,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/bytes.h"
 #include "../common/hex.h"
 #include "../common/json.h"
 #include "../ovmf/ovmf.h"
@@ -218,10 +219,6 @@ struct store_var {
 	bool found;
 };
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* Looks for the secure-boot variables in a UEFI variable store (the CFV). */
 static enum ms_status scan_store(const uint8_t *fv, size_t len, struct store_var *vars, size_t nvars,
@@ -241,12 +238,12 @@ static enum ms_status scan_store(const uint8_t *fv, size_t len, struct store_var
 		var_hdr = 32;
 	else
 		return ms_fail(err, MS_BAD_INPUT, "the CFV at 0x%zx is not a UEFI variable store", hdr);
-	store_end = hdr + le32(fv + hdr + 16);
+	store_end = hdr + ms_le32(fv + hdr + 16);
 	if (store_end > len)
 		store_end = len;
 	for (pos = (hdr + 28 + 3) & ~(size_t)3; pos + var_hdr <= store_end;) {
 		const uint8_t *v = fv + pos;
-		size_t name_len = le32(v + var_hdr - 24), data_len = le32(v + var_hdr - 20);
+		size_t name_len = ms_le32(v + var_hdr - 24), data_len = ms_le32(v + var_hdr - 20);
 		const uint8_t *name = v + var_hdr, *data;
 
 		if (v[0] != 0xaa || v[1] != 0x55)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/bytes.h"
 #include "pe.h"
 
 #define SECTION_HEADER_LEN 40
@@ -9,27 +10,9 @@
 #define SECURITY_DIRECTORY 4
 #define QEMU_ACPI_DATA_SIZE 0x28000u /* QEMU keeps this much below the top of low RAM for ACPI */
 
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* The file as the hash sees it: pe, with its first head_len bytes taken from head. */
 struct view {
@@ -191,7 +174,7 @@ enum ms_status ms_qemu_patch_bzimage(uint8_t *k, size_t len, uint64_t initrd_siz
 	if (len < 0x1000)
 		return ms_fail(err, MS_BAD_INPUT, "kernel is 0x%zx bytes, too short for a bzImage", len);
 	if (!memcmp(k + 0x202, "HdrS", 4))
-		protocol = le16(k + 0x206);
+		protocol = ms_le16(k + 0x206);
 	if (protocol < 0x200 || !(k[0x211] & 0x01)) /* not loaded high */
 		real_addr = 0x90000, cmdline_addr = 0x9a000;
 	else
@@ -200,13 +183,13 @@ enum ms_status ms_qemu_patch_bzimage(uint8_t *k, size_t len, uint64_t initrd_siz
 		k[0x210] = 0xb0; /* type_of_loader: QEMU */
 	if (protocol >= 0x201) {
 		k[0x211] |= 0x80; /* CAN_USE_HEAP */
-		put32(k + 0x224, cmdline_addr - real_addr - 0x200);
+		ms_put_le32(k + 0x224, cmdline_addr - real_addr - 0x200);
 	}
 	if (protocol >= 0x202) {
-		put32(k + 0x228, cmdline_addr);
+		ms_put_le32(k + 0x228, cmdline_addr);
 	} else {
-		put16(k + 0x20, 0xa33f);
-		put16(k + 0x22, (uint16_t)(cmdline_addr - real_addr));
+		ms_put_le16(k + 0x20, 0xa33f);
+		ms_put_le16(k + 0x22, (uint16_t)(cmdline_addr - real_addr));
 	}
 	if (initrd_size) {
 		uint64_t low = memory_size < 0xb0000000ull ? 0xb0000000ull : 0x80000000ull;
@@ -215,9 +198,9 @@ enum ms_status ms_qemu_patch_bzimage(uint8_t *k, size_t len, uint64_t initrd_siz
 		if (protocol < 0x200)
 			return ms_fail(err, MS_BAD_INPUT, "kernel boot protocol 0x%x is too old for an initrd", protocol);
 		if (protocol >= 0x20c)
-			max = (le16(k + 0x236) & 0x40) ? 0xffffffffull : 0x37ffffff; /* XLF_CAN_BE_LOADED_ABOVE_4G */
+			max = (ms_le16(k + 0x236) & 0x40) ? 0xffffffffull : 0x37ffffff; /* XLF_CAN_BE_LOADED_ABOVE_4G */
 		else if (protocol >= 0x203)
-			max = le32(k + 0x22c) ? le32(k + 0x22c) : 0x37ffffff;
+			max = ms_le32(k + 0x22c) ? ms_le32(k + 0x22c) : 0x37ffffff;
 		else
 			max = 0x37ffffff;
 		if (max >= below_4g - QEMU_ACPI_DATA_SIZE)
@@ -226,8 +209,8 @@ enum ms_status ms_qemu_patch_bzimage(uint8_t *k, size_t len, uint64_t initrd_siz
 			return ms_fail(err, MS_BAD_INPUT, "initrd of 0x%llx bytes does not fit below 0x%llx",
 				       (unsigned long long)initrd_size, (unsigned long long)max);
 		addr = (max - initrd_size) & ~4095ull;
-		put32(k + 0x218, (uint32_t)addr);
-		put32(k + 0x21c, (uint32_t)initrd_size);
+		ms_put_le32(k + 0x218, (uint32_t)addr);
+		ms_put_le32(k + 0x21c, (uint32_t)initrd_size);
 	}
 	return MS_OK;
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/bytes.h"
 #include "../ovmf/ovmf.h"
 #include "tdvf.h"
 
@@ -13,21 +14,8 @@
 #define LOW_RAM_TOP 0x80000000ull
 #define FOUR_GIB 0x100000000ull
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
-static void put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 const char *ms_tdvf_type_name(uint32_t type)
 {
@@ -60,11 +48,11 @@ enum ms_status ms_tdvf_parse(const uint8_t *image, size_t size, struct ms_tdvf *
 	t->descriptor_offset = (uint32_t)at;
 	if (memcmp(image + at, "TDVF", 4))
 		return ms_fail(err, MS_BAD_INPUT, "TDVF descriptor at offset 0x%zx: signature is not \"TDVF\"", at);
-	len = le32(image + at + 4);
-	if (le32(image + at + 8) != 1)
+	len = ms_le32(image + at + 4);
+	if (ms_le32(image + at + 8) != 1)
 		return ms_fail(err, MS_UNSUPPORTED, "TDVF descriptor at offset 0x%zx: version %u, only 1 is known",
-			       at, le32(image + at + 8));
-	n = le32(image + at + 12);
+			       at, ms_le32(image + at + 8));
+	n = ms_le32(image + at + 12);
 	if (n > MS_TDVF_MAX_SECTIONS)
 		return ms_fail(err, MS_BAD_INPUT, "TDVF descriptor at offset 0x%zx: %zu sections, more than %d",
 			       at, n, MS_TDVF_MAX_SECTIONS);
@@ -82,12 +70,12 @@ enum ms_status ms_tdvf_parse(const uint8_t *image, size_t size, struct ms_tdvf *
 		size_t off = at + DESCRIPTOR_LEN + i * SECTION_LEN;
 		const char *name;
 
-		s->data_offset = le32(d);
-		s->raw_size = le32(d + 4);
-		s->address = le64(d + 8);
-		s->memory_size = le64(d + 16);
-		s->type = le32(d + 24);
-		s->attributes = le32(d + 28);
+		s->data_offset = ms_le32(d);
+		s->raw_size = ms_le32(d + 4);
+		s->address = ms_le64(d + 8);
+		s->memory_size = ms_le64(d + 16);
+		s->type = ms_le32(d + 24);
+		s->attributes = ms_le32(d + 28);
 		name = ms_tdvf_type_name(s->type);
 		if (!strcmp(name, "unknown"))
 			return ms_fail(err, MS_BAD_INPUT, "TDVF section %zu (offset 0x%zx): unknown type %u", i, off,
@@ -151,7 +139,7 @@ static void mrtd_op(struct mrtd_buf *m, const char *op, uint64_t gpa)
 
 	memset(block, 0, 128);
 	memcpy(block, op, strlen(op));
-	put64(block + 16, gpa);
+	ms_put_le64(block + 16, gpa);
 	m->n += 128;
 }
 
@@ -242,8 +230,8 @@ static void put_resource(uint8_t *p, uint8_t type, uint64_t start, uint64_t len)
 	p[2] = 48; /* HobLength */
 	p[24] = type; /* 0 system memory (accepted), 7 unaccepted */
 	p[28] = 7; /* ResourceAttribute: present, initialized, tested */
-	put64(p + 32, start);
-	put64(p + 40, len);
+	ms_put_le64(p + 32, start);
+	ms_put_le64(p + 40, len);
 }
 
 static int range_cmp(const void *a, const void *b)
@@ -316,7 +304,7 @@ enum ms_status ms_tdx_td_hob(const struct ms_tdvf *t, uint64_t memory_size, uint
 		put_resource(p + at, 7, r[n - 1].start, r[n - 1].end - r[n - 1].start);
 	}
 	at += 48;
-	put64(p + 48, hob_base + at + 8); /* EfiEndOfHobList: past the 8-byte end HOB, which is not hashed */
+	ms_put_le64(p + 48, hob_base + at + 8); /* EfiEndOfHobList: past the 8-byte end HOB, which is not hashed */
 	*hob = p;
 	*len = at;
 	return MS_OK;
