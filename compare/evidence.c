@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../common/cose.h"
+#include "../common/json.h"
 #include "../common/x509.h"
 #include "evidence.h"
 
@@ -114,4 +115,32 @@ enum ms_status ms_evidence_crls(const struct ms_verify_options *o, X509 *const *
 		snprintf(found, sizeof(found), "not checked: no CRL given for this chain");
 	ms_check_add(checks, true, "revocation", "not revoked", found);
 	return MS_OK;
+}
+
+cJSON *ms_cert_json(X509 *c, const uint8_t *der, size_t der_len)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *s, when[32];
+	int64_t t;
+	uint8_t fp[32];
+
+	s = ms_x509_name(X509_get_subject_name(c));
+	cJSON_AddStringToObject(o, "subject", s ? s : "");
+	free(s);
+	s = ms_x509_name(X509_get_issuer_name(c));
+	cJSON_AddStringToObject(o, "issuer", s ? s : "");
+	free(s);
+	if (!ms_asn1_time_unix(X509_get0_notBefore(c), &t)) {
+		ms_format_time(t, when);
+		cJSON_AddStringToObject(o, "not_before", when);
+	}
+	if (!ms_asn1_time_unix(X509_get0_notAfter(c), &t)) {
+		ms_format_time(t, when);
+		cJSON_AddStringToObject(o, "not_after", when);
+	}
+	ms_x509_fingerprint(c, fp);
+	ms_json_add_hex(o, "sha256", fp, 32);
+	if (der)
+		ms_json_add_hex(o, "der", der, der_len);
+	return o;
 }

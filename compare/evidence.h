@@ -87,6 +87,9 @@ enum ms_status ms_policy_parse(const char *text, size_t len, cJSON **out, struct
 enum ms_status ms_evidence_crls(const struct ms_verify_options *o, X509 *const *chain, size_t n, int64_t t,
 				struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err);
 
+/* A certificate's subject, issuer, validity and SHA-256 (and its DER, when given) as JSON. */
+cJSON *ms_cert_json(X509 *cert, const uint8_t *der, size_t der_len);
+
 void ms_evidence_add(struct ms_evidence *ev, const char *name, const uint8_t *value, size_t len);
 
 /* Recognises evidence from its content: Nitro document (CBOR, or its base64), SNP report, TDX quote. */

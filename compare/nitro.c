@@ -269,29 +269,15 @@ out:
 static cJSON *cert_json(const uint8_t *der, size_t len)
 {
 	X509 *c = NULL;
-	cJSON *o = cJSON_CreateObject();
-	char *s, when[32];
-	int64_t t;
-	uint8_t fp[32];
+	cJSON *o;
 
 	if (ms_x509_parse(der, len, "certificate", &c, NULL)) {
+		o = cJSON_CreateObject();
 		ms_json_add_hex(o, "der", der, len);
 		cJSON_AddStringToObject(o, "error", "not a parsable certificate");
 		return o;
 	}
-	s = ms_x509_name(X509_get_subject_name(c));
-	cJSON_AddStringToObject(o, "subject", s ? s : "");
-	free(s);
-	s = ms_x509_name(X509_get_issuer_name(c));
-	cJSON_AddStringToObject(o, "issuer", s ? s : "");
-	free(s);
-	if (!ms_asn1_time_unix(X509_get0_notBefore(c), &t))
-		ms_format_time(t, when), cJSON_AddStringToObject(o, "not_before", when);
-	if (!ms_asn1_time_unix(X509_get0_notAfter(c), &t))
-		ms_format_time(t, when), cJSON_AddStringToObject(o, "not_after", when);
-	ms_x509_fingerprint(c, fp);
-	ms_json_add_hex(o, "sha256", fp, 32);
-	ms_json_add_hex(o, "der", der, len);
+	o = ms_cert_json(c, der, len);
 	X509_free(c);
 	return o;
 }

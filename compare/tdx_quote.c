@@ -351,23 +351,8 @@ enum ms_status ms_tdx_inspect(const uint8_t *q, size_t len, cJSON **out, struct 
 	cJSON_AddNumberToObject(o, "trailing_bytes", (double)p.trailing);
 	certs = cJSON_AddArrayToObject(o, "pck_chain");
 	if (!ms_x509_parse_bundle(p.pck_chain, p.pck_chain_len, "PCK chain", &chain, NULL)) {
-		for (int i = 0; i < sk_X509_num(chain); i++) {
-			X509 *c = sk_X509_value(chain, i);
-			cJSON *e = cJSON_CreateObject();
-			char *s = ms_x509_name(X509_get_subject_name(c)), when[32];
-			int64_t t;
-			uint8_t fp[32];
-
-			cJSON_AddStringToObject(e, "subject", s ? s : "");
-			free(s);
-			if (!ms_asn1_time_unix(X509_get0_notBefore(c), &t))
-				ms_format_time(t, when), cJSON_AddStringToObject(e, "not_before", when);
-			if (!ms_asn1_time_unix(X509_get0_notAfter(c), &t))
-				ms_format_time(t, when), cJSON_AddStringToObject(e, "not_after", when);
-			ms_x509_fingerprint(c, fp);
-			ms_json_add_hex(e, "sha256", fp, 32);
-			cJSON_AddItemToArray(certs, e);
-		}
+		for (int i = 0; i < sk_X509_num(chain); i++)
+			cJSON_AddItemToArray(certs, ms_cert_json(sk_X509_value(chain, i), NULL, 0));
 		sk_X509_pop_free(chain, X509_free);
 	}
 	*out = o;
