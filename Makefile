@@ -99,7 +99,7 @@ fuzz: deps
 	  case $$name in fuzz_eif) seeds=fixtures/eif ;; fuzz_ovmf) seeds=fixtures/snp ;; *) seeds=tests/fuzz/seeds/$$name ;; esac; \
 	  [ -d $$seeds ] || seeds=""; \
 	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
-	  build-fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+	  build-fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 -artifact_prefix=build-fuzz/ \
 	    -max_len=65536 build-fuzz/corpus-$$name $$seeds 2>build-fuzz/$$name.log || \
 	    { tail -50 build-fuzz/$$name.log; exit 1; }; \
 	  grep -E '^Done [0-9]+ runs' build-fuzz/$$name.log | sed "s/^/fuzz: $$name: /"; \

@@ -66,7 +66,8 @@ struct ms_verify_options {
 	size_t vcek_len;
 	const uint8_t *certs;        /* SNP: an extended report's certificate table */
 	size_t certs_len;
-	void *root_override;         /* X509 *: replaces the pinned root (Nitro, TDX); reported */
+	void *root_override;         /* X509 *: replaces the pinned root (the ARK for SNP); reported */
+	void *ask_override;          /* X509 *: SNP, with root_override: replaces the built-in ASK/ASVK */
 	void *crls;                  /* STACK_OF(X509_CRL) *: optional revocation lists */
 };
 

@@ -248,7 +248,7 @@ enum ms_status ms_snp_verify(const uint8_t *r, size_t len, const struct ms_verif
 
 	if (o->vcek) {
 		st = ms_x509_parse(o->vcek, o->vcek_len, "VCEK", &vek, err);
-		vlek = ((signer >> 2) & 7) == 1;
+		vlek = !st && vcek_ext(vek, "5"); /* a VLEK carries its CSP ID, a VCEK does not */
 	} else if (o->certs) {
 		if (!(st = cert_from_table(o->certs, o->certs_len, &der, &der_len, &vlek, err)))
 			st = ms_x509_parse(der, der_len, "VCEK from the certificate table", &vek, err);
@@ -278,9 +278,20 @@ enum ms_status ms_snp_verify(const uint8_t *r, size_t len, const struct ms_verif
 		goto out;
 	}
 	/* ARK (pinned, self-signed) -> ASK or ASVK (built in) -> VCEK or VLEK */
-	if ((st = ms_anchor_load(arks[product], &ark, err)) ||
-	    (st = ms_anchor_load(vlek ? asvks[product] : asks[product], &ask, err)))
+	if (o->root_override && o->ask_override) {
+		ark = X509_dup(o->root_override);
+		ask = X509_dup(o->ask_override);
+		if (!ark || !ask) {
+			st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+			goto out;
+		}
+	} else if (o->root_override) {
+		st = ms_fail(err, MS_USAGE, "an SNP chain override needs the ASK (or ASVK) and the ARK, in that order");
 		goto out;
+	} else if ((st = ms_anchor_load(arks[product], &ark, err)) ||
+		   (st = ms_anchor_load(vlek ? asvks[product] : asks[product], &ask, err))) {
+		goto out;
+	}
 	if ((st = ms_x509_check_issued(ark, ark, "ARK", err)) || (st = ms_x509_check_issued(ask, ark, vlek ? "ASVK" : "ASK", err))) {
 		ms_check_add(checks, false, "AMD chain", "ARK -> ASK", err->msg);
 		goto out;
@@ -295,7 +306,8 @@ enum ms_status ms_snp_verify(const uint8_t *r, size_t len, const struct ms_verif
 		ms_check_add(checks, false, "certificate validity", "valid", err->msg);
 		goto out;
 	}
-	snprintf(a, sizeof(a), "ARK-%s (pinned) -> %s -> %s", product_name(product), vlek ? "ASVK" : "ASK", vlek ? "VLEK" : "VCEK");
+	snprintf(a, sizeof(a), "ARK-%s (%s) -> %s -> %s", product_name(product), o->root_override ? "OVERRIDE: --root" : "pinned",
+		 vlek ? "ASVK" : "ASK", vlek ? "VLEK" : "VCEK");
 	ms_format_time(o->at, b);
 	ms_check_add(checks, true, "certificate chain", a, b);
 	{

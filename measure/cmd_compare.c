@@ -33,8 +33,8 @@ static const char compare_help[] =
 	"                            it must be current; repeat for several\n"
 	"      --policy FILE         apply an attestation policy (Cocos / go-sev-guest JSON) to\n"
 	"                            SNP and TDX evidence; unknown fields are refused (exit 5)\n"
-	"      --root FILE           replace the pinned root (Nitro, TDX) by FILE, for test or\n"
-	"                            private chains; the output says so\n"
+	"      --root FILE           replace the pinned root by FILE, for test or private chains\n"
+	"                            (for SNP: the ASK or ASVK, then the ARK); the output says so\n"
 	"      --allow-debug         let an SNP guest whose policy allows DEBUG, or a TD with the\n"
 	"                            DEBUG attribute, match (a debug Nitro enclave never does)\n"
 	"  -j, --json                print the result, ending in a receipt for audit logs\n"
@@ -202,7 +202,7 @@ int cmd_compare(int argc, char **argv)
 	const char *crl_paths[MAX_CRLS];
 	size_t ncrl = 0;
 	STACK_OF(X509_CRL) *crls = NULL;
-	X509 *root = NULL;
+	STACK_OF(X509) *root_chain = NULL;
 	uint8_t *vcek = NULL, *certs = NULL, *nonce = NULL;
 	size_t npairs, nonce_len = 0;
 	bool json = false, quiet = false, allow_debug = false;
@@ -270,20 +270,25 @@ int cmd_compare(int argc, char **argv)
 	vo.vcek = vcek;
 	vo.certs = certs;
 	if (root_path) {
+		/* one root; or AMD's cert_chain form, the ASK (or ASVK) then the ARK */
 		uint8_t *pem = NULL;
 		size_t len;
 		bool bad = ms_file_load(root_path, 1 << 16, &pem, &len, &err) ||
-			   ms_x509_parse(pem, len, "--root", &root, &err);
+			   ms_x509_parse_bundle(pem, len, "--root", &root_chain, &err);
 
 		free(pem);
+		if (!bad && sk_X509_num(root_chain) > 2) {
+			ms_fail(&err, MS_USAGE, "one root certificate, or an ASK and an ARK");
+			bad = true;
+		}
 		if (bad) {
 			rc = cli_fail("compare", root_path, &err);
 			goto out;
 		}
-		vo.root_override = root;
+		vo.root_override = sk_X509_value(root_chain, sk_X509_num(root_chain) - 1);
+		vo.ask_override = sk_X509_num(root_chain) == 2 ? sk_X509_value(root_chain, 0) : NULL;
 		if (!quiet)
-			fprintf(stderr, "measure: compare: the pinned root is replaced by %s for Nitro and TDX evidence\n",
-				root_path);
+			fprintf(stderr, "measure: compare: the pinned root is replaced by %s\n", root_path);
 	}
 
 	if (ncrl && !(crls = sk_X509_CRL_new_null())) {
@@ -453,7 +458,7 @@ out:
 	cJSON_Delete(out);
 	cJSON_Delete(policy);
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
-	X509_free(root);
+	sk_X509_pop_free(root_chain, X509_free);
 	free(vcek);
 	free(certs);
 	free(nonce);
