@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../common/bytes.h"
+#include "../common/bytes.h"
 #include "../common/hex.h"
 #include "evidence.h"
 
@@ -91,6 +92,48 @@ static bool tcb_at_least(uint64_t have, uint64_t want, bool turin, char *out, si
 	return ok;
 }
 
+/* Is digest (48 bytes) one of the base64 hashes in the policy's list? */
+static bool listed(struct ctx *c, const cJSON *list, const uint8_t *digest)
+{
+	bool found = false;
+
+	for (const cJSON *e = cJSON_IsArray(list) ? list->child : NULL; e; e = e->next) {
+		uint8_t *h = NULL;
+		size_t len;
+
+		if (!cJSON_IsString(e) || ms_base64_decode(e->valuestring, strlen(e->valuestring), &h, &len, "key hash", NULL)) {
+			fail(c, MS_BAD_INPUT, "policy: %s holds a value that is not base64", list->string);
+			return false;
+		}
+		found |= len == 48 && !memcmp(h, digest, 48);
+		free(h);
+	}
+	return found;
+}
+
+/*
+ * The ID block the guest launched with (the firmware checked its signatures):
+ * require_author_key wants AUTHOR_KEY_EN and a trusted author key;
+ * require_id_block wants a trusted author key or a trusted ID key.
+ */
+static void id_block_rules(struct ctx *c, const cJSON *p, const struct ms_evidence *ev, bool author_only)
+{
+	const uint8_t *r = ev->raw;
+	bool author_en = ms_le32(r + 0x48) & 1;
+	bool author = author_en && listed(c, cJSON_GetObjectItemCaseSensitive(p, "trusted_author_key_hashes"), r + 0x110);
+	bool id = !author_only && listed(c, cJSON_GetObjectItemCaseSensitive(p, "trusted_id_key_hashes"), r + 0xe0);
+	char *a = ms_hex_alloc(r + 0x110, 48), *b = ms_hex_alloc(r + 0xe0, 48), found[112];
+
+	if (author_only)
+		snprintf(found, sizeof(found), "AUTHOR_KEY_EN %d, AUTHOR_KEY_DIGEST %.16s...", author_en, a ? a : "?");
+	else
+		snprintf(found, sizeof(found), "AUTHOR_KEY_DIGEST %.16s..., ID_KEY_DIGEST %.16s...", a ? a : "?", b ? b : "?");
+	check(c, author || id, author_only ? "author key" : "ID block key",
+	      author_only ? "a trusted author key" : "a trusted author or ID key", found);
+	free(a);
+	free(b);
+}
+
 static void snp_policy(struct ctx *c, const cJSON *p, const struct ms_evidence *ev)
 {
 	const uint8_t *r = ev->raw;
@@ -99,6 +142,22 @@ static void snp_policy(struct ctx *c, const cJSON *p, const struct ms_evidence *
 	char a[112], b[112];
 	const cJSON *f;
 
+	/* refuse what is not understood before judging anything */
+	for (f = p->child; f; f = f->next) {
+		static const char *const known[] = {
+			"report_data", "host_data", "family_id", "image_id", "report_id", "report_id_ma", "measurement",
+			"chip_id", "vmpl", "minimum_guest_svn", "policy", "minimum_tcb", "minimum_launch_tcb",
+			"minimum_build", "minimum_version", "permit_provisional_firmware", "product", "require_author_key",
+			"require_id_block", "trusted_author_key_hashes", "trusted_id_key_hashes", "platform_info", NULL,
+		};
+		int i;
+
+		for (i = 0; known[i] && strcmp(known[i], f->string); i++)
+			;
+		if (!known[i])
+			return fail(c, MS_UNSUPPORTED, "policy: field \"%s\" is not supported: refusing rather than ignoring it",
+				    f->string);
+	}
 	f = cJSON_GetObjectItemCaseSensitive(p, "permit_provisional_firmware");
 	provisional = cJSON_IsTrue(f);
 	for (f = p->child; f; f = f->next) {
@@ -192,7 +251,10 @@ static void snp_policy(struct ctx *c, const cJSON *p, const struct ms_evidence *
 			check(c, !strcmp(names[n], ev->product), "product", names[n], ev->product);
 		} else if (!strcmp(k, "require_author_key") || !strcmp(k, "require_id_block")) {
 			if (cJSON_IsTrue(f))
-				return fail(c, MS_UNSUPPORTED, "policy: %s with trusted key lists is not supported yet", k);
+				id_block_rules(c, p, ev, !strcmp(k, "require_author_key"));
+		} else if (!strcmp(k, "trusted_author_key_hashes") || !strcmp(k, "trusted_id_key_hashes")) {
+			/* read by the require_* rules */
+
 		} else if (!strcmp(k, "platform_info")) {
 			uint64_t have = ms_le64(r + 0x40);
 			static const int may_not[] = { 0, 1, 7 }, must[] = { 2, 3, 4, 5 };

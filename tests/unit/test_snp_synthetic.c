@@ -74,7 +74,7 @@ struct report_spec {
 	uint32_t version, signer_info, sig_algo;
 	uint64_t policy;
 	uint8_t measurement_fill, chip_fill, cpuid_family, cpuid_model;
-	bool tamper_after_signing, mbz;
+	bool tamper_after_signing, mbz, author_key_en;
 	const uint8_t *report_data;
 };
 
@@ -91,7 +91,9 @@ static void make_report(const struct report_spec *s, uint8_t r[1184])
 	ms_put_le64(r + 8, s->policy ? s->policy : 0x30000);
 	ms_put_le32(r + 0x34, s->sig_algo ? s->sig_algo : 1);
 	ms_put_le64(r + 0x38, TCB);
-	ms_put_le32(r + 0x48, s->signer_info);
+	ms_put_le32(r + 0x48, s->signer_info | (s->author_key_en ? 1 : 0));
+	memset(r + 0xe0, 0x1d, 48);  /* ID_KEY_DIGEST */
+	memset(r + 0x110, 0xa7, 48); /* AUTHOR_KEY_DIGEST */
 	if (s->report_data)
 		memcpy(r + 0x50, s->report_data, 64);
 	memset(r + 0x90, s->measurement_fill, 48);
@@ -204,6 +206,46 @@ static void checks(void **state)
 	}
 }
 
+static void policy_keys(void **state)
+{
+	uint8_t r[1184], *der = NULL;
+	int n = i2d_X509(vcek, &der);
+	struct ms_verify_options o = { .at = NOW, .vcek = der, .vcek_len = (size_t)n, .root_override = ark.cert,
+				       .ask_override = ask.cert };
+	static const struct {
+		const char *policy;
+		bool author_key_en;
+		enum ms_status want;
+	} cases[] = {
+		/* base64 of 48 bytes of 0xa7 (the author key digest) and of 0x1d (the ID key digest) */
+		{ "{\"policy\":{\"require_author_key\":true,\"trusted_author_key_hashes\":[\"p6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6en\"]}}", true, MS_OK },
+		{ "{\"policy\":{\"require_author_key\":true,\"trusted_author_key_hashes\":[\"p6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6en\"]}}", false, MS_MISMATCH },
+		{ "{\"policy\":{\"require_author_key\":true,\"trusted_author_key_hashes\":[]}}", true, MS_MISMATCH },
+		{ "{\"policy\":{\"require_id_block\":true,\"trusted_id_key_hashes\":[\"HR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0d\"]}}", false, MS_OK },
+		{ "{\"policy\":{\"require_id_block\":true,\"trusted_id_key_hashes\":[\"AAAA\"]}}", false, MS_MISMATCH },
+		{ "{\"policy\":{\"require_id_block\":true,\"trusted_id_keys\":[\"AAAA\"]}}", false, MS_UNSUPPORTED },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ms_checks checks = { 0 };
+		struct ms_evidence ev;
+		struct ms_err err = { 0 };
+		cJSON *policy;
+		enum ms_status st;
+
+		make_report(&R(.author_key_en = cases[i].author_key_en), r);
+		assert_int_equal(ms_snp_verify(r, sizeof(r), &o, &ev, &checks, &err), MS_OK);
+		assert_int_equal(ms_policy_parse(cases[i].policy, strlen(cases[i].policy), &policy, &err), MS_OK);
+		st = ms_policy_apply(policy, &ev, &checks, &err);
+		if (st != cases[i].want)
+			fail_msg("case %zu: want %d, got %d: %s", i, cases[i].want, st, err.msg);
+		cJSON_Delete(policy);
+		ms_checks_free(&checks);
+	}
+	OPENSSL_free(der);
+}
+
 static void compare_cli(void **state)
 {
 	uint8_t r[1184], rd[64] = { 0xca, 0xfe }, *der = NULL;
@@ -246,7 +288,8 @@ static void compare_cli(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(checks), cmocka_unit_test(compare_cli) };
+	const struct CMUnitTest tests[] = { cmocka_unit_test(checks), cmocka_unit_test(policy_keys),
+					    cmocka_unit_test(compare_cli) };
 
 	return cmocka_run_group_tests_name("snp-synthetic", tests, setup, teardown);
 }
