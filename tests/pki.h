@@ -4,6 +4,7 @@
 #define MS_TEST_PKI_H
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -98,6 +99,21 @@ static inline int cli(const char *const *args)
 		free(argv[i]);
 	free(measure);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static inline int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+/* Removes the scratch directory and everything in it. */
+static inline void remove_tmpdir(void)
+{
+	if (tmpdir)
+		nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(tmpdir);
+	tmpdir = NULL;
 }
 
 #endif

@@ -457,7 +457,7 @@ static int teardown(void **state)
 	X509_free(inter_not_ca), X509_free(inter_by_other);
 	X509_free(leaf), X509_free(leaf_expired), X509_free(leaf_future);
 	EVP_PKEY_free(root.key), EVP_PKEY_free(other.key), EVP_PKEY_free(inter.key), EVP_PKEY_free(leaf_key);
-	free(tmpdir);
+	remove_tmpdir();
 	return 0;
 }
 

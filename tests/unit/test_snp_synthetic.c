@@ -142,7 +142,7 @@ static int teardown(void **state)
 	X509_free(ark.cert), X509_free(ask.cert), X509_free(other_ask.cert);
 	X509_free(vcek), X509_free(vcek_tcb2), X509_free(vcek_expired), X509_free(vcek_other);
 	EVP_PKEY_free(ark.key), EVP_PKEY_free(ask.key), EVP_PKEY_free(other_ask.key), EVP_PKEY_free(vcek_key);
-	free(tmpdir);
+	remove_tmpdir();
 	return 0;
 }
 

@@ -147,7 +147,7 @@ static int teardown(void **state)
 	X509_free(pck), X509_free(pck_expired), X509_free(pck_by_other);
 	EVP_PKEY_free(root.key), EVP_PKEY_free(other.key), EVP_PKEY_free(pck_ca.key);
 	EVP_PKEY_free(pck_key), EVP_PKEY_free(att_key);
-	free(tmpdir);
+	remove_tmpdir();
 	return 0;
 }
 
