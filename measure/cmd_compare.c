@@ -311,15 +311,16 @@ int cmd_compare(int argc, char **argv)
 	}
 	vo.crls = crls;
 	if (policy_path) {
-		uint8_t *text;
+		uint8_t *text = NULL;
 		size_t len;
+		bool bad = ms_file_load(policy_path, 1 << 20, &text, &len, &err) ||
+			   ms_policy_parse((const char *)text, len, &policy, &err);
 
-		if (ms_file_load(policy_path, 1 << 20, &text, &len, &err) ||
-		    (ms_policy_parse((const char *)text, len, &policy, &err) && (free(text), 1))) {
+		free(text);
+		if (bad) {
 			rc = cli_fail("compare", policy_path, &err);
 			goto out;
 		}
-		free(text);
 	}
 	for (size_t i = 0; i < npairs; i++) {
 		struct pair *p = &pairs[i];
