@@ -134,4 +134,25 @@ expect_failure 2 "build with a missing kernel" "cannot open" eif build --kernel 
 expect_failure 2 "build with a directory as ramdisk" "is a directory" eif build --kernel "$E/tiny-kernel.bin" --cmdline x --ramdisk "$TMP" -o "$TMP/c.eif"
 if [ -e "$TMP/c.eif" ]; then not_ok "failed build leaves no file"; else ok "failed build leaves no file"; fi
 expect_failure 2 "build, unknown arch" "unknown architecture 'riscv'" eif build --arch riscv
+# The progress line: only for files of 256 MiB or more, only when stderr is a terminal, erased at the end.
+truncate -s 260M "$TMP/big-rd.bin"
+"$MEASURE" eif build --kernel "$E/tiny-kernel.bin" --cmdline x --ramdisk "$TMP/big-rd.bin" -o "$TMP/big.eif" -q
+rm -f "$TMP/big-rd.bin"
+run eif "$TMP/big.eif"
+cp "$TMP/out" "$TMP/big.out"
+if [ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ]; then ok "large EIF, stderr not a terminal: no progress"; else
+	not_ok "large EIF, stderr not a terminal: no progress" "exit $rc" "stderr: $(head -c 300 "$TMP/err" | od -c | head -5)"; fi
+if command -v script >/dev/null; then
+	script -qec "'$MEASURE' eif '$TMP/big.eif' >'$TMP/tty.out'" "$TMP/tty.log" >/dev/null 2>&1
+	if grep -qF "of 260 MiB" "$TMP/tty.log" && grep -qF "$(printf '\r\033[K')" "$TMP/tty.log" &&
+		cmp -s "$TMP/tty.out" "$TMP/big.out"; then
+		ok "large EIF, stderr a terminal: progress shown, erased, stdout unchanged"
+	else
+		not_ok "large EIF, stderr a terminal: progress shown, erased, stdout unchanged" \
+			"terminal: $(tr '\r\033' '|^' <"$TMP/tty.log" | head -c 300)"
+	fi
+else
+	skip "large EIF progress on a terminal: script(1) is not installed"
+fi
+rm -f "$TMP/big.eif"
 echo "1..$n"
