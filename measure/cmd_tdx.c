@@ -130,23 +130,6 @@ static void *initrd_thread(void *arg)
 	return NULL;
 }
 
-struct kernel_job {
-	const struct ms_tdx_boot *boot;
-	uint8_t digest[MS_SHA384_LEN];
-	bool computed;
-	const char *why;
-	enum ms_status status;
-	struct ms_err err;
-};
-
-static void *kernel_thread(void *arg)
-{
-	struct kernel_job *job = arg;
-
-	job->status = ms_tdx_kernel_digest(job->boot, job->digest, &job->computed, &job->why, &job->err);
-	return NULL;
-}
-
 static void add_input(cJSON *m, const char *role, const struct input *in)
 {
 	uint8_t sha[MS_SHA256_LEN];
@@ -277,13 +260,13 @@ int cmd_tdx(int argc, char **argv)
 	const uint8_t *entry_data[MAX_BOOT_ENTRIES];
 	size_t entry_lens[MAX_BOOT_ENTRIES];
 	const uint8_t *image;
-	uint8_t *combined = NULL, rtmr[4][MS_SHA384_LEN];
+	uint8_t *combined = NULL, rtmr[4][MS_SHA384_LEN], kernel_digest[MS_SHA384_LEN];
+	const char *kernel_why;
 	size_t image_len;
-	bool known[4], threaded = false, initrd_threaded = false, kernel_threaded = false;
+	bool known[4], threaded = false, initrd_threaded = false, kernel_computed = false;
 	struct initrd_job initrd = { 0 };
-	struct kernel_job kjob = { 0 };
 	struct ms_mapping kernel_map = { 0 }, fw_map = { 0 };
-	pthread_t initrd_tid, kernel_tid;
+	pthread_t initrd_tid;
 	uint64_t initrd_size = 0;
 	struct ms_tdvf tdvf;
 	struct ms_tdx_boot boot = { 0 };
@@ -387,21 +370,14 @@ int cmd_tdx(int argc, char **argv)
 		.qemu_major = c.qemu_major, .qemu_minor = c.qemu_minor, .cmdline = c.cmdline,
 		.initrd = c.initrd_path != NULL, .initrd_size = initrd_size,
 	};
-	kjob.boot = &boot;
-	kernel_threaded = pthread_create(&kernel_tid, NULL, kernel_thread, &kjob) == 0;
-	if (!kernel_threaded)
-		kernel_thread(&kjob);
-	if (kernel_threaded) {
-		pthread_join(kernel_tid, NULL);
-		kernel_threaded = false;
+	/* the kernel's Authenticode hash runs here while the MRTD and initrd threads work */
+	if (ms_tdx_kernel_digest(&boot, kernel_digest, &kernel_computed, &kernel_why, &err)) {
+		rc = cli_fail("tdx", c.kernel_path, &err);
+		goto out;
 	}
 	if (initrd_threaded) {
 		pthread_join(initrd_tid, NULL);
 		initrd_threaded = false;
-	}
-	if (kjob.status) {
-		rc = cli_fail("tdx", c.kernel_path, &kjob.err);
-		goto out;
 	}
 	if (c.initrd_path && initrd.status) {
 		rc = cli_fail("tdx", c.initrd_path, &initrd.err);
@@ -413,8 +389,8 @@ int cmd_tdx(int argc, char **argv)
 		goto out;
 	}
 	memcpy(boot.initrd_sha384, initrd.sha384, MS_SHA384_LEN);
-	if (kjob.computed)
-		boot.kernel_digest = kjob.digest;
+	if (kernel_computed)
+		boot.kernel_digest = kernel_digest;
 	if (ms_tdx_boot_events(&boot, &log, &err)) {
 		rc = cli_fail("tdx", c.kernel_path && strstr(err.msg, "PE") ? c.kernel_path : c.firmware, &err);
 		goto out;
@@ -511,8 +487,6 @@ out:
 		pthread_join(thread, NULL);
 	if (initrd_threaded)
 		pthread_join(initrd_tid, NULL);
-	if (kernel_threaded)
-		pthread_join(kernel_tid, NULL);
 	cJSON_Delete(json);
 	free(text);
 	ms_tdx_log_free(&log);
