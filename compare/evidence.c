@@ -15,20 +15,35 @@ void ms_check_add(struct ms_checks *c, bool ok, const char *what, const char *ex
 		size_t cap = c->cap ? 2 * c->cap : 32;
 		struct ms_check *v = realloc(c->v, cap * sizeof(*v));
 
-		if (!v)
+		if (!v) {
+			c->failed = true;
 			return;
+		}
 		c->v = v;
 		c->cap = cap;
 	}
-	k = &c->v[c->n++];
-	snprintf(k->what, sizeof(k->what), "%s", what);
-	snprintf(k->expected, sizeof(k->expected), "%s", expected ? expected : "");
-	snprintf(k->found, sizeof(k->found), "%s", found ? found : "");
+	k = &c->v[c->n];
+	k->what = strdup(what ? what : "");
+	k->expected = strdup(expected ? expected : "");
+	k->found = strdup(found ? found : "");
 	k->ok = ok;
+	if (!k->what || !k->expected || !k->found) {
+		free(k->what);
+		free(k->expected);
+		free(k->found);
+		c->failed = true;
+		return;
+	}
+	c->n++;
 }
 
 void ms_checks_free(struct ms_checks *c)
 {
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->v[i].what);
+		free(c->v[i].expected);
+		free(c->v[i].found);
+	}
 	free(c->v);
 	memset(c, 0, sizeof(*c));
 }

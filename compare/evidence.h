@@ -10,10 +10,12 @@
 #include <openssl/x509.h>
 
 #include "../common/status.h"
+#include "abi.h"
 
 enum ms_evidence_type { MS_EVIDENCE_UNKNOWN, MS_EVIDENCE_NITRO, MS_EVIDENCE_SNP, MS_EVIDENCE_TDX };
 
 #define MS_EVIDENCE_MAX_MEASUREMENTS 40
+#define MS_EVIDENCE_MAX_NONCE 1024 /* Nitro: nonce, user_data and public_key are at most 1024 bytes */
 
 /* What verified evidence says, in the manifest's vocabulary. */
 struct ms_evidence {
@@ -27,33 +29,38 @@ struct ms_evidence {
 	unsigned nm;
 	bool debug; /* a debug enclave, a DEBUG policy or TD attribute: never a match */
 	char debug_why[128];
-	uint8_t freshness[64]; /* Nitro nonce, or REPORT_DATA / REPORTDATA */
+	uint8_t freshness[MS_EVIDENCE_MAX_NONCE]; /* the whole Nitro nonce, or REPORT_DATA / REPORTDATA */
 	size_t freshness_len;
 	bool has_timestamp;
-	int64_t timestamp; /* seconds (Nitro) */
+	int64_t timestamp;  /* seconds (Nitro) */
+	int64_t checked_at; /* the time the certificates were checked at */
 	char signed_by[256];
 	uint8_t sha256[32]; /* of the evidence as given */
-	/* for policies: the verified bytes (SNP report; TDX header and body) */
+	/* the verified report or quote, decoded (pointers inside point into the caller's buffer) */
+	struct ms_snp_report snp; /* type SNP */
+	struct ms_tdx_quote tdx;  /* type TDX */
+	enum ms_snp_product product; /* SNP: from the VCEK */
+	char product_name[16];
+	size_t crls_applied; /* CRLs used on the verified path */
+	bool revocation_checked; /* every certificate a vendor publishes a CRL for was checked */
+	/* deprecated: the verified bytes; read snp/tdx instead */
 	const uint8_t *raw;
-	size_t body_offset;       /* TDX: where the TD quote body starts */
-	const uint8_t *qe_report; /* TDX: the QE report (384 bytes) */
-	char product[16];         /* SNP: Milan, Genoa or Turin (from the VCEK) */
-	size_t crls_applied;      /* CRLs that matched an issuer of the chain */
+	size_t body_offset;
+	const uint8_t *qe_report;
 };
 
-
-
-/* One line of the verification table. */
+/* One line of the verification table; strings are owned by the table and never truncated. */
 struct ms_check {
-	char what[48];
-	char expected[112];
-	char found[112];
+	char *what;
+	char *expected;
+	char *found;
 	bool ok;
 };
 
 struct ms_checks {
 	struct ms_check *v;
 	size_t n, cap;
+	bool failed; /* an allocation failed: the table is incomplete (never a pass) */
 };
 
 void ms_check_add(struct ms_checks *c, bool ok, const char *what, const char *expected, const char *found);

@@ -137,7 +137,7 @@ static void id_block_rules(struct ctx *c, const cJSON *p, const struct ms_eviden
 static void snp_policy(struct ctx *c, const cJSON *p, const struct ms_evidence *ev)
 {
 	const uint8_t *r = ev->raw;
-	bool turin = !strcmp(ev->product, "Turin"), provisional = false;
+	bool turin = !strcmp(ev->product_name, "Turin"), provisional = false;
 	uint64_t v;
 	char a[112], b[112];
 	const cJSON *f;
@@ -248,7 +248,7 @@ static void snp_policy(struct ctx *c, const cJSON *p, const struct ms_evidence *
 				return fail(c, MS_UNSUPPORTED, "policy: %s.machine_stepping is not supported", k);
 			if (!number(name, &n) || n > 3)
 				return fail(c, MS_BAD_INPUT, "policy: %s.name is not 1 (Milan), 2 (Genoa) or 3 (Turin)", k);
-			check(c, !strcmp(names[n], ev->product), "product", names[n], ev->product);
+			check(c, !strcmp(names[n], ev->product_name), "product", names[n], ev->product_name);
 		} else if (!strcmp(k, "require_author_key") || !strcmp(k, "require_id_block")) {
 			if (cJSON_IsTrue(f))
 				id_block_rules(c, p, ev, !strcmp(k, "require_author_key"));
@@ -394,8 +394,8 @@ enum ms_status ms_policy_apply(const cJSON *policy, const struct ms_evidence *ev
 				else if (cJSON_IsTrue(f))
 					check(&c, true, "check_crl", "CRL checked", "yes");
 			} else if (!strcmp(f->string, "product") || !strcmp(f->string, "product_line")) {
-				check(&c, cJSON_IsString(f) && !strcmp(f->valuestring, ev->product), f->string,
-				      cJSON_IsString(f) ? f->valuestring : "?", ev->product);
+				check(&c, cJSON_IsString(f) && !strcmp(f->valuestring, ev->product_name), f->string,
+				      cJSON_IsString(f) ? f->valuestring : "?", ev->product_name);
 			} else if (strcmp(f->string, "disallow_network")) { /* measure never uses the network */
 				fail(&c, MS_UNSUPPORTED, "policy: root_of_trust.%s is not supported", f->string);
 			}

@@ -357,7 +357,7 @@ enum ms_status ms_snp_verify(const uint8_t *r, size_t len, const struct ms_verif
 		free(s);
 	}
 	ev->raw = r;
-	snprintf(ev->product, sizeof(ev->product), "%s", product_name(product));
+	snprintf(ev->product_name, sizeof(ev->product_name), "%s", product_name(product));
 	ms_evidence_add(ev, "measurement", r + 0x90, 48);
 	ms_evidence_add(ev, "host_data", r + 0xc0, 32);
 	memcpy(ev->freshness, r + 0x50, 64);
