@@ -42,3 +42,10 @@ enum ms_status ms_fail(struct ms_err *err, enum ms_status status, const char *fm
 	va_end(ap);
 	return status;
 }
+
+enum ms_status ms_err_input(struct ms_err *err, enum ms_input input, enum ms_status status)
+{
+	if (err && status)
+		err->input = input;
+	return status;
+}

@@ -19,11 +19,31 @@ enum ms_status {
 	MS_UNSUPPORTED,     /* platform, format version or profile (exit 5) */
 };
 
-/* One error: a status and a one-line message naming field and offset. */
+/*
+ * Which input an error is about, so that the CLI can name the file it came
+ * from without reading the message, and the library never names a flag.
+ */
+enum ms_input {
+	MS_INPUT_UNKNOWN = 0,
+	MS_INPUT_EVIDENCE,   /* the attestation document, report or quote */
+	MS_INPUT_EXPECTED,   /* the manifest (or what stands for one) */
+	MS_INPUT_POLICY,
+	MS_INPUT_VCEK,       /* the VCEK/VLEK (or AMD's bundle) given for SNP */
+	MS_INPUT_CERTS,      /* an extended report's certificate table */
+	MS_INPUT_CRL,
+	MS_INPUT_ROOT,       /* a root that overrides the pinned one */
+	MS_INPUT_COLLATERAL, /* vendor collateral not given (a missing VCEK, CRL) */
+};
+
+/* One error: a status, the input it concerns, and a one-line message naming field and offset. */
 struct ms_err {
 	enum ms_status status;
+	enum ms_input input;
 	char msg[512];
 };
+
+/* Sets err->input (when err is not NULL); returns status unchanged. */
+enum ms_status ms_err_input(struct ms_err *err, enum ms_input input, enum ms_status status);
 
 int ms_exit_code(enum ms_status status);
 
