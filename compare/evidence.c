@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/chain.h"
 #include "../common/cose.h"
 #include "../common/json.h"
 #include "../common/x509.h"
@@ -110,26 +111,18 @@ out:
 	return st;
 }
 
-enum ms_status ms_evidence_crls(const struct ms_verify_options *o, X509 *const *chain, size_t n, int64_t t,
-				struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err)
+void ms_evidence_revocation(const struct ms_verify_options *o, const struct ms_chain_result *path, struct ms_evidence *ev,
+			    struct ms_checks *checks)
 {
-	enum ms_status st;
-	char found[64];
+	char found[96];
 
-	if (!o->crls)
-		return MS_OK;
-	st = ms_crl_apply(o->crls, chain, n, t, &ev->crls_applied, err);
-	if (st) {
-		ms_check_add(checks, false, "revocation", "not revoked, CRL current", err->msg);
-		return st;
-	}
-	if (ev->crls_applied)
-		snprintf(found, sizeof(found), "%zu CRL%s applied, nothing revoked", ev->crls_applied,
-			 ev->crls_applied == 1 ? "" : "s");
-	else
-		snprintf(found, sizeof(found), "not checked: no CRL given for this chain");
-	ms_check_add(checks, true, "revocation", "not revoked", found);
-	return MS_OK;
+	ev->crls_applied = path->crls_used;
+	ev->revocation_checked = path->revocation_checked;
+	if (!o->crls || !sk_X509_CRL_num(o->crls))
+		return;
+	snprintf(found, sizeof(found), "%zu CRL%s on the path, nothing revoked", path->crls_used,
+		 path->crls_used == 1 ? "" : "s");
+	ms_check_add(checks, true, "revocation", "every certificate checked against its issuer's CRL", found);
 }
 
 cJSON *ms_cert_json(X509 *c, const uint8_t *der, size_t der_len)

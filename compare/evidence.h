@@ -75,7 +75,7 @@ struct ms_verify_options {
 	size_t certs_len;
 	void *root_override;         /* X509 *: replaces the pinned root (the ARK for SNP); reported */
 	void *ask_override;          /* X509 *: SNP, with root_override: replaces the built-in ASK/ASVK */
-	void *crls;                  /* STACK_OF(X509_CRL) *: optional revocation lists */
+	STACK_OF(X509_CRL) *crls;    /* optional revocation lists; given, every certificate on the path needs one */
 };
 
 /*
@@ -91,9 +91,10 @@ enum ms_status ms_policy_apply(const cJSON *policy, const struct ms_evidence *ev
 /* Parses a policy; integers too large for a double are kept exact (as strings). */
 enum ms_status ms_policy_parse(const char *text, size_t len, cJSON **out, struct ms_err *err);
 
-/* Applies o->crls to a verified chain (root first) and records the check. */
-enum ms_status ms_evidence_crls(const struct ms_verify_options *o, X509 *const *chain, size_t n, int64_t t,
-				struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err);
+struct ms_chain_result;
+/* Records what the chain verifier found of revocation in ev and the check table. */
+void ms_evidence_revocation(const struct ms_verify_options *o, const struct ms_chain_result *path, struct ms_evidence *ev,
+			    struct ms_checks *checks);
 
 /* A certificate's subject, issuer, validity and SHA-256 (and its DER, when given) as JSON. */
 cJSON *ms_cert_json(X509 *cert, const uint8_t *der, size_t der_len);

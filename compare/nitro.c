@@ -4,6 +4,7 @@
 
 #include <openssl/x509v3.h>
 
+#include "../common/chain.h"
 #include "../common/cose.h"
 #include "../common/digest.h"
 #include "../common/hex.h"
@@ -136,7 +137,9 @@ enum ms_status ms_nitro_verify(const uint8_t *buf, size_t len, const struct ms_v
 			       struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err)
 {
 	struct nitro_doc d;
-	X509 *leaf = NULL, *root = NULL, *chain[MAX_CABUNDLE] = { 0 };
+	X509 *leaf = NULL, *root = NULL;
+	STACK_OF(X509) *bundle = NULL;
+	struct ms_chain_result path = { 0 };
 	enum ms_status st;
 	int64_t t;
 	char tbuf[32], what[112], *subject = NULL;
@@ -171,7 +174,7 @@ enum ms_status ms_nitro_verify(const uint8_t *buf, size_t len, const struct ms_v
 	}
 	ms_check_add(checks, true, "COSE_Sign1 signature", "ES384 by the leaf", "verifies");
 
-	/* cabundle[0] is the root, then each certificate issues the next, the last issues the leaf */
+	/* cabundle[0] is the root (AWS documents it so), the rest are intermediates; OpenSSL builds and checks the path */
 	if (o->root_override) {
 		root = X509_dup(o->root_override);
 		if (!root) {
@@ -181,16 +184,27 @@ enum ms_status ms_nitro_verify(const uint8_t *buf, size_t len, const struct ms_v
 	} else if ((st = ms_anchor_load(MS_ANCHOR_AWS_NITRO_G1, &root, err))) {
 		goto out;
 	}
-	for (size_t i = 0; i < d.ncabundle; i++) {
-		snprintf(what, sizeof(what), "attestation document: cabundle[%zu]", i);
-		if ((st = ms_x509_parse(d.cabundle[i].p, d.cabundle[i].n, what, &chain[i], err)))
-			goto out;
+	if (!(bundle = sk_X509_new_null())) {
+		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+		goto out;
 	}
-	if (X509_cmp(chain[0], root)) {
+	for (size_t i = 0; i < d.ncabundle; i++) {
+		X509 *c = NULL;
+
+		snprintf(what, sizeof(what), "attestation document: cabundle[%zu]", i);
+		if ((st = ms_x509_parse(d.cabundle[i].p, d.cabundle[i].n, what, &c, err)))
+			goto out;
+		if (!sk_X509_push(bundle, c)) {
+			X509_free(c);
+			st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+			goto out;
+		}
+	}
+	if (X509_cmp(sk_X509_value(bundle, 0), root)) {
 		uint8_t fp[32];
 		char hex[65];
 
-		ms_x509_fingerprint(chain[0], fp);
+		ms_x509_fingerprint(sk_X509_value(bundle, 0), fp);
 		ms_hex_encode(fp, 32, hex);
 		ms_check_add(checks, false, "root", o->root_override ? "the root given with --root" : "AWS Nitro root G1 (pinned)", hex);
 		st = ms_fail(err, MS_BAD_SIGNATURE, "cabundle[0] is not the %s (its SHA-256 is %s)",
@@ -199,40 +213,27 @@ enum ms_status ms_nitro_verify(const uint8_t *buf, size_t len, const struct ms_v
 	}
 	ms_check_add(checks, true, "root", o->root_override ? "OVERRIDE: the root given with --root" : "AWS Nitro root G1 (pinned)",
 		     "cabundle[0] is it");
-	for (size_t i = 0; i <= d.ncabundle; i++) {
-		X509 *cert = i < d.ncabundle ? chain[i] : leaf;
+	{
+		/*
+		 * Strict RFC 5280 checking stays off: AWS's per-enclave leaf
+		 * certificates carry no authority key identifier, which OpenSSL's
+		 * strict mode requires. Every other check of X509_verify_cert applies.
+		 */
+		struct ms_chain_params cp = {
+			.root = root, .untrusted = bundle, .leaf = leaf, .crls = o->crls, .at = t, .lax_profile = true,
+			.what = "certificate chain",
+		};
 
-		if (i < d.ncabundle)
-			snprintf(what, sizeof(what), "cabundle[%zu]", i);
-		else
-			snprintf(what, sizeof(what), "leaf certificate");
-		if (i > 0 && (st = ms_x509_check_issued(cert, chain[i - 1], what, err))) {
-			ms_check_add(checks, false, what, "issued by the previous certificate", "not issued by it");
-			goto out;
-		}
-		if (i < d.ncabundle && X509_check_ca(cert) < 1) {
-			ms_check_add(checks, false, what, "a CA certificate", "not a CA");
-			st = ms_fail(err, MS_BAD_SIGNATURE, "%s issues certificates but is not a CA", what);
-			goto out;
-		}
-		if ((st = ms_x509_check_time(cert, t, what, err))) {
-			ms_format_time(t, tbuf);
-			ms_check_add(checks, false, what, "valid", err->msg);
+		if ((st = ms_chain_verify(&cp, &path, err))) {
+			ms_check_add(checks, false, "certificate chain", "root -> cabundle -> leaf", err->msg);
 			goto out;
 		}
 	}
 	ms_format_time(t, tbuf);
 	snprintf(what, sizeof(what), "every certificate valid at %s%s", tbuf, o->at_evidence ? " (the document's time)" : "");
 	ms_check_add(checks, true, "certificate chain", "root -> cabundle -> leaf", what);
-	{
-		X509 *all[MAX_CABUNDLE + 1];
-
-		for (size_t i = 0; i < d.ncabundle; i++)
-			all[i] = chain[i];
-		all[d.ncabundle] = leaf;
-		if ((st = ms_evidence_crls(o, all, d.ncabundle + 1, t, ev, checks, err)))
-			goto out;
-	}
+	ms_evidence_revocation(o, &path, ev, checks);
+	ev->checked_at = t;
 
 	subject = ms_x509_name(X509_get_subject_name(leaf));
 	snprintf(ev->signed_by, sizeof(ev->signed_by), "%s", subject ? subject : "?");
@@ -260,8 +261,8 @@ out:
 	free(subject);
 	X509_free(leaf);
 	X509_free(root);
-	for (size_t i = 0; i < MAX_CABUNDLE; i++)
-		X509_free(chain[i]);
+	sk_X509_pop_free(bundle, X509_free);
+	ms_chain_result_free(&path);
 	doc_free(&d);
 	return st;
 }

@@ -44,7 +44,17 @@ static inline X509 *make_cert(const char *cn, EVP_PKEY *key, const struct ca *is
 	ASN1_TIME_set(X509_getm_notAfter(c), (time_t)to);
 	X509_set_pubkey(c, key);
 	X509V3_set_ctx(&ctx, issuer ? issuer->cert : c, c, NULL, NULL, 0);
+	/* the RFC 5280 profile that the strict chain verifier expects (Intel's real chain has it) */
 	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+	X509_add_ext(c, ext, -1);
+	X509_EXTENSION_free(ext);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_key_usage, ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
+	X509_add_ext(c, ext, -1);
+	X509_EXTENSION_free(ext);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_key_identifier, "hash");
+	X509_add_ext(c, ext, -1);
+	X509_EXTENSION_free(ext);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_authority_key_identifier, "keyid:always");
 	X509_add_ext(c, ext, -1);
 	X509_EXTENSION_free(ext);
 	X509_sign(c, issuer ? issuer->key : key, EVP_sha384());

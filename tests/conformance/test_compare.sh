@@ -56,9 +56,9 @@ expect_out "at the report signature" "FAIL report signature"
 expect_rc 3 "signature R bit flipped" compare --at $AT --vcek "$S/go-sev-guest/vcek.testcer" "$TMP/s1.json" "$S/oracle/neg_attestation_sig_r_bitflip.bin"
 expect_rc 3 "virtee's invalid report (byte 21)" compare --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/s2.json" "$S/oracle/neg_report_milan_byte21.bin"
 expect_rc 3 "virtee's invalid VCEK (byte 40): VCEK <- ASK fails" compare --vcek "$S/oracle/neg_vcek_milan_byte40.der" "$TMP/s2.json" "$TMP/milan.bin"
-expect_out "at the VCEK's link" "FAIL certificate chain          VCEK signed by ASK-Milan"
+expect_out "at the VCEK's link" "FAIL certificate chain          ARK-Milan (pinned) -> ASK -> VCEK          AMD chain: SEV-VCEK (depth 0): certificate signature failure"
 expect_rc 3 "the other report's VCEK: signature fails" compare --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/s1.json" "$S/go-sev-guest/attestation.bin" --at 2024-01-01T00:00:00Z
-expect_refused 4 "no VCEK: collateral missing (exit 4)" "pass --vcek FILE or --certs FILE" compare "$TMP/s1.json" "$S/go-sev-guest/attestation.bin"
+expect_refused 4 "no VCEK: collateral missing (exit 4)" "AMD KDS serves it at https://kdsintf.amd.com/vcek/v1/{Milan,Genoa,Turin}/3ac3fe21e13fb099" compare "$TMP/s1.json" "$S/go-sev-guest/attestation.bin"
 run inspect "$S/go-sev-guest/attestation.bin"
 expect_out "inspect: measurement" "\"measurement\": \"$M1\""
 expect_out "inspect: reported TCB" '"raw": "4405000000000002"'
@@ -96,11 +96,11 @@ expect_refused 3 "QE auth data byte flipped: binding fails" "does not bind the a
 head -c 1000 "$T/tdx_prod_quote_SPR_E4.dat" >"$TMP/q.dat"
 expect_failure 2 "truncated certification data" "runs past the end" compare "$TMP/t4.json" "$TMP/q.dat"
 cp "$T/tdx_prod_quote_SPR_E4.dat" "$TMP/q.dat"; patch "$TMP/q.dat" $((636 + 128 + 2)) ffff0000
-expect_failure 2 "certification data length past the end" "certification data size 65535 (offset 0x2fe) runs past the end" inspect "$TMP/q.dat"
+expect_failure 2 "certification data length past the end" "certification data size 65535 (offset 0x2fe) does not fit the signature data" inspect "$TMP/q.dat"
 
 # --crl: Intel's root and PCK Platform CA lists
 expect_rc 0 "both Intel CRLs current at 2023-07-01, nothing revoked" compare --at 2023-07-01T00:00:00Z --crl "$T/pckcrl" --crl "$T/rootcrl.der" "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
-expect_out "reported" "2 CRLs applied, nothing revoked"
+expect_out "reported" "2 CRLs on the path, nothing revoked"
 expect_refused 4 "a stale CRL is missing collateral (exit 4)" "is not current at 2024-07-01T00:00:00Z (next update 2024-04-02T10:22:51Z)" compare --at 2024-07-01T00:00:00Z --crl "$T/rootcrl.der" "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
 expect_failure 2 "a CRL of no chain checked" "no --crl is issued by a certificate of any chain" compare --at evidence --crl "$T/rootcrl.der" "$TMP/n.json" "$N/evervault-beta-valid-attestation-doc.cbor"
 expect_failure 2 "not a CRL" "not a PEM or DER CRL" compare --crl "$TMP/t4.json" "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"

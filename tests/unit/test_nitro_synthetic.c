@@ -210,13 +210,13 @@ static void failures(void **state)
 	expect(SPEC(), false, MS_BAD_SIGNATURE, "not the pinned AWS Nitro root G1");
 	expect(SPEC(.bundle = { other.cert, inter.cert }), true, MS_BAD_SIGNATURE, "not the root given with --root");
 	expect(SPEC(.bundle = { root.cert, inter_by_other }), true, MS_BAD_SIGNATURE,
-	       "cabundle[1]: signature does not verify");
+	       "test intermediate does not chain to the trusted root");
 	expect(SPEC(.bundle = { inter.cert, root.cert }), true, MS_BAD_SIGNATURE, "cabundle[0] is not the root");
-	expect(SPEC(.bundle = { root.cert, inter_not_ca }), true, MS_BAD_SIGNATURE, "cabundle[1] issues certificates but is not a CA");
-	expect(SPEC(.leaf = leaf_expired), true, MS_BAD_SIGNATURE, "leaf certificate has expired");
-	expect(SPEC(.leaf = leaf_future), true, MS_BAD_SIGNATURE, "leaf certificate is not yet valid");
+	expect(SPEC(.bundle = { root.cert, inter_not_ca }), true, MS_BAD_SIGNATURE, "test intermediate (depth 1): invalid CA certificate");
+	expect(SPEC(.leaf = leaf_expired), true, MS_BAD_SIGNATURE, "test enclave has expired");
+	expect(SPEC(.leaf = leaf_future), true, MS_BAD_SIGNATURE, "test enclave is not yet valid");
 	expect(SPEC(.flip_signature = true), true, MS_BAD_SIGNATURE, "ES384 signature does not verify");
-	expect(SPEC(.bundle = { root.cert }, .nbundle = 1), true, MS_BAD_SIGNATURE, "leaf certificate: its issuer is not");
+	expect(SPEC(.bundle = { root.cert }, .nbundle = 1), true, MS_BAD_SIGNATURE, "test enclave does not chain to the trusted root");
 }
 
 static void revoked_leaf(void **state)
@@ -246,12 +246,12 @@ static void revoked_leaf(void **state)
 	X509_CRL_sign(crl, inter.key, EVP_sha384());
 	sk_X509_CRL_push(crls, crl);
 	assert_int_equal(ms_nitro_verify(doc, len, &o, &ev, &checks, &err), MS_BAD_SIGNATURE);
-	assert_non_null(strstr(err.msg, "CN=test enclave is revoked by the CRL of CN=test intermediate"));
+	assert_non_null(strstr(err.msg, "test enclave is revoked by its issuer's CRL"));
 	/* the same CRL signed by another key does not verify */
 	X509_CRL_sign(crl, other.key, EVP_sha384());
 	ms_checks_free(&checks);
 	assert_int_equal(ms_nitro_verify(doc, len, &o, &ev, &checks, &err), MS_BAD_SIGNATURE);
-	assert_non_null(strstr(err.msg, "does not verify with its key"));
+	assert_non_null(strstr(err.msg, "CRL signature failure"));
 	ms_checks_free(&checks);
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	ASN1_TIME_free(t);

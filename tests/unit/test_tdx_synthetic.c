@@ -178,9 +178,9 @@ static void checks(void **state)
 	assert_false(debug);
 	expect((struct quote_spec){ .pck = pck, .mrtd_fill = 0x11, .td_attributes0 = 1 }, true, MS_OK, NULL, &debug);
 	assert_true(debug);
-	expect((struct quote_spec){ .pck = pck }, false, MS_BAD_SIGNATURE, "does not end in the pinned Intel SGX Root CA", NULL);
-	expect((struct quote_spec){ .pck = pck_by_other }, true, MS_BAD_SIGNATURE, "PCK certificate: signature does not verify", NULL);
-	expect((struct quote_spec){ .pck = pck_expired }, true, MS_BAD_SIGNATURE, "PCK certificate has expired", NULL);
+	expect((struct quote_spec){ .pck = pck }, false, MS_BAD_SIGNATURE, "does not chain to the trusted root", NULL);
+	expect((struct quote_spec){ .pck = pck_by_other }, true, MS_BAD_SIGNATURE, "(depth 0): certificate signature failure", NULL);
+	expect((struct quote_spec){ .pck = pck_expired }, true, MS_BAD_SIGNATURE, "has expired", NULL);
 	expect((struct quote_spec){ .pck = pck, .qe_report_tampered = true }, true, MS_BAD_SIGNATURE,
 	       "QE report's signature does not verify", NULL);
 	expect((struct quote_spec){ .pck = pck, .auth_tampered = true }, true, MS_BAD_SIGNATURE,
