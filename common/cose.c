@@ -143,12 +143,77 @@ static enum ms_status cbor_check(const uint8_t *buf, size_t len, int max_depth, 
 	return MS_OK;
 }
 
+#define MAX_MAP_ENTRIES 1024
+
+/* Two map keys that are the same value, however encoded; 0 unequal, 1 equal, -1 a key type not accepted. */
+static int same_key(const cbor_item_t *a, const cbor_item_t *b)
+{
+	if (cbor_isa_uint(a) || cbor_isa_negint(a))
+		return cbor_typeof(a) == cbor_typeof(b) && cbor_get_int(a) == cbor_get_int(b);
+	if (cbor_isa_string(a) || cbor_isa_bytestring(a)) {
+		bool text = cbor_isa_string(a);
+		size_t n = text ? cbor_string_length(a) : cbor_bytestring_length(a);
+
+		if (cbor_typeof(a) != cbor_typeof(b))
+			return 0;
+		if (text ? !cbor_string_is_definite(a) || !cbor_string_is_definite(b)
+			 : !cbor_bytestring_is_definite(a) || !cbor_bytestring_is_definite(b))
+			return -1;
+		return n == (text ? cbor_string_length(b) : cbor_bytestring_length(b)) &&
+		       !memcmp(text ? cbor_string_handle(a) : cbor_bytestring_handle(a),
+			       text ? cbor_string_handle(b) : cbor_bytestring_handle(b), n);
+	}
+	return -1;
+}
+
+/* Every map in the tree has distinct keys of integer or definite string type (RFC 8949 section 5.6). */
+static enum ms_status unique_keys(const cbor_item_t *item, int depth, const char *what, struct ms_err *err)
+{
+	enum ms_status st;
+
+	if (depth > MS_CBOR_MAX_DEPTH)
+		return ms_fail(err, MS_BAD_INPUT, "%s: CBOR nested deeper than %d", what, MS_CBOR_MAX_DEPTH);
+	if (cbor_isa_tag(item))
+		return unique_keys(cbor_move(cbor_tag_item(item)), depth + 1, what, err);
+	if (cbor_isa_array(item)) {
+		for (size_t i = 0; i < cbor_array_size(item); i++)
+			if ((st = unique_keys(cbor_array_handle(item)[i], depth + 1, what, err)))
+				return st;
+		return MS_OK;
+	}
+	if (!cbor_isa_map(item))
+		return MS_OK;
+	if (cbor_map_size(item) > MAX_MAP_ENTRIES)
+		return ms_fail(err, MS_BAD_INPUT, "%s: a CBOR map of %zu entries, more than %d", what, cbor_map_size(item),
+			       MAX_MAP_ENTRIES);
+	for (size_t i = 0; i < cbor_map_size(item); i++) {
+		struct cbor_pair *p = cbor_map_handle(item);
+
+		for (size_t k = 0; k < i; k++) {
+			int same = same_key(p[i].key, p[k].key);
+
+			if (same < 0)
+				return ms_fail(err, MS_BAD_INPUT, "%s: a CBOR map key (entry %zu) is not an integer or a definite string",
+					       what, i);
+			if (same)
+				return ms_fail(err, MS_BAD_INPUT, "%s: a CBOR map has the same key twice (entries %zu and %zu)", what, k,
+					       i);
+		}
+		if (i == 0 && same_key(p[0].key, p[0].key) < 0)
+			return ms_fail(err, MS_BAD_INPUT, "%s: a CBOR map key (entry 0) is not an integer or a definite string", what);
+		if ((st = unique_keys(p[i].value, depth + 1, what, err)))
+			return st;
+	}
+	return MS_OK;
+}
+
 enum ms_status ms_cbor_load(const uint8_t *buf, size_t len, int max_depth, const char *what,
 			    cbor_item_t **out, struct ms_err *err)
 {
 	struct cbor_load_result res;
 	enum ms_status st = cbor_check(buf, len, max_depth, what, err);
 
+	*out = NULL;
 	if (st)
 		return st;
 	*out = cbor_load(buf, len, &res);
@@ -158,7 +223,9 @@ enum ms_status ms_cbor_load(const uint8_t *buf, size_t len, int max_depth, const
 		return ms_fail(err, MS_BAD_INPUT, "%s: CBOR not decodable at offset 0x%zx", what,
 			       res.error.position);
 	}
-	return MS_OK;
+	if ((st = unique_keys(*out, 0, what, err)))
+		cbor_decref(out);
+	return st;
 }
 
 enum ms_status ms_cbor_byte_array(const cbor_item_t *item, const char *what, uint8_t **out,
@@ -265,9 +332,16 @@ enum ms_status ms_cose_sign1_parse(const cbor_item_t *item, struct ms_cose_sign1
 		st = ms_fail(err, MS_BAD_INPUT, "COSE_Sign1: protected header is not a CBOR map");
 		goto out;
 	}
+	if ((st = unique_keys(hdr, 0, "COSE_Sign1 protected header", err)))
+		goto out;
 	for (size_t i = 0; i < cbor_map_size(hdr); i++) {
 		struct cbor_pair p = cbor_map_handle(hdr)[i];
 
+		/* crit (label 2) names parameters the verifier must understand: this one understands none */
+		if (cbor_isa_uint(p.key) && cbor_get_int(p.key) == 2) {
+			st = ms_fail(err, MS_UNSUPPORTED, "COSE_Sign1: protected header has crit (label 2): refused");
+			goto out;
+		}
 		if (cbor_isa_uint(p.key) && cbor_get_int(p.key) == 1) {
 			if (cbor_isa_negint(p.value))
 				out->alg = -1 - (int64_t)cbor_get_int(p.value);

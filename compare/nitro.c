@@ -73,6 +73,7 @@ static enum ms_status doc_parse(const uint8_t *buf, size_t len, struct nitro_doc
 {
 	cbor_item_t *pcrs, *cabundle, *v;
 	enum ms_status st;
+	bool tagged = false;
 
 	memset(d, 0, sizeof(*d));
 	if (len && buf[0] != 0x84 && buf[0] != 0xd2) {
@@ -84,11 +85,21 @@ static enum ms_status doc_parse(const uint8_t *buf, size_t len, struct nitro_doc
 		buf = d->raw;
 		len = n;
 	}
+	/*
+	 * COSE_Sign1's tag 18: libcbor 0.8 cannot load a tag that wraps an array,
+	 * so the head is taken off here and the array loaded alone.
+	 */
+	if (len && buf[0] == 0xd2) {
+		tagged = true;
+		buf++;
+		len--;
+	}
 	if ((st = ms_cbor_load(buf, len, 6, "attestation document", &d->root, err)) ||
 	    (st = ms_cose_sign1_parse(d->root, &d->cose, err)) ||
 	    (st = ms_cbor_load(d->cose.payload, d->cose.payload_len, 3, "attestation document payload", &d->payload,
 			       err)))
 		return st;
+	d->cose.tagged |= tagged;
 	if (!cbor_isa_map(d->payload))
 		return ms_fail(err, MS_BAD_INPUT, "attestation document: payload is not a CBOR map");
 	if (!(v = ms_cbor_map_get(d->payload, "module_id")) || !definite(v, &d->module_id, true))

@@ -129,7 +129,7 @@ static enum ms_status cert_from_table(const uint8_t *t, size_t len, X509 **out, 
 static enum ms_status vek_from_file(const uint8_t *buf, size_t len, X509 **vek, STACK_OF(X509) *extra, struct ms_err *err)
 {
 	STACK_OF(X509) *all = NULL;
-	enum ms_status st;
+	enum ms_status st = MS_OK;
 	int n;
 
 	if (!(len >= 10 && memmem(buf, len, "-----BEGIN", 10)))

@@ -40,6 +40,8 @@ struct doc_spec {
 	const uint8_t *nonce;
 	size_t nonce_len;
 	bool flip_signature;
+	bool crit;   /* a crit parameter (label 2) in the protected header */
+	bool tagged; /* the document under CBOR tag 18 */
 	cbor_item_t *(*edit)(cbor_item_t *payload); /* optional change to the payload map */
 };
 
@@ -76,7 +78,7 @@ static uint8_t *encode(cbor_item_t *item, size_t *len)
 static uint8_t *make_doc(const struct doc_spec *s, size_t *len)
 {
 	cbor_item_t *payload = cbor_new_definite_map(10), *pcrs = cbor_new_definite_map(4),
-		    *bundle = cbor_new_definite_array((size_t)s->nbundle), *prot = cbor_new_definite_map(1),
+		    *bundle = cbor_new_definite_array((size_t)s->nbundle), *prot = cbor_new_definite_map(2),
 		    *sig_structure, *cose;
 	uint8_t pcr[48], *pl, *pr, *tbs, *der = NULL, rs[96], *out;
 	size_t pl_len, pr_len, tbs_len, der_len = 0;
@@ -103,6 +105,12 @@ static uint8_t *make_doc(const struct doc_spec *s, size_t *len)
 		payload = s->edit(payload);
 	pl = encode(payload, &pl_len);
 	cbor_map_add(prot, (struct cbor_pair){ cbor_move(cbor_build_uint8(1)), cbor_move(cbor_build_negint8(34)) });
+	if (s->crit) {
+		cbor_item_t *names = cbor_new_definite_array(1);
+
+		cbor_array_push(names, cbor_move(cbor_build_uint8(4)));
+		cbor_map_add(prot, (struct cbor_pair){ cbor_move(cbor_build_uint8(2)), cbor_move(names) });
+	}
 	pr = encode(prot, &pr_len);
 	sig_structure = cbor_new_definite_array(4);
 	cbor_array_push(sig_structure, cbor_move(cbor_build_string("Signature1")));
@@ -126,6 +134,15 @@ static uint8_t *make_doc(const struct doc_spec *s, size_t *len)
 	cbor_array_push(cose, cbor_move(bstr(pl, pl_len)));
 	cbor_array_push(cose, cbor_move(bstr(rs, 96)));
 	out = encode(cose, len);
+	if (s->tagged) {
+		uint8_t *t = malloc(*len + 1);
+
+		t[0] = 0xd2; /* tag 18, COSE_Sign1 */
+		memcpy(t + 1, out, *len);
+		free(out);
+		out = t;
+		(*len)++;
+	}
 	ECDSA_SIG_free(sig);
 	EVP_MD_CTX_free(ctx);
 	free(der);
@@ -371,6 +388,32 @@ static cbor_item_t *no_module_id(cbor_item_t *m)
 	return m;
 }
 
+static cbor_item_t *second_nonce(cbor_item_t *p)
+{
+	put(p, "nonce", bstr((const uint8_t *)"other nonce", 11));
+	return p;
+}
+
+static cbor_item_t *second_pcrs(cbor_item_t *p)
+{
+	cbor_item_t *pcrs = cbor_new_definite_map(1);
+	uint8_t v[48] = { 0 };
+
+	cbor_map_add(pcrs, (struct cbor_pair){ cbor_move(cbor_build_uint8(0)), cbor_move(bstr(v, 48)) });
+	put(p, "pcrs", pcrs);
+	return p;
+}
+
+/* Each CBOR strictness rule: duplicate keys (the later one would win in some decoders), crit, tag 18. */
+static void cbor_strictness(void **state)
+{
+	(void)state;
+	expect(SPEC(.edit = second_nonce), true, MS_BAD_INPUT, "the same key twice");
+	expect(SPEC(.edit = second_pcrs), true, MS_BAD_INPUT, "the same key twice");
+	expect(SPEC(.crit = true), true, MS_UNSUPPORTED, "crit (label 2)");
+	expect(SPEC(.tagged = true), true, MS_OK, NULL);
+}
+
 static void wrong_types(void **state)
 {
 	(void)state;
@@ -466,7 +509,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_chain), cmocka_unit_test(failures), cmocka_unit_test(revoked_leaf),
 		cmocka_unit_test(debug_enclave),
-		cmocka_unit_test(wrong_types), cmocka_unit_test(compare_cli),
+		cmocka_unit_test(wrong_types), cmocka_unit_test(cbor_strictness), cmocka_unit_test(compare_cli),
 	};
 	return cmocka_run_group_tests_name("nitro-synthetic", tests, setup, teardown);
 }

@@ -206,6 +206,90 @@ static void checks(void **state)
 	}
 }
 
+static size_t pem_of(X509 *c, char *out)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data;
+	long n;
+
+	PEM_write_bio_X509(b, c);
+	n = BIO_get_mem_data(b, &data);
+	memcpy(out, data, (size_t)n);
+	BIO_free(b);
+	return (size_t)n;
+}
+
+static enum ms_status verify_vcek_file(const char *file, size_t len, const struct report_spec *spec, struct ms_err *err)
+{
+	uint8_t r[1184];
+	struct ms_verify_options o = { .at = NOW, .vcek = (const uint8_t *)file, .vcek_len = len,
+				       .root_override = ark.cert, .ask_override = ask.cert };
+	struct ms_checks c = { 0 };
+	struct ms_evidence ev;
+	enum ms_status st;
+
+	make_report(spec, r);
+	memset(err, 0, sizeof(*err));
+	st = ms_snp_verify(r, sizeof(r), &o, &ev, &c, err);
+	ms_checks_free(&c);
+	return st;
+}
+
+/* The VCEK as AMD serves it: alone, or in a PEM bundle with the ASK (and ARK); and no signing key at all. */
+static void vcek_forms(void **state)
+{
+	char buf[8192];
+	size_t n;
+	struct ms_err err;
+
+	(void)state;
+	n = pem_of(ask.cert, buf);
+	n += pem_of(vcek, buf + n);
+	assert_int_equal(verify_vcek_file(buf, n, &R(), &err), MS_OK);
+	n = pem_of(vcek, buf);
+	n += pem_of(ask.cert, buf + n);
+	n += pem_of(ark.cert, buf + n);
+	assert_int_equal(verify_vcek_file(buf, n, &R(), &err), MS_OK);
+	/* a bundle whose ASK did not issue the VCEK: refused, not ignored */
+	n = pem_of(other_ask.cert, buf);
+	n += pem_of(vcek, buf + n);
+	assert_int_equal(verify_vcek_file(buf, n, &R(), &err), MS_BAD_SIGNATURE);
+	assert_non_null(strstr(err.msg, "not on the verified path"));
+	/* two VCEKs, or none */
+	n = pem_of(vcek, buf);
+	n += pem_of(vcek_tcb2, buf + n);
+	assert_int_equal(verify_vcek_file(buf, n, &R(), &err), MS_BAD_INPUT);
+	assert_int_equal(err.input, MS_INPUT_VCEK);
+	n = pem_of(ask.cert, buf);
+	assert_int_equal(verify_vcek_file(buf, n, &R(), &err), MS_BAD_INPUT);
+	assert_non_null(strstr(err.msg, "none of the 1 certificates is a VCEK"));
+	/* another chip's VCEK is named as such, not as a bad signature */
+	n = pem_of(vcek, buf);
+	assert_int_equal(verify_vcek_file(buf, n, &R(.chip_fill = 0x33), &err), MS_BAD_SIGNATURE);
+	assert_non_null(strstr(err.msg, "the VCEK's hwID is not this report's CHIP_ID"));
+	/* SIGNING_KEY 7: the report says it is not signed */
+	assert_int_equal(verify_vcek_file(buf, n, &R(.signer_info = 7 << 2), &err), MS_BAD_SIGNATURE);
+	assert_non_null(strstr(err.msg, "SIGNING_KEY 7"));
+}
+
+static void missing_vcek_url(void **state)
+{
+	uint8_t r[1184];
+	struct ms_verify_options o = { .at = NOW };
+	struct ms_checks c = { 0 };
+	struct ms_evidence ev;
+	struct ms_err err = { 0 };
+
+	(void)state;
+	make_report(&R(.version = 3, .cpuid_family = 0x19, .cpuid_model = 0x01), r);
+	assert_int_equal(ms_snp_verify(r, sizeof(r), &o, &ev, &c, &err), MS_NO_COLLATERAL);
+	assert_int_equal(err.input, MS_INPUT_COLLATERAL);
+	/* the hwID is the CHIP_ID (64 bytes of 0x5a); the SPLs are REPORTED_TCB's parts */
+	assert_non_null(strstr(err.msg, "https://kdsintf.amd.com/vcek/v1/Milan/5a5a5a5a"));
+	assert_non_null(strstr(err.msg, "5a5a?blSPL=3&teeSPL=0&snpSPL=8&ucodeSPL=115"));
+	ms_checks_free(&c);
+}
+
 static void policy_keys(void **state)
 {
 	uint8_t r[1184], *der = NULL;
@@ -288,7 +372,7 @@ static void compare_cli(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(checks), cmocka_unit_test(policy_keys),
+	const struct CMUnitTest tests[] = { cmocka_unit_test(checks), cmocka_unit_test(vcek_forms), cmocka_unit_test(missing_vcek_url), cmocka_unit_test(policy_keys),
 					    cmocka_unit_test(compare_cli) };
 
 	return cmocka_run_group_tests_name("snp-synthetic", tests, setup, teardown);

@@ -25,7 +25,9 @@ struct quote_spec {
 	X509 *pck;
 	uint8_t mrtd_fill, td_attributes0;
 	const uint8_t *reportdata;
-	bool qe_report_tampered, auth_tampered, body_tampered, foreign_qe;
+	bool qe_report_tampered, auth_tampered, body_tampered, foreign_qe, qe_debug;
+	X509 *pad[12]; /* certificates appended after the root in the PCK chain */
+	int npad;
 };
 
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
@@ -64,7 +66,7 @@ static size_t pem(X509 *c, uint8_t *out)
 
 static uint8_t *make_quote(const struct quote_spec *s, size_t *len)
 {
-	uint8_t *q = calloc(1, 16384), *p, qe[384] = { 0 }, auth[32], key[65], tmp[64 + 32];
+	uint8_t *q = calloc(1, 32768), *p, qe[384] = { 0 }, auth[32], key[65], tmp[64 + 32];
 	size_t klen = sizeof(key), at, chain_len;
 	static const uint8_t mrsigner[32] = { 0xdc, 0x9e, 0x2a, 0x7c, 0x6f, 0x94, 0x8f, 0x17, 0x47, 0x4e, 0x34,
 					      0xa7, 0xfc, 0x43, 0xed, 0x03, 0x0f, 0x7c, 0x15, 0x63, 0xf1, 0xba,
@@ -91,6 +93,8 @@ static uint8_t *make_quote(const struct quote_spec *s, size_t *len)
 	if (s->foreign_qe)
 		qe[128] ^= 1;
 	put16(qe + 256, 2), put16(qe + 258, 4);               /* ISVPRODID, ISVSVN */
+	if (s->qe_debug)
+		qe[48] |= 2;                                   /* ATTRIBUTES.DEBUG */
 	ms_sha256(tmp, sizeof(tmp), qe + 320);
 	/* signature data: quote signature, key, certification data (type 6) */
 	at = 48 + 584;
@@ -109,6 +113,8 @@ static uint8_t *make_quote(const struct quote_spec *s, size_t *len)
 	chain_len = pem(s->pck, p + 6 + 384 + 64 + 2 + 32 + 6);
 	chain_len += pem(pck_ca.cert, p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len);
 	chain_len += pem(root.cert, p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len);
+	for (int i = 0; i < s->npad; i++)
+		chain_len += pem(s->pad[i], p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len);
 	put16(p + 6 + 384 + 64 + 2 + 32, 5);
 	put32(p + 6 + 384 + 64 + 2 + 32 + 2, (uint32_t)chain_len);
 	put32(p + 2, (uint32_t)(384 + 64 + 2 + 32 + 6 + chain_len));
@@ -191,6 +197,98 @@ static void checks(void **state)
 	       "quote's signature does not verify", NULL);
 }
 
+static X509_CRL *crl_revoking(const struct ca *issuer, X509 *revoked)
+{
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *t = ASN1_TIME_set(NULL, (time_t)(NOW - DAY)), *next = ASN1_TIME_set(NULL, (time_t)(NOW + DAY));
+
+	X509_CRL_set_version(crl, 1);
+	X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer->cert));
+	X509_CRL_set1_lastUpdate(crl, t);
+	X509_CRL_set1_nextUpdate(crl, next);
+	if (revoked) {
+		X509_REVOKED *rev = X509_REVOKED_new();
+
+		X509_REVOKED_set_serialNumber(rev, X509_get_serialNumber(revoked));
+		X509_REVOKED_set_revocationDate(rev, t);
+		X509_CRL_add0_revoked(crl, rev);
+	}
+	X509_CRL_sort(crl);
+	X509_CRL_sign(crl, issuer->key, EVP_sha256());
+	ASN1_TIME_free(t);
+	ASN1_TIME_free(next);
+	return crl;
+}
+
+static enum ms_status verify_with_crls(const struct quote_spec *s, STACK_OF(X509_CRL) *crls, struct ms_err *err)
+{
+	size_t len;
+	uint8_t *q = make_quote(s, &len);
+	struct ms_verify_options o = { .at = NOW, .root_override = root.cert, .crls = crls };
+	struct ms_checks checks = { 0 };
+	struct ms_evidence ev;
+	enum ms_status st = ms_tdx_verify(q, len, &o, &ev, &checks, err);
+
+	ms_checks_free(&checks);
+	free(q);
+	return st;
+}
+
+/*
+ * The review's revocation bypass: the PCK chain is unsigned, and padding it
+ * pushed the PCK out of the CRL check. However it is padded now, a revoked
+ * PCK never verifies, and a chain with anything off the path is refused.
+ */
+static void revocation_bypass(void **state)
+{
+	STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
+	struct ms_err err = { 0 };
+	struct quote_spec s = { .pck = pck, .mrtd_fill = 0x11 };
+
+	(void)state;
+	sk_X509_CRL_push(crls, crl_revoking(&root, NULL));
+	sk_X509_CRL_push(crls, crl_revoking(&pck_ca, pck));
+	assert_int_equal(verify_with_crls(&s, crls, &err), MS_BAD_SIGNATURE);
+	assert_non_null(strstr(err.msg, "test PCK is revoked"));
+	for (int n = 1; n <= 12; n++) {
+		for (int i = 0; i < n; i++)
+			s.pad[i] = i % 3 == 0 ? other.cert : i % 3 == 1 ? pck_ca.cert : root.cert;
+		s.npad = n;
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(verify_with_crls(&s, crls, &err), MS_BAD_SIGNATURE);
+		/* and without any CRL, padding alone is refused too */
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(verify_with_crls(&s, NULL, &err), MS_BAD_SIGNATURE);
+	}
+	/* an unrelated certificate, once */
+	s.pad[0] = other.cert;
+	s.npad = 1;
+	assert_int_equal(verify_with_crls(&s, NULL, &err), MS_BAD_SIGNATURE);
+	assert_non_null(strstr(err.msg, "not on the verified path"));
+	/* the intermediate twice */
+	s.pad[0] = pck_ca.cert;
+	assert_int_equal(verify_with_crls(&s, NULL, &err), MS_BAD_SIGNATURE);
+	assert_non_null(strstr(err.msg, "given twice"));
+	/* the PCK CRL alone: the CA above the PCK goes unchecked, so that is missing collateral */
+	sk_X509_CRL_pop_free(crls, X509_CRL_free);
+	crls = sk_X509_CRL_new_null();
+	sk_X509_CRL_push(crls, crl_revoking(&pck_ca, NULL));
+	s.npad = 0;
+	assert_int_equal(verify_with_crls(&s, crls, &err), MS_NO_COLLATERAL);
+	assert_non_null(strstr(err.msg, "no CRL was given for test PCK CA"));
+	/* both current and nothing revoked: verifies, and says revocation was checked */
+	sk_X509_CRL_push(crls, crl_revoking(&root, NULL));
+	assert_int_equal(verify_with_crls(&s, crls, &err), MS_OK);
+	sk_X509_CRL_pop_free(crls, X509_CRL_free);
+}
+
+static void qe_debug(void **state)
+{
+	(void)state;
+	expect((struct quote_spec){ .pck = pck, .qe_debug = true }, true, MS_BAD_SIGNATURE, "quoting enclave runs in debug mode",
+	       NULL);
+}
+
 static void compare_cli(void **state)
 {
 	uint8_t *q, rd[64] = { 0xde, 0xad };
@@ -236,7 +334,7 @@ static void compare_cli(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(checks), cmocka_unit_test(compare_cli) };
+	const struct CMUnitTest tests[] = { cmocka_unit_test(checks), cmocka_unit_test(revocation_bypass), cmocka_unit_test(qe_debug), cmocka_unit_test(compare_cli) };
 
 	return cmocka_run_group_tests_name("tdx-synthetic", tests, setup, teardown);
 }

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The one chain verifier (common/chain.c), on chains and CRLs made here:
+ * every refusal the verification core promises, one case each.
+ */
+#include "../helpers.h"
+#include "../pki.h"
+
+#include <openssl/x509v3.h>
+
+#include "../../common/chain.h"
+
+#define NOW 1700000000LL
+#define DAY 86400LL
+
+static struct ca root, inter, other;
+static X509 *leaf;
+static EVP_PKEY *leaf_key;
+
+static int setup(void **state)
+{
+	(void)state;
+	root.key = p256();
+	root.cert = make_cert("chain root", root.key, NULL, true, NOW - 365 * DAY, NOW + 365 * DAY);
+	inter.key = p256();
+	inter.cert = make_cert("chain intermediate", inter.key, &root, true, NOW - 30 * DAY, NOW + 30 * DAY);
+	other.key = p256();
+	other.cert = make_cert("unrelated CA", other.key, NULL, true, NOW - 30 * DAY, NOW + 30 * DAY);
+	leaf_key = p256();
+	leaf = make_cert("chain leaf", leaf_key, &inter, false, NOW - DAY, NOW + DAY);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	X509_free(root.cert), X509_free(inter.cert), X509_free(other.cert), X509_free(leaf);
+	EVP_PKEY_free(root.key), EVP_PKEY_free(inter.key), EVP_PKEY_free(other.key), EVP_PKEY_free(leaf_key);
+	return 0;
+}
+
+/* Adds an extension from its OpenSSL config text and signs the certificate again. */
+static X509 *with_ext(X509 *c, const struct ca *issuer, int nid, const char *value)
+{
+	X509 *d = X509_dup(c);
+	X509V3_CTX ctx;
+	X509_EXTENSION *e;
+	int at = X509_get_ext_by_NID(d, nid, -1);
+
+	if (at >= 0)
+		X509_EXTENSION_free(X509_delete_ext(d, at));
+	X509V3_set_ctx(&ctx, issuer->cert, d, NULL, NULL, 0);
+	e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	assert_non_null(e);
+	X509_add_ext(d, e, -1);
+	X509_EXTENSION_free(e);
+	X509_sign(d, issuer->key, EVP_sha256());
+	return d;
+}
+
+/* An extension this verifier cannot know, marked critical. */
+static X509 *with_unknown_critical(X509 *c, const struct ca *issuer)
+{
+	X509 *d = X509_dup(c);
+	ASN1_OBJECT *obj = OBJ_txt2obj("1.3.6.1.4.1.99999.1", 1);
+	ASN1_OCTET_STRING *v = ASN1_OCTET_STRING_new();
+	X509_EXTENSION *e;
+
+	ASN1_OCTET_STRING_set(v, (const unsigned char *)"\x05\x00", 2);
+	e = X509_EXTENSION_create_by_OBJ(NULL, obj, 1, v);
+	X509_add_ext(d, e, -1);
+	X509_EXTENSION_free(e);
+	ASN1_OCTET_STRING_free(v);
+	ASN1_OBJECT_free(obj);
+	X509_sign(d, issuer->key, EVP_sha256());
+	return d;
+}
+
+static X509_CRL *make_crl(const struct ca *issuer, X509 *revoked, int64_t from, int64_t to)
+{
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *a = ASN1_TIME_set(NULL, (time_t)from), *b = ASN1_TIME_set(NULL, (time_t)to);
+
+	X509_CRL_set_version(crl, 1);
+	X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer->cert));
+	X509_CRL_set1_lastUpdate(crl, a);
+	X509_CRL_set1_nextUpdate(crl, b);
+	if (revoked) {
+		X509_REVOKED *r = X509_REVOKED_new();
+
+		X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(revoked));
+		X509_REVOKED_set_revocationDate(r, a);
+		X509_CRL_add0_revoked(crl, r);
+	}
+	X509_CRL_sort(crl);
+	X509_CRL_sign(crl, issuer->key, EVP_sha256());
+	ASN1_TIME_free(a);
+	ASN1_TIME_free(b);
+	return crl;
+}
+
+static X509_CRL *crl_with_ext(const struct ca *issuer, int nid, const char *der_hex_value, int critical)
+{
+	X509_CRL *crl = make_crl(issuer, NULL, NOW - DAY, NOW + DAY);
+	ASN1_OCTET_STRING *v = ASN1_OCTET_STRING_new();
+	unsigned char buf[32];
+	long n = 0;
+	unsigned char *raw = OPENSSL_hexstr2buf(der_hex_value, &n);
+	X509_EXTENSION *e;
+
+	memcpy(buf, raw, (size_t)n);
+	OPENSSL_free(raw);
+	ASN1_OCTET_STRING_set(v, buf, (int)n);
+	e = nid ? X509_EXTENSION_create_by_NID(NULL, nid, critical, v)
+		: X509_EXTENSION_create_by_OBJ(NULL, OBJ_txt2obj("1.3.6.1.4.1.99999.2", 1), critical, v);
+	X509_CRL_add_ext(crl, e, -1);
+	X509_EXTENSION_free(e);
+	ASN1_OCTET_STRING_free(v);
+	X509_CRL_sign(crl, issuer->key, EVP_sha256());
+	return crl;
+}
+
+static enum ms_status run(X509 *leaf_cert, X509 *const *mid, int nmid, X509_CRL *const *crl, int ncrl, struct ms_err *err,
+			  struct ms_chain_result *out)
+{
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+	STACK_OF(X509_CRL) *crls = ncrl ? sk_X509_CRL_new_null() : NULL;
+	struct ms_chain_result r;
+	struct ms_chain_params p = { .root = root.cert, .leaf = leaf_cert, .at = NOW, .what = "test chain" };
+	enum ms_status st;
+
+	for (int i = 0; i < nmid; i++)
+		sk_X509_push(untrusted, mid[i]);
+	for (int i = 0; i < ncrl; i++)
+		sk_X509_CRL_push(crls, crl[i]);
+	p.untrusted = untrusted;
+	p.crls = crls;
+	memset(err, 0, sizeof(*err));
+	st = ms_chain_verify(&p, &r, err);
+	if (out)
+		*out = r;
+	else
+		ms_chain_result_free(&r);
+	sk_X509_free(untrusted);
+	sk_X509_CRL_free(crls);
+	return st;
+}
+
+static void expect_at(int line, enum ms_status want, const char *words, enum ms_status got, const char *msg)
+{
+	if (got != want || (words && !strstr(msg, words)))
+		fail_msg("line %d: want %d \"%s\", got %d: %s", line, want, words ? words : "", got, msg);
+}
+
+#define EXPECT(want, words, ...) expect_at(__LINE__, (want), (words), (__VA_ARGS__), err.msg)
+
+static void chains(void **state)
+{
+	struct ms_err err;
+	struct ms_chain_result r;
+	X509 *mid[1] = { inter.cert };
+
+	(void)state;
+	EXPECT(MS_OK, NULL, run(leaf, mid, 1, NULL, 0, &err, &r));
+	assert_int_equal(sk_X509_num(r.path), 3);
+	assert_false(r.revocation_checked);
+	ms_chain_result_free(&r);
+	/* the root may be carried too (Nitro's cabundle[0], Intel's PEM chain) */
+	{
+		X509 *both[2] = { inter.cert, root.cert };
+
+		EXPECT(MS_OK, NULL, run(leaf, both, 2, NULL, 0, &err, NULL));
+	}
+	/* an unknown critical extension, on the leaf and on the intermediate */
+	{
+		X509 *l = with_unknown_critical(leaf, &inter), *m = with_unknown_critical(inter.cert, &root);
+		X509 *mm[1] = { m };
+
+		EXPECT(MS_BAD_SIGNATURE, "unhandled critical extension", run(l, mid, 1, NULL, 0, &err, NULL));
+		EXPECT(MS_BAD_SIGNATURE, "unhandled critical extension", run(leaf, mm, 1, NULL, 0, &err, NULL));
+		X509_free(l), X509_free(m);
+	}
+	/* path length: an intermediate with pathlen 0 issuing another CA */
+	{
+		X509 *capped = with_ext(inter.cert, &root, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
+		struct ca capped_ca = { inter.key, capped }, sub = { p256(), NULL };
+		X509 *l, *m[2];
+
+		sub.cert = make_cert("sub CA", sub.key, &capped_ca, true, NOW - DAY, NOW + DAY);
+		l = make_cert("deep leaf", leaf_key, &sub, false, NOW - DAY, NOW + DAY);
+		m[0] = sub.cert, m[1] = capped;
+		EXPECT(MS_BAD_SIGNATURE, "path length", run(l, m, 2, NULL, 0, &err, NULL));
+		X509_free(l), X509_free(sub.cert), X509_free(capped), EVP_PKEY_free(sub.key);
+	}
+	/* an intermediate that is not a CA */
+	{
+		X509 *not_ca = make_cert("chain intermediate", inter.key, &root, false, NOW - DAY, NOW + DAY);
+		X509 *m[1] = { not_ca };
+
+		EXPECT(MS_BAD_SIGNATURE, "invalid CA certificate", run(leaf, m, 1, NULL, 0, &err, NULL));
+		X509_free(not_ca);
+	}
+	/* extra, unrelated and duplicate certificates */
+	{
+		X509 *extra[2] = { inter.cert, other.cert }, *dup[2] = { inter.cert, inter.cert };
+		X509 *many[12];
+
+		EXPECT(MS_BAD_SIGNATURE, "unrelated CA is not on the verified path", run(leaf, extra, 2, NULL, 0, &err, NULL));
+		EXPECT(MS_BAD_SIGNATURE, "given twice", run(leaf, dup, 2, NULL, 0, &err, NULL));
+		for (int i = 0; i < 12; i++)
+			many[i] = i ? other.cert : inter.cert;
+		EXPECT(MS_BAD_SIGNATURE, "more than", run(leaf, many, 12, NULL, 0, &err, NULL));
+	}
+	/* the leaf's issuer is missing */
+	EXPECT(MS_BAD_SIGNATURE, "does not chain to the trusted root", run(leaf, NULL, 0, NULL, 0, &err, NULL));
+}
+
+static void crls(void **state)
+{
+	struct ms_err err;
+	struct ms_chain_result r;
+	X509 *mid[1] = { inter.cert };
+	X509_CRL *root_crl = make_crl(&root, NULL, NOW - DAY, NOW + DAY);
+	X509_CRL *inter_crl = make_crl(&inter, NULL, NOW - DAY, NOW + DAY);
+	X509_CRL *revoking = make_crl(&inter, leaf, NOW - DAY, NOW + DAY);
+	X509_CRL *stale = make_crl(&inter, NULL, NOW - 10 * DAY, NOW - DAY);
+	X509_CRL *future = make_crl(&inter, NULL, NOW + DAY, NOW + 10 * DAY);
+	X509_CRL *unrelated = make_crl(&other, NULL, NOW - 10 * DAY, NOW - DAY);
+	/* deltaCRLIndicator (BaseCRLNumber 1), issuingDistributionPoint (onlyContainsUserCerts) */
+	X509_CRL *delta = crl_with_ext(&inter, NID_delta_crl, "020101", 1);
+	X509_CRL *partitioned = crl_with_ext(&inter, NID_issuing_distribution_point, "30038101ff", 1);
+	X509_CRL *critical = crl_with_ext(&inter, 0, "0500", 1);
+	X509_CRL *forged = make_crl(&inter, NULL, NOW - DAY, NOW + DAY);
+
+	(void)state;
+	X509_CRL_sign(forged, other.key, EVP_sha256());
+	{
+		X509_CRL *c[2] = { root_crl, inter_crl };
+
+		EXPECT(MS_OK, NULL, run(leaf, mid, 1, c, 2, &err, &r));
+		assert_true(r.revocation_checked);
+		assert_int_equal(r.crls_used, 2);
+		ms_chain_result_free(&r);
+	}
+	{
+		X509_CRL *c[2] = { root_crl, revoking };
+
+		EXPECT(MS_BAD_SIGNATURE, "chain leaf is revoked", run(leaf, mid, 1, c, 2, &err, NULL));
+	}
+	{
+		X509_CRL *c[1] = { inter_crl }; /* nothing covers the intermediate */
+
+		EXPECT(MS_NO_COLLATERAL, "no CRL was given for chain intermediate", run(leaf, mid, 1, c, 1, &err, NULL));
+	}
+	{
+		X509_CRL *c[1] = { root_crl }; /* nothing covers the leaf */
+
+		EXPECT(MS_NO_COLLATERAL, "no CRL was given for chain leaf", run(leaf, mid, 1, c, 1, &err, NULL));
+	}
+	{
+		X509_CRL *c[2] = { root_crl, stale };
+
+		EXPECT(MS_NO_COLLATERAL, "is not current at", run(leaf, mid, 1, c, 2, &err, NULL));
+		c[1] = future;
+		EXPECT(MS_NO_COLLATERAL, "is not yet current", run(leaf, mid, 1, c, 2, &err, NULL));
+		c[1] = delta;
+		EXPECT(MS_UNSUPPORTED, "delta CRL", run(leaf, mid, 1, c, 2, &err, NULL));
+		c[1] = partitioned;
+		EXPECT(MS_UNSUPPORTED, "issuing distribution point", run(leaf, mid, 1, c, 2, &err, NULL));
+		c[1] = critical;
+		EXPECT(MS_BAD_SIGNATURE, "critical extension", run(leaf, mid, 1, c, 2, &err, NULL));
+		c[1] = forged;
+		EXPECT(MS_BAD_SIGNATURE, "CRL signature failure", run(leaf, mid, 1, c, 2, &err, NULL));
+	}
+	{
+		X509_CRL *c[1] = { unrelated }; /* another chain's (stale) CRL: not this chain's business */
+
+		EXPECT(MS_OK, NULL, run(leaf, mid, 1, c, 1, &err, &r));
+		assert_false(r.revocation_checked);
+		ms_chain_result_free(&r);
+	}
+	X509_CRL_free(root_crl), X509_CRL_free(inter_crl), X509_CRL_free(revoking), X509_CRL_free(stale);
+	X509_CRL_free(future), X509_CRL_free(unrelated), X509_CRL_free(delta), X509_CRL_free(partitioned);
+	X509_CRL_free(critical), X509_CRL_free(forged);
+}
+
+static void times(void **state)
+{
+	struct ms_err err;
+	X509 *mid[1] = { inter.cert };
+	X509 *expired = make_cert("chain leaf", leaf_key, &inter, false, NOW - 3 * DAY, NOW - 2 * DAY);
+	X509 *future = make_cert("chain leaf", leaf_key, &inter, false, NOW + DAY, NOW + 2 * DAY);
+
+	(void)state;
+	EXPECT(MS_BAD_SIGNATURE, "chain leaf has expired at 2023-11-14T22:13:20Z", run(expired, mid, 1, NULL, 0, &err, NULL));
+	EXPECT(MS_BAD_SIGNATURE, "chain leaf is not yet valid", run(future, mid, 1, NULL, 0, &err, NULL));
+	X509_free(expired), X509_free(future);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = { cmocka_unit_test(chains), cmocka_unit_test(crls), cmocka_unit_test(times) };
+
+	return cmocka_run_group_tests_name("chain", tests, setup, teardown);
+}
