@@ -105,37 +105,6 @@ void ms_x509_fingerprint(X509 *cert, uint8_t out[32])
 	OPENSSL_free(der);
 }
 
-enum ms_status ms_x509_check_time(X509 *cert, int64_t t, const char *what, struct ms_err *err)
-{
-	int64_t from, to;
-	char a[32], b[32];
-
-	if (ms_asn1_time_unix(X509_get0_notBefore(cert), &from) || ms_asn1_time_unix(X509_get0_notAfter(cert), &to))
-		return ms_fail(err, MS_BAD_SIGNATURE, "%s: unreadable validity period", what);
-	if (t < from) {
-		ms_format_time(from, a);
-		ms_format_time(t, b);
-		return ms_fail(err, MS_BAD_SIGNATURE, "%s is not yet valid at %s (valid from %s)", what, b, a);
-	}
-	if (t > to) {
-		ms_format_time(to, a);
-		ms_format_time(t, b);
-		return ms_fail(err, MS_BAD_SIGNATURE, "%s has expired at %s (valid until %s)", what, b, a);
-	}
-	return MS_OK;
-}
-
-enum ms_status ms_x509_check_issued(X509 *cert, X509 *issuer, const char *what, struct ms_err *err)
-{
-	EVP_PKEY *key = X509_get0_pubkey(issuer);
-
-	if (X509_NAME_cmp(X509_get_issuer_name(cert), X509_get_subject_name(issuer)))
-		return ms_fail(err, MS_BAD_SIGNATURE, "%s: its issuer is not the next certificate's subject", what);
-	if (!key || X509_verify(cert, key) != 1)
-		return ms_fail(err, MS_BAD_SIGNATURE, "%s: signature does not verify with its issuer's key", what);
-	return MS_OK;
-}
-
 enum ms_status ms_x509_parse_bundle(const uint8_t *buf, size_t len, const char *what, STACK_OF(X509) **out,
 				    struct ms_err *err)
 {
@@ -213,55 +182,3 @@ enum ms_status ms_crl_parse(const uint8_t *buf, size_t len, const char *what, X5
 	return MS_OK;
 }
 
-enum ms_status ms_crl_apply(STACK_OF(X509_CRL) *crls, X509 *const *chain, size_t n, int64_t t, size_t *applied,
-			    struct ms_err *err)
-{
-	*applied = 0;
-	for (int i = 0; i < sk_X509_CRL_num(crls); i++) {
-		X509_CRL *crl = sk_X509_CRL_value(crls, i);
-		const X509 *issuer = NULL;
-		int64_t from, to;
-		char a[32], b[32], *name;
-
-		for (size_t k = 0; k < n && !issuer; k++)
-			if (!X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(chain[k])))
-				issuer = chain[k];
-		if (!issuer)
-			continue; /* for another chain */
-		name = ms_x509_name(X509_CRL_get_issuer(crl));
-		if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
-			ms_fail(err, MS_BAD_SIGNATURE, "the CRL of %s does not verify with its key", name ? name : "?");
-			free(name);
-			return MS_BAD_SIGNATURE;
-		}
-		if (ms_asn1_time_unix(X509_CRL_get0_lastUpdate(crl), &from) || !X509_CRL_get0_nextUpdate(crl) ||
-		    ms_asn1_time_unix(X509_CRL_get0_nextUpdate(crl), &to) || t < from || t > to) {
-			ms_format_time(t, a);
-			if (X509_CRL_get0_nextUpdate(crl) && !ms_asn1_time_unix(X509_CRL_get0_nextUpdate(crl), &to))
-				ms_format_time(to, b);
-			else
-				snprintf(b, sizeof(b), "never");
-			ms_fail(err, MS_NO_COLLATERAL, "the CRL of %s is not current at %s (next update %s): fetch a fresh one",
-				name ? name : "?", a, b);
-			free(name);
-			return MS_NO_COLLATERAL;
-		}
-		for (size_t k = 0; k < n; k++) {
-			X509_REVOKED *rev = NULL;
-
-			if (X509_NAME_cmp(X509_get_issuer_name(chain[k]), X509_CRL_get_issuer(crl)) || chain[k] == issuer)
-				continue;
-			if (X509_CRL_get0_by_cert(crl, &rev, chain[k]) == 1) {
-				char *who = ms_x509_name(X509_get_subject_name(chain[k]));
-
-				ms_fail(err, MS_BAD_SIGNATURE, "%s is revoked by the CRL of %s", who ? who : "?", name ? name : "?");
-				free(who);
-				free(name);
-				return MS_BAD_SIGNATURE;
-			}
-		}
-		free(name);
-		(*applied)++;
-	}
-	return MS_OK;
-}

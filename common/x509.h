@@ -29,30 +29,12 @@ void ms_format_time(int64_t unix_seconds, char out[32]);
 /* SHA-256 of the certificate's DER encoding. */
 void ms_x509_fingerprint(X509 *cert, uint8_t out[32]);
 
-/* Valid at unix time t? MS_BAD_SIGNATURE naming what and the bound otherwise. */
-enum ms_status ms_x509_check_time(X509 *cert, int64_t t, const char *what, struct ms_err *err);
-
-/*
- * cert is issued by issuer: names chain and issuer's key verifies cert's
- * signature (ECDSA, RSA or RSA-PSS). MS_BAD_SIGNATURE otherwise.
- */
-enum ms_status ms_x509_check_issued(X509 *cert, X509 *issuer, const char *what, struct ms_err *err);
-
 /* Every certificate in a PEM bundle, in order. */
 enum ms_status ms_x509_parse_bundle(const uint8_t *buf, size_t len, const char *what, STACK_OF(X509) **out,
 				    struct ms_err *err);
 
 /* Parses one CRL, DER or PEM. */
 enum ms_status ms_crl_parse(const uint8_t *buf, size_t len, const char *what, X509_CRL **out, struct ms_err *err);
-
-/*
- * Applies CRLs to a verified chain (chain[0] the root ... chain[n-1] the leaf):
- * each CRL must be issued by a certificate of the chain and verify with its key,
- * and be current at t (MS_NO_COLLATERAL when stale); a certificate it revokes is
- * MS_BAD_SIGNATURE. *applied counts the CRLs that matched an issuer.
- */
-enum ms_status ms_crl_apply(STACK_OF(X509_CRL) *crls, X509 *const *chain, size_t n, int64_t t, size_t *applied,
-			    struct ms_err *err);
 
 /* Parses "2022-10-13T09:38:02Z" (RFC 3339, UTC or with an offset) or "@SECONDS". */
 int ms_parse_time(const char *text, int64_t *out);
