@@ -242,6 +242,15 @@ enum ms_status ms_chain_verify(const struct ms_chain_params *p, struct ms_chain_
 	}
 	if ((st = all_on_path(p, r->path, err)))
 		goto out;
+	/* the key that signs evidence belongs to an end entity; a CA's key signing it is a misuse */
+	if (X509_check_ca(p->leaf)) {
+		char who[128];
+
+		cert_label(p->leaf, who, sizeof(who));
+		st = ms_fail(err, MS_BAD_SIGNATURE, "%s: %s is a CA certificate, not the end entity that signs evidence", p->what,
+			     who);
+		goto out;
+	}
 	for (int i = 0; i < ncrl; i++) {
 		const X509_NAME *issuer = X509_CRL_get_issuer(sk_X509_CRL_value(p->crls, i));
 

@@ -211,6 +211,8 @@ static void chains(void **state)
 			many[i] = i ? other.cert : inter.cert;
 		EXPECT(MS_BAD_SIGNATURE, "more than", run(leaf, many, 12, NULL, 0, &err, NULL));
 	}
+	/* a CA as the leaf */
+	EXPECT(MS_BAD_SIGNATURE, "is a CA certificate, not the end entity", run(inter.cert, NULL, 0, NULL, 0, &err, NULL));
 	/* the leaf's issuer is missing */
 	EXPECT(MS_BAD_SIGNATURE, "does not chain to the trusted root", run(leaf, NULL, 0, NULL, 0, &err, NULL));
 }
