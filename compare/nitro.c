@@ -167,6 +167,12 @@ enum ms_status ms_nitro_verify(const uint8_t *buf, size_t len, const struct ms_v
 			     (int)(d.digest.n > 16 ? 16 : d.digest.n), (const char *)d.digest.p);
 		goto out;
 	}
+	for (int i = 0; i < MAX_PCRS; i++)
+		if (d.pcrs[i].present && d.pcrs[i].n != 48) {
+			st = ms_fail(err, MS_BAD_INPUT, "attestation document: PCR%d is %zu bytes; a SHA384 PCR is 48", i,
+				     d.pcrs[i].n);
+			goto out;
+		}
 	ev->has_timestamp = true;
 	ev->timestamp = (int64_t)(d.timestamp_ms / 1000);
 	t = o->at_evidence ? ev->timestamp : o->at;

@@ -21,6 +21,10 @@
 #define TDX_QE_MRSIGNER "dc9e2a7c6f948f17474e34a7fc43ed030f7c1563f1babddf6340c82e0e54a8c5"
 #define SGX_ATTR_DEBUG 0x02 /* ATTRIBUTES.FLAGS bit 1 */
 
+/* Intel's QE vendor ID, 939a7233-f79c-4ca9-940a-0db3957f0607 */
+static const uint8_t intel_qe_vendor[16] = { 0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9,
+					     0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07 };
+
 /* ECDSA P-256 / SHA-256 with r||s (big-endian, 32 bytes each). */
 static bool p256_verify(EVP_PKEY *key, const uint8_t rs[64], const uint8_t *data, size_t len)
 {
@@ -150,6 +154,12 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	if (q->qe.attributes[0] & SGX_ATTR_DEBUG) {
 		ms_check_add(checks, false, "QE identity", "a production QE", "ATTRIBUTES.DEBUG set");
 		st = ms_fail(err, MS_BAD_SIGNATURE, "the quoting enclave runs in debug mode (QE report ATTRIBUTES.DEBUG): its key is not protected");
+		goto out;
+	}
+	if (memcmp(q->qe_vendor_id, intel_qe_vendor, 16)) {
+		ms_hex_encode(q->qe_vendor_id, 16, a);
+		ms_check_add(checks, false, "QE vendor", "Intel (939a7233f79c4ca9940a0db3957f0607)", a);
+		st = ms_fail(err, MS_BAD_SIGNATURE, "the quote header's QE vendor ID (offset 0xc) is not Intel's");
 		goto out;
 	}
 	snprintf(b, sizeof(b), "ISVSVN %u, not debug", q->qe.isv_svn);

@@ -356,6 +356,16 @@ static cbor_item_t *pcr_too_short(cbor_item_t *m)
 	return m;
 }
 
+static cbor_item_t *pcr_sha256_sized(cbor_item_t *m)
+{
+	cbor_item_t *pcrs = cbor_map_handle(m)[3].value;
+	uint8_t v[32] = { 0 };
+
+	cbor_decref(&cbor_map_handle(pcrs)[1].value);
+	cbor_map_handle(pcrs)[1].value = cbor_build_bytestring(v, 32);
+	return m;
+}
+
 static cbor_item_t *pcr_index_too_large(cbor_item_t *m)
 {
 	cbor_item_t *pcrs = cbor_map_handle(m)[3].value;
@@ -411,6 +421,7 @@ static void cbor_strictness(void **state)
 	expect(SPEC(.edit = second_nonce), true, MS_BAD_INPUT, "the same key twice");
 	expect(SPEC(.edit = second_pcrs), true, MS_BAD_INPUT, "the same key twice");
 	expect(SPEC(.crit = true), true, MS_UNSUPPORTED, "crit (label 2)");
+	expect(SPEC(.edit = pcr_sha256_sized), true, MS_BAD_INPUT, "PCR1 is 32 bytes; a SHA384 PCR is 48");
 	expect(SPEC(.tagged = true), true, MS_OK, NULL);
 }
 

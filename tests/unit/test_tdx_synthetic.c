@@ -25,7 +25,7 @@ struct quote_spec {
 	X509 *pck;
 	uint8_t mrtd_fill, td_attributes0;
 	const uint8_t *reportdata;
-	bool qe_report_tampered, auth_tampered, body_tampered, foreign_qe, qe_debug;
+	bool qe_report_tampered, auth_tampered, body_tampered, foreign_qe, qe_debug, foreign_vendor;
 	X509 *pad[12]; /* certificates appended after the root in the PCK chain */
 	int npad;
 };
@@ -77,6 +77,8 @@ static uint8_t *make_quote(const struct quote_spec *s, size_t *len)
 	/* header and body */
 	put16(q, 4), put16(q + 2, 2), put32(q + 4, 0x81);
 	memcpy(q + 12, intel, 16);
+	if (s->foreign_vendor)
+		q[12] ^= 0xff;
 	p = q + 48;
 	memset(p + 136, s->mrtd_fill, 48);                     /* MRTD */
 	for (int i = 0; i < 4; i++)
@@ -285,6 +287,8 @@ static void revocation_bypass(void **state)
 static void qe_debug(void **state)
 {
 	(void)state;
+	expect((struct quote_spec){ .pck = pck, .foreign_vendor = true }, true, MS_BAD_SIGNATURE, "QE vendor ID (offset 0xc) is not Intel's",
+	       NULL);
 	expect((struct quote_spec){ .pck = pck, .qe_debug = true }, true, MS_BAD_SIGNATURE, "quoting enclave runs in debug mode",
 	       NULL);
 }
