@@ -99,4 +99,31 @@ cp "$K" "$TMP/short-opt"; patch "$TMP/short-opt" $((0x54)) 6400; head -c $((0x58
 expect_failure 2 "PE32+ optional header too short for its fields" "PE32+ optional header (offset 0x58) is 0x64 bytes, too short" \
 	tdx --firmware "$FW/OVMF.fd" --kernel "$TMP/short-opt2" --qemu-version 10.1
 expect_failure 2 "not a PE" "not a PE/COFF image" tdx --firmware "$FW/OVMF.fd" --kernel "$TMP/initrd" --qemu-version 10.1
+
+# Size limits (docs/measure.1, LIMITS): streams and devices past them are refused, never a crash
+# (a pipe or device past the firmware limit used to free an uninitialised pointer) or a hang.
+# limited CHECK ARGS...: the check, with measure under a 20-second timeout (these used to hang)
+printf '#!/bin/sh\nexec timeout 20 "%s" "$@"\n' "$(realpath "$MEASURE")" >"$TMP/measure20"
+chmod +x "$TMP/measure20"
+limited() { m=$MEASURE; MEASURE=$TMP/measure20; "$@"; MEASURE=$m; }
+head -c 70000000 /dev/zero | timeout 20 "$MEASURE" tdx --firmware - >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && [ ! -s "$TMP/out" ] &&
+	grep -qF -- "measure: tdx: -: larger than the 64 MiB limit (67108864 bytes)" "$TMP/err"; then
+	ok "firmware from a pipe past 64 MiB"; else not_ok "firmware from a pipe past 64 MiB" "exit $rc" "$(cat "$TMP/err")"; fi
+limited expect_failure 2 "firmware from a device that never ends" "measure: tdx: /dev/zero: larger than the 64 MiB limit" tdx --firmware /dev/zero
+truncate -s 65M "$TMP/big.fd"
+expect_failure 2 "firmware file past 64 MiB" "big.fd: larger than the 64 MiB limit" tdx --firmware "$TMP/big.fd"
+expect_failure 2 "VARS file past 64 MiB" "big.fd: larger than the 64 MiB limit" tdx --firmware "$FW/OVMF_CODE.fd" --vars "$TMP/big.fd"
+limited expect_failure 2 "kernel from a device: refused at 256 MiB" "/dev/zero: larger than the 256 MiB limit (268435456 bytes)" \
+	tdx --firmware "$FW/OVMF.fd" --kernel /dev/zero --qemu-version 10.1
+truncate -s 257M "$TMP/big-kernel"
+expect_failure 2 "kernel file past 256 MiB" "big-kernel: larger than the 256 MiB limit" tdx --firmware "$FW/OVMF.fd" --kernel "$TMP/big-kernel"
+truncate -s 2049M "$TMP/big-initrd"
+expect_failure 2 "initrd file past 2 GiB" "big-initrd: larger than the 2 GiB limit (2147483648 bytes)" \
+	tdx --firmware "$FW/OVMF.fd" --kernel "$K" --initrd "$TMP/big-initrd" --qemu-version 10.1
+limited expect_failure 2 "ACPI tables from a device: refused at 64 MiB" "/dev/zero: larger than the 64 MiB limit" \
+	tdx --firmware "$FW/OVMF.fd" --acpi-tables /dev/zero
+expect_failure 2 "BootOrder past 4096 bytes" "/dev/zero: larger than the 4096-byte limit" \
+	tdx --firmware "$FW/OVMF.fd" --boot-order /dev/zero
+rm -f "$TMP/big.fd" "$TMP/big-kernel" "$TMP/big-initrd"
 echo "1..$n"
