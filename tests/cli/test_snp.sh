@@ -145,6 +145,9 @@ bad_fw "entry shorter than 18 bytes" "footer table entry at offset 0x1dffbc: len
 bad_fw "metadata offset outside the image" "SEV metadata offset 0xffffff00 (from the end) points outside the image" $((0x1dff6e)) 00ffffff
 bad_fw "unknown section type" "SEV metadata section 0 (offset 0x1dfaec): unknown section type 0x7" $((0x1dfaec)) 07000000
 bad_fw "absurd section count" "more than 256" $((0x1dfad4 + 12)) ffffff7f
+# sections: 0 at 0x1dfae4 (GPA, size, type), 1 at 0x1dfaf0, ...
+bad_fw "overlapping sections" "SEV metadata section 1 (offset 0x1dfaf0): GPA 0x800000..0x803000 overlaps section 0 (GPA 0x800000..0x809000)" $((0x1dfaf0)) 00008000
+bad_fw "sections describing more than 256 MiB" "SEV metadata section 0 (offset 0x1dfae4): size 0xfffff000 (offset 0x1dfae8) brings the sections to 0xfffff000 bytes, more than the 256 MiB limit" $((0x1dfae4)) 0000000000f0ffff
 
 # Size limits (docs/measure.1, LIMITS). These used to crash (a device past the firmware limit
 # freed an uninitialised pointer) or hash forever (--kernel /dev/zero); 20 seconds is plenty.
