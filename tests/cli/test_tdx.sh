@@ -12,6 +12,10 @@ AUTH=e494e71ba795e8fc3edc1b3cab678c8c8782a6efe14d2d5a25155dc948b53f7d1dab088ff70
 RTMR1=22d9ea28f2fe47c52b598a60e91ae47e3e453bd2110434e63c3899314b2dcc55d5bc4addd53adfb092856f94811e397b
 RTMR2=6001b3a3c7523ccc9c9f47f0c137df0c1ac629e695038112120ad63f9163258700344f00d9be2117a5fa9a70ffa163d2
 head -c 4096 /dev/zero >"$TMP/initrd"
+# limited CHECK ARGS...: the check, with measure under a 20-second timeout (these used to hang)
+printf '#!/bin/sh\nexec timeout 20 "%s" "$@"\n' "$(realpath "$MEASURE")" >"$TMP/measure20"
+chmod +x "$TMP/measure20"
+limited() { m=$MEASURE; MEASURE=$TMP/measure20; "$@"; MEASURE=$m; }
 
 expect_rc 0 "tdx --help" tdx --help
 run tdx --firmware "$FW/OVMF.fd"
@@ -87,6 +91,18 @@ bad_fw "huge section count" "4294967295 sections, more than 32" $((0x1ff7cc)) ff
 bad_fw "section outside the file" "TDVF section 0 (BFV, offset 0x1ff7d0): data 0x300000+0x1e0000 runs past the end of the image" $((0x1ff7d0)) 00003000
 bad_fw "unknown section type" "TDVF section 1 (offset 0x1ff7f0): unknown type 9" $((0x1ff7f0 + 24)) 09000000
 bad_fw "overlapping sections" "TDVF section 3 (TempMem, offset 0x1ff830) overlaps section 2 in memory" $((0x1ff830 + 8)) 00008100
+# Sections are 32 bytes: DataOffset, RawDataSize, MemoryAddress (+8), MemorySize (+16), Type, Attributes.
+# They may describe 256 MiB in all: a 1 TiB TempMem took 39 s, now it is refused at once.
+bad_fw "a 1 TiB TempMem" "TDVF section 3 (TempMem, offset 0x1ff830): MemorySize 0x10000000000 (offset 0x1ff840) brings the sections past the 256 MiB limit" $((0x1ff830 + 16)) 0000000000010000
+bad_fw "memory size wrapping the address space" "brings the sections past the 256 MiB limit" $((0x1ff830 + 16)) 00f0ffffffffffff
+# the BFV grown so the sections describe exactly 256 MiB (zero-filled past its data, all extended): measured,
+# in bounded time; one page more is refused, naming the section that passes the limit
+cp "$FW/OVMF.fd" "$TMP/limit.fd"; patch "$TMP/limit.fd" $((0x1ff7d0 + 16)) 0060fc0f00000000
+limited expect_rc 0 "sections describing exactly 256 MiB are measured" tdx --firmware "$TMP/limit.fd"
+expect_out "an MRTD at the limit" "MRTD   "
+patch "$TMP/limit.fd" $((0x1ff7d0 + 16)) 0070fc0f00000000
+expect_failure 2 "one page past 256 MiB" "TDVF section 5 (TempMem, offset 0x1ff870): MemorySize 0x6000 (offset 0x1ff880) brings the sections past the 256 MiB limit" \
+	tdx --firmware "$TMP/limit.fd"
 # The kernel's PE headers: e_lfanew 0x40, NumberOfSections at 0x46, section table 0xf8..0x198.
 head -c 300 "$K" >"$TMP/short-pe"
 expect_failure 2 "PE section table past the end" "PE section table (offset 0xf8, 4 sections) runs past the end of the file (0x12c)" \
@@ -102,10 +118,6 @@ expect_failure 2 "not a PE" "not a PE/COFF image" tdx --firmware "$FW/OVMF.fd" -
 
 # Size limits (docs/measure.1, LIMITS): streams and devices past them are refused, never a crash
 # (a pipe or device past the firmware limit used to free an uninitialised pointer) or a hang.
-# limited CHECK ARGS...: the check, with measure under a 20-second timeout (these used to hang)
-printf '#!/bin/sh\nexec timeout 20 "%s" "$@"\n' "$(realpath "$MEASURE")" >"$TMP/measure20"
-chmod +x "$TMP/measure20"
-limited() { m=$MEASURE; MEASURE=$TMP/measure20; "$@"; MEASURE=$m; }
 head -c 70000000 /dev/zero | timeout 20 "$MEASURE" tdx --firmware - >"$TMP/out" 2>"$TMP/err"; rc=$?
 if [ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && [ ! -s "$TMP/out" ] &&
 	grep -qF -- "measure: tdx: -: larger than the 64 MiB limit (67108864 bytes)" "$TMP/err"; then
