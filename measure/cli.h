@@ -33,7 +33,7 @@ int cmd_compare(int argc, char **argv);
 #define CLI_MAX_BOOT_ENTRY (1u << 20)  /* --boot-entry */
 #define CLI_MAX_EVENT_LOG (16u << 20)  /* measure tdx eventlog FILE */
 #define CLI_MAX_CCEL_TABLE 4096u       /* --ccel-table */
-#define CLI_MAX_TRANSCRIPT (16u << 20) /* --against */
+#define CLI_MAX_TRANSCRIPT (32u << 20) /* --against: the transcript of a log at both limits fits */
 
 /* "measure: VERB: FILE: message" on stderr; returns the exit code for err. */
 int cli_fail(const char *verb, const char *file, const struct ms_err *err);

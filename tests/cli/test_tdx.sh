@@ -138,4 +138,49 @@ limited expect_failure 2 "ACPI tables from a device: refused at 64 MiB" "/dev/ze
 expect_failure 2 "BootOrder past 4096 bytes" "/dev/zero: larger than the 4096-byte limit" \
 	tdx --firmware "$FW/OVMF.fd" --boot-order /dev/zero
 rm -f "$TMP/big.fd" "$TMP/big-kernel" "$TMP/big-initrd"
+
+# measure tdx eventlog: the log may be 16 MiB and hold 65536 records (the Spec ID event included); it
+# is checked, replayed and printed one event at a time. A synthetic log: the Spec ID event (SHA-384
+# only), then EV_EFI_ACTION events of 66 bytes extending RTMR0.
+printf 'Spec ID Event03\000\000\000\000\000\000\002\000\010\001\000\000\000\014\000\060\000\000' >"$TMP/specid"
+{ printf '\000\000\000\000\003\000\000\000'; head -c 20 /dev/zero; printf '\041\000\000\000'; cat "$TMP/specid"; } >"$TMP/log-head"
+{ printf '\001\000\000\000\007\000\000\200\001\000\000\000\014\000'; head -c 48 /dev/zero | tr '\000' '\252'; printf '\000\000\000\000'; } >"$TMP/ev"
+for i in $(seq 16); do cat "$TMP/ev" "$TMP/ev" >"$TMP/ev2"; mv "$TMP/ev2" "$TMP/ev"; done # 65536 events
+cat "$TMP/log-head" "$TMP/ev" >"$TMP/too-many.log"
+expect_failure 2 "an event log of more than 65536 records" "too-many.log: event 65536 (offset 0x$(printf %x $((65 + 65535 * 66)))): more than 65536 events in the log" \
+	tdx eventlog --transcript "$TMP/too-many.log"
+head -c $((65 + 65535 * 66)) "$TMP/too-many.log" >"$TMP/many.log"
+limited expect_rc 0 "an event log of 65536 records: its transcript" tdx eventlog --transcript --json "$TMP/many.log"
+if [ "$(grep -c '"register": "rtmr0"' "$TMP/out")" -eq 65535 ] && [ "$(head -2 "$TMP/out")" = "$(printf '{\n  "events": [')" ] &&
+	[ "$(tail -3 "$TMP/out")" = "$(printf '    }\n  ]\n}')" ]; then ok "the streamed transcript holds 65535 events"; else
+	not_ok "the streamed transcript holds 65535 events" "$(head -c 300 "$TMP/out")"; fi
+cp "$TMP/out" "$TMP/many.json"
+limited expect_rc 0 "the log against its own streamed transcript" tdx eventlog "$TMP/many.log" --against "$TMP/many.json"
+expect_out "every event paired" "RTMR0: all 65535 events match"
+run tdx eventlog "$TMP/many.log"
+ext=$(head -c 48 /dev/zero | tr '\000' '\252' | od -An -tx1 -v | tr -d ' \n')
+r0=$(printf '%096d' 0)
+for i in 1 2 3; do r0=$(printf "$(printf '%s%s' "$r0" "$ext" | sed 's/../\\x&/g')" | openssl dgst -sha384 -r | cut -c1-96); done
+head -c $((65 + 3 * 66)) "$TMP/many.log" >"$TMP/three.log"
+run tdx eventlog "$TMP/three.log"
+expect_out "the replay extends as it walks (3 events, openssl's SHA-384)" "RTMR0  $r0"
+run tdx eventlog --transcript "$TMP/many.log"
+if [ "$(wc -l <"$TMP/out")" -eq 65535 ]; then ok "text transcript: 65535 lines"; else not_ok "text transcript: 65535 lines" "$(wc -l <"$TMP/out")"; fi
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f %M -o "$TMP/rss" "$MEASURE" tdx eventlog --transcript --json "$TMP/many.log" >/dev/null 2>&1
+	if [ "$(cat "$TMP/rss")" -lt 65536 ]; then ok "memory stays bounded: $(cat "$TMP/rss") KiB for 65535 events"; else
+		not_ok "memory stays bounded" "$(cat "$TMP/rss") KiB maximum resident for 65535 events"; fi
+else
+	skip "memory stays bounded: no /usr/bin/time"
+fi
+truncate -s 17M "$TMP/big.log"
+expect_failure 2 "an event log past 16 MiB" "big.log: larger than the 16 MiB limit (16777216 bytes)" tdx eventlog "$TMP/big.log"
+head -c 20000000 /dev/zero | timeout 20 "$MEASURE" tdx eventlog - >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && [ ! -s "$TMP/out" ] && grep -qF -- "-: larger than the 16 MiB limit" "$TMP/err"; then
+	ok "an event log from a pipe past 16 MiB"; else not_ok "an event log from a pipe past 16 MiB" "exit $rc" "$(cat "$TMP/err")"; fi
+# an error after many good events still prints nothing: the log is checked before a line is written
+cp "$TMP/many.log" "$TMP/late-bad.log"; patch "$TMP/late-bad.log" $((65 + 60000 * 66 + 8)) 05000000
+expect_failure 2 "a bad event after 60000 good ones: nothing printed" "event 60001 (offset 0x$(printf %x $((65 + 60000 * 66)))): digest count 5" \
+	tdx eventlog --transcript --json "$TMP/late-bad.log"
+rm -f "$TMP"/*.log "$TMP/ev" "$TMP/many.json"
 echo "1..$n"
