@@ -44,18 +44,20 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 
 all: deps $(BUILD)/measure
 
-$(BUILD)/measure: $(CLI_OBJS) $(BUILD)/libmeasure.a
+# Everything that compiles waits for deps (order-only: it does not force a
+# rebuild), so the first make -j on a fresh machine has the headers first.
+$(BUILD)/measure: $(CLI_OBJS) $(BUILD)/libmeasure.a | deps
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/libmeasure.a: $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c $(BUILD)/libmeasure.a
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libmeasure.a | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libmeasure.a \
 		$(ALL_LDFLAGS) $(LIBS) $(shell pkg-config --libs cmocka)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,14 +68,38 @@ enum ms_status ms_file_read(struct ms_file *f, void *buf, size_t len, size_t *go
 	return MS_OK;
 }
 
+/* "larger than the 64 MiB limit (67108864 bytes)": every refusal names the limit the same way. */
+static enum ms_status too_large(struct ms_err *err, uint64_t max)
+{
+	if (max >= (1u << 30) && max % (1u << 30) == 0)
+		return ms_fail(err, MS_BAD_INPUT, "larger than the %llu GiB limit (%llu bytes)",
+			       (unsigned long long)(max >> 30), (unsigned long long)max);
+	if (max >= (1u << 20) && max % (1u << 20) == 0)
+		return ms_fail(err, MS_BAD_INPUT, "larger than the %llu MiB limit (%llu bytes)",
+			       (unsigned long long)(max >> 20), (unsigned long long)max);
+	return ms_fail(err, MS_BAD_INPUT, "larger than the %llu-byte limit", (unsigned long long)max);
+}
+
 enum ms_status ms_file_slurp(struct ms_file *f, size_t max, uint8_t **buf, size_t *len,
 			     struct ms_err *err)
 {
-	/* a regular file is read in one go: room for its size, one byte more to see EOF, and a NUL */
+	/*
+	 * A regular file is read in one go: room for its size, one byte more to
+	 * see EOF, and a NUL. A stream grows by doubling, but never past max + 2
+	 * bytes, so refusing an endless input costs no more than the limit.
+	 */
+	size_t limit = max > SIZE_MAX - 2 ? SIZE_MAX : max + 2;
 	size_t cap = f->regular && f->size <= max ? (size_t)f->size + 2 : 65536, n = 0;
-	uint8_t *p = malloc(cap);
+	uint8_t *p;
 	enum ms_status st;
 
+	*buf = NULL;
+	*len = 0;
+	if (f->regular && f->size > max)
+		return too_large(err, max);
+	if (cap > limit)
+		cap = limit;
+	p = malloc(cap);
 	if (!p)
 		return ms_fail(err, MS_NO_MEMORY, "out of memory");
 	for (;;) {
@@ -82,18 +107,19 @@ enum ms_status ms_file_slurp(struct ms_file *f, size_t max, uint8_t **buf, size_
 
 		if (n + 1 == cap) {
 			uint8_t *q;
+			size_t grown = cap > limit / 2 ? limit : cap * 2;
 
-			if (cap > max + 1) {
+			if (cap >= limit) { /* n == max + 1: one byte past the limit was read */
 				free(p);
-				return ms_fail(err, MS_BAD_INPUT, "larger than %zu bytes", max);
+				return too_large(err, max);
 			}
-			q = realloc(p, cap * 2);
+			q = realloc(p, grown);
 			if (!q) {
 				free(p);
 				return ms_fail(err, MS_NO_MEMORY, "out of memory");
 			}
 			p = q;
-			cap *= 2;
+			cap = grown;
 		}
 		st = ms_file_read(f, p + n, cap - 1 - n, &got, err);
 		if (st) {
@@ -103,7 +129,7 @@ enum ms_status ms_file_slurp(struct ms_file *f, size_t max, uint8_t **buf, size_
 		n += got;
 		if (n > max) {
 			free(p);
-			return ms_fail(err, MS_BAD_INPUT, "larger than %zu bytes", max);
+			return too_large(err, max);
 		}
 		if (n + 1 < cap)
 			break;
@@ -118,9 +144,11 @@ enum ms_status ms_file_load(const char *path, size_t max, uint8_t **buf, size_t 
 			    struct ms_err *err)
 {
 	struct ms_file f;
-	enum ms_status st = ms_file_open(&f, path, err);
+	enum ms_status st;
 
-	if (st)
+	*buf = NULL;
+	*len = 0;
+	if ((st = ms_file_open(&f, path, err)))
 		return st;
 	st = ms_file_slurp(&f, max, buf, len, err);
 	ms_file_close(&f);
@@ -130,17 +158,22 @@ enum ms_status ms_file_load(const char *path, size_t max, uint8_t **buf, size_t 
 /* Small enough to stay in L2 between read() and the hash: measurably faster than 1 MiB. */
 #define DIGEST_CHUNK (64u << 10)
 
-enum ms_status ms_file_digest(const char *path, int alg, uint8_t *out, uint64_t *size,
+enum ms_status ms_file_digest(const char *path, int alg, uint64_t max, uint8_t *out, uint64_t *size,
 			      struct ms_err *err)
 {
 	struct ms_file f;
 	struct ms_hash h;
 	uint8_t *buf = NULL;
 	uint64_t total = 0;
-	enum ms_status st = ms_file_open(&f, path, err);
+	enum ms_status st;
 
-	if (st)
+	*size = 0;
+	if ((st = ms_file_open(&f, path, err)))
 		return st;
+	if (f.regular && f.size > max) {
+		ms_file_close(&f);
+		return too_large(err, max);
+	}
 	buf = malloc(DIGEST_CHUNK);
 	if (!buf || ms_hash_init(&h, (enum ms_hash_alg)alg)) {
 		free(buf);
@@ -154,6 +187,10 @@ enum ms_status ms_file_digest(const char *path, int alg, uint8_t *out, uint64_t 
 			break;
 		ms_hash_update(&h, buf, got);
 		total += got;
+		if (total > max) { /* a stream (pipe, device) that does not end in time */
+			st = too_large(err, max);
+			break;
+		}
 		if (got < DIGEST_CHUNK)
 			break;
 	}
@@ -170,20 +207,21 @@ enum ms_status ms_file_digest(const char *path, int alg, uint8_t *out, uint64_t 
 enum ms_status ms_file_map(const char *path, size_t max, struct ms_mapping *m, struct ms_err *err)
 {
 	struct ms_file f;
-	enum ms_status st = ms_file_open(&f, path, err);
-	uint8_t *buf;
+	enum ms_status st;
+	uint8_t *buf = NULL;
+	size_t len = 0;
 
+	/* *m is empty on every failure, so ms_file_unmap is always safe */
 	memset(m, 0, sizeof(*m));
-	if (st)
+	if ((st = ms_file_open(&f, path, err)))
 		return st;
+	if (f.regular && f.size > max) {
+		ms_file_close(&f);
+		return too_large(err, max);
+	}
 	if (f.regular && f.size > 0) {
-		void *p;
+		void *p = mmap(NULL, (size_t)f.size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, f.fd, 0);
 
-		if (f.size > max) {
-			ms_file_close(&f);
-			return ms_fail(err, MS_BAD_INPUT, "larger than %zu bytes", max);
-		}
-		p = mmap(NULL, (size_t)f.size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, f.fd, 0);
 		if (p != MAP_FAILED) {
 			m->data = p;
 			m->len = (size_t)f.size;
@@ -192,10 +230,13 @@ enum ms_status ms_file_map(const char *path, size_t max, struct ms_mapping *m, s
 			return MS_OK;
 		}
 	}
-	st = ms_file_slurp(&f, max, &buf, &m->len, err);
+	st = ms_file_slurp(&f, max, &buf, &len, err);
 	ms_file_close(&f);
+	if (st)
+		return st;
 	m->data = buf;
-	return st;
+	m->len = len;
+	return MS_OK;
 }
 
 void ms_file_unmap(struct ms_mapping *m)

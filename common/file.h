@@ -29,25 +29,29 @@ enum ms_status ms_file_read(struct ms_file *f, void *buf, size_t len, size_t *go
 
 /*
  * Reads the whole input into a new buffer (NUL-terminated for text
- * convenience, not counted in *len). Inputs larger than max are refused.
+ * convenience, not counted in *len). Inputs larger than max are refused,
+ * streams after reading at most max + 1 bytes into at most max + 2 bytes of
+ * memory. On failure *buf is NULL and *len 0.
  */
 enum ms_status ms_file_slurp(struct ms_file *f, size_t max, uint8_t **buf, size_t *len,
 			     struct ms_err *err);
 
-/* Opens, slurps and closes path. */
+/* Opens, slurps and closes path (*buf is NULL and *len 0 on failure). */
 enum ms_status ms_file_load(const char *path, size_t max, uint8_t **buf, size_t *len,
 			    struct ms_err *err);
 
 /*
  * Hashes the whole input with bounded memory; *size receives its length.
- * alg is an enum ms_hash_alg.
+ * alg is an enum ms_hash_alg. Inputs larger than max bytes are refused: a
+ * regular file before reading, a stream (pipe, device) after max + 1 bytes.
  */
-enum ms_status ms_file_digest(const char *path, int alg, uint8_t *out, uint64_t *size,
+enum ms_status ms_file_digest(const char *path, int alg, uint64_t max, uint8_t *out, uint64_t *size,
 			      struct ms_err *err);
 
 /*
  * A read-only view of a whole input: mapped when it is a regular file (no
- * copy), read into memory otherwise. Release with ms_file_unmap.
+ * copy), read into memory otherwise. Inputs larger than max are refused. *m
+ * is empty on every failure; ms_file_unmap is safe on it either way.
  */
 struct ms_mapping {
 	const uint8_t *data;

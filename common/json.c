@@ -140,6 +140,19 @@ static void put_item(struct buf *b, const cJSON *item, int depth)
 	}
 }
 
+char *ms_json_format_nested(const cJSON *item, int depth)
+{
+	struct buf b = { 0 };
+
+	put_item(&b, item, depth);
+	put(&b, "", 0); /* an empty array or object is still a string */
+	if (b.failed) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
 char *ms_json_format(const cJSON *item)
 {
 	struct buf b = { 0 };

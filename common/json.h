@@ -16,6 +16,12 @@
  * Returns a new string, or NULL on allocation failure.
  */
 char *ms_json_format(const cJSON *item);
+/*
+ * The same layout for an item nested depth levels deep (its inner lines
+ * indented for that depth, its first line not, no final newline): for
+ * output written one element at a time.
+ */
+char *ms_json_format_nested(const cJSON *item, int depth);
 
 /* Adds a lowercase hex string of len bytes under key. */
 cJSON *ms_json_add_hex(cJSON *obj, const char *key, const uint8_t *bytes, size_t len);

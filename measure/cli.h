@@ -20,6 +20,21 @@ int cmd_tdx_eventlog(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 
+/*
+ * Size limits of the calculators' inputs (docs/measure.1, LIMITS). Larger
+ * inputs, streams included, are refused with exit 2 before they cost more
+ * time or memory than the limit.
+ */
+#define CLI_MAX_FIRMWARE (64ull << 20) /* --ovmf, --svsm, --firmware, --vars */
+#define CLI_MAX_KERNEL (256ull << 20)  /* --kernel: held in memory for TDX's Authenticode */
+#define CLI_MAX_INITRD (2ull << 30)    /* --initrd: QEMU loads it below 4 GiB */
+#define CLI_MAX_ACPI (64ull << 20)     /* --acpi-loader, --acpi-rsdp, --acpi-tables */
+#define CLI_MAX_BOOT_ORDER 4096u       /* --boot-order */
+#define CLI_MAX_BOOT_ENTRY (1u << 20)  /* --boot-entry */
+#define CLI_MAX_EVENT_LOG (16u << 20)  /* measure tdx eventlog FILE */
+#define CLI_MAX_CCEL_TABLE 4096u       /* --ccel-table */
+#define CLI_MAX_TRANSCRIPT (32u << 20) /* --against: the transcript of a log at both limits fits */
+
 /* "measure: VERB: FILE: message" on stderr; returns the exit code for err. */
 int cli_fail(const char *verb, const char *file, const struct ms_err *err);
 

@@ -15,7 +15,6 @@
 #include "../ovmf/sev.h"
 #include "cli.h"
 
-#define MAX_FIRMWARE (64u << 20)
 
 static const char snp_help[] =
 	"Usage: measure snp --ovmf FILE [--mode MODE] [--vcpus N --vcpu-type NAME] [options]\n"
@@ -385,7 +384,7 @@ struct loaded {
 /* The image's SHA-256 is only needed for the manifest. */
 static enum ms_status load_image(const char *path, bool digest, struct loaded *l, struct ms_err *err)
 {
-	enum ms_status st = ms_file_map(path, MAX_FIRMWARE, &l->map, err);
+	enum ms_status st = ms_file_map(path, CLI_MAX_FIRMWARE, &l->map, err);
 
 	l->path = path;
 	l->data = l->map.data;
@@ -401,7 +400,7 @@ static enum ms_status load_image(const char *path, bool digest, struct loaded *l
  */
 struct boot_input {
 	const char *role, *file, *sha_hex;
-	uint64_t size;
+	uint64_t max, size;
 	uint8_t sha256[MS_SHA256_LEN];
 	pthread_t thread;
 	bool started;
@@ -413,7 +412,7 @@ static void *digest_file(void *arg)
 {
 	struct boot_input *in = arg;
 
-	in->status = ms_file_digest(in->file, MS_SHA256, in->sha256, &in->size, &in->err);
+	in->status = ms_file_digest(in->file, MS_SHA256, in->max, in->sha256, &in->size, &in->err);
 	return NULL;
 }
 
@@ -536,7 +535,8 @@ int cmd_snp(int argc, char **argv)
 				      .init2 = true, .ec2_rdx = 0x600 } };
 	struct loaded fw = { 0 }, svsm_img = { 0 };
 	struct ms_ovmf ovmf, svsm;
-	struct boot_input bi[3] = { { .role = "--kernel-sha256" }, { .role = "--initrd-sha256" },
+	struct boot_input bi[3] = { { .role = "--kernel-sha256", .max = CLI_MAX_KERNEL },
+				    { .role = "--initrd-sha256", .max = CLI_MAX_INITRD },
 				    { .role = "--append-sha256" } };
 	struct ms_err err = { 0 };
 	struct ms_sev_config run;

@@ -11,9 +11,6 @@
 #include "../tdx/tdvf.h"
 #include "cli.h"
 
-#define MAX_IMAGE (64u << 20)
-#define MAX_KERNEL (512u << 20)
-#define MAX_BLOB (64u << 20)
 #define MAX_BOOT_ENTRIES 64
 
 static const char tdx_help[] =
@@ -126,7 +123,7 @@ static void *initrd_thread(void *arg)
 {
 	struct initrd_job *job = arg;
 
-	job->status = ms_file_digest(job->path, MS_SHA384, job->sha384, &job->size, &job->err);
+	job->status = ms_file_digest(job->path, MS_SHA384, CLI_MAX_INITRD, job->sha384, &job->size, &job->err);
 	return NULL;
 }
 
@@ -283,14 +280,14 @@ int cmd_tdx(int argc, char **argv)
 	memset(entries, 0, sizeof(entries));
 	if (!parse_options(argc, argv, &c))
 		return 2;
-	if (ms_file_map(c.firmware, MAX_IMAGE, &fw_map, &err)) {
+	if (ms_file_map(c.firmware, CLI_MAX_FIRMWARE, &fw_map, &err)) {
 		rc = cli_fail("tdx", c.firmware, &err);
 		goto out;
 	}
 	fw.path = c.firmware;
 	fw.data = (uint8_t *)fw_map.data; /* read only */
 	fw.len = fw_map.len;
-	if (c.vars && (rc = load(c.vars, MAX_IMAGE, &vars)))
+	if (c.vars && (rc = load(c.vars, CLI_MAX_FIRMWARE, &vars)))
 		goto out;
 	rc = 2;
 	image_len = vars.len + fw.len;
@@ -339,18 +336,18 @@ int cmd_tdx(int argc, char **argv)
 	}
 
 	for (int i = 0; i < 3; i++)
-		if (c.acpi[i].path && (rc = load(c.acpi[i].path, MAX_BLOB, &c.acpi[i])))
+		if (c.acpi[i].path && (rc = load(c.acpi[i].path, CLI_MAX_ACPI, &c.acpi[i])))
 			goto out;
-	if (c.boot_order_path && (rc = load(c.boot_order_path, 4096, &boot_order)))
+	if (c.boot_order_path && (rc = load(c.boot_order_path, CLI_MAX_BOOT_ORDER, &boot_order)))
 		goto out;
 	for (unsigned i = 0; i < c.nboot; i++) {
-		if ((rc = load(c.boot_entry_paths[i], 1 << 20, &entries[i])))
+		if ((rc = load(c.boot_entry_paths[i], CLI_MAX_BOOT_ENTRY, &entries[i])))
 			goto out;
 		entry_data[i] = entries[i].data;
 		entry_lens[i] = entries[i].len;
 	}
 	if (c.kernel_path) {
-		if (ms_file_map(c.kernel_path, MAX_KERNEL, &kernel_map, &err)) {
+		if (ms_file_map(c.kernel_path, CLI_MAX_KERNEL, &kernel_map, &err)) {
 			rc = cli_fail("tdx", c.kernel_path, &err);
 			goto out;
 		}
@@ -450,7 +447,7 @@ int cmd_tdx(int argc, char **argv)
 			uint8_t sha[MS_SHA256_LEN];
 			uint64_t size;
 
-			if (ms_file_digest(c.initrd_path, MS_SHA256, sha, &size, &err)) {
+			if (ms_file_digest(c.initrd_path, MS_SHA256, CLI_MAX_INITRD, sha, &size, &err)) {
 				rc = cli_fail("tdx", c.initrd_path, &err);
 				goto out;
 			}

@@ -9,8 +9,6 @@
 #include "../tdx/events.h"
 #include "cli.h"
 
-#define MAX_LOG (64u << 20)
-
 static const char *const verb = "tdx eventlog";
 
 static const char eventlog_help[] =
@@ -42,62 +40,131 @@ static void describe_event(char *out, size_t cap, const struct ms_tdx_event *e)
 }
 
 /*
- * Walks both logs register by register, in order. Returns 0 when every
- * expected event is computed and equal, 1 otherwise, with the reasons on stdout.
+ * --against, one log event at a time: each register's events are paired in
+ * order with the transcript's; the first pair that differs is that
+ * register's verdict. Nothing of the log is kept.
  */
-static int against(const struct ms_tdx_log *got, const struct ms_tdx_log *want, FILE *out)
+struct against {
+	const struct ms_tdx_log *want;
+	size_t wi[4], n[4], unknown[4];
+	bool done[4];
+	char verdict[4][1024];
+};
+
+static const struct ms_tdx_event *next_wanted(struct against *a, unsigned r)
+{
+	while (a->wi[r] < a->want->n && a->want->events[a->wi[r]].rtmr != r)
+		a->wi[r]++;
+	return a->wi[r] < a->want->n ? &a->want->events[a->wi[r]++] : NULL;
+}
+
+static enum ms_status against_event(void *arg, const struct ms_tdx_event *g, struct ms_err *err)
+{
+	struct against *a = arg;
+	unsigned r = g->rtmr;
+	const struct ms_tdx_event *w;
+	char got[400], want[400];
+
+	(void)err;
+	if (r > 3 || a->done[r])
+		return MS_OK;
+	w = next_wanted(a, r);
+	if (w && !w->computed) {
+		a->unknown[r]++, a->n[r]++;
+		return MS_OK;
+	}
+	if (w && g->type == w->type && !memcmp(g->digest, w->digest, MS_SHA384_LEN)) {
+		a->n[r]++;
+		return MS_OK;
+	}
+	describe_event(got, sizeof(got), g);
+	if (!w) {
+		snprintf(a->verdict[r], sizeof(a->verdict[r]),
+			 "RTMR%u event %zu: the log has %s, the transcript ends before it\n", r, a->n[r], got);
+	} else {
+		describe_event(want, sizeof(want), w);
+		snprintf(a->verdict[r], sizeof(a->verdict[r]),
+			 "RTMR%u event %zu: %s differ:\n  log:        %s\n  transcript: %s\n", r, a->n[r],
+			 g->type != w->type ? "the event types" : "the digests", got, want);
+	}
+	a->done[r] = true;
+	return MS_OK;
+}
+
+/* After the walk: the registers still open. Returns 0 when every one matched, 1 otherwise. */
+static int against_finish(struct against *a, FILE *out)
 {
 	int rc = 0;
 
 	for (unsigned r = 0; r < 4; r++) {
-		size_t gi = 0, wi = 0, n = 0, unknown = 0;
-		bool differs = false;
+		size_t n = a->n[r], unknown = a->unknown[r];
 
-		for (;; n++) {
-			const struct ms_tdx_event *g = NULL, *w = NULL;
-			char a[400], b[400];
+		if (!a->done[r]) {
+			const struct ms_tdx_event *w = next_wanted(a, r);
+			char want[400];
 
-			while (gi < got->n && got->events[gi].rtmr != r)
-				gi++;
-			while (wi < want->n && want->events[wi].rtmr != r)
-				wi++;
-			if (gi < got->n)
-				g = &got->events[gi++];
-			if (wi < want->n)
-				w = &want->events[wi++];
-			if (!g && !w)
-				break;
-			if (g && w && !w->computed) {
-				unknown++;
-				continue;
+			if (w) {
+				describe_event(want, sizeof(want), w);
+				snprintf(a->verdict[r], sizeof(a->verdict[r]),
+					 "RTMR%u event %zu: the log ends, the transcript expects %s\n", r, n, want);
+				a->done[r] = true;
+			} else if (unknown) {
+				snprintf(a->verdict[r], sizeof(a->verdict[r]),
+					 "RTMR%u: %zu event%s match, %zu could not be checked (not computed in the transcript)\n",
+					 r, n - unknown, n - unknown == 1 ? "" : "s", unknown);
+				rc = 1;
+			} else {
+				snprintf(a->verdict[r], sizeof(a->verdict[r]), "RTMR%u: all %zu event%s match\n", r, n,
+					 n == 1 ? "" : "s");
 			}
-			if (g && w && g->type == w->type && !memcmp(g->digest, w->digest, MS_SHA384_LEN))
-				continue;
-			if (g)
-				describe_event(a, sizeof(a), g);
-			if (w)
-				describe_event(b, sizeof(b), w);
-			if (!w)
-				fprintf(out, "RTMR%u event %zu: the log has %s, the transcript ends before it\n", r, n, a);
-			else if (!g)
-				fprintf(out, "RTMR%u event %zu: the log ends, the transcript expects %s\n", r, n, b);
-			else
-				fprintf(out, "RTMR%u event %zu: %s differ:\n  log:        %s\n  transcript: %s\n", r, n,
-					g->type != w->type ? "the event types" : "the digests", a, b);
-			differs = true;
-			break;
 		}
-		if (differs) {
+		if (a->done[r])
 			rc = 1;
-		} else if (unknown) {
-			fprintf(out, "RTMR%u: %zu event%s match, %zu could not be checked (not computed in the transcript)\n",
-				r, n - unknown, n - unknown == 1 ? "" : "s", unknown);
-			rc = 1;
-		} else {
-			fprintf(out, "RTMR%u: all %zu event%s match\n", r, n, n == 1 ? "" : "s");
-		}
+		fputs(a->verdict[r], out);
 	}
 	return rc;
+}
+
+/* The transcript, one event at a time, as text or as the JSON 'measure tdx --transcript --json' prints. */
+struct emit {
+	FILE *out;
+	bool json;
+	size_t n;
+};
+
+static enum ms_status emit_event(void *arg, const struct ms_tdx_event *e, struct ms_err *err)
+{
+	struct emit *o = arg;
+	char hex[2 * MS_SHA384_LEN + 1];
+
+	if (!o->json) {
+		ms_hex_encode(e->digest, MS_SHA384_LEN, hex);
+		fprintf(o->out, "RTMR%u  %-34s %s  %s\n", e->rtmr, ms_tcg_event_type_name(e->type), hex,
+			e->description);
+	} else {
+		/* an element of {"events": [...]}: two levels deep */
+		cJSON *item = ms_tdx_event_json(e);
+		char *text = item ? ms_json_format_nested(item, 2) : NULL;
+
+		cJSON_Delete(item);
+		if (!text)
+			return ms_fail(err, MS_NO_MEMORY, "out of memory");
+		fprintf(o->out, "%s    %s", o->n ? ",\n" : "{\n  \"events\": [\n", text);
+		free(text);
+	}
+	o->n++;
+	return ferror(o->out) ? ms_fail(err, MS_BAD_INPUT, "cannot write to standard output") : MS_OK;
+}
+
+static int emit_end(struct emit *o)
+{
+	if (o->json)
+		fputs(o->n ? "\n  ]\n}\n" : "{\n  \"events\": []\n}\n", o->out);
+	if (fflush(o->out) == EOF || ferror(o->out)) {
+		fprintf(stderr, "measure: %s: cannot write to standard output\n", verb);
+		return 2;
+	}
+	return 0;
 }
 
 int cmd_tdx_eventlog(int argc, char **argv)
@@ -114,14 +181,14 @@ int cmd_tdx_eventlog(int argc, char **argv)
 	};
 	const char *table_path = NULL, *against_path = NULL, *path;
 	bool transcript = false, json_out = false, quiet = false;
-	uint8_t *buf = NULL, *table = NULL, *ref = NULL, rtmr[4][MS_SHA384_LEN];
-	size_t len, table_len, ref_len, log_len;
+	uint8_t *table = NULL, *ref = NULL;
+	size_t table_len, ref_len, log_len;
+	struct ms_mapping map = { 0 };
 	struct ms_ccel ccel = { 0 };
 	struct ms_tdx_log want = { 0 };
 	struct ms_err err = { 0 };
 	cJSON *json = NULL, *ref_json = NULL;
 	char *text = NULL;
-	bool known[4];
 	int opt, rc = 2;
 
 	optind = 0;
@@ -143,34 +210,37 @@ int cmd_tdx_eventlog(int argc, char **argv)
 	if (optind != argc - 1)
 		return cli_usage(verb, optind == argc ? "no event log given" : "more than one event log given");
 	path = argv[optind];
-	if (ms_file_load(path, MAX_LOG, &buf, &len, &err)) {
+	if (ms_file_map(path, CLI_MAX_EVENT_LOG, &map, &err)) {
 		rc = cli_fail(verb, path, &err);
 		goto out;
 	}
-	log_len = len;
+	log_len = map.len;
 	if (table_path) {
 		uint64_t laml, lasa;
 
-		if (ms_file_load(table_path, 4096, &table, &table_len, &err) ||
+		if (ms_file_load(table_path, CLI_MAX_CCEL_TABLE, &table, &table_len, &err) ||
 		    ms_ccel_table_parse(table, table_len, &laml, &lasa, &err)) {
 			rc = cli_fail(verb, table_path, &err);
 			goto out;
 		}
-		if (laml > len) {
+		if (laml > map.len) {
 			ms_fail(&err, MS_BAD_INPUT, "the CCEL table's log area is 0x%llx bytes, the file has 0x%zx",
-				(unsigned long long)laml, len);
+				(unsigned long long)laml, map.len);
 			rc = cli_fail(verb, path, &err);
 			goto out;
 		}
 		log_len = (size_t)laml;
 	}
-	if (ms_ccel_parse(buf, log_len, &ccel, &err)) {
+	/* the first walk checks and replays; a second one, which cannot fail, prints */
+	if (ms_ccel_walk(map.data, log_len, &ccel, NULL, NULL, &err)) {
 		rc = cli_fail(verb, path, &err);
 		goto out;
 	}
-	ms_tdx_log_replay(&ccel.log, rtmr, known);
 	if (against_path) {
-		if (ms_file_load(against_path, 16u << 20, &ref, &ref_len, &err)) {
+		struct against a = { .want = &want };
+		FILE *out = quiet ? stderr : stdout;
+
+		if (ms_file_load(against_path, CLI_MAX_TRANSCRIPT, &ref, &ref_len, &err)) {
 			rc = cli_fail(verb, against_path, &err);
 			goto out;
 		}
@@ -181,16 +251,33 @@ int cmd_tdx_eventlog(int argc, char **argv)
 			rc = cli_fail(verb, against_path, &err);
 			goto out;
 		}
-		rc = against(&ccel.log, &want, quiet ? stderr : stdout);
+		cJSON_Delete(ref_json); /* the events are in want now */
+		ref_json = NULL;
+		free(ref);
+		ref = NULL;
+		if (ms_ccel_walk(map.data, log_len, &ccel, against_event, &a, &err)) {
+			rc = cli_fail(verb, path, &err);
+			goto out;
+		}
+		rc = against_finish(&a, out);
+		if (fflush(out) == EOF) {
+			fprintf(stderr, "measure: %s: cannot write to standard output\n", verb);
+			rc = 2;
+		}
 		goto out;
 	}
 	if (quiet) {
 		rc = 0;
 		goto out;
 	}
-	if (transcript && json_out) {
-		json = ms_tdx_log_json(&ccel.log);
-		rc = json ? cli_write_json(verb, json) : 2;
+	if (transcript) {
+		struct emit o = { .out = stdout, .json = json_out };
+
+		if (ms_ccel_walk(map.data, log_len, &ccel, emit_event, &o, &err)) {
+			rc = cli_fail(verb, path, &err);
+			goto out;
+		}
+		rc = emit_end(&o);
 	} else if (json_out) {
 		uint8_t sha[MS_SHA256_LEN];
 
@@ -199,40 +286,30 @@ int cmd_tdx_eventlog(int argc, char **argv)
 			char key[8];
 
 			snprintf(key, sizeof(key), "rtmr%d", i);
-			ms_manifest_measurement(json, key, rtmr[i], MS_SHA384_LEN);
+			ms_manifest_measurement(json, key, ccel.rtmr[i], MS_SHA384_LEN);
 		}
 		cJSON_AddStringToObject(ms_manifest_parameters(json), "source", "cc event log replay");
-		ms_sha256(buf, log_len, sha);
+		ms_sha256(map.data, log_len, sha);
 		ms_manifest_input(json, "event-log", ms_basename(path), log_len, sha);
 		rc = cli_write_json(verb, json);
 	} else {
-		size_t cap = 256 + ccel.log.n * 400, used = 0;
 		char hex[2 * MS_SHA384_LEN + 1];
+		size_t used = 0, cap = 4 * 128;
 
 		text = malloc(cap);
 		if (!text)
 			goto out;
-		text[0] = '\0';
-		if (transcript)
-			for (size_t i = 0; i < ccel.log.n; i++) {
-				const struct ms_tdx_event *e = &ccel.log.events[i];
-
-				ms_hex_encode(e->digest, MS_SHA384_LEN, hex);
-				used += (size_t)snprintf(text + used, cap - used, "RTMR%u  %-34s %s  %s\n", e->rtmr,
-							 ms_tcg_event_type_name(e->type), hex, e->description);
-			}
-		else
-			for (int i = 0; i < 4; i++) {
-				ms_hex_encode(rtmr[i], MS_SHA384_LEN, hex);
-				used += (size_t)snprintf(text + used, cap - used, "RTMR%d  %s\n", i, hex);
-			}
+		for (int i = 0; i < 4; i++) {
+			ms_hex_encode(ccel.rtmr[i], MS_SHA384_LEN, hex);
+			used += (size_t)snprintf(text + used, cap - used, "RTMR%d  %s\n", i, hex);
+		}
 		rc = cli_write(verb, text);
 	}
 out:
 	cJSON_Delete(json);
 	cJSON_Delete(ref_json);
 	free(text);
-	free(buf);
+	ms_file_unmap(&map);
 	free(table);
 	free(ref);
 	ms_ccel_free(&ccel);

@@ -87,6 +87,7 @@ static enum ms_status entry_u32s(const uint8_t *data, size_t data_len, size_t at
 static enum ms_status parse_sev_metadata(struct ms_ovmf *o, struct ms_err *err)
 {
 	size_t size = o->size, off = o->sev_metadata_offset, at, len, items;
+	uint64_t total = 0;
 	const uint8_t *h;
 
 	if (off > size || off < SEV_HEADER_LEN)
@@ -115,6 +116,7 @@ static enum ms_status parse_sev_metadata(struct ms_ovmf *o, struct ms_err *err)
 	for (size_t i = 0; i < items; i++) {
 		const uint8_t *d = h + SEV_HEADER_LEN + i * SEV_DESCRIPTOR_LEN;
 		struct ms_sev_section *s = &o->sections[i];
+		size_t desc_at = at + SEV_HEADER_LEN + i * SEV_DESCRIPTOR_LEN;
 
 		s->gpa = ms_le32(d);
 		s->size = ms_le32(d + 4);
@@ -127,6 +129,23 @@ static enum ms_status parse_sev_metadata(struct ms_ovmf *o, struct ms_err *err)
 			return ms_fail(err, MS_BAD_INPUT,
 				       "SEV metadata section %zu (offset 0x%zx): GPA 0x%x + size 0x%x passes 4 GiB", i,
 				       at + SEV_HEADER_LEN + i * SEV_DESCRIPTOR_LEN, s->gpa, s->size);
+		/* each page of a section is one PAGE_INFO: overlaps and absurd sizes cost time, never sense */
+		for (size_t k = 0; k < i; k++) {
+			const struct ms_sev_section *p = &o->sections[k];
+
+			if ((uint64_t)s->gpa < (uint64_t)p->gpa + p->size &&
+			    (uint64_t)p->gpa < (uint64_t)s->gpa + s->size)
+				return ms_fail(err, MS_BAD_INPUT,
+					       "SEV metadata section %zu (offset 0x%zx): GPA 0x%x..0x%llx overlaps section %zu (GPA 0x%x..0x%llx)",
+					       i, desc_at, s->gpa, (unsigned long long)s->gpa + s->size, k, p->gpa,
+					       (unsigned long long)p->gpa + p->size);
+		}
+		total += s->size;
+		if (total > MS_SEV_MAX_SECTION_BYTES)
+			return ms_fail(err, MS_BAD_INPUT,
+				       "SEV metadata section %zu (offset 0x%zx): size 0x%x (offset 0x%zx) brings the sections to 0x%llx bytes, more than the %llu MiB limit",
+				       i, desc_at, s->size, desc_at + 4, (unsigned long long)total,
+				       MS_SEV_MAX_SECTION_BYTES >> 20);
 	}
 	o->nsections = (unsigned)items;
 	return MS_OK;

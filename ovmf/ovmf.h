@@ -11,6 +11,12 @@
 #define MS_PAGE_SIZE 4096
 /* More descriptors than any firmware has; a larger count is refused. */
 #define MS_SEV_MAX_SECTIONS 64
+/*
+ * The SEV metadata sections may describe this much guest memory in all
+ * (each section is measured page by page); Debian's and AMD's OVMF builds
+ * describe under 1 MiB. Sections may not overlap.
+ */
+#define MS_SEV_MAX_SECTION_BYTES (256ull << 20)
 
 /* An EFI GUID as stored (the first three fields little-endian). */
 struct ms_guid {
@@ -55,7 +61,9 @@ struct ms_ovmf {
 /*
  * Parses the footer GUID table (ending 32 bytes before the end of the image)
  * and the SEV metadata it points to. An image without the footer GUID is
- * not an error: it has no table. Every offset is checked against the image.
+ * not an error: it has no table. Every offset is checked against the image;
+ * SEV metadata sections that overlap, or that describe more than
+ * MS_SEV_MAX_SECTION_BYTES in all, are refused.
  */
 enum ms_status ms_ovmf_parse(const uint8_t *data, size_t size, struct ms_ovmf *out,
 			     struct ms_err *err);

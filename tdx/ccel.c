@@ -143,7 +143,8 @@ static void describe(char *out, size_t cap, uint32_t type, const uint8_t *p, siz
 	}
 }
 
-static enum ms_status parse(const uint8_t *buf, size_t len, struct ms_ccel *c, struct ms_err *err)
+static enum ms_status walk(const uint8_t *buf, size_t len, struct ms_ccel *c, ms_ccel_event_fn *fn, void *arg,
+			   struct ms_err *err)
 {
 	size_t pos, spec, nalgs;
 	uint32_t size;
@@ -176,10 +177,12 @@ static enum ms_status parse(const uint8_t *buf, size_t len, struct ms_ccel *c, s
 		size_t at = pos, count, p;
 		uint32_t mr = ms_le32(buf + pos), type = ms_le32(buf + pos + 4);
 		const uint8_t *sha384 = NULL;
-		char desc[160];
 
 		if (mr == 0xffffffffu || (mr == 0 && type == 0 && ms_le32(buf + pos + 8) == 0))
 			break; /* the end, or the zero-filled rest of the log area */
+		if (c->nevents >= MS_CCEL_MAX_EVENTS)
+			return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): more than %u events in the log",
+				       c->nevents, at, MS_CCEL_MAX_EVENTS);
 		count = ms_le32(buf + pos + 8);
 		if (count == 0 || count > c->nalgs)
 			return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): digest count %zu, the log declares %u algorithms",
@@ -219,11 +222,19 @@ static enum ms_status parse(const uint8_t *buf, size_t len, struct ms_ccel *c, s
 				       c->nevents, at, mr);
 		/* MRTD (index 0) is measured by the TDX module, EV_NO_ACTION never extends */
 		if (mr >= 1 && type != MS_EV_NO_ACTION) {
+			struct ms_tdx_event e = { .rtmr = mr - 1, .type = type, .computed = true };
+			enum ms_status st;
+
 			if (!sha384)
 				return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): no SHA-384 digest", c->nevents, at);
-			describe(desc, sizeof(desc), type, buf + p, size);
-			if (ms_tdx_log_add(&c->log, mr - 1, type, sha384, "%s", desc))
-				return ms_fail(err, MS_NO_MEMORY, "out of memory");
+			memcpy(e.digest, sha384, MS_SHA384_LEN);
+			ms_extend(MS_SHA384, c->rtmr[e.rtmr], e.digest);
+			c->nextends++;
+			if (fn) {
+				describe(e.description, sizeof(e.description), type, buf + p, size);
+				if ((st = fn(arg, &e, err)))
+					return st;
+			}
 		}
 		c->nevents++;
 		pos = p + size;
@@ -232,14 +243,31 @@ static enum ms_status parse(const uint8_t *buf, size_t len, struct ms_ccel *c, s
 	return MS_OK;
 }
 
+enum ms_status ms_ccel_walk(const uint8_t *buf, size_t len, struct ms_ccel *c, ms_ccel_event_fn *fn, void *arg,
+			    struct ms_err *err)
+{
+	memset(c, 0, sizeof(*c));
+	return walk(buf, len, c, fn, arg, err);
+}
+
+static enum ms_status keep(void *arg, const struct ms_tdx_event *e, struct ms_err *err)
+{
+	struct ms_tdx_log *log = arg;
+
+	if (ms_tdx_log_add(log, e->rtmr, e->type, e->digest, "%s", e->description))
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	return MS_OK;
+}
+
 enum ms_status ms_ccel_parse(const uint8_t *buf, size_t len, struct ms_ccel *c, struct ms_err *err)
 {
-	enum ms_status st;
+	struct ms_tdx_log log = { 0 };
+	enum ms_status st = ms_ccel_walk(buf, len, c, keep, &log, err);
 
-	memset(c, 0, sizeof(*c));
-	st = parse(buf, len, c, err);
 	if (st)
-		ms_ccel_free(c); /* the events read before the error */
+		ms_tdx_log_free(&log); /* the events read before the error */
+	else
+		c->log = log;
 	return st;
 }
 

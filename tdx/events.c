@@ -97,27 +97,32 @@ void ms_tdx_log_replay(const struct ms_tdx_log *log, uint8_t rtmr[4][MS_SHA384_L
 	}
 }
 
+cJSON *ms_tdx_event_json(const struct ms_tdx_event *e)
+{
+	cJSON *o = cJSON_CreateObject();
+	char reg[16], tv[16];
+
+	if (!o)
+		return NULL;
+	snprintf(reg, sizeof(reg), "rtmr%u", e->rtmr);
+	snprintf(tv, sizeof(tv), "0x%x", e->type);
+	cJSON_AddStringToObject(o, "register", reg);
+	cJSON_AddStringToObject(o, "type", ms_tcg_event_type_name(e->type));
+	cJSON_AddStringToObject(o, "type_value", tv);
+	cJSON_AddStringToObject(o, "description", e->description);
+	if (e->computed)
+		ms_json_add_hex(o, "digest", e->digest, MS_SHA384_LEN);
+	else
+		cJSON_AddNullToObject(o, "digest");
+	return o;
+}
+
 cJSON *ms_tdx_log_json(const struct ms_tdx_log *log)
 {
 	cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "events");
 
-	for (size_t i = 0; arr && i < log->n; i++) {
-		const struct ms_tdx_event *e = &log->events[i];
-		cJSON *o = cJSON_CreateObject();
-		char reg[8], tv[16];
-
-		snprintf(reg, sizeof(reg), "rtmr%u", e->rtmr);
-		snprintf(tv, sizeof(tv), "0x%x", e->type);
-		cJSON_AddStringToObject(o, "register", reg);
-		cJSON_AddStringToObject(o, "type", ms_tcg_event_type_name(e->type));
-		cJSON_AddStringToObject(o, "type_value", tv);
-		cJSON_AddStringToObject(o, "description", e->description);
-		if (e->computed)
-			ms_json_add_hex(o, "digest", e->digest, MS_SHA384_LEN);
-		else
-			cJSON_AddNullToObject(o, "digest");
-		cJSON_AddItemToArray(arr, o);
-	}
+	for (size_t i = 0; arr && i < log->n; i++)
+		cJSON_AddItemToArray(arr, ms_tdx_event_json(&log->events[i]));
 	return root;
 }
 
@@ -139,6 +144,11 @@ enum ms_status ms_tdx_log_from_json(const cJSON *json, struct ms_tdx_log *log, s
 		char *end;
 		unsigned long type;
 
+		if (i == MS_CCEL_MAX_EVENTS) {
+			ms_tdx_log_free(log);
+			return ms_fail(err, MS_BAD_INPUT, "transcript event %zu: more than %u events", i,
+				       MS_CCEL_MAX_EVENTS);
+		}
 		if (!cJSON_IsString(reg) || sscanf(reg->valuestring, "rtmr%u", &r) != 1 || r > 3)
 			return ms_fail(err, MS_BAD_INPUT, "transcript event %zu: register is not rtmr0..rtmr3", i);
 		type = cJSON_IsString(tv) ? strtoul(tv->valuestring, &end, 0) : 0;

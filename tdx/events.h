@@ -58,6 +58,8 @@ void ms_tdx_log_replay(const struct ms_tdx_log *log, uint8_t rtmr[4][MS_SHA384_L
 
 /* {"events": [{register, type, type_value, description, digest|null}]}, shared by both transcripts. */
 cJSON *ms_tdx_log_json(const struct ms_tdx_log *log);
+/* One element of that "events" array. */
+cJSON *ms_tdx_event_json(const struct ms_tdx_event *e);
 /* Reads that JSON back (for --against). */
 enum ms_status ms_tdx_log_from_json(const cJSON *json, struct ms_tdx_log *log, struct ms_err *err);
 
@@ -100,18 +102,42 @@ enum ms_status ms_tdx_boot_events(const struct ms_tdx_boot *b, struct ms_tdx_log
 void ms_uefi_variable_digest(const char *guid, const char *name, const uint8_t *data, size_t len,
 			     uint8_t out[MS_SHA384_LEN]);
 
-/* A CC event log (TCG crypto-agile), replayed into RTMR0..3. */
+/*
+ * A CC event log (TCG crypto-agile), replayed into RTMR0..3. Logs of more
+ * than MS_CCEL_MAX_EVENTS records are refused: a real TD logs a few hundred
+ * into the 64 KiB log area OVMF reserves.
+ */
+#define MS_CCEL_MAX_EVENTS 65536u
+
 struct ms_ccel {
-	struct ms_tdx_log log;
+	struct ms_tdx_log log;  /* ms_ccel_parse only: the RTMR events, in order */
 	unsigned nevents;       /* every record, EV_NO_ACTION and MRTD ones included */
 	size_t end;             /* bytes used */
 	uint16_t algs[8], sizes[8];
 	unsigned nalgs;
+	size_t nextends;                /* RTMR events */
+	uint8_t rtmr[4][MS_SHA384_LEN]; /* the replay of those events */
 };
 
 /* CCEL ACPI table (56 bytes): the log area length. */
 enum ms_status ms_ccel_table_parse(const uint8_t *buf, size_t len, uint64_t *log_length,
 				   uint64_t *log_address, struct ms_err *err);
+
+/*
+ * Called with each RTMR event in log order; the event lives only for the
+ * call. A status other than MS_OK stops the walk and is returned.
+ */
+typedef enum ms_status ms_ccel_event_fn(void *arg, const struct ms_tdx_event *e, struct ms_err *err);
+
+/*
+ * Checks and replays the log one record at a time, handing each RTMR event
+ * to fn (when not NULL) and keeping none: memory does not grow with the log.
+ * The same buffer walks the same way every time, so a caller can check a
+ * log in one walk and print it in a second that cannot fail.
+ */
+enum ms_status ms_ccel_walk(const uint8_t *buf, size_t len, struct ms_ccel *out, ms_ccel_event_fn *fn,
+			    void *arg, struct ms_err *err);
+/* ms_ccel_walk, keeping the RTMR events in out->log (free with ms_ccel_free). */
 enum ms_status ms_ccel_parse(const uint8_t *buf, size_t len, struct ms_ccel *out, struct ms_err *err);
 void ms_ccel_free(struct ms_ccel *c);
 

@@ -30,6 +30,7 @@ enum ms_status ms_tdvf_parse(const uint8_t *image, size_t size, struct ms_tdvf *
 	struct ms_ovmf o;
 	enum ms_status st = ms_ovmf_parse(image, size, &o, err);
 	size_t at, n, len;
+	uint64_t total = 0;
 
 	memset(t, 0, sizeof(*t));
 	t->image = image;
@@ -92,9 +93,17 @@ enum ms_status ms_tdvf_parse(const uint8_t *image, size_t size, struct ms_tdvf *
 			return ms_fail(err, MS_BAD_INPUT,
 				       "TDVF section %zu (%s, offset 0x%zx): memory size 0x%llx is smaller than its data (0x%x)",
 				       i, name, off, (unsigned long long)s->memory_size, s->raw_size);
-		if (s->address + s->memory_size < s->address || s->memory_size > (1ull << 40))
-			return ms_fail(err, MS_BAD_INPUT, "TDVF section %zu (%s, offset 0x%zx): size 0x%llx is absurd",
-				       i, name, off, (unsigned long long)s->memory_size);
+		if (s->memory_size > MS_TDVF_MAX_MEMORY - total)
+			return ms_fail(err, MS_BAD_INPUT,
+				       "TDVF section %zu (%s, offset 0x%zx): MemorySize 0x%llx (offset 0x%zx) brings the sections past the %llu MiB limit",
+				       i, name, off, (unsigned long long)s->memory_size, off + 16,
+				       MS_TDVF_MAX_MEMORY >> 20);
+		total += s->memory_size;
+		if (s->address + s->memory_size < s->address)
+			return ms_fail(err, MS_BAD_INPUT,
+				       "TDVF section %zu (%s, offset 0x%zx): address 0x%llx (offset 0x%zx) + size 0x%llx passes 2^64",
+				       i, name, off, (unsigned long long)s->address, off + 8,
+				       (unsigned long long)s->memory_size);
 		if ((uint64_t)s->data_offset + s->raw_size > size) {
 			/* the BFV is the whole file, yet placed after something: a split CODE image */
 			if (s->type == MS_TDVF_BFV && s->raw_size == size)
@@ -199,6 +208,8 @@ void ms_tdx_mrtd(const struct ms_tdvf *t, enum ms_page_add_order order, uint8_t 
 		const struct ms_tdvf_section *s = &t->sections[i];
 		uint64_t pages = s->memory_size / PAGE;
 
+		if ((s->attributes & MS_TDVF_PAGE_AUG) && !(s->attributes & MS_TDVF_MR_EXTEND))
+			continue; /* added after the TD starts: nothing of it is in the MRTD */
 		if (order == MS_TWO_PASS) {
 			for (uint64_t p = 0; p < pages; p++)
 				page_add(&h, m, s, p);

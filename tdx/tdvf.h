@@ -10,6 +10,13 @@
 #include "../common/status.h"
 
 #define MS_TDVF_MAX_SECTIONS 32
+/*
+ * The TDVF sections may describe this much guest memory in all (MemorySize
+ * summed). The MRTD costs time in proportion to it (a 128-byte PAGE.ADD
+ * record per page, 6 KiB of MR.EXTEND records per extended page, zero-filled
+ * past RawDataSize: 0.8 s at the limit); Debian's OVMF describes 2.2 MiB.
+ */
+#define MS_TDVF_MAX_MEMORY (256ull << 20)
 
 enum ms_tdvf_type {
 	MS_TDVF_BFV = 0,
@@ -42,8 +49,9 @@ struct ms_tdvf {
 /*
  * Finds the TDVF descriptor through the OVMF footer table and validates every
  * section: alignment, sizes, data inside the image, no overlapping memory, one
- * TD HOB. A split CODE image whose offsets assume the VARS in front is
- * recognised and named as such (its caller should prepend the VARS).
+ * TD HOB, at most MS_TDVF_MAX_MEMORY described in all. A split CODE image
+ * whose offsets assume the VARS in front is recognised and named as such (its
+ * caller should prepend the VARS).
  */
 enum ms_status ms_tdvf_parse(const uint8_t *image, size_t size, struct ms_tdvf *out,
 			     struct ms_err *err);

@@ -145,6 +145,31 @@ bad_fw "entry shorter than 18 bytes" "footer table entry at offset 0x1dffbc: len
 bad_fw "metadata offset outside the image" "SEV metadata offset 0xffffff00 (from the end) points outside the image" $((0x1dff6e)) 00ffffff
 bad_fw "unknown section type" "SEV metadata section 0 (offset 0x1dfaec): unknown section type 0x7" $((0x1dfaec)) 07000000
 bad_fw "absurd section count" "more than 256" $((0x1dfad4 + 12)) ffffff7f
+# sections: 0 at 0x1dfae4 (GPA, size, type), 1 at 0x1dfaf0, ...
+bad_fw "overlapping sections" "SEV metadata section 1 (offset 0x1dfaf0): GPA 0x800000..0x803000 overlaps section 0 (GPA 0x800000..0x809000)" $((0x1dfaf0)) 00008000
+bad_fw "sections describing more than 256 MiB" "SEV metadata section 0 (offset 0x1dfae4): size 0xfffff000 (offset 0x1dfae8) brings the sections to 0xfffff000 bytes, more than the 256 MiB limit" $((0x1dfae4)) 0000000000f0ffff
+
+# Size limits (docs/measure.1, LIMITS). These used to crash (a device past the firmware limit
+# freed an uninitialised pointer) or hash forever (--kernel /dev/zero); 20 seconds is plenty.
+printf '#!/bin/sh\nexec timeout 20 "%s" "$@"\n' "$(realpath "$MEASURE")" >"$TMP/measure20"
+chmod +x "$TMP/measure20"
+limited() { m=$MEASURE; MEASURE=$TMP/measure20; "$@"; MEASURE=$m; }
+limited expect_failure 2 "firmware from a device that never ends" "measure: snp: /dev/zero: larger than the 64 MiB limit (67108864 bytes)" \
+	snp --vcpus=1 --vcpu-type=EPYC-v4 --ovmf /dev/zero
+head -c 70000000 /dev/zero | timeout 20 "$MEASURE" snp --vcpus=1 --vcpu-type=EPYC-v4 --ovmf - >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && [ ! -s "$TMP/out" ] && grep -qF -- "-: larger than the 64 MiB limit" "$TMP/err"; then
+	ok "firmware from a pipe past 64 MiB"; else not_ok "firmware from a pipe past 64 MiB" "exit $rc" "$(cat "$TMP/err")"; fi
+limited expect_failure 2 "SVSM image from a device" "/dev/zero: larger than the 64 MiB limit" \
+	snp --mode snp:svsm --vcpus=1 --vcpu-type=EPYC-v4 --ovmf "$CODE" --svsm /dev/zero --vars-size 0x20000
+limited expect_failure 2 "kernel from a device: refused at 256 MiB, not hashed forever" "measure: snp: /dev/zero: larger than the 256 MiB limit (268435456 bytes)" \
+	snp --vcpus=1 --vcpu-type=EPYC-v4 --ovmf "$S/synth-amdsev.bin" --kernel /dev/zero
+truncate -s 257M "$TMP/big-kernel"
+limited expect_failure 2 "kernel file past 256 MiB: refused before reading" "big-kernel: larger than the 256 MiB limit" \
+	snp --vcpus=1 --vcpu-type=EPYC-v4 --ovmf "$S/synth-amdsev.bin" --kernel "$TMP/big-kernel"
+truncate -s 2049M "$TMP/big-initrd"
+limited expect_failure 2 "initrd file past 2 GiB" "big-initrd: larger than the 2 GiB limit (2147483648 bytes)" \
+	snp --vcpus=1 --vcpu-type=EPYC-v4 --ovmf "$S/synth-amdsev.bin" --kernel "$S/synth-kernel.bin" --initrd "$TMP/big-initrd"
+rm -f "$TMP/big-kernel" "$TMP/big-initrd"
 
 # measure snp id-block with throwaway keys (the oracle's test keys are checked in tests/conformance).
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$TMP/id.pem" 2>/dev/null

@@ -129,6 +129,99 @@ static void cbor_limits(void **state)
 	cbor_decref(&item);
 }
 
+/* A pipe holding len bytes, its write end closed: a stream at /proc/self/fd/N. */
+static char *pipe_path(size_t len, int *rfd)
+{
+	int fds[2];
+	uint8_t *junk = calloc(1, len + 1);
+	char *path = malloc(32);
+
+	assert_non_null(junk);
+	assert_non_null(path);
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], junk, len), (ssize_t)len);
+	close(fds[1]);
+	free(junk);
+	snprintf(path, 32, "/proc/self/fd/%d", fds[0]);
+	*rfd = fds[0];
+	return path;
+}
+
+/*
+ * Every failure leaves the outputs defined (NULL, 0, an empty mapping that
+ * ms_file_unmap accepts) and names the limit; streams are cut off at it.
+ */
+static void file_limits(void **state)
+{
+	struct ms_err err = { 0 };
+	struct ms_mapping m;
+	uint8_t *buf, d[MS_SHA256_LEN];
+	size_t len;
+	uint64_t size;
+	int fd;
+	char *path;
+
+	(void)state;
+	/* a device that never ends: refused at the limit, outputs cleared */
+	memset(&m, 0xa5, sizeof(m));
+	assert_int_equal(ms_file_map("/dev/zero", 1u << 20, &m, &err), MS_BAD_INPUT);
+	assert_null(m.data);
+	assert_int_equal(m.len, 0);
+	assert_false(m.mapped);
+	ms_file_unmap(&m);
+	assert_non_null(strstr(err.msg, "larger than the 1 MiB limit (1048576 bytes)"));
+	buf = (uint8_t *)&len, len = 7;
+	assert_int_equal(ms_file_load("/dev/zero", 100, &buf, &len, &err), MS_BAD_INPUT);
+	assert_null(buf);
+	assert_int_equal(len, 0);
+	assert_non_null(strstr(err.msg, "larger than the 100-byte limit"));
+	size = 7;
+	assert_int_equal(ms_file_digest("/dev/zero", MS_SHA256, 1u << 20, d, &size, &err), MS_BAD_INPUT);
+	assert_int_equal(size, 0);
+	assert_non_null(strstr(err.msg, "1 MiB limit"));
+	buf = (uint8_t *)&len;
+	assert_int_equal(ms_file_load("/nonexistent/x", 100, &buf, &len, &err), MS_BAD_INPUT);
+	assert_null(buf);
+	memset(&m, 0xa5, sizeof(m));
+	assert_int_equal(ms_file_map("/nonexistent/x", 100, &m, &err), MS_BAD_INPUT);
+	assert_null(m.data);
+	ms_file_unmap(&m);
+
+	/* a pipe of exactly the limit is read; one byte more is not */
+	path = pipe_path(4096, &fd);
+	assert_int_equal(ms_file_load(path, 4096, &buf, &len, &err), MS_OK);
+	assert_int_equal(len, 4096);
+	free(buf);
+	close(fd);
+	free(path);
+	path = pipe_path(4097, &fd);
+	memset(&m, 0xa5, sizeof(m));
+	assert_int_equal(ms_file_map(path, 4096, &m, &err), MS_BAD_INPUT);
+	assert_null(m.data);
+	ms_file_unmap(&m);
+	close(fd);
+	free(path);
+	path = pipe_path(4097, &fd);
+	assert_int_equal(ms_file_digest(path, MS_SHA256, 4096, d, &size, &err), MS_BAD_INPUT);
+	close(fd);
+	free(path);
+
+	/* a regular file past the limit is refused before it is read */
+	fd = memfile("0123456789", 10);
+	path = malloc(32);
+	assert_non_null(path);
+	snprintf(path, 32, "/proc/self/fd/%d", fd);
+	assert_int_equal(ms_file_map(path, 9, &m, &err), MS_BAD_INPUT);
+	assert_null(m.data);
+	assert_non_null(strstr(err.msg, "larger than the 9-byte limit"));
+	assert_int_equal(ms_file_digest(path, MS_SHA256, 9, d, &size, &err), MS_BAD_INPUT);
+	assert_int_equal(ms_file_map(path, 10, &m, &err), MS_OK);
+	assert_int_equal(m.len, 10);
+	ms_file_unmap(&m);
+	close(fd);
+	free(path);
+}
+
 static void exit_codes(void **state)
 {
 	(void)state;
@@ -147,7 +240,7 @@ int main(void)
 		cmocka_unit_test(hex_round_trip),  cmocka_unit_test(base64_rfc4648),
 		cmocka_unit_test(sha_known_answers), cmocka_unit_test(extend_empty),
 		cmocka_unit_test(json_layout),     cmocka_unit_test(cbor_limits),
-		cmocka_unit_test(exit_codes),
+		cmocka_unit_test(exit_codes),      cmocka_unit_test(file_limits),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }

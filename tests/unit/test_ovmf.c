@@ -143,6 +143,41 @@ static void bad_tables(void **state)
 	}
 }
 
+/* Overlapping sections, and sections describing more memory than the limit, are refused. */
+static void sev_section_bounds(void **state)
+{
+	struct image im;
+	struct ms_ovmf o;
+	struct ms_err err = { 0 };
+	uint32_t huge[MS_SEV_MAX_SECTIONS][3];
+	static const uint32_t adjacent[][3] = { { 0x800000, 0x9000, 1 }, { 0x809000, 0x1000, 2 },
+						{ 0x7ff000, 0x1000, 3 } };
+	static const uint32_t inside[][3] = { { 0x800000, 0x9000, 1 }, { 0x804000, 0x1000, 2 } };
+	static const uint32_t too_much[][3] = { { 0x0, 0x8000000, 1 }, { 0x10000000, 0x8001000, 1 } };
+	static const uint32_t at_limit[][3] = { { 0x0, 0x8000000, 1 }, { 0x10000000, 0x8000000, 1 } };
+
+	(void)state;
+	/* 64 sections of 4 GiB each used to take half a minute to hash, then passed */
+	for (int i = 0; i < MS_SEV_MAX_SECTIONS; i++)
+		huge[i][0] = 0, huge[i][1] = 0xffffffffu, huge[i][2] = 1;
+	sev_metadata(&im, MS_SEV_MAX_SECTIONS, (const uint32_t(*)[3])huge);
+	expect(&im, IMG, MS_BAD_INPUT,
+	       "SEV metadata section 0 (offset 0x110): size 0xffffffff (offset 0x114) brings the sections to 0xffffffff bytes, more than the 256 MiB limit");
+	huge[0][1] = 0x1000;
+	sev_metadata(&im, MS_SEV_MAX_SECTIONS, (const uint32_t(*)[3])huge);
+	expect(&im, IMG, MS_BAD_INPUT,
+	       "SEV metadata section 1 (offset 0x11c): GPA 0x0..0xffffffff overlaps section 0 (GPA 0x0..0x1000)");
+	sev_metadata(&im, 2, inside);
+	expect(&im, IMG, MS_BAD_INPUT, "SEV metadata section 1 (offset 0x11c): GPA 0x804000..0x805000 overlaps section 0");
+	sev_metadata(&im, 2, too_much);
+	expect(&im, IMG, MS_BAD_INPUT, "SEV metadata section 1 (offset 0x11c): size 0x8001000 (offset 0x120)");
+	sev_metadata(&im, 2, at_limit);
+	assert_int_equal(ms_ovmf_parse(im.b, IMG, &o, &err), MS_OK);
+	sev_metadata(&im, 3, adjacent); /* touching is not overlapping */
+	assert_int_equal(ms_ovmf_parse(im.b, IMG, &o, &err), MS_OK);
+	assert_int_equal(o.nsections, 3);
+}
+
 static void digest_rules(void **state)
 {
 	struct image im;
@@ -252,6 +287,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_table),	  cmocka_unit_test(no_footer_is_empty),
 		cmocka_unit_test(bad_tables),	  cmocka_unit_test(digest_rules),
+		cmocka_unit_test(sev_section_bounds),
 		cmocka_unit_test(cpu_signatures), cmocka_unit_test(id_block_signatures),
 	};
 	return cmocka_run_group_tests_name("ovmf", tests, NULL, NULL);
