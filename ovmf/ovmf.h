@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/guid.h"
 #include "../common/status.h"
 
 #define MS_PAGE_SIZE 4096
@@ -18,14 +19,6 @@
  */
 #define MS_SEV_MAX_SECTION_BYTES (256ull << 20)
 
-/* An EFI GUID as stored (the first three fields little-endian). */
-struct ms_guid {
-	uint8_t b[16];
-};
-
-/* Parses "96b582de-1fb2-45f7-baea-a366c55a082d" into the stored byte order. */
-struct ms_guid ms_guid_parse(const char *text);
-void ms_guid_format(const struct ms_guid *g, char out[37]);
 
 enum ms_sev_section_type {
 	MS_SEV_SEC_MEM = 1,

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "../common/bytes.h"
-#include "../ovmf/ovmf.h"
+#include "../common/guid.h"
 #include "events.h"
 
 #define ALG_SHA384 0x000c

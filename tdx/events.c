@@ -7,7 +7,7 @@
 #include "../common/bytes.h"
 #include "../common/hex.h"
 #include "../common/json.h"
-#include "../ovmf/ovmf.h"
+#include "../common/guid.h"
 #include "events.h"
 #include "pe.h"
 
