@@ -72,6 +72,21 @@ static enum ms_status precheck_crl(const struct ms_chain_params *p, X509_CRL *cr
 			return ms_fail(err, MS_BAD_SIGNATURE, "the CRL of %s has a critical extension (%s) this verifier does not process",
 				       who, nid != NID_undef ? OBJ_nid2sn(nid) : "unknown");
 	}
+	{
+		STACK_OF(X509_REVOKED) *revoked = X509_CRL_get_REVOKED(crl);
+
+		for (int i = 0; i < sk_X509_REVOKED_num(revoked); i++) {
+			X509_REVOKED *r = sk_X509_REVOKED_value(revoked, i);
+			ASN1_ENUMERATED *reason = X509_REVOKED_get_ext_d2i(r, NID_crl_reason, NULL, NULL);
+			long code = reason ? ASN1_ENUMERATED_get(reason) : -1;
+
+			ASN1_ENUMERATED_free(reason);
+			/* removeFromCRL (8) belongs in delta CRLs; a certificate issuer entry, in indirect ones */
+			if (code == 8 || X509_REVOKED_get_ext_by_NID(r, NID_certificate_issuer, -1) >= 0)
+				return ms_fail(err, MS_UNSUPPORTED,
+					       "the CRL of %s has an entry (%d) that only delta or indirect CRLs carry: refused", who, i);
+		}
+	}
 	if (!last || ms_asn1_time_unix(last, &from) || !next || ms_asn1_time_unix(next, &to) || p->at < from || p->at > to) {
 		ms_format_time(p->at, a);
 		if (next && !ms_asn1_time_unix(next, &to))

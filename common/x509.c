@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,26 +106,73 @@ void ms_x509_fingerprint(X509 *cert, uint8_t out[32])
 	OPENSSL_free(der);
 }
 
+static bool blank(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 enum ms_status ms_x509_parse_bundle(const uint8_t *buf, size_t len, const char *what, STACK_OF(X509) **out,
 				    struct ms_err *err)
 {
-	BIO *bio;
+	static const char begin[] = "-----BEGIN CERTIFICATE-----", end[] = "-----END CERTIFICATE-----";
 	STACK_OF(X509) *sk = sk_X509_new_null();
-	X509 *c;
+	enum ms_status st = MS_OK;
+	size_t at = 0;
 
-	if (!sk || len > INT32_MAX || !(bio = BIO_new_mem_buf(buf, (int)len))) {
-		sk_X509_free(sk);
+	if (!sk)
 		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	if (len > INT32_MAX) {
+		st = ms_fail(err, MS_BAD_INPUT, "%s: too large", what);
+		goto out;
 	}
-	while ((c = PEM_read_bio_X509(bio, NULL, NULL, NULL)))
-		sk_X509_push(sk, c);
-	BIO_free(bio);
-	if (sk_X509_num(sk) == 0) {
-		sk_X509_free(sk);
-		return ms_fail(err, MS_BAD_INPUT, "%s: no PEM certificate", what);
+	/* PEM blocks with only white space between them, and NUL padding at the end: nothing unread */
+	for (;;) {
+		const uint8_t *e;
+		size_t stop;
+		BIO *bio;
+		X509 *c;
+
+		while (at < len && blank(buf[at]))
+			at++;
+		if (at == len || !buf[at])
+			break;
+		if (len - at < sizeof(begin) - 1 || memcmp(buf + at, begin, sizeof(begin) - 1)) {
+			st = ms_fail(err, MS_BAD_INPUT, "%s: byte 0x%zx is neither a PEM certificate nor white space", what, at);
+			goto out;
+		}
+		e = memmem(buf + at, len - at, end, sizeof(end) - 1);
+		if (!e) {
+			st = ms_fail(err, MS_BAD_INPUT, "%s: the PEM certificate at 0x%zx has no end line", what, at);
+			goto out;
+		}
+		stop = (size_t)(e - buf) + sizeof(end) - 1;
+		bio = BIO_new_mem_buf(buf + at, (int)(stop - at));
+		c = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+		BIO_free(bio);
+		if (!c) {
+			st = ms_fail(err, MS_BAD_INPUT, "%s: the PEM certificate at 0x%zx does not decode", what, at);
+			goto out;
+		}
+		if (!sk_X509_push(sk, c)) {
+			X509_free(c);
+			st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+			goto out;
+		}
+		at = stop;
 	}
-	*out = sk;
-	return MS_OK;
+	for (; at < len; at++)
+		if (buf[at] && !blank(buf[at])) {
+			st = ms_fail(err, MS_BAD_INPUT, "%s: bytes after the last PEM certificate (at 0x%zx)", what, at);
+			goto out;
+		}
+	if (sk_X509_num(sk) == 0)
+		st = ms_fail(err, MS_BAD_INPUT, "%s: no PEM certificate", what);
+out:
+	if (st)
+		sk_X509_pop_free(sk, X509_free);
+	else
+		*out = sk;
+	return st;
 }
 
 int ms_parse_time(const char *text, int64_t *out)

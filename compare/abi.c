@@ -159,7 +159,8 @@ enum ms_status ms_tdx_quote_decode(const uint8_t *q, size_t len, struct ms_tdx_q
 	o->att_key_type = ms_le16(q + 2);
 	o->tee_type = ms_le32(q + 4);
 	if (o->version != 4 && o->version != 5)
-		return ms_fail(err, MS_UNSUPPORTED, "quote version (offset 0x0) is %u; 4 and 5 are known", o->version);
+		return ms_fail(err, o->version >= 1 && o->version <= 8 ? MS_UNSUPPORTED : MS_BAD_INPUT,
+			       "quote version (offset 0x0) is %u; 4 and 5 are known", o->version);
 	if (o->att_key_type != 2)
 		return ms_fail(err, MS_UNSUPPORTED, "attestation key type (offset 0x2) is %u, not 2 (ECDSA P-256)",
 			       o->att_key_type);
@@ -211,7 +212,13 @@ enum ms_status ms_tdx_quote_decode(const uint8_t *q, size_t len, struct ms_tdx_q
 	if (sig_len > len - at || sig_len < 64 + 64 + 6)
 		return ms_fail(err, MS_BAD_INPUT, "signature data length %zu (offset 0x%zx) runs past the end", sig_len,
 			       o->signed_len);
-	end = at + sig_len; /* bytes after the signature data are covered by nothing */
+	end = at + sig_len;
+	/*
+	 * Bytes after the signature data are covered by nothing. They are
+	 * tolerated, as Intel's and Google's verifiers do (go-tdx-guest's own
+	 * sample quote carries some), counted, and reported by the verifier;
+	 * inside the signature data every byte must belong to a field.
+	 */
 	o->trailing = len - end;
 	memcpy(o->signature, q + at, 64);
 	memcpy(o->attestation_key, q + at + 64, 64);
@@ -224,6 +231,9 @@ enum ms_status ms_tdx_quote_decode(const uint8_t *q, size_t len, struct ms_tdx_q
 	if (cert_size > end - at || cert_size < MS_TDX_QE_REPORT_LEN + 64 + 2 + 6)
 		return ms_fail(err, MS_BAD_INPUT, "certification data size %zu (offset 0x%zx) does not fit the signature data",
 			       cert_size, at - 4);
+	if (at + cert_size != end)
+		return ms_fail(err, MS_BAD_INPUT, "certification data (offset 0x%zx) ends at 0x%zx, before the signature data does (0x%zx)",
+			       at - 6, at + cert_size, end);
 	cert_end = at + cert_size;
 	sgx_report_body(q + at, &o->qe);
 	memcpy(o->qe_signature, q + at + MS_TDX_QE_REPORT_LEN, 64);
@@ -245,6 +255,9 @@ enum ms_status ms_tdx_quote_decode(const uint8_t *q, size_t len, struct ms_tdx_q
 			       inner, at - 4);
 	if (inner == 0)
 		return ms_fail(err, MS_BAD_INPUT, "PCK certificate chain (offset 0x%zx) is empty", at);
+	if (at + inner != cert_end)
+		return ms_fail(err, MS_BAD_INPUT, "PCK certificate chain (offset 0x%zx) ends at 0x%zx, before its certification data does (0x%zx)",
+			       at, at + inner, cert_end);
 	o->pck_chain = q + at;
 	o->pck_chain_len = inner;
 	return MS_OK;

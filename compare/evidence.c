@@ -100,6 +100,16 @@ enum ms_status ms_envelope_unwrap(const uint8_t *buf, size_t len, uint8_t **quot
 
 	if (st)
 		return st;
+	{
+		cbor_item_t *platform = ms_cbor_map_get(root, "platform");
+
+		/* a platform field naming anything but TDX contradicts the quote inside */
+		if (platform && (!cbor_isa_string(platform) || !cbor_string_is_definite(platform) ||
+				 cbor_string_length(platform) != 3 || memcmp(cbor_string_handle(platform), "tdx", 3))) {
+			st = ms_fail(err, MS_BAD_INPUT, "envelope: \"platform\" is not \"tdx\", yet it carries a TDX quote");
+			goto out;
+		}
+	}
 	wire = ms_cbor_map_get(root, "tdx_wire");
 	if (!wire) {
 		st = ms_fail(err, MS_BAD_INPUT, "envelope: no \"tdx_wire\" field");
@@ -120,6 +130,11 @@ void ms_evidence_revocation(const struct ms_verify_options *o, const struct ms_c
 	ev->revocation_checked = path->revocation_checked;
 	if (!o->crls || !sk_X509_CRL_num(o->crls))
 		return;
+	if (!path->revocation_checked) {
+		ms_check_add(checks, true, "revocation", "every certificate checked against its issuer's CRL",
+			      "not checked: none of the CRLs given is for this chain");
+		return;
+	}
 	snprintf(found, sizeof(found), "%zu CRL%s on the path, nothing revoked", path->crls_used,
 		 path->crls_used == 1 ? "" : "s");
 	ms_check_add(checks, true, "revocation", "every certificate checked against its issuer's CRL", found);

@@ -109,6 +109,9 @@ static enum ms_status doc_parse(const uint8_t *buf, size_t len, struct nitro_doc
 	if (!(v = ms_cbor_map_get(d->payload, "timestamp")) || !cbor_isa_uint(v))
 		return ms_fail(err, MS_BAD_INPUT, "attestation document: timestamp is missing or not an unsigned integer");
 	d->timestamp_ms = cbor_get_int(v);
+	if (d->timestamp_ms > 253402300799999ull) /* 9999-12-31T23:59:59.999Z */
+		return ms_fail(err, MS_BAD_INPUT, "attestation document: timestamp %llu ms is past the year 9999",
+			       (unsigned long long)d->timestamp_ms);
 	if (!(v = ms_cbor_map_get(d->payload, "certificate")) || !definite(v, &d->certificate, false))
 		return ms_fail(err, MS_BAD_INPUT, "attestation document: certificate is missing or not a byte string");
 	pcrs = ms_cbor_map_get(d->payload, "pcrs");
@@ -217,6 +220,11 @@ enum ms_status ms_nitro_verify(const uint8_t *buf, size_t len, const struct ms_v
 			goto out;
 		}
 	}
+	for (int i = 0; i < sk_X509_num(bundle); i++)
+		if (!X509_cmp(sk_X509_value(bundle, i), leaf)) {
+			st = ms_fail(err, MS_BAD_SIGNATURE, "cabundle[%d] is the leaf certificate itself: refused", i);
+			goto out;
+		}
 	if (X509_cmp(sk_X509_value(bundle, 0), root)) {
 		uint8_t fp[32];
 		char hex[65];

@@ -278,6 +278,11 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	}
 	product = vcek_product(vek, pname, sizeof(pname));
 	report_product = ms_snp_report_product(r);
+	if (r->has_cpuid && report_product == MS_SNP_PRODUCT_UNKNOWN) {
+		st = ms_fail(err, MS_UNSUPPORTED, "the report's CPUID (offset 0x188) is family 0x%x model 0x%x: not a known SEV-SNP product",
+			     r->cpuid_fam_id, r->cpuid_mod_id);
+		goto out;
+	}
 	if (product == MS_SNP_PRODUCT_UNKNOWN) {
 		st = ms_fail(err, MS_UNSUPPORTED, "%s productName \"%s\": Milan, Genoa and Turin are known", kind, pname);
 		goto out;
@@ -339,6 +344,26 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		ms_evidence_revocation(o, &path, ev, checks);
 	}
 
+	{
+		/* TCB_VERSION's reserved bytes: 2-5 before Turin, 4-6 on Turin */
+		uint64_t mask = product == MS_SNP_PRODUCT_TURIN ? 0x00ffffff00000000ull : 0x0000ffffffff0000ull;
+		static const struct {
+			const char *name;
+			size_t at;
+		} fields[] = { { "CURRENT_TCB", 0x38 }, { "REPORTED_TCB", 0x180 }, { "COMMITTED_TCB", 0x1e0 }, { "LAUNCH_TCB", 0x1f0 } };
+		const uint64_t values[] = { r->current_tcb, r->reported_tcb, r->committed_tcb, r->launch_tcb };
+
+		for (size_t i = 0; i < 4; i++)
+			if (values[i] & mask) {
+				st = ms_fail(err, MS_BAD_INPUT, "report %s (offset 0x%zx) 0x%016llx has reserved bits set", fields[i].name,
+					     fields[i].at, (unsigned long long)values[i]);
+				goto out;
+			}
+	}
+	if (r->mask_chip_key && !zero(r->chip_id, 64)) {
+		st = ms_fail(err, MS_BAD_INPUT, "report SIGNER_INFO says MASK_CHIP_KEY, yet CHIP_ID (offset 0x1a0) is not zero");
+		goto out;
+	}
 	/* the VCEK is for one chip (hwID) and one TCB (its SPL extensions): name a mismatch as such */
 	if (r->signing_key == MS_SNP_KEY_VCEK && !r->mask_chip_key && !zero(r->chip_id, 64)) {
 		const ASN1_OCTET_STRING *hw = vcek_ext(vek, "4");

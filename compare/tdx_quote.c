@@ -171,6 +171,10 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		goto out;
 	}
 	ms_check_add(checks, true, "quote signature", "ECDSA P-256 by the attestation key", "verifies");
+	if (q->trailing) {
+		snprintf(b, sizeof(b), "%zu bytes after the signature data, covered by no signature: ignored", q->trailing);
+		ms_check_add(checks, true, "unsigned trailing bytes", "none", b);
+	}
 	{
 		char *s = ms_x509_name(X509_get_subject_name(leaf));
 

@@ -233,9 +233,20 @@ static void crls(void **state)
 	X509_CRL *partitioned = crl_with_ext(&inter, NID_issuing_distribution_point, "30038101ff", 1);
 	X509_CRL *critical = crl_with_ext(&inter, 0, "0500", 1);
 	X509_CRL *forged = make_crl(&inter, NULL, NOW - DAY, NOW + DAY);
+	X509_CRL *remove_entry = make_crl(&inter, leaf, NOW - DAY, NOW + DAY);
 
 	(void)state;
 	X509_CRL_sign(forged, other.key, EVP_sha256());
+	{
+		/* removeFromCRL: OpenSSL reads it as "not revoked"; only a delta CRL may say it */
+		ASN1_ENUMERATED *reason = ASN1_ENUMERATED_new();
+
+		ASN1_ENUMERATED_set(reason, 8);
+		X509_REVOKED_add1_ext_i2d(sk_X509_REVOKED_value(X509_CRL_get_REVOKED(remove_entry), 0), NID_crl_reason, reason, 0,
+					  0);
+		ASN1_ENUMERATED_free(reason);
+		X509_CRL_sign(remove_entry, inter.key, EVP_sha256());
+	}
 	{
 		X509_CRL *c[2] = { root_crl, inter_crl };
 
@@ -271,6 +282,8 @@ static void crls(void **state)
 		EXPECT(MS_UNSUPPORTED, "issuing distribution point", run(leaf, mid, 1, c, 2, &err, NULL));
 		c[1] = critical;
 		EXPECT(MS_BAD_SIGNATURE, "critical extension", run(leaf, mid, 1, c, 2, &err, NULL));
+		c[1] = remove_entry;
+		EXPECT(MS_UNSUPPORTED, "only delta or indirect CRLs carry", run(leaf, mid, 1, c, 2, &err, NULL));
 		c[1] = forged;
 		EXPECT(MS_BAD_SIGNATURE, "CRL signature failure", run(leaf, mid, 1, c, 2, &err, NULL));
 	}
@@ -283,7 +296,7 @@ static void crls(void **state)
 	}
 	X509_CRL_free(root_crl), X509_CRL_free(inter_crl), X509_CRL_free(revoking), X509_CRL_free(stale);
 	X509_CRL_free(future), X509_CRL_free(unrelated), X509_CRL_free(delta), X509_CRL_free(partitioned);
-	X509_CRL_free(critical), X509_CRL_free(forged);
+	X509_CRL_free(critical), X509_CRL_free(forged), X509_CRL_free(remove_entry);
 }
 
 static void times(void **state)

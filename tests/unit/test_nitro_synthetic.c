@@ -421,6 +421,8 @@ static void cbor_strictness(void **state)
 	expect(SPEC(.edit = second_nonce), true, MS_BAD_INPUT, "the same key twice");
 	expect(SPEC(.edit = second_pcrs), true, MS_BAD_INPUT, "the same key twice");
 	expect(SPEC(.crit = true), true, MS_UNSUPPORTED, "crit (label 2)");
+	expect(SPEC(.bundle = { root.cert, inter.cert, leaf }, .nbundle = 3), true, MS_BAD_SIGNATURE,
+	       "cabundle[2] is the leaf certificate itself");
 	expect(SPEC(.edit = pcr_sha256_sized), true, MS_BAD_INPUT, "PCR1 is 32 bytes; a SHA384 PCR is 48");
 	expect(SPEC(.tagged = true), true, MS_OK, NULL);
 }

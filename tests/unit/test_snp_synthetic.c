@@ -74,7 +74,7 @@ struct report_spec {
 	uint32_t version, signer_info, sig_algo;
 	uint64_t policy;
 	uint8_t measurement_fill, chip_fill, cpuid_family, cpuid_model;
-	bool tamper_after_signing, mbz, author_key_en;
+	bool tamper_after_signing, mbz, author_key_en, tcb_reserved;
 	const uint8_t *report_data;
 };
 
@@ -108,6 +108,8 @@ static void make_report(const struct report_spec *s, uint8_t r[1184])
 	ms_put_le64(r + 0x1f0, TCB);
 	if (s->mbz)
 		r[0x4c] = 1;
+	if (s->tcb_reserved)
+		r[0x38 + 3] = 1; /* CURRENT_TCB byte 3: reserved before Turin */
 	EVP_DigestSignInit(ctx, NULL, EVP_sha384(), NULL, vcek_key);
 	EVP_DigestSign(ctx, der, &n, r, 0x2a0);
 	sig = d2i_ECDSA_SIG(NULL, &p, (long)n);
@@ -267,6 +269,15 @@ static void vcek_forms(void **state)
 	n = pem_of(vcek, buf);
 	assert_int_equal(verify_vcek_file(buf, n, &R(.chip_fill = 0x33), &err), MS_BAD_SIGNATURE);
 	assert_non_null(strstr(err.msg, "the VCEK's hwID is not this report's CHIP_ID"));
+	/* MASK_CHIP_KEY with a CHIP_ID; reserved TCB bits; a CPUID that names no product */
+	assert_int_equal(verify_vcek_file(buf, n, &R(.signer_info = 2), &err), MS_BAD_INPUT);
+	assert_non_null(strstr(err.msg, "MASK_CHIP_KEY, yet CHIP_ID"));
+	assert_int_equal(verify_vcek_file(buf, n, &R(.version = 3, .cpuid_family = 0x17, .cpuid_model = 0x31), &err),
+			 MS_UNSUPPORTED);
+	assert_non_null(strstr(err.msg, "not a known SEV-SNP product"));
+	assert_int_equal(verify_vcek_file(buf, n, &R(.tcb_reserved = true), &err), MS_BAD_INPUT);
+	assert_non_null(strstr(err.msg, "CURRENT_TCB (offset 0x38) 0x0000000100000003 has reserved bits set") ||
+			strstr(err.msg, "has reserved bits set"));
 	/* SIGNING_KEY 7: the report says it is not signed */
 	assert_int_equal(verify_vcek_file(buf, n, &R(.signer_info = 7 << 2), &err), MS_BAD_SIGNATURE);
 	assert_non_null(strstr(err.msg, "SIGNING_KEY 7"));

@@ -25,7 +25,7 @@ struct quote_spec {
 	X509 *pck;
 	uint8_t mrtd_fill, td_attributes0;
 	const uint8_t *reportdata;
-	bool qe_report_tampered, auth_tampered, body_tampered, foreign_qe, qe_debug, foreign_vendor;
+	bool qe_report_tampered, auth_tampered, body_tampered, foreign_qe, qe_debug, foreign_vendor, junk_after_chain;
 	X509 *pad[12]; /* certificates appended after the root in the PCK chain */
 	int npad;
 };
@@ -119,6 +119,10 @@ static uint8_t *make_quote(const struct quote_spec *s, size_t *len)
 		chain_len += pem(s->pad[i], p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len);
 	put16(p + 6 + 384 + 64 + 2 + 32, 5);
 	put32(p + 6 + 384 + 64 + 2 + 32 + 2, (uint32_t)chain_len);
+	if (s->junk_after_chain) { /* unsigned bytes inside the certification data, after the chain */
+		memcpy(p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len, "JUNKJUNK", 8);
+		chain_len += 8;
+	}
 	put32(p + 2, (uint32_t)(384 + 64 + 2 + 32 + 6 + chain_len));
 	put32(q + at, (uint32_t)(128 + 6 + 384 + 64 + 2 + 32 + 6 + chain_len));
 	if (s->body_tampered)
@@ -287,6 +291,8 @@ static void revocation_bypass(void **state)
 static void qe_debug(void **state)
 {
 	(void)state;
+	expect((struct quote_spec){ .pck = pck, .junk_after_chain = true }, true, MS_BAD_INPUT,
+	       "before its certification data does", NULL);
 	expect((struct quote_spec){ .pck = pck, .foreign_vendor = true }, true, MS_BAD_SIGNATURE, "QE vendor ID (offset 0xc) is not Intel's",
 	       NULL);
 	expect((struct quote_spec){ .pck = pck, .qe_debug = true }, true, MS_BAD_SIGNATURE, "quoting enclave runs in debug mode",
