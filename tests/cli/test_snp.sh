@@ -150,13 +150,13 @@ bad_fw "overlapping sections" "SEV metadata section 1 (offset 0x1dfaf0): GPA 0x8
 bad_fw "sections describing more than 256 MiB" "SEV metadata section 0 (offset 0x1dfae4): size 0xfffff000 (offset 0x1dfae8) brings the sections to 0xfffff000 bytes, more than the 256 MiB limit" $((0x1dfae4)) 0000000000f0ffff
 
 # Size limits (docs/measure.1, LIMITS). These used to crash (a device past the firmware limit
-# freed an uninitialised pointer) or hash forever (--kernel /dev/zero); 20 seconds is plenty.
-printf '#!/bin/sh\nexec timeout 20 "%s" "$@"\n' "$(realpath "$MEASURE")" >"$TMP/measure20"
-chmod +x "$TMP/measure20"
-limited() { m=$MEASURE; MEASURE=$TMP/measure20; "$@"; MEASURE=$m; }
+# freed an uninitialised pointer) or hash forever (--kernel /dev/zero); 60 seconds is plenty, under ASan too.
+printf '#!/bin/sh\nexec timeout 60 "%s" "$@"\n' "$(realpath "$MEASURE")" >"$TMP/measure60"
+chmod +x "$TMP/measure60"
+limited() { m=$MEASURE; MEASURE=$TMP/measure60; "$@"; MEASURE=$m; }
 limited expect_failure 2 "firmware from a device that never ends" "measure: snp: /dev/zero: larger than the 64 MiB limit (67108864 bytes)" \
 	snp --vcpus=1 --vcpu-type=EPYC-v4 --ovmf /dev/zero
-head -c 70000000 /dev/zero | timeout 20 "$MEASURE" snp --vcpus=1 --vcpu-type=EPYC-v4 --ovmf - >"$TMP/out" 2>"$TMP/err"; rc=$?
+head -c 70000000 /dev/zero | timeout 60 "$MEASURE" snp --vcpus=1 --vcpu-type=EPYC-v4 --ovmf - >"$TMP/out" 2>"$TMP/err"; rc=$?
 if [ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && [ ! -s "$TMP/out" ] && grep -qF -- "-: larger than the 64 MiB limit" "$TMP/err"; then
 	ok "firmware from a pipe past 64 MiB"; else not_ok "firmware from a pipe past 64 MiB" "exit $rc" "$(cat "$TMP/err")"; fi
 limited expect_failure 2 "SVSM image from a device" "/dev/zero: larger than the 64 MiB limit" \
