@@ -734,8 +734,6 @@ static enum ms_status layout(const cJSON *policy, const struct ms_evidence *ev, 
 						       wrapper ? "policy: rule %s stands beside the \"policy\" object: put every rule inside it"
 							       : "policy: rule %s stands at the top level: SEV-SNP rules belong in a \"policy\" object",
 						       d->name);
-		if (!wrapper)
-			return ms_fail(err, MS_BAD_INPUT, "policy: no \"policy\" object");
 		return MS_OK;
 	}
 	if (wrapper)
@@ -771,6 +769,8 @@ static enum ms_status apply(const cJSON *policy, const struct ms_evidence *ev, s
 	st = layout(policy, ev, err);
 	if (!st)
 		st = validate(policy, ev->type == MS_EVIDENCE_SNP ? snp_top : tdx_top, "", err);
+	if (!st && ev->type == MS_EVIDENCE_SNP && !get(policy, "policy"))
+		st = ms_fail(err, MS_BAD_INPUT, "policy: no \"policy\" object");
 	if (st)
 		return st;
 	rot = get(policy, "root_of_trust");
