@@ -1,455 +1,813 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Attestation policies: the Cocos / go-sev-guest check.Config JSON for SEV-SNP
+ * ({"policy":{...},"root_of_trust":{...},"pcr_values":{...}}) and the
+ * go-tdx-guest checkconfig JSON for TDX ({"policy":{"header":{...},
+ * "td_quote_body":{...}},"root_of_trust":{...}}, or header and td_quote_body
+ * at the top level). Both are protojson: bytes are base64, integers numbers or
+ * strings of digits, and every field may be spelled snake_case or lowerCamelCase.
+ *
+ * A policy is checked whole before any rule is judged: a field of the wrong
+ * type or range is MS_BAD_INPUT naming its path, a field this code does not
+ * judge is MS_UNSUPPORTED (never silently ignored), so a verdict is never
+ * partial. Rules then read the decoded report or quote (abi.h) only.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/bytes.h"
-#include "../common/bytes.h"
 #include "../common/hex.h"
+#include "../common/json_strict.h"
 #include "evidence.h"
 
+#define POLICY_MAX_BYTES 64 /* the longest bytes field (REPORT_DATA, CHIP_ID) */
 
+enum kind {
+	K_BOOL,
+	K_UINT,       /* an integer 0..max (protojson: a number or a string of digits) */
+	K_BYTES,      /* base64 of exactly n bytes */
+	K_BYTES_LIST, /* an array of K_BYTES (n bytes each), exactly count long when count is set */
+	K_VERSION,    /* "MAJOR.MINOR", each 0-255 */
+	K_STRING,
+	K_OBJECT,     /* fields in sub */
+	K_ENUM_PRODUCT, /* go-sev-guest SevProductName: 1-3 or SEV_PRODUCT_MILAN/GENOA/TURIN */
+	K_PCRS,       /* Cocos pcr_values: {"sha256": {"0": "hex", ...}, ...} */
+	K_REFUSED,    /* a known field this code does not judge: only its empty value is accepted */
+};
+
+struct field {
+	const char *name; /* snake_case; lowerCamelCase is accepted too */
+	enum kind kind;
+	uint64_t max;     /* K_UINT: the largest value; K_BYTES/K_BYTES_LIST: the length */
+	const struct field *sub; /* K_OBJECT, terminated by a NULL name */
+	size_t count;     /* K_BYTES_LIST: the exact element count, 0 for any */
+};
+
+static const struct field snp_product[] = {
+	{ "name", K_ENUM_PRODUCT },
+	{ "machine_stepping", K_REFUSED },
+	{ NULL },
+};
+
+/* go-sev-guest check.Policy */
+static const struct field snp_policy[] = {
+	{ "minimum_guest_svn", K_UINT, UINT32_MAX },
+	{ "policy", K_UINT, UINT64_MAX },
+	{ "family_id", K_BYTES, 16 },
+	{ "image_id", K_BYTES, 16 },
+	{ "vmpl", K_UINT, 3 },
+	{ "minimum_tcb", K_UINT, UINT64_MAX },
+	{ "minimum_launch_tcb", K_UINT, UINT64_MAX },
+	{ "platform_info", K_UINT, UINT64_MAX },
+	{ "require_author_key", K_BOOL },
+	{ "report_data", K_BYTES, 64 },
+	{ "measurement", K_BYTES, 48 },
+	{ "host_data", K_BYTES, 32 },
+	{ "report_id", K_BYTES, 32 },
+	{ "report_id_ma", K_BYTES, 32 },
+	{ "chip_id", K_BYTES, 64 },
+	{ "minimum_build", K_UINT, 255 },
+	{ "minimum_version", K_VERSION },
+	{ "permit_provisional_firmware", K_BOOL },
+	{ "require_id_block", K_BOOL },
+	{ "trusted_author_keys", K_REFUSED },
+	{ "trusted_author_key_hashes", K_BYTES_LIST, 48 },
+	{ "trusted_id_keys", K_REFUSED },
+	{ "trusted_id_key_hashes", K_BYTES_LIST, 48 },
+	{ "product", K_OBJECT, 0, snp_product },
+	{ NULL },
+};
+
+/* go-sev-guest check.RootOfTrust */
+static const struct field snp_root[] = {
+	{ "product", K_STRING },
+	{ "product_line", K_STRING },
+	{ "check_crl", K_BOOL },
+	{ "disallow_network", K_BOOL }, /* measure never uses the network: either value is met */
+	{ "cabundle_paths", K_REFUSED },
+	{ "cabundles", K_REFUSED },
+	{ NULL },
+};
+
+/* go-tdx-guest checkconfig.HeaderPolicy */
+static const struct field tdx_header[] = {
+	{ "minimum_qe_svn", K_UINT, UINT16_MAX },
+	{ "minimum_pce_svn", K_UINT, UINT16_MAX },
+	{ "qe_vendor_id", K_BYTES, 16 },
+	{ NULL },
+};
+
+/* go-tdx-guest checkconfig.TDQuoteBodyPolicy */
+static const struct field tdx_body[] = {
+	{ "minimum_tee_tcb_svn", K_BYTES, 16 },
+	{ "mr_seam", K_BYTES, 48 },
+	{ "td_attributes", K_BYTES, 8 },
+	{ "xfam", K_BYTES, 8 },
+	{ "mr_td", K_BYTES, 48 },
+	{ "mr_config_id", K_BYTES, 48 },
+	{ "mr_owner", K_BYTES, 48 },
+	{ "mr_owner_config", K_BYTES, 48 },
+	{ "rtmrs", K_BYTES_LIST, 48, NULL, 4 },
+	{ "report_data", K_BYTES, 64 },
+	{ "any_mr_td", K_BYTES_LIST, 48 },
+	{ "tdattributes_debug", K_BOOL },
+	{ NULL },
+};
+
+/* go-tdx-guest checkconfig.Policy; measure's own layout puts these two at the top level */
+static const struct field tdx_policy[] = {
+	{ "header", K_OBJECT, 0, tdx_header },
+	{ "header_policy", K_OBJECT, 0, tdx_header },
+	{ "td_quote_body", K_OBJECT, 0, tdx_body },
+	{ "td_quote_body_policy", K_OBJECT, 0, tdx_body },
+	{ NULL },
+};
+
+/* go-tdx-guest checkconfig.RootOfTrust */
+static const struct field tdx_root[] = {
+	{ "check_crl", K_BOOL },
+	{ "get_collateral", K_REFUSED }, /* TCB info and QE identity are not judged offline */
+	{ "cabundle_paths", K_REFUSED },
+	{ "cabundles", K_REFUSED },
+	{ NULL },
+};
+
+static const struct field snp_top[] = {
+	{ "policy", K_OBJECT, 0, snp_policy },
+	{ "root_of_trust", K_OBJECT, 0, snp_root },
+	{ "pcr_values", K_PCRS },
+	{ NULL },
+};
+
+static const struct field tdx_top[] = {
+	{ "policy", K_OBJECT, 0, tdx_policy },
+	{ "root_of_trust", K_OBJECT, 0, tdx_root },
+	{ "header", K_OBJECT, 0, tdx_header },
+	{ "header_policy", K_OBJECT, 0, tdx_header },
+	{ "td_quote_body", K_OBJECT, 0, tdx_body },
+	{ "td_quote_body_policy", K_OBJECT, 0, tdx_body },
+	{ "pcr_values", K_PCRS },
+	{ NULL },
+};
+
+/* key is snake, or snake in lowerCamelCase (protojson's JSON name). */
+static bool spelled(const char *key, const char *snake)
+{
+	if (!key)
+		return false;
+	if (!strcmp(key, snake))
+		return true;
+	for (; *snake; snake++, key++) {
+		if (*snake == '_') {
+			snake++;
+			if (*snake < 'a' || *snake > 'z' || *key != *snake - 'a' + 'A')
+				return false;
+		} else if (*key != *snake) {
+			return false;
+		}
+	}
+	return *key == '\0';
+}
+
+static const cJSON *get(const cJSON *obj, const char *snake)
+{
+	for (const cJSON *f = obj ? obj->child : NULL; f; f = f->next)
+		if (spelled(f->string, snake))
+			return f;
+	return NULL;
+}
+
+/* path + "." + key, for messages */
+static void join(char *out, size_t cap, const char *path, const char *key)
+{
+	snprintf(out, cap, "%s%s%.64s", path, *path ? "." : "", key);
+}
+
+static bool base64_chars(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '+' ||
+		      *s == '/' || *s == '-' || *s == '_' || *s == '='))
+			return false;
+	return true;
+}
+
+/* A protojson bytes value (standard or URL-safe base64, padding optional) of exactly n bytes into out. */
+static bool bytes_of(const cJSON *f, size_t n, uint8_t *out)
+{
+	char *s = NULL;
+	uint8_t *dec = NULL;
+	size_t len = 0;
+	bool ok = false;
+
+	if (!cJSON_IsString(f) || !f->valuestring || !base64_chars(f->valuestring))
+		goto out;
+	s = strdup(f->valuestring);
+	if (!s)
+		goto out;
+	for (char *p = s; *p; p++)
+		*p = *p == '-' ? '+' : *p == '_' ? '/' : *p;
+	if (ms_base64_decode(s, strlen(s), &dec, &len, "policy", NULL) || len != n)
+		goto out;
+	if (out)
+		memcpy(out, dec, n);
+	ok = true;
+out:
+	free(s);
+	free(dec);
+	return ok;
+}
+
+static bool version_of(const cJSON *f, unsigned *maj, unsigned *min)
+{
+	const char *s;
+	unsigned v[2] = { 0, 0 };
+	int part = 0, digits = 0;
+
+	if (!cJSON_IsString(f) || !f->valuestring)
+		return false;
+	for (s = f->valuestring;; s++) {
+		if (*s >= '0' && *s <= '9') {
+			v[part] = v[part] * 10 + (unsigned)(*s - '0');
+			if (++digits > 3 || v[part] > 255)
+				return false;
+		} else if (*s == '.' && part == 0 && digits) {
+			part = 1;
+			digits = 0;
+		} else if (*s == '\0' && part == 1 && digits) {
+			break;
+		} else {
+			return false;
+		}
+	}
+	*maj = v[0];
+	*min = v[1];
+	return true;
+}
+
+static int product_of(const cJSON *f)
+{
+	static const char *const names[] = { NULL, "SEV_PRODUCT_MILAN", "SEV_PRODUCT_GENOA", "SEV_PRODUCT_TURIN" };
+	uint64_t v;
+
+	if (ms_json_u64(f, false, 3, &v))
+		return v ? (int)v : -1;
+	for (int i = 1; i < 4 && cJSON_IsString(f); i++)
+		if (!strcmp(f->valuestring, names[i]))
+			return i;
+	return -1;
+}
+
+static bool refused_value_is_empty(const cJSON *f)
+{
+	return cJSON_IsFalse(f) || (cJSON_IsArray(f) && !f->child) ||
+	       (cJSON_IsString(f) && f->valuestring && !f->valuestring[0]);
+}
+
+/* Cocos pcr_values: an object of algorithm -> object of PCR index -> hex digest. */
+static enum ms_status check_pcrs(const cJSON *f, const char *path, struct ms_err *err)
+{
+	static const struct {
+		const char *alg;
+		size_t n;
+	} algs[] = { { "sha1", 20 }, { "sha256", 32 }, { "sha384", 48 }, { "sha512", 64 } };
+
+	if (!cJSON_IsObject(f))
+		return ms_fail(err, MS_BAD_INPUT, "policy: %s is not an object", path);
+	for (const cJSON *a = f->child; a; a = a->next) {
+		size_t k;
+
+		for (k = 0; k < 4 && strcmp(a->string, algs[k].alg); k++)
+			;
+		if (k == 4)
+			return ms_fail(err, MS_UNSUPPORTED, "policy: %s.%.32s is not a known PCR bank", path, a->string);
+		if (!cJSON_IsObject(a))
+			return ms_fail(err, MS_BAD_INPUT, "policy: %s.%s is not an object", path, a->string);
+		for (const cJSON *p = a->child; p; p = p->next) {
+			uint8_t d[64];
+			char *end;
+			unsigned long i = strtoul(p->string, &end, 10);
+
+			if (!*p->string || *end || i > 23 || p->string[0] < '0' || p->string[0] > '9' ||
+			    (p->string[0] == '0' && p->string[1]))
+				return ms_fail(err, MS_BAD_INPUT, "policy: %s.%s.%.16s is not a PCR index 0-23", path, a->string,
+					       p->string);
+			if (!cJSON_IsString(p) || strlen(p->valuestring) != 2 * algs[k].n ||
+			    ms_hex_decode(p->valuestring, d, algs[k].n, "pcr", NULL))
+				return ms_fail(err, MS_BAD_INPUT, "policy: %s.%s.%s is not %zu bytes of hex", path, a->string,
+					       p->string, algs[k].n);
+		}
+	}
+	return MS_OK;
+}
+
+/* Checks every member of obj against table: spelling, type and range; unknown members refused. */
+static enum ms_status validate(const cJSON *obj, const struct field *table, const char *path, struct ms_err *err)
+{
+	const cJSON *seen[32] = { NULL };
+	char where[256];
+	enum ms_status st = MS_OK;
+
+	if (!cJSON_IsObject(obj))
+		return ms_fail(err, MS_BAD_INPUT, "policy: %s is not an object", *path ? path : "the policy");
+	for (const cJSON *f = obj->child; f && !st; f = f->next) {
+		const struct field *d;
+		size_t i;
+		uint64_t v;
+
+		for (i = 0; table[i].name && !spelled(f->string, table[i].name); i++)
+			;
+		join(where, sizeof(where), path, f->string);
+		if (!table[i].name) {
+			char label[48];
+			size_t o = 0;
+
+			for (const char *s = f->string; *s && o + 1 < sizeof(label); s++)
+				label[o++] = (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f ? *s : '?';
+			label[o] = '\0';
+			join(where, sizeof(where), path, label);
+			return ms_fail(err, MS_UNSUPPORTED,
+				       "policy: field \"%s\" is not supported (at %s): refusing rather than ignoring it", label, where);
+		}
+		d = &table[i];
+		if (seen[i])
+			return ms_fail(err, MS_BAD_INPUT, "policy: %s is given twice (as \"%s\" and \"%s\")", where,
+				       seen[i]->string, f->string);
+		seen[i] = f;
+		switch (d->kind) {
+		case K_BOOL:
+			if (!cJSON_IsBool(f))
+				st = ms_fail(err, MS_BAD_INPUT, "policy: %s is not true or false", where);
+			break;
+		case K_UINT:
+			if (!ms_json_u64(f, true, d->max, &v))
+				st = ms_fail(err, MS_BAD_INPUT, "policy: %s is not an integer 0-%llu", where,
+					     (unsigned long long)d->max);
+			break;
+		case K_BYTES:
+			if (!bytes_of(f, d->max, NULL))
+				st = ms_fail(err, MS_BAD_INPUT, "policy: %s is not base64 of exactly %llu bytes", where,
+					     (unsigned long long)d->max);
+			break;
+		case K_BYTES_LIST: {
+			size_t n = 0;
+
+			if (!cJSON_IsArray(f)) {
+				st = ms_fail(err, MS_BAD_INPUT, "policy: %s is not a list", where);
+				break;
+			}
+			for (const cJSON *e = f->child; e && !st; e = e->next, n++)
+				if (!bytes_of(e, d->max, NULL))
+					st = ms_fail(err, MS_BAD_INPUT, "policy: %s[%zu] is not base64 of exactly %llu bytes", where,
+						     n, (unsigned long long)d->max);
+			if (!st && d->count && n != d->count)
+				st = ms_fail(err, MS_BAD_INPUT, "policy: %s has %zu entries, not %zu", where, n, d->count);
+			break;
+		}
+		case K_VERSION: {
+			unsigned a, b;
+
+			if (!version_of(f, &a, &b))
+				st = ms_fail(err, MS_BAD_INPUT, "policy: %s is not \"MAJOR.MINOR\" (each 0-255)", where);
+			break;
+		}
+		case K_STRING:
+			if (!cJSON_IsString(f))
+				st = ms_fail(err, MS_BAD_INPUT, "policy: %s is not a string", where);
+			break;
+		case K_OBJECT:
+			st = validate(f, d->sub, where, err);
+			break;
+		case K_ENUM_PRODUCT:
+			if (product_of(f) < 0)
+				st = ms_fail(err, MS_BAD_INPUT,
+					     "policy: %s is not 1 (Milan), 2 (Genoa) or 3 (Turin) or their SEV_PRODUCT_ names", where);
+			break;
+		case K_PCRS:
+			st = check_pcrs(f, where, err);
+			break;
+		case K_REFUSED:
+			if (!refused_value_is_empty(f))
+				st = ms_fail(err, MS_UNSUPPORTED, "policy: %s is not supported: refusing rather than ignoring it",
+					     where);
+			break;
+		}
+	}
+	return st;
+}
 
 struct ctx {
 	struct ms_checks *checks;
-	struct ms_err *err;
-	enum ms_status st; /* the first failure */
+	bool mismatch;
+	char first[256]; /* the first failed rule, for the message */
 };
-
-static void fail(struct ctx *c, enum ms_status st, const char *fmt, const char *field)
-	__attribute__((format(printf, 3, 0)));
-
-static void fail(struct ctx *c, enum ms_status st, const char *fmt, const char *field)
-{
-	if (!c->st) {
-		c->st = st;
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-		ms_fail(c->err, st, fmt, field); /* every fmt is a literal with one %s */
-#pragma GCC diagnostic pop
-	}
-}
 
 static void check(struct ctx *c, bool ok, const char *what, const char *expected, const char *found)
 {
 	ms_check_add(c->checks, ok, what, expected, found);
-	if (!ok)
-		fail(c, MS_MISMATCH, "policy: %s differs", what);
+	if (!ok && !c->mismatch) {
+		c->mismatch = true;
+		snprintf(c->first, sizeof(c->first), "%s (expected %.80s, found %.80s)", what, expected, found);
+	}
 }
 
-/* A protojson bytes field (base64) of exactly n bytes, compared with the evidence's. */
-static void exact(struct ctx *c, const cJSON *f, const uint8_t *have, size_t n)
+/* up to 40 hex digits of bytes, with "..." when longer */
+static void short_hex(const uint8_t *b, size_t n, char *out, size_t cap)
 {
-	uint8_t *want = NULL;
-	size_t len;
-	char a[112], b[112], *h;
+	char h[2 * POLICY_MAX_BYTES + 1];
 
-	if (!cJSON_IsString(f) || ms_base64_decode(f->valuestring, strlen(f->valuestring), &want, &len, f->string, NULL)) {
-		fail(c, MS_BAD_INPUT, "policy: %s is not base64", f->string);
-		return;
-	}
-	if (len == 0) { /* empty: not checked, as go-sev-guest treats it */
-		free(want);
-		return;
-	}
-	h = ms_hex_alloc(want, len);
-	snprintf(a, sizeof(a), "%.40s%s", h ? h : "?", h && strlen(h) > 40 ? "..." : "");
-	free(h);
-	h = ms_hex_alloc(have, n);
-	snprintf(b, sizeof(b), "%.40s%s", h ? h : "?", h && strlen(h) > 40 ? "..." : "");
-	free(h);
-	check(c, len == n && !memcmp(want, have, n), f->string, a, b);
-	free(want);
+	ms_hex_encode(b, n, h);
+	snprintf(out, cap, "%.40s%s", h, n > 20 ? "..." : "");
 }
 
-static bool number(const cJSON *f, uint64_t *v)
+static void exact(struct ctx *c, const cJSON *f, const char *what, const uint8_t *have, size_t n)
 {
-	if (cJSON_IsNumber(f) && f->valuedouble >= 0 && f->valuedouble < 9007199254740992.0 &&
-	    f->valuedouble == (double)(uint64_t)f->valuedouble) {
-		*v = (uint64_t)f->valuedouble;
-		return true;
-	}
-	if (cJSON_IsString(f)) { /* protojson may write uint64 as a string; ms_policy_parse does for large ones */
-		char *end;
+	uint8_t want[POLICY_MAX_BYTES];
+	char a[64], b[64];
 
-		*v = strtoull(f->valuestring, &end, 10);
-		return *end == '\0' && f->valuestring[0];
+	if (!f)
+		return;
+	bytes_of(f, n, want); /* validated */
+	short_hex(want, n, a, sizeof(a));
+	short_hex(have, n, b, sizeof(b));
+	check(c, !memcmp(want, have, n), what, a, b);
+}
+
+static uint64_t u64(const cJSON *f)
+{
+	uint64_t v = 0;
+
+	ms_json_u64(f, true, UINT64_MAX, &v); /* validated */
+	return v;
+}
+
+static bool in_list(const cJSON *list, const uint8_t *digest, size_t n)
+{
+	for (const cJSON *e = list ? list->child : NULL; e; e = e->next) {
+		uint8_t h[POLICY_MAX_BYTES];
+
+		if (bytes_of(e, n, h) && !memcmp(h, digest, n))
+			return true;
 	}
 	return false;
 }
 
-/* TCB components, by product layout; every component of have must be >= want. */
-static bool tcb_at_least(uint64_t have, uint64_t want, bool turin, char *out, size_t cap)
+static bool tcb_le(struct ms_snp_tcb want, struct ms_snp_tcb have, bool turin)
 {
-	static const int milan[] = { 0, 1, 6, 7 }, tur[] = { 0, 1, 2, 3, 7 };
-	const int *idx = turin ? tur : milan;
-	int n = turin ? 5 : 4;
-	bool ok = true;
-
-	for (int i = 0; i < n; i++)
-		ok &= ((have >> (8 * idx[i])) & 0xff) >= ((want >> (8 * idx[i])) & 0xff);
-	snprintf(out, cap, "%016llx", (unsigned long long)have);
-	return ok;
+	return (!turin || want.fmc <= have.fmc) && want.bootloader <= have.bootloader && want.tee <= have.tee &&
+	       want.snp <= have.snp && want.microcode <= have.microcode;
 }
 
-/* Is digest (48 bytes) one of the base64 hashes in the policy's list? */
-static bool listed(struct ctx *c, const cJSON *list, const uint8_t *digest)
+static void tcb_rule(struct ctx *c, const cJSON *f, const char *what, uint64_t have, bool turin)
 {
-	bool found = false;
+	char a[64], b[32];
 
-	for (const cJSON *e = cJSON_IsArray(list) ? list->child : NULL; e; e = e->next) {
-		uint8_t *h = NULL;
-		size_t len;
+	if (!f)
+		return;
+	snprintf(a, sizeof(a), ">= %016llx (each component)", (unsigned long long)u64(f));
+	snprintf(b, sizeof(b), "%016llx", (unsigned long long)have);
+	check(c, tcb_le(ms_snp_tcb_parts(u64(f), turin), ms_snp_tcb_parts(have, turin), turin), what, a, b);
+}
 
-		if (!cJSON_IsString(e) || ms_base64_decode(e->valuestring, strlen(e->valuestring), &h, &len, "key hash", NULL)) {
-			fail(c, MS_BAD_INPUT, "policy: %s holds a value that is not base64", list->string);
-			return false;
-		}
-		found |= len == 48 && !memcmp(h, digest, 48);
-		free(h);
+/* go-sev-guest: require_author_key implies require_id_block; a trusted author key, else a trusted ID key. */
+static void key_rules(struct ctx *c, const cJSON *p, const struct ms_snp_report *r)
+{
+	bool need_author = cJSON_IsTrue(get(p, "require_author_key"));
+	bool need_block = need_author || cJSON_IsTrue(get(p, "require_id_block"));
+	bool author_trusted = r->author_key_en && in_list(get(p, "trusted_author_key_hashes"), r->author_key_digest, 48);
+	char a[64], b[64], found[224];
+
+	if (!need_block)
+		return;
+	short_hex(r->author_key_digest, 48, a, sizeof(a));
+	short_hex(r->id_key_digest, 48, b, sizeof(b));
+	if (need_author) {
+		snprintf(found, sizeof(found), "AUTHOR_KEY_EN %d, AUTHOR_KEY_DIGEST %s", r->author_key_en, a);
+		check(c, author_trusted, "author key", "AUTHOR_KEY_EN and a trusted author key hash", found);
+		return;
 	}
-	return found;
+	snprintf(found, sizeof(found), "AUTHOR_KEY_EN %d, AUTHOR_KEY_DIGEST %s, ID_KEY_DIGEST %s", r->author_key_en, a, b);
+	check(c, author_trusted || in_list(get(p, "trusted_id_key_hashes"), r->id_key_digest, 48), "ID block key",
+	      "a trusted author or ID key hash", found);
+}
+
+static const char *evidence_product(const struct ms_evidence *ev)
+{
+	return ev->product != MS_SNP_PRODUCT_UNKNOWN ? ms_snp_product_name(ev->product) : ev->product_name;
+}
+
+static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const struct ms_evidence *ev,
+		      const struct ms_snp_report *r)
+{
+	const char *product = evidence_product(ev);
+	bool turin = ev->product == MS_SNP_PRODUCT_TURIN || !strcmp(product, "Turin");
+	const cJSON *f;
+	char a[160], b[160];
+
+	exact(c, get(p, "report_data"), "report_data", r->report_data, 64);
+	exact(c, get(p, "host_data"), "host_data", r->host_data, 32);
+	exact(c, get(p, "family_id"), "family_id", r->family_id, 16);
+	exact(c, get(p, "image_id"), "image_id", r->image_id, 16);
+	exact(c, get(p, "report_id"), "report_id", r->report_id, 32);
+	exact(c, get(p, "report_id_ma"), "report_id_ma", r->report_id_ma, 32);
+	exact(c, get(p, "measurement"), "measurement", r->measurement, 48);
+	exact(c, get(p, "chip_id"), "chip_id", r->chip_id, 64);
+	if ((f = get(p, "vmpl"))) {
+		snprintf(a, sizeof(a), "%llu", (unsigned long long)u64(f));
+		snprintf(b, sizeof(b), "%u", r->vmpl);
+		check(c, r->vmpl == u64(f), "vmpl", a, b);
+	}
+	if ((f = get(p, "minimum_guest_svn"))) {
+		snprintf(a, sizeof(a), ">= %llu", (unsigned long long)u64(f));
+		snprintf(b, sizeof(b), "%u", r->guest_svn);
+		check(c, r->guest_svn >= u64(f), "guest SVN", a, b);
+	}
+	if ((f = get(p, "policy"))) {
+		/* go-sev-guest: ABI at least the required; SMT, MIGRATE_MA, DEBUG, CXL_ALLOW only if allowed;
+		 * SINGLE_SOCKET, MEM_AES_256_XTS, RAPL_DIS, CIPHERTEXT_HIDING, PAGE_SWAP_DISABLE if required */
+		static const int may_not[] = { 16, 18, 19, 21 }, must[] = { 20, 22, 23, 24, 25 };
+		uint64_t v = u64(f), have = r->policy;
+		bool ok = (have & 0xffff) >= (v & 0xffff);
+
+		for (int i = 0; i < 4; i++)
+			ok &= !((have >> may_not[i]) & 1) || ((v >> may_not[i]) & 1);
+		for (int i = 0; i < 5; i++)
+			ok &= !((v >> must[i]) & 1) || ((have >> must[i]) & 1);
+		snprintf(a, sizeof(a), "within 0x%llx", (unsigned long long)v);
+		snprintf(b, sizeof(b), "0x%llx", (unsigned long long)have);
+		check(c, ok, "guest policy", a, b);
+	}
+	/* go-sev-guest: minimum_tcb bounds REPORTED_TCB, minimum_launch_tcb LAUNCH_TCB, per component */
+	tcb_rule(c, get(p, "minimum_tcb"), "REPORTED_TCB", r->reported_tcb, turin);
+	tcb_rule(c, get(p, "minimum_launch_tcb"), "LAUNCH_TCB", r->launch_tcb, turin);
+	if ((f = get(p, "minimum_build"))) {
+		snprintf(a, sizeof(a), ">= %llu", (unsigned long long)u64(f));
+		snprintf(b, sizeof(b), "%u", r->current_build);
+		check(c, r->current_build >= u64(f), "firmware build", a, b);
+	}
+	if ((f = get(p, "minimum_version"))) {
+		unsigned maj = 0, min = 0;
+
+		version_of(f, &maj, &min);
+		snprintf(a, sizeof(a), ">= %u.%u", maj, min);
+		snprintf(b, sizeof(b), "%u.%u", r->current_major, r->current_minor);
+		check(c, ((unsigned)r->current_major << 8 | r->current_minor) >= (maj << 8 | min), "firmware version", a, b);
+	}
+	if ((f = get(p, "permit_provisional_firmware"))) {
+		bool prov = cJSON_IsTrue(f), ok;
+		struct ms_snp_tcb com = ms_snp_tcb_parts(r->committed_tcb, turin);
+		struct ms_snp_tcb cur = ms_snp_tcb_parts(r->current_tcb, turin);
+		unsigned vcom = (unsigned)r->committed_major << 16 | (unsigned)r->committed_minor << 8 | r->committed_build;
+		unsigned vcur = (unsigned)r->current_major << 16 | (unsigned)r->current_minor << 8 | r->current_build;
+
+		ok = prov ? tcb_le(com, cur, turin) && r->committed_build <= r->current_build &&
+				    (vcom >> 8) <= (vcur >> 8)
+			  : r->committed_tcb == r->current_tcb && vcom == vcur;
+		snprintf(a, sizeof(a), prov ? "COMMITTED <= CURRENT" : "COMMITTED == CURRENT");
+		snprintf(b, sizeof(b), "committed %016llx %u.%u.%u, current %016llx %u.%u.%u",
+			 (unsigned long long)r->committed_tcb, r->committed_major, r->committed_minor, r->committed_build,
+			 (unsigned long long)r->current_tcb, r->current_major, r->current_minor, r->current_build);
+		check(c, ok, "committed firmware", a, b);
+	}
+	if ((f = get(p, "platform_info"))) {
+		/* go-sev-guest: SMT and TSME only if allowed; ECC, RAPL_DIS, CIPHERTEXT_HIDING, ALIAS_CHECK if required */
+		static const int may_not[] = { 0, 1 }, must[] = { 2, 3, 4, 5 };
+		uint64_t v = u64(f), have = r->platform_info;
+		bool ok = true;
+
+		for (int i = 0; i < 2; i++)
+			ok &= !((have >> may_not[i]) & 1) || ((v >> may_not[i]) & 1);
+		for (int i = 0; i < 4; i++)
+			ok &= !((v >> must[i]) & 1) || ((have >> must[i]) & 1);
+		snprintf(a, sizeof(a), "within 0x%llx", (unsigned long long)v);
+		snprintf(b, sizeof(b), "0x%llx", (unsigned long long)have);
+		check(c, ok, "platform info", a, b);
+	}
+	if ((f = get(get(p, "product"), "name"))) {
+		static const char *const names[] = { "unknown", "Milan", "Genoa", "Turin" };
+		int n = product_of(f);
+
+		check(c, n > 0 && !strcmp(names[n], product), "product", names[n > 0 ? n : 0], product);
+	}
+	key_rules(c, p, r);
+	if ((f = get(rot, "product_line")))
+		check(c, !strcmp(f->valuestring, product), "root_of_trust.product_line", f->valuestring, product);
+	if ((f = get(rot, "product")))
+		check(c, !strcmp(f->valuestring, product), "root_of_trust.product", f->valuestring, product);
+}
+
+static void tdx_rules(struct ctx *c, const cJSON *h, const cJSON *body, const struct ms_tdx_quote *q)
+{
+	static const struct {
+		const char *key, *what;
+		size_t off, n;
+	} fields[] = {
+		{ "mr_seam", "mr_seam", offsetof(struct ms_tdx_quote, mr_seam), 48 },
+		{ "td_attributes", "td_attributes", offsetof(struct ms_tdx_quote, td_attributes), 8 },
+		{ "xfam", "xfam", offsetof(struct ms_tdx_quote, xfam), 8 },
+		{ "mr_td", "mr_td", offsetof(struct ms_tdx_quote, mr_td), 48 },
+		{ "mr_config_id", "mr_config_id", offsetof(struct ms_tdx_quote, mr_config_id), 48 },
+		{ "mr_owner", "mr_owner", offsetof(struct ms_tdx_quote, mr_owner), 48 },
+		{ "mr_owner_config", "mr_owner_config", offsetof(struct ms_tdx_quote, mr_owner_config), 48 },
+		{ "report_data", "report_data", offsetof(struct ms_tdx_quote, report_data), 64 },
+	};
+	const cJSON *f;
+	char a[112], b[112];
+
+	exact(c, get(h, "qe_vendor_id"), "qe_vendor_id", q->qe_vendor_id, 16);
+	/*
+	 * go-tdx-guest reads both from the quote header, naming bytes 10-11 QeSvn and bytes 8-9 PceSvn (abi.h
+	 * follows Intel's older layout, which calls bytes 8-9 qe_svn): minimum_qe_svn is judged against bytes
+	 * 10-11 and minimum_pce_svn against bytes 8-9, as go-tdx-guest does. Not the QE report's ISVSVN.
+	 */
+	if ((f = get(h, "minimum_qe_svn"))) {
+		snprintf(a, sizeof(a), ">= %llu", (unsigned long long)u64(f));
+		snprintf(b, sizeof(b), "%u (header bytes 10-11)", q->pce_svn);
+		check(c, q->pce_svn >= u64(f), "QE SVN", a, b);
+	}
+	if ((f = get(h, "minimum_pce_svn"))) {
+		snprintf(a, sizeof(a), ">= %llu", (unsigned long long)u64(f));
+		snprintf(b, sizeof(b), "%u (header bytes 8-9)", q->qe_svn);
+		check(c, q->qe_svn >= u64(f), "PCE SVN", a, b);
+	}
+	for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+		exact(c, get(body, fields[k].key), fields[k].what, (const uint8_t *)q + fields[k].off, fields[k].n);
+	if ((f = get(body, "rtmrs"))) {
+		int i = 0;
+
+		for (const cJSON *e = f->child; e && i < 4; e = e->next, i++) {
+			char name[8];
+
+			snprintf(name, sizeof(name), "rtmr%d", i);
+			exact(c, e, name, q->rtmr[i], 48);
+		}
+	}
+	if ((f = get(body, "any_mr_td"))) {
+		char have[64];
+
+		short_hex(q->mr_td, 48, have, sizeof(have));
+		/* an empty allow-list allows nothing */
+		check(c, in_list(f, q->mr_td, 48), "MRTD in any_mr_td",
+		      f->child ? "one of the list" : "one of an empty list", have);
+	}
+	if ((f = get(body, "minimum_tee_tcb_svn"))) {
+		uint8_t want[16];
+		bool ok = true;
+
+		bytes_of(f, 16, want);
+		for (int i = 0; i < 16; i++)
+			ok &= q->tee_tcb_svn[i] >= want[i];
+		short_hex(want, 16, a, sizeof(a));
+		short_hex(q->tee_tcb_svn, 16, b, sizeof(b));
+		check(c, ok, "TEE_TCB_SVN (each byte >=)", a, b);
+	}
+	if ((f = get(body, "tdattributes_debug"))) {
+		bool debug = q->td_attributes[0] & 1;
+
+		check(c, debug == cJSON_IsTrue(f), "TDATTRIBUTES.DEBUG", cJSON_IsTrue(f) ? "1" : "0", debug ? "1" : "0");
+	}
+}
+
+/* check_crl: every CRL a vendor publishes for the chain was applied (ms_evidence_crls). */
+static enum ms_status crl_rule(struct ctx *c, const cJSON *rot, const struct ms_evidence *ev, struct ms_err *err)
+{
+	if (!cJSON_IsTrue(get(rot, "check_crl")))
+		return MS_OK;
+	if (!ev->crls_applied)
+		return ms_fail(err, MS_NO_COLLATERAL, "policy: root_of_trust.check_crl is set but no CRL was applied to the chain");
+	if (!ev->revocation_checked)
+		return ms_fail(err, MS_NO_COLLATERAL,
+			       "policy: root_of_trust.check_crl is set but the CRLs applied do not cover every certificate of the chain");
+	check(c, true, "root_of_trust.check_crl", "every CRL applied", "yes");
+	return MS_OK;
 }
 
 /*
- * The ID block the guest launched with (the firmware checked its signatures):
- * require_author_key wants AUTHOR_KEY_EN and a trusted author key;
- * require_id_block wants a trusted author key or a trusted ID key.
+ * Transitional: until every verifier fills ev->snp / ev->tdx, decode the
+ * verified bytes it still leaves in the deprecated ev->raw with the abi.h
+ * decoders. Remove with ev->raw. Rules never read ev->raw themselves.
  */
-static void id_block_rules(struct ctx *c, const cJSON *p, const struct ms_evidence *ev, bool author_only)
+static bool snp_view(const struct ms_evidence *ev, struct ms_snp_report *tmp, const struct ms_snp_report **out)
 {
-	const uint8_t *r = ev->raw;
-	bool author_en = ms_le32(r + 0x48) & 1;
-	bool author = author_en && listed(c, cJSON_GetObjectItemCaseSensitive(p, "trusted_author_key_hashes"), r + 0x110);
-	bool id = !author_only && listed(c, cJSON_GetObjectItemCaseSensitive(p, "trusted_id_key_hashes"), r + 0xe0);
-	char *a = ms_hex_alloc(r + 0x110, 48), *b = ms_hex_alloc(r + 0xe0, 48), found[112];
-
-	if (author_only)
-		snprintf(found, sizeof(found), "AUTHOR_KEY_EN %d, AUTHOR_KEY_DIGEST %.16s...", author_en, a ? a : "?");
-	else
-		snprintf(found, sizeof(found), "AUTHOR_KEY_DIGEST %.16s..., ID_KEY_DIGEST %.16s...", a ? a : "?", b ? b : "?");
-	check(c, author || id, author_only ? "author key" : "ID block key",
-	      author_only ? "a trusted author key" : "a trusted author or ID key", found);
-	free(a);
-	free(b);
+	if (ev->snp.signed_bytes) {
+		*out = &ev->snp;
+		return true;
+	}
+	if (ev->raw && !ms_snp_report_decode(ev->raw, MS_SNP_REPORT_LEN, tmp, NULL)) {
+		*out = tmp;
+		return true;
+	}
+	return false;
 }
 
-static void snp_policy(struct ctx *c, const cJSON *p, const struct ms_evidence *ev)
+static bool tdx_view(const struct ms_evidence *ev, struct ms_tdx_quote *tmp, const struct ms_tdx_quote **out)
 {
-	const uint8_t *r = ev->raw;
-	bool turin = !strcmp(ev->product_name, "Turin"), provisional = false;
-	uint64_t v;
-	char a[112], b[112];
-	const cJSON *f;
+	size_t at;
 
-	/* refuse what is not understood before judging anything */
-	for (f = p->child; f; f = f->next) {
-		static const char *const known[] = {
-			"report_data", "host_data", "family_id", "image_id", "report_id", "report_id_ma", "measurement",
-			"chip_id", "vmpl", "minimum_guest_svn", "policy", "minimum_tcb", "minimum_launch_tcb",
-			"minimum_build", "minimum_version", "permit_provisional_firmware", "product", "require_author_key",
-			"require_id_block", "trusted_author_key_hashes", "trusted_id_key_hashes", "platform_info", NULL,
-		};
-		int i;
-
-		for (i = 0; known[i] && strcmp(known[i], f->string); i++)
-			;
-		if (!known[i])
-			return fail(c, MS_UNSUPPORTED, "policy: field \"%s\" is not supported: refusing rather than ignoring it",
-				    f->string);
+	if (ev->tdx.signed_bytes) {
+		*out = &ev->tdx;
+		return true;
 	}
-	f = cJSON_GetObjectItemCaseSensitive(p, "permit_provisional_firmware");
-	provisional = cJSON_IsTrue(f);
-	for (f = p->child; f; f = f->next) {
-		const char *k = f->string;
-
-		if (!strcmp(k, "report_data"))
-			exact(c, f, r + 0x50, 64);
-		else if (!strcmp(k, "host_data"))
-			exact(c, f, r + 0xc0, 32);
-		else if (!strcmp(k, "family_id"))
-			exact(c, f, r + 0x10, 16);
-		else if (!strcmp(k, "image_id"))
-			exact(c, f, r + 0x20, 16);
-		else if (!strcmp(k, "report_id"))
-			exact(c, f, r + 0x140, 32);
-		else if (!strcmp(k, "report_id_ma"))
-			exact(c, f, r + 0x160, 32);
-		else if (!strcmp(k, "measurement"))
-			exact(c, f, r + 0x90, 48);
-		else if (!strcmp(k, "chip_id"))
-			exact(c, f, r + 0x1a0, 64);
-		else if (!strcmp(k, "vmpl")) {
-			if (!number(f, &v))
-				return fail(c, MS_BAD_INPUT, "policy: %s is not a number", k);
-			snprintf(a, sizeof(a), "%llu", (unsigned long long)v);
-			snprintf(b, sizeof(b), "%u", ms_le32(r + 0x30));
-			check(c, ms_le32(r + 0x30) == v, "vmpl", a, b);
-		} else if (!strcmp(k, "minimum_guest_svn")) {
-			if (!number(f, &v))
-				return fail(c, MS_BAD_INPUT, "policy: %s is not a number", k);
-			snprintf(a, sizeof(a), ">= %llu", (unsigned long long)v);
-			snprintf(b, sizeof(b), "%u", ms_le32(r + 4));
-			check(c, ms_le32(r + 4) >= v, "guest SVN", a, b);
-		} else if (!strcmp(k, "policy")) {
-			uint64_t have = ms_le64(r + 8);
-			static const int may_not[] = { 16, 18, 19, 21 }, must[] = { 20, 22, 23, 24, 25 };
-			bool ok;
-
-			if (!number(f, &v))
-				return fail(c, MS_BAD_INPUT, "policy: %s is not a number", k);
-			/* ABI major.minor at least the required; bits that may not be set unless allowed; bits required */
-			ok = (((have >> 8) & 0xff) << 8 | (have & 0xff)) >= (((v >> 8) & 0xff) << 8 | (v & 0xff));
-			for (int i = 0; i < 4; i++)
-				ok &= !((have >> may_not[i]) & 1) || ((v >> may_not[i]) & 1);
-			for (int i = 0; i < 5; i++)
-				ok &= !((v >> must[i]) & 1) || ((have >> must[i]) & 1);
-			snprintf(a, sizeof(a), "within 0x%llx", (unsigned long long)v);
-			snprintf(b, sizeof(b), "0x%llx", (unsigned long long)have);
-			check(c, ok, "guest policy", a, b);
-		} else if (!strcmp(k, "minimum_tcb") || !strcmp(k, "minimum_launch_tcb")) {
-			uint64_t have = ms_le64(r + (k[8] == 't' ? 0x180 : 0x1f0));
-
-			if (!number(f, &v))
-				return fail(c, MS_BAD_INPUT, "policy: %s is not a number", k);
-			snprintf(a, sizeof(a), ">= %016llx (each component)", (unsigned long long)v);
-			check(c, tcb_at_least(have, v, turin, b, sizeof(b)), k[8] == 't' ? "REPORTED_TCB" : "LAUNCH_TCB", a, b);
-		} else if (!strcmp(k, "minimum_build")) {
-			if (!number(f, &v))
-				return fail(c, MS_BAD_INPUT, "policy: %s is not a number", k);
-			snprintf(a, sizeof(a), ">= %llu", (unsigned long long)v);
-			snprintf(b, sizeof(b), "%u", r[0x1e8]);
-			check(c, r[0x1e8] >= v, "firmware build", a, b);
-		} else if (!strcmp(k, "minimum_version")) {
-			unsigned maj, min;
-
-			if (!cJSON_IsString(f) || sscanf(f->valuestring, "%u.%u", &maj, &min) != 2)
-				return fail(c, MS_BAD_INPUT, "policy: %s is not \"major.minor\"", k);
-			snprintf(a, sizeof(a), ">= %u.%u", maj, min);
-			snprintf(b, sizeof(b), "%u.%u", r[0x1ea], r[0x1e9]);
-			check(c, (r[0x1ea] << 8 | r[0x1e9]) >= (int)(maj << 8 | min), "firmware version", a, b);
-		} else if (!strcmp(k, "permit_provisional_firmware")) {
-			uint64_t cur = ms_le64(r + 0x38), com = ms_le64(r + 0x1e0);
-			char t[112];
-			bool ok = provisional ? tcb_at_least(cur, com, turin, t, sizeof(t)) &&
-							(r[0x1ea] << 16 | r[0x1e9] << 8 | r[0x1e8]) >=
-								(r[0x1ee] << 16 | r[0x1ed] << 8 | r[0x1ec])
-					      : cur == com && !memcmp(r + 0x1e8, r + 0x1ec, 3);
-
-			snprintf(a, sizeof(a), provisional ? "COMMITTED <= CURRENT" : "COMMITTED == CURRENT");
-			snprintf(b, sizeof(b), "committed %016llx, current %016llx", (unsigned long long)com, (unsigned long long)cur);
-			check(c, ok, "committed firmware", a, b);
-		} else if (!strcmp(k, "product")) {
-			const cJSON *name = cJSON_GetObjectItemCaseSensitive(f, "name");
-			static const char *const names[] = { "unknown", "Milan", "Genoa", "Turin" };
-			uint64_t n;
-
-			if (cJSON_GetObjectItemCaseSensitive(f, "machine_stepping"))
-				return fail(c, MS_UNSUPPORTED, "policy: %s.machine_stepping is not supported", k);
-			if (!number(name, &n) || n > 3)
-				return fail(c, MS_BAD_INPUT, "policy: %s.name is not 1 (Milan), 2 (Genoa) or 3 (Turin)", k);
-			check(c, !strcmp(names[n], ev->product_name), "product", names[n], ev->product_name);
-		} else if (!strcmp(k, "require_author_key") || !strcmp(k, "require_id_block")) {
-			if (cJSON_IsTrue(f))
-				id_block_rules(c, p, ev, !strcmp(k, "require_author_key"));
-		} else if (!strcmp(k, "trusted_author_key_hashes") || !strcmp(k, "trusted_id_key_hashes")) {
-			/* read by the require_* rules */
-
-		} else if (!strcmp(k, "platform_info")) {
-			uint64_t have = ms_le64(r + 0x40);
-			static const int may_not[] = { 0, 1, 7 }, must[] = { 2, 3, 4, 5 };
-			bool ok = true;
-
-			if (!number(f, &v))
-				return fail(c, MS_BAD_INPUT, "policy: %s is not a number", k);
-			for (int i = 0; i < 3; i++)
-				ok &= !((have >> may_not[i]) & 1) || ((v >> may_not[i]) & 1);
-			for (int i = 0; i < 4; i++)
-				ok &= !((v >> must[i]) & 1) || ((have >> must[i]) & 1);
-			snprintf(a, sizeof(a), "within 0x%llx", (unsigned long long)v);
-			snprintf(b, sizeof(b), "0x%llx", (unsigned long long)have);
-			check(c, ok, "platform info", a, b);
-		} else {
-			return fail(c, MS_UNSUPPORTED, "policy: field \"%s\" is not supported: refusing rather than ignoring it", k);
-		}
-		if (c->st && c->st != MS_MISMATCH)
-			return;
-	}
+	if (!ev->raw || (ms_le16(ev->raw) != 4 && ms_le16(ev->raw) != 5))
+		return false;
+	/* the length of a quote that verified: header, body, and the signature data its length field names */
+	at = ms_le16(ev->raw) == 4 ? 48 + 584 : 48 + 6 + ms_le32(ev->raw + 50);
+	if (at > 48 + 6 + 648)
+		return false;
+	if (ms_tdx_quote_decode(ev->raw, at + 4 + ms_le32(ev->raw + at), tmp, NULL))
+		return false;
+	*out = tmp;
+	return true;
 }
 
-static void tdx_policy(struct ctx *c, const cJSON *p, const struct ms_evidence *ev)
+/* The policy object's layout for this evidence: refuses a wrapper mixed with top-level rules. */
+static enum ms_status layout(const cJSON *policy, const struct ms_evidence *ev, struct ms_err *err)
 {
-	const uint8_t *q = ev->raw, *b = q + ev->body_offset;
-	const cJSON *h = cJSON_GetObjectItemCaseSensitive(p, "header");
-	const cJSON *body = cJSON_GetObjectItemCaseSensitive(p, "td_quote_body");
-	static const struct {
-		const char *key;
-		size_t at, n;
-	} fields[] = {
-		{ "mr_seam", 16, 48 },	     { "td_attributes", 120, 8 }, { "xfam", 128, 8 },
-		{ "mr_td", 136, 48 },	     { "mr_config_id", 184, 48 }, { "mr_owner", 232, 48 },
-		{ "mr_owner_config", 280, 48 }, { "report_data", 520, 64 },
-	};
-	char a[112], bb[112];
-	uint64_t v;
+	const cJSON *wrapper = get(policy, "policy");
 
-	for (const cJSON *f = p->child; f; f = f->next)
-		if (strcmp(f->string, "header") && strcmp(f->string, "td_quote_body"))
-			return fail(c, MS_UNSUPPORTED, "policy: field \"%s\" is not supported: refusing rather than ignoring it",
-				    f->string);
-	for (const cJSON *f = h ? h->child : NULL; f; f = f->next) {
-		if (!strcmp(f->string, "qe_vendor_id")) {
-			exact(c, f, q + 12, 16);
-		} else if (!strcmp(f->string, "minimum_qe_svn") || !strcmp(f->string, "minimum_pce_svn")) {
-			unsigned have = f->string[8] == 'q' ? (unsigned)(ev->qe_report[258] | ev->qe_report[259] << 8)
-							    : (unsigned)(q[8] | q[9] << 8);
-
-			if (!number(f, &v))
-				return fail(c, MS_BAD_INPUT, "policy: %s is not a number", f->string);
-			snprintf(a, sizeof(a), ">= %llu", (unsigned long long)v);
-			snprintf(bb, sizeof(bb), "%u", have);
-			check(c, have >= v, f->string[8] == 'q' ? "QE SVN" : "PCE SVN", a, bb);
-		} else {
-			return fail(c, MS_UNSUPPORTED, "policy: header.%s is not supported", f->string);
-		}
+	if (ev->type == MS_EVIDENCE_SNP) {
+		for (const cJSON *f = policy->child; f; f = f->next)
+			for (const struct field *d = snp_policy; d->name; d++)
+				if (spelled(f->string, d->name) && strcmp(d->name, "policy"))
+					return ms_fail(err, MS_BAD_INPUT,
+						       wrapper ? "policy: rule %s stands beside the \"policy\" object: put every rule inside it"
+							       : "policy: rule %s stands at the top level: SEV-SNP rules belong in a \"policy\" object",
+						       d->name);
+		return MS_OK;
 	}
-	for (const cJSON *f = body ? body->child : NULL; f; f = f->next) {
-		size_t k;
+	if (wrapper)
+		for (const cJSON *f = policy->child; f; f = f->next)
+			for (const struct field *d = tdx_policy; d->name; d++)
+				if (spelled(f->string, d->name))
+					return ms_fail(err, MS_BAD_INPUT,
+						       "policy: %s stands beside the \"policy\" object: put it inside, or drop the wrapper",
+						       d->name);
+	return MS_OK;
+}
 
-		for (k = 0; k < sizeof(fields) / sizeof(fields[0]) && strcmp(fields[k].key, f->string); k++)
-			;
-		if (k < sizeof(fields) / sizeof(fields[0])) {
-			exact(c, f, b + fields[k].at, fields[k].n);
-		} else if (!strcmp(f->string, "rtmrs")) {
-			int i = 0;
+static enum ms_status apply(const cJSON *policy, const struct ms_evidence *ev, struct ms_checks *checks,
+			    struct ms_err *err)
+{
+	struct ctx c = { checks, false, "" };
+	struct ms_snp_report snp_tmp;
+	struct ms_tdx_quote tdx_tmp;
+	const struct ms_snp_report *r = NULL;
+	const struct ms_tdx_quote *q = NULL;
+	const cJSON *rot, *scope;
+	enum ms_status st;
 
-			if (!cJSON_IsArray(f) || cJSON_GetArraySize(f) != 4)
-				return fail(c, MS_BAD_INPUT, "policy: %s is not a list of four", f->string);
-			for (const cJSON *e = f->child; e; e = e->next, i++) {
-				cJSON tmp = *e;
-				char name[16];
-
-				snprintf(name, sizeof(name), "rtmr%d", i & 3);
-				tmp.string = name;
-				exact(c, &tmp, b + 328 + 48 * i, 48);
-			}
-		} else if (!strcmp(f->string, "any_mr_td")) {
-			bool any = false;
-
-			for (const cJSON *e = f->child; e; e = e->next) {
-				uint8_t *want = NULL;
-				size_t len;
-
-				if (!cJSON_IsString(e) || ms_base64_decode(e->valuestring, strlen(e->valuestring), &want, &len, "any_mr_td", NULL))
-					return fail(c, MS_BAD_INPUT, "policy: %s holds a value that is not base64", f->string);
-				any |= len == 48 && !memcmp(want, b + 136, 48);
-				free(want);
-			}
-			check(c, any, "MRTD in any_mr_td", "one of the list", "");
-		} else if (!strcmp(f->string, "minimum_tee_tcb_svn")) {
-			uint8_t *want = NULL;
-			size_t len;
-			bool ok = true;
-
-			if (!cJSON_IsString(f) || ms_base64_decode(f->valuestring, strlen(f->valuestring), &want, &len, f->string, NULL) ||
-			    len != 16) {
-				free(want);
-				return fail(c, MS_BAD_INPUT, "policy: %s is not 16 bytes of base64", f->string);
-			}
-			for (int i = 0; i < 16; i++)
-				ok &= b[i] >= want[i];
-			free(want);
-			check(c, ok, "TEE_TCB_SVN", "each byte >= the minimum", "");
-		} else {
-			return fail(c, MS_UNSUPPORTED, "policy: td_quote_body.%s is not supported", f->string);
-		}
+	if (!cJSON_IsObject(policy))
+		return ms_fail(err, MS_BAD_INPUT, "policy: not a JSON object");
+	if (ev->type != MS_EVIDENCE_SNP && ev->type != MS_EVIDENCE_TDX)
+		return ms_fail(err, MS_UNSUPPORTED, "policy: policies apply to SEV-SNP reports and TDX quotes");
+	if ((ev->type == MS_EVIDENCE_SNP && !snp_view(ev, &snp_tmp, &r)) ||
+	    (ev->type == MS_EVIDENCE_TDX && !tdx_view(ev, &tdx_tmp, &q)))
+		return ms_fail(err, MS_UNSUPPORTED, "policy: the verified %s was not decoded: no rule can be judged",
+			       ev->type == MS_EVIDENCE_SNP ? "report" : "quote");
+	/* everything is checked before anything is judged */
+	st = layout(policy, ev, err);
+	if (!st)
+		st = validate(policy, ev->type == MS_EVIDENCE_SNP ? snp_top : tdx_top, "", err);
+	if (!st && ev->type == MS_EVIDENCE_SNP && !get(policy, "policy"))
+		st = ms_fail(err, MS_BAD_INPUT, "policy: no \"policy\" object");
+	if (st)
+		return st;
+	rot = get(policy, "root_of_trust");
+	if (ev->type == MS_EVIDENCE_SNP) {
+		snp_rules(&c, get(policy, "policy"), rot, ev, r);
+	} else {
+		scope = get(policy, "policy") ? get(policy, "policy") : policy;
+		if ((get(scope, "header") && get(scope, "header_policy")) ||
+		    (get(scope, "td_quote_body") && get(scope, "td_quote_body_policy")))
+			return ms_fail(err, MS_BAD_INPUT, "policy: header or td_quote_body is given twice (with and without _policy)");
+		tdx_rules(&c, get(scope, "header") ? get(scope, "header") : get(scope, "header_policy"),
+			  get(scope, "td_quote_body") ? get(scope, "td_quote_body") : get(scope, "td_quote_body_policy"), q);
 	}
+	if (get(policy, "pcr_values"))
+		check(&c, false, "pcr_values", "the vTPM PCRs listed", "no vTPM quote to check pcr_values against");
+	/* a failed rule is a definite no; missing revocation collateral matters only when every rule held */
+	if (c.mismatch)
+		return ms_fail(err, MS_MISMATCH, "policy: %s", c.first);
+	if (checks->failed)
+		return ms_fail(err, MS_NO_MEMORY, "policy: out of memory");
+	return crl_rule(&c, rot, ev, err);
 }
 
 enum ms_status ms_policy_apply(const cJSON *policy, const struct ms_evidence *ev, struct ms_checks *checks,
 			       struct ms_err *err)
 {
-	struct ctx c = { checks, err, MS_OK };
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(policy, "policy");
-	const cJSON *rot = cJSON_GetObjectItemCaseSensitive(policy, "root_of_trust");
-
-	if (!cJSON_IsObject(policy))
-		return ms_fail(err, MS_BAD_INPUT, "policy: not a JSON object");
-	if (!ev->raw)
-		return ms_fail(err, MS_UNSUPPORTED, "policy: policies apply to SNP reports and TDX quotes");
-	for (const cJSON *f = policy->child; f; f = f->next)
-		if (strcmp(f->string, "policy") && strcmp(f->string, "root_of_trust") && strcmp(f->string, "pcr_values") &&
-		    (ev->type != MS_EVIDENCE_TDX || (strcmp(f->string, "header") && strcmp(f->string, "td_quote_body"))))
-			return ms_fail(err, MS_UNSUPPORTED, "policy: field \"%s\" is not supported", f->string);
-	if (cJSON_GetObjectItemCaseSensitive(policy, "pcr_values"))
-		ms_check_add(checks, true, "pcr_values", "vTPM PCRs", "not applicable: no vTPM quote here");
-	if (ev->type == MS_EVIDENCE_SNP) {
-		if (!cJSON_IsObject(p))
-			return ms_fail(err, MS_BAD_INPUT, "policy: no \"policy\" object");
-		snp_policy(&c, p, ev);
-		for (const cJSON *f = rot ? rot->child : NULL; f && (!c.st || c.st == MS_MISMATCH); f = f->next) {
-			if (!strcmp(f->string, "check_crl")) {
-				if (cJSON_IsTrue(f) && !ev->crls_applied)
-					fail(&c, MS_NO_COLLATERAL, "policy: %s is set: pass the AMD CRL with --crl FILE", f->string);
-				else if (cJSON_IsTrue(f))
-					check(&c, true, "check_crl", "CRL checked", "yes");
-			} else if (!strcmp(f->string, "product") || !strcmp(f->string, "product_line")) {
-				check(&c, cJSON_IsString(f) && !strcmp(f->valuestring, ev->product_name), f->string,
-				      cJSON_IsString(f) ? f->valuestring : "?", ev->product_name);
-			} else if (strcmp(f->string, "disallow_network")) { /* measure never uses the network */
-				fail(&c, MS_UNSUPPORTED, "policy: root_of_trust.%s is not supported", f->string);
-			}
-		}
-	} else {
-		tdx_policy(&c, cJSON_IsObject(p) ? p : policy, ev);
-	}
-	return c.st;
+	return ms_err_input(err, MS_INPUT_POLICY, apply(policy, ev, checks, err));
 }
 
 enum ms_status ms_policy_parse(const char *text, size_t len, cJSON **out, struct ms_err *err)
 {
-	/* quote every integer of 16 digits or more that stands outside a string */
-	char *q = malloc(2 * len + 1);
-	size_t o = 0;
-	bool in_string = false;
+	enum ms_status st = ms_json_parse_strict(text, len, "policy", out, err);
 
-	if (!q)
-		return ms_fail(err, MS_NO_MEMORY, "out of memory");
-	for (size_t i = 0; i < len;) {
-		if (in_string) {
-			if (text[i] == '\\' && i + 1 < len)
-				q[o++] = text[i++];
-			else if (text[i] == '"')
-				in_string = false;
-			q[o++] = text[i++];
-		} else if (text[i] == '"') {
-			in_string = true;
-			q[o++] = text[i++];
-		} else if (text[i] >= '0' && text[i] <= '9') {
-			size_t j = i;
-
-			while (j < len && text[j] >= '0' && text[j] <= '9')
-				j++;
-			if (j - i >= 16 && (j == len || (text[j] != '.' && text[j] != 'e' && text[j] != 'E'))) {
-				q[o++] = '"';
-				memcpy(q + o, text + i, j - i);
-				o += j - i;
-				q[o++] = '"';
-			} else {
-				memcpy(q + o, text + i, j - i);
-				o += j - i;
-			}
-			i = j;
-		} else {
-			q[o++] = text[i++];
-		}
-	}
-	*out = cJSON_ParseWithLength(q, o);
-	free(q);
-	if (!*out || !cJSON_IsObject(*out)) {
+	if (!st && !cJSON_IsObject(*out)) {
 		cJSON_Delete(*out);
 		*out = NULL;
-		return ms_fail(err, MS_BAD_INPUT, "not a JSON policy object");
+		st = ms_fail(err, MS_BAD_INPUT, "policy: not a JSON policy object");
 	}
-	return MS_OK;
+	return ms_err_input(err, MS_INPUT_POLICY, st);
 }

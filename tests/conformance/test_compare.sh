@@ -140,14 +140,15 @@ expect_rc 1 "guest policy: SMT and DEBUG set but not allowed" compare --policy "
 expect_out "named" "FAIL guest policy"
 MRTD4=6363b8043668a3ad953278e10389574d326c6749fb78aa810ecd9336923db86f22fc00b8dcd404bc10d5e119d7215cbb
 B64T=$(echo "$MRTD4" | xxd -r -p | base64 -w0)
-printf '{"td_quote_body":{"mr_td":"%s","td_attributes":"AAAAQAAAAAA=","xfam":"5xoGAAAAAAA="},"header":{"minimum_qe_svn":4,"qe_vendor_id":"k5pyM/ecTKmUCg2zlX8GBw=="}}' "$B64T" >"$TMP/tp.json"
-expect_rc 0 "TDX policy met (MRTD, TDATTRIBUTES, XFAM, QE SVN, vendor)" compare --policy "$TMP/tp.json" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
-sed 's/"minimum_qe_svn":4/"minimum_qe_svn":5/' "$TMP/tp.json" >"$TMP/tp5.json"
-expect_rc 1 "TDX policy: QE SVN 5 required, 4 found" compare --policy "$TMP/tp5.json" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
-printf '{"td_quote_body":{"any_mr_td":["%s","AAAA"]}}' "$B64T" >"$TMP/tany.json"
+printf '{"td_quote_body":{"mr_td":"%s","td_attributes":"AAAAQAAAAAA=","xfam":"5xoGAAAAAAA="},"header":{"minimum_qe_svn":0,"minimum_pce_svn":0,"qe_vendor_id":"k5pyM/ecTKmUCg2zlX8GBw=="}}' "$B64T" >"$TMP/tp.json"
+expect_rc 0 "TDX policy met (MRTD, TDATTRIBUTES, XFAM, header QE/PCE SVN, vendor)" compare --policy "$TMP/tp.json" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
+# go-tdx-guest judges minimum_qe_svn against the quote header's QE SVN, which is 0 in this quote
+sed 's/"minimum_qe_svn":0/"minimum_qe_svn":1/' "$TMP/tp.json" >"$TMP/tp5.json"
+expect_rc 1 "TDX policy: header QE SVN 1 required, 0 found" compare --policy "$TMP/tp5.json" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
+printf '{"td_quote_body":{"any_mr_td":["%s","%s"]}}' "$(printf '%096d' 0 | xxd -r -p | base64 -w0)" "$B64T" >"$TMP/tany.json"
 expect_rc 0 "TDX policy: MRTD in any_mr_td" compare --policy "$TMP/tany.json" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
 printf '{"policy":' >"$TMP/bad-policy.json"
-expect_failure 2 "a malformed policy" "not a JSON policy object" compare --policy "$TMP/bad-policy.json" "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
+expect_failure 2 "a malformed policy" "policy: unexpected end of input at offset 0xa" compare --policy "$TMP/bad-policy.json" "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
 
 # bad input, any type: exit 2, one line, nothing on stdout
 head -c 100 "$N/evervault-beta-valid-attestation-doc.cbor" >"$TMP/cut.cbor"

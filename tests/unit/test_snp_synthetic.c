@@ -317,7 +317,8 @@ static void policy_keys(void **state)
 		{ "{\"policy\":{\"require_author_key\":true,\"trusted_author_key_hashes\":[\"p6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6enp6en\"]}}", false, MS_MISMATCH },
 		{ "{\"policy\":{\"require_author_key\":true,\"trusted_author_key_hashes\":[]}}", true, MS_MISMATCH },
 		{ "{\"policy\":{\"require_id_block\":true,\"trusted_id_key_hashes\":[\"HR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0dHR0d\"]}}", false, MS_OK },
-		{ "{\"policy\":{\"require_id_block\":true,\"trusted_id_key_hashes\":[\"AAAA\"]}}", false, MS_MISMATCH },
+		{ "{\"policy\":{\"require_id_block\":true,\"trusted_id_key_hashes\":[\"AAAA\"]}}", false, MS_BAD_INPUT }, /* not 48 bytes */
+		{ "{\"policy\":{\"require_id_block\":true,\"trusted_id_key_hashes\":[\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"]}}", false, MS_MISMATCH },
 		{ "{\"policy\":{\"require_id_block\":true,\"trusted_id_keys\":[\"AAAA\"]}}", false, MS_UNSUPPORTED },
 	};
 
