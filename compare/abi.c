@@ -166,8 +166,8 @@ enum ms_status ms_tdx_quote_decode(const uint8_t *q, size_t len, struct ms_tdx_q
 			       o->att_key_type);
 	if (o->tee_type != 0x81)
 		return ms_fail(err, MS_BAD_INPUT, "TEE type (offset 0x4) is 0x%x, not 0x81 (TDX)", o->tee_type);
-	o->qe_svn = ms_le16(q + 8);
-	o->pce_svn = ms_le16(q + 10);
+	o->pce_svn = ms_le16(q + 8);
+	o->qe_svn = ms_le16(q + 10);
 	memcpy(o->qe_vendor_id, q + 12, 16);
 	memcpy(o->user_data, q + 28, 20);
 	if (o->version == 4) {

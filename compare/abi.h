@@ -96,8 +96,8 @@ struct ms_tdx_quote {
 	uint16_t version;
 	uint16_t att_key_type;
 	uint32_t tee_type;
-	uint16_t qe_svn;          /* header bytes 8-9 */
-	uint16_t pce_svn;         /* header bytes 10-11 */
+	uint16_t pce_svn;         /* header bytes 8-9 (go-tdx-guest's PceSvn) */
+	uint16_t qe_svn;          /* header bytes 10-11 (go-tdx-guest's QeSvn) */
 	uint8_t qe_vendor_id[16];
 	uint8_t user_data[20];
 	/* TD quote body */

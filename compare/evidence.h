@@ -43,10 +43,6 @@ struct ms_evidence {
 	char product_name[16];
 	size_t crls_applied; /* CRLs used on the verified path */
 	bool revocation_checked; /* every certificate a vendor publishes a CRL for was checked */
-	/* deprecated: the verified bytes; read snp/tdx instead */
-	const uint8_t *raw;
-	size_t body_offset;
-	const uint8_t *qe_report;
 };
 
 /* One line of the verification table; strings are owned by the table and never truncated. */

@@ -616,20 +616,16 @@ static void tdx_rules(struct ctx *c, const cJSON *h, const cJSON *body, const st
 	char a[112], b[112];
 
 	exact(c, get(h, "qe_vendor_id"), "qe_vendor_id", q->qe_vendor_id, 16);
-	/*
-	 * go-tdx-guest reads both from the quote header, naming bytes 10-11 QeSvn and bytes 8-9 PceSvn (abi.h
-	 * follows Intel's older layout, which calls bytes 8-9 qe_svn): minimum_qe_svn is judged against bytes
-	 * 10-11 and minimum_pce_svn against bytes 8-9, as go-tdx-guest does. Not the QE report's ISVSVN.
-	 */
+	/* both from the quote header, as go-tdx-guest reads them; not the QE report's ISVSVN */
 	if ((f = get(h, "minimum_qe_svn"))) {
 		snprintf(a, sizeof(a), ">= %llu", (unsigned long long)u64(f));
-		snprintf(b, sizeof(b), "%u (header bytes 10-11)", q->pce_svn);
-		check(c, q->pce_svn >= u64(f), "QE SVN", a, b);
+		snprintf(b, sizeof(b), "%u (header bytes 10-11)", q->qe_svn);
+		check(c, q->qe_svn >= u64(f), "QE SVN", a, b);
 	}
 	if ((f = get(h, "minimum_pce_svn"))) {
 		snprintf(a, sizeof(a), ">= %llu", (unsigned long long)u64(f));
-		snprintf(b, sizeof(b), "%u (header bytes 8-9)", q->qe_svn);
-		check(c, q->qe_svn >= u64(f), "PCE SVN", a, b);
+		snprintf(b, sizeof(b), "%u (header bytes 8-9)", q->pce_svn);
+		check(c, q->pce_svn >= u64(f), "PCE SVN", a, b);
 	}
 	for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
 		exact(c, get(body, fields[k].key), fields[k].what, (const uint8_t *)q + fields[k].off, fields[k].n);
@@ -683,44 +679,6 @@ static enum ms_status crl_rule(struct ctx *c, const cJSON *rot, const struct ms_
 	return MS_OK;
 }
 
-/*
- * Transitional: until every verifier fills ev->snp / ev->tdx, decode the
- * verified bytes it still leaves in the deprecated ev->raw with the abi.h
- * decoders. Remove with ev->raw. Rules never read ev->raw themselves.
- */
-static bool snp_view(const struct ms_evidence *ev, struct ms_snp_report *tmp, const struct ms_snp_report **out)
-{
-	if (ev->snp.signed_bytes) {
-		*out = &ev->snp;
-		return true;
-	}
-	if (ev->raw && !ms_snp_report_decode(ev->raw, MS_SNP_REPORT_LEN, tmp, NULL)) {
-		*out = tmp;
-		return true;
-	}
-	return false;
-}
-
-static bool tdx_view(const struct ms_evidence *ev, struct ms_tdx_quote *tmp, const struct ms_tdx_quote **out)
-{
-	size_t at;
-
-	if (ev->tdx.signed_bytes) {
-		*out = &ev->tdx;
-		return true;
-	}
-	if (!ev->raw || (ms_le16(ev->raw) != 4 && ms_le16(ev->raw) != 5))
-		return false;
-	/* the length of a quote that verified: header, body, and the signature data its length field names */
-	at = ms_le16(ev->raw) == 4 ? 48 + 584 : 48 + 6 + ms_le32(ev->raw + 50);
-	if (at > 48 + 6 + 648)
-		return false;
-	if (ms_tdx_quote_decode(ev->raw, at + 4 + ms_le32(ev->raw + at), tmp, NULL))
-		return false;
-	*out = tmp;
-	return true;
-}
-
 /* The policy object's layout for this evidence: refuses a wrapper mixed with top-level rules. */
 static enum ms_status layout(const cJSON *policy, const struct ms_evidence *ev, struct ms_err *err)
 {
@@ -750,10 +708,8 @@ static enum ms_status apply(const cJSON *policy, const struct ms_evidence *ev, s
 			    struct ms_err *err)
 {
 	struct ctx c = { checks, false, "" };
-	struct ms_snp_report snp_tmp;
-	struct ms_tdx_quote tdx_tmp;
-	const struct ms_snp_report *r = NULL;
-	const struct ms_tdx_quote *q = NULL;
+	const struct ms_snp_report *r = &ev->snp;
+	const struct ms_tdx_quote *q = &ev->tdx;
 	const cJSON *rot, *scope;
 	enum ms_status st;
 
@@ -761,8 +717,7 @@ static enum ms_status apply(const cJSON *policy, const struct ms_evidence *ev, s
 		return ms_fail(err, MS_BAD_INPUT, "policy: not a JSON object");
 	if (ev->type != MS_EVIDENCE_SNP && ev->type != MS_EVIDENCE_TDX)
 		return ms_fail(err, MS_UNSUPPORTED, "policy: policies apply to SEV-SNP reports and TDX quotes");
-	if ((ev->type == MS_EVIDENCE_SNP && !snp_view(ev, &snp_tmp, &r)) ||
-	    (ev->type == MS_EVIDENCE_TDX && !tdx_view(ev, &tdx_tmp, &q)))
+	if ((ev->type == MS_EVIDENCE_SNP && !r->signed_bytes) || (ev->type == MS_EVIDENCE_TDX && !q->signed_bytes))
 		return ms_fail(err, MS_UNSUPPORTED, "policy: the verified %s was not decoded: no rule can be judged",
 			       ev->type == MS_EVIDENCE_SNP ? "report" : "quote");
 	/* everything is checked before anything is judged */

@@ -405,7 +405,6 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	}
 	ev->product = product;
 	snprintf(ev->product_name, sizeof(ev->product_name), "%s", ms_snp_product_name(product));
-	ev->raw = buf;
 	ms_evidence_add(ev, "measurement", r->measurement, 48);
 	ms_evidence_add(ev, "host_data", r->host_data, 32);
 	memcpy(ev->freshness, r->report_data, 64);

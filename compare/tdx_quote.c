@@ -181,9 +181,6 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		snprintf(ev->signed_by, sizeof(ev->signed_by), "%s", s ? s : "?");
 		free(s);
 	}
-	ev->raw = buf;
-	ev->body_offset = q->version == 4 ? 48 : 54;
-	ev->qe_report = q->qe.raw;
 	ms_evidence_add(ev, "mrtd", q->mr_td, 48);
 	for (int i = 0; i < 4; i++) {
 		char name[8];
