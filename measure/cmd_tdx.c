@@ -101,13 +101,15 @@ struct mrtd_job {
 	const struct ms_tdvf *tdvf;
 	enum ms_page_add_order order;
 	uint8_t mrtd[MS_SHA384_LEN];
+	enum ms_status status;
+	struct ms_err err;
 };
 
 static void *mrtd_thread(void *arg)
 {
 	struct mrtd_job *job = arg;
 
-	ms_tdx_mrtd(job->tdvf, job->order, job->mrtd);
+	job->status = ms_tdx_mrtd(job->tdvf, job->order, job->mrtd, &job->err);
 	return NULL;
 }
 
@@ -310,7 +312,7 @@ int cmd_tdx(int argc, char **argv)
 	}
 	if (c.order < 0)
 		c.order = c.qemu_major && c.qemu_major <= 8 ? MS_TWO_PASS : MS_SINGLE_PASS;
-	job = (struct mrtd_job){ &tdvf, (enum ms_page_add_order)c.order, { 0 } };
+	job = (struct mrtd_job){ &tdvf, (enum ms_page_add_order)c.order, { 0 }, MS_OK, { 0 } };
 	threaded = pthread_create(&thread, NULL, mrtd_thread, &job) == 0;
 	if (!threaded)
 		mrtd_thread(&job);
@@ -395,6 +397,10 @@ int cmd_tdx(int argc, char **argv)
 	if (threaded) {
 		pthread_join(thread, NULL);
 		threaded = false;
+	}
+	if (job.status) {
+		rc = cli_fail("tdx", NULL, &job.err);
+		goto out;
 	}
 	ms_tdx_log_replay(&log, rtmr, known);
 	if (c.quiet) {

@@ -193,15 +193,15 @@ static void mr_extend(struct ms_hash *h, struct mrtd_buf *m, const struct ms_tdv
 	flush(h, m);
 }
 
-void ms_tdx_mrtd(const struct ms_tdvf *t, enum ms_page_add_order order, uint8_t out[MS_SHA384_LEN])
+enum ms_status ms_tdx_mrtd(const struct ms_tdvf *t, enum ms_page_add_order order, uint8_t out[MS_SHA384_LEN],
+			   struct ms_err *err)
 {
 	struct ms_hash h;
 	struct mrtd_buf *m = malloc(sizeof(*m));
 
 	if (!m || ms_hash_init(&h, MS_SHA384)) {
 		free(m);
-		memset(out, 0, MS_SHA384_LEN);
-		return;
+		return ms_fail(err, MS_NO_MEMORY, "out of memory computing the MRTD");
 	}
 	m->n = 0;
 	for (unsigned i = 0; i < t->nsections; i++) {
@@ -226,6 +226,7 @@ void ms_tdx_mrtd(const struct ms_tdvf *t, enum ms_page_add_order order, uint8_t 
 	ms_hash_final(&h, out);
 	ms_hash_free(&h);
 	free(m);
+	return MS_OK;
 }
 
 /* Guest RAM as ranges, accepted (TD HOB and temporary memory) or not. */

@@ -61,7 +61,8 @@ const char *ms_tdvf_type_name(uint32_t type);
 enum ms_page_add_order { MS_SINGLE_PASS, MS_TWO_PASS };
 
 /* MRTD: one SHA-384 stream over the TDH.MEM.PAGE.ADD and TDH.MR.EXTEND operations. */
-void ms_tdx_mrtd(const struct ms_tdvf *t, enum ms_page_add_order order, uint8_t out[MS_SHA384_LEN]);
+enum ms_status ms_tdx_mrtd(const struct ms_tdvf *t, enum ms_page_add_order order, uint8_t out[MS_SHA384_LEN],
+			   struct ms_err *err);
 
 /* The TD HOB QEMU writes for a guest of memory_size bytes (the TDVF TD_HOB section). */
 enum ms_status ms_tdx_td_hob(const struct ms_tdvf *t, uint64_t memory_size, uint8_t **hob,

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < t.nsections; i++)
 		total += t.sections[i].memory_size;
 	if (total <= (64u << 20)) /* keep each run short */
-		ms_tdx_mrtd(&t, size % 2 ? MS_TWO_PASS : MS_SINGLE_PASS, mrtd);
+		ms_tdx_mrtd(&t, size % 2 ? MS_TWO_PASS : MS_SINGLE_PASS, mrtd, &err);
 	if (ms_tdx_td_hob(&t, 2ull << 30, &hob, &len, &err) == MS_OK)
 		free(hob);
 	return 0;
