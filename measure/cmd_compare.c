@@ -535,12 +535,6 @@ int cmd_compare(int argc, char **argv)
 		c.mo.nonce = nonce;
 	}
 	/* loading: any failure here is exit 2 (or the file's own code) with one line and nothing on stdout */
-	if ((rc = load_collateral(&c.gvcek)) || (rc = load_collateral(&c.gcerts)))
-		goto out;
-	for (size_t i = 0; i < c.nlocal; i++)
-		if ((rc = load_collateral(&c.local[i])))
-			goto out;
-	rc = 2;
 	if (root_path) {
 		/* one root; or AMD's cert_chain form, the ASK (or ASVK) then the ARK */
 		uint8_t *pem = NULL;
@@ -662,6 +656,12 @@ evidence:
 		rc = cli_usage("compare", "%s has no EVIDENCE after it", args[pending_expected].path);
 		goto out;
 	}
+	if ((rc = load_collateral(&c.gvcek)) || (rc = load_collateral(&c.gcerts)))
+		goto out;
+	for (size_t i = 0; i < c.nlocal; i++)
+		if ((rc = load_collateral(&c.local[i])))
+			goto out;
+	rc = 2;
 	if (root_path && !c.quiet)
 		fprintf(stderr, "measure: compare: the pinned root is replaced by %s\n", root_path);
 
