@@ -38,7 +38,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/conformance/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
-FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_SRCS := $(if $(FUZZ),tests/fuzz/$(FUZZ).c,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all check check-san demo install uninstall bench fuzz clean deps test-deps
 
@@ -88,13 +88,15 @@ demo: deps $(BUILD)/measure
 bench: deps $(BUILD)/measure $(BUILD)/tests/bench/verify_bench
 	@VECTORS=$(VECTORS) VERIFY_BENCH=$(BUILD)/tests/bench/verify_bench sh tests/bench/run.sh $(BUILD)/measure
 
-# libFuzzer harnesses, each run for FUZZ_SECONDS with the fixtures as seeds.
+# libFuzzer harnesses, each run for FUZZ_SECONDS with the fixtures as seeds; fuzz_compare_cli also
+# links the command line (measure/*.c but main.c). FUZZ=name runs one harness.
 fuzz: deps
 	@mkdir -p build-fuzz
 	@set -e; for src in $(FUZZ_SRCS); do \
 	  name=$$(basename $$src .c); \
+	  case $$name in fuzz_compare_cli) cli="$(filter-out measure/main.c,$(CLI_SRCS))" ;; *) cli="" ;; esac; \
 	  $(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	    $(PKG_CFLAGS) -o build-fuzz/$$name $$src $(LIB_SRCS) $(PKG_LIBS) -lpthread -lm; \
+	    $(PKG_CFLAGS) -o build-fuzz/$$name $$src $(LIB_SRCS) $$cli $(PKG_LIBS) -lpthread -lm; \
 	  mkdir -p build-fuzz/corpus-$$name; \
 	  case $$name in fuzz_eif) seeds=fixtures/eif ;; fuzz_ovmf) seeds=fixtures/snp ;; *) seeds=tests/fuzz/seeds/$$name ;; esac; \
 	  [ -d $$seeds ] || seeds=""; \

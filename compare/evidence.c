@@ -185,7 +185,7 @@ enum ms_status ms_evidence_open(const uint8_t *buf, size_t len, enum ms_evidence
 		i++;
 	if (t == MS_EVIDENCE_UNKNOWN && len) {
 		/* text: decoded, then recognised like binary */
-		bool text = buf[i] == '{' ? json_quote(buf, len, &dec, &n)
+		bool text = i < len && buf[i] == '{' ? json_quote(buf, len, &dec, &n)
 					  : hex_text(buf, len, &dec, &n) || base64_text(buf, len, &dec, &n);
 
 		if (text && (t = ms_evidence_detect(dec, n)) == MS_EVIDENCE_UNKNOWN && !forced) {
