@@ -15,7 +15,7 @@
 #include "evidence_io.h"
 
 #define MAX_CRLS 8
-#define MAX_EXPECTED_FILE (1u << 20)
+#define MAX_FILE_BYTES (1u << 20) /* EXPECTED and EVIDENCE files */
 
 static const char compare_help[] =
 	"Usage: measure compare [options] EXPECTED EVIDENCE [EXPECTED EVIDENCE ...]\n"
@@ -82,6 +82,8 @@ struct pair {
 struct arg {
 	const char *path;
 	struct collateral *vcek, *certs;
+	uint8_t *buf; /* the file, read once */
+	size_t len;
 };
 
 struct ctx {
@@ -104,71 +106,58 @@ static int load_collateral(struct collateral *c)
 	return ms_file_load(c->path, 1 << 20, &c->bytes, &c->len, &err) ? cli_fail("compare", c->path, &err) : 0;
 }
 
-/* "FILE looks like X: ..." for a file in the EVIDENCE position that is not evidence. */
-static int not_evidence(const char *path)
+/* Reads a file given on the command line, once ("-" is standard input, which cannot be read twice). */
+static int read_arg(struct arg *a)
 {
-	uint8_t *buf = NULL;
-	size_t len = 0;
 	struct ms_err err = { 0 };
-	const char *kind;
-	int rc;
 
-	if (ms_file_load(path, MAX_EXPECTED_FILE, &buf, &len, &err))
-		return cli_fail("compare", path, &err);
-	kind = ms_input_kind(buf, len);
-	if (kind && (!strcmp(kind, "a measure/v1 manifest") || !strcmp(kind, "nitro-cli describe-eif JSON") ||
-		     !strcmp(kind, "an attestation policy")))
+	if (a->buf)
+		return 0;
+	return ms_file_load(a->path, MAX_FILE_BYTES, &a->buf, &a->len, &err) ? cli_fail("compare", a->path, &err) : 0;
+}
+
+/* "FILE looks like X: ..." for a file in the EVIDENCE position that is not evidence, or -1. */
+static int not_evidence(const char *path, const uint8_t *buf, size_t len)
+{
+	const char *kind = ms_input_kind(buf, len);
+
+	if (!kind)
+		return -1;
+	if (!strcmp(kind, "a measure/v1 manifest") || !strcmp(kind, "nitro-cli describe-eif JSON") ||
+	    !strcmp(kind, "an attestation policy"))
 		fprintf(stderr, "measure: compare: %s: looks like %s, not evidence: EXPECTED comes first, then EVIDENCE\n",
 			path, kind);
-	else if (kind && !strncmp(kind, "an EIF", 6))
+	else if (!strncmp(kind, "an EIF", 6))
 		fprintf(stderr, "measure: compare: %s: looks like %s, not evidence: 'measure eif --json' gives its expected values\n",
 			path, kind);
-	else if (kind)
+	else
 		fprintf(stderr, "measure: compare: %s: looks like %s, not evidence\n", path, kind);
-	rc = kind ? 2 : -1;
-	free(buf);
-	return rc;
+	return 2;
 }
 
-static int load_evidence(struct ctx *c, struct pair *p)
+/* The evidence of a pair, from the bytes already read; the pair takes them over. */
+static int load_evidence(const struct ctx *c, struct pair *p, struct arg *a)
 {
-	uint8_t *buf = NULL;
-	size_t len;
+	struct loaded_evidence *e = &p->e;
 	struct ms_err err = { 0 };
 	int rc;
 
-	if (c->forced)
-		return evidence_load("compare", p->evidence_path, c->forced, &p->e);
-	/* recognise first, so that a file in the wrong role is named as what it is */
-	if (ms_file_load(p->evidence_path, 1 << 20, &buf, &len, &err))
-		return cli_fail("compare", p->evidence_path, &err);
-	{
-		uint8_t *dec = NULL;
-		const uint8_t *data;
-		size_t n;
-		enum ms_evidence_type t;
-
-		rc = ms_evidence_open(buf, len, MS_EVIDENCE_UNKNOWN, &dec, &data, &n, &t, NULL) ? -1 : 0;
-		free(dec);
-	}
-	free(buf);
-	if (rc && (rc = not_evidence(p->evidence_path)) >= 0)
+	memset(e, 0, sizeof(*e));
+	e->file = a->buf;
+	e->file_len = a->len;
+	a->buf = NULL;
+	if (!ms_evidence_open(e->file, e->file_len, c->forced, &e->inner, &e->data, &e->len, &e->type, &err))
+		return 0;
+	if ((rc = not_evidence(p->evidence_path, e->file, e->file_len)) >= 0)
 		return rc;
-	return evidence_load("compare", p->evidence_path, MS_EVIDENCE_UNKNOWN, &p->e);
+	return cli_fail("compare", p->evidence_path, &err);
 }
 
-static int load_expected(const char *path, struct ms_expected *x)
+static int load_expected(const struct arg *a, struct ms_expected *x)
 {
-	uint8_t *text = NULL;
-	size_t len;
 	struct ms_err err = { 0 };
-	int rc = 0;
 
-	if (ms_file_load(path, MAX_EXPECTED_FILE, &text, &len, &err) ||
-	    ms_expected_parse((const char *)text, len, x, &err))
-		rc = cli_fail("compare", path, &err);
-	free(text);
-	return rc;
+	return ms_expected_parse((const char *)a->buf, a->len, x, &err) ? cli_fail("compare", a->path, &err) : 0;
 }
 
 /* The file an error concerns, from err->input. */
@@ -596,20 +585,18 @@ int cmd_compare(int argc, char **argv)
 		carry_vcek = args[i].vcek ? args[i].vcek : carry_vcek;
 		carry_certs = args[i].certs ? args[i].certs : carry_certs;
 
+		if ((rc = read_arg(&args[i])))
+			goto out;
+		rc = 2;
 		if (!have_expected && c.policy_path) {
-			uint8_t *buf = NULL, *dec = NULL;
+			uint8_t *dec = NULL;
 			const uint8_t *data;
-			size_t len, n;
+			size_t n;
 			enum ms_evidence_type t;
-			bool evidence;
+			bool evidence = c.forced || !ms_evidence_open(args[i].buf, args[i].len, MS_EVIDENCE_UNKNOWN, &dec, &data,
+								      &n, &t, NULL);
 
-			if (ms_file_load(args[i].path, 1 << 20, &buf, &len, &err)) {
-				rc = cli_fail("compare", args[i].path, &err);
-				goto out;
-			}
-			evidence = c.forced || !ms_evidence_open(buf, len, MS_EVIDENCE_UNKNOWN, &dec, &data, &n, &t, NULL);
 			free(dec);
-			free(buf);
 			if (evidence) {
 				p->evidence_path = args[i].path;
 				goto evidence;
@@ -617,7 +604,7 @@ int cmd_compare(int argc, char **argv)
 		}
 		if (!have_expected) {
 			p->expected_path = args[i].path;
-			if ((rc = load_expected(p->expected_path, &p->x)))
+			if ((rc = load_expected(&args[i], &p->x)))
 				goto out;
 			have_expected = true;
 			pending_expected = i;
@@ -629,7 +616,7 @@ evidence:
 		p->vcek = carry_vcek ? carry_vcek : c.gvcek.path ? &c.gvcek : NULL;
 		p->certs = carry_certs ? carry_certs : c.gcerts.path ? &c.gcerts : NULL;
 		carry_vcek = carry_certs = NULL;
-		if ((rc = load_evidence(&c, p)))
+		if ((rc = load_evidence(&c, p, &args[i])))
 			goto out;
 		npairs++;
 		rc = 2;
@@ -700,6 +687,8 @@ out:
 	free(c.local);
 	free(c.gvcek.bytes);
 	free(c.gcerts.bytes);
+	for (size_t i = 0; args && i < nargs; i++)
+		free(args[i].buf);
 	free(args);
 	free(pairs);
 	cJSON_Delete(policy);
