@@ -188,7 +188,7 @@ static void record_error(const struct ctx *c, struct pair *p, enum ms_status st,
 	free(p->error);
 	if (asprintf(&p->error, "%s: %s%s", error_file(c, p, err), err->msg, hint) < 0)
 		p->error = NULL;
-	if (!c->quiet && !c->json)
+	if (!c->quiet) /* also with --json: when the result is 2, this line is all there is */
 		fprintf(stderr, "measure: compare: %s\n", p->error ? p->error : err->msg);
 }
 

@@ -149,6 +149,14 @@ expect_rc 0 "dstack's GetQuote JSON (quote_hex) verifies and matches" compare --
 manifest "$TMP/ts.json" tdx mrtd "$MRTDS"
 expect_rc 1 "against another MRTD: a mismatch" compare --at 2026-06-01T00:00:00Z "$TMP/ts.json" "$R/tdx/dstack-0.6.0-tdx-lite-getquote.json"
 
+"$MEASURE" compare --at $AT "$TMP/t4.json" - <"$SPR" >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ "$rc" -eq 0 ]; then ok "EVIDENCE from standard input (-)"; else not_ok "EVIDENCE from standard input (-)" "exit $rc" "$(cat "$TMP/err")"; fi
+"$MEASURE" compare --at $AT - "$SPR" <"$TMP/t4.json" >"$TMP/out" 2>"$TMP/err"; rc=$?
+if [ "$rc" -eq 0 ]; then ok "EXPECTED from standard input (-)"; else not_ok "EXPECTED from standard input (-)" "exit $rc" "$(cat "$TMP/err")"; fi
+head -c 1000 "$SPR" >"$TMP/cut1.dat"
+expect_failure 2 "--json and evidence malformed past loading: one line, nothing on stdout" "runs past the end" \
+	compare --json --at $AT "$TMP/t4.json" "$TMP/cut1.dat"
+
 # --- files in the wrong role ------------------------------------------------------------------------
 expect_failure 2 "EVIDENCE EXPECTED swapped" "looks like a TDX quote (evidence), not expected values: EXPECTED comes first" \
 	compare --at $AT "$SPR" "$TMP/t4.json"
