@@ -593,8 +593,10 @@ int cmd_compare(int argc, char **argv)
 			const uint8_t *data;
 			size_t n;
 			enum ms_evidence_type t;
-			bool evidence = c.forced || !ms_evidence_open(args[i].buf, args[i].len, MS_EVIDENCE_UNKNOWN, &dec, &data,
-								      &n, &t, NULL);
+			const char *kind = ms_input_kind(args[i].buf, args[i].len);
+			/* with --type, anything but expected values is taken for evidence */
+			bool evidence = !ms_evidence_open(args[i].buf, args[i].len, MS_EVIDENCE_UNKNOWN, &dec, &data, &n, &t, NULL) ||
+					(c.forced && (!kind || strstr(kind, "(evidence)")));
 
 			free(dec);
 			if (evidence) {

@@ -112,6 +112,7 @@ expect_rc 0 "several evidence files with --policy" compare --at $AT --policy "$T
 expect_rc 0 "--policy with a pair and a lone EVIDENCE" compare --at $AT --policy "$TMP/tp.json" "$TMP/t4.json" "$SPR" "$SPR"
 expect_refused 5 "--policy on a Nitro pair is refused, not skipped" "a policy applies to SNP and TDX evidence" \
 	compare --at evidence --policy "$TMP/p.json" "$TMP/n.json" "$BETA"
+expect_rc 0 "--type with --policy still tells a manifest from evidence" compare --type tdx --at $AT --policy "$TMP/tp.json" "$TMP/t4.json" "$SPR"
 expect_failure 2 "no EVIDENCE after the last EXPECTED" "has no EVIDENCE after it" compare --at $AT --policy "$TMP/tp.json" "$SPR" "$TMP/t4.json"
 
 # --- per-pair --vcek ------------------------------------------------------------------------------
