@@ -170,7 +170,7 @@ static void numbers(void **state)
 
 static void deep_nesting(void **state)
 {
-	char buf[300];
+	char buf[512]; /* 65 times {"a": is 390 bytes */
 	struct ms_err err;
 	cJSON *j = NULL;
 
