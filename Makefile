@@ -38,7 +38,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/conformance/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
-FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_SRCS := $(if $(FUZZ),tests/fuzz/$(FUZZ).c,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all check check-san demo install uninstall bench fuzz clean deps test-deps
 
@@ -90,18 +90,21 @@ demo: deps $(BUILD)/measure
 bench: deps $(BUILD)/measure $(BUILD)/tests/bench/verify_bench
 	@VECTORS=$(VECTORS) VERIFY_BENCH=$(BUILD)/tests/bench/verify_bench sh tests/bench/run.sh $(BUILD)/measure
 
-# libFuzzer harnesses, each run for FUZZ_SECONDS with the fixtures as seeds.
+# libFuzzer harnesses, each run for FUZZ_SECONDS with the fixtures as seeds; fuzz_compare_cli also
+# links the command line (measure/*.c but main.c). FUZZ=name runs one harness.
 fuzz: deps
 	@mkdir -p build-fuzz
 	@set -e; for src in $(FUZZ_SRCS); do \
 	  name=$$(basename $$src .c); \
+	  case $$name in fuzz_compare_cli) cli="$(filter-out measure/main.c,$(CLI_SRCS))" mask=-close_fd_mask=3 ;; \
+	    *) cli="" mask="" ;; esac; \
 	  $(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	    $(PKG_CFLAGS) -o build-fuzz/$$name $$src $(LIB_SRCS) $(PKG_LIBS) -lpthread -lm; \
+	    $(PKG_CFLAGS) -o build-fuzz/$$name $$src $(LIB_SRCS) $$cli $(PKG_LIBS) -lpthread -lm; \
 	  mkdir -p build-fuzz/corpus-$$name; \
 	  case $$name in fuzz_eif) seeds=fixtures/eif ;; fuzz_ovmf) seeds=fixtures/snp ;; *) seeds=tests/fuzz/seeds/$$name ;; esac; \
 	  [ -d $$seeds ] || seeds=""; \
 	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
-	  build-fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 -artifact_prefix=build-fuzz/ \
+	  build-fuzz/$$name $$mask -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 -artifact_prefix=build-fuzz/ \
 	    -max_len=65536 build-fuzz/corpus-$$name $$seeds 2>build-fuzz/$$name.log || \
 	    { tail -50 build-fuzz/$$name.log; exit 1; }; \
 	  grep -E '^Done [0-9]+ runs' build-fuzz/$$name.log | sed "s/^/fuzz: $$name: /"; \

@@ -175,38 +175,6 @@ out:
 	return st;
 }
 
-int ms_parse_time(const char *text, int64_t *out)
-{
-	struct tm tm = { 0 };
-	const char *p;
-	char *end;
-	int sign = 0, oh = 0, om = 0;
-
-	if (text[0] == '@') {
-		long long v = strtoll(text + 1, &end, 10);
-
-		if (end == text + 1 || *end)
-			return -1;
-		*out = v;
-		return 0;
-	}
-	p = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!p)
-		return -1;
-	if (*p == '.') /* fractions of a second */
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	if (*p == 'Z' && !p[1]) {
-		sign = 0;
-	} else if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2 && strlen(p) == 6) {
-		sign = *p == '+' ? 1 : -1;
-	} else {
-		return -1;
-	}
-	*out = (int64_t)timegm(&tm) - sign * (oh * 3600 + om * 60);
-	return 0;
-}
-
 enum ms_status ms_crl_parse(const uint8_t *buf, size_t len, const char *what, X509_CRL **out, struct ms_err *err)
 {
 	X509_CRL *crl = NULL;

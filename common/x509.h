@@ -36,7 +36,4 @@ enum ms_status ms_x509_parse_bundle(const uint8_t *buf, size_t len, const char *
 /* Parses one CRL, DER or PEM. */
 enum ms_status ms_crl_parse(const uint8_t *buf, size_t len, const char *what, X509_CRL **out, struct ms_err *err);
 
-/* Parses "2022-10-13T09:38:02Z" (RFC 3339, UTC or with an offset) or "@SECONDS". */
-int ms_parse_time(const char *text, int64_t *out);
-
 #endif

@@ -4,11 +4,19 @@
 
 #include "../common/chain.h"
 #include "../common/cose.h"
+#include "../common/hex.h"
 #include "../common/json.h"
+#include "../common/json_strict.h"
 #include "../common/x509.h"
 #include "evidence.h"
 
 void ms_check_add(struct ms_checks *c, bool ok, const char *what, const char *expected, const char *found)
+{
+	ms_check_add_state(c, ok ? MS_CHECK_PASS : MS_CHECK_FAIL, -1, what, expected, found);
+}
+
+void ms_check_add_state(struct ms_checks *c, enum ms_check_state state, long first_diff, const char *what,
+			const char *expected, const char *found)
 {
 	struct ms_check *k;
 
@@ -27,7 +35,9 @@ void ms_check_add(struct ms_checks *c, bool ok, const char *what, const char *ex
 	k->what = strdup(what ? what : "");
 	k->expected = strdup(expected ? expected : "");
 	k->found = strdup(found ? found : "");
-	k->ok = ok;
+	k->ok = state == MS_CHECK_PASS;
+	k->state = state;
+	k->first_diff = first_diff;
 	if (!k->what || !k->expected || !k->found) {
 		free(k->what);
 		free(k->expected);
@@ -78,8 +88,6 @@ enum ms_evidence_type ms_evidence_detect(const uint8_t *buf, size_t len)
 	/* COSE_Sign1: an array of four (0x84), maybe under tag 18 (0xd2); or its base64 ("hE", "0oR") */
 	if (len > 4 && (buf[0] == 0x84 || (buf[0] == 0xd2 && buf[1] == 0x84)))
 		return MS_EVIDENCE_NITRO;
-	if (len > 4 && (!memcmp(buf, "hE", 2) || !memcmp(buf, "0oRE", 4)))
-		return MS_EVIDENCE_NITRO;
 	/* TDX quote: version 4 or 5, attestation key type 2, TEE type 0x81 */
 	if (len >= 48 && (buf[0] == 4 || buf[0] == 5) && !buf[1] && buf[2] == 2 && !buf[3] && buf[4] == 0x81)
 		return MS_EVIDENCE_TDX;
@@ -90,6 +98,129 @@ enum ms_evidence_type ms_evidence_detect(const uint8_t *buf, size_t len)
 	if (len == 1184 && buf[0] >= 2 && buf[0] <= 5 && !buf[1] && buf[0x34] == 1)
 		return MS_EVIDENCE_SNP;
 	return MS_EVIDENCE_UNKNOWN;
+}
+
+static bool is_space(uint8_t c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+static int hex_value(uint8_t c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Hex text (whitespace anywhere, an optional leading 0x): decoded, or false when it is not hex. */
+static bool hex_text(const uint8_t *buf, size_t len, uint8_t **out, size_t *out_len)
+{
+	size_t i = 0, n = 0, digits = 0;
+	uint8_t *o;
+	int hi = -1;
+
+	while (i < len && is_space(buf[i]))
+		i++;
+	if (len - i >= 2 && buf[i] == '0' && (buf[i + 1] == 'x' || buf[i + 1] == 'X'))
+		i += 2;
+	for (size_t k = i; k < len; k++) {
+		if (hex_value(buf[k]) >= 0)
+			digits++;
+		else if (!is_space(buf[k]))
+			return false;
+	}
+	if (!digits || digits % 2 || !(o = malloc(digits / 2)))
+		return false;
+	for (; i < len; i++) {
+		int v = hex_value(buf[i]);
+
+		if (v < 0)
+			continue;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			o[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	*out = o;
+	*out_len = n;
+	return true;
+}
+
+/* Base64 text (standard alphabet, padding optional, whitespace anywhere): decoded, or false. */
+static bool base64_text(const uint8_t *buf, size_t len, uint8_t **out, size_t *out_len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!is_space(buf[i]) && buf[i] != '+' && buf[i] != '/' && buf[i] != '=' &&
+		    !(buf[i] >= '0' && buf[i] <= '9') && !(buf[i] >= 'a' && buf[i] <= 'z') && !(buf[i] >= 'A' && buf[i] <= 'Z'))
+			return false;
+	return ms_base64_decode((const char *)buf, len, out, out_len, "evidence", NULL) == MS_OK;
+}
+
+/* dstack's GetQuote reply: {"quote_hex": "...", ...}. */
+static bool json_quote(const uint8_t *buf, size_t len, uint8_t **out, size_t *out_len)
+{
+	cJSON *j = NULL;
+	const cJSON *q;
+	bool ok = false;
+
+	if (ms_json_parse_strict((const char *)buf, len, "evidence", &j, NULL))
+		goto out;
+	q = cJSON_GetObjectItemCaseSensitive(j, "quote_hex");
+	if (cJSON_IsString(q))
+		ok = hex_text((const uint8_t *)q->valuestring, strlen(q->valuestring), out, out_len);
+out:
+	cJSON_Delete(j);
+	return ok;
+}
+
+enum ms_status ms_evidence_open(const uint8_t *buf, size_t len, enum ms_evidence_type forced, uint8_t **owned,
+				const uint8_t **data, size_t *data_len, enum ms_evidence_type *type, struct ms_err *err)
+{
+	enum ms_evidence_type t = ms_evidence_detect(buf, len);
+	uint8_t *dec = NULL, *inner = NULL;
+	size_t n = 0, i = 0;
+	enum ms_status st = MS_OK;
+
+	*owned = NULL;
+	while (i < len && is_space(buf[i]))
+		i++;
+	if (t == MS_EVIDENCE_UNKNOWN && len) {
+		/* text: decoded, then recognised like binary */
+		bool text = i < len && buf[i] == '{' ? json_quote(buf, len, &dec, &n)
+					  : hex_text(buf, len, &dec, &n) || base64_text(buf, len, &dec, &n);
+
+		if (text && (t = ms_evidence_detect(dec, n)) == MS_EVIDENCE_UNKNOWN && !forced) {
+			free(dec);
+			dec = NULL;
+		}
+	}
+	if (dec) {
+		buf = dec;
+		len = n;
+	}
+	if (forced)
+		t = forced;
+	if (t == MS_EVIDENCE_UNKNOWN) {
+		st = ms_fail(err, MS_BAD_INPUT, "not recognised as a Nitro attestation document, an SNP report "
+						"(1184 bytes) or a TDX quote, in binary, hex or base64");
+		goto out;
+	}
+	if (t == MS_EVIDENCE_TDX && len && (buf[0] & 0xe0) == 0xa0) {
+		if ((st = ms_envelope_unwrap(buf, len, &inner, &n, err)))
+			goto out;
+		free(dec);
+		dec = inner;
+		buf = inner;
+		len = n;
+	}
+	*owned = dec;
+	dec = NULL;
+	*data = buf;
+	*data_len = len;
+	*type = t;
+out:
+	free(dec);
+	return st;
 }
 
 enum ms_status ms_envelope_unwrap(const uint8_t *buf, size_t len, uint8_t **quote, size_t *quote_len,
@@ -131,8 +262,9 @@ void ms_evidence_revocation(const struct ms_verify_options *o, const struct ms_c
 	if (!o->crls || !sk_X509_CRL_num(o->crls))
 		return;
 	if (!path->revocation_checked) {
-		ms_check_add(checks, true, "revocation", "every certificate checked against its issuer's CRL",
-			      "not checked: none of the CRLs given is for this chain");
+		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "revocation",
+				   "every certificate checked against its issuer's CRL",
+				   "not checked: none of the CRLs given is for this chain");
 		return;
 	}
 	snprintf(found, sizeof(found), "%zu CRL%s on the path, nothing revoked", path->crls_used,

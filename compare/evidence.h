@@ -45,12 +45,17 @@ struct ms_evidence {
 	bool revocation_checked; /* every certificate a vendor publishes a CRL for was checked */
 };
 
+/* A check's outcome: NOT_CHECKED is a value the evidence reports that nothing pinned (never a pass). */
+enum ms_check_state { MS_CHECK_FAIL = 0, MS_CHECK_PASS = 1, MS_CHECK_NOT_CHECKED = 2 };
+
 /* One line of the verification table; strings are owned by the table and never truncated. */
 struct ms_check {
 	char *what;
 	char *expected;
 	char *found;
-	bool ok;
+	bool ok;                   /* state == MS_CHECK_PASS */
+	enum ms_check_state state; /* appended: a third state besides pass and fail */
+	long first_diff;           /* appended: a differing value's first differing byte, else -1 */
 };
 
 struct ms_checks {
@@ -60,6 +65,9 @@ struct ms_checks {
 };
 
 void ms_check_add(struct ms_checks *c, bool ok, const char *what, const char *expected, const char *found);
+/* The same with a state and, for two differing values, the index of their first differing byte (else -1). */
+void ms_check_add_state(struct ms_checks *c, enum ms_check_state state, long first_diff, const char *what,
+			const char *expected, const char *found);
 void ms_checks_free(struct ms_checks *c);
 
 struct ms_verify_options {
@@ -97,8 +105,18 @@ cJSON *ms_cert_json(X509 *cert, const uint8_t *der, size_t der_len);
 
 void ms_evidence_add(struct ms_evidence *ev, const char *name, const uint8_t *value, size_t len);
 
-/* Recognises evidence from its content: Nitro document (CBOR, or its base64), SNP report, TDX quote. */
+/* Recognises binary evidence from its content: Nitro document (CBOR), SNP report, TDX quote (or its envelope). */
 enum ms_evidence_type ms_evidence_detect(const uint8_t *buf, size_t len);
+
+/*
+ * Evidence as a file holds it: binary, its hex or base64 text (whitespace and newlines ignored, hex
+ * may start with 0x and be upper case), a JSON object holding "quote_hex" (dstack's GetQuote reply),
+ * or a CBOR {platform, tdx_wire, user_data} envelope. On MS_OK *data and *len are the binary evidence
+ * (inside buf or inside *owned, which the caller frees) and *type its type, or forced when given.
+ * MS_BAD_INPUT when it is none of these; MS_OK with *type MS_EVIDENCE_UNKNOWN never happens.
+ */
+enum ms_status ms_evidence_open(const uint8_t *buf, size_t len, enum ms_evidence_type forced, uint8_t **owned,
+				const uint8_t **data, size_t *data_len, enum ms_evidence_type *type, struct ms_err *err);
 const char *ms_evidence_type_name(enum ms_evidence_type t);
 
 /*

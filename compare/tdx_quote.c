@@ -164,6 +164,9 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	}
 	snprintf(b, sizeof(b), "ISVSVN %u, not debug", q->qe.isv_svn);
 	ms_check_add(checks, true, "QE identity", "Intel TDX QE", b);
+	/* what only Intel's collateral can say; shown, so that nobody reads its absence as a pass */
+	ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "TCB status", "UpToDate per Intel's TCB info and QE identity",
+			   "not evaluated: no PCS collateral (TCB info, QE identity) is read yet");
 	att = p256_key(q->attestation_key);
 	if (!att || !p256_verify(att, q->signature, q->signed_bytes, q->signed_len)) {
 		ms_check_add(checks, false, "quote signature", "ECDSA P-256 by the attestation key", "does not verify");

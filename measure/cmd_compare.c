@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* measure compare: parsing the command line, loading the files, printing the verdict of compare/match.c. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,32 +8,44 @@
 #include "../common/file.h"
 #include "../common/hex.h"
 #include "../common/json.h"
+#include "../common/rfc3339.h"
 #include "../common/x509.h"
+#include "../compare/match.h"
 #include "cli.h"
 #include "evidence_io.h"
 
-#define MAX_PAIRS 16
 #define MAX_CRLS 8
+#define MAX_FILE_BYTES (1u << 20) /* EXPECTED and EVIDENCE files */
 
 static const char compare_help[] =
 	"Usage: measure compare [options] EXPECTED EVIDENCE [EXPECTED EVIDENCE ...]\n"
+	"       measure compare --policy FILE [options] EVIDENCE [EVIDENCE ...]\n"
 	"\n"
 	"Verifies each piece of evidence offline (signature, certificate chain to the pinned\n"
-	"vendor root, validity) and compares it with EXPECTED, a manifest from\n"
-	"'measure eif|snp|tdx --json'. Every pair must pass. Nothing is fetched.\n"
+	"vendor root, validity) and compares it with EXPECTED: a manifest from\n"
+	"'measure eif|snp|tdx --json', 'nitro-cli describe-eif' JSON, or a Cocos policy that\n"
+	"carries a measurement. Evidence may be binary, hex or base64. Every pair must pass;\n"
+	"the worst outcome decides the exit code. Nothing is fetched.\n"
 	"\n"
 	"Options:\n"
 	"      --type nitro|snp|tdx  the evidence type, when it is not recognised\n"
 	"      --at TIME             check certificates at TIME (RFC 3339, or @SECONDS)\n"
 	"                            instead of now; 'evidence' uses a Nitro document's own time\n"
-	"      --nonce HEX           must equal the Nitro nonce, or the first bytes of the SNP\n"
+	"      --nonce HEX           must equal the whole Nitro nonce, or all 64 bytes of the SNP\n"
 	"                            REPORT_DATA / TDX REPORTDATA\n"
-	"      --vcek FILE           SNP: the VCEK or VLEK (DER or PEM) that signed the report\n"
-	"      --certs FILE          SNP: an extended report's certificate table holding it\n"
+	"      --report-data-prefix  with --nonce: SNP/TDX REPORT_DATA need only start with it\n"
+	"                            (at least 16 bytes)\n"
+	"      --allow-partial       accept expected values that pin no launch measurement\n"
+	"                            (Nitro pcr0, SNP measurement, TDX mrtd)\n"
+	"      --vcek FILE           SNP: the VCEK or VLEK (DER or PEM, or AMD's bundle); before\n"
+	"                            the first file it applies to all, between files to the next\n"
+	"                            EVIDENCE only\n"
+	"      --certs FILE          SNP: an extended report's certificate table (placed like --vcek)\n"
 	"      --crl FILE            a revocation list (DER or PEM) from an issuer in the chain;\n"
 	"                            it must be current; repeat for several\n"
 	"      --policy FILE         apply an attestation policy (Cocos / go-sev-guest JSON) to\n"
-	"                            SNP and TDX evidence; unknown fields are refused (exit 5)\n"
+	"                            SNP and TDX evidence (refused for Nitro, exit 5); with it,\n"
+	"                            EXPECTED may be left out\n"
 	"      --root FILE           replace the pinned root by FILE, for test or private chains\n"
 	"                            (for SNP: the ASK or ASVK, then the ARK); the output says so\n"
 	"      --allow-debug         let an SNP guest whose policy allows DEBUG, or a TD with the\n"
@@ -42,101 +55,178 @@ static const char compare_help[] =
 	"  -h, --help                show this help\n"
 	"\n"
 	"Exit codes: 0 verified and matched, 1 a value or policy differs, 2 bad input,\n"
-	"3 signature or chain, 4 collateral (VCEK) missing, 5 unsupported.\n";
+	"3 signature or chain, 4 collateral (VCEK, CRL) missing, 5 unsupported. With several\n"
+	"pairs the most serious wins: 3, then 4, 5, 2, 1, 0.\n";
 
-struct pair {
-	const char *expected_path, *evidence_path;
-	cJSON *manifest;
-	struct loaded_evidence e;
-	struct ms_evidence ev;
-	struct ms_checks checks;
-	enum ms_status status; /* of verification */
-	char error[512];
-	bool matched;
+/* An SNP collateral file given on the command line (--vcek or --certs), loaded once. */
+struct collateral {
+	const char *path;
+	uint8_t *bytes;
+	size_t len;
 };
 
-static const char *platform_of(enum ms_evidence_type t)
+struct pair {
+	const char *expected_path; /* NULL: policy only */
+	const char *evidence_path;
+	struct ms_expected x;
+	struct loaded_evidence e;
+	const struct collateral *vcek, *certs;
+	struct ms_evidence ev;
+	struct ms_checks checks;
+	bool verified;
+	enum ms_status status; /* verification, then the verdict */
+	char *error;           /* the message of a failure other than a mismatch */
+};
+
+/* One positional argument, with the --vcek / --certs given just before it (after an earlier file). */
+struct arg {
+	const char *path;
+	struct collateral *vcek, *certs;
+	uint8_t *buf; /* the file, read once */
+	size_t len;
+};
+
+struct ctx {
+	struct ms_verify_options vo;
+	struct ms_match_options mo;
+	enum ms_evidence_type forced;
+	struct collateral gvcek, gcerts; /* given before the first file: every pair's */
+	struct collateral *local;       /* given between files */
+	size_t nlocal;
+	const char *policy_path;
+	bool json, quiet;
+};
+
+static int load_collateral(struct collateral *c)
 {
-	return t == MS_EVIDENCE_NITRO ? "aws-nitro" : t == MS_EVIDENCE_SNP ? "sev-snp" : "tdx";
+	struct ms_err err = { 0 };
+
+	if (!c->path || c->bytes)
+		return 0;
+	return ms_file_load(c->path, 1 << 20, &c->bytes, &c->len, &err) ? cli_fail("compare", c->path, &err) : 0;
 }
 
-static void shorten(const char *hex, char *out, size_t cap)
+/* Reads a file given on the command line, once ("-" is standard input, which cannot be read twice). */
+static int read_arg(struct arg *a)
 {
-	size_t n = strlen(hex);
+	struct ms_err err = { 0 };
 
-	if (n > 40)
-		snprintf(out, cap, "%.16s...%s", hex, hex + n - 16);
+	if (a->buf)
+		return 0;
+	return ms_file_load(a->path, MAX_FILE_BYTES, &a->buf, &a->len, &err) ? cli_fail("compare", a->path, &err) : 0;
+}
+
+/* "FILE looks like X: ..." for a file in the EVIDENCE position that is not evidence, or -1. */
+static int not_evidence(const char *path, const uint8_t *buf, size_t len)
+{
+	const char *kind = ms_input_kind(buf, len);
+
+	if (!kind)
+		return -1;
+	if (!strcmp(kind, "a measure/v1 manifest") || !strcmp(kind, "nitro-cli describe-eif JSON") ||
+	    !strcmp(kind, "an attestation policy"))
+		fprintf(stderr, "measure: compare: %s: looks like %s, not evidence: EXPECTED comes first, then EVIDENCE\n",
+			path, kind);
+	else if (!strncmp(kind, "an EIF", 6))
+		fprintf(stderr, "measure: compare: %s: looks like %s, not evidence: 'measure eif --json' gives its expected values\n",
+			path, kind);
 	else
-		snprintf(out, cap, "%s", hex);
+		fprintf(stderr, "measure: compare: %s: looks like %s, not evidence\n", path, kind);
+	return 2;
 }
 
-/* The manifest's values against the verified evidence; every expected value must be present and equal. */
-static bool match(struct pair *p, const uint8_t *nonce, size_t nonce_len, bool allow_debug)
+/* The evidence of a pair, from the bytes already read; the pair takes them over. */
+static int load_evidence(const struct ctx *c, struct pair *p, struct arg *a)
 {
-	const cJSON *platform = cJSON_GetObjectItemCaseSensitive(p->manifest, "platform");
-	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(p->manifest, "measurements");
-	bool ok = true;
-	unsigned n = 0;
+	struct loaded_evidence *e = &p->e;
+	struct ms_err err = { 0 };
+	int rc;
 
-	if (!cJSON_IsString(platform) || strcmp(platform->valuestring, platform_of(p->e.type))) {
-		ms_check_add(&p->checks, false, "platform", cJSON_IsString(platform) ? platform->valuestring : "?",
-			     platform_of(p->e.type));
-		return false;
-	}
-	ms_check_add(&p->checks, true, "platform", platform->valuestring, platform_of(p->e.type));
-	for (const cJSON *m = cJSON_IsObject(ms) ? ms->child : NULL; m; m = m->next, n++) {
-		uint8_t want[64];
-		char a[112], b[112], *found = NULL;
-		size_t len = cJSON_IsString(m) ? strlen(m->valuestring) / 2 : 0;
-		unsigned k;
-		bool eq;
+	memset(e, 0, sizeof(*e));
+	e->file = a->buf;
+	e->file_len = a->len;
+	a->buf = NULL;
+	if (!ms_evidence_open(e->file, e->file_len, c->forced, &e->inner, &e->data, &e->len, &e->type, &err))
+		return 0;
+	if ((rc = not_evidence(p->evidence_path, e->file, e->file_len)) >= 0)
+		return rc;
+	return cli_fail("compare", p->evidence_path, &err);
+}
 
-		if (!len || len > sizeof(want) || ms_hex_decode(m->valuestring, want, len, m->string, NULL)) {
-			ms_check_add(&p->checks, false, m->string, "a hex digest", "the manifest's value is not one");
-			ok = false;
-			continue;
-		}
-		for (k = 0; k < p->ev.nm && strcmp(p->ev.m[k].name, m->string); k++)
-			;
-		if (k == p->ev.nm) {
-			shorten(m->valuestring, a, sizeof(a));
-			ms_check_add(&p->checks, false, m->string, a, "absent from the evidence");
-			ok = false;
-			continue;
-		}
-		found = ms_hex_alloc(p->ev.m[k].value, p->ev.m[k].len);
-		eq = p->ev.m[k].len == len && !memcmp(p->ev.m[k].value, want, len);
-		shorten(m->valuestring, a, sizeof(a));
-		shorten(found ? found : "?", b, sizeof(b));
-		ms_check_add(&p->checks, eq, m->string, a, b);
-		ok &= eq;
-		free(found);
-	}
-	if (n == 0) {
-		ms_check_add(&p->checks, false, "expected values", "at least one", "the manifest has none");
-		ok = false;
-	}
-	if (p->ev.debug) {
-		bool allowed = allow_debug && p->e.type != MS_EVIDENCE_NITRO;
+static int load_expected(const struct arg *a, struct ms_expected *x)
+{
+	struct ms_err err = { 0 };
 
-		ms_check_add(&p->checks, allowed, "debug", allowed ? "allowed (--allow-debug)" : "not a debug guest",
-			     p->ev.debug_why);
-		ok &= allowed;
-	}
-	if (nonce) {
-		bool eq = p->ev.freshness_len >= nonce_len && !memcmp(p->ev.freshness, nonce, nonce_len) &&
-			  (p->e.type != MS_EVIDENCE_NITRO || p->ev.freshness_len == nonce_len);
-		char *want = ms_hex_alloc(nonce, nonce_len), *got = ms_hex_alloc(p->ev.freshness, p->ev.freshness_len);
-		char a[112], b[112];
+	return ms_expected_parse((const char *)a->buf, a->len, x, &err) ? cli_fail("compare", a->path, &err) : 0;
+}
 
-		shorten(want ? want : "?", a, sizeof(a));
-		shorten(got && p->ev.freshness_len ? got : "(none)", b, sizeof(b));
-		ms_check_add(&p->checks, eq, "nonce", a, b);
-		ok &= eq;
-		free(want);
-		free(got);
+/* The file an error concerns, from err->input. */
+static const char *error_file(const struct ctx *c, const struct pair *p, const struct ms_err *err)
+{
+	switch (err->input) {
+	case MS_INPUT_EXPECTED:
+		return p->expected_path ? p->expected_path : p->evidence_path;
+	case MS_INPUT_POLICY:
+		return c->policy_path ? c->policy_path : p->evidence_path;
+	case MS_INPUT_VCEK:
+		return p->vcek ? p->vcek->path : p->evidence_path;
+	case MS_INPUT_CERTS:
+		return p->certs ? p->certs->path : p->evidence_path;
+	default:
+		return p->evidence_path;
 	}
-	return ok;
+}
+
+static void record_error(const struct ctx *c, struct pair *p, enum ms_status st, const struct ms_err *err)
+{
+	const char *hint = "";
+
+	/* the library names no flag; a missing VCEK is named here */
+	if (st == MS_NO_COLLATERAL && p->e.type == MS_EVIDENCE_SNP && err->input == MS_INPUT_COLLATERAL)
+		hint = "; pass it with --vcek FILE or --certs FILE";
+	free(p->error);
+	if (asprintf(&p->error, "%s: %s%s", error_file(c, p, err), err->msg, hint) < 0)
+		p->error = NULL;
+	if (!c->quiet) /* also with --json: when the result is 2, this line is all there is */
+		fprintf(stderr, "measure: compare: %s\n", p->error ? p->error : err->msg);
+}
+
+static void verify_and_match(const struct ctx *c, struct pair *p)
+{
+	struct ms_verify_options vo = c->vo;
+	struct ms_err err = { 0 };
+	enum ms_status st;
+
+	vo.vcek = p->vcek ? p->vcek->bytes : NULL;
+	vo.vcek_len = p->vcek ? p->vcek->len : 0;
+	vo.certs = p->certs ? p->certs->bytes : NULL;
+	vo.certs_len = p->certs ? p->certs->len : 0;
+	st = p->e.type == MS_EVIDENCE_NITRO ? ms_nitro_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err)
+	     : p->e.type == MS_EVIDENCE_SNP ? ms_snp_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err)
+					    : ms_tdx_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err);
+	p->verified = st == MS_OK;
+	if (!st) {
+		memset(&err, 0, sizeof(err));
+		st = ms_match(p->expected_path ? &p->x : NULL, &p->ev, &c->mo, &p->checks, &err);
+		if (st == MS_MISMATCH)
+			err.msg[0] = '\0';
+	}
+	p->status = st;
+	if (st && st != MS_MISMATCH)
+		record_error(c, p, st, &err);
+}
+
+static const char *verdict_name(int rc)
+{
+	static const char *const names[] = { "match", "mismatch", "bad input", "not verified", "collateral missing",
+					     "unsupported" };
+
+	return rc >= 0 && rc <= 5 ? names[rc] : "bad input";
+}
+
+static const char *state_name(enum ms_check_state s)
+{
+	return s == MS_CHECK_PASS ? "pass" : s == MS_CHECK_FAIL ? "fail" : "not checked";
 }
 
 static cJSON *pair_json(const struct pair *p, int64_t at)
@@ -144,24 +234,33 @@ static cJSON *pair_json(const struct pair *p, int64_t at)
 	cJSON *o = cJSON_CreateObject(), *arr, *r, *m;
 	char when[32];
 
-	cJSON_AddStringToObject(o, "expected", p->expected_path);
+	if (!o)
+		return NULL;
+	if (p->expected_path)
+		cJSON_AddStringToObject(o, "expected", p->expected_path);
+	else
+		cJSON_AddNullToObject(o, "expected");
 	cJSON_AddStringToObject(o, "evidence", p->evidence_path);
 	cJSON_AddStringToObject(o, "type", ms_evidence_type_name(p->e.type));
 	arr = cJSON_AddArrayToObject(o, "checks");
 	for (size_t i = 0; i < p->checks.n; i++) {
-		cJSON *c = cJSON_CreateObject();
+		const struct ms_check *k = &p->checks.v[i];
+		cJSON *j = cJSON_CreateObject();
 
-		cJSON_AddStringToObject(c, "what", p->checks.v[i].what);
-		cJSON_AddStringToObject(c, "expected", p->checks.v[i].expected);
-		cJSON_AddStringToObject(c, "found", p->checks.v[i].found);
-		cJSON_AddBoolToObject(c, "pass", p->checks.v[i].ok);
-		cJSON_AddItemToArray(arr, c);
+		cJSON_AddStringToObject(j, "what", k->what);
+		cJSON_AddStringToObject(j, "expected", k->expected);
+		cJSON_AddStringToObject(j, "found", k->found);
+		cJSON_AddBoolToObject(j, "pass", k->state == MS_CHECK_PASS);
+		cJSON_AddStringToObject(j, "state", state_name(k->state));
+		if (k->first_diff >= 0)
+			cJSON_AddNumberToObject(j, "first_differing_byte", (double)k->first_diff);
+		cJSON_AddItemToArray(arr, j);
 	}
-	cJSON_AddBoolToObject(o, "verified", p->status == MS_OK);
-	if (p->status)
+	cJSON_AddBoolToObject(o, "verified", p->verified);
+	if (p->error)
 		cJSON_AddStringToObject(o, "error", p->error);
-	cJSON_AddBoolToObject(o, "matched", p->matched);
-	if (p->status)
+	cJSON_AddBoolToObject(o, "matched", p->status == MS_OK);
+	if (!p->verified)
 		return o;
 	r = cJSON_AddObjectToObject(o, "receipt");
 	cJSON_AddStringToObject(r, "mode", "offline");
@@ -182,9 +281,114 @@ static cJSON *pair_json(const struct pair *p, int64_t at)
 	return o;
 }
 
+static int print_json(const struct ctx *c, const struct pair *pairs, size_t n, int rc)
+{
+	cJSON *out = cJSON_CreateObject(), *arr, *receipt;
+	char when[32];
+	int wrc;
+
+	if (!out)
+		return 2;
+	cJSON_AddStringToObject(out, "verdict", verdict_name(rc));
+	cJSON_AddNumberToObject(out, "exit_code", rc);
+	arr = cJSON_AddArrayToObject(out, "results");
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, pair_json(&pairs[i], pairs[i].ev.has_timestamp && c->vo.at_evidence
+									? pairs[i].ev.timestamp : c->vo.at));
+	receipt = cJSON_AddObjectToObject(out, "receipt");
+	cJSON_AddStringToObject(receipt, "mode", "offline");
+	cJSON_AddStringToObject(receipt, "verdict", rc == 0 ? "match" : "no match");
+	ms_format_time((int64_t)time(NULL), when);
+	cJSON_AddStringToObject(receipt, "compared_at", when);
+	arr = cJSON_AddArrayToObject(receipt, "evidence_sha256");
+	for (size_t i = 0; i < n; i++) {
+		char hex[65];
+
+		ms_hex_encode(pairs[i].ev.sha256, 32, hex);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(hex));
+	}
+	wrc = cli_write_json("compare", out);
+	cJSON_Delete(out);
+	return wrc;
+}
+
+static void print_check(FILE *f, const struct ms_check *k)
+{
+	if (k->state == MS_CHECK_NOT_CHECKED) {
+		fprintf(f, "  --   %-26s not checked: %s\n", k->what, k->found);
+	} else if (k->state == MS_CHECK_FAIL && k->first_diff >= 0) {
+		/* both full values, and a mark under the first differing byte */
+		fprintf(f, "  FAIL %s (first difference at byte %ld)\n", k->what, k->first_diff);
+		fprintf(f, "         expected %s\n", k->expected);
+		fprintf(f, "         found    %s\n", k->found);
+		fprintf(f, "                  %*s^\n", (int)(2 * k->first_diff), "");
+	} else if (k->state == MS_CHECK_PASS && !strcmp(k->expected, k->found) && strlen(k->expected) > 42) {
+		fprintf(f, "  ok   %-26s %s\n", k->what, k->found);
+	} else {
+		fprintf(f, "  %-4s %-26s %-42s %s\n", k->state == MS_CHECK_PASS ? "ok" : "FAIL", k->what, k->expected,
+			k->found);
+	}
+}
+
+static int print_text(const struct pair *pairs, size_t n, int rc)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int wrc;
+
+	if (!f) {
+		fprintf(stderr, "measure: compare: out of memory\n");
+		return 2;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct pair *p = &pairs[i];
+
+		if (p->expected_path)
+			fprintf(f, "%s against %s (%s)\n", p->evidence_path, p->expected_path, ms_evidence_type_name(p->e.type));
+		else
+			fprintf(f, "%s against the policy (%s)\n", p->evidence_path, ms_evidence_type_name(p->e.type));
+		for (size_t k = 0; k < p->checks.n; k++)
+			print_check(f, &p->checks.v[k]);
+		fprintf(f, "  => %s\n", !p->verified ? "NOT VERIFIED" : p->status == MS_OK ? "MATCH"
+						   : p->status == MS_MISMATCH ? "MISMATCH" : "NOT COMPARED");
+	}
+	if (rc == 0)
+		fprintf(f, "all evidence verified and matched\n");
+	else
+		fprintf(f, "not a match (exit %d)\n", rc);
+	if (fclose(f) || !text) {
+		free(text);
+		fprintf(stderr, "measure: compare: out of memory\n");
+		return 2;
+	}
+	wrc = cli_write("compare", text);
+	free(text);
+	return wrc;
+}
+
+/* --vcek or --certs: before the first file, for every pair (once); after one, for the next evidence. */
+static int collateral_opt(struct ctx *c, struct collateral *global, size_t nargs, struct collateral **pending,
+			  const char *opt, const char *path)
+{
+	if (!nargs) {
+		if (global->path)
+			return cli_usage("compare", "%s given twice before the first file: put a per-pair %s just before "
+						    "that pair's EVIDENCE", opt, opt);
+		global->path = path;
+		return 0;
+	}
+	if (*pending)
+		return cli_usage("compare", "two %s for the same EVIDENCE", opt);
+	*pending = &c->local[c->nlocal++];
+	(*pending)->path = path;
+	return 0;
+}
+
 int cmd_compare(int argc, char **argv)
 {
-	enum { OPT_TYPE = 256, OPT_AT, OPT_NONCE, OPT_VCEK, OPT_CERTS, OPT_ALLOW_DEBUG, OPT_ROOT, OPT_POLICY, OPT_CRL };
+	enum { OPT_TYPE = 256, OPT_AT, OPT_NONCE, OPT_VCEK, OPT_CERTS, OPT_ALLOW_DEBUG, OPT_ROOT, OPT_POLICY, OPT_CRL,
+	       OPT_PARTIAL, OPT_PREFIX };
 	static const struct option options[] = {
 		{ "type", required_argument, NULL, OPT_TYPE },	  { "at", required_argument, NULL, OPT_AT },
 		{ "nonce", required_argument, NULL, OPT_NONCE },  { "vcek", required_argument, NULL, OPT_VCEK },
@@ -192,83 +396,133 @@ int cmd_compare(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },		  { "quiet", no_argument, NULL, 'q' },
 		{ "root", required_argument, NULL, OPT_ROOT },	  { "policy", required_argument, NULL, OPT_POLICY },
 		{ "crl", required_argument, NULL, OPT_CRL },	  { "help", no_argument, NULL, 'h' },
+		{ "allow-partial", no_argument, NULL, OPT_PARTIAL },
+		{ "report-data-prefix", no_argument, NULL, OPT_PREFIX },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pair pairs[MAX_PAIRS];
-	struct ms_verify_options vo = { .at = (int64_t)time(NULL) };
-	enum ms_evidence_type forced = MS_EVIDENCE_UNKNOWN;
-	const char *vcek_path = NULL, *certs_path = NULL, *nonce_hex = NULL, *root_path = NULL, *policy_path = NULL;
+	struct ctx c = { .vo = { .at = (int64_t)time(NULL) } };
+	struct arg *args = NULL;
+	struct pair *pairs = NULL;
+	size_t nargs = 0, npairs = 0, ncrl = 0, pending_expected = 0;
+	struct collateral *pend_vcek = NULL, *pend_certs = NULL, *carry_vcek = NULL, *carry_certs = NULL;
+	const char *nonce_hex = NULL, *root_path = NULL, *crl_paths[MAX_CRLS];
 	cJSON *policy = NULL;
-	const char *crl_paths[MAX_CRLS];
-	size_t ncrl = 0;
 	STACK_OF(X509_CRL) *crls = NULL;
 	STACK_OF(X509) *root_chain = NULL;
-	uint8_t *vcek = NULL, *certs = NULL, *nonce = NULL;
-	size_t npairs, nonce_len = 0;
-	bool json = false, quiet = false, allow_debug = false;
+	uint8_t *nonce = NULL;
 	struct ms_err err = { 0 };
-	int opt, rc = 0, worst = 0;
-	cJSON *out = NULL;
+	enum ms_status worst = MS_OK;
+	bool have_expected = false;
+	int opt, rc = 2;
 
-	memset(pairs, 0, sizeof(pairs));
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jqh", options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_TYPE:
-			if (!(forced = evidence_type_parse(optarg)))
-				return cli_usage("compare", "--type is nitro, snp or tdx, not '%s'", optarg);
-			break;
-		case OPT_AT:
-			if (!strcmp(optarg, "evidence"))
-				vo.at_evidence = true;
-			else if (ms_parse_time(optarg, &vo.at))
-				return cli_usage("compare", "--at: '%s' is not RFC 3339 (2022-10-13T09:38:02Z), @SECONDS or evidence",
-						 optarg);
-			break;
-		case OPT_NONCE: nonce_hex = optarg; break;
-		case OPT_VCEK: vcek_path = optarg; break;
-		case OPT_CERTS: certs_path = optarg; break;
-		case OPT_ALLOW_DEBUG: allow_debug = true; break;
-		case OPT_ROOT: root_path = optarg; break;
-		case OPT_POLICY: policy_path = optarg; break;
-		case OPT_CRL:
-			if (ncrl == MAX_CRLS)
-				return cli_usage("compare", "at most %d --crl files", MAX_CRLS);
-			crl_paths[ncrl++] = optarg;
-			break;
-		case 'j': json = true; break;
-		case 'q': quiet = true; break;
-		case 'h':
-			fputs(compare_help, stdout);
-			return 0;
-		default:
-			return cli_bad_option("compare", opt, argv);
-		}
-	}
-	npairs = (size_t)(argc - optind) / 2;
-	if (argc == optind || (argc - optind) % 2)
-		return cli_usage("compare", "give EXPECTED EVIDENCE pairs");
-	if (npairs > MAX_PAIRS)
-		return cli_usage("compare", "at most %d pairs", MAX_PAIRS);
-	if (nonce_hex) {
-		size_t n = strlen(nonce_hex) - (strncmp(nonce_hex, "0x", 2) ? 0 : 2);
-
-		nonce_len = n / 2;
-		nonce = malloc(nonce_len + 1);
-		if (!nonce || n % 2 || !nonce_len || nonce_len > 64 ||
-		    ms_hex_decode(nonce_hex, nonce, nonce_len, "--nonce", &err)) {
-			free(nonce);
-			return cli_usage("compare", "--nonce: 1 to 64 bytes of hex");
-		}
-	}
-	if ((vcek_path && ms_file_load(vcek_path, 1 << 16, &vcek, &vo.vcek_len, &err)) ||
-	    (certs_path && ms_file_load(certs_path, 1 << 20, &certs, &vo.certs_len, &err))) {
-		rc = cli_fail("compare", vcek_path && !vcek ? vcek_path : certs_path, &err);
+	/* every argument is at most one file or one collateral option: argc bounds both lists */
+	args = calloc((size_t)argc + 1, sizeof(*args));
+	c.local = calloc((size_t)argc + 1, sizeof(*c.local));
+	pairs = calloc((size_t)argc + 1, sizeof(*pairs));
+	if (!args || !c.local || !pairs) {
+		fprintf(stderr, "measure: compare: out of memory\n");
 		goto out;
 	}
-	vo.vcek = vcek;
-	vo.certs = certs;
+	optind = 0;
+	opterr = 0;
+	/* "-": files come back in place (as 1), so a --vcek between pairs is known to follow a file */
+	while ((opt = getopt_long(argc, argv, "-:jqh", options, NULL)) != -1) {
+		switch (opt) {
+		case 1:
+			args[nargs].path = optarg;
+			args[nargs].vcek = pend_vcek;
+			args[nargs].certs = pend_certs;
+			pend_vcek = pend_certs = NULL;
+			nargs++;
+			break;
+		case OPT_TYPE:
+			if (!(c.forced = evidence_type_parse(optarg))) {
+				rc = cli_usage("compare", "--type is nitro, snp or tdx, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case OPT_AT:
+			if (!strcmp(optarg, "evidence")) {
+				c.vo.at_evidence = true;
+			} else if (ms_time_parse(optarg, &c.vo.at)) {
+				rc = cli_usage("compare", "--at: '%s' is not RFC 3339 (2022-10-13T09:38:02Z, a real date and time, "
+							  "offset within 23:59), @SECONDS (up to year 9999) or evidence", optarg);
+				goto out;
+			}
+			break;
+		case OPT_NONCE: nonce_hex = optarg; break;
+		case OPT_VCEK:
+			if ((rc = collateral_opt(&c, &c.gvcek, nargs, &pend_vcek, "--vcek", optarg)))
+				goto out;
+			break;
+		case OPT_CERTS:
+			if ((rc = collateral_opt(&c, &c.gcerts, nargs, &pend_certs, "--certs", optarg)))
+				goto out;
+			break;
+		case OPT_ALLOW_DEBUG: c.mo.allow_debug = true; break;
+		case OPT_PARTIAL: c.mo.allow_partial = true; break;
+		case OPT_PREFIX: c.mo.report_data_prefix = true; break;
+		case OPT_ROOT: root_path = optarg; break;
+		case OPT_POLICY:
+			if (c.policy_path) {
+				rc = cli_usage("compare", "one --policy");
+				goto out;
+			}
+			c.policy_path = optarg;
+			break;
+		case OPT_CRL:
+			if (ncrl == MAX_CRLS) {
+				rc = cli_usage("compare", "at most %d --crl files", MAX_CRLS);
+				goto out;
+			}
+			crl_paths[ncrl++] = optarg;
+			break;
+		case 'j': c.json = true; break;
+		case 'q': c.quiet = true; break;
+		case 'h':
+			fputs(compare_help, stdout);
+			rc = 0;
+			goto out;
+		default:
+			rc = cli_bad_option("compare", opt, argv);
+			goto out;
+		}
+	}
+	rc = 2;
+	if (pend_vcek || pend_certs) {
+		rc = cli_usage("compare", "%s after the last file applies to no EVIDENCE", pend_vcek ? "--vcek" : "--certs");
+		goto out;
+	}
+	if (!nargs) {
+		rc = cli_usage("compare", c.policy_path ? "give EVIDENCE" : "give EXPECTED EVIDENCE pairs");
+		goto out;
+	}
+	if (!c.policy_path && nargs % 2) {
+		rc = cli_usage("compare", "give EXPECTED EVIDENCE pairs");
+		goto out;
+	}
+	if (c.mo.report_data_prefix && !nonce_hex) {
+		rc = cli_usage("compare", "--report-data-prefix qualifies --nonce");
+		goto out;
+	}
+	if (nonce_hex) {
+		size_t n = strlen(nonce_hex) - (strncmp(nonce_hex, "0x", 2) && strncmp(nonce_hex, "0X", 2) ? 0 : 2);
+
+		c.mo.nonce_len = n / 2;
+		nonce = malloc(c.mo.nonce_len + 1);
+		if (!nonce || n % 2 || !c.mo.nonce_len || c.mo.nonce_len > MS_EVIDENCE_MAX_NONCE ||
+		    ms_hex_decode(nonce_hex, nonce, c.mo.nonce_len, "--nonce", &err)) {
+			rc = cli_usage("compare", "--nonce: 1 to %d bytes of hex", MS_EVIDENCE_MAX_NONCE);
+			goto out;
+		}
+		if (c.mo.report_data_prefix && (c.mo.nonce_len < MS_NONCE_PREFIX_MIN || c.mo.nonce_len > MS_REPORT_DATA_LEN)) {
+			rc = cli_usage("compare", "--report-data-prefix: the nonce is %zu bytes; a prefix is %d to %d bytes",
+				       c.mo.nonce_len, MS_NONCE_PREFIX_MIN, MS_REPORT_DATA_LEN);
+			goto out;
+		}
+		c.mo.nonce = nonce;
+	}
+	/* loading: any failure here is exit 2 (or the file's own code) with one line and nothing on stdout */
 	if (root_path) {
 		/* one root; or AMD's cert_chain form, the ASK (or ASVK) then the ARK */
 		uint8_t *pem = NULL;
@@ -285,16 +539,11 @@ int cmd_compare(int argc, char **argv)
 			rc = cli_fail("compare", root_path, &err);
 			goto out;
 		}
-		vo.root_override = sk_X509_value(root_chain, sk_X509_num(root_chain) - 1);
-		vo.ask_override = sk_X509_num(root_chain) == 2 ? sk_X509_value(root_chain, 0) : NULL;
-		if (!quiet)
-			fprintf(stderr, "measure: compare: the pinned root is replaced by %s\n", root_path);
+		c.vo.root_override = sk_X509_value(root_chain, sk_X509_num(root_chain) - 1);
+		c.vo.ask_override = sk_X509_num(root_chain) == 2 ? sk_X509_value(root_chain, 0) : NULL;
 	}
-
-	if (ncrl && !(crls = sk_X509_CRL_new_null())) {
-		rc = 2;
+	if (ncrl && !(crls = sk_X509_CRL_new_null()))
 		goto out;
-	}
 	for (size_t i = 0; i < ncrl; i++) {
 		uint8_t *buf = NULL;
 		size_t len;
@@ -309,159 +558,143 @@ int cmd_compare(int argc, char **argv)
 		}
 		sk_X509_CRL_push(crls, crl);
 	}
-	vo.crls = crls;
-	if (policy_path) {
+	c.vo.crls = crls;
+	if (c.policy_path) {
 		uint8_t *text = NULL;
 		size_t len;
-		bool bad = ms_file_load(policy_path, 1 << 20, &text, &len, &err) ||
+		bool bad = ms_file_load(c.policy_path, 1 << 20, &text, &len, &err) ||
 			   ms_policy_parse((const char *)text, len, &policy, &err);
 
 		free(text);
 		if (bad) {
-			rc = cli_fail("compare", policy_path, &err);
+			rc = cli_fail("compare", c.policy_path, &err);
 			goto out;
 		}
+		c.mo.policy = policy;
 	}
-	for (size_t i = 0; i < npairs; i++) {
-		struct pair *p = &pairs[i];
-		uint8_t *text;
-		size_t len;
-		const cJSON *schema;
+	/* the files: EXPECTED EVIDENCE pairs; with --policy, EVIDENCE alone too */
+	for (size_t i = 0; i < nargs; i++) {
+		struct pair *p = &pairs[npairs];
 
-		p->expected_path = argv[optind + 2 * i];
-		p->evidence_path = argv[optind + 2 * i + 1];
-		if (ms_file_load(p->expected_path, 1 << 20, &text, &len, &err)) {
-			rc = cli_fail("compare", p->expected_path, &err);
+		/* a --vcek / --certs between files is for the next EVIDENCE, even when given before its EXPECTED */
+		if ((args[i].vcek && carry_vcek) || (args[i].certs && carry_certs)) {
+			rc = cli_usage("compare", "two %s for the same EVIDENCE", args[i].vcek && carry_vcek ? "--vcek" : "--certs");
 			goto out;
 		}
-		p->manifest = cJSON_ParseWithLength((char *)text, len);
-		free(text);
-		schema = cJSON_GetObjectItemCaseSensitive(p->manifest, "schema");
-		if (!cJSON_IsString(schema) || strcmp(schema->valuestring, "measure/v1")) {
-			ms_fail(&err, MS_BAD_INPUT, "not a measure/v1 manifest (from 'measure eif|snp|tdx --json')");
-			rc = cli_fail("compare", p->expected_path, &err);
+		carry_vcek = args[i].vcek ? args[i].vcek : carry_vcek;
+		carry_certs = args[i].certs ? args[i].certs : carry_certs;
+
+		if ((rc = read_arg(&args[i])))
 			goto out;
+		rc = 2;
+		if (!have_expected && c.policy_path) {
+			uint8_t *dec = NULL;
+			const uint8_t *data;
+			size_t n;
+			enum ms_evidence_type t;
+			const char *kind = ms_input_kind(args[i].buf, args[i].len);
+			/* with --type, anything but expected values is taken for evidence */
+			bool evidence = !ms_evidence_open(args[i].buf, args[i].len, MS_EVIDENCE_UNKNOWN, &dec, &data, &n, &t, NULL) ||
+					(c.forced && (!kind || strstr(kind, "(evidence)")));
+
+			free(dec);
+			if (evidence) {
+				p->evidence_path = args[i].path;
+				goto evidence;
+			}
 		}
-		if ((rc = evidence_load("compare", p->evidence_path, forced, &p->e)))
-			goto out;
-	}
-	for (size_t i = 0; i < npairs; i++) {
-		struct pair *p = &pairs[i];
-		struct ms_err verr = { 0 };
-
-		p->status = p->e.type == MS_EVIDENCE_NITRO ? ms_nitro_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &verr)
-			    : p->e.type == MS_EVIDENCE_SNP ? ms_snp_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &verr)
-							   : ms_tdx_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &verr);
-		snprintf(p->error, sizeof(p->error), "%s", verr.msg);
-		if (p->status) {
-			int code = ms_exit_code(p->status);
-
-			/* the most serious failure decides: bad input, then signature, collateral, unsupported */
-			if (!worst || code == 2 || (code == 3 && worst != 2))
-				worst = code;
-			if (!quiet && !json)
-				fprintf(stderr, "measure: compare: %s: %s\n", p->evidence_path, verr.msg);
+		if (!have_expected) {
+			p->expected_path = args[i].path;
+			if ((rc = load_expected(&args[i], &p->x)))
+				goto out;
+			have_expected = true;
+			pending_expected = i;
 			continue;
 		}
-		p->matched = match(p, nonce, nonce_len, allow_debug);
-		if (policy && p->e.type != MS_EVIDENCE_NITRO) {
-			enum ms_status pst = ms_policy_apply(policy, &p->ev, &p->checks, &verr);
-
-			if (pst && pst != MS_MISMATCH) {
-				/* the policy could not be applied: that is not a pass, and not merely a mismatch */
-				p->status = pst;
-				snprintf(p->error, sizeof(p->error), "%s", verr.msg);
-				if (!quiet && !json)
-					fprintf(stderr, "measure: compare: %s: %s\n", policy_path, verr.msg);
-				if (!worst || worst == 1)
-					worst = ms_exit_code(pst);
-				continue;
-			}
-			p->matched &= pst == MS_OK;
-		}
-		if (!p->matched && !worst)
-			worst = 1;
-	}
-	if (crls && !worst) {
-		size_t applied = 0;
-
-		for (size_t i = 0; i < npairs; i++)
-			applied += pairs[i].ev.crls_applied;
-		if (!applied) {
-			fprintf(stderr, "measure: compare: no --crl is issued by a certificate of any chain checked\n");
-			worst = 2;
-		}
-	}
-	rc = worst;
-	if (quiet || rc == 2) /* malformed evidence: the one-line errors above, nothing on stdout */
-		goto out;
-	if (json) {
-		cJSON *arr, *receipt;
-		char when[32];
-
-		out = cJSON_CreateObject();
-		cJSON_AddStringToObject(out, "verdict", rc == 0 ? "match" : rc == 1 ? "mismatch" : rc == 3 ? "not verified"
-								: rc == 4 ? "collateral missing" : rc == 5 ? "unsupported" : "bad input");
-		arr = cJSON_AddArrayToObject(out, "results");
-		for (size_t i = 0; i < npairs; i++)
-			cJSON_AddItemToArray(arr, pair_json(&pairs[i], pairs[i].ev.has_timestamp && vo.at_evidence
-										? pairs[i].ev.timestamp : vo.at));
-		receipt = cJSON_AddObjectToObject(out, "receipt");
-		cJSON_AddStringToObject(receipt, "mode", "offline");
-		cJSON_AddStringToObject(receipt, "verdict", rc == 0 ? "match" : "no match");
-		ms_format_time((int64_t)time(NULL), when);
-		cJSON_AddStringToObject(receipt, "compared_at", when);
-		arr = cJSON_AddArrayToObject(receipt, "evidence_sha256");
-		for (size_t i = 0; i < npairs; i++) {
-			char hex[65];
-
-			ms_hex_encode(pairs[i].ev.sha256, 32, hex);
-			cJSON_AddItemToArray(arr, cJSON_CreateString(hex));
-		}
-		if (cli_write_json("compare", out))
-			rc = 2;
-	} else {
-		size_t cap = 4096 * (npairs + 1), used = 0;
-		char *text = malloc(cap);
-
-		if (!text) {
-			rc = 2;
+		p->evidence_path = args[i].path;
+evidence:
+		have_expected = false;
+		p->vcek = carry_vcek ? carry_vcek : c.gvcek.path ? &c.gvcek : NULL;
+		p->certs = carry_certs ? carry_certs : c.gcerts.path ? &c.gcerts : NULL;
+		carry_vcek = carry_certs = NULL;
+		if ((rc = load_evidence(&c, p, &args[i])))
+			goto out;
+		npairs++;
+		rc = 2;
+		if (p->expected_path && (ms_expected_require_launch(&p->x, c.mo.allow_partial, &err))) {
+			fprintf(stderr, "measure: compare: %s: %s (--allow-partial)\n", p->expected_path, err.msg);
 			goto out;
 		}
-		text[0] = '\0';
-		for (size_t i = 0; i < npairs; i++) {
-			const struct pair *p = &pairs[i];
-
-			used += (size_t)snprintf(text + used, cap - used, "%s against %s (%s)\n", p->evidence_path,
-						 p->expected_path, ms_evidence_type_name(p->e.type));
-			for (size_t k = 0; k < p->checks.n && used < cap; k++)
-				used += (size_t)snprintf(text + used, cap - used, "  %-4s %-26s %-42s %s\n",
-							 p->checks.v[k].ok ? "ok" : "FAIL", p->checks.v[k].what,
-							 p->checks.v[k].expected, p->checks.v[k].found);
-			if (used < cap)
-				used += (size_t)snprintf(text + used, cap - used, "  => %s\n",
-							 p->status ? "NOT VERIFIED" : p->matched ? "MATCH" : "MISMATCH");
+		if (c.vo.at_evidence && p->e.type != MS_EVIDENCE_NITRO) {
+			rc = cli_usage("compare", "--at evidence: %s is %s, which carries no time; give --at TIME", p->evidence_path,
+				       p->e.type == MS_EVIDENCE_SNP ? "an SNP report" : "a TDX quote");
+			goto out;
 		}
-		if (used < cap && rc == 0)
-			snprintf(text + used, cap - used, "all evidence verified and matched\n");
-		else if (used < cap)
-			snprintf(text + used, cap - used, "not a match (exit %d)\n", rc);
-		if (cli_write("compare", text))
-			rc = 2;
-		free(text);
+		if (c.mo.nonce && p->e.type != MS_EVIDENCE_NITRO && c.mo.nonce_len != MS_REPORT_DATA_LEN &&
+		    !c.mo.report_data_prefix) {
+			rc = cli_usage("compare", "--nonce: %s is %s, whose %s is %d bytes; this nonce is %zu (a prefix of at least "
+						  "%d bytes needs --report-data-prefix)",
+				       p->evidence_path, p->e.type == MS_EVIDENCE_SNP ? "an SNP report" : "a TDX quote",
+				       p->e.type == MS_EVIDENCE_SNP ? "REPORT_DATA" : "REPORTDATA", MS_REPORT_DATA_LEN,
+				       c.mo.nonce_len, MS_NONCE_PREFIX_MIN);
+			goto out;
+		}
 	}
+	if (have_expected) {
+		rc = cli_usage("compare", "%s has no EVIDENCE after it", args[pending_expected].path);
+		goto out;
+	}
+	if ((rc = load_collateral(&c.gvcek)) || (rc = load_collateral(&c.gcerts)))
+		goto out;
+	for (size_t i = 0; i < c.nlocal; i++)
+		if ((rc = load_collateral(&c.local[i])))
+			goto out;
+	rc = 2;
+	if (root_path && !c.quiet)
+		fprintf(stderr, "measure: compare: the pinned root is replaced by %s\n", root_path);
+
+	/* verification and the verdict, pair by pair; the worst outcome decides, whatever the order */
+	for (size_t i = 0; i < npairs; i++) {
+		verify_and_match(&c, &pairs[i]);
+		worst = ms_status_worst(worst, pairs[i].status);
+	}
+	if (crls) {
+		size_t applied = 0;
+		bool all_verified = true;
+
+		for (size_t i = 0; i < npairs; i++) {
+			applied += pairs[i].ev.crls_applied;
+			all_verified &= pairs[i].verified;
+		}
+		if (!applied && all_verified) {
+			if (!c.quiet)
+				fprintf(stderr, "measure: compare: no --crl is issued by a certificate of any chain checked\n");
+			worst = ms_status_worst(worst, MS_USAGE);
+		}
+	}
+	rc = ms_exit_code(worst);
+	if (c.quiet || rc == 2) /* bad input: the one-line errors above, nothing on stdout */
+		goto out;
+	if (c.json ? print_json(&c, pairs, npairs, rc) : print_text(pairs, npairs, rc))
+		rc = 2;
 out:
-	for (size_t i = 0; i < npairs && i < MAX_PAIRS; i++) {
-		cJSON_Delete(pairs[i].manifest);
+	for (size_t i = 0; pairs && i < npairs + 1 && i <= (size_t)argc; i++) {
 		evidence_free(&pairs[i].e);
 		ms_checks_free(&pairs[i].checks);
+		free(pairs[i].error);
 	}
-	cJSON_Delete(out);
+	for (size_t i = 0; c.local && i < c.nlocal; i++)
+		free(c.local[i].bytes);
+	free(c.local);
+	free(c.gvcek.bytes);
+	free(c.gcerts.bytes);
+	for (size_t i = 0; args && i < nargs; i++)
+		free(args[i].buf);
+	free(args);
+	free(pairs);
 	cJSON_Delete(policy);
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	sk_X509_pop_free(root_chain, X509_free);
-	free(vcek);
-	free(certs);
 	free(nonce);
 	return rc;
 }

@@ -9,10 +9,10 @@ static const char inspect_help[] =
 	"Usage: measure inspect [--type nitro|snp|tdx] FILE\n"
 	"\n"
 	"Decodes attestation evidence and prints every field as JSON (lowercase hex, no\n"
-	"integer arrays): an AWS Nitro attestation document (CBOR COSE_Sign1, or its\n"
-	"base64), an AMD SEV-SNP report (1184 bytes), or an Intel TDX quote (v4 or v5, also\n"
-	"inside a CBOR {platform, tdx_wire, user_data} envelope). Nothing is verified: use\n"
-	"'measure compare' for that.\n";
+	"integer arrays): an AWS Nitro attestation document (CBOR COSE_Sign1), an AMD SEV-SNP\n"
+	"report (1184 bytes), or an Intel TDX quote (v4 or v5, also inside a CBOR {platform,\n"
+	"tdx_wire, user_data} envelope or dstack's quote_hex JSON), each in binary, hex or\n"
+	"base64. Nothing is verified: use 'measure compare' for that.\n";
 
 int cmd_inspect(int argc, char **argv)
 {

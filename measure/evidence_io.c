@@ -26,25 +26,9 @@ int evidence_load(const char *verb, const char *path, enum ms_evidence_type forc
 	memset(e, 0, sizeof(*e));
 	if (ms_file_load(path, MAX_EVIDENCE, &e->file, &e->file_len, &err))
 		return cli_fail(verb, path, &err);
-	e->data = e->file;
-	e->len = e->file_len;
-	e->type = forced ? forced : ms_evidence_detect(e->data, e->len);
-	/* a base64 document may end in a newline; binary evidence keeps every byte */
-	if (e->type == MS_EVIDENCE_NITRO && e->len && e->data[0] != 0x84 && e->data[0] != 0xd2)
-		while (e->len && (e->data[e->len - 1] == '\n' || e->data[e->len - 1] == '\r'))
-			e->len--;
-	if (e->type == MS_EVIDENCE_UNKNOWN) {
-		ms_fail(&err, MS_BAD_INPUT,
-			"not recognised as a Nitro attestation document, an SNP report (1184 bytes) or a TDX quote (use --type)");
+	if (ms_evidence_open(e->file, e->file_len, forced, &e->inner, &e->data, &e->len, &e->type, &err)) {
 		evidence_free(e);
 		return cli_fail(verb, path, &err);
-	}
-	if (e->type == MS_EVIDENCE_TDX && e->len && (e->data[0] & 0xe0) == 0xa0) {
-		if (ms_envelope_unwrap(e->data, e->len, &e->inner, &e->len, &err)) {
-			evidence_free(e);
-			return cli_fail(verb, path, &err);
-		}
-		e->data = e->inner;
 	}
 	return 0;
 }

@@ -8,13 +8,13 @@
 struct loaded_evidence {
 	uint8_t *file;   /* as read */
 	size_t file_len;
-	uint8_t *inner;  /* a TDX quote unwrapped from a CBOR envelope, or NULL */
+	uint8_t *inner;  /* the evidence decoded from hex, base64 or JSON, or unwrapped from an envelope; or NULL */
 	const uint8_t *data;
 	size_t len;
 	enum ms_evidence_type type;
 };
 
-/* Reads path ("-" for stdin), recognises its type (or takes forced), unwraps an envelope. */
+/* Reads path ("-" for stdin), decodes hex or base64, recognises its type (or takes forced), unwraps an envelope. */
 int evidence_load(const char *verb, const char *path, enum ms_evidence_type forced, struct loaded_evidence *e);
 void evidence_free(struct loaded_evidence *e);
 /* "nitro", "snp" or "tdx"; MS_EVIDENCE_UNKNOWN otherwise. */

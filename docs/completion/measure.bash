@@ -109,8 +109,8 @@ _measure() {
 		--nonce) return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--type --at --nonce --vcek --certs --root --policy --crl --allow-debug --json
-				--quiet --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--type --at --nonce --report-data-prefix --allow-partial --vcek --certs
+				--root --policy --crl --allow-debug --json --quiet --help" -- "$cur"))
 		else
 			_filedir
 		fi

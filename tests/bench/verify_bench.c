@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "../../common/file.h"
+#include "../../common/rfc3339.h"
 #include "../../common/x509.h"
 #include "../../compare/evidence.h"
 
@@ -41,7 +42,7 @@ static int bench(const char *vectors, const char *label, const struct item *item
 		if (ms_file_load(path, 1 << 20, &data[i], &len[i], &err))
 			return fprintf(stderr, "%s: %s\n", path, err.msg), 1;
 		memset(&o[i], 0, sizeof(o[i]));
-		ms_parse_time(items[i].at, &o[i].at);
+		ms_time_parse(items[i].at, &o[i].at);
 		if (items[i].vcek) {
 			snprintf(path, sizeof(path), "%s/%s", vectors, items[i].vcek);
 			if (ms_file_load(path, 1 << 20, &vcek[i], &vlen[i], &err))

@@ -374,8 +374,13 @@ static void compare_cli(void **state)
 
 	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/chain.pem", "--vcek", "%s/vcek.der", "%s/ok.json", "%s/report.bin", NULL }), 0);
 	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/chain.pem", "--vcek", "%s/vcek.der", "%s/differ.json", "%s/report.bin", NULL }), 1);
-	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/chain.pem", "--vcek", "%s/vcek.der", "--nonce", "cafe", "%s/ok.json", "%s/report.bin", NULL }), 0);
-	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/chain.pem", "--vcek", "%s/vcek.der", "--nonce", "cafd", "%s/ok.json", "%s/report.bin", NULL }), 1);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/chain.pem", "--vcek", "%s/vcek.der", "--nonce", "cafe0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000", "%s/ok.json", "%s/report.bin", NULL }), 0);
+	/* the whole REPORT_DATA, or a prefix of at least 16 bytes only when asked for */
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/chain.pem", "--vcek", "%s/vcek.der", "--nonce", "cafe", "%s/ok.json", "%s/report.bin", NULL }), 2);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/chain.pem", "--vcek", "%s/vcek.der", "--report-data-prefix", "--nonce", "cafe", "%s/ok.json", "%s/report.bin", NULL }), 2);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/chain.pem", "--vcek", "%s/vcek.der", "--report-data-prefix", "--nonce", "cafe0000000000000000000000000000", "%s/ok.json", "%s/report.bin", NULL }), 0);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/chain.pem", "--vcek", "%s/vcek.der", "--report-data-prefix", "--nonce", "cafd0000000000000000000000000000", "%s/ok.json", "%s/report.bin", NULL }), 1);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/chain.pem", "--vcek", "%s/vcek.der", "--nonce", "cafd0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000", "%s/ok.json", "%s/report.bin", NULL }), 1);
 	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/chain.pem", "--vcek", "%s/vcek.der", "%s/ok.json", "%s/debug.bin", NULL }), 1);
 	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/chain.pem", "--vcek", "%s/vcek.der", "--allow-debug", "%s/ok.json", "%s/debug.bin", NULL }), 0);
 	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--vcek", "%s/vcek.der", "%s/ok.json", "%s/report.bin", NULL }), 3);

@@ -335,8 +335,10 @@ static void compare_cli(void **state)
 	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "%s/ok.json", "%s/q.dat", NULL }), 0);
 	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "%s/mrtd.json", "%s/q.dat", NULL }), 1);
 	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "%s/rtmr.json", "%s/q.dat", NULL }), 1);
-	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "--nonce", "dead", "%s/ok.json", "%s/q.dat", NULL }), 0);
-	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "--nonce", "beef", "%s/ok.json", "%s/q.dat", NULL }), 1);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "--nonce", "dead0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000", "%s/ok.json", "%s/q.dat", NULL }), 0);
+	/* the whole REPORTDATA: a 2-byte prefix is refused */
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "--nonce", "dead", "%s/ok.json", "%s/q.dat", NULL }), 2);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "--nonce", "beef0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000", "%s/ok.json", "%s/q.dat", NULL }), 1);
 	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "%s/ok.json", "%s/debug.dat", NULL }), 1);
 	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "--allow-debug", "%s/ok.json", "%s/debug.dat", NULL }), 0);
 	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "%s/ok.json", "%s/q.dat", NULL }), 3);
