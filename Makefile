@@ -90,21 +90,39 @@ demo: deps $(BUILD)/measure
 bench: deps $(BUILD)/measure $(BUILD)/tests/bench/verify_bench
 	@VECTORS=$(VECTORS) VERIFY_BENCH=$(BUILD)/tests/bench/verify_bench sh tests/bench/run.sh $(BUILD)/measure
 
-# libFuzzer harnesses, each run for FUZZ_SECONDS with the fixtures as seeds; fuzz_compare_cli also
-# links the command line (measure/*.c but main.c). FUZZ=name runs one harness.
-fuzz: deps
-	@mkdir -p build-fuzz
-	@set -e; for src in $(FUZZ_SRCS); do \
-	  name=$$(basename $$src .c); \
-	  case $$name in fuzz_compare_cli) cli="$(filter-out measure/main.c,$(CLI_SRCS))" mask=-close_fd_mask=3 ;; \
-	    *) cli="" mask="" ;; esac; \
-	  $(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	    $(PKG_CFLAGS) -o build-fuzz/$$name $$src $(LIB_SRCS) $$cli $(PKG_LIBS) -lpthread -lm; \
+# libFuzzer harnesses, each run for FUZZ_SECONDS with the fixtures as seeds; FUZZ=name runs one.
+# The library is compiled once for them (instrumented) and each harness links against it;
+# fuzz_compare_cli also links the command line (measure/*.c but main.c).
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=build-fuzz/obj/%.o)
+FUZZ_CLI_OBJS := $(filter-out build-fuzz/obj/measure/main.o,$(CLI_SRCS:%.c=build-fuzz/obj/%.o))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
+
+build-fuzz/obj/%.o: %.c | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+build-fuzz/libmeasure.a: $(FUZZ_LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+build-fuzz/fuzz_compare_cli: tests/fuzz/fuzz_compare_cli.c $(FUZZ_CLI_OBJS) build-fuzz/libmeasure.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libmeasure.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
+
+-include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_CLI_OBJS:.o=.d)
+
+fuzz: deps $(FUZZ_BINS)
+	@set -e; for bin in $(FUZZ_BINS); do \
+	  name=$$(basename $$bin); \
+	  case $$name in fuzz_compare_cli) mask=-close_fd_mask=3 ;; *) mask="" ;; esac; \
 	  mkdir -p build-fuzz/corpus-$$name; \
 	  case $$name in fuzz_eif) seeds=fixtures/eif ;; fuzz_ovmf) seeds=fixtures/snp ;; *) seeds=tests/fuzz/seeds/$$name ;; esac; \
 	  [ -d $$seeds ] || seeds=""; \
 	  echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
-	  build-fuzz/$$name $$mask -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 -artifact_prefix=build-fuzz/ \
+	  $$bin $$mask -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 -artifact_prefix=build-fuzz/ \
 	    -max_len=65536 build-fuzz/corpus-$$name $$seeds 2>build-fuzz/$$name.log || \
 	    { tail -50 build-fuzz/$$name.log; exit 1; }; \
 	  grep -E '^Done [0-9]+ runs' build-fuzz/$$name.log | sed "s/^/fuzz: $$name: /"; \
