@@ -264,7 +264,7 @@ void ms_evidence_revocation(const struct ms_verify_options *o, const struct ms_c
 	if (!path->revocation_checked) {
 		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "revocation",
 				   "every certificate checked against its issuer's CRL",
-				   "not checked: none of the CRLs given is for this chain");
+				   "none of the CRLs given is for this chain");
 		return;
 	}
 	snprintf(found, sizeof(found), "%zu CRL%s on the path, nothing revoked", path->crls_used,

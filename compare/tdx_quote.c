@@ -166,7 +166,7 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	ms_check_add(checks, true, "QE identity", "Intel TDX QE", b);
 	/* what only Intel's collateral can say; shown, so that nobody reads its absence as a pass */
 	ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "TCB status", "UpToDate per Intel's TCB info and QE identity",
-			   "not evaluated: no PCS collateral (TCB info, QE identity) is read yet");
+			   "no PCS collateral (TCB info, QE identity) is read yet");
 	att = p256_key(q->attestation_key);
 	if (!att || !p256_verify(att, q->signature, q->signed_bytes, q->signed_len)) {
 		ms_check_add(checks, false, "quote signature", "ECDSA P-256 by the attestation key", "does not verify");
@@ -175,8 +175,8 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	}
 	ms_check_add(checks, true, "quote signature", "ECDSA P-256 by the attestation key", "verifies");
 	if (q->trailing) {
-		snprintf(b, sizeof(b), "%zu bytes after the signature data, covered by no signature: ignored", q->trailing);
-		ms_check_add(checks, true, "unsigned trailing bytes", "none", b);
+		snprintf(b, sizeof(b), "%zu bytes after the signature data, covered by no signature", q->trailing);
+		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "unsigned trailing bytes", "none", b);
 	}
 	{
 		char *s = ms_x509_name(X509_get_subject_name(leaf));
