@@ -272,6 +272,8 @@ enum ms_status ms_chain_verify(const struct ms_chain_params *p, struct ms_chain_
 		for (int k = 0; k < sk_X509_num(r->path); k++)
 			if (issued_by_name(issuer, sk_X509_value(r->path, k))) {
 				r->crls_used++;
+				if (i < 32)
+					r->crls_used_mask |= 1u << i;
 				break;
 			}
 	}

@@ -37,6 +37,7 @@ struct ms_chain_params {
 struct ms_chain_result {
 	STACK_OF(X509) *path;       /* root last, leaf first; owned by the caller (sk_X509_pop_free) */
 	size_t crls_used;           /* CRLs issued by a certificate on the path */
+	uint32_t crls_used_mask;    /* which of them (bit i: p->crls[i]; the first 32) */
 	bool revocation_checked;    /* CRLs were given and every non-exempt certificate was covered */
 };
 

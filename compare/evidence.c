@@ -258,6 +258,7 @@ void ms_evidence_revocation(const struct ms_verify_options *o, const struct ms_c
 	char found[96];
 
 	ev->crls_applied = path->crls_used;
+	ev->crls_used_mask = path->crls_used_mask;
 	ev->revocation_checked = path->revocation_checked;
 	if (!o->crls || !sk_X509_CRL_num(o->crls))
 		return;

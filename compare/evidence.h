@@ -42,6 +42,7 @@ struct ms_evidence {
 	enum ms_snp_product product; /* SNP: from the VCEK */
 	char product_name[16];
 	size_t crls_applied; /* CRLs used on the verified path */
+	uint32_t crls_used_mask; /* which of the given CRLs those were (bit i: crls[i]) */
 	bool revocation_checked; /* every certificate a vendor publishes a CRL for was checked */
 };
 
@@ -91,6 +92,13 @@ struct ms_verify_options {
  */
 enum ms_status ms_policy_apply(const cJSON *policy, const struct ms_evidence *ev, struct ms_checks *checks,
 			       struct ms_err *err);
+
+/*
+ * Whether the policy pins the evidence value of that name (the manifest's
+ * vocabulary: measurement, host_data, mrtd, rtmr0, mrseam, ...), so that a
+ * policy given without expected values is held to what a manifest would be.
+ */
+bool ms_policy_pins(const cJSON *policy, enum ms_evidence_type type, const char *name);
 
 /* Parses a policy; integers too large for a double are kept exact (as strings). */
 enum ms_status ms_policy_parse(const char *text, size_t len, cJSON **out, struct ms_err *err);

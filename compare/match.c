@@ -207,7 +207,8 @@ static enum ms_status parse_nitro_cli(const cJSON *ms, struct ms_expected *x, st
 	const cJSON *alg = cJSON_GetObjectItemCaseSensitive(ms, "HashAlgorithm");
 	enum ms_status st;
 
-	if (!cJSON_IsString(alg) || strncmp(alg->valuestring, "Sha384", 6))
+	if (!cJSON_IsString(alg) || (strcmp(alg->valuestring, "Sha384 { ... }") && strcmp(alg->valuestring, "Sha384") &&
+				     strcmp(alg->valuestring, "Sha512_48 { .. }")))
 		return bad(err, MS_BAD_INPUT, "nitro-cli JSON: Measurements.HashAlgorithm is not Sha384");
 	snprintf(x->platform, sizeof(x->platform), "aws-nitro");
 	for (const cJSON *m = ms->child; m; m = m->next) {
@@ -386,7 +387,7 @@ enum ms_status ms_match(const struct ms_expected *x, const struct ms_evidence *e
 	static const struct ms_match_options none = { 0 };
 	const struct platform *p = x ? platform_find(x->platform) : NULL;
 	bool mismatch = false;
-	size_t failed_before = c->n;
+	size_t failed_before = c->n, compared = 0;
 	enum ms_status st;
 
 	if (!o)
@@ -425,9 +426,11 @@ enum ms_status ms_match(const struct ms_expected *x, const struct ms_evidence *e
 				ms_check_add(c, false, x->m[i].name, a ? a : "?", "absent from the evidence");
 				free(a);
 				mismatch = true;
+				compared++;
 			} else {
 				mismatch |= !compare_value(c, x->m[i].name, x->m[i].value, x->m[i].len, ev->m[k].value,
 							   ev->m[k].len);
+				compared++;
 			}
 		}
 		for (unsigned k = 0; k < ev->nm; k++) {
@@ -438,6 +441,29 @@ enum ms_status ms_match(const struct ms_expected *x, const struct ms_evidence *e
 				continue;
 			b = ms_hex_alloc(ev->m[k].value, ev->m[k].len);
 			ms_check_add_state(c, MS_CHECK_NOT_CHECKED, -1, ev->m[k].name, "(not pinned)", b ? b : "?");
+			free(b);
+		}
+		/* partial may be allowed; nothing at all compared is never a verdict */
+		if (!compared)
+			return ms_err_input(err, MS_INPUT_EXPECTED,
+					    ms_fail(err, MS_BAD_INPUT, "the expected values compare nothing this evidence reports"));
+	} else {
+		/* a policy alone is held to what a manifest is: the launch measurement pinned, the rest listed */
+		const char *launch = ev->type == MS_EVIDENCE_SNP ? "measurement" : "mrtd";
+
+		if (!o->allow_partial && !ms_policy_pins(o->policy, ev->type, launch))
+			return ms_err_input(err, MS_INPUT_POLICY,
+					    ms_fail(err, MS_BAD_INPUT,
+						    "the policy pins no launch measurement (%s), so it would pass any %s; refused unless partial expected values are allowed",
+						    ev->type == MS_EVIDENCE_SNP ? "policy.measurement" : "td_quote_body.mr_td or any_mr_td",
+						    ev->type == MS_EVIDENCE_SNP ? "guest" : "TD"));
+		for (unsigned k = 0; k < ev->nm; k++) {
+			char *b;
+
+			if (ms_policy_pins(o->policy, ev->type, ev->m[k].name))
+				continue;
+			b = ms_hex_alloc(ev->m[k].value, ev->m[k].len);
+			ms_check_add_state(c, MS_CHECK_NOT_CHECKED, -1, ev->m[k].name, "(not pinned by the policy)", b ? b : "?");
 			free(b);
 		}
 	}

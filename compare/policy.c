@@ -766,3 +766,28 @@ enum ms_status ms_policy_parse(const char *text, size_t len, cJSON **out, struct
 	}
 	return ms_err_input(err, MS_INPUT_POLICY, st);
 }
+
+bool ms_policy_pins(const cJSON *policy, enum ms_evidence_type type, const char *name)
+{
+	const cJSON *scope = get(policy, "policy") ? get(policy, "policy") : policy;
+	static const struct {
+		const char *evidence, *rule;
+	} tdx[] = { { "mrtd", "mr_td" },	   { "mrtd", "any_mr_td" },	  { "mrseam", "mr_seam" },
+		    { "mrconfigid", "mr_config_id" }, { "mrowner", "mr_owner" }, { "mrownerconfig", "mr_owner_config" } };
+
+	if (!cJSON_IsObject(policy))
+		return false;
+	if (type == MS_EVIDENCE_SNP)
+		return cJSON_IsObject(scope) && scope != policy && get(scope, name);
+	if (type != MS_EVIDENCE_TDX)
+		return false;
+	scope = get(scope, "td_quote_body") ? get(scope, "td_quote_body") : get(scope, "td_quote_body_policy");
+	if (!cJSON_IsObject(scope))
+		return false;
+	if (!strncmp(name, "rtmr", 4))
+		return get(scope, "rtmrs") != NULL;
+	for (size_t i = 0; i < sizeof(tdx) / sizeof(tdx[0]); i++)
+		if (!strcmp(name, tdx[i].evidence) && get(scope, tdx[i].rule))
+			return true;
+	return false;
+}

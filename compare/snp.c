@@ -241,6 +241,7 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	char pname[64], a[160], b[160];
 	enum ms_status st;
 	struct ms_snp_tcb want, got;
+	enum ms_input vek_input = o->vcek ? MS_INPUT_VCEK : MS_INPUT_CERTS; /* a mismatch of the two names the key's file */
 	static const enum ms_anchor_id arks[] = { 0, MS_ANCHOR_AMD_ARK_MILAN, MS_ANCHOR_AMD_ARK_GENOA, MS_ANCHOR_AMD_ARK_TURIN };
 	static const enum ms_anchor_id asks[] = { 0, MS_ANCHOR_AMD_ASK_MILAN, MS_ANCHOR_AMD_ASK_GENOA, MS_ANCHOR_AMD_ASK_TURIN };
 	static const enum ms_anchor_id asvks[] = { 0, MS_ANCHOR_AMD_ASVK_MILAN, MS_ANCHOR_AMD_ASVK_GENOA,
@@ -274,6 +275,7 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		ms_check_add(checks, false, "signing key", kind, vcek_ext(vek, "5") ? "a VLEK was given" : "a VCEK was given");
 		st = ms_fail(err, MS_BAD_SIGNATURE, "the report says it is signed by a %s, a %s was given", kind,
 			     vcek_ext(vek, "5") ? "VLEK" : "VCEK");
+		ms_err_input(err, vek_input, st);
 		goto out;
 	}
 	product = vcek_product(vek, pname, sizeof(pname));
@@ -371,7 +373,9 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 
 		if (!hw || (size_t)ASN1_STRING_length(hw) < n || memcmp(ASN1_STRING_get0_data(hw), r->chip_id, n)) {
 			ms_check_add(checks, false, "CHIP_ID", "the VCEK's hwID", "another chip's VCEK");
-			st = ms_fail(err, MS_BAD_SIGNATURE, "the VCEK's hwID is not this report's CHIP_ID (offset 0x1a0): it is another chip's VCEK");
+			st = ms_fail(err, MS_BAD_SIGNATURE,
+				     "the VCEK's hwID is not this report's CHIP_ID (offset 0x1a0): it is another chip's VCEK");
+			ms_err_input(err, vek_input, st);
 			goto out;
 		}
 		ms_check_add(checks, true, "CHIP_ID", "the VCEK's hwID", "equal");
@@ -389,6 +393,7 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	if (memcmp(&want, &got, sizeof(want))) {
 		ms_check_add(checks, false, "REPORTED_TCB", a, b);
 		st = ms_fail(err, MS_BAD_SIGNATURE, "REPORTED_TCB (offset 0x180) is not the TCB the %s was issued for", kind);
+		ms_err_input(err, vek_input, st);
 		goto out;
 	}
 	ms_check_add(checks, true, "REPORTED_TCB", a, b);

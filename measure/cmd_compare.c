@@ -76,6 +76,7 @@ struct pair {
 	bool verified;
 	enum ms_status status; /* verification, then the verdict */
 	char *error;           /* the message of a failure other than a mismatch */
+	cJSON *policy;         /* an attestation policy given as EXPECTED: applied whole, not just its measurement */
 };
 
 /* One positional argument, with the --vcek / --certs given just before it (after an earlier file). */
@@ -153,11 +154,21 @@ static int load_evidence(const struct ctx *c, struct pair *p, struct arg *a)
 	return cli_fail("compare", p->evidence_path, &err);
 }
 
-static int load_expected(const struct arg *a, struct ms_expected *x)
+static int load_expected(const struct ctx *c, const struct arg *a, struct pair *p)
 {
 	struct ms_err err = { 0 };
 
-	return ms_expected_parse((const char *)a->buf, a->len, x, &err) ? cli_fail("compare", a->path, &err) : 0;
+	if (ms_expected_parse((const char *)a->buf, a->len, &p->x, &err))
+		return cli_fail("compare", a->path, &err);
+	if (p->x.source != MS_EXPECTED_COCOS)
+		return 0;
+	/* every rule of the policy is judged, so that none of them is silently dropped */
+	if (c->policy_path)
+		return cli_usage("compare", "%s is an attestation policy given as EXPECTED, and --policy gives another: give one",
+				 a->path);
+	if (ms_policy_parse((const char *)a->buf, a->len, &p->policy, &err))
+		return cli_fail("compare", a->path, &err);
+	return 0;
 }
 
 /* The file an error concerns, from err->input. */
@@ -194,6 +205,7 @@ static void record_error(const struct ctx *c, struct pair *p, enum ms_status st,
 static void verify_and_match(const struct ctx *c, struct pair *p)
 {
 	struct ms_verify_options vo = c->vo;
+	struct ms_match_options mo = c->mo;
 	struct ms_err err = { 0 };
 	enum ms_status st;
 
@@ -207,7 +219,9 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 	p->verified = st == MS_OK;
 	if (!st) {
 		memset(&err, 0, sizeof(err));
-		st = ms_match(p->expected_path ? &p->x : NULL, &p->ev, &c->mo, &p->checks, &err);
+		if (p->policy)
+			mo.policy = p->policy;
+		st = ms_match(p->expected_path ? &p->x : NULL, &p->ev, &mo, &p->checks, &err);
 		if (st == MS_MISMATCH)
 			err.msg[0] = '\0';
 	}
@@ -414,6 +428,7 @@ int cmd_compare(int argc, char **argv)
 	enum ms_status worst = MS_OK;
 	bool have_expected = false;
 	int opt, rc = 2;
+	unsigned at_given = 0, stdin_used = 0;
 
 	/* every argument is at most one file or one collateral option: argc bounds both lists */
 	args = calloc((size_t)argc + 1, sizeof(*args));
@@ -429,6 +444,10 @@ int cmd_compare(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "-:jqh", options, NULL)) != -1) {
 		switch (opt) {
 		case 1:
+			if (!strcmp(optarg, "-") && stdin_used++) {
+				rc = cli_usage("compare", "'-' (standard input) given twice: it can be read once");
+				goto out;
+			}
 			args[nargs].path = optarg;
 			args[nargs].vcek = pend_vcek;
 			args[nargs].certs = pend_certs;
@@ -437,15 +456,19 @@ int cmd_compare(int argc, char **argv)
 			break;
 		case OPT_TYPE:
 			if (!(c.forced = evidence_type_parse(optarg))) {
-				rc = cli_usage("compare", "--type is nitro, snp or tdx, not '%s'", optarg);
+				rc = cli_usage("compare", "--type is nitro, snp or tdx, not '%.64s'", optarg);
 				goto out;
 			}
 			break;
 		case OPT_AT:
+			if (at_given++) {
+				rc = cli_usage("compare", "--at given twice: one check time");
+				goto out;
+			}
 			if (!strcmp(optarg, "evidence")) {
 				c.vo.at_evidence = true;
 			} else if (ms_time_parse(optarg, &c.vo.at)) {
-				rc = cli_usage("compare", "--at: '%s' is not RFC 3339 (2022-10-13T09:38:02Z, a real date and time, "
+				rc = cli_usage("compare", "--at: '%.64s' is not RFC 3339 (2022-10-13T09:38:02Z, a real date and time, "
 							  "offset within 23:59), @SECONDS (up to year 9999) or evidence", optarg);
 				goto out;
 			}
@@ -487,6 +510,18 @@ int cmd_compare(int argc, char **argv)
 			rc = cli_bad_option("compare", opt, argv);
 			goto out;
 		}
+	}
+	/* after "--", the rest are files too */
+	for (; optind < argc; optind++) {
+		if (!strcmp(argv[optind], "-") && stdin_used++) {
+			rc = cli_usage("compare", "'-' (standard input) given twice: it can be read once");
+			goto out;
+		}
+		args[nargs].path = argv[optind];
+		args[nargs].vcek = pend_vcek;
+		args[nargs].certs = pend_certs;
+		pend_vcek = pend_certs = NULL;
+		nargs++;
 	}
 	rc = 2;
 	if (pend_vcek || pend_certs) {
@@ -605,7 +640,7 @@ int cmd_compare(int argc, char **argv)
 		}
 		if (!have_expected) {
 			p->expected_path = args[i].path;
-			if ((rc = load_expected(&args[i], &p->x)))
+			if ((rc = load_expected(&c, &args[i], p)))
 				goto out;
 			have_expected = true;
 			pending_expected = i;
@@ -659,18 +694,21 @@ evidence:
 		worst = ms_status_worst(worst, pairs[i].status);
 	}
 	if (crls) {
-		size_t applied = 0;
+		uint32_t used = 0;
 		bool all_verified = true;
 
 		for (size_t i = 0; i < npairs; i++) {
-			applied += pairs[i].ev.crls_applied;
+			used |= pairs[i].ev.crls_used_mask;
 			all_verified &= pairs[i].verified;
 		}
-		if (!applied && all_verified) {
-			if (!c.quiet)
-				fprintf(stderr, "measure: compare: no --crl is issued by a certificate of any chain checked\n");
-			worst = ms_status_worst(worst, MS_USAGE);
-		}
+		/* each --crl must have played its part; one that did not means the command line is not what was meant */
+		for (size_t i = 0; all_verified && i < ncrl; i++)
+			if (!(used >> i & 1)) {
+				if (!c.quiet)
+					fprintf(stderr, "measure: compare: %s: this CRL is issued by no certificate of any chain checked\n",
+						crl_paths[i]);
+				worst = ms_status_worst(worst, MS_USAGE);
+			}
 	}
 	rc = ms_exit_code(worst);
 	if (c.quiet || rc == 2) /* bad input: the one-line errors above, nothing on stdout */
@@ -682,6 +720,7 @@ out:
 		evidence_free(&pairs[i].e);
 		ms_checks_free(&pairs[i].checks);
 		free(pairs[i].error);
+		cJSON_Delete(pairs[i].policy);
 	}
 	for (size_t i = 0; c.local && i < c.nlocal; i++)
 		free(c.local[i].bytes);

@@ -105,8 +105,15 @@ expect_rc 0 "a Cocos policy carrying the report's measurement" compare --vcek "$
 printf '{"policy":{"measurement":"%s","vmpl":0}}\n' "$(echo "$M2" | xxd -r -p | base64 -w0)" >"$TMP/p.json"
 expect_rc 0 "--policy and EVIDENCE alone" compare --policy "$TMP/p.json" --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/milan.bin"
 expect_out "named as a policy check" "against the policy"
-printf '{"policy":{"vmpl":2}}\n' >"$TMP/p2.json"
+printf '{"policy":{"measurement":"%s","vmpl":2}}\n' "$(echo "$M2" | xxd -r -p | base64 -w0)" >"$TMP/p2.json"
 expect_rc 1 "a policy the evidence does not meet: its verdict" compare --policy "$TMP/p2.json" --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/milan.bin"
+# a policy alone is held to the manifest rule: it must pin the launch measurement
+printf '{"policy":{"vmpl":0}}\n' >"$TMP/p3.json"
+expect_failure 2 "a policy pinning no measurement, alone: refused" "the policy pins no launch measurement" compare --policy "$TMP/p3.json" --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/milan.bin"
+printf '{"policy":{}}\n' >"$TMP/p4.json"
+expect_failure 2 "an empty policy, alone: refused" "the policy pins no launch measurement" compare --policy "$TMP/p4.json" --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/milan.bin"
+expect_rc 0 "... accepted with --allow-partial" compare --allow-partial --policy "$TMP/p3.json" --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/milan.bin"
+expect_out "and the measurement it leaves is listed" "--   measurement"
 printf '{"td_quote_body":{"mr_td":"%s"}}\n' "$(echo "$MRTD4" | xxd -r -p | base64 -w0)" >"$TMP/tp.json"
 expect_rc 0 "several evidence files with --policy" compare --at $AT --policy "$TMP/tp.json" "$SPR" "$SPR"
 expect_rc 0 "--policy with a pair and a lone EVIDENCE" compare --at $AT --policy "$TMP/tp.json" "$TMP/t4.json" "$SPR" "$SPR"
@@ -240,4 +247,12 @@ if [ "$(grep -c '=> MISMATCH' "$TMP/out")" -eq 8 ] && [ "$(grep -c 'absent from 
 expect_rc 1 "the same as JSON" compare --json --at evidence "$@"
 if python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert len(d['results'])==8 and all(len(r['checks'])>=35 for r in d['results'])" "$TMP/out"; then
 	ok "JSON: 8 results, every check"; else not_ok "JSON: 8 results, every check"; fi
+# --- review round two: arguments after --, --at twice, '-' twice, a Cocos policy's other rules ------
+expect_rc 1 "a differing pair after -- still counts" compare --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/cocos-m2.json" "$TMP/milan.bin" -- "$S/cocos/attestation_policy_sev-snp.json" "$TMP/milan.bin"
+expect_failure 2 "--at twice" "--at given twice" compare --at 2023-07-01T00:00:00Z --at evidence "$TMP/t4.json" "$SPR"
+expect_failure 2 "'-' twice" "given twice" compare "$TMP/t4.json" - "$TMP/t4.json" - </dev/null
+printf '{"policy":{"measurement":"%s","vmpl":3}}\n' "$(echo "$M2" | xxd -r -p | base64 -w0)" >"$TMP/cocos-vmpl.json"
+expect_rc 1 "a Cocos policy as EXPECTED: its other rules are judged too" compare --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/cocos-vmpl.json" "$TMP/milan.bin"
+expect_out "the VMPL rule is shown" "vmpl"
+expect_failure 2 "a Cocos policy as EXPECTED and --policy: one only" "give one" compare --policy "$TMP/p.json" --vcek "$S/virtee-sev/vcek_milan.der" "$TMP/cocos-vmpl.json" "$TMP/milan.bin"
 echo "1..$n"

@@ -110,7 +110,7 @@ expect_failure 2 "certification data length past the end" "certification data si
 expect_rc 0 "both Intel CRLs current at 2023-07-01, nothing revoked" compare --at 2023-07-01T00:00:00Z --crl "$T/pckcrl" --crl "$T/rootcrl.der" "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
 expect_out "reported" "2 CRLs on the path, nothing revoked"
 expect_refused 4 "a stale CRL is missing collateral (exit 4)" "is not current at 2024-07-01T00:00:00Z (next update 2024-04-02T10:22:51Z)" compare --at 2024-07-01T00:00:00Z --crl "$T/rootcrl.der" "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
-expect_failure 2 "a CRL of no chain checked" "no --crl is issued by a certificate of any chain" compare --allow-partial --at evidence --crl "$T/rootcrl.der" "$TMP/n.json" "$N/evervault-beta-valid-attestation-doc.cbor"
+expect_failure 2 "a CRL of no chain checked" "this CRL is issued by no certificate of any chain checked" compare --allow-partial --at evidence --crl "$T/rootcrl.der" "$TMP/n.json" "$N/evervault-beta-valid-attestation-doc.cbor"
 expect_failure 2 "not a CRL" "not a PEM or DER CRL" compare --crl "$TMP/t4.json" "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
 
 # a CBOR envelope {platform: "tdx", tdx_wire: <quote>, user_data: h''} (EphemeralML's shape), built here
@@ -179,5 +179,20 @@ if [ -f "$R/dstack-0.6.0a2-vcek-ask.pem" ]; then
 	manifest "$TMP/dstack.json" sev-snp measurement 7f51e17f72a04d5422cb2c00998166536019a217376f3aa45a630e59c805a599847ff250dbffcd07e1ba639771d6f05d
 	expect_rc 0 "dstack SNP report with AMD's ASK+VCEK bundle as --vcek: verifies and matches" compare --vcek "$R/dstack-0.6.0a2-vcek-ask.pem" "$TMP/dstack.json" "$R/dstack-0.6.0a2-snp-report.bin"
 	expect_out "its chain, from the bundle" "ok   certificate chain          ARK-Milan (pinned) -> ASK -> VCEK"
+fi
+# every --crl must play its part: an unrelated one beside the two that apply is named (exit 2)
+mkdir -p "$TMP/ca" && (
+	cd "$TMP/ca" || exit 1
+	: >index.txt && echo 01 >crlnumber
+	printf '[ca]\ndefault_ca=c\n[c]\ndatabase=index.txt\ncrlnumber=crlnumber\ndefault_md=sha256\ndefault_crl_days=30\n' >ca.cnf
+	openssl ecparam -genkey -name prime256v1 -out k.pem 2>/dev/null &&
+		openssl req -x509 -new -key k.pem -subj /CN=unrelated-ca -days 3650 -out c.pem 2>/dev/null &&
+		openssl ca -config ca.cnf -gencrl -keyfile k.pem -cert c.pem -out unrelated.crl 2>/dev/null
+)
+if [ -s "$TMP/ca/unrelated.crl" ]; then
+	expect_failure 2 "an unrelated CRL beside two that apply" "unrelated.crl: this CRL is issued by no certificate of any chain checked" \
+		compare --at 2023-07-01T00:00:00Z --crl "$T/pckcrl" --crl "$T/rootcrl.der" --crl "$TMP/ca/unrelated.crl" "$TMP/t4.json" "$T/tdx_prod_quote_SPR_E4.dat"
+else
+	skip "openssl could not make a CRL here"
 fi
 echo "1..$n"
