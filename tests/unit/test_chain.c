@@ -111,8 +111,10 @@ static X509_CRL *crl_with_ext(const struct ca *issuer, int nid, const char *der_
 	memcpy(buf, raw, (size_t)n);
 	OPENSSL_free(raw);
 	ASN1_OCTET_STRING_set(v, buf, (int)n);
-	e = nid ? X509_EXTENSION_create_by_NID(NULL, nid, critical, v)
-		: X509_EXTENSION_create_by_OBJ(NULL, OBJ_txt2obj("1.3.6.1.4.1.99999.2", 1), critical, v);
+	ASN1_OBJECT *obj = nid ? NULL : OBJ_txt2obj("1.3.6.1.4.1.99999.2", 1);
+
+	e = nid ? X509_EXTENSION_create_by_NID(NULL, nid, critical, v) : X509_EXTENSION_create_by_OBJ(NULL, obj, critical, v);
+	ASN1_OBJECT_free(obj);
 	X509_CRL_add_ext(crl, e, -1);
 	X509_EXTENSION_free(e);
 	ASN1_OCTET_STRING_free(v);
