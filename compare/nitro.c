@@ -196,11 +196,8 @@ enum ms_status ms_nitro_verify(const uint8_t *buf, size_t len, const struct ms_v
 
 	/* cabundle[0] is the root (AWS documents it so), the rest are intermediates; OpenSSL builds and checks the path */
 	if (o->root_override) {
-		root = X509_dup(o->root_override);
-		if (!root) {
-			st = ms_fail(err, MS_NO_MEMORY, "out of memory");
-			goto out;
-		}
+		root = o->root_override;
+		X509_up_ref(root); /* shared, not copied: a copy would decode its key again */
 	} else if ((st = ms_anchor_load(MS_ANCHOR_AWS_NITRO_G1, &root, err))) {
 		goto out;
 	}

@@ -299,12 +299,11 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 
 	/* ARK (pinned) -> ASK or ASVK (built in) -> VCEK or VLEK, by the one chain verifier */
 	if (o->root_override && o->ask_override) {
-		ark = X509_dup(o->root_override);
-		ask = X509_dup(o->ask_override);
-		if (!ark || !ask) {
-			st = ms_fail(err, MS_NO_MEMORY, "out of memory");
-			goto out;
-		}
+		/* shared, not copied: a copy would decode its key again */
+		ark = o->root_override;
+		ask = o->ask_override;
+		X509_up_ref(ark);
+		X509_up_ref(ask);
 	} else if (o->root_override) {
 		st = ms_err_input(err, MS_INPUT_ROOT,
 				  ms_fail(err, MS_USAGE, "an SNP chain override needs the ASK (or ASVK) and the ARK, in that order"));
@@ -314,13 +313,11 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		goto out;
 	}
 	if (!has_cert(intermediates, ask)) {
-		X509 *dup = X509_dup(ask);
-
-		if (!dup || !sk_X509_push(intermediates, dup)) {
-			X509_free(dup);
+		if (!sk_X509_push(intermediates, ask)) {
 			st = ms_fail(err, MS_NO_MEMORY, "out of memory");
 			goto out;
 		}
+		X509_up_ref(ask);
 	}
 	{
 		/*

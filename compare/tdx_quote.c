@@ -92,10 +92,8 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	if ((st = ms_x509_parse_bundle(q->pck_chain, q->pck_chain_len, "PCK certificate chain", &chain, err)))
 		goto out;
 	if (o->root_override) {
-		if (!(root = X509_dup(o->root_override))) {
-			st = ms_fail(err, MS_NO_MEMORY, "out of memory");
-			goto out;
-		}
+		root = o->root_override;
+		X509_up_ref(root); /* shared, not copied: a copy would decode its key again */
 	} else if ((st = ms_anchor_load(MS_ANCHOR_INTEL_SGX_ROOT, &root, err))) {
 		goto out;
 	}
