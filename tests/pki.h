@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 extern char **environ;
@@ -60,6 +61,20 @@ static inline X509 *make_cert(const char *cn, EVP_PKEY *key, const struct ca *is
 	X509_sign(c, issuer ? issuer->key : key, EVP_sha384());
 	X509_NAME_free(name);
 	return c;
+}
+
+/* The certificate as PEM into out (room enough is the caller's); returns its length. */
+static inline size_t pem_of(X509 *c, void *out)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data;
+	long n;
+
+	PEM_write_bio_X509(b, c);
+	n = BIO_get_mem_data(b, &data);
+	memcpy(out, data, (size_t)n);
+	BIO_free(b);
+	return (size_t)n;
 }
 
 /* The test's scratch directory; "%s/" at the start of an argument stands for it. */

@@ -208,19 +208,6 @@ static void checks(void **state)
 	}
 }
 
-static size_t pem_of(X509 *c, char *out)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data;
-	long n;
-
-	PEM_write_bio_X509(b, c);
-	n = BIO_get_mem_data(b, &data);
-	memcpy(out, data, (size_t)n);
-	BIO_free(b);
-	return (size_t)n;
-}
-
 static enum ms_status verify_vcek_file(const char *file, size_t len, const struct report_spec *spec, struct ms_err *err)
 {
 	uint8_t r[1184];

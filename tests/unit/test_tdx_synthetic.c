@@ -51,19 +51,6 @@ static void sign(EVP_PKEY *key, const uint8_t *data, size_t len, uint8_t out[64]
 	EVP_MD_CTX_free(ctx);
 }
 
-static size_t pem(X509 *c, uint8_t *out)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data;
-	long n;
-
-	PEM_write_bio_X509(b, c);
-	n = BIO_get_mem_data(b, &data);
-	memcpy(out, data, (size_t)n);
-	BIO_free(b);
-	return (size_t)n;
-}
-
 static uint8_t *make_quote(const struct quote_spec *s, size_t *len)
 {
 	uint8_t *q = calloc(1, 32768), *p, qe[384] = { 0 }, auth[32], key[65], tmp[64 + 32];
@@ -112,11 +99,11 @@ static uint8_t *make_quote(const struct quote_spec *s, size_t *len)
 	memcpy(p + 6 + 384 + 64 + 2, auth, 32);
 	if (s->auth_tampered)
 		p[6 + 384 + 64 + 2] ^= 1;
-	chain_len = pem(s->pck, p + 6 + 384 + 64 + 2 + 32 + 6);
-	chain_len += pem(pck_ca.cert, p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len);
-	chain_len += pem(root.cert, p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len);
+	chain_len = pem_of(s->pck, p + 6 + 384 + 64 + 2 + 32 + 6);
+	chain_len += pem_of(pck_ca.cert, p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len);
+	chain_len += pem_of(root.cert, p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len);
 	for (int i = 0; i < s->npad; i++)
-		chain_len += pem(s->pad[i], p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len);
+		chain_len += pem_of(s->pad[i], p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len);
 	put16(p + 6 + 384 + 64 + 2 + 32, 5);
 	put32(p + 6 + 384 + 64 + 2 + 32 + 2, (uint32_t)chain_len);
 	if (s->junk_after_chain) { /* unsigned bytes inside the certification data, after the chain */
