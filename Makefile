@@ -32,7 +32,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(CFLAGS) $(SANFLAGS) $(PK
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIBS     = $(PKG_LIBS) -lpthread -lm
 
-LIB_SRCS := $(wildcard common/*.c eif/*.c ovmf/*.c tdx/*.c compare/*.c)
+LIB_SRCS := $(wildcard common/*.c eif/*.c ovmf/*.c tdx/*.c compare/*.c pin/*.c)
 CLI_SRCS := $(wildcard measure/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
