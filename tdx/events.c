@@ -23,6 +23,7 @@ static const char uiapp_boot0000[] =
 const char *ms_tcg_event_type_name(uint32_t type)
 {
 	switch (type) {
+	case 0x08000001u: return "DSTACK_RUNTIME_EVENT"; /* not a TCG type: dstack's run-time events */
 	case MS_EV_POST_CODE: return "EV_POST_CODE";
 	case MS_EV_NO_ACTION: return "EV_NO_ACTION";
 	case MS_EV_SEPARATOR: return "EV_SEPARATOR";
