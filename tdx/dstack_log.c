@@ -149,6 +149,11 @@ static enum ms_status one_event(const cJSON *ev, size_t index, size_t limit, str
 	if (cJSON_GetObjectItemCaseSensitive(ev, "preimage") &&
 	    (st = hex_member(ev, "preimage", index, limit, &pre, &pre_len, err)))
 		goto out;
+	if (digest_len && digest_len != MS_SHA384_LEN) {
+		st = ms_fail(err, MS_BAD_INPUT, "event log: event %zu: digest is %zu bytes, a SHA-384 is 48", index,
+			     digest_len);
+		goto out;
+	}
 	memset(e, 0, sizeof(*e));
 	e->rtmr = (unsigned)imr;
 	e->type = (uint32_t)type;
@@ -180,9 +185,9 @@ static enum ms_status one_event(const cJSON *ev, size_t index, size_t limit, str
 		snprintf(e->description, sizeof(e->description), "dstack \"%.100s\" (%zu-byte payload; digest recomputed)",
 			 name->valuestring, payload_len);
 	} else {
-		if (digest_len != MS_SHA384_LEN) {
-			st = ms_fail(err, MS_BAD_INPUT, "event log: event %zu: digest is %zu bytes, a SHA-384 is 48", index,
-				     digest_len);
+		if (!digest_len) {
+			st = ms_fail(err, MS_BAD_INPUT, "event log: event %zu: no digest (only dstack's run-time events can be recomputed)",
+				     index);
 			goto out;
 		}
 		memcpy(e->digest, digest, MS_SHA384_LEN);
