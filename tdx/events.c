@@ -296,7 +296,7 @@ static enum ms_status rtmr0_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 
 	if (!t)
 		return ms_tdx_log_add(log, 0, MS_EV_EFI_HANDOFF_TABLES2, NULL,
-				      "RTMR0: the firmware's events (needs --firmware, --memory and the ACPI tables)") ==
+				      "RTMR0: the firmware's events (they need the firmware, the memory size and QEMU's ACPI tables)") ==
 				       MS_NO_MEMORY
 			       ? ms_fail(err, MS_NO_MEMORY, "out of memory")
 			       : MS_OK;
@@ -448,7 +448,7 @@ static enum ms_status rtmr1_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 		return ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, NULL, "%s", why);
 	if (computed && !b->kernel)
 		st = ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, d,
-				    "kernel: Authenticode SHA-384 as given (--kernel-authenticode)");
+				    "kernel: Authenticode SHA-384 as given");
 	else if (computed)
 		st = ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, d, "kernel: Authenticode SHA-384%s",
 				    ms_qemu_patches_tdx_kernel(b->qemu_major, b->qemu_minor)
@@ -477,7 +477,7 @@ static enum ms_status rtmr2_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 		return ms_tdx_log_add(log, 2, MS_EV_EVENT_TAG, NULL, "kernel command line (needs --kernel: direct boot)");
 	if (b->cmdline_sha384) {
 		st = ms_tdx_log_add(log, 2, MS_EV_EVENT_TAG, b->cmdline_sha384,
-				    "kernel command line: SHA-384 as given (--cmdline-sha384)");
+				    "kernel command line: SHA-384 as given");
 	} else if (!b->cmdline) {
 		st = ms_tdx_log_add(log, 2, MS_EV_EVENT_TAG, NULL, "kernel command line (needs --cmdline)");
 	} else {
