@@ -108,6 +108,13 @@ run tdx eventlog --json "$TMP/log.json"
 cp "$TMP/out" "$TMP/replay.json"
 expect_rc 0 "the replay as a manifest, with the published one: compare" compare --allow-partial --at $AT "$TMP/replay.json" "$TMP/quote.dat"
 expect_out "rtmr3 compared" "ok   rtmr3"
+# the log against the published inputs' transcript, event by event
+run tdx --published "$CB" --qemu-version 8.2.2 --memory 2G --transcript --json
+cp "$TMP/out" "$TMP/transcript.json"
+run tdx eventlog --against "$TMP/transcript.json" "$Q"
+expect_out "--against: RTMR1's five events match the published inputs" "RTMR1: all 5 events match"
+expect_out "--against: RTMR2's two events match" "RTMR2: all 2 events match"
+[ "$rc" -eq 1 ] && ok "--against: exit 1 (RTMR0 and RTMR3 are not in the published inputs)" || not_ok "--against: exit 1" "exit $rc"
 # digests filled in by python with dstack's rule are accepted; one changed is refused
 python3 -c "
 import json,sys,hashlib
