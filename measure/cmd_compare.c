@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../common/file.h"
 #include "../common/hex.h"
@@ -48,6 +49,18 @@ static const char compare_help[] =
 	"                            EXPECTED may be left out\n"
 	"      --root FILE           replace the pinned root by FILE, for test or private chains\n"
 	"                            (for SNP: the ASK or ASVK, then the ARK); the output says so\n"
+	"      --tcb-info FILE       TDX: Intel's TCB info (PCS body, TCB Info v3) for the\n"
+	"                            platform's FMSPC; its issuer chain is FILE.issuer-chain\n"
+	"                            or --tcb-issuer-chain\n"
+	"      --qe-identity FILE    TDX: Intel's QE identity (PCS body, v2); issuer chain as above\n"
+	"      --tcb-issuer-chain FILE  the TCB-Info-Issuer-Chain / SGX-Enclave-Identity-Issuer-Chain\n"
+	"                            header value (PEM, URL-encoded or plain), for both files\n"
+	"      --accept-tcb LIST     TCB statuses that pass (comma-separated; default UpToDate):\n"
+	"                            UpToDate, SWHardeningNeeded, ConfigurationNeeded,\n"
+	"                            ConfigurationAndSWHardeningNeeded, OutOfDate,\n"
+	"                            OutOfDateConfigurationNeeded, Revoked\n"
+	"      --min-tcb-date TIME   fail a TCB level dated before TIME (RFC 3339)\n"
+	"      --require-tcb         a TDX quote must be judged by Intel collateral (exit 4 without)\n"
 	"      --allow-debug         let an SNP guest whose policy allows DEBUG, or a TD with the\n"
 	"                            DEBUG attribute, match (a debug Nitro enclave never does)\n"
 	"  -j, --json                print the result, ending in a receipt for audit logs\n"
@@ -96,6 +109,10 @@ struct ctx {
 	size_t nlocal;
 	const char *policy_path;
 	bool json, quiet;
+	struct ms_tcb_policy tcb_policy;
+	struct ms_tcb_collateral tcb;
+	uint8_t *tcb_info_body, *qe_body;
+	size_t tcb_info_len, qe_len;
 };
 
 static int load_collateral(struct collateral *c)
@@ -225,6 +242,15 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 		if (st == MS_MISMATCH)
 			err.msg[0] = '\0';
 	}
+	if (p->verified && st != MS_BAD_INPUT && st != MS_USAGE) {
+		struct ms_err terr = { 0 };
+		enum ms_status tst = ms_tcb_policy_apply(&p->ev, &c->tcb_policy, &p->checks, &terr);
+
+		if (tst && tst != MS_MISMATCH && ms_status_worst(st, tst) == tst) {
+			err = terr;
+		}
+		st = ms_status_worst(st, tst);
+	}
 	p->status = st;
 	if (st && st != MS_MISMATCH)
 		record_error(c, p, st, &err);
@@ -241,6 +267,47 @@ static const char *verdict_name(int rc)
 static const char *state_name(enum ms_check_state s)
 {
 	return s == MS_CHECK_PASS ? "pass" : s == MS_CHECK_FAIL ? "fail" : "not checked";
+}
+
+/* The TCB verdict and the collateral it rests on, for the receipt. */
+static cJSON *tcb_json(const struct ms_evidence *ev)
+{
+	cJSON *t = cJSON_CreateObject(), *arr, *col;
+	const struct ms_tcb_collateral *tc = ev->tcb_collateral;
+
+	if (ev->tcb_state == MS_TCB_NOT_EVALUATED) {
+		cJSON_AddStringToObject(t, "status", "not checked");
+		return t;
+	}
+	if (ev->tcb_state == MS_TCB_NO_LEVEL) {
+		cJSON_AddStringToObject(t, "status", "no matching TCB level");
+		cJSON_AddStringToObject(t, "reason", ev->tcb_why);
+	} else {
+		cJSON_AddStringToObject(t, "status", ms_tcb_status_name(ev->tcb.status));
+		cJSON_AddStringToObject(t, "tcb_date", ev->tcb.tcb_date_text);
+		arr = cJSON_AddArrayToObject(t, "advisory_ids");
+		for (unsigned i = 0; i < ev->tcb.nadv; i++)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(ev->tcb.adv[i]));
+		cJSON_AddStringToObject(t, "platform_status", ms_tcb_status_name(ev->tcb.platform_status));
+		cJSON_AddStringToObject(t, "tdx_module_status", ms_tcb_status_name(ev->tcb.module_status));
+		cJSON_AddStringToObject(t, "qe_status", ms_tcb_status_name(ev->tcb.qe_status));
+		ms_json_add_hex(t, "fmspc", ev->tcb.pck.fmspc, 6);
+	}
+	col = cJSON_AddArrayToObject(t, "collateral");
+	for (int i = 0; tc && i < 2; i++) {
+		const struct ms_collateral_common *c = i ? &tc->qe->c : &tc->info->c;
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "kind", i ? "qe_identity" : "tcb_info");
+		cJSON_AddStringToObject(j, "file", i ? tc->qe_name : tc->info_name);
+		cJSON_AddStringToObject(j, "id", c->id);
+		cJSON_AddNumberToObject(j, "tcb_evaluation_data_number", (double)c->eval_number);
+		cJSON_AddStringToObject(j, "issue_date", c->issue_text);
+		cJSON_AddStringToObject(j, "next_update", c->next_text);
+		ms_json_add_hex(j, "sha256", c->sha256, 32);
+		cJSON_AddItemToArray(col, j);
+	}
+	return t;
 }
 
 static cJSON *pair_json(const struct pair *p, int64_t at)
@@ -292,6 +359,8 @@ static cJSON *pair_json(const struct pair *p, int64_t at)
 	ms_format_time(at, when);
 	cJSON_AddStringToObject(r, "certificates_checked_at", when);
 	ms_json_add_hex(r, "evidence_sha256", p->ev.sha256, 32);
+	if (p->e.type == MS_EVIDENCE_TDX)
+		cJSON_AddItemToObject(r, "tcb", tcb_json(&p->ev));
 	return o;
 }
 
@@ -381,6 +450,80 @@ static int print_text(const struct pair *pairs, size_t n, int rc)
 	return wrc;
 }
 
+/* "UpToDate,OutOfDate": a bit per status. */
+static int parse_accept(const char *list, uint32_t *mask)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	int rc = 0;
+	enum ms_tcb_status s;
+
+	if (!copy)
+		return -1;
+	*mask = 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (ms_tcb_status_parse(tok, &s)) {
+			rc = -1;
+			break;
+		}
+		*mask |= 1u << s;
+	}
+	free(copy);
+	return rc || !*mask ? -1 : 0;
+}
+
+/*
+ * The issuer chain of a collateral file: --tcb-issuer-chain when given, else FILE.issuer-chain
+ * beside it. Neither is exit 4: the collateral cannot be checked.
+ */
+static int load_chain(const char *file, const char *given, STACK_OF(X509) **out)
+{
+	struct ms_err err = { 0 };
+	char *sibling = NULL;
+	const char *path = given;
+	uint8_t *buf = NULL;
+	size_t len;
+	int rc;
+
+	if (!path) {
+		if (asprintf(&sibling, "%s.issuer-chain", file) < 0) {
+			fprintf(stderr, "measure: compare: out of memory\n");
+			return 2;
+		}
+		path = sibling;
+		if (access(path, F_OK)) {
+			fprintf(stderr, "measure: compare: %s: no issuer chain: put the PCS issuer-chain header in %s or give "
+					"--tcb-issuer-chain FILE\n", file, path);
+			free(sibling);
+			return 4;
+		}
+	}
+	rc = ms_file_load(path, MS_COLLATERAL_MAX_BYTES, &buf, &len, &err) || ms_issuer_chain_parse(buf, len, path, out, &err)
+		     ? cli_fail("compare", path, &err) : 0;
+	free(buf);
+	free(sibling);
+	return rc;
+}
+
+static int load_tcb_collateral(struct ctx *c, const char *info_path, const char *qe_path, const char *chain_path)
+{
+	struct ms_err err = { 0 };
+	int rc;
+
+	if (ms_file_load(info_path, MS_COLLATERAL_MAX_BYTES, &c->tcb_info_body, &c->tcb_info_len, &err) ||
+	    ms_tcb_info_parse(c->tcb_info_body, c->tcb_info_len, info_path, &c->tcb.info, &err))
+		return cli_fail("compare", info_path, &err);
+	if (ms_file_load(qe_path, MS_COLLATERAL_MAX_BYTES, &c->qe_body, &c->qe_len, &err) ||
+	    ms_qe_identity_parse(c->qe_body, c->qe_len, qe_path, &c->tcb.qe, &err))
+		return cli_fail("compare", qe_path, &err);
+	if ((rc = load_chain(info_path, chain_path, &c->tcb.info_chain)) || (rc = load_chain(qe_path, chain_path, &c->tcb.qe_chain)))
+		return rc;
+	c->tcb.info_body = c->tcb_info_body;
+	c->tcb.qe_body = c->qe_body;
+	c->tcb.info_name = info_path;
+	c->tcb.qe_name = qe_path;
+	return 0;
+}
+
 /* --vcek or --certs: before the first file, for every pair (once); after one, for the next evidence. */
 static int collateral_opt(struct ctx *c, struct collateral *global, size_t nargs, struct collateral **pending,
 			  const char *opt, const char *path)
@@ -402,7 +545,8 @@ static int collateral_opt(struct ctx *c, struct collateral *global, size_t nargs
 int cmd_compare(int argc, char **argv)
 {
 	enum { OPT_TYPE = 256, OPT_AT, OPT_NONCE, OPT_VCEK, OPT_CERTS, OPT_ALLOW_DEBUG, OPT_ROOT, OPT_POLICY, OPT_CRL,
-	       OPT_PARTIAL, OPT_PREFIX };
+	       OPT_PARTIAL, OPT_PREFIX, OPT_TCB_INFO, OPT_QE_IDENTITY, OPT_TCB_CHAIN, OPT_ACCEPT_TCB, OPT_MIN_TCB_DATE,
+	       OPT_REQUIRE_TCB };
 	static const struct option options[] = {
 		{ "type", required_argument, NULL, OPT_TYPE },	  { "at", required_argument, NULL, OPT_AT },
 		{ "nonce", required_argument, NULL, OPT_NONCE },  { "vcek", required_argument, NULL, OPT_VCEK },
@@ -412,6 +556,12 @@ int cmd_compare(int argc, char **argv)
 		{ "crl", required_argument, NULL, OPT_CRL },	  { "help", no_argument, NULL, 'h' },
 		{ "allow-partial", no_argument, NULL, OPT_PARTIAL },
 		{ "report-data-prefix", no_argument, NULL, OPT_PREFIX },
+		{ "tcb-info", required_argument, NULL, OPT_TCB_INFO },
+		{ "qe-identity", required_argument, NULL, OPT_QE_IDENTITY },
+		{ "tcb-issuer-chain", required_argument, NULL, OPT_TCB_CHAIN },
+		{ "accept-tcb", required_argument, NULL, OPT_ACCEPT_TCB },
+		{ "min-tcb-date", required_argument, NULL, OPT_MIN_TCB_DATE },
+		{ "require-tcb", no_argument, NULL, OPT_REQUIRE_TCB },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctx c = { .vo = { .at = (int64_t)time(NULL) } };
@@ -420,6 +570,7 @@ int cmd_compare(int argc, char **argv)
 	size_t nargs = 0, npairs = 0, ncrl = 0, pending_expected = 0;
 	struct collateral *pend_vcek = NULL, *pend_certs = NULL, *carry_vcek = NULL, *carry_certs = NULL;
 	const char *nonce_hex = NULL, *root_path = NULL, *crl_paths[MAX_CRLS];
+	const char *tcb_info_path = NULL, *qe_path = NULL, *tcb_chain_path = NULL;
 	cJSON *policy = NULL;
 	STACK_OF(X509_CRL) *crls = NULL;
 	STACK_OF(X509) *root_chain = NULL;
@@ -486,6 +637,27 @@ int cmd_compare(int argc, char **argv)
 		case OPT_PARTIAL: c.mo.allow_partial = true; break;
 		case OPT_PREFIX: c.mo.report_data_prefix = true; break;
 		case OPT_ROOT: root_path = optarg; break;
+		case OPT_TCB_INFO: tcb_info_path = optarg; break;
+		case OPT_QE_IDENTITY: qe_path = optarg; break;
+		case OPT_TCB_CHAIN: tcb_chain_path = optarg; break;
+		case OPT_REQUIRE_TCB: c.tcb_policy.requested = true; break;
+		case OPT_ACCEPT_TCB:
+			if (parse_accept(optarg, &c.tcb_policy.accept_mask)) {
+				rc = cli_usage("compare", "--accept-tcb: '%.64s' is not a comma-separated list of Intel TCB statuses "
+							  "(UpToDate, SWHardeningNeeded, ConfigurationNeeded, "
+							  "ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded, Revoked)",
+					       optarg);
+				goto out;
+			}
+			c.tcb_policy.requested = true;
+			break;
+		case OPT_MIN_TCB_DATE:
+			if (ms_time_parse(optarg, &c.tcb_policy.min_date)) {
+				rc = cli_usage("compare", "--min-tcb-date: '%.64s' is not RFC 3339 (2023-02-15T00:00:00Z)", optarg);
+				goto out;
+			}
+			c.tcb_policy.has_min_date = c.tcb_policy.requested = true;
+			break;
 		case OPT_POLICY:
 			if (c.policy_path) {
 				rc = cli_usage("compare", "one --policy");
@@ -594,6 +766,15 @@ int cmd_compare(int argc, char **argv)
 		sk_X509_CRL_push(crls, crl);
 	}
 	c.vo.crls = crls;
+	if (tcb_info_path || qe_path || tcb_chain_path) {
+		if (!tcb_info_path || !qe_path) {
+			rc = cli_usage("compare", "--tcb-info and --qe-identity go together: a TDX TCB status needs both");
+			goto out;
+		}
+		if ((rc = load_tcb_collateral(&c, tcb_info_path, qe_path, tcb_chain_path)))
+			goto out;
+		c.vo.tcb = &c.tcb;
+	}
 	if (c.policy_path) {
 		uint8_t *text = NULL;
 		size_t len;
@@ -735,5 +916,11 @@ out:
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	sk_X509_pop_free(root_chain, X509_free);
 	free(nonce);
+	ms_tcb_info_free(c.tcb.info);
+	ms_qe_identity_free(c.tcb.qe);
+	sk_X509_pop_free(c.tcb.info_chain, X509_free);
+	sk_X509_pop_free(c.tcb.qe_chain, X509_free);
+	free(c.tcb_info_body);
+	free(c.qe_body);
 	return rc;
 }
