@@ -11,7 +11,7 @@
 
 #include "../common/status.h"
 #include "abi.h"
-#include "collateral.h"
+#include "tcb.h"
 
 enum ms_evidence_type { MS_EVIDENCE_UNKNOWN, MS_EVIDENCE_NITRO, MS_EVIDENCE_SNP, MS_EVIDENCE_TDX };
 

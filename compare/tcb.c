@@ -13,7 +13,7 @@
 
 #include "../common/hex.h"
 #include "../common/x509.h"
-#include "collateral.h"
+#include "tcb.h"
 #include "evidence.h"
 
 #define SGX_EXT_OID "1.2.840.113741.1.13.1"

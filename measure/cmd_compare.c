@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "../common/file.h"
 #include "../common/hex.h"
@@ -14,6 +13,7 @@
 #include "../compare/match.h"
 #include "cli.h"
 #include "evidence_io.h"
+#include "tcb_cli.h"
 
 #define MAX_CRLS 8
 #define MAX_FILE_BYTES (1u << 20) /* EXPECTED and EVIDENCE files */
@@ -110,9 +110,7 @@ struct ctx {
 	const char *policy_path;
 	bool json, quiet;
 	struct ms_tcb_policy tcb_policy;
-	struct ms_tcb_collateral tcb;
-	uint8_t *tcb_info_body, *qe_body;
-	size_t tcb_info_len, qe_len;
+	struct tcb_cli tcb;
 };
 
 static int load_collateral(struct collateral *c)
@@ -212,6 +210,8 @@ static void record_error(const struct ctx *c, struct pair *p, enum ms_status st,
 	/* the library names no flag; a missing VCEK is named here */
 	if (st == MS_NO_COLLATERAL && p->e.type == MS_EVIDENCE_SNP && err->input == MS_INPUT_COLLATERAL)
 		hint = "; pass it with --vcek FILE or --certs FILE";
+	else if (st == MS_NO_COLLATERAL && p->e.type == MS_EVIDENCE_TDX && !p->ev.tcb_collateral && err->input == MS_INPUT_COLLATERAL)
+		hint = "; give Intel's collateral with --tcb-info FILE --qe-identity FILE";
 	free(p->error);
 	if (asprintf(&p->error, "%s: %s%s", error_file(c, p, err), err->msg, hint) < 0)
 		p->error = NULL;
@@ -269,47 +269,6 @@ static const char *state_name(enum ms_check_state s)
 	return s == MS_CHECK_PASS ? "pass" : s == MS_CHECK_FAIL ? "fail" : "not checked";
 }
 
-/* The TCB verdict and the collateral it rests on, for the receipt. */
-static cJSON *tcb_json(const struct ms_evidence *ev)
-{
-	cJSON *t = cJSON_CreateObject(), *arr, *col;
-	const struct ms_tcb_collateral *tc = ev->tcb_collateral;
-
-	if (ev->tcb_state == MS_TCB_NOT_EVALUATED) {
-		cJSON_AddStringToObject(t, "status", "not checked");
-		return t;
-	}
-	if (ev->tcb_state == MS_TCB_NO_LEVEL) {
-		cJSON_AddStringToObject(t, "status", "no matching TCB level");
-		cJSON_AddStringToObject(t, "reason", ev->tcb_why);
-	} else {
-		cJSON_AddStringToObject(t, "status", ms_tcb_status_name(ev->tcb.status));
-		cJSON_AddStringToObject(t, "tcb_date", ev->tcb.tcb_date_text);
-		arr = cJSON_AddArrayToObject(t, "advisory_ids");
-		for (unsigned i = 0; i < ev->tcb.nadv; i++)
-			cJSON_AddItemToArray(arr, cJSON_CreateString(ev->tcb.adv[i]));
-		cJSON_AddStringToObject(t, "platform_status", ms_tcb_status_name(ev->tcb.platform_status));
-		cJSON_AddStringToObject(t, "tdx_module_status", ms_tcb_status_name(ev->tcb.module_status));
-		cJSON_AddStringToObject(t, "qe_status", ms_tcb_status_name(ev->tcb.qe_status));
-		ms_json_add_hex(t, "fmspc", ev->tcb.pck.fmspc, 6);
-	}
-	col = cJSON_AddArrayToObject(t, "collateral");
-	for (int i = 0; tc && i < 2; i++) {
-		const struct ms_collateral_common *c = i ? &tc->qe->c : &tc->info->c;
-		cJSON *j = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(j, "kind", i ? "qe_identity" : "tcb_info");
-		cJSON_AddStringToObject(j, "file", i ? tc->qe_name : tc->info_name);
-		cJSON_AddStringToObject(j, "id", c->id);
-		cJSON_AddNumberToObject(j, "tcb_evaluation_data_number", (double)c->eval_number);
-		cJSON_AddStringToObject(j, "issue_date", c->issue_text);
-		cJSON_AddStringToObject(j, "next_update", c->next_text);
-		ms_json_add_hex(j, "sha256", c->sha256, 32);
-		cJSON_AddItemToArray(col, j);
-	}
-	return t;
-}
-
 static cJSON *pair_json(const struct pair *p, int64_t at)
 {
 	cJSON *o = cJSON_CreateObject(), *arr, *r, *m;
@@ -360,7 +319,7 @@ static cJSON *pair_json(const struct pair *p, int64_t at)
 	cJSON_AddStringToObject(r, "certificates_checked_at", when);
 	ms_json_add_hex(r, "evidence_sha256", p->ev.sha256, 32);
 	if (p->e.type == MS_EVIDENCE_TDX)
-		cJSON_AddItemToObject(r, "tcb", tcb_json(&p->ev));
+		cJSON_AddItemToObject(r, "tcb", tcb_cli_json(&p->ev));
 	return o;
 }
 
@@ -448,80 +407,6 @@ static int print_text(const struct pair *pairs, size_t n, int rc)
 	wrc = cli_write("compare", text);
 	free(text);
 	return wrc;
-}
-
-/* "UpToDate,OutOfDate": a bit per status. */
-static int parse_accept(const char *list, uint32_t *mask)
-{
-	char *copy = strdup(list), *save = NULL, *tok;
-	int rc = 0;
-	enum ms_tcb_status s;
-
-	if (!copy)
-		return -1;
-	*mask = 0;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (ms_tcb_status_parse(tok, &s)) {
-			rc = -1;
-			break;
-		}
-		*mask |= 1u << s;
-	}
-	free(copy);
-	return rc || !*mask ? -1 : 0;
-}
-
-/*
- * The issuer chain of a collateral file: --tcb-issuer-chain when given, else FILE.issuer-chain
- * beside it. Neither is exit 4: the collateral cannot be checked.
- */
-static int load_chain(const char *file, const char *given, STACK_OF(X509) **out)
-{
-	struct ms_err err = { 0 };
-	char *sibling = NULL;
-	const char *path = given;
-	uint8_t *buf = NULL;
-	size_t len;
-	int rc;
-
-	if (!path) {
-		if (asprintf(&sibling, "%s.issuer-chain", file) < 0) {
-			fprintf(stderr, "measure: compare: out of memory\n");
-			return 2;
-		}
-		path = sibling;
-		if (access(path, F_OK)) {
-			fprintf(stderr, "measure: compare: %s: no issuer chain: put the PCS issuer-chain header in %s or give "
-					"--tcb-issuer-chain FILE\n", file, path);
-			free(sibling);
-			return 4;
-		}
-	}
-	rc = ms_file_load(path, MS_COLLATERAL_MAX_BYTES, &buf, &len, &err) || ms_issuer_chain_parse(buf, len, path, out, &err)
-		     ? cli_fail("compare", path, &err) : 0;
-	free(buf);
-	free(sibling);
-	return rc;
-}
-
-static int load_tcb_collateral(struct ctx *c, const char *info_path, const char *qe_path, const char *chain_path)
-{
-	struct ms_err err = { 0 };
-	int rc;
-
-	if (ms_file_load(info_path, MS_COLLATERAL_MAX_BYTES, &c->tcb_info_body, &c->tcb_info_len, &err) ||
-	    ms_tcb_info_parse(c->tcb_info_body, c->tcb_info_len, info_path, &c->tcb.info, &err))
-		return cli_fail("compare", info_path, &err);
-	if (ms_file_load(qe_path, MS_COLLATERAL_MAX_BYTES, &c->qe_body, &c->qe_len, &err) ||
-	    ms_qe_identity_parse(c->qe_body, c->qe_len, qe_path, &c->tcb.qe, &err))
-		return cli_fail("compare", qe_path, &err);
-	if ((rc = load_chain(info_path, chain_path, &c->tcb.info_chain)) || (rc = load_chain(qe_path, chain_path, &c->tcb.qe_chain)))
-		return rc;
-	c->tcb.info_body = c->tcb_info_body;
-	c->tcb.qe_body = c->qe_body;
-	c->tcb.info_name = info_path;
-	c->tcb.qe_name = qe_path;
-	return 0;
 }
 
 /* --vcek or --certs: before the first file, for every pair (once); after one, for the next evidence. */
@@ -642,7 +527,7 @@ int cmd_compare(int argc, char **argv)
 		case OPT_TCB_CHAIN: tcb_chain_path = optarg; break;
 		case OPT_REQUIRE_TCB: c.tcb_policy.requested = true; break;
 		case OPT_ACCEPT_TCB:
-			if (parse_accept(optarg, &c.tcb_policy.accept_mask)) {
+			if (tcb_cli_parse_accept(optarg, &c.tcb_policy.accept_mask)) {
 				rc = cli_usage("compare", "--accept-tcb: '%.64s' is not a comma-separated list of Intel TCB statuses "
 							  "(UpToDate, SWHardeningNeeded, ConfigurationNeeded, "
 							  "ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded, Revoked)",
@@ -771,9 +656,9 @@ int cmd_compare(int argc, char **argv)
 			rc = cli_usage("compare", "--tcb-info and --qe-identity go together: a TDX TCB status needs both");
 			goto out;
 		}
-		if ((rc = load_tcb_collateral(&c, tcb_info_path, qe_path, tcb_chain_path)))
+		if ((rc = tcb_cli_load(&c.tcb, tcb_info_path, qe_path, tcb_chain_path)))
 			goto out;
-		c.vo.tcb = &c.tcb;
+		c.vo.tcb = &c.tcb.collateral;
 	}
 	if (c.policy_path) {
 		uint8_t *text = NULL;
@@ -916,11 +801,6 @@ out:
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	sk_X509_pop_free(root_chain, X509_free);
 	free(nonce);
-	ms_tcb_info_free(c.tcb.info);
-	ms_qe_identity_free(c.tcb.qe);
-	sk_X509_pop_free(c.tcb.info_chain, X509_free);
-	sk_X509_pop_free(c.tcb.qe_chain, X509_free);
-	free(c.tcb_info_body);
-	free(c.qe_body);
+	tcb_cli_free(&c.tcb);
 	return rc;
 }

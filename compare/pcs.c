@@ -18,7 +18,7 @@
 #include "../common/json_strict.h"
 #include "../common/rfc3339.h"
 #include "../common/x509.h"
-#include "collateral.h"
+#include "tcb.h"
 
 static const char *const status_names[MS_TCB_STATUS_COUNT] = {
 	"UpToDate",  "SWHardeningNeeded",	    "ConfigurationNeeded", "ConfigurationAndSWHardeningNeeded",

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#ifndef MS_COLLATERAL_H
-#define MS_COLLATERAL_H
+#ifndef MS_TCB_H
+#define MS_TCB_H
 
 /*
  * Intel PCS collateral (TCB Info v3, QE Identity v2), the SGX extension of a
