@@ -136,6 +136,9 @@ enum ms_status ms_policy_apply(const cJSON *policy, const struct ms_evidence *ev
  */
 bool ms_policy_pins(const cJSON *policy, enum ms_evidence_type type, const char *name);
 
+/* Whether the policy carries TCB rules (accept_tcb_status, min_tcb_date): then it, not the default, judges the TCB. */
+bool ms_policy_judges_tcb(const cJSON *policy);
+
 /* Parses a policy; integers too large for a double are kept exact (as strings). */
 enum ms_status ms_policy_parse(const char *text, size_t len, cJSON **out, struct ms_err *err);
 

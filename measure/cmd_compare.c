@@ -242,7 +242,9 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 		if (st == MS_MISMATCH)
 			err.msg[0] = '\0';
 	}
-	if (p->verified && st != MS_BAD_INPUT && st != MS_USAGE) {
+	/* a policy file with TCB rules replaces the default (UpToDate only); --accept-tcb and --min-tcb-date add to it */
+	if (p->verified && st != MS_BAD_INPUT && st != MS_USAGE &&
+	    !(ms_policy_judges_tcb(mo.policy) && !c->tcb_policy.accept_mask && !c->tcb_policy.has_min_date)) {
 		struct ms_err terr = { 0 };
 		enum ms_status tst = ms_tcb_policy_apply(&p->ev, &c->tcb_policy, &p->checks, &terr);
 

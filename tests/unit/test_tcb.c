@@ -319,6 +319,7 @@ struct run {
 	STACK_OF(X509_CRL) *crls;
 	int64_t at;
 	struct ms_tcb_policy policy;
+	const char *policy_file; /* applied instead of policy when given */
 };
 
 /* Verifies the quote with the collateral, then the TCB policy: the worse status of both. */
@@ -348,8 +349,16 @@ static enum ms_status run(const struct run *r, struct ms_evidence *ev, struct ms
 		tc.qe_chain = sk_X509_new_null();
 		sk_X509_push(tc.qe_chain, X509_dup(signer_ca.cert));
 		st = ms_tdx_verify(q, len, &o, ev, &checks, err);
-		if (!st)
+		if (!st && r->policy_file) {
+			cJSON *pol = NULL;
+
+			st = ms_policy_parse(r->policy_file, strlen(r->policy_file), &pol, err);
+			if (!st)
+				st = ms_policy_apply(pol, ev, &checks, err);
+			cJSON_Delete(pol);
+		} else if (!st) {
 			st = ms_tcb_policy_apply(ev, &r->policy, &checks, err);
+		}
 	}
 	ms_tcb_info_free(tc.info);
 	ms_qe_identity_free(tc.qe);
@@ -432,6 +441,34 @@ static void policy(void **state)
 	r.policy.min_date += 1;
 	assert_int_equal(with(ti, qi, r, &ev, &err), MS_MISMATCH);
 	assert_non_null(strstr(err.msg, "older than"));
+	free(ti), free(qi);
+}
+
+/* The policy file's accept_tcb_status and min_tcb_date judge the status like the options. */
+static void policy_file(void **state)
+{
+	char *ti = tcb_info_text("50806f000000", "SWHardeningNeeded", "2023-12-01T00:00:00Z", "");
+	char *qi = qe_text("UpToDate", "2023-12-01T00:00:00Z");
+	struct ms_evidence ev;
+	struct ms_err err;
+	struct run r = { .policy_file = "{\"accept_tcb_status\":[\"UpToDate\",\"SWHardeningNeeded\"]}" };
+
+	(void)state;
+	assert_int_equal(with(ti, qi, r, &ev, &err), MS_OK);
+	r.policy_file = "{\"acceptTcbStatus\":[\"UpToDate\"]}";
+	assert_int_equal(with(ti, qi, r, &ev, &err), MS_MISMATCH);
+	assert_non_null(strstr(err.msg, "SWHardeningNeeded is not accepted"));
+	r.policy_file = "{\"accept_tcb_status\":[\"SWHardeningNeeded\"],\"min_tcb_date\":\"2023-03-01T00:00:00Z\"}";
+	assert_int_equal(with(ti, qi, r, &ev, &err), MS_MISMATCH);
+	assert_non_null(strstr(err.msg, "older than 2023-03-01"));
+	r.policy_file = "{\"accept_tcb_status\":[]}";
+	assert_int_equal(with(ti, qi, r, &ev, &err), MS_BAD_INPUT);
+	r.policy_file = "{\"accept_tcb_status\":[\"Fine\"]}";
+	assert_int_equal(with(ti, qi, r, &ev, &err), MS_BAD_INPUT);
+	r.policy_file = "{\"min_tcb_date\":\"soon\"}";
+	assert_int_equal(with(ti, qi, r, &ev, &err), MS_BAD_INPUT);
+	r.policy_file = "{\"accept_tcb_status\":\"UpToDate\"}";
+	assert_int_equal(with(ti, qi, r, &ev, &err), MS_BAD_INPUT);
 	free(ti), free(qi);
 }
 
@@ -707,7 +744,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(statuses),	   cmocka_unit_test(policy),	     cmocka_unit_test(missing_collateral),
 		cmocka_unit_test(refusals),	   cmocka_unit_test(module_identity), cmocka_unit_test(revoked_pck),
-		cmocka_unit_test(bad_input),	   cmocka_unit_test(sgx_extension),
+		cmocka_unit_test(bad_input),	   cmocka_unit_test(sgx_extension), cmocka_unit_test(policy_file),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
