@@ -61,6 +61,9 @@ static const char compare_help[] =
 	"                            OutOfDateConfigurationNeeded, Revoked\n"
 	"      --min-tcb-date TIME   fail a TCB level dated before TIME (RFC 3339)\n"
 	"      --require-tcb         a TDX quote must be judged by Intel collateral (exit 4 without)\n"
+	"      --cache DIR           TDX: without --tcb-info, the TCB info for the quote's FMSPC\n"
+	"                            and the QE identity from this cache ('measure fetch');\n"
+	"                            a TCB check is then required, missing entries are exit 4\n"
 	"      --allow-debug         let an SNP guest whose policy allows DEBUG, or a TD with the\n"
 	"                            DEBUG attribute, match (a debug Nitro enclave never does)\n"
 	"  -j, --json                print the result, ending in a receipt for audit logs\n"
@@ -90,6 +93,7 @@ struct pair {
 	enum ms_status status; /* verification, then the verdict */
 	char *error;           /* the message of a failure other than a mismatch */
 	cJSON *policy;         /* an attestation policy given as EXPECTED: applied whole, not just its measurement */
+	struct tcb_cli tcb;    /* TDX: collateral from the cache for this quote's FMSPC */
 };
 
 /* One positional argument, with the --vcek / --certs given just before it (after an earlier file). */
@@ -111,6 +115,7 @@ struct ctx {
 	bool json, quiet;
 	struct ms_tcb_policy tcb_policy;
 	struct tcb_cli tcb;
+	const char *cache_dir; /* --cache: TDX collateral when --tcb-info is not given */
 };
 
 static int load_collateral(struct collateral *c)
@@ -230,6 +235,16 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 	vo.vcek_len = p->vcek ? p->vcek->len : 0;
 	vo.certs = p->certs ? p->certs->bytes : NULL;
 	vo.certs_len = p->certs ? p->certs->len : 0;
+	if (p->e.type == MS_EVIDENCE_TDX && !vo.tcb && c->cache_dir) {
+		int rc = tcb_cli_from_cache(&p->tcb, c->cache_dir, p->e.data, p->e.len, p->evidence_path);
+
+		if (rc) {
+			/* the line is printed; the status stands for the exit code it chose */
+			p->status = rc == 4 ? MS_NO_COLLATERAL : rc == 5 ? MS_UNSUPPORTED : rc == 3 ? MS_BAD_SIGNATURE : MS_BAD_INPUT;
+			return;
+		}
+		vo.tcb = &p->tcb.collateral;
+	}
 	st = p->e.type == MS_EVIDENCE_NITRO ? ms_nitro_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err)
 	     : p->e.type == MS_EVIDENCE_SNP ? ms_snp_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err)
 					    : ms_tdx_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err);
@@ -433,7 +448,7 @@ int cmd_compare(int argc, char **argv)
 {
 	enum { OPT_TYPE = 256, OPT_AT, OPT_NONCE, OPT_VCEK, OPT_CERTS, OPT_ALLOW_DEBUG, OPT_ROOT, OPT_POLICY, OPT_CRL,
 	       OPT_PARTIAL, OPT_PREFIX, OPT_TCB_INFO, OPT_QE_IDENTITY, OPT_TCB_CHAIN, OPT_ACCEPT_TCB, OPT_MIN_TCB_DATE,
-	       OPT_REQUIRE_TCB };
+	       OPT_REQUIRE_TCB, OPT_CACHE };
 	static const struct option options[] = {
 		{ "type", required_argument, NULL, OPT_TYPE },	  { "at", required_argument, NULL, OPT_AT },
 		{ "nonce", required_argument, NULL, OPT_NONCE },  { "vcek", required_argument, NULL, OPT_VCEK },
@@ -449,6 +464,7 @@ int cmd_compare(int argc, char **argv)
 		{ "accept-tcb", required_argument, NULL, OPT_ACCEPT_TCB },
 		{ "min-tcb-date", required_argument, NULL, OPT_MIN_TCB_DATE },
 		{ "require-tcb", no_argument, NULL, OPT_REQUIRE_TCB },
+		{ "cache", required_argument, NULL, OPT_CACHE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctx c = { .vo = { .at = (int64_t)time(NULL) } };
@@ -528,6 +544,7 @@ int cmd_compare(int argc, char **argv)
 		case OPT_QE_IDENTITY: qe_path = optarg; break;
 		case OPT_TCB_CHAIN: tcb_chain_path = optarg; break;
 		case OPT_REQUIRE_TCB: c.tcb_policy.requested = true; break;
+		case OPT_CACHE: c.cache_dir = optarg; break;
 		case OPT_ACCEPT_TCB:
 			if (tcb_cli_parse_accept(optarg, &c.tcb_policy.accept_mask)) {
 				rc = cli_usage("compare", "--accept-tcb: '%.64s' is not a comma-separated list of Intel TCB statuses "
@@ -653,6 +670,8 @@ int cmd_compare(int argc, char **argv)
 		sk_X509_CRL_push(crls, crl);
 	}
 	c.vo.crls = crls;
+	if (c.cache_dir && !tcb_info_path)
+		c.tcb_policy.requested = true; /* collateral was asked for: its absence is never a silent skip */
 	if (tcb_info_path || qe_path || tcb_chain_path) {
 		if (!tcb_info_path || !qe_path) {
 			rc = cli_usage("compare", "--tcb-info and --qe-identity go together: a TDX TCB status needs both");
@@ -789,6 +808,7 @@ out:
 		ms_checks_free(&pairs[i].checks);
 		free(pairs[i].error);
 		cJSON_Delete(pairs[i].policy);
+		tcb_cli_free(&pairs[i].tcb);
 	}
 	for (size_t i = 0; c.local && i < c.nlocal; i++)
 		free(c.local[i].bytes);

@@ -146,3 +146,96 @@ void tcb_cli_free(struct tcb_cli *t)
 	free(t->qe_name);
 	memset(t, 0, sizeof(*t));
 }
+
+/*
+ * ADAPTER for the collateral cache of the fetch branch (common/cache.h, ms_cache_get). Built
+ * without that file, --cache for a TDX quote is exit 5 and says so; merged with it, the TCB
+ * info for the quote's FMSPC and the QE identity come from the cache, offline.
+ */
+#if defined(__has_include)
+#if __has_include("../common/cache.h")
+#include "../common/cache.h"
+#define TCB_CLI_HAVE_CACHE 1
+#endif
+#endif
+
+#include "../common/hex.h"
+#include "../common/x509.h"
+
+#ifdef TCB_CLI_HAVE_CACHE
+/* One cached entry, or exit 4 naming the key and how to get it. */
+static int cache_entry(const char *dir, const char *key, uint8_t **data, size_t *len)
+{
+	struct ms_err err = { 0 };
+	enum ms_status st = ms_cache_get(dir, key, data, len, &err);
+
+	if (st == MS_NO_COLLATERAL) {
+		fprintf(stderr, "measure: compare: %s: %s is not in the cache; run 'measure fetch EVIDENCE --cache %s' or add --fetch\n",
+			dir, key, dir);
+		return 4;
+	}
+	return st ? cli_fail("compare", dir, &err) : 0;
+}
+#endif
+
+int tcb_cli_from_cache(struct tcb_cli *t, const char *dir, const uint8_t *quote, size_t len, const char *evidence_path)
+{
+#ifdef TCB_CLI_HAVE_CACHE
+	struct ms_tdx_quote q;
+	struct ms_sgx_ext ext;
+	struct ms_err err = { 0 };
+	STACK_OF(X509) *chain = NULL;
+	char fmspc[13], info_key[64], qe_key[] = "intel/tdx/qe-identity", chain_key[96];
+	uint8_t *buf = NULL;
+	size_t n;
+	int rc = 2;
+
+	/* the FMSPC names the TCB info; a quote that does not decode fails its verification later */
+	if (ms_tdx_quote_decode(quote, len, &q, &err) ||
+	    ms_x509_parse_bundle(q.pck_chain, q.pck_chain_len, "PCK certificate chain", &chain, &err) ||
+	    ms_sgx_ext_from_cert(sk_X509_value(chain, 0), &ext, &err)) {
+		rc = cli_fail("compare", evidence_path, &err);
+		goto out;
+	}
+	ms_hex_encode(ext.fmspc, 6, fmspc);
+	snprintf(info_key, sizeof(info_key), "intel/tdx/tcbinfo/%s", fmspc);
+	if (!(t->info_name = strdup(info_key)) || !(t->qe_name = strdup(qe_key))) {
+		fprintf(stderr, "measure: compare: out of memory\n");
+		goto out;
+	}
+	if ((rc = cache_entry(dir, info_key, &t->info_body, &t->info_len)) ||
+	    (rc = cache_entry(dir, qe_key, &t->qe_body, &t->qe_len)))
+		goto out;
+	rc = 2;
+	if (ms_tcb_info_parse(t->info_body, t->info_len, info_key, &t->collateral.info, &err) ||
+	    ms_qe_identity_parse(t->qe_body, t->qe_len, qe_key, &t->collateral.qe, &err)) {
+		rc = cli_fail("compare", dir, &err);
+		goto out;
+	}
+	for (int i = 0; i < 2; i++) {
+		snprintf(chain_key, sizeof(chain_key), "%s.issuer-chain", i ? qe_key : info_key);
+		if ((rc = cache_entry(dir, chain_key, &buf, &n)))
+			goto out;
+		if (ms_issuer_chain_parse(buf, n, chain_key, i ? &t->collateral.qe_chain : &t->collateral.info_chain, &err)) {
+			rc = cli_fail("compare", dir, &err);
+			goto out;
+		}
+		free(buf);
+		buf = NULL;
+	}
+	t->collateral.info_body = t->info_body;
+	t->collateral.qe_body = t->qe_body;
+	t->collateral.info_name = t->info_name;
+	t->collateral.qe_name = t->qe_name;
+	rc = 0;
+out:
+	free(buf);
+	sk_X509_pop_free(chain, X509_free);
+	return rc;
+#else
+	(void)t, (void)quote, (void)len, (void)evidence_path;
+	fprintf(stderr, "measure: compare: %s: this build has no collateral cache (common/cache.h): give --tcb-info and --qe-identity\n",
+		dir);
+	return 5;
+#endif
+}

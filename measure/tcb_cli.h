@@ -28,6 +28,14 @@ int tcb_cli_load(struct tcb_cli *t, const char *info_path, const char *qe_path, 
 
 void tcb_cli_free(struct tcb_cli *t);
 
+/*
+ * The TCB info for the quote's FMSPC and the TDX QE identity, with their issuer chains, from
+ * the collateral cache DIR (keys intel/tdx/tcbinfo/<fmspc>, intel/tdx/qe-identity, each with
+ * ".issuer-chain"). Prints one line and returns the exit code on failure: 4 when an entry is
+ * missing, 2 for a malformed one, 5 when built without the cache.
+ */
+int tcb_cli_from_cache(struct tcb_cli *t, const char *dir, const uint8_t *quote, size_t len, const char *evidence_path);
+
 /* The receipt's "tcb" object: status, advisories, tcbDate, the collateral's dates and SHA-256. */
 cJSON *tcb_cli_json(const struct ms_evidence *ev);
 
