@@ -15,6 +15,7 @@
 #include "../common/chain.h"
 #include "../common/digest.h"
 #include "../common/hex.h"
+#include "../common/json.h"
 #include "../common/json_strict.h"
 #include "../common/rfc3339.h"
 #include "../common/x509.h"
@@ -505,6 +506,7 @@ enum ms_status ms_tcb_info_parse(const uint8_t *body, size_t len, const char *wh
 	    (st = get_uint(&r, obj, "tcbInfo", "tcbType", 1000, &v)))
 		goto out;
 	/* type 0 is the only comparison Intel defines: component by component */
+	t->tcb_type = (unsigned)v;
 	if (v != 0) {
 		st = ms_fail(err, MS_UNSUPPORTED, "%s: tcbInfo.tcbType: %llu is not supported (0 is)", what, (unsigned long long)v);
 		goto out;
@@ -709,4 +711,101 @@ enum ms_status ms_collateral_verify(const struct ms_collateral_common *c, const 
 out:
 	ms_chain_result_free(&path);
 	return st;
+}
+
+static void add_verdict(cJSON *o, const struct ms_tcb_verdict_level *v)
+{
+	cJSON *adv;
+
+	cJSON_AddStringToObject(o, "tcb_date", v->tcb_date_text);
+	cJSON_AddStringToObject(o, "tcb_status", ms_tcb_status_name(v->status));
+	adv = cJSON_AddArrayToObject(o, "advisory_ids");
+	for (unsigned i = 0; i < v->nadv; i++)
+		cJSON_AddItemToArray(adv, cJSON_CreateString(v->adv[i]));
+}
+
+static void add_common(cJSON *o, const char *type, const struct ms_collateral_common *c)
+{
+	cJSON_AddStringToObject(o, "type", type);
+	cJSON_AddStringToObject(o, "id", c->id);
+	cJSON_AddNumberToObject(o, "version", c->version);
+	cJSON_AddStringToObject(o, "issue_date", c->issue_text);
+	cJSON_AddStringToObject(o, "next_update", c->next_text);
+	cJSON_AddNumberToObject(o, "tcb_evaluation_data_number", (double)c->eval_number);
+	ms_json_add_hex(o, "signature", c->signature, 64);
+	cJSON_AddNumberToObject(o, "signed_offset", (double)c->signed_off);
+	cJSON_AddNumberToObject(o, "signed_length", (double)c->signed_len);
+	ms_json_add_hex(o, "sha256", c->sha256, 32);
+}
+
+static cJSON *isv_levels_json(const struct ms_isv_level *l, unsigned n)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (unsigned i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(o, "isvsvn", l[i].isvsvn);
+		add_verdict(o, &l[i].v);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+cJSON *ms_tcb_info_json(const struct ms_tcb_info *t)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+
+	add_common(o, "intel tcb info", &t->c);
+	ms_json_add_hex(o, "fmspc", t->fmspc, 6);
+	ms_json_add_hex(o, "pce_id", t->pce_id, 2);
+	cJSON_AddNumberToObject(o, "tcb_type", t->tcb_type);
+	if (t->has_module) {
+		cJSON *m = cJSON_AddObjectToObject(o, "tdx_module");
+
+		ms_json_add_hex(m, "mrsigner", t->module_mrsigner, 48);
+		ms_json_add_hex(m, "attributes", t->module_attributes, 8);
+		ms_json_add_hex(m, "attributes_mask", t->module_attributes_mask, 8);
+	}
+	arr = cJSON_AddArrayToObject(o, "tdx_module_identities");
+	for (unsigned i = 0; i < t->nmodules; i++) {
+		cJSON *m = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(m, "id", t->modules[i].id);
+		ms_json_add_hex(m, "mrsigner", t->modules[i].mrsigner, 48);
+		ms_json_add_hex(m, "attributes", t->modules[i].attributes, 8);
+		ms_json_add_hex(m, "attributes_mask", t->modules[i].attributes_mask, 8);
+		cJSON_AddItemToObject(m, "tcb_levels", isv_levels_json(t->modules[i].levels, t->modules[i].nlevels));
+		cJSON_AddItemToArray(arr, m);
+	}
+	arr = cJSON_AddArrayToObject(o, "tcb_levels");
+	for (unsigned i = 0; i < t->nlevels; i++) {
+		cJSON *l = cJSON_CreateObject();
+
+		ms_json_add_hex(l, "sgx_svns", t->levels[i].sgx_svn, 16);
+		cJSON_AddNumberToObject(l, "pcesvn", t->levels[i].pcesvn);
+		if (t->levels[i].has_tdx)
+			ms_json_add_hex(l, "tdx_svns", t->levels[i].tdx_svn, 16);
+		add_verdict(l, &t->levels[i].v);
+		cJSON_AddItemToArray(arr, l);
+	}
+	return o;
+}
+
+cJSON *ms_qe_identity_json(const struct ms_qe_identity *q)
+{
+	cJSON *o = cJSON_CreateObject();
+	char hex[9];
+
+	add_common(o, "intel qe identity", &q->c);
+	snprintf(hex, sizeof(hex), "%08x", q->miscselect);
+	cJSON_AddStringToObject(o, "miscselect", hex);
+	snprintf(hex, sizeof(hex), "%08x", q->miscselect_mask);
+	cJSON_AddStringToObject(o, "miscselect_mask", hex);
+	ms_json_add_hex(o, "attributes", q->attributes, 16);
+	ms_json_add_hex(o, "attributes_mask", q->attributes_mask, 16);
+	ms_json_add_hex(o, "mrsigner", q->mrsigner, 32);
+	cJSON_AddNumberToObject(o, "isvprodid", q->isvprodid);
+	cJSON_AddItemToObject(o, "tcb_levels", isv_levels_json(q->levels, q->nlevels));
+	return o;
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
 #include <openssl/x509.h>
 
 #include "../common/status.h"
@@ -114,6 +115,10 @@ void ms_tcb_info_free(struct ms_tcb_info *t);
 enum ms_status ms_qe_identity_parse(const uint8_t *body, size_t len, const char *what, struct ms_qe_identity **out,
 				    struct ms_err *err);
 void ms_qe_identity_free(struct ms_qe_identity *q);
+
+/* The parsed documents as JSON, for inspect: lowercase hex (SVN lists as 16 bytes of hex). */
+cJSON *ms_tcb_info_json(const struct ms_tcb_info *t);
+cJSON *ms_qe_identity_json(const struct ms_qe_identity *q);
 
 /*
  * The issuer chain as PCS gives it in TCB-Info-Issuer-Chain / SGX-Enclave-Identity-Issuer-Chain:

@@ -108,4 +108,14 @@ expect_failure 2 "a 2 MB body: exit 2" "huge.json" compare --at $AT --tcb-info "
 expect_failure 2 "the QE identity given as TCB info: exit 2" "unknown field \"enclaveIdentity\"" compare --at $AT --tcb-info "$TMP/qe.json" --qe-identity "$TMP/qe.json" "$TMP/spr.json" "$T/tdx_prod_quote_SPR_E4.dat"
 expect_failure 2 "--accept-tcb with an unknown status" "--accept-tcb: 'Fine'" compare --at $AT $TCB --accept-tcb Fine "$TMP/spr.json" "$T/tdx_prod_quote_SPR_E4.dat"
 expect_failure 2 "--tcb-info without --qe-identity" "go together" compare --at $AT --tcb-info "$TMP/tcb.json" "$TMP/spr.json" "$T/tdx_prod_quote_SPR_E4.dat"
+# inspect decodes collateral: the signed span starts right after {"tcbInfo": (11 bytes) and {"enclaveIdentity": (19)
+run inspect "$T/sample_tcbInfo_response"
+expect_out "inspect: the TCB info's FMSPC" '"fmspc": "50806f000000"'
+expect_out "inspect: the signed value starts at byte 11" '"signed_offset": 11,'
+expect_out "inspect: the first level's SGX SVNs" '"sgx_svns": "05050202030100030000000000000000"'
+expect_out "inspect: the body's SHA-256" "\"sha256\": \"$(sha256sum "$T/sample_tcbInfo_response" | cut -c1-64)\""
+run inspect "$T/sample_qeIdentity_response"
+expect_out "inspect: the QE identity's signed value starts at byte 19" '"signed_offset": 19,'
+expect_out "inspect: the QE MRSIGNER" '"mrsigner": "dc9e2a7c6f948f17474e34a7fc43ed030f7c1563f1babddf6340c82e0e54a8c5"'
+expect_failure 2 "inspect: a malformed TCB info names its field" "tcbInfo.tcbLevels[0].tcb.pcesvn: not a number" inspect "$TMP/type.json"
 echo "1..$n"
