@@ -63,7 +63,7 @@ static const char compare_help[] =
 	"      --require-tcb         a TDX quote must be judged by Intel collateral (exit 4 without)\n"
 	"      --cache DIR           TDX: without --tcb-info, the TCB info for the quote's FMSPC\n"
 	"                            and the QE identity from this cache ('measure fetch');\n"
-	"                            a TCB check is then required, missing entries are exit 4\n"
+	"                            entries missing for a TDX quote are exit 4\n"
 	"      --allow-debug         let an SNP guest whose policy allows DEBUG, or a TD with the\n"
 	"                            DEBUG attribute, match (a debug Nitro enclave never does)\n"
 	"  -j, --json                print the result, ending in a receipt for audit logs\n"
@@ -670,8 +670,6 @@ int cmd_compare(int argc, char **argv)
 		sk_X509_CRL_push(crls, crl);
 	}
 	c.vo.crls = crls;
-	if (c.cache_dir && !tcb_info_path)
-		c.tcb_policy.requested = true; /* collateral was asked for: its absence is never a silent skip */
 	if (tcb_info_path || qe_path || tcb_chain_path) {
 		if (!tcb_info_path || !qe_path) {
 			rc = cli_usage("compare", "--tcb-info and --qe-identity go together: a TDX TCB status needs both");
