@@ -739,12 +739,57 @@ static void sgx_extension(void **state)
 	e.comp[0] = 200, expect_ext(&e, MS_BAD_INPUT, ".2.1: not an INTEGER 0-255");
 }
 
+/* The command line with a test root (--root): exit codes for a status, its acceptance, staleness, tampering. */
+static void compare_cli(void **state)
+{
+	char *ti = tcb_info_text("50806f000000", "OutOfDate", "2023-12-01T00:00:00Z", "");
+	char *qi = qe_text("UpToDate", "2023-12-01T00:00:00Z");
+	char *tb = signed_body("tcbInfo", ti, signer_ca.key), *qb = signed_body("enclaveIdentity", qi, signer_ca.key);
+	char manifest[256], pem[4096], mrtd[97];
+	struct quote_spec s = { .pck = pck, .mrtd_fill = 0x11, .tee_tcb_svn = { 3, 0, 5 } };
+	size_t len, n;
+	uint8_t *q = make_quote(&s, &len);
+
+	(void)state;
+	tmpdir = strdup("/tmp/measure-tcb-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	write_file("q.dat", q, len);
+	free(q);
+	n = pem_of(root.cert, pem);
+	write_file("root.pem", pem, n);
+	n = pem_of(signer_ca.cert, pem);
+	write_file("tcb.json.issuer-chain", pem, n);
+	write_file("qe.json.issuer-chain", pem, n);
+	write_file("tcb.json", tb, strlen(tb));
+	write_file("qe.json", qb, strlen(qb));
+	tb[strlen(tb) - 3] = tb[strlen(tb) - 3] == 'a' ? 'b' : 'a';
+	write_file("bad.json", tb, strlen(tb));
+	write_file("bad.json.issuer-chain", pem, n);
+	memset(mrtd, '1', 96);
+	mrtd[96] = '\0';
+	snprintf(manifest, sizeof(manifest), "{\"schema\":\"measure/v1\",\"platform\":\"tdx\",\"measurements\":{\"mrtd\":\"%s\"}}", mrtd);
+	write_file("m.json", manifest, strlen(manifest));
+#define TCB_ARGS "compare", "--at", "@1700000000", "--root", "%s/root.pem", "--tcb-info", "%s/tcb.json", "--qe-identity", "%s/qe.json"
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "%s/m.json", "%s/q.dat", NULL }), 0);
+	assert_int_equal(cli((const char *[]){ TCB_ARGS, "%s/m.json", "%s/q.dat", NULL }), 1);
+	assert_int_equal(cli((const char *[]){ TCB_ARGS, "--accept-tcb", "UpToDate,OutOfDate", "%s/m.json", "%s/q.dat", NULL }), 0);
+	assert_int_equal(cli((const char *[]){ TCB_ARGS, "--accept-tcb", "OutOfDate", "--min-tcb-date", "2023-02-16T00:00:00Z", "%s/m.json", "%s/q.dat", NULL }), 1);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "2023-12-02T00:00:00Z", "--root", "%s/root.pem", "--tcb-info", "%s/tcb.json", "--qe-identity", "%s/qe.json", "%s/m.json", "%s/q.dat", NULL }), 3); /* the PCK has expired first */
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "--tcb-info", "%s/bad.json", "--qe-identity", "%s/qe.json", "%s/m.json", "%s/q.dat", NULL }), 3);
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "--require-tcb", "%s/m.json", "%s/q.dat", NULL }), 4);
+	/* without --root the test collateral's chain does not reach the pinned Intel root */
+	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--tcb-info", "%s/tcb.json", "--qe-identity", "%s/qe.json", "%s/m.json", "%s/q.dat", NULL }), 3);
+#undef TCB_ARGS
+	free(ti), free(qi), free(tb), free(qb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(statuses),	   cmocka_unit_test(policy),	     cmocka_unit_test(missing_collateral),
 		cmocka_unit_test(refusals),	   cmocka_unit_test(module_identity), cmocka_unit_test(revoked_pck),
 		cmocka_unit_test(bad_input),	   cmocka_unit_test(sgx_extension), cmocka_unit_test(policy_file),
+		cmocka_unit_test(compare_cli),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
