@@ -11,6 +11,7 @@
 
 #include "../common/status.h"
 #include "abi.h"
+#include "tcb.h"
 
 enum ms_evidence_type { MS_EVIDENCE_UNKNOWN, MS_EVIDENCE_NITRO, MS_EVIDENCE_SNP, MS_EVIDENCE_TDX };
 
@@ -44,7 +45,31 @@ struct ms_evidence {
 	size_t crls_applied; /* CRLs used on the verified path */
 	uint32_t crls_used_mask; /* which of the given CRLs those were (bit i: crls[i]) */
 	bool revocation_checked; /* every certificate a vendor publishes a CRL for was checked */
+	/* TDX: the TCB status from Intel's collateral, when collateral was given */
+	enum { MS_TCB_NOT_EVALUATED = 0, MS_TCB_EVALUATED, MS_TCB_NO_LEVEL } tcb_state;
+	char tcb_why[512];          /* MS_TCB_NO_LEVEL: which level is missing */
+	struct ms_tcb_result tcb;
+	const struct ms_tcb_collateral *tcb_collateral; /* what was evaluated (dates, digests) */
 };
+
+/* Intel collateral for a TDX quote, parsed, with the issuer chains as given. */
+struct ms_tcb_collateral {
+	struct ms_tcb_info *info;
+	struct ms_qe_identity *qe;
+	const uint8_t *info_body, *qe_body;
+	STACK_OF(X509) *info_chain, *qe_chain;
+	const char *info_name, *qe_name; /* for messages */
+};
+
+/* What a TCB status must be to pass. */
+struct ms_tcb_policy {
+	bool requested;       /* a TCB check was asked for: without collateral that is MS_NO_COLLATERAL */
+	uint32_t accept_mask; /* bit per enum ms_tcb_status; 0 means UpToDate only */
+	bool has_min_date;
+	int64_t min_date;
+};
+
+
 
 /* A check's outcome: NOT_CHECKED is a value the evidence reports that nothing pinned (never a pass). */
 enum ms_check_state { MS_CHECK_FAIL = 0, MS_CHECK_PASS = 1, MS_CHECK_NOT_CHECKED = 2 };
@@ -71,6 +96,16 @@ void ms_check_add_state(struct ms_checks *c, enum ms_check_state state, long fir
 			const char *expected, const char *found);
 void ms_checks_free(struct ms_checks *c);
 
+/*
+ * Judges the TCB status recorded by ms_tdx_verify, adding one check per rule: the status
+ * must be accepted (UpToDate by default), the TCB date not older than the minimum.
+ * MS_MISMATCH when one fails or no TCB level covers the platform; MS_NO_COLLATERAL when a
+ * check was requested and no collateral was evaluated; MS_UNSUPPORTED for a TCB check on
+ * evidence other than a TDX quote.
+ */
+enum ms_status ms_tcb_policy_apply(const struct ms_evidence *ev, const struct ms_tcb_policy *p, struct ms_checks *checks,
+				   struct ms_err *err);
+
 struct ms_verify_options {
 	int64_t at;                  /* check certificates at this time (unix seconds) */
 	bool at_evidence;            /* ... or at the evidence's own timestamp (Nitro) */
@@ -81,6 +116,7 @@ struct ms_verify_options {
 	void *root_override;         /* X509 *: replaces the pinned root (the ARK for SNP); reported */
 	void *ask_override;          /* X509 *: SNP, with root_override: replaces the built-in ASK/ASVK */
 	STACK_OF(X509_CRL) *crls;    /* optional revocation lists; given, every certificate on the path needs one */
+	const struct ms_tcb_collateral *tcb; /* TDX: Intel's TCB info and QE identity, or NULL */
 };
 
 /*
@@ -99,6 +135,9 @@ enum ms_status ms_policy_apply(const cJSON *policy, const struct ms_evidence *ev
  * policy given without expected values is held to what a manifest would be.
  */
 bool ms_policy_pins(const cJSON *policy, enum ms_evidence_type type, const char *name);
+
+/* Whether the policy carries TCB rules (accept_tcb_status, min_tcb_date): then it, not the default, judges the TCB. */
+bool ms_policy_judges_tcb(const cJSON *policy);
 
 /* Parses a policy; integers too large for a double are kept exact (as strings). */
 enum ms_status ms_policy_parse(const char *text, size_t len, cJSON **out, struct ms_err *err);

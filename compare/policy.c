@@ -19,6 +19,7 @@
 #include "../common/bytes.h"
 #include "../common/hex.h"
 #include "../common/json_strict.h"
+#include "../common/rfc3339.h"
 #include "evidence.h"
 
 #define POLICY_MAX_BYTES 64 /* the longest bytes field (REPORT_DATA, CHIP_ID) */
@@ -34,6 +35,8 @@ enum kind {
 	K_ENUM_PRODUCT, /* go-sev-guest SevProductName: 1-3 or SEV_PRODUCT_MILAN/GENOA/TURIN */
 	K_PCRS,       /* Cocos pcr_values: {"sha256": {"0": "hex", ...}, ...} */
 	K_REFUSED,    /* a known field this code does not judge: only its empty value is accepted */
+	K_TCB_STATUSES, /* measure's own: a non-empty list of Intel TCB status names */
+	K_TIME,       /* measure's own: an RFC 3339 date-time */
 };
 
 struct field {
@@ -142,6 +145,9 @@ static const struct field snp_top[] = {
 
 static const struct field tdx_top[] = {
 	{ "policy", K_OBJECT, 0, tdx_policy },
+	/* measure's own: the TCB status Intel's collateral gives (compare --tcb-info, --qe-identity) */
+	{ "accept_tcb_status", K_TCB_STATUSES },
+	{ "min_tcb_date", K_TIME },
 	{ "root_of_trust", K_OBJECT, 0, tdx_root },
 	{ "header", K_OBJECT, 0, tdx_header },
 	{ "header_policy", K_OBJECT, 0, tdx_header },
@@ -387,6 +393,29 @@ static enum ms_status validate(const cJSON *obj, const struct field *table, cons
 		case K_PCRS:
 			st = check_pcrs(f, where, err);
 			break;
+		case K_TCB_STATUSES: {
+			enum ms_tcb_status t;
+			size_t n = 0;
+
+			if (!cJSON_IsArray(f) || !f->child) {
+				st = ms_fail(err, MS_BAD_INPUT, "policy: %s is not a non-empty list of TCB statuses", where);
+				break;
+			}
+			for (const cJSON *e = f->child; e && !st; e = e->next, n++)
+				if (!cJSON_IsString(e) || ms_tcb_status_parse(e->valuestring, &t))
+					st = ms_fail(err, MS_BAD_INPUT,
+						     "policy: %s[%zu] is not an Intel TCB status (UpToDate, SWHardeningNeeded, "
+						     "ConfigurationNeeded, ConfigurationAndSWHardeningNeeded, OutOfDate, "
+						     "OutOfDateConfigurationNeeded, Revoked)", where, n);
+			break;
+		}
+		case K_TIME: {
+			int64_t t;
+
+			if (!cJSON_IsString(f) || ms_time_parse(f->valuestring, &t))
+				st = ms_fail(err, MS_BAD_INPUT, "policy: %s is not an RFC 3339 date-time", where);
+			break;
+		}
 		case K_REFUSED:
 			if (!refused_value_is_empty(f))
 				st = ms_fail(err, MS_UNSUPPORTED, "policy: %s is not supported: refusing rather than ignoring it",
@@ -741,6 +770,28 @@ static enum ms_status apply(const cJSON *policy, const struct ms_evidence *ev, s
 	}
 	if (get(policy, "pcr_values"))
 		check(&c, false, "pcr_values", "the vTPM PCRs listed", "no vTPM quote to check pcr_values against");
+	if (ev->type == MS_EVIDENCE_TDX && (get(policy, "accept_tcb_status") || get(policy, "min_tcb_date"))) {
+		struct ms_tcb_policy tp = { .requested = true };
+		const cJSON *f;
+
+		for (f = get(policy, "accept_tcb_status") ? get(policy, "accept_tcb_status")->child : NULL; f; f = f->next) {
+			enum ms_tcb_status t;
+
+			ms_tcb_status_parse(f->valuestring, &t);
+			tp.accept_mask |= 1u << t;
+		}
+		if ((f = get(policy, "min_tcb_date"))) {
+			tp.has_min_date = true;
+			ms_time_parse(f->valuestring, &tp.min_date);
+		}
+		st = ms_tcb_policy_apply(ev, &tp, checks, err);
+		if (st == MS_MISMATCH && !c.mismatch) {
+			c.mismatch = true;
+			snprintf(c.first, sizeof(c.first), "%.200s", err->msg);
+		} else if (st && st != MS_MISMATCH) {
+			return st;
+		}
+	}
 	/* a failed rule is a definite no; missing revocation collateral matters only when every rule held */
 	if (c.mismatch)
 		return ms_fail(err, MS_MISMATCH, "policy: %s", c.first);
@@ -790,4 +841,9 @@ bool ms_policy_pins(const cJSON *policy, enum ms_evidence_type type, const char 
 		if (!strcmp(name, tdx[i].evidence) && get(scope, tdx[i].rule))
 			return true;
 	return false;
+}
+
+bool ms_policy_judges_tcb(const cJSON *policy)
+{
+	return cJSON_IsObject(policy) && (get(policy, "accept_tcb_status") || get(policy, "min_tcb_date"));
 }

@@ -69,6 +69,47 @@ static EVP_PKEY *p256_key(const uint8_t xy[64])
 	return key;
 }
 
+/* Intel's collateral: both signatures and chains, freshness, then the TCB levels. */
+static enum ms_status tcb_evaluate(const struct ms_verify_options *o, X509 *root, X509 *pck, struct ms_evidence *ev,
+				   struct ms_checks *checks, struct ms_err *err)
+{
+	const struct ms_tcb_collateral *tc = o->tcb;
+	uint32_t used = 0;
+	enum ms_status st;
+	char found[160];
+
+	if ((st = ms_collateral_verify(&tc->info->c, tc->info_body, tc->info_chain, root, o->crls, o->at, tc->info_name, &used,
+				       err))) {
+		ms_check_add(checks, false, "TCB info", "signed by Intel SGX TCB Signing, current", err->msg);
+		return ms_err_input(err, MS_INPUT_COLLATERAL, st);
+	}
+	ev->crls_used_mask |= used;
+	snprintf(found, sizeof(found), "verifies; issued %s, next update %s", tc->info->c.issue_text, tc->info->c.next_text);
+	ms_check_add(checks, true, "TCB info", "signed by Intel SGX TCB Signing, current", found);
+	if ((st = ms_collateral_verify(&tc->qe->c, tc->qe_body, tc->qe_chain, root, o->crls, o->at, tc->qe_name, &used, err))) {
+		ms_check_add(checks, false, "QE identity collateral", "signed by Intel SGX TCB Signing, current", err->msg);
+		return ms_err_input(err, MS_INPUT_COLLATERAL, st);
+	}
+	ev->crls_used_mask |= used;
+	snprintf(found, sizeof(found), "verifies; issued %s, next update %s", tc->qe->c.issue_text, tc->qe->c.next_text);
+	ms_check_add(checks, true, "QE identity collateral", "signed by Intel SGX TCB Signing, current", found);
+	ev->tcb_collateral = tc;
+	st = ms_tcb_evaluate_tdx(tc->info, tc->qe, &ev->tdx, pck, &ev->tcb, err);
+	if (st == MS_MISMATCH) {
+		/* the evidence verified; no level covering it is a verdict on the platform, judged with the policy */
+		ev->tcb_state = MS_TCB_NO_LEVEL;
+		memcpy(ev->tcb_why, err->msg, sizeof(ev->tcb_why));
+		memset(err, 0, sizeof(*err));
+		return MS_OK;
+	}
+	if (st) {
+		ms_check_add(checks, false, "TCB evaluation", "the platform matches the collateral", err->msg);
+		return ms_err_input(err, st == MS_BAD_INPUT ? MS_INPUT_EVIDENCE : MS_INPUT_COLLATERAL, st);
+	}
+	ev->tcb_state = MS_TCB_EVALUATED;
+	return MS_OK;
+}
+
 enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_verify_options *o,
 			     struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err)
 {
@@ -162,9 +203,6 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	}
 	snprintf(b, sizeof(b), "ISVSVN %u, not debug", q->qe.isv_svn);
 	ms_check_add(checks, true, "QE identity", "Intel TDX QE", b);
-	/* what only Intel's collateral can say; shown, so that nobody reads its absence as a pass */
-	ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "TCB status", "UpToDate per Intel's TCB info and QE identity",
-			   "no PCS collateral (TCB info, QE identity) is read yet");
 	att = p256_key(q->attestation_key);
 	if (!att || !p256_verify(att, q->signature, q->signed_bytes, q->signed_len)) {
 		ms_check_add(checks, false, "quote signature", "ECDSA P-256 by the attestation key", "does not verify");
@@ -172,6 +210,14 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		goto out;
 	}
 	ms_check_add(checks, true, "quote signature", "ECDSA P-256 by the attestation key", "verifies");
+	if (o->tcb) {
+		if ((st = tcb_evaluate(o, root, leaf, ev, checks, err)))
+			goto out;
+	} else {
+		/* what only Intel's collateral can say; shown, so that nobody reads its absence as a pass */
+		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "TCB status", "UpToDate per Intel's TCB info and QE identity",
+				   "no PCS collateral (TCB info, QE identity) was given");
+	}
 	if (q->trailing) {
 		snprintf(b, sizeof(b), "%zu bytes after the signature data, covered by no signature", q->trailing);
 		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "unsigned trailing bytes", "none", b);

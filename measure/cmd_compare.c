@@ -13,6 +13,7 @@
 #include "../compare/match.h"
 #include "cli.h"
 #include "evidence_io.h"
+#include "tcb_cli.h"
 
 #define MAX_CRLS 8
 #define MAX_FILE_BYTES (1u << 20) /* EXPECTED and EVIDENCE files */
@@ -48,6 +49,21 @@ static const char compare_help[] =
 	"                            EXPECTED may be left out\n"
 	"      --root FILE           replace the pinned root by FILE, for test or private chains\n"
 	"                            (for SNP: the ASK or ASVK, then the ARK); the output says so\n"
+	"      --tcb-info FILE       TDX: Intel's TCB info (PCS body, TCB Info v3) for the\n"
+	"                            platform's FMSPC; its issuer chain is FILE.issuer-chain\n"
+	"                            or --tcb-issuer-chain\n"
+	"      --qe-identity FILE    TDX: Intel's QE identity (PCS body, v2); issuer chain as above\n"
+	"      --tcb-issuer-chain FILE  the TCB-Info-Issuer-Chain / SGX-Enclave-Identity-Issuer-Chain\n"
+	"                            header value (PEM, URL-encoded or plain), for both files\n"
+	"      --accept-tcb LIST     TCB statuses that pass (comma-separated; default UpToDate):\n"
+	"                            UpToDate, SWHardeningNeeded, ConfigurationNeeded,\n"
+	"                            ConfigurationAndSWHardeningNeeded, OutOfDate,\n"
+	"                            OutOfDateConfigurationNeeded, Revoked\n"
+	"      --min-tcb-date TIME   fail a TCB level dated before TIME (RFC 3339)\n"
+	"      --require-tcb         a TDX quote must be judged by Intel collateral (exit 4 without)\n"
+	"      --cache DIR           TDX: without --tcb-info, the TCB info for the quote's FMSPC\n"
+	"                            and the QE identity from this cache ('measure fetch');\n"
+	"                            entries missing for a TDX quote are exit 4\n"
 	"      --allow-debug         let an SNP guest whose policy allows DEBUG, or a TD with the\n"
 	"                            DEBUG attribute, match (a debug Nitro enclave never does)\n"
 	"  -j, --json                print the result, ending in a receipt for audit logs\n"
@@ -77,6 +93,7 @@ struct pair {
 	enum ms_status status; /* verification, then the verdict */
 	char *error;           /* the message of a failure other than a mismatch */
 	cJSON *policy;         /* an attestation policy given as EXPECTED: applied whole, not just its measurement */
+	struct tcb_cli tcb;    /* TDX: collateral from the cache for this quote's FMSPC */
 };
 
 /* One positional argument, with the --vcek / --certs given just before it (after an earlier file). */
@@ -96,6 +113,9 @@ struct ctx {
 	size_t nlocal;
 	const char *policy_path;
 	bool json, quiet;
+	struct ms_tcb_policy tcb_policy;
+	struct tcb_cli tcb;
+	const char *cache_dir; /* --cache: TDX collateral when --tcb-info is not given */
 };
 
 static int load_collateral(struct collateral *c)
@@ -195,6 +215,8 @@ static void record_error(const struct ctx *c, struct pair *p, enum ms_status st,
 	/* the library names no flag; a missing VCEK is named here */
 	if (st == MS_NO_COLLATERAL && p->e.type == MS_EVIDENCE_SNP && err->input == MS_INPUT_COLLATERAL)
 		hint = "; pass it with --vcek FILE or --certs FILE";
+	else if (st == MS_NO_COLLATERAL && p->e.type == MS_EVIDENCE_TDX && !p->ev.tcb_collateral && err->input == MS_INPUT_COLLATERAL)
+		hint = "; give Intel's collateral with --tcb-info FILE --qe-identity FILE";
 	free(p->error);
 	if (asprintf(&p->error, "%s: %s%s", error_file(c, p, err), err->msg, hint) < 0)
 		p->error = NULL;
@@ -213,6 +235,16 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 	vo.vcek_len = p->vcek ? p->vcek->len : 0;
 	vo.certs = p->certs ? p->certs->bytes : NULL;
 	vo.certs_len = p->certs ? p->certs->len : 0;
+	if (p->e.type == MS_EVIDENCE_TDX && !vo.tcb && c->cache_dir) {
+		int rc = tcb_cli_from_cache(&p->tcb, c->cache_dir, p->e.data, p->e.len, p->evidence_path);
+
+		if (rc) {
+			/* the line is printed; the status stands for the exit code it chose */
+			p->status = rc == 4 ? MS_NO_COLLATERAL : rc == 5 ? MS_UNSUPPORTED : rc == 3 ? MS_BAD_SIGNATURE : MS_BAD_INPUT;
+			return;
+		}
+		vo.tcb = &p->tcb.collateral;
+	}
 	st = p->e.type == MS_EVIDENCE_NITRO ? ms_nitro_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err)
 	     : p->e.type == MS_EVIDENCE_SNP ? ms_snp_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err)
 					    : ms_tdx_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err);
@@ -224,6 +256,17 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 		st = ms_match(p->expected_path ? &p->x : NULL, &p->ev, &mo, &p->checks, &err);
 		if (st == MS_MISMATCH)
 			err.msg[0] = '\0';
+	}
+	/* a policy file with TCB rules replaces the default (UpToDate only); --accept-tcb and --min-tcb-date add to it */
+	if (p->verified && st != MS_BAD_INPUT && st != MS_USAGE &&
+	    !(ms_policy_judges_tcb(mo.policy) && !c->tcb_policy.accept_mask && !c->tcb_policy.has_min_date)) {
+		struct ms_err terr = { 0 };
+		enum ms_status tst = ms_tcb_policy_apply(&p->ev, &c->tcb_policy, &p->checks, &terr);
+
+		if (tst && tst != MS_MISMATCH && ms_status_worst(st, tst) == tst) {
+			err = terr;
+		}
+		st = ms_status_worst(st, tst);
 	}
 	p->status = st;
 	if (st && st != MS_MISMATCH)
@@ -292,6 +335,8 @@ static cJSON *pair_json(const struct pair *p, int64_t at)
 	ms_format_time(at, when);
 	cJSON_AddStringToObject(r, "certificates_checked_at", when);
 	ms_json_add_hex(r, "evidence_sha256", p->ev.sha256, 32);
+	if (p->e.type == MS_EVIDENCE_TDX)
+		cJSON_AddItemToObject(r, "tcb", tcb_cli_json(&p->ev));
 	return o;
 }
 
@@ -402,7 +447,8 @@ static int collateral_opt(struct ctx *c, struct collateral *global, size_t nargs
 int cmd_compare(int argc, char **argv)
 {
 	enum { OPT_TYPE = 256, OPT_AT, OPT_NONCE, OPT_VCEK, OPT_CERTS, OPT_ALLOW_DEBUG, OPT_ROOT, OPT_POLICY, OPT_CRL,
-	       OPT_PARTIAL, OPT_PREFIX };
+	       OPT_PARTIAL, OPT_PREFIX, OPT_TCB_INFO, OPT_QE_IDENTITY, OPT_TCB_CHAIN, OPT_ACCEPT_TCB, OPT_MIN_TCB_DATE,
+	       OPT_REQUIRE_TCB, OPT_CACHE };
 	static const struct option options[] = {
 		{ "type", required_argument, NULL, OPT_TYPE },	  { "at", required_argument, NULL, OPT_AT },
 		{ "nonce", required_argument, NULL, OPT_NONCE },  { "vcek", required_argument, NULL, OPT_VCEK },
@@ -412,6 +458,13 @@ int cmd_compare(int argc, char **argv)
 		{ "crl", required_argument, NULL, OPT_CRL },	  { "help", no_argument, NULL, 'h' },
 		{ "allow-partial", no_argument, NULL, OPT_PARTIAL },
 		{ "report-data-prefix", no_argument, NULL, OPT_PREFIX },
+		{ "tcb-info", required_argument, NULL, OPT_TCB_INFO },
+		{ "qe-identity", required_argument, NULL, OPT_QE_IDENTITY },
+		{ "tcb-issuer-chain", required_argument, NULL, OPT_TCB_CHAIN },
+		{ "accept-tcb", required_argument, NULL, OPT_ACCEPT_TCB },
+		{ "min-tcb-date", required_argument, NULL, OPT_MIN_TCB_DATE },
+		{ "require-tcb", no_argument, NULL, OPT_REQUIRE_TCB },
+		{ "cache", required_argument, NULL, OPT_CACHE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctx c = { .vo = { .at = (int64_t)time(NULL) } };
@@ -420,6 +473,7 @@ int cmd_compare(int argc, char **argv)
 	size_t nargs = 0, npairs = 0, ncrl = 0, pending_expected = 0;
 	struct collateral *pend_vcek = NULL, *pend_certs = NULL, *carry_vcek = NULL, *carry_certs = NULL;
 	const char *nonce_hex = NULL, *root_path = NULL, *crl_paths[MAX_CRLS];
+	const char *tcb_info_path = NULL, *qe_path = NULL, *tcb_chain_path = NULL;
 	cJSON *policy = NULL;
 	STACK_OF(X509_CRL) *crls = NULL;
 	STACK_OF(X509) *root_chain = NULL;
@@ -486,6 +540,28 @@ int cmd_compare(int argc, char **argv)
 		case OPT_PARTIAL: c.mo.allow_partial = true; break;
 		case OPT_PREFIX: c.mo.report_data_prefix = true; break;
 		case OPT_ROOT: root_path = optarg; break;
+		case OPT_TCB_INFO: tcb_info_path = optarg; break;
+		case OPT_QE_IDENTITY: qe_path = optarg; break;
+		case OPT_TCB_CHAIN: tcb_chain_path = optarg; break;
+		case OPT_REQUIRE_TCB: c.tcb_policy.requested = true; break;
+		case OPT_CACHE: c.cache_dir = optarg; break;
+		case OPT_ACCEPT_TCB:
+			if (tcb_cli_parse_accept(optarg, &c.tcb_policy.accept_mask)) {
+				rc = cli_usage("compare", "--accept-tcb: '%.64s' is not a comma-separated list of Intel TCB statuses "
+							  "(UpToDate, SWHardeningNeeded, ConfigurationNeeded, "
+							  "ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded, Revoked)",
+					       optarg);
+				goto out;
+			}
+			c.tcb_policy.requested = true;
+			break;
+		case OPT_MIN_TCB_DATE:
+			if (ms_time_parse(optarg, &c.tcb_policy.min_date)) {
+				rc = cli_usage("compare", "--min-tcb-date: '%.64s' is not RFC 3339 (2023-02-15T00:00:00Z)", optarg);
+				goto out;
+			}
+			c.tcb_policy.has_min_date = c.tcb_policy.requested = true;
+			break;
 		case OPT_POLICY:
 			if (c.policy_path) {
 				rc = cli_usage("compare", "one --policy");
@@ -594,6 +670,15 @@ int cmd_compare(int argc, char **argv)
 		sk_X509_CRL_push(crls, crl);
 	}
 	c.vo.crls = crls;
+	if (tcb_info_path || qe_path || tcb_chain_path) {
+		if (!tcb_info_path || !qe_path) {
+			rc = cli_usage("compare", "--tcb-info and --qe-identity go together: a TDX TCB status needs both");
+			goto out;
+		}
+		if ((rc = tcb_cli_load(&c.tcb, tcb_info_path, qe_path, tcb_chain_path)))
+			goto out;
+		c.vo.tcb = &c.tcb.collateral;
+	}
 	if (c.policy_path) {
 		uint8_t *text = NULL;
 		size_t len;
@@ -721,6 +806,7 @@ out:
 		ms_checks_free(&pairs[i].checks);
 		free(pairs[i].error);
 		cJSON_Delete(pairs[i].policy);
+		tcb_cli_free(&pairs[i].tcb);
 	}
 	for (size_t i = 0; c.local && i < c.nlocal; i++)
 		free(c.local[i].bytes);
@@ -735,5 +821,6 @@ out:
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	sk_X509_pop_free(root_chain, X509_free);
 	free(nonce);
+	tcb_cli_free(&c.tcb);
 	return rc;
 }

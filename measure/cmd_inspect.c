@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "../common/file.h"
+#include "../compare/tcb.h"
 
 #include "cli.h"
 #include "evidence_io.h"
@@ -12,7 +16,37 @@ static const char inspect_help[] =
 	"integer arrays): an AWS Nitro attestation document (CBOR COSE_Sign1), an AMD SEV-SNP\n"
 	"report (1184 bytes), or an Intel TDX quote (v4 or v5, also inside a CBOR {platform,\n"
 	"tdx_wire, user_data} envelope or dstack's quote_hex JSON), each in binary, hex or\n"
-	"base64. Nothing is verified: use 'measure compare' for that.\n";
+	"base64. Also Intel PCS collateral (a TCB info or QE identity body), decoded.\n"
+	"Nothing is verified: use 'measure compare' for that.\n";
+
+/* A PCS body: {"tcbInfo": ...} or {"enclaveIdentity": ...}, printed decoded; -1 when FILE is not one. */
+static int inspect_collateral(const char *path)
+{
+	struct ms_err err = { 0 };
+	uint8_t *buf = NULL;
+	size_t len, i = 0;
+	struct ms_tcb_info *t = NULL;
+	struct ms_qe_identity *q = NULL;
+	cJSON *json = NULL;
+	int rc = -1;
+
+	if (!strcmp(path, "-") || ms_file_load(path, MS_COLLATERAL_MAX_BYTES, &buf, &len, &err))
+		return -1; /* read again, and reported, as evidence */
+	while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
+		i++;
+	if (len - i > 11 && !memcmp(buf + i, "{\"tcbInfo\"", 10)) {
+		rc = ms_tcb_info_parse(buf, len, path, &t, &err) ? cli_fail("inspect", NULL, &err)
+								 : cli_write_json("inspect", json = ms_tcb_info_json(t));
+	} else if (len - i > 19 && !memcmp(buf + i, "{\"enclaveIdentity\"", 18)) {
+		rc = ms_qe_identity_parse(buf, len, path, &q, &err) ? cli_fail("inspect", NULL, &err)
+								    : cli_write_json("inspect", json = ms_qe_identity_json(q));
+	}
+	cJSON_Delete(json);
+	ms_tcb_info_free(t);
+	ms_qe_identity_free(q);
+	free(buf);
+	return rc;
+}
 
 int cmd_inspect(int argc, char **argv)
 {
@@ -44,6 +78,8 @@ int cmd_inspect(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage("inspect", optind == argc ? "no evidence file given" : "one evidence file at a time");
+	if (!forced && (rc = inspect_collateral(argv[optind])) >= 0)
+		return rc;
 	if ((rc = evidence_load("inspect", argv[optind], forced, &e)))
 		return rc;
 	st = e.type == MS_EVIDENCE_NITRO ? ms_nitro_inspect(e.data, e.len, &json, &err)

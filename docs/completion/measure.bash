@@ -108,12 +108,15 @@ _measure() {
 		case $prev in
 		--type) COMPREPLY=($(compgen -W "nitro snp tdx" -- "$cur")); return ;;
 		--at) COMPREPLY=($(compgen -W "evidence" -- "$cur")); return ;;
-		--vcek|--certs|--root|--policy|--crl) _filedir; return ;;
-		--nonce) return ;;
+		--vcek|--certs|--root|--policy|--crl|--tcb-info|--qe-identity|--tcb-issuer-chain) _filedir; return ;;
+		--accept-tcb) COMPREPLY=($(compgen -W "UpToDate SWHardeningNeeded ConfigurationNeeded
+			ConfigurationAndSWHardeningNeeded OutOfDate OutOfDateConfigurationNeeded Revoked" -- "$cur")); return ;;
+		--nonce|--min-tcb-date) return ;;
 		esac
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--type --at --nonce --report-data-prefix --allow-partial --vcek --certs
-				--root --policy --crl --allow-debug --json --quiet --help" -- "$cur"))
+				--root --policy --crl --tcb-info --qe-identity --tcb-issuer-chain --accept-tcb --min-tcb-date
+				--require-tcb --allow-debug --json --quiet --help" -- "$cur"))
 		else
 			_filedir
 		fi
