@@ -40,8 +40,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/status.h"
-#include "pin/tlog.h"
+#include "../common/status.h"
+#include "tlog.h"
 
 #define MS_CHECKPOINT_MAX_ORIGIN 256
 #define MS_CHECKPOINT_MAX_EXTENSIONS 16

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/status.h"
+#include "../common/status.h"
 
 #define MS_TLOG_HASH_LEN 32
 /* Most hashes an inclusion or consistency proof can hold (a 2^64 tree). */
