@@ -22,8 +22,9 @@
  * UTF-8, no control character but '\n', at most MS_NOTE_MAX_LEN bytes and
  * MS_NOTE_MAX_SIGS signatures.
  *
- * Inclusion-proof JSON (one object, keys in this order, no others; strict
- * parsing: duplicate keys, unknown keys, wrong types, trailing data refused):
+ * Inclusion-proof JSON (one object, written with the keys in this order;
+ * parsing takes them in any order but refuses unknown, missing or duplicate
+ * keys, wrong types and trailing data; hashes are 64 hex digits, either case):
  *     {
  *       "schema": "measure/tlog-proof/v1",
  *       "leaf_index": 5,                 integer, < tree_size
@@ -138,8 +139,9 @@ void ms_tlog_proof_free(struct ms_tlog_proof *p);
 
 /*
  * Checks a proof offline. With v, the checkpoint note must verify against v
- * (ms_checkpoint_open); with v NULL its text is only parsed and the caller must
- * compare *cp with a checkpoint it trusts. Then: tree_size equals the
+ * (ms_checkpoint_open); with v NULL its text is only parsed (a note's
+ * signature lines must be well formed but are not checked; plain checkpoint
+ * text is taken too) and the caller must compare *cp with a checkpoint it trusts. Then: tree_size equals the
  * checkpoint's size, the entry (if present) hashes to leaf_hash, and the
  * inclusion path leads to the checkpoint's root (RFC 9162 2.1.3.2).
  * *cp (may be NULL) receives the checkpoint. MS_BAD_INPUT malformed,
