@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "../common/hex.h"
+#include "sign.h"
 #include "store_impl.h"
 
 struct replayed {
@@ -99,6 +100,27 @@ static int replay(struct tree *t, const struct ms_entry *e, const cJSON *j)
 	return MS_OK;
 }
 
+/* An operator signature covers the entry without its signature member. */
+static int check_signature(struct tree *t, const struct ms_entry *e, const cJSON *j)
+{
+	cJSON *copy = cJSON_Duplicate(j, true);
+	cJSON *sig = copy ? cJSON_DetachItemFromObjectCaseSensitive(copy, "signature") : NULL;
+	char *text = sig ? ms_json_canonical(copy) : NULL;
+	struct ms_err e2 = { 0 };
+	int st;
+
+	if (!text)
+		st = ms_fail(t->err, MS_NO_MEMORY, "out of memory");
+	else if (ms_pin_signature_verify(text, strlen(text), sig, &e2))
+		st = ms_fail(t->err, MS_MISMATCH, "%s: entry %" PRIu64 ": %s", t->s->where, e->seq, e2.msg);
+	else
+		st = MS_OK;
+	free(text);
+	cJSON_Delete(sig);
+	cJSON_Delete(copy);
+	return st;
+}
+
 static int check_entry(void *ctx, const struct ms_entry *e)
 {
 	struct tree *t = ctx;
@@ -139,6 +161,8 @@ static int check_entry(void *ctx, const struct ms_entry *e)
 			"kind or time)", t->s->where, e->seq);
 		goto out;
 	}
+	if (cJSON_GetObjectItemCaseSensitive(j, "signature") && (st = check_signature(t, e, j)))
+		goto out;
 	if ((st = replay(t, e, j)))
 		goto out;
 	if (t->len[0] == t->cap0) {
