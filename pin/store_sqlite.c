@@ -140,6 +140,8 @@ int ms_store_sqlite_open(struct ms_store *s, const char *path, bool create, stru
 	s->db = db;
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(db, 0);
+	/* the WAL is checkpointed as it grows (every 1000 pages), not by each short-lived process on exit */
+	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	/* WAL: readers never block the writer; FULL: a committed entry survives a power cut */
 	if ((st = pragma(s, "PRAGMA journal_mode=WAL", mode, sizeof(mode), err)))
 		goto fail;
