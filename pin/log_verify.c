@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "../common/hex.h"
+#include "../common/json_strict.h"
 #include "sign.h"
 #include "store_impl.h"
 
@@ -142,7 +143,9 @@ static int check_entry(void *ctx, const struct ms_entry *e)
 			t->s->where, e->seq);
 		goto out;
 	}
-	j = cJSON_Parse(e->json);
+	/* strict: an entry with a duplicate key could mean one thing to one reader and another to the next */
+	if (ms_json_parse_strict(e->json, strlen(e->json), "entry", &j, NULL))
+		j = NULL;
 	canon = j ? ms_json_canonical(j) : NULL;
 	if (!canon || strcmp(canon, e->json)) {
 		ms_fail(t->err, MS_MISMATCH, "%s: entry %" PRIu64 ": not canonical JSON", t->s->where, e->seq);
