@@ -89,8 +89,10 @@ check-san:
 demo: deps $(BUILD)/measure
 	@sh tests/demo.sh $(BUILD)/measure
 
-bench: deps $(BUILD)/measure $(BUILD)/tests/bench/verify_bench $(BUILD)/tests/bench/pin_bench
-	@VECTORS=$(VECTORS) VERIFY_BENCH=$(BUILD)/tests/bench/verify_bench PIN_BENCH=$(BUILD)/tests/bench/pin_bench \
+bench: deps $(BUILD)/measure $(BUILD)/tests/bench/verify_bench $(BUILD)/tests/bench/tlog_bench \
+		$(BUILD)/tests/bench/pin_bench
+	@VECTORS=$(VECTORS) VERIFY_BENCH=$(BUILD)/tests/bench/verify_bench TLOG_BENCH=$(BUILD)/tests/bench/tlog_bench \
+		PIN_BENCH=$(BUILD)/tests/bench/pin_bench \
 		sh tests/bench/run.sh $(BUILD)/measure
 
 # libFuzzer harnesses, each run for FUZZ_SECONDS with the fixtures as seeds; FUZZ=name runs one.

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../common/json.h"
+#include "../common/qemu_size.h"
 #include "cli.h"
 
 #define PROGRESS_MIN_SIZE (256ull << 20)
@@ -91,6 +92,17 @@ bool cli_parse_size(const char *verb, const char *option, const char *text, uint
 		return false;
 	}
 	*out = (uint64_t)v << shift;
+	return true;
+}
+
+bool cli_parse_qemu_memory(const char *verb, const char *option, const char *text, uint64_t *out)
+{
+	struct ms_err err = { 0 };
+
+	if (ms_qemu_memory_parse(text, out, &err)) {
+		cli_usage(verb, "%s: %s", option, err.msg);
+		return false;
+	}
 	return true;
 }
 

@@ -54,6 +54,8 @@ bool cli_parse_u64(const char *verb, const char *option, const char *text, uint6
 
 /* A size such as 2G, 2048M, 4GiB or 1073741824 (binary units); prints a usage error on failure. */
 bool cli_parse_size(const char *verb, const char *option, const char *text, uint64_t *out);
+/* Guest RAM in the forms QEMU's -m takes (2G, 2048M, 2048 = MiB); an error names the option. */
+bool cli_parse_qemu_memory(const char *verb, const char *option, const char *text, uint64_t *out);
 
 /* Writes text to stdout and flushes; 2 (with a message) when writing fails. */
 int cli_write(const char *verb, const char *text);

@@ -12,19 +12,31 @@
 #include "../common/file.h"
 #include "../common/hex.h"
 #include "../common/json.h"
+#include "../common/pubdoc.h"
+#include "../ovmf/published.h"
 #include "../ovmf/sev.h"
 #include "cli.h"
 
 
 static const char snp_help[] =
 	"Usage: measure snp --ovmf FILE [--mode MODE] [--vcpus N --vcpu-type NAME] [options]\n"
+	"       measure snp --published FILE [--vcpus N --vcpu-type NAME] [options]\n"
+	"       measure snp --snp-ovmf-hash HEX --ovmf-metadata FILE --kernel-sha256 HEX ... [options]\n"
 	"       measure snp id-block --measurement VALUE --id-key PEM --author-key PEM\n"
 	"\n"
 	"Computes the launch digest an AMD SEV-family guest will report, bit for bit as\n"
 	"virtee/sev-snp-measure 0.0.13 does (same option names).\n"
 	"\n"
 	"Guest:\n"
-	"      --ovmf FILE            the OVMF firmware image (required)\n"
+	"      --ovmf FILE            the OVMF firmware image (or the two forms below)\n"
+	"      --published FILE       what the image publisher released instead: dstack's\n"
+	"                             measurement.snp.cbor, or its JSON form (firmware digest,\n"
+	"                             OVMF sections, reset EIP, hashes-table GPA, kernel and\n"
+	"                             initrd SHA-256, cmdline; the JSON may add vcpus,\n"
+	"                             vcpu_type, guest_features). Options override its values\n"
+	"      --ovmf-metadata FILE   the OVMF SEV metadata as JSON, with --snp-ovmf-hash and\n"
+	"                             without the firmware: [{\"gpa\",\"size\",\"type\"}, ...] or\n"
+	"                             {\"ovmf_sections\": [...], \"reset_eip\": N, \"hashes_table_gpa\": N}\n"
 	"      --mode MODE            snp (default), snp:ovmf-hash, snp:svsm, seves or sev\n"
 	"      --vcpus N              number of vCPUs, 1 to 512 (not needed for sev)\n"
 	"      --vcpu-type NAME       QEMU CPU model: EPYC, EPYC-v1..v4, EPYC-IBPB, EPYC-Rome[-v1..3],\n"
@@ -61,14 +73,14 @@ enum opt {
 	OPT_OVMF = 256, OPT_MODE, OPT_VCPUS, OPT_VCPU_TYPE, OPT_VCPU_SIG, OPT_VCPU_FAMILY, OPT_VCPU_MODEL,
 	OPT_VCPU_STEPPING, OPT_VMM, OPT_FEATURES, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_KERNEL_SHA, OPT_INITRD_SHA,
 	OPT_APPEND_SHA, OPT_OVMF_HASH, OPT_SVSM, OPT_VARS_SIZE, OPT_VARS_FILE, OPT_INIT2, OPT_EC2_RDX, OPT_OUTPUT,
-	OPT_EXPLAIN, OPT_DUMP,
+	OPT_EXPLAIN, OPT_DUMP, OPT_PUBLISHED, OPT_METADATA,
 };
 
 struct snp_cli {
-	const char *ovmf, *svsm, *vars_file, *dump_dir, *vcpu_type;
+	const char *ovmf, *svsm, *vars_file, *dump_dir, *vcpu_type, *published, *metadata;
 	const char *kernel, *initrd, *append;
 	const char *kernel_sha, *initrd_sha, *append_sha;
-	bool have_vcpus, have_sig, have_family[3], have_vars_size, base64, json, explain, verbose, quiet;
+	bool have_vcpus, have_sig, have_family[3], have_vars_size, have_features, base64, json, explain, verbose, quiet;
 	uint64_t family[3], vars_size;
 	struct ms_sev_config cfg;
 	FILE *explain_out;
@@ -172,6 +184,8 @@ static bool parse_options(int argc, char **argv, struct snp_cli *c)
 		{ "output-format", required_argument, NULL, OPT_OUTPUT },
 		{ "explain", no_argument, NULL, OPT_EXPLAIN },
 		{ "dump-vmsa", required_argument, NULL, OPT_DUMP },
+		{ "published", required_argument, NULL, OPT_PUBLISHED },
+		{ "ovmf-metadata", required_argument, NULL, OPT_METADATA },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -243,6 +257,13 @@ static bool parse_options(int argc, char **argv, struct snp_cli *c)
 		case OPT_FEATURES:
 			if (!cli_parse_u64("snp", "--guest-features", optarg, UINT64_MAX, &cfg->guest_features))
 				return false;
+			c->have_features = true;
+			break;
+		case OPT_PUBLISHED:
+			c->published = optarg;
+			break;
+		case OPT_METADATA:
+			c->metadata = optarg;
 			break;
 		case OPT_KERNEL:
 			c->kernel = optarg;
@@ -326,8 +347,17 @@ static bool check_options(struct snp_cli *c)
 	bool needs_vcpus = cfg->mode != MS_MODE_SEV && cfg->mode != MS_MODE_SNP_OVMF_HASH;
 	int families = c->have_family[0] + c->have_family[1] + c->have_family[2];
 
-	if (!c->ovmf)
-		return cli_usage("snp", "--ovmf FILE is required"), false;
+	if (c->ovmf && (c->published || c->metadata))
+		return cli_usage("snp", "--published and --ovmf-metadata stand for the firmware: give them or --ovmf"),
+		       false;
+	if (!c->ovmf && !c->published && !c->metadata)
+		return cli_usage("snp", "--ovmf FILE (or --published FILE) is required"), false;
+	if ((c->published || c->metadata) && cfg->mode != MS_MODE_SNP)
+		return cli_usage("snp", "--published and --ovmf-metadata compute mode snp only"), false;
+	if (c->metadata && !c->published && !cfg->ovmf_hash)
+		return cli_usage("snp", "--ovmf-metadata needs --snp-ovmf-hash (the firmware's digest)"), false;
+	if (c->metadata && !c->published && !c->kernel_sha && !c->kernel)
+		return cli_usage("snp", "--ovmf-metadata needs the kernel (--kernel or --kernel-sha256)"), false;
 	if ((c->initrd || c->initrd_sha) && !(c->kernel || c->kernel_sha))
 		return cli_usage("snp", "--kernel is required when using --initrd"), false;
 	if ((c->append || c->append_sha) && !(c->kernel || c->kernel_sha))
@@ -371,6 +401,78 @@ static bool check_options(struct snp_cli *c)
 	    cfg->mode != MS_MODE_SNP_SVSM)
 		return cli_usage("snp", "--dump-vmsa needs mode snp, seves or snp:svsm"), false;
 	return true;
+}
+
+/*
+ * The published document (or the metadata file) stands for the firmware;
+ * what options did not give is taken from it. Kept in one place so that the
+ * hex strings handed to the boot inputs outlive the parse.
+ */
+struct published {
+	struct ms_snp_published doc;
+	struct ms_ovmf ovmf;
+	uint8_t *data;
+	size_t len;
+	uint8_t sha256[MS_SHA256_LEN];
+	uint8_t *meta;
+	size_t meta_len;
+	uint8_t meta_sha256[MS_SHA256_LEN];
+	char kernel_hex[2 * MS_SHA256_LEN + 1], initrd_hex[2 * MS_SHA256_LEN + 1];
+};
+
+static int apply_published(struct snp_cli *c, struct published *p)
+{
+	struct ms_sev_config *cfg = &c->cfg;
+	struct ms_err err = { 0 };
+
+	if (c->published) {
+		if (ms_file_load(c->published, MS_PUBDOC_MAX_LEN, &p->data, &p->len, &err) ||
+		    ms_snp_published_parse(p->data, p->len, "published", &p->doc, &err))
+			return cli_fail("snp", c->published, &err);
+		ms_sha256(p->data, p->len, p->sha256);
+		p->ovmf = p->doc.ovmf;
+		if (!cfg->ovmf_hash) {
+			cfg->ovmf_hash = true;
+			memcpy(cfg->ovmf_hash_value, p->doc.ovmf_hash, MS_SHA384_LEN);
+		}
+		if (!c->kernel && !c->kernel_sha) {
+			ms_hex_encode(p->doc.kernel_sha256, MS_SHA256_LEN, p->kernel_hex);
+			c->kernel_sha = p->kernel_hex;
+		}
+		if (!c->initrd && !c->initrd_sha) {
+			ms_hex_encode(p->doc.initrd_sha256, MS_SHA256_LEN, p->initrd_hex);
+			c->initrd_sha = p->initrd_hex;
+		}
+		if (!c->append && !c->append_sha)
+			c->append = p->doc.cmdline;
+		if (!c->have_vcpus && p->doc.has_vcpus) {
+			cfg->vcpus = p->doc.vcpus;
+			c->have_vcpus = true;
+		}
+		if (!c->vcpu_type && !c->have_sig && !c->have_family[0] && !c->have_family[1] && !c->have_family[2] &&
+		    p->doc.has_vcpu_type)
+			c->vcpu_type = p->doc.vcpu_type;
+		if (!c->have_features && p->doc.has_guest_features)
+			cfg->guest_features = p->doc.guest_features;
+	}
+	if (c->metadata) {
+		struct ms_ovmf meta;
+
+		if (ms_file_load(c->metadata, MS_PUBDOC_MAX_LEN, &p->meta, &p->meta_len, &err) ||
+		    ms_snp_sections_parse(p->meta, p->meta_len, "OVMF metadata", &meta, &err))
+			return cli_fail("snp", c->metadata, &err);
+		ms_sha256(p->meta, p->meta_len, p->meta_sha256);
+		/* the file's sections replace the published ones; its footer values too, where it has them */
+		p->ovmf.nsections = meta.nsections;
+		memcpy(p->ovmf.sections, meta.sections, sizeof(meta.sections));
+		p->ovmf.has_table = true;
+		if (meta.has_reset_eip)
+			p->ovmf.has_reset_eip = true, p->ovmf.reset_eip = meta.reset_eip;
+		if (meta.has_hashes_table)
+			p->ovmf.has_hashes_table = true, p->ovmf.hashes_table_gpa = meta.hashes_table_gpa,
+			p->ovmf.hashes_table_size = meta.hashes_table_size;
+	}
+	return 0;
 }
 
 struct loaded {
@@ -461,7 +563,7 @@ static void add_input(cJSON *m, const char *role, const char *path, uint64_t siz
 }
 
 static cJSON *manifest(const struct snp_cli *c, const struct loaded *fw, const struct loaded *svsm,
-		       struct boot_input *bi, const uint8_t *digest, size_t len,
+		       const struct published *pub, struct boot_input *bi, const uint8_t *digest, size_t len,
 		       const uint8_t *ovmf_hash)
 {
 	const struct ms_sev_config *cfg = &c->cfg;
@@ -500,7 +602,12 @@ static cJSON *manifest(const struct snp_cli *c, const struct loaded *fw, const s
 	if (cfg->mode == MS_MODE_SNP_SVSM)
 		cJSON_AddNumberToObject(p, "vars_size", (double)cfg->vars_size);
 	cJSON_AddStringToObject(p, "profile", "sev-snp-measure 0.0.13");
-	ms_manifest_input(m, "ovmf", ms_basename(fw->path), fw->len, fw->sha256);
+	if (fw->path)
+		ms_manifest_input(m, "ovmf", ms_basename(fw->path), fw->len, fw->sha256);
+	if (pub->data)
+		ms_manifest_input(m, "published", ms_basename(c->published), pub->len, pub->sha256);
+	if (pub->meta)
+		ms_manifest_input(m, "ovmf-metadata", ms_basename(c->metadata), pub->meta_len, pub->meta_sha256);
 	if (svsm->data)
 		ms_manifest_input(m, "svsm", ms_basename(svsm->path), svsm->len, svsm->sha256);
 	if (cfg->kernel) {
@@ -534,6 +641,8 @@ int cmd_snp(int argc, char **argv)
 	struct snp_cli c = { .cfg = { .mode = MS_MODE_SNP, .vmm = MS_VMM_QEMU, .guest_features = 1,
 				      .init2 = true, .ec2_rdx = 0x600 } };
 	struct loaded fw = { 0 }, svsm_img = { 0 };
+	struct published pub;
+	const char *firmware_name;
 	struct ms_ovmf ovmf, svsm;
 	struct boot_input bi[3] = { { .role = "--kernel-sha256", .max = CLI_MAX_KERNEL },
 				    { .role = "--initrd-sha256", .max = CLI_MAX_INITRD },
@@ -549,13 +658,24 @@ int cmd_snp(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "id-block"))
 		return cmd_snp_id_block(argc - 1, argv + 1);
-	if (!parse_options(argc, argv, &c) || !check_options(&c))
+	memset(&pub, 0, sizeof(pub));
+	if (!parse_options(argc, argv, &c))
 		return 2;
-	if (load_image(c.ovmf, c.json, &fw, &err)) {
-		rc = cli_fail("snp", c.ovmf, &err);
+	if (!c.ovmf && (c.published || c.metadata) && (rc = apply_published(&c, &pub)))
 		goto out;
-	}
-	if (ms_ovmf_parse(fw.data, fw.len, &ovmf, &err)) {
+	rc = 2;
+	if (!check_options(&c))
+		goto out;
+	firmware_name = c.ovmf ? c.ovmf : c.published ? c.published : c.metadata;
+	if (!c.ovmf) {
+		ovmf = pub.ovmf;
+		if (!ovmf.has_reset_eip || !ovmf.has_hashes_table) {
+			ms_fail(&err, MS_BAD_INPUT, "no %s: the metadata file must give it (object form)",
+				!ovmf.has_reset_eip ? "reset_eip" : "hashes_table_gpa");
+			rc = cli_fail("snp", c.metadata, &err);
+			goto out;
+		}
+	} else if (load_image(c.ovmf, c.json, &fw, &err) || ms_ovmf_parse(fw.data, fw.len, &ovmf, &err)) {
 		rc = cli_fail("snp", c.ovmf, &err);
 		goto out;
 	}
@@ -611,7 +731,7 @@ int cmd_snp(int argc, char **argv)
 
 		pages.mode = MS_MODE_SNP_OVMF_HASH;
 		if (ms_sev_launch_digest(&ovmf, &pages, ovmf_hash, &len, &err)) {
-			rc = cli_fail("snp", c.ovmf, &err);
+			rc = cli_fail("snp", firmware_name, &err);
 			goto out;
 		}
 		have_ovmf_hash = true;
@@ -631,7 +751,7 @@ int cmd_snp(int argc, char **argv)
 		run.mode = MS_MODE_SNP;
 	}
 	if (full && ms_sev_launch_digest(&ovmf, &run, digest, &len, &err)) {
-		rc = cli_fail("snp", c.dump_dir && strstr(err.msg, "cannot write the VMSA") ? c.dump_dir : c.ovmf,
+		rc = cli_fail("snp", c.dump_dir && strstr(err.msg, "cannot write the VMSA") ? c.dump_dir : firmware_name,
 			      &err);
 		goto out;
 	}
@@ -642,7 +762,7 @@ int cmd_snp(int argc, char **argv)
 		goto out;
 	}
 	if (c.json) {
-		json = manifest(&c, &fw, &svsm_img, bi, full ? digest : NULL, len,
+		json = manifest(&c, &fw, &svsm_img, &pub, bi, full ? digest : NULL, len,
 				have_ovmf_hash ? ovmf_hash : NULL);
 		rc = json ? cli_write_json("snp", json) : 2;
 		goto out;
@@ -656,5 +776,7 @@ out:
 	ms_file_unmap(&fw.map);
 	ms_file_unmap(&svsm_img.map);
 	free(append_nul);
+	free(pub.data);
+	free(pub.meta);
 	return rc;
 }

@@ -7,7 +7,9 @@
 #include "../common/file.h"
 #include "../common/hex.h"
 #include "../common/json.h"
+#include "../common/pubdoc.h"
 #include "../tdx/events.h"
+#include "../tdx/published.h"
 #include "../tdx/tdvf.h"
 #include "cli.h"
 
@@ -15,19 +17,31 @@
 
 static const char tdx_help[] =
 	"Usage: measure tdx --firmware FILE [options]\n"
+	"       measure tdx --published measurement.tdx.cbor [options]\n"
 	"       measure tdx eventlog FILE [options]   (see 'measure tdx eventlog --help')\n"
 	"\n"
 	"Computes what a TDX guest's quote will carry in MRTD and RTMR0-3 for QEMU direct\n"
 	"boot with a TDVF/OVMF firmware. Missing inputs are not guessed: the events they\n"
 	"determine are listed as not computed and their registers are left out.\n"
 	"\n"
+	"Published inputs (when the image publisher released hashes, not the files):\n"
+	"      --published FILE         dstack's measurement.tdx.cbor (or its JSON form): MRTD\n"
+	"                               (single-pass and two-pass), kernel Authenticode, cmdline\n"
+	"                               and initrd SHA-384. Options below override its values\n"
+	"      --mrtd HEX               the MRTD as given, when the firmware is not at hand\n"
+	"      --kernel-authenticode HEX   RTMR1's kernel event: the Authenticode SHA-384 of the\n"
+	"                               kernel as the guest measured it (QEMU before 10.2 edits\n"
+	"                               its setup header first)\n"
+	"      --cmdline-sha384 HEX     RTMR2's command-line event: SHA-384 of the UTF-16LE\n"
+	"                               LoadOptions with their NUL (cmdline + \" initrd=initrd\")\n"
+	"      --initrd-sha384 HEX      RTMR2's initrd event: SHA-384 of the initrd file\n"
 	"Firmware (MRTD):\n"
 	"      --firmware FILE          the TDVF image given to QEMU (-bios), e.g. OVMF.fd\n"
 	"      --vars FILE              the VARS image, when FILE is the CODE part alone\n"
 	"      --page-add-order ORDER   single-pass (QEMU 9 and later, default) or two-pass\n"
 	"                               (QEMU 8.x TDX trees; the default with --qemu-version 8)\n"
 	"Guest (RTMR0):\n"
-	"      --memory SIZE            guest RAM, such as 2G (the TD HOB describes it)\n"
+	"      --memory SIZE            guest RAM as QEMU's -m takes it: 2G, 2048M, 2048 (MiB)\n"
 	"      --acpi-loader FILE --acpi-rsdp FILE --acpi-tables FILE\n"
 	"                               QEMU's fw_cfg etc/table-loader, etc/acpi/rsdp and\n"
 	"                               etc/acpi/tables, dumped from the VMM\n"
@@ -38,7 +52,8 @@ static const char tdx_help[] =
 	"      --kernel FILE            the bzImage (-kernel)\n"
 	"      --initrd FILE            the initrd (-initrd)\n"
 	"      --cmdline TEXT           the command line (-append); OVMF adds \" initrd=initrd\"\n"
-	"      --qemu-version X.Y       QEMU up to 9 edits the kernel's setup header, 10.1+ does not\n"
+	"      --qemu-version X.Y       QEMU before 10.2 edits the kernel's setup header, 10.2 and\n"
+	"                               later do not (qemu/qemu a7542a38f399)\n"
 	"Output:\n"
 	"  -j, --json                   print the manifest (measurements that were computed)\n"
 	"      --transcript             print every event: register, type, description, digest\n"
@@ -53,7 +68,8 @@ struct input {
 };
 
 struct tdx_cli {
-	const char *firmware, *vars, *kernel_path, *initrd_path, *cmdline, *boot_order_path;
+	const char *firmware, *vars, *kernel_path, *initrd_path, *cmdline, *boot_order_path, *published;
+	const char *mrtd_hex, *kernel_auth_hex, *cmdline_sha_hex, *initrd_sha_hex;
 	const char *boot_entry_paths[MAX_BOOT_ENTRIES];
 	unsigned nboot;
 	struct input acpi[3];
@@ -94,6 +110,17 @@ static bool parse_version(const char *text, int *major, int *minor)
 		return false;
 	*major = (int)a;
 	*minor = (int)b;
+	return true;
+}
+
+static bool parse_digest(const char *opt, const char *text, uint8_t out[MS_SHA384_LEN])
+{
+	struct ms_err err = { 0 };
+
+	if (ms_hex_decode(text, out, MS_SHA384_LEN, opt, &err)) {
+		cli_usage("tdx", "%s", err.msg);
+		return false;
+	}
 	return true;
 }
 
@@ -167,7 +194,7 @@ static bool parse_options(int argc, char **argv, struct tdx_cli *c)
 {
 	enum { OPT_FIRMWARE = 256, OPT_VARS, OPT_ORDER, OPT_MEMORY, OPT_LOADER, OPT_RSDP, OPT_TABLES,
 	       OPT_BOOT_ORDER, OPT_BOOT_ENTRY, OPT_SECURE_BOOT, OPT_KERNEL, OPT_INITRD, OPT_CMDLINE,
-	       OPT_QEMU, OPT_TRANSCRIPT };
+	       OPT_QEMU, OPT_TRANSCRIPT, OPT_PUBLISHED, OPT_MRTD, OPT_KERNEL_AUTH, OPT_CMDLINE_SHA, OPT_INITRD_SHA };
 	static const struct option options[] = {
 		{ "firmware", required_argument, NULL, OPT_FIRMWARE },
 		{ "vars", required_argument, NULL, OPT_VARS },
@@ -184,6 +211,11 @@ static bool parse_options(int argc, char **argv, struct tdx_cli *c)
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 		{ "qemu-version", required_argument, NULL, OPT_QEMU },
 		{ "transcript", no_argument, NULL, OPT_TRANSCRIPT },
+		{ "published", required_argument, NULL, OPT_PUBLISHED },
+		{ "mrtd", required_argument, NULL, OPT_MRTD },
+		{ "kernel-authenticode", required_argument, NULL, OPT_KERNEL_AUTH },
+		{ "cmdline-sha384", required_argument, NULL, OPT_CMDLINE_SHA },
+		{ "initrd-sha384", required_argument, NULL, OPT_INITRD_SHA },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -206,7 +238,7 @@ static bool parse_options(int argc, char **argv, struct tdx_cli *c)
 				return cli_usage("tdx", "--page-add-order is single-pass or two-pass, not '%s'", optarg), false;
 			break;
 		case OPT_MEMORY:
-			if (!cli_parse_size("tdx", "--memory", optarg, &c->memory))
+			if (!cli_parse_qemu_memory("tdx", "--memory", optarg, &c->memory))
 				return false;
 			break;
 		case OPT_LOADER: c->acpi[0].path = optarg; break;
@@ -232,6 +264,11 @@ static bool parse_options(int argc, char **argv, struct tdx_cli *c)
 				       false;
 			break;
 		case OPT_TRANSCRIPT: c->transcript = true; break;
+		case OPT_PUBLISHED: c->published = optarg; break;
+		case OPT_MRTD: c->mrtd_hex = optarg; break;
+		case OPT_KERNEL_AUTH: c->kernel_auth_hex = optarg; break;
+		case OPT_CMDLINE_SHA: c->cmdline_sha_hex = optarg; break;
+		case OPT_INITRD_SHA: c->initrd_sha_hex = optarg; break;
 		case 'j': c->json = true; break;
 		case 'q': c->quiet = true; break;
 		case 'h':
@@ -243,10 +280,20 @@ static bool parse_options(int argc, char **argv, struct tdx_cli *c)
 	}
 	if (optind != argc)
 		return cli_usage("tdx", "unexpected argument '%s'", argv[optind]), false;
-	if (!c->firmware)
-		return cli_usage("tdx", "--firmware FILE is required"), false;
-	if ((c->initrd_path || c->cmdline) && !c->kernel_path)
-		return cli_usage("tdx", "--initrd and --cmdline need --kernel"), false;
+	if (!c->firmware && !c->mrtd_hex && !c->published)
+		return cli_usage("tdx", "--firmware FILE (or --mrtd HEX, or --published FILE) is required"), false;
+	if (c->firmware && c->mrtd_hex)
+		return cli_usage("tdx", "give --firmware or --mrtd, not both"), false;
+	if ((c->kernel_path && c->kernel_auth_hex) || (c->cmdline && c->cmdline_sha_hex) ||
+	    (c->initrd_path && c->initrd_sha_hex))
+		return cli_usage("tdx", "give a file (or text) or its digest, not both"), false;
+	if ((c->initrd_path || c->cmdline || c->initrd_sha_hex || c->cmdline_sha_hex) && !c->kernel_path &&
+	    !c->kernel_auth_hex && !c->published)
+		return cli_usage("tdx", "--initrd and --cmdline (or their digests) need --kernel or --kernel-authenticode"),
+		       false;
+	if (!c->firmware && (c->vars || c->acpi[0].path || c->acpi[1].path || c->acpi[2].path || c->boot_order_path))
+		return cli_usage("tdx", "--vars, --acpi-* and --boot-order describe the firmware: they need --firmware"),
+		       false;
 	if (c->nboot && !c->boot_order_path)
 		return cli_usage("tdx", "--boot-entry needs --boot-order"), false;
 	return true;
@@ -275,13 +322,81 @@ int cmd_tdx(int argc, char **argv)
 	struct ms_err err = { 0 };
 	cJSON *json = NULL;
 	char *text = NULL;
+	struct input published = { 0 };
+	struct ms_tdx_published pub;
+	uint8_t given_mrtd[MS_SHA384_LEN], kernel_auth[MS_SHA384_LEN], cmdline_sha[MS_SHA384_LEN],
+		initrd_sha[MS_SHA384_LEN];
+	const char *mrtd_source = NULL, *kernel_auth_source = NULL;
+	bool have_mrtd = false, have_kernel_auth = false, have_cmdline_sha = false, have_initrd_sha = false;
 	int rc = 2;
 
 	if (argc > 1 && !strcmp(argv[1], "eventlog"))
 		return cmd_tdx_eventlog(argc - 1, argv + 1);
 	memset(entries, 0, sizeof(entries));
+	memset(&pub, 0, sizeof(pub));
 	if (!parse_options(argc, argv, &c))
 		return 2;
+	if (c.order < 0)
+		c.order = c.qemu_major && c.qemu_major <= 8 ? MS_TWO_PASS : MS_SINGLE_PASS;
+	if (c.published) {
+		if ((rc = load(c.published, MS_PUBDOC_MAX_LEN, &published)))
+			goto out;
+		rc = 2;
+		if (ms_tdx_published_parse(published.data, published.len, "published", &pub, &err)) {
+			rc = cli_fail("tdx", c.published, &err);
+			goto out;
+		}
+	}
+	/* each boot input: the option, else the published value */
+	if (c.mrtd_hex) {
+		if (!parse_digest("--mrtd", c.mrtd_hex, given_mrtd))
+			goto out;
+		have_mrtd = true, mrtd_source = "given (--mrtd)";
+	} else if (c.published && !c.firmware) {
+		memcpy(given_mrtd, c.order == MS_TWO_PASS ? pub.mrtd_two_pass : pub.mrtd_single_pass, MS_SHA384_LEN);
+		have_mrtd = true, mrtd_source = c.order == MS_TWO_PASS ? "published two_pass" : "published single_pass";
+	}
+	if (c.kernel_auth_hex) {
+		if (!parse_digest("--kernel-authenticode", c.kernel_auth_hex, kernel_auth))
+			goto out;
+		have_kernel_auth = true, kernel_auth_source = "given (--kernel-authenticode)";
+	} else if (c.published && !c.kernel_path) {
+		/* dstack publishes the digest of the kernel as QEMU before 10.2 edits it, for some memory sizes only */
+		if (c.qemu_major && !ms_qemu_patches_tdx_kernel(c.qemu_major, c.qemu_minor)) {
+			ms_fail(&err, MS_UNSUPPORTED,
+				"image.kernel_authenticode is of the kernel as QEMU before 10.2 edits its setup header; QEMU %d.%d measures the file unedited (qemu/qemu a7542a38f399): give --kernel or --kernel-authenticode",
+				c.qemu_major, c.qemu_minor);
+			rc = cli_fail("tdx", c.published, &err);
+			goto out;
+		}
+		if (c.memory && !ms_tdx_published_kernel_memory_ok(c.memory)) {
+			ms_fail(&err, MS_UNSUPPORTED,
+				"image.kernel_authenticode holds for 2 GiB or at least 2816 MiB of guest memory; with %llu MiB QEMU's edits differ: give --kernel",
+				(unsigned long long)(c.memory >> 20));
+			rc = cli_fail("tdx", c.published, &err);
+			goto out;
+		}
+		memcpy(kernel_auth, pub.kernel_authenticode, MS_SHA384_LEN);
+		have_kernel_auth = true, kernel_auth_source = "published (setup header as QEMU before 10.2 edits it)";
+	}
+	if (c.cmdline_sha_hex) {
+		if (!parse_digest("--cmdline-sha384", c.cmdline_sha_hex, cmdline_sha))
+			goto out;
+		have_cmdline_sha = true;
+	} else if (c.published && !c.cmdline) {
+		memcpy(cmdline_sha, pub.cmdline_sha384, MS_SHA384_LEN);
+		have_cmdline_sha = true;
+	}
+	if (c.initrd_sha_hex) {
+		if (!parse_digest("--initrd-sha384", c.initrd_sha_hex, initrd_sha))
+			goto out;
+		have_initrd_sha = true;
+	} else if (c.published && !c.initrd_path) {
+		memcpy(initrd_sha, pub.initrd_sha384, MS_SHA384_LEN);
+		have_initrd_sha = true;
+	}
+	if (!c.firmware)
+		goto firmware_done;
 	if (ms_file_map(c.firmware, CLI_MAX_FIRMWARE, &fw_map, &err)) {
 		rc = cli_fail("tdx", c.firmware, &err);
 		goto out;
@@ -310,12 +425,11 @@ int cmd_tdx(int argc, char **argv)
 			fprintf(stderr, "measure: tdx: (the image checked is %s followed by %s)\n", c.vars, c.firmware);
 		goto out;
 	}
-	if (c.order < 0)
-		c.order = c.qemu_major && c.qemu_major <= 8 ? MS_TWO_PASS : MS_SINGLE_PASS;
 	job = (struct mrtd_job){ &tdvf, (enum ms_page_add_order)c.order, { 0 }, MS_OK, { 0 } };
 	threaded = pthread_create(&thread, NULL, mrtd_thread, &job) == 0;
 	if (!threaded)
 		mrtd_thread(&job);
+firmware_done:
 	/* the initrd hashes beside the MRTD and the kernel; QEMU's patch needs only its size */
 	initrd.path = c.initrd_path;
 	if (c.initrd_path) {
@@ -359,7 +473,7 @@ int cmd_tdx(int argc, char **argv)
 	}
 	rc = 2;
 	boot = (struct ms_tdx_boot){
-		.tdvf = &tdvf, .memory = c.memory,
+		.tdvf = c.firmware ? &tdvf : NULL, .memory = c.memory,
 		.acpi_loader = c.acpi[0].data, .acpi_loader_len = c.acpi[0].len,
 		.acpi_rsdp = c.acpi[1].data, .acpi_rsdp_len = c.acpi[1].len,
 		.acpi_tables = c.acpi[2].data, .acpi_tables_len = c.acpi[2].len,
@@ -367,7 +481,8 @@ int cmd_tdx(int argc, char **argv)
 		.boot_entries = entry_data, .boot_entry_lens = entry_lens, .nboot_entries = c.nboot,
 		.secure_boot = c.secure_boot, .kernel = kernel.data, .kernel_len = kernel.len,
 		.qemu_major = c.qemu_major, .qemu_minor = c.qemu_minor, .cmdline = c.cmdline,
-		.initrd = c.initrd_path != NULL, .initrd_size = initrd_size,
+		.initrd = c.initrd_path != NULL || have_initrd_sha, .initrd_size = initrd_size,
+		.cmdline_sha384 = have_cmdline_sha ? cmdline_sha : NULL,
 	};
 	/* the kernel's Authenticode hash runs here while the MRTD and initrd threads work */
 	if (ms_tdx_kernel_digest(&boot, kernel_digest, &kernel_computed, &kernel_why, &err)) {
@@ -387,22 +502,29 @@ int cmd_tdx(int argc, char **argv)
 		rc = cli_fail("tdx", c.initrd_path, &err);
 		goto out;
 	}
-	memcpy(boot.initrd_sha384, initrd.sha384, MS_SHA384_LEN);
+	memcpy(boot.initrd_sha384, have_initrd_sha ? initrd_sha : initrd.sha384, MS_SHA384_LEN);
 	if (kernel_computed)
 		boot.kernel_digest = kernel_digest;
+	else if (have_kernel_auth)
+		boot.kernel_digest = kernel_auth;
 	if (ms_tdx_boot_events(&boot, &log, &err)) {
-		rc = cli_fail("tdx", c.kernel_path && strstr(err.msg, "PE") ? c.kernel_path : c.firmware, &err);
+		rc = cli_fail("tdx", c.kernel_path && strstr(err.msg, "PE") ? c.kernel_path : c.firmware ? c.firmware : c.published, &err);
 		goto out;
 	}
+	if (have_mrtd)
+		memcpy(job.mrtd, given_mrtd, MS_SHA384_LEN);
 	if (threaded) {
 		pthread_join(thread, NULL);
 		threaded = false;
 	}
-	if (job.status) {
+	if (c.firmware && job.status) {
 		rc = cli_fail("tdx", NULL, &job.err);
 		goto out;
 	}
 	ms_tdx_log_replay(&log, rtmr, known);
+	/* a published image (dstack) extends RTMR3 at run time: its value comes from the event log, not from here */
+	if (c.published)
+		known[3] = false;
 	if (c.quiet) {
 		rc = 0;
 		goto out;
@@ -428,6 +550,16 @@ int cmd_tdx(int argc, char **argv)
 		}
 		p = ms_manifest_parameters(json);
 		cJSON_AddStringToObject(p, "page_add_order", c.order == MS_TWO_PASS ? "two-pass" : "single-pass");
+		if (mrtd_source)
+			cJSON_AddStringToObject(p, "mrtd", mrtd_source);
+		if (kernel_auth_source && !kernel_computed)
+			cJSON_AddStringToObject(p, "kernel_authenticode", kernel_auth_source);
+		if (have_cmdline_sha)
+			ms_json_add_hex(p, "cmdline_sha384", cmdline_sha, MS_SHA384_LEN);
+		if (have_initrd_sha)
+			ms_json_add_hex(p, "initrd_sha384", initrd_sha, MS_SHA384_LEN);
+		if (c.published)
+			cJSON_AddStringToObject(p, "ovmf_variant", pub.ovmf_variant);
 		if (c.memory)
 			cJSON_AddNumberToObject(p, "memory", (double)c.memory);
 		if (c.qemu_major) {
@@ -438,8 +570,9 @@ int cmd_tdx(int argc, char **argv)
 			cJSON_AddStringToObject(p, "cmdline", c.cmdline);
 		if (c.secure_boot >= 0)
 			cJSON_AddStringToObject(p, "secure_boot", c.secure_boot ? "on" : "off");
-		if (!c.boot_order_path)
+		if (c.firmware && !c.boot_order_path)
 			cJSON_AddStringToObject(p, "boot_variables", "OVMF default (BootOrder 0000, Boot0000 UiApp)");
+		add_input(json, "published", &published);
 		add_input(json, "firmware", &fw);
 		add_input(json, "vars", &vars);
 		add_input(json, "acpi-loader", &c.acpi[0]);
@@ -470,12 +603,16 @@ int cmd_tdx(int argc, char **argv)
 		if (!text)
 			goto out;
 		ms_hex_encode(job.mrtd, MS_SHA384_LEN, hex);
-		snprintf(text, 2048, "MRTD   %s  (%s)\n", hex, c.order == MS_TWO_PASS ? "two-pass" : "single-pass");
+		snprintf(text, 2048, "MRTD   %s  (%s)\n", hex,
+			 mrtd_source ? mrtd_source : c.order == MS_TWO_PASS ? "two-pass" : "single-pass");
 		for (int i = 0; i < 4; i++) {
 			if (known[i])
 				ms_hex_encode(rtmr[i], MS_SHA384_LEN, hex);
 			snprintf(line, sizeof(line), "RTMR%d  %s\n", i,
-				 known[i] ? hex : "not computed: an input is missing (see --transcript)");
+				 known[i] ? hex
+				 : i == 3 && c.published
+					 ? "not computed: run-time events (replay the guest's event log: measure tdx eventlog)"
+					 : "not computed: an input is missing (see --transcript)");
 			strncat(text, line, 2048 - strlen(text) - 1);
 		}
 		if (missing) {
@@ -494,6 +631,7 @@ out:
 	free(text);
 	ms_tdx_log_free(&log);
 	free(combined);
+	free(published.data);
 	ms_file_unmap(&fw_map);
 	free(vars.data);
 	ms_file_unmap(&kernel_map);

@@ -6,6 +6,7 @@
 #include "../common/file.h"
 #include "../common/hex.h"
 #include "../common/json.h"
+#include "../tdx/dstack_log.h"
 #include "../tdx/events.h"
 #include "cli.h"
 
@@ -14,10 +15,17 @@ static const char *const verb = "tdx eventlog";
 static const char eventlog_help[] =
 	"Usage: measure tdx eventlog FILE [options]\n"
 	"\n"
-	"Replays a TDX CC event log (TCG crypto-agile, as the CCEL ACPI table points to it)\n"
-	"into RTMR0-3. FILE is the log area (zero padding after the last event is fine).\n"
+	"Replays a TDX CC event log into RTMR0-3. FILE is either the binary log (TCG\n"
+	"crypto-agile, as the CCEL ACPI table points to it; zero padding after the last\n"
+	"event is fine) or dstack's JSON event log: an array of {imr, event_type, digest,\n"
+	"event, event_payload}, or an object holding it as \"event_log\" (GetQuote's reply).\n"
+	"dstack's run-time events (type 0x08000001) are recomputed by dstack's rule,\n"
+	"SHA-384(le32(type) \":\" event \":\" payload) (version 2: of the JCS JSON\n"
+	"{name, payload, type}); a log whose stated digest differs is refused (exit 2).\n"
 	"\n"
 	"Options:\n"
+	"      --format FMT       auto (default: JSON when FILE starts with [ or {), ccel\n"
+	"                         or dstack-json\n"
 	"      --ccel-table FILE  the CCEL ACPI table: only its log-area length of FILE is read\n"
 	"      --transcript       print every event: register, type, description, digest\n"
 	"  -j, --json             print the manifest (rtmr0-3), or with --transcript the events\n"
@@ -169,11 +177,12 @@ static int emit_end(struct emit *o)
 
 int cmd_tdx_eventlog(int argc, char **argv)
 {
-	enum { OPT_TABLE = 256, OPT_TRANSCRIPT, OPT_AGAINST };
+	enum { OPT_TABLE = 256, OPT_TRANSCRIPT, OPT_AGAINST, OPT_FORMAT };
 	static const struct option options[] = {
 		{ "ccel-table", required_argument, NULL, OPT_TABLE },
 		{ "transcript", no_argument, NULL, OPT_TRANSCRIPT },
 		{ "against", required_argument, NULL, OPT_AGAINST },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -189,7 +198,9 @@ int cmd_tdx_eventlog(int argc, char **argv)
 	struct ms_err err = { 0 };
 	cJSON *json = NULL, *ref_json = NULL;
 	char *text = NULL;
-	int opt, rc = 2;
+	int opt, rc = 2, format = 0; /* 0 auto, 1 ccel, 2 dstack-json */
+	enum ms_status (*walk)(const uint8_t *, size_t, struct ms_ccel *, ms_ccel_event_fn *, void *,
+			       struct ms_err *) = ms_ccel_walk;
 
 	optind = 0;
 	opterr = 0;
@@ -198,6 +209,16 @@ int cmd_tdx_eventlog(int argc, char **argv)
 		case OPT_TABLE: table_path = optarg; break;
 		case OPT_TRANSCRIPT: transcript = true; break;
 		case OPT_AGAINST: against_path = optarg; break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "auto"))
+				format = 0;
+			else if (!strcmp(optarg, "ccel"))
+				format = 1;
+			else if (!strcmp(optarg, "dstack-json"))
+				format = 2;
+			else
+				return cli_usage(verb, "--format is auto, ccel or dstack-json, not '%s'", optarg);
+			break;
 		case 'j': json_out = true; break;
 		case 'q': quiet = true; break;
 		case 'h':
@@ -215,6 +236,22 @@ int cmd_tdx_eventlog(int argc, char **argv)
 		goto out;
 	}
 	log_len = map.len;
+	if (format == 0) {
+		/* a CCEL starts with the Spec ID event in PCR 0 (a zero byte); JSON with '[' or '{' */
+		size_t i = 0;
+
+		while (i < map.len && (map.data[i] == ' ' || map.data[i] == '\t' || map.data[i] == '\n' ||
+				       map.data[i] == '\r'))
+			i++;
+		format = i < map.len && (map.data[i] == '[' || map.data[i] == '{') ? 2 : 1;
+	}
+	if (format == 2) {
+		walk = ms_dstack_log_walk;
+		if (table_path) {
+			rc = cli_usage(verb, "--ccel-table belongs to a binary CC event log");
+			goto out;
+		}
+	}
 	if (table_path) {
 		uint64_t laml, lasa;
 
@@ -232,7 +269,7 @@ int cmd_tdx_eventlog(int argc, char **argv)
 		log_len = (size_t)laml;
 	}
 	/* the first walk checks and replays; a second one, which cannot fail, prints */
-	if (ms_ccel_walk(map.data, log_len, &ccel, NULL, NULL, &err)) {
+	if (walk(map.data, log_len, &ccel, NULL, NULL, &err)) {
 		rc = cli_fail(verb, path, &err);
 		goto out;
 	}
@@ -255,7 +292,7 @@ int cmd_tdx_eventlog(int argc, char **argv)
 		ref_json = NULL;
 		free(ref);
 		ref = NULL;
-		if (ms_ccel_walk(map.data, log_len, &ccel, against_event, &a, &err)) {
+		if (walk(map.data, log_len, &ccel, against_event, &a, &err)) {
 			rc = cli_fail(verb, path, &err);
 			goto out;
 		}
@@ -273,7 +310,7 @@ int cmd_tdx_eventlog(int argc, char **argv)
 	if (transcript) {
 		struct emit o = { .out = stdout, .json = json_out };
 
-		if (ms_ccel_walk(map.data, log_len, &ccel, emit_event, &o, &err)) {
+		if (walk(map.data, log_len, &ccel, emit_event, &o, &err)) {
 			rc = cli_fail(verb, path, &err);
 			goto out;
 		}
@@ -288,7 +325,8 @@ int cmd_tdx_eventlog(int argc, char **argv)
 			snprintf(key, sizeof(key), "rtmr%d", i);
 			ms_manifest_measurement(json, key, ccel.rtmr[i], MS_SHA384_LEN);
 		}
-		cJSON_AddStringToObject(ms_manifest_parameters(json), "source", "cc event log replay");
+		cJSON_AddStringToObject(ms_manifest_parameters(json), "source",
+					format == 2 ? "dstack JSON event log replay" : "cc event log replay");
 		ms_sha256(map.data, log_len, sha);
 		ms_manifest_input(json, "event-log", ms_basename(path), log_len, sha);
 		rc = cli_write_json(verb, json);

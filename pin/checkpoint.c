@@ -83,7 +83,7 @@ static size_t text_bad_at(const char *s, size_t len, bool allow_newline)
 		uint32_t c;
 		size_t n = utf8_next(u, len, i, &c);
 
-		if (n == 0 || (c < 0x20 && !(allow_newline && c == '\n')) || c == 0x7f)
+		if (n == 0 || (c < 0x20 && !(allow_newline && c == '\n')))
 			return i;
 		i += n;
 	}
@@ -102,7 +102,7 @@ static bool valid_name(const char *s, size_t len)
 		uint32_t c;
 		size_t n = utf8_next(u, len, i, &c);
 
-		if (n == 0 || c < 0x20 || c == 0x7f || c == '+' || unicode_space(c))
+		if (n == 0 || c < 0x20 || c == '+' || unicode_space(c))
 			return false;
 		i += n;
 	}

@@ -70,6 +70,9 @@ static int range_hash(const struct ms_tlog_reader *r, uint64_t a, uint64_t b, ui
 	size_t count = 0;
 	int rc = MS_OK;
 
+	if (b <= a)
+		return ms_fail(err, MS_BAD_INPUT, "tlog: empty range [%llu, %llu)", (unsigned long long)a,
+			       (unsigned long long)b);
 	for (int level = 63; level >= 0; level--) {
 		uint64_t width = (uint64_t)1 << level;
 
@@ -299,4 +302,64 @@ bool ms_tlog_verify_consistency(uint64_t old_size, uint64_t size, const uint8_t 
 	}
 	return memcmp(fr, old_root, MS_TLOG_HASH_LEN) == 0 && memcmp(sr, root, MS_TLOG_HASH_LEN) == 0 &&
 	       sn == 0;
+}
+
+void ms_tlog_compact_init(struct ms_tlog_compact *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+int ms_tlog_compact_append(struct ms_tlog_compact *c, const uint8_t leaf[MS_TLOG_HASH_LEN],
+			   struct ms_tlog_node out[MS_TLOG_MAX_APPEND], size_t *count, struct ms_err *err)
+{
+	uint8_t cur[MS_TLOG_HASH_LEN];
+	uint64_t i = c->size;
+	unsigned level = 0;
+	size_t n = 0;
+
+	if (count)
+		*count = 0;
+	if (c->size == UINT64_MAX)
+		return ms_fail(err, MS_BAD_INPUT, "tlog: the log is full (size %llu)", (unsigned long long)c->size);
+	memcpy(cur, leaf, MS_TLOG_HASH_LEN);
+	for (;;) {
+		if (out) {
+			out[n].level = level;
+			out[n].index = i;
+			memcpy(out[n].hash, cur, MS_TLOG_HASH_LEN);
+		}
+		n++;
+		if (!(i & 1))
+			break;
+		/* bit `level` of the old size is set: its peak is this node's left sibling */
+		ms_tlog_node_hash(c->peak[level], cur, cur);
+		i >>= 1;
+		level++;
+	}
+	memcpy(c->peak[level], cur, MS_TLOG_HASH_LEN);
+	c->size++;
+	if (count)
+		*count = n;
+	return MS_OK;
+}
+
+void ms_tlog_compact_root(const struct ms_tlog_compact *c, uint8_t out[MS_TLOG_HASH_LEN])
+{
+	bool have = false;
+
+	if (c->size == 0) {
+		ms_sha256("", 0, out);
+		return;
+	}
+	/* The smallest subtree is the rightmost; fold the larger ones in from the left. */
+	for (unsigned level = 0; level < 64; level++) {
+		if (!(c->size >> level & 1))
+			continue;
+		if (!have) {
+			memcpy(out, c->peak[level], MS_TLOG_HASH_LEN);
+			have = true;
+		} else {
+			ms_tlog_node_hash(c->peak[level], out, out);
+		}
+	}
 }

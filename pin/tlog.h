@@ -90,4 +90,25 @@ bool ms_tlog_verify_consistency(uint64_t old_size, uint64_t size, const uint8_t 
 				const uint8_t root[MS_TLOG_HASH_LEN], const uint8_t proof[][MS_TLOG_HASH_LEN],
 				size_t count);
 
+/*
+ * The whole tree recomputed from its leaves in order, without a store (for
+ * `pin log verify`): keeps one complete node per set bit of the size, so
+ * O(log n) memory. Zero-initialise (or ms_tlog_compact_init) before use.
+ */
+struct ms_tlog_compact {
+	uint64_t size;
+	uint8_t peak[64][MS_TLOG_HASH_LEN];   /* peak[l] is valid when bit l of size is set */
+};
+
+void ms_tlog_compact_init(struct ms_tlog_compact *c);
+/*
+ * Appends the next leaf; out[] (may be NULL) receives the nodes that become
+ * complete, exactly as ms_tlog_append gives them, so a verifier can compare
+ * them with the stored ones. MS_BAD_INPUT when the tree is full.
+ */
+int ms_tlog_compact_append(struct ms_tlog_compact *c, const uint8_t leaf[MS_TLOG_HASH_LEN],
+			   struct ms_tlog_node out[MS_TLOG_MAX_APPEND], size_t *count, struct ms_err *err);
+/* The RFC 9162 root of the c->size leaves appended so far. */
+void ms_tlog_compact_root(const struct ms_tlog_compact *c, uint8_t out[MS_TLOG_HASH_LEN]);
+
 #endif

@@ -23,6 +23,7 @@ static const char uiapp_boot0000[] =
 const char *ms_tcg_event_type_name(uint32_t type)
 {
 	switch (type) {
+	case 0x08000001u: return "DSTACK_RUNTIME_EVENT"; /* not a TCG type: dstack's run-time events */
 	case MS_EV_POST_CODE: return "EV_POST_CODE";
 	case MS_EV_NO_ACTION: return "EV_NO_ACTION";
 	case MS_EV_SEPARATOR: return "EV_SEPARATOR";
@@ -293,6 +294,12 @@ static enum ms_status rtmr0_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 	bool keys = false, store_ok = true;
 	struct ms_err scan_err = { 0 };
 
+	if (!t)
+		return ms_tdx_log_add(log, 0, MS_EV_EFI_HANDOFF_TABLES2, NULL,
+				      "RTMR0: the firmware's events (they need the firmware, the memory size and QEMU's ACPI tables)") ==
+				       MS_NO_MEMORY
+			       ? ms_fail(err, MS_NO_MEMORY, "out of memory")
+			       : MS_OK;
 	if (b->memory) {
 		uint8_t *hob;
 		size_t len;
@@ -382,10 +389,16 @@ static enum ms_status rtmr0_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 	return st == MS_NO_MEMORY ? ms_fail(err, st, "out of memory") : st;
 }
 
+bool ms_qemu_patches_tdx_kernel(int major, int minor)
+{
+	/* qemu/qemu a7542a38f399 "x86/loader: Don't update kernel header for CoCo VMs", in v10.2.0 */
+	return major > 0 && (major < 10 || (major == 10 && minor < 2));
+}
+
 enum ms_status ms_tdx_kernel_digest(const struct ms_tdx_boot *b, uint8_t out[MS_SHA384_LEN], bool *computed,
 				    const char **why, struct ms_err *err)
 {
-	bool patched = b->qemu_major && b->qemu_major < 10;
+	bool patched = ms_qemu_patches_tdx_kernel(b->qemu_major, b->qemu_minor);
 	uint8_t head[0x1000] = { 0 };
 	enum ms_status st;
 
@@ -394,15 +407,12 @@ enum ms_status ms_tdx_kernel_digest(const struct ms_tdx_boot *b, uint8_t out[MS_
 		*why = "kernel (needs --kernel: direct boot)";
 		return MS_OK;
 	}
-	if (b->qemu_major == 10 && b->qemu_minor == 0)
-		return ms_fail(err, MS_UNSUPPORTED,
-			       "QEMU 10.0: whether it edits the kernel's setup header is not known; QEMU up to 9 does, 10.1 and later do not");
 	if (!b->qemu_major) {
-		*why = "kernel (needs --qemu-version: QEMU up to 9 edits the setup header, 10.1 and later do not)";
+		*why = "kernel (needs --qemu-version: QEMU before 10.2 edits the setup header, 10.2 and later do not)";
 		return MS_OK;
 	}
 	if (patched && b->initrd && !b->memory) {
-		*why = "kernel (needs --memory: QEMU up to 9 writes the initrd's address, which depends on it)";
+		*why = "kernel (needs --memory: QEMU before 10.2 writes the initrd's address, which depends on it)";
 		return MS_OK;
 	}
 	/* QEMU's edits go to a copy of the first page: the caller's kernel stays as given */
@@ -434,11 +444,16 @@ static enum ms_status rtmr1_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 		memcpy(d, b->kernel_digest, MS_SHA384_LEN);
 	else if ((st = ms_tdx_kernel_digest(b, d, &computed, &why, err)))
 		return st;
-	if (!b->kernel)
+	if (!b->kernel && !b->kernel_digest)
 		return ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, NULL, "%s", why);
-	if (computed)
+	if (computed && !b->kernel)
+		st = ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, d,
+				    "kernel: Authenticode SHA-384 as given");
+	else if (computed)
 		st = ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, d, "kernel: Authenticode SHA-384%s",
-				    b->qemu_major < 10 ? " of the setup header QEMU patched" : " of the file as given");
+				    ms_qemu_patches_tdx_kernel(b->qemu_major, b->qemu_minor)
+					    ? " of the setup header QEMU patched"
+					    : " of the file as given");
 	else
 		st = ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, NULL, "%s", why);
 	for (int i = 0; !st && i < 4; i++) {
@@ -458,9 +473,12 @@ static enum ms_status rtmr2_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 	uint8_t d[MS_SHA384_LEN];
 	enum ms_status st;
 
-	if (!b->kernel)
+	if (!b->kernel && !b->kernel_digest)
 		return ms_tdx_log_add(log, 2, MS_EV_EVENT_TAG, NULL, "kernel command line (needs --kernel: direct boot)");
-	if (!b->cmdline) {
+	if (b->cmdline_sha384) {
+		st = ms_tdx_log_add(log, 2, MS_EV_EVENT_TAG, b->cmdline_sha384,
+				    "kernel command line: SHA-384 as given");
+	} else if (!b->cmdline) {
 		st = ms_tdx_log_add(log, 2, MS_EV_EVENT_TAG, NULL, "kernel command line (needs --cmdline)");
 	} else {
 		/* LoadOptions as the Linux EFI stub measures them: OVMF adds the initrd, UTF-16LE, NUL-terminated */
@@ -483,9 +501,11 @@ static enum ms_status rtmr2_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 		free(text);
 		free(u16);
 	}
-	if (!st && b->initrd)
+	if (!st && b->initrd && b->initrd_size)
 		st = ms_tdx_log_add(log, 2, MS_EV_EVENT_TAG, b->initrd_sha384, "initrd (%llu bytes)",
 				    (unsigned long long)b->initrd_size);
+	else if (!st && b->initrd)
+		st = ms_tdx_log_add(log, 2, MS_EV_EVENT_TAG, b->initrd_sha384, "initrd: SHA-384 as given");
 	return st == MS_NO_MEMORY ? ms_fail(err, st, "out of memory") : st;
 }
 

@@ -63,7 +63,10 @@ cJSON *ms_tdx_event_json(const struct ms_tdx_event *e);
 /* Reads that JSON back (for --against). */
 enum ms_status ms_tdx_log_from_json(const cJSON *json, struct ms_tdx_log *log, struct ms_err *err);
 
-/* What QEMU direct boot with OVMF measures; NULL inputs are missing. */
+/*
+ * What QEMU direct boot with OVMF measures; NULL inputs are missing. tdvf may
+ * be NULL (the firmware is not at hand): RTMR0 is then not computed.
+ */
 struct ms_tdx_boot {
 	const struct ms_tdvf *tdvf;
 	uint64_t memory; /* 0: not given */
@@ -80,10 +83,26 @@ struct ms_tdx_boot {
 	const uint8_t *kernel_digest; /* from ms_tdx_kernel_digest, computed beforehand; or NULL */
 	int qemu_major, qemu_minor; /* 0: not given */
 	const char *cmdline;        /* NULL: not given */
+	/*
+	 * The RTMR2 command-line digest when it is published instead of the text:
+	 * SHA-384 of the UTF-16LE LoadOptions with their NUL (see rtmr2 in events.c).
+	 * With kernel_digest, it makes a direct boot without the kernel file.
+	 */
+	const uint8_t *cmdline_sha384;
 	bool initrd;
 	uint64_t initrd_size;
 	uint8_t initrd_sha384[MS_SHA384_LEN];
 };
+
+/*
+ * Whether QEMU major.minor edits a direct-boot kernel's setup header before a
+ * TDX guest measures it: every version before 10.2 does. QEMU commit
+ * a7542a38f399 ("x86/loader: Don't update kernel header for CoCo VMs",
+ * first released in v10.2.0) stopped it for all confidential guests; SEV and
+ * SNP guests were exempt long before (their kernel hashes table has always
+ * hashed the file as given), so only TDX follows this rule.
+ */
+bool ms_qemu_patches_tdx_kernel(int major, int minor);
 
 /*
  * The kernel's RTMR1 digest (Authenticode, after QEMU's edits when it makes

@@ -48,7 +48,7 @@ _measure() {
 			return
 		fi
 		case $prev in
-		--ovmf|--kernel|--initrd|--svsm|--vars-file) _filedir; return ;;
+		--ovmf|--kernel|--initrd|--svsm|--vars-file|--published|--ovmf-metadata) _filedir; return ;;
 		--dump-vmsa) _filedir -d; return ;;
 		--mode) COMPREPLY=($(compgen -W "snp snp:ovmf-hash snp:svsm seves sev" -- "$cur")); return ;;
 		--vmm-type) COMPREPLY=($(compgen -W "QEMU ec2 gce" -- "$cur")); return ;;
@@ -59,7 +59,7 @@ _measure() {
 		--output-format) COMPREPLY=($(compgen -W "hex base64" -- "$cur")); return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--ovmf --mode --vcpus --vcpu-type --vcpu-sig --vcpu-family
+			COMPREPLY=($(compgen -W "--ovmf --published --ovmf-metadata --mode --vcpus --vcpu-type --vcpu-sig --vcpu-family
 				--vcpu-model --vcpu-stepping --vmm-type --guest-features --kernel --initrd --append
 				--kernel-sha256 --initrd-sha256 --append-sha256 --snp-ovmf-hash --svsm --vars-size
 				--vars-file --kvm-init2 --ec2-rdx --output-format --json --explain --dump-vmsa
@@ -72,23 +72,26 @@ _measure() {
 		if [[ ${words[2]} == eventlog ]]; then
 			case $prev in
 			--ccel-table|--against) _filedir; return ;;
+			--format) COMPREPLY=($(compgen -W "auto ccel dstack-json" -- "$cur")); return ;;
 			esac
 			if [[ $cur == -* ]]; then
-				COMPREPLY=($(compgen -W "--ccel-table --transcript --json --against --quiet --help" -- "$cur"))
+				COMPREPLY=($(compgen -W "--format --ccel-table --transcript --json --against --quiet --help" -- "$cur"))
 			else
 				_filedir
 			fi
 			return
 		fi
 		case $prev in
-		--firmware|--vars|--acpi-loader|--acpi-rsdp|--acpi-tables|--boot-order|--boot-entry|--kernel|--initrd)
+		--firmware|--vars|--acpi-loader|--acpi-rsdp|--acpi-tables|--boot-order|--boot-entry|--kernel|--initrd|--published)
 			_filedir; return ;;
 		--page-add-order) COMPREPLY=($(compgen -W "single-pass two-pass" -- "$cur")); return ;;
 		--secure-boot) COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
-		--memory|--cmdline|--qemu-version) return ;;
+		--memory) COMPREPLY=($(compgen -W "1G 2G 4G 8G 16G" -- "$cur")); return ;;
+		--cmdline|--qemu-version|--mrtd|--kernel-authenticode|--cmdline-sha384|--initrd-sha384) return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--firmware --vars --page-add-order --memory --acpi-loader --acpi-rsdp
+			COMPREPLY=($(compgen -W "--firmware --published --mrtd --kernel-authenticode --cmdline-sha384
+				--initrd-sha384 --vars --page-add-order --memory --acpi-loader --acpi-rsdp
 				--acpi-tables --boot-order --boot-entry --secure-boot --kernel --initrd --cmdline
 				--qemu-version --json --transcript --quiet --help" -- "$cur"))
 		elif [[ $cword -eq 2 ]]; then

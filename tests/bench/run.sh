@@ -132,4 +132,12 @@ else
 	echo "skipped: ${VECTORS} not found (the real evidence lives there)"
 fi
 
+echo
+echo "== transparency log: a 1,000,000-entry tree in memory (pin/tlog.c; the store adds its own reads)"
+if [ -x "${TLOG_BENCH:-}" ]; then
+	"$TLOG_BENCH"
+else
+	echo "skipped: build/tests/bench/tlog_bench not built (make bench builds it)"
+fi
+
 pin_bench_section

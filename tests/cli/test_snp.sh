@@ -101,7 +101,7 @@ if [ -s "$TMP/vmsa/vmsa0.bin" ] && [ -s "$TMP/vmsa/vmsa2.bin" ] && cmp -s "$TMP/
 expect_failure 2 "dump-vmsa into a missing directory" "cannot write the VMSA of vCPU 0" snp --vcpus=1 --vcpu-type=EPYC-v4 --ovmf="$CODE" --dump-vmsa "$TMP/none"
 
 # Refusals: one line, exit 2, nothing on stdout.
-expect_failure 2 "no --ovmf" "--ovmf FILE is required" snp --vcpus=1 --vcpu-type=EPYC-v4
+expect_failure 2 "no --ovmf" "--ovmf FILE (or --published FILE) is required" snp --vcpus=1 --vcpu-type=EPYC-v4
 expect_failure 2 "vcpus 0" "--vcpus 0: a guest has 1 to 512 vCPUs" snp --vcpus=0 --vcpu-type=EPYC-v4 --ovmf="$CODE"
 expect_failure 2 "vcpus 513" "--vcpus 513: a guest has 1 to 512 vCPUs" snp --vcpus=513 --vcpu-type=EPYC-v4 --ovmf="$CODE"
 expect_failure 2 "vcpus not a number" "--vcpus: '4x' is not a number" snp --vcpus=4x --vcpu-type=EPYC-v4 --ovmf="$CODE"

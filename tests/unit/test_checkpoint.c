@@ -322,6 +322,18 @@ static void tampered_and_malformed_notes(void **state)
 		assert_int_equal(ms_note_verify(t, MS_NOTE_MAX_LEN + 1, &v, &text_len, &err), MS_BAD_INPUT);
 		free(t);
 	}
+	/* The spec bans only characters below U+0020 (newline aside): DEL and non-ASCII text are fine. */
+	{
+		static const char text[] = "del \x7f, caf\xc3\xa9, \xe2\x80\x94 dash\n";
+		size_t key_len, len = 0, tl = 0;
+		char *key = load_text("tlog/note-key.pem", &key_len), *signed_note = NULL;
+
+		assert_int_equal(ms_note_sign(text, strlen(text), v.name, key, key_len, &signed_note, &len, &err), MS_OK);
+		assert_int_equal(ms_note_verify(signed_note, len, &v, &tl, &err), MS_OK);
+		assert_int_equal(tl, strlen(text));
+		free(signed_note);
+		free(key);
+	}
 	/* Signing refuses what it could not sign into a valid note. */
 	{
 		char *out = NULL;

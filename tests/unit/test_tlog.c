@@ -257,6 +257,41 @@ static void append_and_roots(void **state)
 	tlog_mem_free(&m);
 }
 
+/* The store-less recomputation gives the same roots and the same completed nodes as the store. */
+static void compact_recompute(void **state)
+{
+	struct ms_tlog_compact c;
+	struct tlog_mem m = { 0 };
+	struct ms_tlog_reader r = tlog_mem_reader(&m);
+	struct ms_err err = { 0 };
+	uint8_t root[MS_TLOG_HASH_LEN];
+
+	(void)state;
+	ms_tlog_compact_init(&c);
+	ms_tlog_compact_root(&c, root);
+	assert_memory_equal(root, V.root[0], MS_TLOG_HASH_LEN);
+	for (unsigned i = 0; i < MAX_SIZE; i++) {
+		struct ms_tlog_node a[MS_TLOG_MAX_APPEND], b[MS_TLOG_MAX_APPEND];
+		size_t na = 0, nb = 0;
+
+		assert_int_equal(ms_tlog_append(&r, i, V.leaf[i], a, &na, &err), MS_OK);
+		assert_int_equal(tlog_mem_append(&m, V.leaf[i], NULL), MS_OK);
+		assert_int_equal(ms_tlog_compact_append(&c, V.leaf[i], b, &nb, &err), MS_OK);
+		assert_int_equal(na, nb);
+		for (size_t k = 0; k < na; k++) {
+			assert_int_equal(a[k].level, b[k].level);
+			assert_true(a[k].index == b[k].index);
+			assert_memory_equal(a[k].hash, b[k].hash, MS_TLOG_HASH_LEN);
+		}
+		ms_tlog_compact_root(&c, root);
+		assert_memory_equal(root, V.root[i + 1], MS_TLOG_HASH_LEN);
+	}
+	assert_int_equal(ms_tlog_compact_append(&c, V.leaf[0], NULL, NULL, &err), MS_OK);
+	c.size = UINT64_MAX;
+	assert_int_equal(ms_tlog_compact_append(&c, V.leaf[0], NULL, NULL, &err), MS_BAD_INPUT);
+	tlog_mem_free(&m);
+}
+
 static void flip(uint8_t h[MS_TLOG_HASH_LEN], unsigned bit)
 {
 	h[(bit / 8) % MS_TLOG_HASH_LEN] ^= (uint8_t)(1u << (bit % 8));
@@ -527,6 +562,7 @@ int main(void)
 		cmocka_unit_test(ct_reference_roots),
 		cmocka_unit_test(leaf_and_node_hashes),
 		cmocka_unit_test(append_and_roots),
+		cmocka_unit_test(compact_recompute),
 		cmocka_unit_test(inclusion_all_pairs),
 		cmocka_unit_test(consistency_all_pairs),
 		cmocka_unit_test(edge_cases),
