@@ -446,8 +446,8 @@ static int get_deployment(const struct pin_args *a, struct ms_store *s, struct m
 		return 2;
 	}
 	if (!allow_destroyed && !strcmp(d->state, "destroyed")) {
-		fprintf(stderr, "measure: %s: deployment '%s' was destroyed (entry %" PRIu64 " onward): refused\n", a->verb,
-			a->deploy, d->pin_seq);
+		fprintf(stderr, "measure: %s: deployment '%s' was destroyed at %s: refused\n", a->verb, a->deploy,
+			d->updated);
 		return 1;
 	}
 	return 0;
