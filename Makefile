@@ -17,20 +17,22 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC     ?= clang
 VECTORS     ?= $(abspath ../shared/vectors)
 
-PKGS     := libcrypto libcbor libcjson zlib
+PKGS     := libcrypto libcbor libcjson zlib sqlite3
+# Headers only: libpq is loaded at run time (dlopen) when a postgresql:// pin store is opened.
+DLPKGS   := libpq
 TESTPKGS := cmocka
 # Debian/Ubuntu packages that provide the pkg-config modules above.
-DEBS     := pkg-config libssl-dev libcbor-dev libcjson-dev zlib1g-dev libcmocka-dev libarchive-dev
+DEBS     := pkg-config libssl-dev libcbor-dev libcjson-dev zlib1g-dev libcmocka-dev libarchive-dev libsqlite3-dev libpq-dev
 
 comma    := ,
 SANFLAGS := $(if $(SAN),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(DLPKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
             -Wvla -Wno-missing-field-initializers
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
-LIBS     = $(PKG_LIBS) -lpthread -lm
+LIBS     = $(PKG_LIBS) -ldl -lpthread -lm
 
 LIB_SRCS := $(wildcard common/*.c eif/*.c ovmf/*.c tdx/*.c compare/*.c pin/*.c)
 CLI_SRCS := $(wildcard measure/*.c)
@@ -66,7 +68,7 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libmeasure.a | deps
 
 # Installs missing build dependencies on Debian/Ubuntu, or says what to run.
 deps:
-	@missing=""; for p in $(PKGS) $(TESTPKGS); do \
+	@missing=""; for p in $(PKGS) $(DLPKGS) $(TESTPKGS); do \
 	  pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "measure: missing build dependencies:$$missing"; \
@@ -87,8 +89,10 @@ check-san:
 demo: deps $(BUILD)/measure
 	@sh tests/demo.sh $(BUILD)/measure
 
-bench: deps $(BUILD)/measure $(BUILD)/tests/bench/verify_bench $(BUILD)/tests/bench/tlog_bench
+bench: deps $(BUILD)/measure $(BUILD)/tests/bench/verify_bench $(BUILD)/tests/bench/tlog_bench \
+		$(BUILD)/tests/bench/pin_bench
 	@VECTORS=$(VECTORS) VERIFY_BENCH=$(BUILD)/tests/bench/verify_bench TLOG_BENCH=$(BUILD)/tests/bench/tlog_bench \
+		PIN_BENCH=$(BUILD)/tests/bench/pin_bench \
 		sh tests/bench/run.sh $(BUILD)/measure
 
 # libFuzzer harnesses, each run for FUZZ_SECONDS with the fixtures as seeds; FUZZ=name runs one.
@@ -108,10 +112,10 @@ build-fuzz/libmeasure.a: $(FUZZ_LIB_OBJS)
 	ar rcs $@ $^
 
 build-fuzz/fuzz_compare_cli: tests/fuzz/fuzz_compare_cli.c $(FUZZ_CLI_OBJS) build-fuzz/libmeasure.a
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -ldl -lpthread -lm
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libmeasure.a
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread -lm
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -ldl -lpthread -lm
 
 -include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_CLI_OBJS:.o=.d)
 

@@ -14,8 +14,8 @@
 #include "cli.h"
 #include "evidence_io.h"
 #include "tcb_cli.h"
+#include "verify_opts.h"
 
-#define MAX_CRLS 8
 #define MAX_FILE_BYTES (1u << 20) /* EXPECTED and EVIDENCE files */
 
 static const char compare_help[] =
@@ -446,18 +446,13 @@ static int collateral_opt(struct ctx *c, struct collateral *global, size_t nargs
 
 int cmd_compare(int argc, char **argv)
 {
-	enum { OPT_TYPE = 256, OPT_AT, OPT_NONCE, OPT_VCEK, OPT_CERTS, OPT_ALLOW_DEBUG, OPT_ROOT, OPT_POLICY, OPT_CRL,
-	       OPT_PARTIAL, OPT_PREFIX, OPT_TCB_INFO, OPT_QE_IDENTITY, OPT_TCB_CHAIN, OPT_ACCEPT_TCB, OPT_MIN_TCB_DATE,
+	enum { OPT_POLICY = 256, OPT_TCB_INFO, OPT_QE_IDENTITY, OPT_TCB_CHAIN, OPT_ACCEPT_TCB, OPT_MIN_TCB_DATE,
 	       OPT_REQUIRE_TCB, OPT_CACHE };
+	/* --vcek and --certs are placed per pair here; the rest is parsed as for pin (verify_opts.c) */
 	static const struct option options[] = {
-		{ "type", required_argument, NULL, OPT_TYPE },	  { "at", required_argument, NULL, OPT_AT },
-		{ "nonce", required_argument, NULL, OPT_NONCE },  { "vcek", required_argument, NULL, OPT_VCEK },
-		{ "certs", required_argument, NULL, OPT_CERTS },  { "allow-debug", no_argument, NULL, OPT_ALLOW_DEBUG },
+		VERIFY_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },		  { "quiet", no_argument, NULL, 'q' },
-		{ "root", required_argument, NULL, OPT_ROOT },	  { "policy", required_argument, NULL, OPT_POLICY },
-		{ "crl", required_argument, NULL, OPT_CRL },	  { "help", no_argument, NULL, 'h' },
-		{ "allow-partial", no_argument, NULL, OPT_PARTIAL },
-		{ "report-data-prefix", no_argument, NULL, OPT_PREFIX },
+		{ "policy", required_argument, NULL, OPT_POLICY }, { "help", no_argument, NULL, 'h' },
 		{ "tcb-info", required_argument, NULL, OPT_TCB_INFO },
 		{ "qe-identity", required_argument, NULL, OPT_QE_IDENTITY },
 		{ "tcb-issuer-chain", required_argument, NULL, OPT_TCB_CHAIN },
@@ -467,22 +462,21 @@ int cmd_compare(int argc, char **argv)
 		{ "cache", required_argument, NULL, OPT_CACHE },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ctx c = { .vo = { .at = (int64_t)time(NULL) } };
+	struct ctx c = { 0 };
+	struct verify_opts v;
 	struct arg *args = NULL;
 	struct pair *pairs = NULL;
-	size_t nargs = 0, npairs = 0, ncrl = 0, pending_expected = 0;
+	size_t nargs = 0, npairs = 0, pending_expected = 0;
 	struct collateral *pend_vcek = NULL, *pend_certs = NULL, *carry_vcek = NULL, *carry_certs = NULL;
-	const char *nonce_hex = NULL, *root_path = NULL, *crl_paths[MAX_CRLS];
 	const char *tcb_info_path = NULL, *qe_path = NULL, *tcb_chain_path = NULL;
 	cJSON *policy = NULL;
-	STACK_OF(X509_CRL) *crls = NULL;
-	STACK_OF(X509) *root_chain = NULL;
-	uint8_t *nonce = NULL;
 	struct ms_err err = { 0 };
 	enum ms_status worst = MS_OK;
 	bool have_expected = false;
 	int opt, rc = 2;
-	unsigned at_given = 0, stdin_used = 0;
+	unsigned stdin_used = 0;
+
+	verify_opts_init(&v, "compare");
 
 	/* every argument is at most one file or one collateral option: argc bounds both lists */
 	args = calloc((size_t)argc + 1, sizeof(*args));
@@ -508,38 +502,14 @@ int cmd_compare(int argc, char **argv)
 			pend_vcek = pend_certs = NULL;
 			nargs++;
 			break;
-		case OPT_TYPE:
-			if (!(c.forced = evidence_type_parse(optarg))) {
-				rc = cli_usage("compare", "--type is nitro, snp or tdx, not '%.64s'", optarg);
-				goto out;
-			}
-			break;
-		case OPT_AT:
-			if (at_given++) {
-				rc = cli_usage("compare", "--at given twice: one check time");
-				goto out;
-			}
-			if (!strcmp(optarg, "evidence")) {
-				c.vo.at_evidence = true;
-			} else if (ms_time_parse(optarg, &c.vo.at)) {
-				rc = cli_usage("compare", "--at: '%.64s' is not RFC 3339 (2022-10-13T09:38:02Z, a real date and time, "
-							  "offset within 23:59), @SECONDS (up to year 9999) or evidence", optarg);
-				goto out;
-			}
-			break;
-		case OPT_NONCE: nonce_hex = optarg; break;
-		case OPT_VCEK:
+		case VOPT_VCEK:
 			if ((rc = collateral_opt(&c, &c.gvcek, nargs, &pend_vcek, "--vcek", optarg)))
 				goto out;
 			break;
-		case OPT_CERTS:
+		case VOPT_CERTS:
 			if ((rc = collateral_opt(&c, &c.gcerts, nargs, &pend_certs, "--certs", optarg)))
 				goto out;
 			break;
-		case OPT_ALLOW_DEBUG: c.mo.allow_debug = true; break;
-		case OPT_PARTIAL: c.mo.allow_partial = true; break;
-		case OPT_PREFIX: c.mo.report_data_prefix = true; break;
-		case OPT_ROOT: root_path = optarg; break;
 		case OPT_TCB_INFO: tcb_info_path = optarg; break;
 		case OPT_QE_IDENTITY: qe_path = optarg; break;
 		case OPT_TCB_CHAIN: tcb_chain_path = optarg; break;
@@ -569,13 +539,6 @@ int cmd_compare(int argc, char **argv)
 			}
 			c.policy_path = optarg;
 			break;
-		case OPT_CRL:
-			if (ncrl == MAX_CRLS) {
-				rc = cli_usage("compare", "at most %d --crl files", MAX_CRLS);
-				goto out;
-			}
-			crl_paths[ncrl++] = optarg;
-			break;
 		case 'j': c.json = true; break;
 		case 'q': c.quiet = true; break;
 		case 'h':
@@ -583,6 +546,11 @@ int cmd_compare(int argc, char **argv)
 			rc = 0;
 			goto out;
 		default:
+			if ((rc = verify_opts_parse(&v, opt, optarg)) >= 0) {
+				if (rc)
+					goto out;
+				break;
+			}
 			rc = cli_bad_option("compare", opt, argv);
 			goto out;
 		}
@@ -612,64 +580,12 @@ int cmd_compare(int argc, char **argv)
 		rc = cli_usage("compare", "give EXPECTED EVIDENCE pairs");
 		goto out;
 	}
-	if (c.mo.report_data_prefix && !nonce_hex) {
-		rc = cli_usage("compare", "--report-data-prefix qualifies --nonce");
+	if ((rc = verify_opts_load(&v)))
 		goto out;
-	}
-	if (nonce_hex) {
-		size_t n = strlen(nonce_hex) - (strncmp(nonce_hex, "0x", 2) && strncmp(nonce_hex, "0X", 2) ? 0 : 2);
-
-		c.mo.nonce_len = n / 2;
-		nonce = malloc(c.mo.nonce_len + 1);
-		if (!nonce || n % 2 || !c.mo.nonce_len || c.mo.nonce_len > MS_EVIDENCE_MAX_NONCE ||
-		    ms_hex_decode(nonce_hex, nonce, c.mo.nonce_len, "--nonce", &err)) {
-			rc = cli_usage("compare", "--nonce: 1 to %d bytes of hex", MS_EVIDENCE_MAX_NONCE);
-			goto out;
-		}
-		if (c.mo.report_data_prefix && (c.mo.nonce_len < MS_NONCE_PREFIX_MIN || c.mo.nonce_len > MS_REPORT_DATA_LEN)) {
-			rc = cli_usage("compare", "--report-data-prefix: the nonce is %zu bytes; a prefix is %d to %d bytes",
-				       c.mo.nonce_len, MS_NONCE_PREFIX_MIN, MS_REPORT_DATA_LEN);
-			goto out;
-		}
-		c.mo.nonce = nonce;
-	}
-	/* loading: any failure here is exit 2 (or the file's own code) with one line and nothing on stdout */
-	if (root_path) {
-		/* one root; or AMD's cert_chain form, the ASK (or ASVK) then the ARK */
-		uint8_t *pem = NULL;
-		size_t len;
-		bool bad = ms_file_load(root_path, 1 << 16, &pem, &len, &err) ||
-			   ms_x509_parse_bundle(pem, len, "--root", &root_chain, &err);
-
-		free(pem);
-		if (!bad && sk_X509_num(root_chain) > 2) {
-			ms_fail(&err, MS_USAGE, "one root certificate, or an ASK and an ARK");
-			bad = true;
-		}
-		if (bad) {
-			rc = cli_fail("compare", root_path, &err);
-			goto out;
-		}
-		c.vo.root_override = sk_X509_value(root_chain, sk_X509_num(root_chain) - 1);
-		c.vo.ask_override = sk_X509_num(root_chain) == 2 ? sk_X509_value(root_chain, 0) : NULL;
-	}
-	if (ncrl && !(crls = sk_X509_CRL_new_null()))
-		goto out;
-	for (size_t i = 0; i < ncrl; i++) {
-		uint8_t *buf = NULL;
-		size_t len;
-		X509_CRL *crl = NULL;
-		bool bad = ms_file_load(crl_paths[i], 4u << 20, &buf, &len, &err) ||
-			   ms_crl_parse(buf, len, "--crl", &crl, &err);
-
-		free(buf);
-		if (bad) {
-			rc = cli_fail("compare", crl_paths[i], &err);
-			goto out;
-		}
-		sk_X509_CRL_push(crls, crl);
-	}
-	c.vo.crls = crls;
+	rc = 2;
+	c.vo = v.vo;
+	c.mo = v.mo;
+	c.forced = v.forced;
 	if (tcb_info_path || qe_path || tcb_chain_path) {
 		if (!tcb_info_path || !qe_path) {
 			rc = cli_usage("compare", "--tcb-info and --qe-identity go together: a TDX TCB status needs both");
@@ -745,20 +661,9 @@ evidence:
 			fprintf(stderr, "measure: compare: %s: %s (--allow-partial)\n", p->expected_path, err.msg);
 			goto out;
 		}
-		if (c.vo.at_evidence && p->e.type != MS_EVIDENCE_NITRO) {
-			rc = cli_usage("compare", "--at evidence: %s is %s, which carries no time; give --at TIME", p->evidence_path,
-				       p->e.type == MS_EVIDENCE_SNP ? "an SNP report" : "a TDX quote");
+		if ((rc = verify_opts_fit(&v, p->evidence_path, p->e.type)))
 			goto out;
-		}
-		if (c.mo.nonce && p->e.type != MS_EVIDENCE_NITRO && c.mo.nonce_len != MS_REPORT_DATA_LEN &&
-		    !c.mo.report_data_prefix) {
-			rc = cli_usage("compare", "--nonce: %s is %s, whose %s is %d bytes; this nonce is %zu (a prefix of at least "
-						  "%d bytes needs --report-data-prefix)",
-				       p->evidence_path, p->e.type == MS_EVIDENCE_SNP ? "an SNP report" : "a TDX quote",
-				       p->e.type == MS_EVIDENCE_SNP ? "REPORT_DATA" : "REPORTDATA", MS_REPORT_DATA_LEN,
-				       c.mo.nonce_len, MS_NONCE_PREFIX_MIN);
-			goto out;
-		}
+		rc = 2;
 	}
 	if (have_expected) {
 		rc = cli_usage("compare", "%s has no EVIDENCE after it", args[pending_expected].path);
@@ -770,15 +675,15 @@ evidence:
 		if ((rc = load_collateral(&c.local[i])))
 			goto out;
 	rc = 2;
-	if (root_path && !c.quiet)
-		fprintf(stderr, "measure: compare: the pinned root is replaced by %s\n", root_path);
+	if (v.root_path && !c.quiet)
+		fprintf(stderr, "measure: compare: the pinned root is replaced by %s\n", v.root_path);
 
 	/* verification and the verdict, pair by pair; the worst outcome decides, whatever the order */
 	for (size_t i = 0; i < npairs; i++) {
 		verify_and_match(&c, &pairs[i]);
 		worst = ms_status_worst(worst, pairs[i].status);
 	}
-	if (crls) {
+	if (v.crls) {
 		uint32_t used = 0;
 		bool all_verified = true;
 
@@ -787,11 +692,11 @@ evidence:
 			all_verified &= pairs[i].verified;
 		}
 		/* each --crl must have played its part; one that did not means the command line is not what was meant */
-		for (size_t i = 0; all_verified && i < ncrl; i++)
+		for (size_t i = 0; all_verified && i < v.ncrl; i++)
 			if (!(used >> i & 1)) {
 				if (!c.quiet)
 					fprintf(stderr, "measure: compare: %s: this CRL is issued by no certificate of any chain checked\n",
-						crl_paths[i]);
+						v.crl_paths[i]);
 				worst = ms_status_worst(worst, MS_USAGE);
 			}
 	}
@@ -818,9 +723,7 @@ out:
 	free(args);
 	free(pairs);
 	cJSON_Delete(policy);
-	sk_X509_CRL_pop_free(crls, X509_CRL_free);
-	sk_X509_pop_free(root_chain, X509_free);
-	free(nonce);
+	verify_opts_free(&v);
 	tcb_cli_free(&c.tcb);
 	return rc;
 }

@@ -5,7 +5,7 @@ _measure() {
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="eif snp tdx inspect compare help"
+	local commands="eif snp tdx inspect compare pin help"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
@@ -119,6 +119,41 @@ _measure() {
 				--require-tcb --allow-debug --json --quiet --help" -- "$cur"))
 		else
 			_filedir
+		fi
+		;;
+	pin)
+		local verify="--type --at --nonce --report-data-prefix --allow-partial --vcek --certs --root --crl --allow-debug"
+		if [[ $cword -eq 2 ]]; then
+			COMPREPLY=($(compgen -W "add check update show list destroy export log --help" -- "$cur"))
+			return
+		fi
+		case $prev in
+		--type) COMPREPLY=($(compgen -W "nitro snp tdx" -- "$cur")); return ;;
+		--at) COMPREPLY=($(compgen -W "evidence" -- "$cur")); return ;;
+		--format) COMPREPLY=($(compgen -W "env json" -- "$cur")); return ;;
+		--expected|--evidence|--signed-by|--vcek|--certs|--root|--crl|--key|--checkpoint|--store) _filedir; return ;;
+		--nonce|--reason|--env-prefix|--origin|--key-name) return ;;
+		esac
+		if [[ ${words[2]} == log ]]; then
+			if [[ $cword -eq 3 ]]; then
+				COMPREPLY=($(compgen -W "verify checkpoint prove check-proof export --help" -- "$cur"))
+			elif [[ $cur == -* ]]; then
+				COMPREPLY=($(compgen -W "--store --key --key-name --origin --checkpoint --json --help" -- "$cur"))
+			else
+				_filedir
+			fi
+			return
+		fi
+		if [[ $cur == -* ]]; then
+			case ${words[2]} in
+			add) COMPREPLY=($(compgen -W "--store --expected --evidence --require-signed-updates --json --quiet --help $verify" -- "$cur")) ;;
+			check) COMPREPLY=($(compgen -W "--store --evidence --json --quiet --help $verify" -- "$cur")) ;;
+			update) COMPREPLY=($(compgen -W "--store --expected --evidence --reason --signed-by --require-signed-updates
+				--json --quiet --help $verify" -- "$cur")) ;;
+			show|list) COMPREPLY=($(compgen -W "--store --json --help" -- "$cur")) ;;
+			destroy) COMPREPLY=($(compgen -W "--store --reason --json --help" -- "$cur")) ;;
+			export) COMPREPLY=($(compgen -W "--store --format --env-prefix --help" -- "$cur")) ;;
+			esac
 		fi
 		;;
 	help)

@@ -35,6 +35,39 @@ peak_rss() { # in MiB, when GNU time is installed
 	fi
 }
 
+pin_bench_section() {
+	echo
+	echo "== measure pin: checks per second on one SQLite store (WAL, synchronous=FULL)"
+	if [ -x "${PIN_BENCH:-}" ]; then
+		"$PIN_BENCH" checks "$DIR/pin-bench.db" fixtures/compare/synthetic-nitro.doc fixtures/compare/synthetic-nitro-root.pem 300
+		rm -f "$DIR/pin-cli.db" "$DIR/pin-cli.db-wal" "$DIR/pin-cli.db-shm"
+		"$MEASURE" pin add web --store "$DIR/pin-cli.db" --expected fixtures/compare/synthetic-nitro.json \
+			--evidence fixtures/compare/synthetic-nitro.doc --root fixtures/compare/synthetic-nitro-root.pem --at evidence >/dev/null
+		c=$(mean_ms 100 "$MEASURE" pin check web --store "$DIR/pin-cli.db" --evidence fixtures/compare/synthetic-nitro.doc \
+			--root fixtures/compare/synthetic-nitro-root.pem --at evidence)
+		awk -v c="$c" 'BEGIN { printf "one measure pin check process each: %.2f ms, %.0f checks/s (the process start included)\n", c, 1000 / c }'
+		"$PIN_BENCH" proofs "$DIR/pin-big.db" 1000000
+	else
+		echo "skipped: pin_bench not built"
+	fi
+}
+
+# mean_ms RUNS CMD...: mean wall time of one run, in milliseconds.
+mean_ms() {
+	runs=$1
+	shift
+	s=$(date +%s%N)
+	for _ in $(seq "$runs"); do "$@" >/dev/null; done
+	e=$(date +%s%N)
+	awk -v ns=$((e - s)) -v n="$runs" 'BEGIN { printf "%.2f", ns / n / 1e6 }'
+}
+
+# BENCH=pin: the pin figures only
+if [ "${BENCH:-}" = pin ]; then
+	pin_bench_section
+	exit 0
+fi
+
 echo "== measure eif: 512 MiB EIF (8 MiB kernel, 4 MiB bootstrap ramdisk, 500 MiB application ramdisk)"
 stream 8 1 "$DIR/kernel"
 stream 4 2 "$DIR/bootstrap.cpio"
@@ -52,15 +85,6 @@ echo "sha384sum    ${h} s   (best of $RUNS; one SHA-384 over the file)"
 awk -v m="$m" -v h="$h" 'BEGIN { printf "ratio        %.2fx sha384sum (target: at most 1.20x)\n", m / h }'
 echo "peak RSS     $(peak_rss "$MEASURE" eif "$DIR/bench.eif")"
 
-# mean_ms RUNS CMD...: mean wall time of one run, in milliseconds.
-mean_ms() {
-	runs=$1
-	shift
-	s=$(date +%s%N)
-	for _ in $(seq "$runs"); do "$@" >/dev/null; done
-	e=$(date +%s%N)
-	awk -v ns=$((e - s)) -v n="$runs" 'BEGIN { printf "%.2f", ns / n / 1e6 }'
-}
 
 echo
 echo "== measure snp (mean of 50 runs; the process start is included)"
@@ -115,3 +139,5 @@ if [ -x "${TLOG_BENCH:-}" ]; then
 else
 	echo "skipped: build/tests/bench/tlog_bench not built (make bench builds it)"
 fi
+
+pin_bench_section

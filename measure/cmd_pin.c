@@ -1,0 +1,1097 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* measure pin add|check|update|show|list|destroy|export: first-use pins held against recomputed values. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../common/digest.h"
+#include "../common/file.h"
+#include "../common/hex.h"
+#include "../common/json.h"
+#include "../common/json_strict.h"
+#include "../common/x509.h"
+#include "../pin/sign.h"
+#include "cli.h"
+#include "cmd_pin.h"
+#include "verify_opts.h"
+
+#define MAX_MANIFEST (1u << 20)
+#define MAX_KEY (64u << 10)
+#define MAX_REASON 4096
+
+static const char pin_help[] =
+	"Usage: measure pin add DEPLOY --expected MANIFEST --evidence FILE [options]\n"
+	"       measure pin check DEPLOY --evidence FILE [options]\n"
+	"       measure pin update DEPLOY --expected NEW --evidence FILE --reason TEXT [--signed-by KEY]\n"
+	"       measure pin show DEPLOY [--json]\n"
+	"       measure pin list [--json]\n"
+	"       measure pin destroy DEPLOY [--reason TEXT]\n"
+	"       measure pin export DEPLOY --format env|json [--env-prefix PREFIX]\n"
+	"       measure pin log verify|checkpoint|prove|check-proof|export ...\n"
+	"\n"
+	"First-use pins that must match values recomputed from the artifacts. Each verb is one\n"
+	"transaction on the store; every add, check, update and destroy is an entry of a\n"
+	"transparency log (RFC 9162 Merkle tree) that 'measure pin log' verifies and proves.\n"
+	"'measure pin VERB --help' describes a verb.\n"
+	"\n"
+	"Store: --store PATH, sqlite:PATH or postgresql://...; by default\n"
+	"$XDG_STATE_HOME/measure/pins.db (else ~/.local/state/measure/pins.db).\n"
+	"\n"
+	"Exit codes: 0 ok, 1 drift, mismatch or refused (already pinned, destroyed, unsigned\n"
+	"update, log not intact), 2 usage, bad input or store unavailable, 3 signature or chain,\n"
+	"4 collateral missing, 5 unsupported (also a store of a newer schema version).\n";
+
+static const char add_help[] =
+	"Usage: measure pin add DEPLOY --expected MANIFEST --evidence FILE [options]\n"
+	"\n"
+	"Verifies the evidence exactly as 'measure compare' does and pins the deployment only when\n"
+	"it matches MANIFEST (from 'measure eif|snp|tdx --json'). A deployment is pinned once:\n"
+	"a second add is refused (exit 1); use 'pin update' for an authorized change.\n"
+	"\n"
+	"Options:\n"
+	"      --store URI           the pin store (see 'measure pin --help')\n"
+	"      --expected FILE       the measure/v1 manifest of recomputed values\n"
+	"      --evidence FILE       the attestation (Nitro document, SNP report, TDX quote)\n"
+	"      --require-signed-updates  from now on, refuse updates without --signed-by (store-wide)\n";
+
+static const char check_help[] =
+	"Usage: measure pin check DEPLOY --evidence FILE [options]\n"
+	"\n"
+	"Verifies the evidence as 'measure compare' does and compares it with the pin. Equal: a\n"
+	"'verified' entry, exit 0. Genuine but different: a 'drift' entry, the deployment is marked\n"
+	"drifted, the differing values are shown, exit 1. Evidence that fails verification (or a\n"
+	"nonce or debug check): a 'rejected' entry and compare's exit code.\n"
+	"\n"
+	"Options:\n"
+	"      --store URI           the pin store\n"
+	"      --evidence FILE       the attestation\n";
+
+static const char update_help[] =
+	"Usage: measure pin update DEPLOY --expected NEW --evidence FILE --reason TEXT [--signed-by KEY]\n"
+	"\n"
+	"The authorized change of a pin (a new image): the evidence must verify and match NEW. The\n"
+	"old pin stays in the log. --signed-by KEY (an Ed25519 or P-256 private key, PEM) signs the\n"
+	"canonical update entry; the signature and public key are recorded and checked by\n"
+	"'pin log verify'. On a store with --require-signed-updates an unsigned update fails (exit 1).\n"
+	"\n"
+	"Options:\n"
+	"      --store URI           the pin store\n"
+	"      --expected FILE       the new manifest\n"
+	"      --evidence FILE       evidence of the updated deployment\n"
+	"      --reason TEXT         why (recorded in the log; required)\n"
+	"      --signed-by KEY       the operator's private key (PEM)\n"
+	"      --require-signed-updates  from now on, refuse updates without --signed-by\n";
+
+static const char show_help[] =
+	"Usage: measure pin show DEPLOY [--store URI] [--json]\n"
+	"\n"
+	"The deployment, its platform and state (pinned, drifted, destroyed), each pinned value and\n"
+	"when it was first pinned, counts of verified, mismatched and rejected checks, the last\n"
+	"check and the timeline of log entries.\n";
+
+static const char list_help[] =
+	"Usage: measure pin list [--store URI] [--json]\n\nEvery deployment with its platform, state and last change.\n";
+
+static const char destroy_help[] =
+	"Usage: measure pin destroy DEPLOY [--store URI] [--reason TEXT]\n"
+	"\n"
+	"Writes a final 'destroy' entry; later checks, updates and exports are refused (exit 1).\n";
+
+static const char export_help[] =
+	"Usage: measure pin export DEPLOY --format env|json [--env-prefix PREFIX] [--store URI]\n"
+	"\n"
+	"--format env prints the pinned values as KEY=VALUE lines (PREFIX defaults to\n"
+	"EPHEMERALML_EXPECTED_: EPHEMERALML_EXPECTED_PCR0=...); --format json prints the pinned\n"
+	"manifest.\n";
+
+enum {
+	A_STORE = 1 << 0, A_EXPECTED = 1 << 1, A_EVIDENCE = 1 << 2, A_REASON = 1 << 3, A_SIGNED = 1 << 4,
+	A_FORMAT = 1 << 5, A_PREFIX = 1 << 6, A_REQUIRE = 1 << 7, A_VERIFY = 1 << 8, A_JSON = 1 << 9,
+};
+
+struct pin_args {
+	const char *verb;  /* "pin add" */
+	const char *deploy, *store, *expected, *evidence, *reason, *signed_by, *format, *prefix;
+	bool json, quiet, require_signed;
+	struct verify_opts v;
+};
+
+static void now_rfc3339(char out[32])
+{
+	ms_format_time((int64_t)time(NULL), out);
+}
+
+int pin_store_fail(const char *verb, const struct ms_err *err)
+{
+	fprintf(stderr, "measure: %s: %s\n", verb, err->msg);
+	return ms_exit_code(err->status);
+}
+
+/* mkdir -p of the directory part of path. */
+static int make_parent(const char *verb, const char *path)
+{
+	char *dir = strdup(path);
+	int rc = 0;
+
+	if (!dir)
+		return 2;
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) && errno != EEXIST) {
+			fprintf(stderr, "measure: %s: cannot create %s: %s\n", verb, dir, strerror(errno));
+			rc = 2;
+			break;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return rc;
+}
+
+int pin_store_open(const char *verb, const char *uri, bool create, struct ms_store **s)
+{
+	struct ms_err err = { 0 };
+	char *path = NULL;
+	int rc;
+
+	if (!uri) {
+		const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+		if (state && *state == '/')
+			rc = asprintf(&path, "%s/measure/pins.db", state);
+		else if (home && *home)
+			rc = asprintf(&path, "%s/.local/state/measure/pins.db", home);
+		else
+			return cli_usage(verb, "no --store, and neither XDG_STATE_HOME nor HOME is set");
+		if (rc < 0)
+			return 2;
+		if (create && (rc = make_parent(verb, path))) {
+			free(path);
+			return rc;
+		}
+		uri = path;
+	}
+	rc = ms_store_open(uri, create, s, &err) ? pin_store_fail(verb, &err) : 0;
+	free(path);
+	return rc;
+}
+
+static int parse_args(const char *verb, unsigned allowed, bool want_deploy, const char *help, int argc, char **argv,
+		      struct pin_args *a)
+{
+	enum { O_STORE = 300, O_EXPECTED, O_EVIDENCE, O_REASON, O_SIGNED, O_FORMAT, O_PREFIX, O_REQUIRE };
+	static const struct option options[] = {
+		{ "store", required_argument, NULL, O_STORE },
+		{ "expected", required_argument, NULL, O_EXPECTED },
+		{ "evidence", required_argument, NULL, O_EVIDENCE },
+		{ "reason", required_argument, NULL, O_REASON },
+		{ "signed-by", required_argument, NULL, O_SIGNED },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "env-prefix", required_argument, NULL, O_PREFIX },
+		{ "require-signed-updates", no_argument, NULL, O_REQUIRE },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		VERIFY_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct {
+		int opt;
+		unsigned bit;
+		const char *name;
+	} bits[] = {
+		{ O_STORE, A_STORE, "--store" },	  { O_EXPECTED, A_EXPECTED, "--expected" },
+		{ O_EVIDENCE, A_EVIDENCE, "--evidence" }, { O_REASON, A_REASON, "--reason" },
+		{ O_SIGNED, A_SIGNED, "--signed-by" },	  { O_FORMAT, A_FORMAT, "--format" },
+		{ O_PREFIX, A_PREFIX, "--env-prefix" },	  { O_REQUIRE, A_REQUIRE, "--require-signed-updates" },
+		{ 'j', A_JSON, "--json" },
+	};
+	int opt, rc;
+
+	memset(a, 0, sizeof(*a));
+	a->verb = verb;
+	verify_opts_init(&a->v, verb);
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":jqh", options, NULL)) != -1) {
+		for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+			if (bits[i].opt == opt && !(allowed & bits[i].bit))
+				return cli_usage(verb, "%s does not apply here", bits[i].name);
+		if (opt >= VOPT_TYPE && opt <= VOPT_CERTS && !(allowed & A_VERIFY))
+			return cli_usage(verb, "'%s' does not apply here", argv[optind - 1]);
+		switch (opt) {
+		case O_STORE: a->store = optarg; break;
+		case O_EXPECTED: a->expected = optarg; break;
+		case O_EVIDENCE: a->evidence = optarg; break;
+		case O_REASON: a->reason = optarg; break;
+		case O_SIGNED: a->signed_by = optarg; break;
+		case O_FORMAT: a->format = optarg; break;
+		case O_PREFIX: a->prefix = optarg; break;
+		case O_REQUIRE: a->require_signed = true; break;
+		case 'j': a->json = true; break;
+		case 'q': a->quiet = true; break;
+		case 'h': fputs(help, stdout); return -1;
+		default:
+			if ((rc = verify_opts_parse(&a->v, opt, optarg)) >= 0) {
+				if (rc)
+					return rc;
+				break;
+			}
+			return cli_bad_option(verb, opt, argv);
+		}
+	}
+	if (want_deploy) {
+		if (optind >= argc)
+			return cli_usage(verb, "give the deployment name");
+		a->deploy = argv[optind++];
+		if (!ms_pin_name_valid(a->deploy))
+			return cli_usage(verb, "deployment name '%.64s': 1 to %d printable ASCII characters, no space, '/' or "
+					       "'\\', not starting with '-'", a->deploy, MS_PIN_NAME_MAX);
+	}
+	if (optind < argc)
+		return cli_usage(verb, "unexpected argument '%.64s'", argv[optind]);
+	if (a->reason && (strlen(a->reason) > MAX_REASON || !*a->reason))
+		return cli_usage(verb, "--reason: 1 to %d bytes", MAX_REASON);
+	return 0;
+}
+
+/* --- manifests and evidence ---------------------------------------------------------------------- */
+
+struct manifest {
+	struct ms_expected x;
+	cJSON *json;           /* as parsed (strict) */
+	uint8_t sha256[32];    /* of the file as given */
+};
+
+static int load_manifest(const struct pin_args *a, const char *path, struct manifest *m)
+{
+	struct ms_err err = { 0 };
+	uint8_t *buf = NULL;
+	size_t len;
+	int rc = 2;
+
+	memset(m, 0, sizeof(*m));
+	if (ms_file_load(path, MAX_MANIFEST, &buf, &len, &err) ||
+	    ms_expected_parse((const char *)buf, len, &m->x, &err)) {
+		rc = cli_fail(a->verb, path, &err);
+		goto out;
+	}
+	if (m->x.source != MS_EXPECTED_MANIFEST) {
+		fprintf(stderr, "measure: %s: %s: a pin needs a measure/v1 manifest ('measure eif|snp|tdx --json')\n", a->verb,
+			path);
+		goto out;
+	}
+	if (ms_expected_require_launch(&m->x, a->v.mo.allow_partial, &err)) {
+		fprintf(stderr, "measure: %s: %s: %s (--allow-partial)\n", a->verb, path, err.msg);
+		goto out;
+	}
+	if (ms_json_parse_strict((const char *)buf, len, "manifest", &m->json, &err)) {
+		rc = cli_fail(a->verb, path, &err);
+		goto out;
+	}
+	ms_sha256(buf, len, m->sha256);
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+static int load_evidence_file(const struct pin_args *a, struct verify_result *r)
+{
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = evidence_load(a->verb, a->evidence, a->v.forced, &r->e)))
+		return rc;
+	return verify_opts_fit(&a->v, a->evidence, r->e.type);
+}
+
+static const char *verdict_name(const struct verify_result *r)
+{
+	if (!r->verified)
+		return "not verified";
+	return r->status == MS_OK ? "match" : r->status == MS_MISMATCH ? "mismatch" : "not compared";
+}
+
+/* What the evidence said and how it was judged, into an entry. */
+static void add_result(cJSON *e, const struct pin_args *a, const struct verify_result *r)
+{
+	cJSON *res = cJSON_AddObjectToObject(e, "result"), *diff, *m, *rc;
+	uint8_t sha[32];
+	char when[32];
+
+	ms_sha256(r->e.data, r->e.len, sha);
+	ms_json_add_hex(e, "evidence_sha256", sha, 32);
+	cJSON_AddStringToObject(e, "evidence_type", ms_evidence_type_name(r->e.type));
+	cJSON_AddStringToObject(res, "verdict", verdict_name(r));
+	cJSON_AddNumberToObject(res, "exit_code", ms_exit_code(r->status));
+	if (r->err.msg[0])
+		cJSON_AddStringToObject(res, "error", r->err.msg);
+	diff = cJSON_AddArrayToObject(res, "differs");
+	for (size_t i = 0; i < r->checks.n; i++) {
+		const struct ms_check *k = &r->checks.v[i];
+		cJSON *d;
+
+		if (k->state != MS_CHECK_FAIL)
+			continue;
+		d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "what", k->what);
+		cJSON_AddStringToObject(d, "expected", k->expected);
+		cJSON_AddStringToObject(d, "found", k->found);
+		cJSON_AddItemToArray(diff, d);
+	}
+	if (!r->verified)
+		return;
+	m = cJSON_AddObjectToObject(e, "measurements");
+	for (unsigned i = 0; i < r->ev.nm; i++)
+		ms_json_add_hex(m, r->ev.m[i].name, r->ev.m[i].value, r->ev.m[i].len);
+	rc = cJSON_AddObjectToObject(e, "receipt");
+	ms_format_time(r->ev.checked_at ? r->ev.checked_at : a->v.vo.at, when);
+	cJSON_AddStringToObject(rc, "certificates_checked_at", when);
+	cJSON_AddStringToObject(rc, "signed_by", r->ev.signed_by);
+	if (r->ev.has_timestamp) {
+		ms_format_time(r->ev.timestamp, when);
+		cJSON_AddStringToObject(rc, "signed_at", when);
+	}
+	cJSON_AddBoolToObject(rc, "root_override", a->v.root_path != NULL);
+}
+
+static cJSON *entry_new(uint64_t seq, const char *when, const char *deploy, const char *kind, const char *platform)
+{
+	cJSON *e = cJSON_CreateObject();
+
+	if (!e)
+		return NULL;
+	cJSON_AddStringToObject(e, "schema", MS_PIN_ENTRY_SCHEMA);
+	cJSON_AddNumberToObject(e, "seq", (double)seq);
+	cJSON_AddStringToObject(e, "time", when);
+	cJSON_AddStringToObject(e, "deployment", deploy);
+	cJSON_AddStringToObject(e, "kind", kind);
+	cJSON_AddStringToObject(e, "platform", platform);
+	return e;
+}
+
+static void add_manifest(cJSON *e, const struct manifest *m)
+{
+	const cJSON *meas = cJSON_GetObjectItemCaseSensitive(m->json, "measurements");
+
+	cJSON_AddItemToObject(e, "manifest", cJSON_Duplicate(m->json, true));
+	ms_json_add_hex(e, "manifest_sha256", m->sha256, 32);
+	cJSON_AddItemToObject(e, "pinned", cJSON_Duplicate(meas, true));
+}
+
+/*
+ * Appends entry j (canonicalized here) and writes the deployment row that
+ * replaying the log gives. On success *seq_out and root are set.
+ */
+static int append(const struct pin_args *a, struct ms_store *s, cJSON *j, struct ms_deployment *d, uint8_t root[32])
+{
+	struct ms_entry e = { 0 };
+	struct ms_err err = { 0 };
+	char *text = ms_json_canonical(j);
+	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(j, "seq");
+	int rc;
+
+	if (!text) {
+		fprintf(stderr, "measure: %s: out of memory\n", a->verb);
+		return 2;
+	}
+	e.seq = (uint64_t)seq->valuedouble;
+	snprintf(e.deployment, sizeof(e.deployment), "%s", a->deploy);
+	snprintf(e.kind, sizeof(e.kind), "%s", cJSON_GetObjectItemCaseSensitive(j, "kind")->valuestring);
+	snprintf(e.time, sizeof(e.time), "%s", cJSON_GetObjectItemCaseSensitive(j, "time")->valuestring);
+	e.json = text;
+	snprintf(d->updated, sizeof(d->updated), "%s", e.time);
+	rc = ms_store_append(s, &e, root, &err) || ms_store_deployment_put(s, d, &err) ? pin_store_fail(a->verb, &err) : 0;
+	free(text);
+	return rc;
+}
+
+static int begin_write(const struct pin_args *a, struct ms_store *s, uint64_t *seq)
+{
+	struct ms_err err = { 0 };
+	uint8_t root[32];
+
+	if (ms_store_begin(s, true, &err) || ms_store_size(s, seq, root, &err))
+		return pin_store_fail(a->verb, &err);
+	if (a->require_signed && ms_store_setting_set(s, "require_signed_updates", "1", &err))
+		return pin_store_fail(a->verb, &err);
+	return 0;
+}
+
+static int commit(const struct pin_args *a, struct ms_store *s)
+{
+	struct ms_err err = { 0 };
+
+	return ms_store_commit(s, &err) ? pin_store_fail(a->verb, &err) : 0;
+}
+
+/* The deployment, which must exist (2 otherwise) and, unless allow_destroyed, not be destroyed (1). */
+static int get_deployment(const struct pin_args *a, struct ms_store *s, struct ms_deployment *d, bool allow_destroyed)
+{
+	struct ms_err err = { 0 };
+	bool found;
+
+	if (ms_store_deployment_get(s, a->deploy, d, &found, &err))
+		return pin_store_fail(a->verb, &err);
+	if (!found) {
+		fprintf(stderr, "measure: %s: no deployment '%s' in the store (pin it with 'measure pin add')\n", a->verb,
+			a->deploy);
+		return 2;
+	}
+	if (!allow_destroyed && !strcmp(d->state, "destroyed")) {
+		fprintf(stderr, "measure: %s: deployment '%s' was destroyed at %s: refused\n", a->verb, a->deploy,
+			d->updated);
+		return 1;
+	}
+	return 0;
+}
+
+/* The manifest of the pin entry: taken from the log, whose leaf hash must still match its text. */
+static int pinned_manifest(const struct pin_args *a, struct ms_store *s, const struct ms_deployment *d,
+			   struct manifest *m)
+{
+	struct ms_entry e;
+	struct ms_err err = { 0 };
+	uint8_t leaf[32];
+	cJSON *j = NULL;
+	const cJSON *mj, *sha;
+	char *text = NULL;
+	bool found;
+	int rc = 2;
+
+	memset(m, 0, sizeof(*m));
+	if (ms_store_entry_get(s, d->pin_seq, &e, &found, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	if (found)
+		ms_tlog_leaf_hash(e.json, strlen(e.json), leaf);
+	if (!found || memcmp(leaf, e.leaf, 32) || !(j = cJSON_Parse(e.json)) ||
+	    !(mj = cJSON_GetObjectItemCaseSensitive(j, "manifest")) || !(text = cJSON_PrintUnformatted(mj)) ||
+	    ms_expected_parse(text, strlen(text), &m->x, &err) || !(m->json = cJSON_Duplicate(mj, true)) ||
+	    !cJSON_IsString(sha = cJSON_GetObjectItemCaseSensitive(j, "manifest_sha256")) ||
+	    ms_hex_decode(sha->valuestring, m->sha256, 32, "manifest_sha256", NULL)) {
+		fprintf(stderr, "measure: %s: the pin entry %" PRIu64 " of '%s' is missing or damaged (run 'measure pin log "
+				"verify')\n", a->verb, d->pin_seq, a->deploy);
+		rc = 2;
+		goto out;
+	}
+	rc = 0;
+out:
+	if (found)
+		free((char *)e.json);
+	cJSON_Delete(j);
+	free(text);
+	return rc;
+}
+
+static void print_check(FILE *f, const struct ms_check *k)
+{
+	if (k->state == MS_CHECK_FAIL) {
+		fprintf(f, "  FAIL %s\n", k->what);
+		fprintf(f, "         pinned   %s\n", k->expected);
+		fprintf(f, "         found    %s\n", k->found);
+	}
+}
+
+static int print_entry_json(const struct pin_args *a, const cJSON *j, uint64_t seq, const uint8_t root[32], int rc)
+{
+	cJSON *o = cJSON_CreateObject();
+	int wrc;
+
+	cJSON_AddStringToObject(o, "deployment", a->deploy);
+	cJSON_AddNumberToObject(o, "seq", (double)seq);
+	cJSON_AddStringToObject(o, "kind", cJSON_GetObjectItemCaseSensitive(j, "kind")->valuestring);
+	cJSON_AddNumberToObject(o, "exit_code", rc);
+	cJSON_AddNumberToObject(o, "tree_size", (double)(seq + 1));
+	ms_json_add_hex(o, "root", root, 32);
+	cJSON_AddItemToObject(o, "entry", cJSON_Duplicate(j, true));
+	wrc = cli_write_json(a->verb, o);
+	cJSON_Delete(o);
+	return wrc ? wrc : rc;
+}
+
+/* --- add, check, update ---------------------------------------------------------------------------- */
+
+/* Only the pinned measurements (or the platform) differ: the evidence is genuine but another launch. */
+static bool only_measurements_differ(const struct verify_result *r, const struct ms_expected *x)
+{
+	size_t failed = 0;
+
+	for (size_t i = 0; i < r->checks.n; i++) {
+		const struct ms_check *k = &r->checks.v[i];
+		bool pinned = !strcmp(k->what, "platform");
+
+		if (k->state != MS_CHECK_FAIL)
+			continue;
+		failed++;
+		for (size_t m = 0; m < x->n && !pinned; m++)
+			pinned = !strcmp(k->what, x->m[m].name);
+		if (!pinned)
+			return false;
+	}
+	return failed > 0;
+}
+
+static int pin_add_or_update(struct pin_args *a, bool update)
+{
+	struct ms_store *s = NULL;
+	struct manifest m = { 0 };
+	struct verify_result r = { 0 };
+	struct ms_deployment d = { 0 };
+	struct ms_err err = { 0 };
+	uint8_t root[32], *key = NULL;
+	size_t key_len = 0;
+	char when[32], *setting = NULL, *text = NULL;
+	cJSON *j = NULL, *sig = NULL;
+	uint64_t seq;
+	int rc;
+
+	if (!a->expected || !a->evidence) {
+		rc = cli_usage(a->verb, "give --expected MANIFEST and --evidence FILE");
+		goto out;
+	}
+	if (update && !a->reason) {
+		rc = cli_usage(a->verb, "give --reason TEXT: an update says why");
+		goto out;
+	}
+	if ((rc = verify_opts_load(&a->v)) || (rc = load_manifest(a, a->expected, &m)) || (rc = load_evidence_file(a, &r)))
+		goto out;
+	if (a->signed_by && ms_file_load(a->signed_by, MAX_KEY, &key, &key_len, &err)) {
+		rc = cli_fail(a->verb, a->signed_by, &err);
+		goto out;
+	}
+	verify_and_match_one(&a->v, &m.x, &r);
+	if (r.status) {
+		if (!a->quiet) {
+			if (r.status == MS_MISMATCH) {
+				fprintf(stderr, "measure: %s: %s does not match %s: not pinned\n", a->verb, a->evidence, a->expected);
+				for (size_t i = 0; i < r.checks.n; i++)
+					print_check(stderr, &r.checks.v[i]);
+			} else {
+				fprintf(stderr, "measure: %s: %s: %s: not pinned\n", a->verb, a->evidence, r.err.msg);
+			}
+		}
+		rc = ms_exit_code(r.status);
+		goto out;
+	}
+	if ((rc = pin_store_open(a->verb, a->store, true, &s)) || (rc = begin_write(a, s, &seq)))
+		goto out;
+	now_rfc3339(when);
+	if (update) {
+		if ((rc = get_deployment(a, s, &d, false)))
+			goto out;
+		if (ms_store_setting_get(s, "require_signed_updates", &setting, &err)) {
+			rc = pin_store_fail(a->verb, &err);
+			goto out;
+		}
+		if (setting && !strcmp(setting, "1") && !key) {
+			fprintf(stderr, "measure: %s: this store requires signed updates: give --signed-by KEY\n", a->verb);
+			rc = 1;
+			goto out;
+		}
+	} else {
+		bool found;
+
+		if (ms_store_deployment_get(s, a->deploy, &d, &found, &err)) {
+			rc = pin_store_fail(a->verb, &err);
+			goto out;
+		}
+		if (found) {
+			fprintf(stderr, "measure: %s: '%s' is already pinned (%s since %s): use 'measure pin update'\n", a->verb,
+				a->deploy, d.state, d.created);
+			rc = 1;
+			goto out;
+		}
+		snprintf(d.name, sizeof(d.name), "%s", a->deploy);
+		snprintf(d.created, sizeof(d.created), "%s", when);
+	}
+	if (!(j = entry_new(seq, when, a->deploy, update ? "update" : "add", m.x.platform))) {
+		rc = 2;
+		goto out;
+	}
+	add_manifest(j, &m);
+	add_result(j, a, &r);
+	if (update) {
+		cJSON_AddStringToObject(j, "reason", a->reason);
+		cJSON_AddNumberToObject(j, "previous_pin_seq", (double)d.pin_seq);
+		if (key) {
+			if (!(text = ms_json_canonical(j)) || ms_pin_sign(text, strlen(text), key, key_len, &sig, &err)) {
+				rc = text ? cli_fail(a->verb, a->signed_by, &err) : 2;
+				goto out;
+			}
+			cJSON_AddItemToObject(j, "signature", sig);
+		}
+	}
+	snprintf(d.platform, sizeof(d.platform), "%s", m.x.platform);
+	snprintf(d.state, sizeof(d.state), "pinned");
+	d.pin_seq = seq;
+	if ((rc = append(a, s, j, &d, root)) || (rc = commit(a, s)))
+		goto out;
+	if (a->json) {
+		rc = print_entry_json(a, j, seq, root, 0);
+	} else if (!a->quiet) {
+		printf("%s %s: %s pinned at entry %" PRIu64 "\n", update ? "updated" : "pinned", a->deploy, m.x.platform, seq);
+		for (size_t i = 0; i < m.x.n; i++) {
+			char *hex = ms_hex_alloc(m.x.m[i].value, m.x.m[i].len);
+
+			printf("  %-12s %s\n", m.x.m[i].name, hex ? hex : "?");
+			free(hex);
+		}
+		rc = fflush(stdout) ? 2 : 0;
+	}
+out:
+	if (s)
+		ms_store_rollback(s);
+	ms_store_close(s);
+	verify_result_free(&r);
+	cJSON_Delete(m.json);
+	cJSON_Delete(j);
+	free(key);
+	free(setting);
+	free(text);
+	return rc;
+}
+
+static int pin_check(struct pin_args *a)
+{
+	struct ms_store *s = NULL;
+	struct manifest m = { 0 };
+	struct verify_result r = { 0 };
+	struct ms_deployment d = { 0 };
+	uint8_t root[32];
+	char when[32];
+	const char *kind;
+	cJSON *j = NULL;
+	uint64_t seq;
+	int rc;
+
+	if (!a->evidence) {
+		rc = cli_usage(a->verb, "give --evidence FILE");
+		goto out;
+	}
+	if ((rc = verify_opts_load(&a->v)) || (rc = load_evidence_file(a, &r)))
+		goto out;
+	/* one transaction: the pin read, the verdict and the entry belong together */
+	if ((rc = pin_store_open(a->verb, a->store, false, &s)) || (rc = begin_write(a, s, &seq)) ||
+	    (rc = get_deployment(a, s, &d, false)) || (rc = pinned_manifest(a, s, &d, &m)))
+		goto out;
+	verify_and_match_one(&a->v, &m.x, &r);
+	if (r.status == MS_OK)
+		kind = "verified", rc = 0;
+	else if (r.status == MS_MISMATCH && only_measurements_differ(&r, &m.x))
+		kind = "drift", rc = 1;
+	else
+		kind = "rejected", rc = ms_exit_code(r.status);
+	now_rfc3339(when);
+	if (!(j = entry_new(seq, when, a->deploy, kind, d.platform))) {
+		rc = 2;
+		goto out;
+	}
+	cJSON_AddNumberToObject(j, "pin_seq", (double)d.pin_seq);
+	ms_json_add_hex(j, "manifest_sha256", m.sha256, 32);
+	cJSON_AddItemToObject(j, "pinned", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(m.json, "measurements"), true));
+	add_result(j, a, &r);
+	if (!strcmp(kind, "drift"))
+		snprintf(d.state, sizeof(d.state), "drifted");
+	{
+		int arc = append(a, s, j, &d, root);
+
+		if (arc || (arc = commit(a, s))) {
+			rc = arc;
+			goto out;
+		}
+	}
+	if (a->json) {
+		rc = print_entry_json(a, j, seq, root, rc);
+		goto out;
+	}
+	if (rc == 0 && !a->quiet) {
+		printf("verified %s: the evidence matches the pin (entry %" PRIu64 ")\n", a->deploy, seq);
+	} else if (!strcmp(kind, "drift") && !a->quiet) {
+		printf("DRIFT %s: genuine evidence that differs from the pin (entry %" PRIu64 "); marked drifted\n", a->deploy,
+		       seq);
+		for (size_t i = 0; i < r.checks.n; i++)
+			print_check(stdout, &r.checks.v[i]);
+	} else if (!a->quiet) {
+		printf("REJECTED %s: the evidence did not pass (entry %" PRIu64 ")\n", a->deploy, seq);
+		for (size_t i = 0; i < r.checks.n; i++)
+			print_check(stdout, &r.checks.v[i]);
+		if (r.err.msg[0])
+			fprintf(stderr, "measure: %s: %s: %s\n", a->verb, a->evidence, r.err.msg);
+		else
+			fprintf(stderr, "measure: %s: %s: a check other than a pinned value failed\n", a->verb, a->evidence);
+	}
+	if (fflush(stdout))
+		rc = 2;
+out:
+	if (s)
+		ms_store_rollback(s);
+	ms_store_close(s);
+	verify_result_free(&r);
+	cJSON_Delete(m.json);
+	cJSON_Delete(j);
+	return rc;
+}
+
+static int pin_destroy(struct pin_args *a)
+{
+	struct ms_store *s = NULL;
+	struct ms_deployment d = { 0 };
+	uint8_t root[32];
+	char when[32];
+	cJSON *j = NULL;
+	uint64_t seq;
+	int rc;
+
+	if ((rc = pin_store_open(a->verb, a->store, false, &s)) || (rc = begin_write(a, s, &seq)) ||
+	    (rc = get_deployment(a, s, &d, false)))
+		goto out;
+	now_rfc3339(when);
+	if (!(j = entry_new(seq, when, a->deploy, "destroy", d.platform))) {
+		rc = 2;
+		goto out;
+	}
+	cJSON_AddNumberToObject(j, "pin_seq", (double)d.pin_seq);
+	if (a->reason)
+		cJSON_AddStringToObject(j, "reason", a->reason);
+	snprintf(d.state, sizeof(d.state), "destroyed");
+	if ((rc = append(a, s, j, &d, root)) || (rc = commit(a, s)))
+		goto out;
+	if (a->json)
+		rc = print_entry_json(a, j, seq, root, 0);
+	else if (!a->quiet)
+		printf("destroyed %s (entry %" PRIu64 "); later checks are refused\n", a->deploy, seq);
+out:
+	if (s)
+		ms_store_rollback(s);
+	ms_store_close(s);
+	cJSON_Delete(j);
+	return rc;
+}
+
+/* --- show, list, export ---------------------------------------------------------------------------- */
+
+struct show {
+	cJSON *timeline, *since; /* since: key -> {value, since, since_seq} */
+	unsigned verified, mismatched, rejected;
+	cJSON *last_check;
+};
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int show_entry(void *ctx, const struct ms_entry *e)
+{
+	struct show *sh = ctx;
+	cJSON *j = cJSON_Parse(e->json), *t = cJSON_CreateObject();
+	const cJSON *res = j ? cJSON_GetObjectItemCaseSensitive(j, "result") : NULL;
+	char detail[600] = "";
+
+	if (!t) {
+		cJSON_Delete(j);
+		return MS_NO_MEMORY;
+	}
+	cJSON_AddNumberToObject(t, "seq", (double)e->seq);
+	cJSON_AddStringToObject(t, "time", e->time);
+	cJSON_AddStringToObject(t, "kind", e->kind);
+	if (!strcmp(e->kind, "add") || !strcmp(e->kind, "update")) {
+		const cJSON *meas = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "manifest"),
+								     "measurements");
+		const cJSON *v;
+
+		cJSON_ArrayForEach(v, meas)
+		{
+			cJSON *cur = cJSON_GetObjectItemCaseSensitive(sh->since, v->string);
+
+			if (!cJSON_IsString(v))
+				continue;
+			if (cur && jstr(cur, "value") && !strcmp(jstr(cur, "value"), v->valuestring))
+				continue;
+			cJSON_DeleteItemFromObjectCaseSensitive(sh->since, v->string);
+			cur = cJSON_AddObjectToObject(sh->since, v->string);
+			cJSON_AddStringToObject(cur, "value", v->valuestring);
+			cJSON_AddStringToObject(cur, "since", e->time);
+			cJSON_AddNumberToObject(cur, "since_seq", (double)e->seq);
+		}
+		if (jstr(j, "reason"))
+			snprintf(detail, sizeof(detail), "reason: %s%s", jstr(j, "reason"),
+				 cJSON_GetObjectItemCaseSensitive(j, "signature") ? " (signed)" : " (unsigned)");
+		else
+			snprintf(detail, sizeof(detail), "manifest %.16s...", jstr(j, "manifest_sha256") ? jstr(j, "manifest_sha256") : "?");
+	} else if (!strcmp(e->kind, "verified") || !strcmp(e->kind, "drift") || !strcmp(e->kind, "rejected")) {
+		cJSON_Delete(sh->last_check);
+		sh->last_check = cJSON_Duplicate(t, true);
+		if (!strcmp(e->kind, "verified"))
+			sh->verified++;
+		else if (!strcmp(e->kind, "drift"))
+			sh->mismatched++;
+		else
+			sh->rejected++;
+		if (jstr(res, "error")) {
+			snprintf(detail, sizeof(detail), "%s", jstr(res, "error"));
+		} else {
+			const cJSON *d;
+			size_t used = 0;
+
+			cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(res, "differs"))
+			{
+				if (used < sizeof(detail))
+					used += (size_t)snprintf(detail + used, sizeof(detail) - used, "%s%s", used ? ", " : "differs: ",
+								 jstr(d, "what") ? jstr(d, "what") : "?");
+			}
+			if (!used)
+				snprintf(detail, sizeof(detail), "evidence %.16s...",
+					 jstr(j, "evidence_sha256") ? jstr(j, "evidence_sha256") : "?");
+		}
+	} else if (jstr(j, "reason")) {
+		snprintf(detail, sizeof(detail), "reason: %s", jstr(j, "reason"));
+	}
+	cJSON_AddStringToObject(t, "detail", detail);
+	cJSON_AddItemToArray(sh->timeline, t);
+	cJSON_Delete(j);
+	return MS_OK;
+}
+
+static int pin_show(struct pin_args *a)
+{
+	struct ms_store *s = NULL;
+	struct ms_deployment d = { 0 };
+	struct manifest m = { 0 };
+	struct show sh = { cJSON_CreateArray(), cJSON_CreateObject(), 0, 0, 0, NULL };
+	struct ms_err err = { 0 };
+	cJSON *o = NULL, *pinned, *counts;
+	const cJSON *v;
+	int rc;
+
+	if ((rc = pin_store_open(a->verb, a->store, false, &s)))
+		goto out;
+	if (ms_store_begin(s, false, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	if ((rc = get_deployment(a, s, &d, true)) || (rc = pinned_manifest(a, s, &d, &m)))
+		goto out;
+	if (ms_store_entry_each(s, a->deploy, show_entry, &sh, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "deployment", d.name);
+	cJSON_AddStringToObject(o, "platform", d.platform);
+	cJSON_AddStringToObject(o, "state", d.state);
+	cJSON_AddStringToObject(o, "created", d.created);
+	cJSON_AddNumberToObject(o, "pin_seq", (double)d.pin_seq);
+	pinned = cJSON_AddObjectToObject(o, "pinned");
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(m.json, "measurements"))
+	{
+		const cJSON *since = cJSON_GetObjectItemCaseSensitive(sh.since, v->string);
+
+		if (since)
+			cJSON_AddItemToObject(pinned, v->string, cJSON_Duplicate(since, true));
+	}
+	counts = cJSON_AddObjectToObject(o, "checks");
+	cJSON_AddNumberToObject(counts, "verified", sh.verified);
+	cJSON_AddNumberToObject(counts, "mismatched", sh.mismatched);
+	cJSON_AddNumberToObject(counts, "rejected", sh.rejected);
+	if (sh.last_check)
+		cJSON_AddItemToObject(o, "last_check", cJSON_Duplicate(sh.last_check, true));
+	else
+		cJSON_AddNullToObject(o, "last_check");
+	cJSON_AddItemToObject(o, "timeline", cJSON_Duplicate(sh.timeline, true));
+	if (a->json) {
+		rc = cli_write_json(a->verb, o);
+		goto out;
+	}
+	printf("deployment  %s\nplatform    %s\nstate       %s\ncreated     %s\npinned      (entry %" PRIu64 ")\n", d.name,
+	       d.platform, d.state, d.created, d.pin_seq);
+	cJSON_ArrayForEach(v, pinned)
+	printf("  %-10s %s  since %s (entry %.0f)\n", v->string, jstr(v, "value"), jstr(v, "since"),
+	       cJSON_GetObjectItemCaseSensitive(v, "since_seq")->valuedouble);
+	printf("checks      %u verified, %u mismatched, %u rejected\n", sh.verified, sh.mismatched, sh.rejected);
+	if (sh.last_check)
+		printf("last check  %s %s (entry %.0f)\n", jstr(sh.last_check, "time"), jstr(sh.last_check, "kind"),
+		       cJSON_GetObjectItemCaseSensitive(sh.last_check, "seq")->valuedouble);
+	else
+		printf("last check  never\n");
+	printf("timeline\n");
+	cJSON_ArrayForEach(v, sh.timeline)
+	printf("  %6.0f  %s  %-8s  %s\n", cJSON_GetObjectItemCaseSensitive(v, "seq")->valuedouble, jstr(v, "time"),
+	       jstr(v, "kind"), jstr(v, "detail"));
+	rc = fflush(stdout) ? 2 : 0;
+out:
+	if (s)
+		ms_store_rollback(s);
+	ms_store_close(s);
+	cJSON_Delete(o);
+	cJSON_Delete(sh.timeline);
+	cJSON_Delete(sh.since);
+	cJSON_Delete(sh.last_check);
+	cJSON_Delete(m.json);
+	return rc;
+}
+
+static int list_one(void *ctx, const struct ms_deployment *d)
+{
+	cJSON *arr = ctx, *o = cJSON_CreateObject();
+
+	if (!o)
+		return MS_NO_MEMORY;
+	cJSON_AddStringToObject(o, "deployment", d->name);
+	cJSON_AddStringToObject(o, "platform", d->platform);
+	cJSON_AddStringToObject(o, "state", d->state);
+	cJSON_AddNumberToObject(o, "pin_seq", (double)d->pin_seq);
+	cJSON_AddStringToObject(o, "created", d->created);
+	cJSON_AddStringToObject(o, "updated", d->updated);
+	cJSON_AddItemToArray(arr, o);
+	return MS_OK;
+}
+
+static int pin_list(struct pin_args *a)
+{
+	struct ms_store *s = NULL;
+	struct ms_err err = { 0 };
+	cJSON *arr = cJSON_CreateArray();
+	const cJSON *v;
+	int rc;
+
+	if ((rc = pin_store_open(a->verb, a->store, false, &s)))
+		goto out;
+	if (ms_store_begin(s, false, &err) || ms_store_deployment_each(s, list_one, arr, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	if (a->json) {
+		rc = cli_write_json(a->verb, arr);
+		goto out;
+	}
+	cJSON_ArrayForEach(v, arr)
+	printf("%-24s %-10s %-10s %s\n", jstr(v, "deployment"), jstr(v, "platform"), jstr(v, "state"), jstr(v, "updated"));
+	rc = fflush(stdout) ? 2 : 0;
+out:
+	if (s)
+		ms_store_rollback(s);
+	ms_store_close(s);
+	cJSON_Delete(arr);
+	return rc;
+}
+
+static int pin_export(struct pin_args *a)
+{
+	struct ms_store *s = NULL;
+	struct ms_deployment d = { 0 };
+	struct manifest m = { 0 };
+	struct ms_err err = { 0 };
+	const char *prefix = a->prefix ? a->prefix : "EPHEMERALML_EXPECTED_";
+	bool env;
+	int rc;
+
+	if (!a->format || (strcmp(a->format, "env") && strcmp(a->format, "json"))) {
+		rc = cli_usage(a->verb, "--format env or --format json");
+		goto out;
+	}
+	env = !strcmp(a->format, "env");
+	if (a->prefix && !env) {
+		rc = cli_usage(a->verb, "--env-prefix goes with --format env");
+		goto out;
+	}
+	for (const char *p = prefix; *p; p++)
+		if (!(isupper((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_') || (p == prefix && isdigit((unsigned char)*p))) {
+			rc = cli_usage(a->verb, "--env-prefix: upper-case letters, digits and '_', not starting with a digit");
+			goto out;
+		}
+	if ((rc = pin_store_open(a->verb, a->store, false, &s)))
+		goto out;
+	if (ms_store_begin(s, false, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	if ((rc = get_deployment(a, s, &d, false)) || (rc = pinned_manifest(a, s, &d, &m)))
+		goto out;
+	if (!env) {
+		rc = cli_write_json(a->verb, m.json);
+		goto out;
+	}
+	for (size_t i = 0; i < m.x.n; i++) {
+		char *hex = ms_hex_alloc(m.x.m[i].value, m.x.m[i].len);
+
+		printf("%s", prefix);
+		for (const char *p = m.x.m[i].name; *p; p++)
+			putchar(toupper((unsigned char)*p));
+		printf("=%s\n", hex ? hex : "");
+		free(hex);
+	}
+	rc = fflush(stdout) ? 2 : 0;
+out:
+	if (s)
+		ms_store_rollback(s);
+	ms_store_close(s);
+	cJSON_Delete(m.json);
+	return rc;
+}
+
+int cmd_pin(int argc, char **argv)
+{
+	static const struct {
+		const char *name, *verb, *help;
+		unsigned allowed;
+		bool deploy;
+	} verbs[] = {
+		{ "add", "pin add", add_help, A_STORE | A_EXPECTED | A_EVIDENCE | A_REQUIRE | A_VERIFY | A_JSON, true },
+		{ "check", "pin check", check_help, A_STORE | A_EVIDENCE | A_VERIFY | A_JSON, true },
+		{ "update", "pin update", update_help,
+		  A_STORE | A_EXPECTED | A_EVIDENCE | A_REASON | A_SIGNED | A_REQUIRE | A_VERIFY | A_JSON, true },
+		{ "show", "pin show", show_help, A_STORE | A_JSON, true },
+		{ "list", "pin list", list_help, A_STORE | A_JSON, false },
+		{ "destroy", "pin destroy", destroy_help, A_STORE | A_REASON | A_JSON, true },
+		{ "export", "pin export", export_help, A_STORE | A_FORMAT | A_PREFIX, true },
+	};
+	const char *verb = argc > 1 ? argv[1] : NULL;
+	struct pin_args a;
+	int rc;
+
+	if (!verb) {
+		fprintf(stderr, "measure: pin: give a verb: add, check, update, show, list, destroy, export or log "
+				"(see 'measure pin --help')\n");
+		return 2;
+	}
+	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
+		fputs(pin_help, stdout);
+		return 0;
+	}
+	if (!strcmp(verb, "log"))
+		return cmd_pin_log(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(verb, verbs[i].name))
+			continue;
+		rc = parse_args(verbs[i].verb, verbs[i].allowed, verbs[i].deploy, verbs[i].help, argc - 1, argv + 1, &a);
+		if (rc) {
+			verify_opts_free(&a.v);
+			return rc < 0 ? 0 : rc;
+		}
+		switch (i) {
+		case 0: rc = pin_add_or_update(&a, false); break;
+		case 1: rc = pin_check(&a); break;
+		case 2: rc = pin_add_or_update(&a, true); break;
+		case 3: rc = pin_show(&a); break;
+		case 4: rc = pin_list(&a); break;
+		case 5: rc = pin_destroy(&a); break;
+		default: rc = pin_export(&a); break;
+		}
+		verify_opts_free(&a.v);
+		return rc;
+	}
+	fprintf(stderr, "measure: pin: unknown verb '%.64s' (see 'measure pin --help')\n", verb);
+	return 2;
+}

@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* measure pin log verify|checkpoint|prove|check-proof|export: the transparency log of the pin store. */
+#include <ctype.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/file.h"
+#include "../common/hex.h"
+#include "../common/json.h"
+#include "../pin/checkpoint.h"
+#include "cli.h"
+#include "cmd_pin.h"
+
+#define DEFAULT_ORIGIN "measure/pin"
+#define MAX_KEY (64u << 10)
+
+static const char log_help[] =
+	"Usage: measure pin log checkpoint [--store URI] [--key KEY] [--origin NAME]\n"
+	"       measure pin log verify [--store URI] [--checkpoint OLD [--key PUB]] [--json]\n"
+	"       measure pin log prove DEPLOY|SEQ [--store URI] [--key KEY] [--origin NAME]\n"
+	"       measure pin log check-proof PROOF --checkpoint CP [--key PUB]\n"
+	"       measure pin log export [--store URI]\n"
+	"\n"
+	"Every pin entry is a leaf of an RFC 9162 Merkle tree: SHA-256(0x00 || canonical JSON).\n"
+	"  checkpoint   prints the current checkpoint (C2SP tlog-checkpoint: origin, size, base64\n"
+	"               root), as a C2SP signed note when --key gives an Ed25519 private key (PEM)\n"
+	"  verify       recomputes the whole tree from the stored entries and checks every leaf\n"
+	"               hash, node, tree head and deployment row; with --checkpoint, proves the log\n"
+	"               is an append-only extension of it (consistency proof). Exit 0 only if intact\n"
+	"  prove        an inclusion proof (JSON, with the entry and a checkpoint) of entry SEQ, or\n"
+	"               of the latest entry of DEPLOY (a name of digits only is taken as SEQ)\n"
+	"  check-proof  checks a proof offline, without the store, against a trusted checkpoint\n"
+	"               (its signature too with --key, an Ed25519 public or private key)\n"
+	"  export       every entry as JSON Lines: seq, leaf hash, entry\n"
+	"\n"
+	"Options:\n"
+	"      --store URI       the pin store (see 'measure pin --help')\n"
+	"      --key FILE        Ed25519 key (PEM): private to sign, public or private to verify\n"
+	"      --key-name NAME   the signed-note key name (default: the origin)\n"
+	"      --origin NAME     the checkpoint origin (default: " DEFAULT_ORIGIN ")\n"
+	"      --checkpoint FILE a checkpoint saved earlier (signed note or plain text)\n"
+	"  -j, --json            verify: print the result as JSON\n"
+	"\n"
+	"Exit codes: 0 intact / proven, 1 not intact (an edited, missing, reordered or added entry,\n"
+	"a forked log) or a proof that does not hold, 2 usage or bad input, 3 a checkpoint signature.\n";
+
+struct log_args {
+	const char *verb, *store, *key, *key_name, *origin, *checkpoint, *arg;
+	bool json;
+};
+
+static int parse(const char *verb, int argc, char **argv, bool want_arg, struct log_args *a)
+{
+	enum { O_STORE = 300, O_KEY, O_KEY_NAME, O_ORIGIN, O_CHECKPOINT };
+	static const struct option options[] = {
+		{ "store", required_argument, NULL, O_STORE },	 { "key", required_argument, NULL, O_KEY },
+		{ "key-name", required_argument, NULL, O_KEY_NAME }, { "origin", required_argument, NULL, O_ORIGIN },
+		{ "checkpoint", required_argument, NULL, O_CHECKPOINT },
+		{ "json", no_argument, NULL, 'j' },		 { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	memset(a, 0, sizeof(*a));
+	a->verb = verb;
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":jh", options, NULL)) != -1) {
+		switch (opt) {
+		case O_STORE: a->store = optarg; break;
+		case O_KEY: a->key = optarg; break;
+		case O_KEY_NAME: a->key_name = optarg; break;
+		case O_ORIGIN: a->origin = optarg; break;
+		case O_CHECKPOINT: a->checkpoint = optarg; break;
+		case 'j': a->json = true; break;
+		case 'h': fputs(log_help, stdout); return -1;
+		default: return cli_bad_option(verb, opt, argv);
+		}
+	}
+	if (want_arg) {
+		if (optind >= argc)
+			return cli_usage(verb, "give the argument");
+		a->arg = argv[optind++];
+	}
+	if (optind < argc)
+		return cli_usage(verb, "unexpected argument '%.64s'", argv[optind]);
+	return 0;
+}
+
+/* The current size and root, the root recomputed from the stored nodes and held against the stored head. */
+static int current_head(const struct log_args *a, struct ms_store *s, uint64_t *size, uint8_t root[32])
+{
+	struct ms_tlog_reader r = ms_store_reader(s);
+	struct ms_err err = { 0 };
+	uint8_t from_nodes[32];
+
+	if (ms_store_size(s, size, root, &err))
+		return pin_store_fail(a->verb, &err);
+	if (*size && (ms_tlog_root(&r, *size, from_nodes, &err) || memcmp(from_nodes, root, 32))) {
+		fprintf(stderr, "measure: %s: the stored tree head of size %" PRIu64 " disagrees with the stored nodes: run "
+				"'measure pin log verify'\n", a->verb, *size);
+		return 1;
+	}
+	return 0;
+}
+
+/* The checkpoint note of size/root: signed with --key, else plain. *out: free(). */
+static int make_checkpoint(const struct log_args *a, uint64_t size, const uint8_t root[32], char **out)
+{
+	struct ms_checkpoint cp = { 0 };
+	struct ms_err err = { 0 };
+	uint8_t *key = NULL;
+	size_t key_len, len, note_len;
+	char *text = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	snprintf(cp.origin, sizeof(cp.origin), "%s", a->origin ? a->origin : DEFAULT_ORIGIN);
+	if (a->origin && strlen(a->origin) > MS_CHECKPOINT_MAX_ORIGIN)
+		return cli_usage(a->verb, "--origin: at most %d bytes", MS_CHECKPOINT_MAX_ORIGIN);
+	cp.size = size;
+	memcpy(cp.root, root, 32);
+	if (ms_checkpoint_format(&cp, &text, &len, &err)) {
+		rc = cli_fail(a->verb, "--origin", &err);
+		goto out;
+	}
+	if (!a->key) {
+		*out = text;
+		text = NULL;
+		goto out;
+	}
+	if (ms_file_load(a->key, MAX_KEY, &key, &key_len, &err) ||
+	    ms_note_sign(text, len, a->key_name ? a->key_name : cp.origin, key, key_len, out, &note_len, &err)) {
+		rc = cli_fail(a->verb, a->key, &err);
+		goto out;
+	}
+out:
+	free(text);
+	free(key);
+	return rc;
+}
+
+/*
+ * Reads a checkpoint file: with --key its signature must verify (key name: --key-name or
+ * the checkpoint's origin); without, its text is parsed and the signatures left unchecked.
+ */
+static int read_checkpoint(const struct log_args *a, const char *path, struct ms_checkpoint *cp, bool *signed_ok)
+{
+	struct ms_note_verifier v;
+	struct ms_err err = { 0 };
+	uint8_t *note = NULL, *key = NULL;
+	size_t len, key_len, text_len;
+	int rc = 0;
+
+	*signed_ok = false;
+	if (ms_file_load(path, MS_NOTE_MAX_LEN, &note, &len, &err)) {
+		rc = cli_fail(a->verb, path, &err);
+		goto out;
+	}
+	/* a plain checkpoint is a note without signatures: its text is the whole file */
+	if (ms_note_split((const char *)note, len, &text_len, &err))
+		text_len = len;
+	if (ms_checkpoint_parse((const char *)note, text_len, cp, &err)) {
+		rc = cli_fail(a->verb, path, &err);
+		goto out;
+	}
+	if (!a->key)
+		goto out;
+	if (ms_file_load(a->key, MAX_KEY, &key, &key_len, &err) ||
+	    ms_note_verifier_from_pem(a->key_name ? a->key_name : cp->origin, key, key_len, &v, &err)) {
+		rc = cli_fail(a->verb, a->key, &err);
+		goto out;
+	}
+	if (ms_checkpoint_open((const char *)note, len, &v, cp, &err)) {
+		rc = cli_fail(a->verb, path, &err);
+		goto out;
+	}
+	*signed_ok = true;
+out:
+	free(note);
+	free(key);
+	return rc;
+}
+
+static int log_checkpoint(const struct log_args *a)
+{
+	struct ms_store *s = NULL;
+	struct ms_err err = { 0 };
+	uint8_t root[32];
+	uint64_t size;
+	char *note = NULL;
+	int rc;
+
+	if ((rc = pin_store_open(a->verb, a->store, false, &s)))
+		goto out;
+	if (ms_store_begin(s, false, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	if ((rc = current_head(a, s, &size, root)) || (rc = make_checkpoint(a, size, root, &note)))
+		goto out;
+	rc = cli_write(a->verb, note);
+out:
+	ms_store_close(s);
+	free(note);
+	return rc;
+}
+
+static int log_verify(const struct log_args *a)
+{
+	struct ms_store *s = NULL;
+	struct ms_checkpoint cp = { 0 };
+	struct ms_err err = { 0 };
+	uint8_t root[32];
+	uint64_t size = 0;
+	bool signed_ok = false;
+	char hex[65];
+	int rc;
+
+	if (a->key && !a->checkpoint)
+		return cli_usage(a->verb, "--key checks the signature of --checkpoint: give one");
+	if (a->checkpoint && (rc = read_checkpoint(a, a->checkpoint, &cp, &signed_ok)))
+		return rc;
+	if ((rc = pin_store_open(a->verb, a->store, false, &s)))
+		goto out;
+	if (ms_store_begin(s, false, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	if (a->checkpoint && cp.size == 0) {
+		/* the empty tree: anything extends it */
+	}
+	if (ms_store_log_verify(s, cp.size, cp.root, &size, root, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		if (err.status == MS_MISMATCH && !a->json)
+			printf("log NOT intact\n");
+		goto out;
+	}
+	ms_hex_encode(root, 32, hex);
+	if (a->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddBoolToObject(o, "intact", true);
+		cJSON_AddNumberToObject(o, "tree_size", (double)size);
+		cJSON_AddStringToObject(o, "root", hex);
+		if (a->checkpoint) {
+			cJSON_AddNumberToObject(o, "checkpoint_size", (double)cp.size);
+			cJSON_AddBoolToObject(o, "checkpoint_signature_checked", signed_ok);
+		}
+		rc = cli_write_json(a->verb, o);
+		cJSON_Delete(o);
+		goto out;
+	}
+	printf("log intact: %" PRIu64 " entries, root %s\n", size, hex);
+	if (a->checkpoint)
+		printf("append-only since the checkpoint of size %" PRIu64 " (%s)\n", cp.size,
+		       signed_ok ? "signature verified" : "signature not checked: no --key");
+	rc = fflush(stdout) ? 2 : 0;
+out:
+	ms_store_close(s);
+	return rc;
+}
+
+struct last_seq {
+	uint64_t seq;
+	bool found;
+};
+
+static int last_entry(void *ctx, const struct ms_entry *e)
+{
+	struct last_seq *l = ctx;
+
+	l->seq = e->seq;
+	l->found = true;
+	return MS_OK;
+}
+
+static int log_prove(const struct log_args *a)
+{
+	struct ms_store *s = NULL;
+	struct ms_tlog_proof p = { 0 };
+	struct ms_tlog_reader r;
+	struct ms_entry e = { 0 };
+	struct ms_err err = { 0 };
+	struct last_seq last = { 0, false };
+	uint8_t root[32], leaf[32];
+	uint64_t size;
+	char *text = NULL, *note = NULL;
+	bool digits = *a->arg != '\0', found = false;
+	int rc;
+
+	for (const char *c = a->arg; *c; c++)
+		digits &= isdigit((unsigned char)*c) != 0;
+	if (!digits && !ms_pin_name_valid(a->arg))
+		return cli_usage(a->verb, "'%.64s' is neither an entry number nor a deployment name", a->arg);
+	if (digits && (strlen(a->arg) > 19 || (a->arg[0] == '0' && a->arg[1])))
+		return cli_usage(a->verb, "'%.64s' is not an entry number", a->arg);
+	if ((rc = pin_store_open(a->verb, a->store, false, &s)))
+		goto out;
+	if (ms_store_begin(s, false, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	if ((rc = current_head(a, s, &size, root)))
+		goto out;
+	if (digits) {
+		last.seq = strtoull(a->arg, NULL, 10);
+		last.found = last.seq < size;
+	} else if (ms_store_entry_each(s, a->arg, last_entry, &last, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	if (!last.found || last.seq >= size) {
+		fprintf(stderr, "measure: %s: no entry %s in the log of %" PRIu64 " entries\n", a->verb, a->arg, size);
+		rc = 2;
+		goto out;
+	}
+	if (ms_store_entry_get(s, last.seq, &e, &found, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	if (found)
+		ms_tlog_leaf_hash(e.json, strlen(e.json), leaf);
+	if (!found || memcmp(leaf, e.leaf, 32)) {
+		fprintf(stderr, "measure: %s: entry %" PRIu64 " is missing or does not hash to its leaf: run 'measure pin log "
+				"verify'\n", a->verb, last.seq);
+		rc = 1;
+		goto out;
+	}
+	r = ms_store_reader(s);
+	p.leaf_index = last.seq;
+	p.tree_size = size;
+	memcpy(p.leaf_hash, leaf, 32);
+	if (ms_tlog_inclusion_proof(&r, last.seq, size, p.path, MS_TLOG_MAX_PROOF, &p.path_len, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	if ((rc = make_checkpoint(a, size, root, &note)))
+		goto out;
+	p.entry = (char *)e.json;
+	p.entry_len = strlen(e.json);
+	p.checkpoint = note;
+	p.checkpoint_len = strlen(note);
+	if (ms_tlog_proof_format(&p, &text, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	rc = cli_write(a->verb, text);
+out:
+	ms_store_close(s);
+	free((char *)e.json);
+	free(note);
+	free(text);
+	return rc;
+}
+
+static int log_check_proof(const struct log_args *a)
+{
+	struct ms_tlog_proof p = { 0 };
+	struct ms_checkpoint trusted = { 0 }, in_proof = { 0 };
+	struct ms_note_verifier v;
+	struct ms_err err = { 0 };
+	uint8_t *buf = NULL, *key = NULL;
+	size_t len, key_len;
+	bool signed_ok;
+	cJSON *entry = NULL;
+	int rc;
+
+	if (!a->checkpoint)
+		return cli_usage(a->verb, "give --checkpoint CP: a proof is checked against a checkpoint you trust");
+	if ((rc = read_checkpoint(a, a->checkpoint, &trusted, &signed_ok)))
+		goto out;
+	if (ms_file_load(a->arg, MS_TLOG_PROOF_MAX_LEN, &buf, &len, &err) ||
+	    ms_tlog_proof_parse((const char *)buf, len, &p, &err)) {
+		rc = cli_fail(a->verb, a->arg, &err);
+		goto out;
+	}
+	if (a->key && (ms_file_load(a->key, MAX_KEY, &key, &key_len, &err) ||
+		       ms_note_verifier_from_pem(a->key_name ? a->key_name : trusted.origin, key, key_len, &v, &err))) {
+		rc = cli_fail(a->verb, a->key, &err);
+		goto out;
+	}
+	if (ms_tlog_proof_check(&p, a->key ? &v : NULL, &in_proof, &err)) {
+		rc = cli_fail(a->verb, a->arg, &err);
+		goto out;
+	}
+	if (strcmp(in_proof.origin, trusted.origin) || in_proof.size != trusted.size ||
+	    memcmp(in_proof.root, trusted.root, 32)) {
+		fprintf(stderr, "measure: %s: %s: the proof is for the tree of size %" PRIu64 " of '%s', not the trusted "
+				"checkpoint (size %" PRIu64 ")\n", a->verb, a->arg, in_proof.size, in_proof.origin, trusted.size);
+		rc = 1;
+		goto out;
+	}
+	entry = p.entry ? cJSON_Parse(p.entry) : NULL;
+	{
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(entry, "deployment"),
+			    *k = cJSON_GetObjectItemCaseSensitive(entry, "kind");
+
+		printf("entry %" PRIu64 "%s%s%s%s%s is in the log of %" PRIu64 " entries (%s)\n", p.leaf_index,
+		       cJSON_IsString(k) ? " (" : "", cJSON_IsString(k) ? k->valuestring : "", cJSON_IsString(d) ? " of " : "",
+		       cJSON_IsString(d) ? d->valuestring : "", cJSON_IsString(k) ? ")" : "", p.tree_size,
+		       signed_ok ? "checkpoint signature verified" : "checkpoint signature not checked: no --key");
+	}
+	rc = fflush(stdout) ? 2 : 0;
+out:
+	cJSON_Delete(entry);
+	ms_tlog_proof_free(&p);
+	free(buf);
+	free(key);
+	return rc;
+}
+
+static int export_entry(void *ctx, const struct ms_entry *e)
+{
+	cJSON *o = cJSON_CreateObject(), *j = cJSON_Parse(e->json);
+	char *line = NULL;
+	int st = MS_OK;
+
+	(void)ctx;
+	if (!o || !j) {
+		st = MS_BAD_INPUT;
+		goto out;
+	}
+	cJSON_AddNumberToObject(o, "seq", (double)e->seq);
+	ms_json_add_hex(o, "leaf_hash", e->leaf, 32);
+	cJSON_AddItemToObject(o, "entry", j);
+	j = NULL;
+	if (!(line = cJSON_PrintUnformatted(o)) || printf("%s\n", line) < 0)
+		st = MS_BAD_INPUT;
+out:
+	free(line);
+	cJSON_Delete(o);
+	cJSON_Delete(j);
+	return st;
+}
+
+static int log_export(const struct log_args *a)
+{
+	struct ms_store *s = NULL;
+	struct ms_err err = { 0 };
+	int rc;
+
+	if ((rc = pin_store_open(a->verb, a->store, false, &s)))
+		goto out;
+	if (ms_store_begin(s, false, &err) || ms_store_entry_each(s, NULL, export_entry, NULL, &err)) {
+		if (!err.msg[0])
+			ms_fail(&err, MS_BAD_INPUT, "an entry is not JSON, or writing failed");
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	rc = fflush(stdout) ? 2 : 0;
+out:
+	ms_store_close(s);
+	return rc;
+}
+
+int cmd_pin_log(int argc, char **argv)
+{
+	static const struct {
+		const char *name, *verb;
+		bool arg;
+		int (*run)(const struct log_args *a);
+	} verbs[] = {
+		{ "checkpoint", "pin log checkpoint", false, log_checkpoint },
+		{ "verify", "pin log verify", false, log_verify },
+		{ "prove", "pin log prove", true, log_prove },
+		{ "check-proof", "pin log check-proof", true, log_check_proof },
+		{ "export", "pin log export", false, log_export },
+	};
+	const char *verb = argc > 1 ? argv[1] : NULL;
+	struct log_args a;
+	int rc;
+
+	if (!verb) {
+		fprintf(stderr, "measure: pin log: give verify, checkpoint, prove, check-proof or export (see 'measure pin log "
+				"--help')\n");
+		return 2;
+	}
+	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
+		fputs(log_help, stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(verb, verbs[i].name))
+			continue;
+		if ((rc = parse(verbs[i].verb, argc - 1, argv + 1, verbs[i].arg, &a)))
+			return rc < 0 ? 0 : rc;
+		return verbs[i].run(&a);
+	}
+	fprintf(stderr, "measure: pin log: unknown verb '%.64s' (see 'measure pin log --help')\n", verb);
+	return 2;
+}

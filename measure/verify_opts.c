@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Verification options shared by compare and pin: parsing, loading, and one verify-and-match. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/file.h"
+#include "../common/hex.h"
+#include "../common/rfc3339.h"
+#include "../common/x509.h"
+#include "cli.h"
+#include "verify_opts.h"
+
+const char verify_opts_help[] =
+	"      --type nitro|snp|tdx  the evidence type, when it is not recognised\n"
+	"      --at TIME             check certificates at TIME (RFC 3339, or @SECONDS)\n"
+	"                            instead of now; 'evidence' uses a Nitro document's own time\n"
+	"      --nonce HEX           must equal the whole Nitro nonce, or all 64 bytes of the SNP\n"
+	"                            REPORT_DATA / TDX REPORTDATA\n"
+	"      --report-data-prefix  with --nonce: SNP/TDX REPORT_DATA need only start with it\n"
+	"                            (at least 16 bytes)\n"
+	"      --allow-partial       accept expected values that pin no launch measurement\n"
+	"      --vcek FILE           SNP: the VCEK or VLEK (DER or PEM, or AMD's bundle)\n"
+	"      --certs FILE          SNP: an extended report's certificate table\n"
+	"      --crl FILE            a current revocation list (DER or PEM); repeat for several\n"
+	"      --root FILE           replace the pinned root by FILE, for test or private chains\n"
+	"      --allow-debug         let a debug SNP guest or TD match (a debug Nitro enclave never does)\n";
+
+void verify_opts_init(struct verify_opts *o, const char *verb)
+{
+	memset(o, 0, sizeof(*o));
+	o->verb = verb;
+	o->vo.at = (int64_t)time(NULL);
+}
+
+int verify_opts_parse(struct verify_opts *o, int opt, const char *arg)
+{
+	switch (opt) {
+	case VOPT_TYPE:
+		if (!(o->forced = evidence_type_parse(arg)))
+			return cli_usage(o->verb, "--type is nitro, snp or tdx, not '%.64s'", arg);
+		return 0;
+	case VOPT_AT:
+		if (o->at_given++)
+			return cli_usage(o->verb, "--at given twice: one check time");
+		if (!strcmp(arg, "evidence"))
+			o->vo.at_evidence = true;
+		else if (ms_time_parse(arg, &o->vo.at))
+			return cli_usage(o->verb, "--at: '%.64s' is not RFC 3339 (2022-10-13T09:38:02Z, a real date and time, "
+						  "offset within 23:59), @SECONDS (up to year 9999) or evidence", arg);
+		return 0;
+	case VOPT_NONCE: o->nonce_hex = arg; return 0;
+	case VOPT_PREFIX: o->mo.report_data_prefix = true; return 0;
+	case VOPT_PARTIAL: o->mo.allow_partial = true; return 0;
+	case VOPT_DEBUG: o->mo.allow_debug = true; return 0;
+	case VOPT_ROOT: o->root_path = arg; return 0;
+	case VOPT_CRL:
+		if (o->ncrl == VERIFY_MAX_CRLS)
+			return cli_usage(o->verb, "at most %d --crl files", VERIFY_MAX_CRLS);
+		o->crl_paths[o->ncrl++] = arg;
+		return 0;
+	case VOPT_VCEK:
+		if (o->vcek_path)
+			return cli_usage(o->verb, "one --vcek");
+		o->vcek_path = arg;
+		return 0;
+	case VOPT_CERTS:
+		if (o->certs_path)
+			return cli_usage(o->verb, "one --certs");
+		o->certs_path = arg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int verify_opts_load(struct verify_opts *o)
+{
+	struct ms_err err = { 0 };
+
+	if (o->mo.report_data_prefix && !o->nonce_hex)
+		return cli_usage(o->verb, "--report-data-prefix qualifies --nonce");
+	if (o->nonce_hex) {
+		const char *h = o->nonce_hex;
+		size_t n = strlen(h) - (strncmp(h, "0x", 2) && strncmp(h, "0X", 2) ? 0 : 2);
+
+		o->mo.nonce_len = n / 2;
+		o->nonce = malloc(o->mo.nonce_len + 1);
+		if (!o->nonce || n % 2 || !o->mo.nonce_len || o->mo.nonce_len > MS_EVIDENCE_MAX_NONCE ||
+		    ms_hex_decode(h, o->nonce, o->mo.nonce_len, "--nonce", &err))
+			return cli_usage(o->verb, "--nonce: 1 to %d bytes of hex", MS_EVIDENCE_MAX_NONCE);
+		if (o->mo.report_data_prefix &&
+		    (o->mo.nonce_len < MS_NONCE_PREFIX_MIN || o->mo.nonce_len > MS_REPORT_DATA_LEN))
+			return cli_usage(o->verb, "--report-data-prefix: the nonce is %zu bytes; a prefix is %d to %d bytes",
+					 o->mo.nonce_len, MS_NONCE_PREFIX_MIN, MS_REPORT_DATA_LEN);
+		o->mo.nonce = o->nonce;
+	}
+	if (o->root_path) {
+		/* one root; or AMD's cert_chain form, the ASK (or ASVK) then the ARK */
+		uint8_t *pem = NULL;
+		size_t len;
+		bool bad = ms_file_load(o->root_path, 1 << 16, &pem, &len, &err) ||
+			   ms_x509_parse_bundle(pem, len, "--root", &o->root_chain, &err);
+
+		free(pem);
+		if (!bad && sk_X509_num(o->root_chain) > 2) {
+			ms_fail(&err, MS_USAGE, "one root certificate, or an ASK and an ARK");
+			bad = true;
+		}
+		if (bad)
+			return cli_fail(o->verb, o->root_path, &err);
+		o->vo.root_override = sk_X509_value(o->root_chain, sk_X509_num(o->root_chain) - 1);
+		o->vo.ask_override = sk_X509_num(o->root_chain) == 2 ? sk_X509_value(o->root_chain, 0) : NULL;
+	}
+	if (o->ncrl && !(o->crls = sk_X509_CRL_new_null())) {
+		fprintf(stderr, "measure: %s: out of memory\n", o->verb);
+		return 2;
+	}
+	for (size_t i = 0; i < o->ncrl; i++) {
+		uint8_t *buf = NULL;
+		size_t len;
+		X509_CRL *crl = NULL;
+		bool bad = ms_file_load(o->crl_paths[i], 4u << 20, &buf, &len, &err) ||
+			   ms_crl_parse(buf, len, "--crl", &crl, &err);
+
+		free(buf);
+		if (bad)
+			return cli_fail(o->verb, o->crl_paths[i], &err);
+		sk_X509_CRL_push(o->crls, crl);
+	}
+	o->vo.crls = o->crls;
+	if (o->vcek_path && ms_file_load(o->vcek_path, 1 << 20, &o->vcek, &o->vcek_len, &err))
+		return cli_fail(o->verb, o->vcek_path, &err);
+	if (o->certs_path && ms_file_load(o->certs_path, 1 << 20, &o->certs, &o->certs_len, &err))
+		return cli_fail(o->verb, o->certs_path, &err);
+	o->vo.vcek = o->vcek;
+	o->vo.vcek_len = o->vcek_len;
+	o->vo.certs = o->certs;
+	o->vo.certs_len = o->certs_len;
+	return 0;
+}
+
+void verify_opts_free(struct verify_opts *o)
+{
+	free(o->nonce);
+	free(o->vcek);
+	free(o->certs);
+	sk_X509_CRL_pop_free(o->crls, X509_CRL_free);
+	sk_X509_pop_free(o->root_chain, X509_free);
+	memset(o, 0, sizeof(*o));
+}
+
+int verify_opts_fit(const struct verify_opts *o, const char *path, enum ms_evidence_type type)
+{
+	if (o->vo.at_evidence && type != MS_EVIDENCE_NITRO)
+		return cli_usage(o->verb, "--at evidence: %s is %s, which carries no time; give --at TIME", path,
+				 type == MS_EVIDENCE_SNP ? "an SNP report" : "a TDX quote");
+	if (o->mo.nonce && type != MS_EVIDENCE_NITRO && o->mo.nonce_len != MS_REPORT_DATA_LEN && !o->mo.report_data_prefix)
+		return cli_usage(o->verb, "--nonce: %s is %s, whose %s is %d bytes; this nonce is %zu (a prefix of at least "
+					  "%d bytes needs --report-data-prefix)",
+				 path, type == MS_EVIDENCE_SNP ? "an SNP report" : "a TDX quote",
+				 type == MS_EVIDENCE_SNP ? "REPORT_DATA" : "REPORTDATA", MS_REPORT_DATA_LEN, o->mo.nonce_len,
+				 MS_NONCE_PREFIX_MIN);
+	return 0;
+}
+
+void verify_and_match_one(const struct verify_opts *o, const struct ms_expected *x, struct verify_result *r)
+{
+	enum ms_status st;
+
+	memset(&r->err, 0, sizeof(r->err));
+	st = r->e.type == MS_EVIDENCE_NITRO ? ms_nitro_verify(r->e.data, r->e.len, &o->vo, &r->ev, &r->checks, &r->err)
+	     : r->e.type == MS_EVIDENCE_SNP ? ms_snp_verify(r->e.data, r->e.len, &o->vo, &r->ev, &r->checks, &r->err)
+					    : ms_tdx_verify(r->e.data, r->e.len, &o->vo, &r->ev, &r->checks, &r->err);
+	r->verified = st == MS_OK;
+	if (r->verified) {
+		st = ms_match(x, &r->ev, &o->mo, &r->checks, &r->err);
+		if (st == MS_MISMATCH)
+			r->err.msg[0] = '\0';
+	}
+	r->status = st;
+}
+
+void verify_result_free(struct verify_result *r)
+{
+	evidence_free(&r->e);
+	ms_checks_free(&r->checks);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The options that decide how evidence is verified and matched, shared by
+ * 'measure compare' and the 'measure pin' verbs so that a pin check is judged
+ * exactly as compare judges it: --type --at --nonce --report-data-prefix
+ * --allow-partial --allow-debug --root --crl (and, for pin, --vcek --certs).
+ */
+#ifndef MS_VERIFY_OPTS_H
+#define MS_VERIFY_OPTS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "../compare/match.h"
+#include "evidence_io.h"
+
+#define VERIFY_MAX_CRLS 8
+
+enum {
+	VOPT_TYPE = 0x1000, VOPT_AT, VOPT_NONCE, VOPT_PREFIX, VOPT_PARTIAL, VOPT_DEBUG, VOPT_ROOT, VOPT_CRL,
+	VOPT_VCEK, VOPT_CERTS,
+};
+
+/* getopt_long entries (no terminator), for the option tables of compare and pin. */
+#define VERIFY_OPTIONS                                                                                              \
+	{ "type", required_argument, NULL, VOPT_TYPE }, { "at", required_argument, NULL, VOPT_AT },                 \
+	{ "nonce", required_argument, NULL, VOPT_NONCE }, { "report-data-prefix", no_argument, NULL, VOPT_PREFIX }, \
+	{ "allow-partial", no_argument, NULL, VOPT_PARTIAL }, { "allow-debug", no_argument, NULL, VOPT_DEBUG },     \
+	{ "root", required_argument, NULL, VOPT_ROOT }, { "crl", required_argument, NULL, VOPT_CRL },               \
+	{ "vcek", required_argument, NULL, VOPT_VCEK }, { "certs", required_argument, NULL, VOPT_CERTS }
+
+/* The help lines of those options. */
+extern const char verify_opts_help[];
+
+struct verify_opts {
+	const char *verb;
+	struct ms_verify_options vo;
+	struct ms_match_options mo;
+	enum ms_evidence_type forced;
+	const char *root_path, *nonce_hex, *vcek_path, *certs_path;
+	const char *crl_paths[VERIFY_MAX_CRLS];
+	size_t ncrl;
+	unsigned at_given;
+	/* loaded by verify_opts_load */
+	uint8_t *nonce, *vcek, *certs;
+	size_t vcek_len, certs_len;
+	STACK_OF(X509_CRL) *crls;
+	STACK_OF(X509) *root_chain;
+};
+
+void verify_opts_init(struct verify_opts *o, const char *verb);
+/* Takes one option: 0 when taken, 2 after a usage error, -1 when opt is none of these. */
+int verify_opts_parse(struct verify_opts *o, int opt, const char *arg);
+/* Checks the combination and loads --nonce, --root, --crl, --vcek, --certs: 0 or an exit code (message printed). */
+int verify_opts_load(struct verify_opts *o);
+void verify_opts_free(struct verify_opts *o);
+/* Per evidence: --at evidence and --nonce lengths that the evidence type refuses; 0 or 2 (message printed). */
+int verify_opts_fit(const struct verify_opts *o, const char *path, enum ms_evidence_type type);
+
+/* One piece of evidence verified and matched against expected values. */
+struct verify_result {
+	struct loaded_evidence e;
+	struct ms_evidence ev;
+	struct ms_checks checks;
+	bool verified;          /* signature, chain and time held */
+	enum ms_status status;  /* MS_OK, MS_MISMATCH, or why verification or matching failed */
+	struct ms_err err;      /* the message when status is neither MS_OK nor MS_MISMATCH */
+};
+
+/* Verifies e (loaded) and matches it against x, as compare does; fills r. */
+void verify_and_match_one(const struct verify_opts *o, const struct ms_expected *x, struct verify_result *r);
+void verify_result_free(struct verify_result *r);
+
+#endif

@@ -1,0 +1,415 @@
+# SPDX-License-Identifier: Apache-2.0
+# measure pin and measure pin log, the same suite against SQLite and against a throwaway PostgreSQL
+# cluster (initdb + pg_ctl on a Unix socket in a temporary directory). Roots and leaf hashes are held
+# against tests/pin_log_oracle.py (RFC 9162 by its recursive definition); the store is tampered with
+# through the sqlite3 and psql clients. MEASURE_REQUIRE_PG=1 (CI) turns a missing PostgreSQL into a
+# failure instead of a skip.
+. "$(dirname "$0")/lib.sh"
+
+F=$FIXTURES/compare
+NDOC=$F/synthetic-nitro.doc
+NROOT=$F/synthetic-nitro-root.pem
+NMAN=$F/synthetic-nitro.json
+ONES=$(printf '11%.0s' $(seq 48)) # fixtures/compare/README.md: PCR0 = PCR2 = 48 bytes of 0x11
+T=$VECTORS/tdx
+TAT=2025-06-01T00:00:00Z # both TDX vector quotes below verify then (the COS PCK certificate dates from 2024-07)
+PG_DIR=""
+PG_BIN=""
+
+pg_stop() {
+	if [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ]; then
+		as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1
+	fi
+}
+trap 'pg_stop; rm -rf "$TMP"' EXIT
+
+# initdb and postgres refuse to run as root: as root, the cluster belongs to nobody.
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi
+}
+
+pg_start() {
+	PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+	[ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] && command -v psql >/dev/null || return 1
+	PG_DIR=$TMP/pg
+	mkdir -p "$PG_DIR"
+	chmod 711 "$TMP"
+	if [ "$(id -u)" = 0 ]; then chown nobody "$PG_DIR"; fi
+	as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U measure --auth=trust -E UTF8 --no-sync >"$TMP/initdb.log" 2>&1 ||
+		{ cat "$TMP/initdb.log" >&2; return 1; }
+	as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+		-o "-k $PG_DIR -c listen_addresses= -c fsync=off -c max_connections=40" start >/dev/null 2>&1 ||
+		{ cat "$PG_DIR/log" >&2; return 1; }
+}
+
+# --- per backend: STORE (a URI), sql (runs one statement, prints rows), clone (a copy of the store) ---
+use_sqlite() {
+	BACKEND=sqlite
+	DB=$TMP/sqlite-pins.db
+	STORE=$DB
+	sql() { sqlite3 -batch -noheader "$DB" "$1"; }
+	# clone NAME: a consistent copy; prints its URI and makes sql_on work on it
+	clone() { sqlite3 "$DB" ".backup '$TMP/$1.db'" && echo "$TMP/$1.db"; }
+	sql_on() { sqlite3 -batch -noheader "$TMP/$1.db" "$2"; }
+}
+
+use_pg() {
+	BACKEND=postgresql
+	STORE="postgresql:///pins?host=$PG_DIR&user=measure"
+	psql -q -h "$PG_DIR" -U measure -d postgres -c "CREATE DATABASE pins" >/dev/null
+	sql() { psql -q -X -A -t -h "$PG_DIR" -U measure -d pins -c "$1"; }
+	clone() {
+		psql -q -h "$PG_DIR" -U measure -d postgres -c "CREATE DATABASE $1 TEMPLATE pins" >/dev/null &&
+			echo "postgresql:///$1?host=$PG_DIR&user=measure"
+	}
+	sql_on() { psql -q -X -A -t -h "$PG_DIR" -U measure -d "$1" -c "$2"; }
+}
+
+# oracle [SQL-RUNNER ARGS]: "size N root HEX" of the stored entries, computed by the Python oracle.
+oracle_of() { "$@" "SELECT entry FROM entries ORDER BY seq" | python3 tests/pin_log_oracle.py; }
+
+# checkpoint_root URI: the root of 'pin log checkpoint', as hex.
+checkpoint_root() {
+	"$MEASURE" pin log checkpoint --store "$1" | sed -n 3p | base64 -d | xxd -p -c 64
+}
+
+expect_sql() { # DESC WANT SQL
+	got=$(sql "$3")
+	if [ "$got" = "$2" ]; then ok "$BACKEND: $1"; else not_ok "$BACKEND: $1" "got '$got', want '$2'"; fi
+}
+
+tdx_manifest() { # QUOTE FILE: mrtd and rtmr0-3 read from the v4 quote's TD report by Python (Intel TDX DCAP layout)
+	python3 - "$1" >"$2" <<'PY'
+import json, sys
+b = open(sys.argv[1], "rb").read()
+assert int.from_bytes(b[0:2], "little") == 4
+body = 48
+m = {"mrtd": b[body + 136:body + 184].hex()}
+for i in range(4):
+    o = body + 328 + 48 * i
+    m["rtmr%d" % i] = b[o:o + 48].hex()
+print(json.dumps({"schema": "measure/v1", "platform": "tdx", "algorithm": "sha384", "measurements": m}))
+PY
+}
+
+suite() {
+	S=$STORE
+	B=$BACKEND
+	# --- add ---------------------------------------------------------------------------------------
+	expect_rc 0 "$B: add pins matching synthetic Nitro evidence" pin add web --store "$S" --expected "$NMAN" \
+		--evidence "$NDOC" --root "$NROOT" --at evidence
+	expect_out "$B: add names the entry" "pinned web: aws-nitro pinned at entry 0"
+	expect_refused 1 "$B: a second add of the same deployment is refused" "already pinned" pin add web --store "$S" \
+		--expected "$NMAN" --evidence "$NDOC" --root "$NROOT" --at evidence
+	run pin add other --store "$S" --expected "$F/synthetic-nitro-differ.json" --evidence "$NDOC" --root "$NROOT" --at evidence
+	if [ "$rc" = 1 ] && grep -q "does not match" "$TMP/err"; then ok "$B: add of evidence that does not match the manifest: exit 1"
+	else not_ok "$B: add of evidence that does not match the manifest: exit 1" "rc $rc" "$(cat "$TMP/err")"; fi
+	expect_rc 3 "$B: add of evidence whose chain fails (no --root): exit 3" pin add other --store "$S" --expected "$NMAN" \
+		--evidence "$NDOC" --at evidence
+	expect_sql "refused adds leave no deployment and no entry" "web|1" "SELECT min(name), count(*) FROM deployments"
+	expect_sql "one entry so far" "1" "SELECT count(*) FROM entries"
+
+	# --- check -------------------------------------------------------------------------------------
+	expect_rc 0 "$B: check of the same evidence: verified" pin check web --store "$S" --evidence "$NDOC" --root "$NROOT" --at evidence
+	expect_out "$B: check says verified" "verified web: the evidence matches the pin (entry 1)"
+	expect_rc 3 "$B: check of evidence that fails its chain: compare's exit 3" pin check web --store "$S" --evidence "$NDOC" --at evidence
+	expect_out "$B: and it is REJECTED" "REJECTED web"
+	got=$(sql "SELECT kind FROM entries ORDER BY seq" | tr '\n' ' ')
+	if [ "$got" = "add verified rejected " ]; then ok "$B: the entries are add, verified, rejected"; else not_ok "$B: entry kinds" "$got"; fi
+	expect_rc 2 "$B: check of an unknown deployment: exit 2" pin check nosuch --store "$S" --evidence "$NDOC" --root "$NROOT" --at evidence
+	expect_rc 2 "$B: --nonce of the wrong length for nothing: usage" pin check web --store "$S" --evidence "$NDOC" --report-data-prefix
+
+	# --- show, list, export ------------------------------------------------------------------------
+	expect_rc 0 "$B: show" pin show web --store "$S"
+	expect_out "$B: show counts" "checks      1 verified, 0 mismatched, 1 rejected"
+	expect_out "$B: show state" "state       pinned"
+	expect_out "$B: show pcr0 with its first pin" "pcr0       $ONES  since"
+	expect_rc 0 "$B: show --json" pin show web --store "$S" --json
+	if python3 -c '
+import json,sys; d=json.load(open(sys.argv[1]))
+assert d["state"]=="pinned" and d["platform"]=="aws-nitro"
+assert d["checks"]=={"verified":1,"mismatched":0,"rejected":1}, d["checks"]
+assert d["pinned"]["pcr0"]["value"]==sys.argv[2] and d["pinned"]["pcr0"]["since_seq"]==0
+assert [t["kind"] for t in d["timeline"]]==["add","verified","rejected"]
+assert d["last_check"]["kind"]=="rejected"' "$TMP/out" "$ONES" 2>"$TMP/py"; then ok "$B: show --json holds state, counts, pins, timeline"
+	else not_ok "$B: show --json holds state, counts, pins, timeline" "$(cat "$TMP/py")"; fi
+	expect_rc 0 "$B: list" pin list --store "$S"
+	expect_out "$B: list names web" "web"
+	expect_rc 0 "$B: export --format env" pin export web --store "$S" --format env
+	printf 'EPHEMERALML_EXPECTED_PCR0=%s\nEPHEMERALML_EXPECTED_PCR2=%s\n' "$ONES" "$ONES" >"$TMP/env.want"
+	expect_golden "$B: export env lines" "$TMP/env.want"
+	expect_rc 0 "$B: export --env-prefix" pin export web --store "$S" --format env --env-prefix APP_
+	expect_out "$B: export with a prefix" "APP_PCR2=$ONES"
+	expect_rc 0 "$B: export --format json" pin export web --store "$S" --format json
+	if python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert a==b' \
+		"$TMP/out" "$NMAN" 2>/dev/null; then ok "$B: export json is the pinned manifest"; else not_ok "$B: export json is the pinned manifest"; fi
+	expect_failure 2 "$B: export without --format" "--format env or --format json" pin export web --store "$S"
+
+	# --- the log, against the independent oracle ---------------------------------------------------
+	expect_rc 0 "$B: log verify of an intact log" pin log verify --store "$S"
+	want=$(oracle_of sql)
+	got="size $(sql "SELECT count(*) FROM entries") root $(checkpoint_root "$S")"
+	if [ "$want" = "$got" ]; then ok "$B: checkpoint root equals the RFC 9162 oracle's ($want)"
+	else not_ok "$B: checkpoint root equals the RFC 9162 oracle's" "oracle: $want" "measure: $got"; fi
+	"$MEASURE" pin log checkpoint --store "$S" >"$TMP/cp3"
+	expect_rc 0 "$B: log prove web" pin log prove web --store "$S"
+	cp "$TMP/out" "$TMP/proof.json"
+	expect_rc 0 "$B: check-proof offline against the checkpoint" pin log check-proof "$TMP/proof.json" --checkpoint "$TMP/cp3"
+	expect_out "$B: check-proof names the entry" "entry 2 (rejected of web) is in the log of 3 entries"
+	expect_rc 0 "$B: log prove by seq" pin log prove 0 --store "$S"
+	expect_failure 2 "$B: log prove of a seq past the end" "no entry 99" pin log prove 99 --store "$S"
+	expect_rc 0 "$B: log export" pin log export --store "$S"
+	if [ "$(wc -l <"$TMP/out")" = 3 ] && python3 -c '
+import hashlib,json,sys
+for i,l in enumerate(open(sys.argv[1])):
+    o=json.loads(l); assert o["seq"]==i and o["entry"]["seq"]==i
+' "$TMP/out"; then ok "$B: log export: 3 JSON lines in seq order"; else not_ok "$B: log export: 3 JSON lines in seq order"; fi
+
+	# --- signed checkpoints ------------------------------------------------------------------------
+	openssl genpkey -algorithm ed25519 -out "$TMP/log.key" 2>/dev/null
+	openssl pkey -in "$TMP/log.key" -pubout -out "$TMP/log.pub" 2>/dev/null
+	openssl genpkey -algorithm ed25519 -out "$TMP/other.key" 2>/dev/null
+	expect_rc 0 "$B: a signed checkpoint" pin log checkpoint --store "$S" --key "$TMP/log.key" --origin example.com/pins
+	cp "$TMP/out" "$TMP/cp3.note"
+	expect_out "$B: the note carries a signature line" "— example.com/pins "
+	expect_rc 0 "$B: log verify against the signed checkpoint with its public key" pin log verify --store "$S" \
+		--checkpoint "$TMP/cp3.note" --key "$TMP/log.pub"
+	expect_rc 3 "$B: log verify against the signed checkpoint with another key: exit 3" pin log verify --store "$S" \
+		--checkpoint "$TMP/cp3.note" --key "$TMP/other.key"
+	expect_rc 0 "$B: a signed proof" pin log prove 1 --store "$S" --key "$TMP/log.key" --origin example.com/pins
+	cp "$TMP/out" "$TMP/proof1.json"
+	expect_rc 0 "$B: check-proof with the key" pin log check-proof "$TMP/proof1.json" --checkpoint "$TMP/cp3.note" --key "$TMP/log.pub"
+	expect_rc 1 "$B: check-proof against another checkpoint (other origin): exit 1" pin log check-proof "$TMP/proof1.json" --checkpoint "$TMP/cp3"
+	sed 's/"leaf_index": 1/"leaf_index": 2/' "$TMP/proof1.json" >"$TMP/proof-bad.json"
+	expect_rc 1 "$B: a proof with another leaf index does not hold" pin log check-proof "$TMP/proof-bad.json" --checkpoint "$TMP/cp3.note"
+
+	# --- real TDX quotes: pin, drift, update, signed updates ---------------------------------------
+	if [ -f "$T/tdx_prod_quote_SPR_E4.dat" ] && [ -f "$T/cos-113-tdx-quote.dat" ]; then
+		tdx_manifest "$T/tdx_prod_quote_SPR_E4.dat" "$TMP/spr.json"
+		tdx_manifest "$T/cos-113-tdx-quote.dat" "$TMP/cos.json"
+		expect_rc 0 "$B: add a TDX deployment from the SPR quote" pin add td --store "$S" --expected "$TMP/spr.json" \
+			--evidence "$T/tdx_prod_quote_SPR_E4.dat" --at $TAT
+		expect_rc 0 "$B: check the same quote: verified" pin check td --store "$S" --evidence "$T/tdx_prod_quote_SPR_E4.dat" --at $TAT
+		expect_rc 1 "$B: check a genuine quote of another TD: drift, exit 1" pin check td --store "$S" \
+			--evidence "$T/cos-113-tdx-quote.dat" --at $TAT
+		expect_out "$B: drift shows mrtd" "FAIL mrtd"
+		expect_out "$B: drift shows the pinned mrtd" "pinned   $(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["measurements"]["mrtd"])' "$TMP/spr.json")"
+		expect_sql "the deployment is drifted" "drifted" "SELECT state FROM deployments WHERE name = 'td'"
+		expect_rc 0 "$B: show of a drifted deployment" pin show td --store "$S"
+		expect_out "$B: show counts the drift" "1 verified, 1 mismatched, 0 rejected"
+		expect_failure 2 "$B: update needs --reason" "give --reason" pin update td --store "$S" --expected "$TMP/cos.json" \
+			--evidence "$T/cos-113-tdx-quote.dat" --at $TAT
+		expect_rc 1 "$B: update whose evidence does not match the new manifest: refused" pin update td --store "$S" \
+			--expected "$TMP/cos.json" --evidence "$T/tdx_prod_quote_SPR_E4.dat" --at $TAT --reason "new image"
+		openssl genpkey -algorithm ed25519 -out "$TMP/op.key" 2>/dev/null
+		openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-256 -out "$TMP/op256.key" 2>/dev/null
+		openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-384 -out "$TMP/op384.key" 2>/dev/null
+		expect_rc 0 "$B: an Ed25519-signed update" pin update td --store "$S" --expected "$TMP/cos.json" \
+			--evidence "$T/cos-113-tdx-quote.dat" --at $TAT --reason "image 2 (ticket 42)" --signed-by "$TMP/op.key"
+		expect_sql "the update pinned the deployment again" "pinned" "SELECT state FROM deployments WHERE name = 'td'"
+		expect_rc 0 "$B: check of the new image: verified" pin check td --store "$S" --evidence "$T/cos-113-tdx-quote.dat" --at $TAT
+		expect_rc 1 "$B: the old image is now drift" pin check td --store "$S" --evidence "$T/tdx_prod_quote_SPR_E4.dat" --at $TAT
+		# the recorded signature verifies with the openssl CLI over the entry without its signature
+		sql "SELECT entry FROM entries WHERE kind = 'update'" | head -1 >"$TMP/upd.json"
+		python3 - "$TMP/upd.json" "$TMP" <<'PY'
+import base64, json, sys
+e = json.load(open(sys.argv[1])); d = sys.argv[2]
+sig = e.pop("signature")
+open(d + "/upd.msg", "wb").write(json.dumps(e, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
+open(d + "/upd.sig", "wb").write(base64.b64decode(sig["value"]))
+open(d + "/upd.der", "wb").write(base64.b64decode(sig["public_key"]))
+PY
+		if openssl pkeyutl -verify -pubin -keyform DER -inkey "$TMP/upd.der" -rawin -in "$TMP/upd.msg" -sigfile "$TMP/upd.sig" >/dev/null 2>&1 &&
+			cmp -s "$TMP/upd.der" <(openssl pkey -in "$TMP/op.key" -pubout -outform DER 2>/dev/null); then
+			ok "$B: the update's Ed25519 signature verifies with openssl, by the operator's key"
+		else not_ok "$B: the update's Ed25519 signature verifies with openssl, by the operator's key"; fi
+		expect_rc 0 "$B: a P-256-signed update, turning on --require-signed-updates" pin update td --store "$S" \
+			--expected "$TMP/cos.json" --evidence "$T/cos-113-tdx-quote.dat" --at $TAT --reason "rotate" \
+			--signed-by "$TMP/op256.key" --require-signed-updates
+		expect_failure 1 "$B: then an unsigned update fails" "requires signed updates" pin update td --store "$S" \
+			--expected "$TMP/spr.json" --evidence "$T/tdx_prod_quote_SPR_E4.dat" --at $TAT --reason "unsigned"
+		expect_failure 5 "$B: a P-384 operator key is unsupported" "Ed25519 or ECDSA P-256" pin update td --store "$S" \
+			--expected "$TMP/spr.json" --evidence "$T/tdx_prod_quote_SPR_E4.dat" --at $TAT --reason "x" --signed-by "$TMP/op384.key"
+		expect_rc 0 "$B: show after updates" pin show td --store "$S"
+		expect_out "$B: show lists the signed update's reason" "reason: image 2 (ticket 42) (signed)"
+		expect_rc 0 "$B: log verify checks the update signatures too" pin log verify --store "$S"
+	else
+		skip "$B: TDX vectors not found at $T: real-quote pins not checked"
+	fi
+
+	# --- destroy -----------------------------------------------------------------------------------
+	expect_rc 0 "$B: add a deployment to destroy" pin add gone --store "$S" --expected "$NMAN" --evidence "$NDOC" --root "$NROOT" --at evidence
+	expect_rc 0 "$B: destroy" pin destroy gone --store "$S" --reason "decommissioned"
+	expect_refused 1 "$B: a check after destroy is refused" "was destroyed" pin check gone --store "$S" --evidence "$NDOC" --root "$NROOT" --at evidence
+	expect_refused 1 "$B: an export after destroy is refused" "was destroyed" pin export gone --store "$S" --format env
+	expect_rc 0 "$B: show of a destroyed deployment" pin show gone --store "$S"
+	expect_out "$B: state destroyed" "state       destroyed"
+	expect_rc 0 "$B: log verify after destroy" pin log verify --store "$S"
+
+	# --- names and bad input -----------------------------------------------------------------------
+	long=$(printf 'a%.0s' $(seq 129))
+	for name in "a/b" 'a\b' "-x" "a b" "$long" ""; do
+		expect_failure 2 "$B: deployment name '${name:0:20}' is refused" "deployment name" pin show --store "$S" -- "$name"
+	done
+	expect_failure 2 "$B: add without --evidence" "give --expected MANIFEST and --evidence FILE" pin add x --store "$S" --expected "$NMAN"
+	expect_failure 2 "$B: --reason on check does not apply" "--reason does not apply here" pin check web --store "$S" --evidence "$NDOC" --reason x
+	expect_failure 2 "$B: an evidence file that is not evidence" "" pin check web --store "$S" --evidence "$NMAN"
+
+	# --- tamper: every change behind the tool's back is found by log verify ------------------------
+	"$MEASURE" pin log checkpoint --store "$S" >"$TMP/cp-before"
+	cnt=$(sql "SELECT count(*) FROM entries")
+	tamper() { # NAME DESC SQL
+		uri=$(clone "$1")
+		sql_on "$1" "$3" >/dev/null
+		run pin log verify --store "$uri"
+		if [ "$rc" = 1 ] && grep -qi "not intact" "$TMP/out"; then ok "$B: tamper: $2 -> log verify fails ($(head -c 120 "$TMP/err"))"
+		else not_ok "$B: tamper: $2 -> log verify fails" "rc $rc" "$(cat "$TMP/err")"; fi
+	}
+	tamper t_edit "an entry edited" "UPDATE entries SET entry = replace(entry, '\"kind\":\"verified\"', '\"kind\":\"drift\"') WHERE seq = 1"
+	tamper t_kind "an entry's kind column edited" "UPDATE entries SET kind = 'drift' WHERE seq = 1"
+	leaf=$(sql "SELECT entry FROM entries WHERE seq = 1" | sed 's/"verified"/"drift"/' | tr -d '\n' |
+		python3 -c 'import hashlib,sys; print(hashlib.sha256(b"\0"+sys.stdin.buffer.read()).hexdigest())')
+	tamper t_edit_leaf "an entry edited with its leaf hash recomputed" \
+		"UPDATE entries SET entry = replace(entry, '\"kind\":\"verified\"', '\"kind\":\"drift\"'), kind = 'drift', leaf_hash = '$leaf' WHERE seq = 1"
+	tamper t_delete "an entry deleted" "DELETE FROM entries WHERE seq = 1"
+	tamper t_delete_last "the last entry, its nodes and head deleted" \
+		"DELETE FROM entries WHERE seq = $((cnt - 1)); DELETE FROM tree_heads WHERE size = $cnt"
+	tamper t_reorder "two entries swapped" \
+		"UPDATE entries SET seq = 1000000 WHERE seq = 1; UPDATE entries SET seq = 1 WHERE seq = 2; UPDATE entries SET seq = 2 WHERE seq = 1000000"
+	tamper t_append "an entry appended" \
+		"INSERT INTO entries (seq, deployment, kind, entry, leaf_hash, time) SELECT $cnt, deployment, kind, replace(entry, '\"seq\":1,', '\"seq\":$cnt,'), leaf_hash, time FROM entries WHERE seq = 1"
+	tamper t_state "a deployment's state edited" "UPDATE deployments SET state = 'pinned' WHERE name = 'gone'"
+	tamper t_pin "a deployment's pin entry edited" "UPDATE deployments SET pin_seq = 1 WHERE name = 'web'"
+	tamper t_node "a tree node edited" "UPDATE tree_nodes SET hash = '$(printf '0%.0s' $(seq 64))' WHERE level = 1 AND idx = 0"
+	tamper t_head "a tree head edited" "UPDATE tree_heads SET root = '$(printf 'a%.0s' $(seq 64))' WHERE size = 2"
+
+	# a forked log: two stores from one prefix grow to the same size with different entries
+	fork=$(clone t_fork)
+	expect_rc 0 "$B: fork: one more check on the original" pin check web --store "$S" --evidence "$NDOC" --root "$NROOT" --at evidence
+	expect_rc 3 "$B: fork: a different entry on the fork" pin check web --store "$fork" --evidence "$NDOC" --at evidence
+	"$MEASURE" pin log checkpoint --store "$S" >"$TMP/cp-a"
+	"$MEASURE" pin log checkpoint --store "$fork" >"$TMP/cp-b"
+	if [ "$(sed -n 2p "$TMP/cp-a")" = "$(sed -n 2p "$TMP/cp-b")" ] && ! cmp -s "$TMP/cp-a" "$TMP/cp-b"; then
+		ok "$B: fork: two different trees of the same size"; else not_ok "$B: fork: two different trees of the same size"; fi
+	expect_rc 0 "$B: fork: each log verifies on its own" pin log verify --store "$fork"
+	expect_rc 1 "$B: fork: detected against the original's checkpoint" pin log verify --store "$fork" --checkpoint "$TMP/cp-a"
+	expect_rc 0 "$B: fork: both extend the common older checkpoint" pin log verify --store "$fork" --checkpoint "$TMP/cp-before"
+	expect_rc 0 "$B: the original extends its older checkpoint" pin log verify --store "$S" --checkpoint "$TMP/cp-before"
+	# the whole log rewritten consistently (a new tree from other entries) is caught by the old checkpoint
+	tamper_fork=$(clone t_rewrite)
+	sql_on t_rewrite "DELETE FROM entries WHERE seq >= 1; DELETE FROM tree_nodes WHERE idx >= 0 AND NOT (level = 0 AND idx = 0); DELETE FROM tree_heads WHERE size > 1; DELETE FROM deployments WHERE name <> 'web'; UPDATE deployments SET state = 'pinned', updated = created WHERE name = 'web'" >/dev/null
+	expect_rc 0 "$B: rewrite: the truncated log verifies by itself" pin log verify --store "$tamper_fork"
+	expect_rc 1 "$B: rewrite: a truncated log fails against the old checkpoint" pin log verify --store "$tamper_fork" --checkpoint "$TMP/cp-before"
+
+	# --- concurrency: N checks at once, exactly N entries, the log verifies ------------------------
+	before=$(sql "SELECT count(*) FROM entries")
+	pids=""
+	for i in $(seq "$CONC"); do
+		"$MEASURE" pin check web --store "$S" --evidence "$NDOC" --root "$NROOT" --at evidence >"$TMP/conc$i" 2>&1 &
+		pids="$pids $!"
+	done
+	fails=0
+	for p in $pids; do wait "$p" || fails=$((fails + 1)); done
+	after=$(sql "SELECT count(*) FROM entries")
+	if [ "$fails" = 0 ] && [ "$((after - before))" = "$CONC" ]; then ok "$B: $CONC concurrent checks all succeed, $CONC entries added"
+	else not_ok "$B: $CONC concurrent checks all succeed, $CONC entries added" "$fails failed, $((after - before)) added" "$(cat "$TMP"/conc* | head -5)"; fi
+	expect_rc 0 "$B: the log verifies after concurrent checks" pin log verify --store "$S"
+	want=$(oracle_of sql)
+	got="size $(sql "SELECT count(*) FROM entries") root $(checkpoint_root "$S")"
+	if [ "$want" = "$got" ]; then ok "$B: root still equals the oracle's after concurrent appends"
+	else not_ok "$B: root still equals the oracle's after concurrent appends" "oracle: $want" "measure: $got"; fi
+
+	# --- a store of a newer schema version ---------------------------------------------------------
+	newer=$(clone t_newer)
+	sql_on t_newer "UPDATE schema_version SET version = 2" >/dev/null
+	expect_failure 5 "$B: a store of schema version 2: exit 5 naming it" "store schema version 2 is newer" pin list --store "$newer"
+	expect_failure 5 "$B: and writes are refused too" "store schema version 2" pin check web --store "$newer" --evidence "$NDOC" --root "$NROOT" --at evidence
+}
+
+# --- crash safety (SQLite): SIGKILL at random points never loses an acknowledged entry -------------
+crash_suite() {
+	S=$STORE
+	acked=$TMP/acked
+	: >"$acked"
+	# kill points spread over 1.2 times one check's duration (longer under sanitizers or load)
+	t0=$(date +%s%N)
+	"$MEASURE" pin check web --store "$S" --evidence "$NDOC" --root "$NROOT" --at evidence >"$TMP/crash.out" 2>/dev/null
+	sed -n 's/.*(entry \([0-9]*\)).*/\1/p' "$TMP/crash.out" >>"$acked"
+	span=$(( ($(date +%s%N) - t0) * 6 / 5000000 + 1 )) # milliseconds
+	start=$(date +%s)
+	for i in $(seq 200); do
+		"$MEASURE" pin check web --store "$S" --evidence "$NDOC" --root "$NROOT" --at evidence >"$TMP/crash.out" 2>/dev/null &
+		p=$!
+		ms=$((RANDOM % span))
+		sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+		kill -9 "$p" 2>/dev/null
+		if wait "$p" 2>/dev/null; then sed -n 's/.*(entry \([0-9]*\)).*/\1/p' "$TMP/crash.out" >>"$acked"; fi
+	done
+	missing=0
+	for seq in $(cat "$acked"); do
+		[ "$(sql "SELECT kind FROM entries WHERE seq = $seq")" = verified ] || missing=$((missing + 1))
+	done
+	if [ "$missing" = 0 ] && [ -s "$acked" ]; then ok "$BACKEND: 200 SIGKILLed checks: all $(wc -l <"$acked") acknowledged entries are there ($(($(date +%s) - start)) s)"
+	else not_ok "$BACKEND: 200 SIGKILLed checks: acknowledged entries are there" "$missing missing of $(wc -l <"$acked")"; fi
+	killed=$((201 - $(wc -l <"$acked")))
+	if [ "$killed" -gt 0 ]; then ok "$BACKEND: $killed of the 200 runs were killed before acknowledging"
+	else not_ok "$BACKEND: some of the 200 runs were killed before acknowledging"; fi
+	expect_rc 0 "$BACKEND: the log verifies after 200 SIGKILLs" pin log verify --store "$S"
+	want=$(oracle_of sql)
+	got="size $(sql "SELECT count(*) FROM entries") root $(checkpoint_root "$S")"
+	if [ "$want" = "$got" ]; then ok "$BACKEND: root equals the oracle's after the kills"
+	else not_ok "$BACKEND: root equals the oracle's after the kills" "oracle: $want" "measure: $got"; fi
+}
+
+# --- store URIs and availability (no store needed) ---------------------------------------------------
+expect_failure 2 "a URI of an unknown scheme" "neither a path, sqlite:PATH nor postgresql://" pin list --store mysql://x/y
+expect_failure 2 "an empty sqlite: URI" "names no file" pin list --store sqlite:
+expect_failure 2 "a malformed PostgreSQL URI" "malformed PostgreSQL URI" pin list --store "postgresql://host/x?nosuchoption=1"
+expect_failure 2 "an unreachable PostgreSQL" "cannot connect" pin list --store "postgresql:///x?host=$TMP/nowhere&connect_timeout=2"
+expect_failure 2 "a store that does not exist (read verbs do not create one)" "no pin store here" pin list --store "$TMP/none.db"
+echo "not a database" >"$TMP/garbage.db"
+expect_failure 2 "a file that is not a database" "not a SQLite database" pin list --store "$TMP/garbage.db"
+expect_failure 2 "pin without a verb" "give a verb" pin
+expect_failure 2 "an unknown pin verb" "unknown verb" pin frobnicate
+expect_rc 0 "pin --help" pin --help
+for v in add check update show list destroy export; do expect_rc 0 "pin $v --help" pin "$v" --help; done
+expect_rc 0 "pin log --help" pin log --help
+# the default store: $XDG_STATE_HOME/measure/pins.db, created by the first add
+XDG_STATE_HOME=$TMP/state "$MEASURE" pin add d --expected "$NMAN" --evidence "$NDOC" --root "$NROOT" --at evidence >/dev/null 2>&1
+if [ -f "$TMP/state/measure/pins.db" ]; then ok "the default store is \$XDG_STATE_HOME/measure/pins.db"; else not_ok "the default store is \$XDG_STATE_HOME/measure/pins.db"; fi
+
+if ! command -v sqlite3 >/dev/null || ! command -v python3 >/dev/null; then
+	skip "the sqlite3 client or python3 is not installed: the pin suite needs them"
+	echo "1..$n"
+	exit 0
+fi
+
+use_sqlite
+CONC=8
+suite
+crash_suite
+# a read-only store: refused with a clear message, nothing lost
+if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
+	cp "$DB" "$TMP/ro.db"
+	chmod 755 "$TMP"
+	chmod 444 "$TMP/ro.db"
+	before=$(sqlite3 "$TMP/ro.db" "SELECT count(*) FROM entries")
+	runuser -u nobody -- "$MEASURE" pin check web --store "$TMP/ro.db" --evidence "$NDOC" --root "$NROOT" --at evidence >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	if [ "$rc" = 2 ] && grep -q "read-only" "$TMP/err" && [ "$(wc -l <"$TMP/err")" = 1 ] &&
+		[ "$(sqlite3 "$TMP/ro.db" "SELECT count(*) FROM entries")" = "$before" ]; then ok "sqlite: a read-only store: exit 2, one line, nothing changed"
+	else not_ok "sqlite: a read-only store: exit 2, one line, nothing changed" "rc $rc" "$(cat "$TMP/err")"; fi
+fi
+
+if pg_start; then
+	use_pg
+	CONC=4
+	suite
+else
+	if [ "${MEASURE_REQUIRE_PG:-0}" = 1 ]; then
+		not_ok "PostgreSQL (initdb, pg_ctl, psql) is required here (MEASURE_REQUIRE_PG=1) but could not be started"
+	else
+		skip "PostgreSQL is not installed (Debian: apt-get install postgresql): the PostgreSQL suite is skipped"
+	fi
+fi
+echo "1..$n"

@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""An independent view of a pin log, for tests/cli/test_pin.sh.
+
+Reads the stored entry texts, one per line in seq order (as the sqlite3 or psql
+client prints them), and prints "size <n> root <hex>": the RFC 9162 Merkle Tree
+Hash over leaves SHA-256(0x00 || entry), computed by the recursive definition of
+RFC 9162 section 2.1.1. Exits 1 if an entry is not canonical JSON (keys sorted,
+no whitespace) or does not carry its own position as "seq".
+"""
+import hashlib
+import json
+import sys
+
+
+def mth(leaves):
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while 2 * k < len(leaves):
+        k *= 2
+    return hashlib.sha256(b"\x01" + mth(leaves[:k]) + mth(leaves[k:])).digest()
+
+
+def main():
+    leaves = []
+    for i, line in enumerate(sys.stdin.read().splitlines()):
+        entry = json.loads(line)
+        canon = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if canon != line:
+            print("entry %d is not canonical JSON" % i, file=sys.stderr)
+            return 1
+        if entry.get("seq") != i:
+            print("entry %d says seq %r" % (i, entry.get("seq")), file=sys.stderr)
+            return 1
+        leaves.append(hashlib.sha256(b"\x00" + line.encode()).digest())
+    print("size %d root %s" % (len(leaves), mth(leaves).hex()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
