@@ -62,6 +62,7 @@ struct ms_match_options {
 	size_t nonce_len;
 	bool report_data_prefix; /* SNP/TDX: the nonce may be a prefix of REPORT_DATA, at least 16 bytes */
 	const cJSON *policy;     /* from ms_policy_parse, or NULL; SNP and TDX only */
+	const struct ms_tcb_policy *tcb; /* TDX TCB status rules, or NULL: UpToDate only when collateral was given */
 };
 
 #define MS_NONCE_PREFIX_MIN 16

@@ -257,17 +257,6 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 		if (st == MS_MISMATCH)
 			err.msg[0] = '\0';
 	}
-	/* a policy file with TCB rules replaces the default (UpToDate only); --accept-tcb and --min-tcb-date add to it */
-	if (p->verified && st != MS_BAD_INPUT && st != MS_USAGE &&
-	    !(ms_policy_judges_tcb(mo.policy) && !c->tcb_policy.accept_mask && !c->tcb_policy.has_min_date)) {
-		struct ms_err terr = { 0 };
-		enum ms_status tst = ms_tcb_policy_apply(&p->ev, &c->tcb_policy, &p->checks, &terr);
-
-		if (tst && tst != MS_MISMATCH && ms_status_worst(st, tst) == tst) {
-			err = terr;
-		}
-		st = ms_status_worst(st, tst);
-	}
 	p->status = st;
 	if (st && st != MS_MISMATCH)
 		record_error(c, p, st, &err);
@@ -585,6 +574,7 @@ int cmd_compare(int argc, char **argv)
 	rc = 2;
 	c.vo = v.vo;
 	c.mo = v.mo;
+	c.mo.tcb = &c.tcb_policy;
 	c.forced = v.forced;
 	if (tcb_info_path || qe_path || tcb_chain_path) {
 		if (!tcb_info_path || !qe_path) {
