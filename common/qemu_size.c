@@ -42,6 +42,9 @@ enum ms_status ms_qemu_memory_parse(const char *text, uint64_t *out, struct ms_e
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
 		char *e;
 
+		/* strtoull would also take blanks, a sign or a second 0x, which QEMU refuses */
+		if (!isxdigit((unsigned char)p[2]) || (p[2] == '0' && (p[3] == 'x' || p[3] == 'X')))
+			return bad(err, text, "hexadecimal needs hex digits after 0x");
 		errno = 0;
 		val = strtoull(p + 2, &e, 16);
 		if (e == p + 2 || errno || *e)

@@ -260,6 +260,32 @@ static bool tdx_reached(const struct ms_tcb_level *l, const uint8_t tee_tcb_svn[
 	return true;
 }
 
+/* >0 when level a sorts before b in the QVL's order (best first): SGX SVNs, PCESVN, TDX SVNs, compared lexicographically */
+static int level_cmp(const struct ms_tcb_level *a, const struct ms_tcb_level *b)
+{
+	int c = memcmp(a->sgx_svn, b->sgx_svn, 16);
+
+	if (c)
+		return c;
+	if (a->pcesvn != b->pcesvn)
+		return a->pcesvn > b->pcesvn ? 1 : -1;
+	return memcmp(a->tdx_svn, b->tdx_svn, 16);
+}
+
+/* The level indexes best first; a stable insertion sort, so equal levels keep their listed order. */
+static void level_order(const struct ms_tcb_info *ti, unsigned order[MS_TCB_MAX_LEVELS])
+{
+	for (unsigned i = 0; i < ti->nlevels; i++) {
+		unsigned k = i;
+
+		while (k > 0 && level_cmp(&ti->levels[i], &ti->levels[order[k - 1]]) > 0) {
+			order[k] = order[k - 1];
+			k--;
+		}
+		order[k] = i;
+	}
+}
+
 static void hex_of(const uint8_t *b, size_t n, char *out)
 {
 	ms_hex_encode(b, n, out);
@@ -301,7 +327,13 @@ static enum ms_status tdx_module(const struct ms_tcb_info *ti, const struct ms_t
 	r->module_checked = true;
 	for (unsigned i = 0; i < m->nlevels; i++)
 		if (q->tee_tcb_svn[0] >= m->levels[i].isvsvn) {
-			r->module_status = m->levels[i].v.status;
+			enum ms_tcb_status s = m->levels[i].v.status;
+
+			/* Intel's QVL takes only these three for a module level and fails on any other */
+			if (s != MS_TCB_UP_TO_DATE && s != MS_TCB_OUT_OF_DATE && s != MS_TCB_REVOKED)
+				return ms_fail(err, MS_UNSUPPORTED, "TDX module identity %s: tcbLevels[%u].tcbStatus %s is not a module status",
+					       m->id, i, ms_tcb_status_name(s));
+			r->module_status = s;
 			take_level(r, &m->levels[i].v);
 			return MS_OK;
 		}
@@ -352,7 +384,7 @@ enum ms_status ms_tcb_evaluate_tdx(const struct ms_tcb_info *ti, const struct ms
 				   const struct ms_tdx_quote *q, X509 *pck, struct ms_tcb_result *r, struct ms_err *err)
 {
 	enum ms_status st;
-	unsigned i;
+	unsigned i = 0, k, order[MS_TCB_MAX_LEVELS];
 	bool have_sgx = false;
 	char a[16], b[16];
 
@@ -374,8 +406,13 @@ enum ms_status ms_tcb_evaluate_tdx(const struct ms_tcb_info *ti, const struct ms
 		hex_of(r->pck.pce_id, 2, b);
 		return ms_fail(err, MS_NO_COLLATERAL, "the TCB info is for PCE ID %s, the PCK certificate's is %s", a, b);
 	}
-	/* the first level (Intel lists them best first) the platform reaches */
-	for (i = 0; i < ti->nlevels; i++) {
+	/*
+	 * the first level the platform reaches, in the QVL's order (a std::set sorted best first by
+	 * SGX SVNs, then PCESVN, then TDX SVNs), not as listed; of equal levels the first listed
+	 */
+	level_order(ti, order);
+	for (k = 0; k < ti->nlevels; k++) {
+		i = order[k];
 		if (!sgx_reached(&ti->levels[i], &r->pck))
 			continue;
 		if (!have_sgx) {
@@ -389,7 +426,7 @@ enum ms_status ms_tcb_evaluate_tdx(const struct ms_tcb_info *ti, const struct ms
 	if (!have_sgx)
 		return ms_fail(err, MS_MISMATCH, "no TCB level covers the PCK's SGX TCB (PCESVN %u; Intel: TCB not supported)",
 			       r->pck.pcesvn);
-	if (i == ti->nlevels)
+	if (k == ti->nlevels)
 		return ms_fail(err, MS_MISMATCH, "no TCB level covers the quote's TEE_TCB_SVN (Intel: TCB not supported)");
 	r->tdx_level = i;
 	take_level(r, &ti->levels[i].v);

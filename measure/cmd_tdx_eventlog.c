@@ -6,6 +6,7 @@
 #include "../common/file.h"
 #include "../common/hex.h"
 #include "../common/json.h"
+#include "../common/json_strict.h"
 #include "../tdx/dstack_log.h"
 #include "../tdx/events.h"
 #include "cli.h"
@@ -281,10 +282,8 @@ int cmd_tdx_eventlog(int argc, char **argv)
 			rc = cli_fail(verb, against_path, &err);
 			goto out;
 		}
-		ref_json = cJSON_ParseWithLength((char *)ref, ref_len);
-		if (!ref_json || ms_tdx_log_from_json(ref_json, &want, &err)) {
-			if (!ref_json)
-				ms_fail(&err, MS_BAD_INPUT, "not JSON");
+		if (ms_json_parse_strict((const char *)ref, ref_len, "transcript", &ref_json, &err) ||
+		    ms_tdx_log_from_json(ref_json, &want, &err)) {
 			rc = cli_fail(verb, against_path, &err);
 			goto out;
 		}

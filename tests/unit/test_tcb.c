@@ -672,6 +672,50 @@ static char *replace(const char *s, const char *from, const char *to)
 	return o;
 }
 
+/* A module level's status is UpToDate, OutOfDate or Revoked (as Intel's QVL takes it); any other is refused, not UpToDate. */
+static void module_status_other(void **state)
+{
+	static const char modules[] =
+		",\"tdxModuleIdentities\":[{\"id\":\"TDX_01\",\"mrsigner\":\"000000000000000000000000000000000000000000000000"
+		"000000000000000000000000000000000000000000000000\",\"attributes\":\"0000000000000000\",\"attributesMask\":"
+		"\"FFFFFFFFFFFFFFFF\",\"tcbLevels\":[{\"tcb\":{\"isvsvn\":2},\"tcbDate\":\"2023-08-09T00:00:00Z\",\"tcbStatus\":"
+		"\"ConfigurationNeeded\"}]}]";
+	char *ti = tcb_info_text("50806f000000", "UpToDate", "2023-12-01T00:00:00Z", modules);
+	char *qi = qe_text("UpToDate", "2023-12-01T00:00:00Z");
+	struct ms_evidence ev;
+	struct ms_err err;
+	struct run r = { .tee_tcb_svn = { 4, 1, 5 } };
+
+	(void)state;
+	assert_int_equal(with(ti, qi, r, &ev, &err), MS_UNSUPPORTED);
+	assert_non_null(strstr(err.msg, "not a module status"));
+	free(ti), free(qi);
+}
+
+/* Levels are searched best first (SGX SVNs, PCESVN, TDX SVNs), whatever order the document lists them in. */
+static void levels_listed_out_of_order(void **state)
+{
+	char *made = tcb_info_text("50806f000000", "OutOfDate", "2023-12-01T00:00:00Z", "");
+	char *good = strdup(made); /* a copy: gcc 12 takes pointers into asprintf's result for dangling */
+	/* the lowest level (OutOfDate, reached by every platform) moved first and marked UpToDate */
+	const char *low = strstr(good, "{\"tcb\":{\"sgxtcbcomponents\":" COMPS(1));
+	const char *levels = strstr(good, "\"tcbLevels\":[") + strlen("\"tcbLevels\":[");
+	char *ti, *lowlevel, *up;
+	char *qi = qe_text("UpToDate", "2023-12-01T00:00:00Z");
+	struct ms_evidence ev;
+	struct ms_err err;
+	struct run r = { .tee_tcb_svn = { 4, 0, 5 } };
+
+	(void)state;
+	assert_non_null(low);
+	lowlevel = strndup(low, strlen(low) - 2); /* without the closing "]}" */
+	up = replace(lowlevel, "\"OutOfDate\"", "\"UpToDate\"");
+	assert_true(asprintf(&ti, "%.*s%s,%.*s]}", (int)(levels - good), good, up, (int)(low - 1 - levels), levels) > 0);
+	assert_int_equal(with(ti, qi, r, &ev, &err), MS_MISMATCH);
+	assert_string_equal(ms_tcb_status_name(ev.tcb.status), "OutOfDate");
+	free(made), free(good), free(ti), free(lowlevel), free(up), free(qi);
+}
+
 static void bad_input(void **state)
 {
 	char *ti = tcb_info_text("50806f000000", "UpToDate", "2023-12-01T00:00:00Z", "");
@@ -787,7 +831,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(statuses),	   cmocka_unit_test(policy),	     cmocka_unit_test(missing_collateral),
-		cmocka_unit_test(refusals),	   cmocka_unit_test(module_identity), cmocka_unit_test(revoked_pck),
+		cmocka_unit_test(refusals),	   cmocka_unit_test(module_identity), cmocka_unit_test(module_status_other),
+		cmocka_unit_test(levels_listed_out_of_order), cmocka_unit_test(revoked_pck),
 		cmocka_unit_test(bad_input),	   cmocka_unit_test(sgx_extension), cmocka_unit_test(policy_file),
 		cmocka_unit_test(compare_cli),
 	};
