@@ -248,6 +248,8 @@ cp -r "$C" "$TMP/c-bad"
 printf 'x' >>"$TMP/c-bad/blobs/sha256/$(sha "$P/vcek.der")"
 expect_err 2 "a corrupted blob is refused, not used" "corrupted" \
 	compare --root "$ROOT" --cache "$TMP/c-bad" "$TMP/expected.json" "$P/report.bin"
+expect_rc 0 "a version 2 report (no CPUID): compare --cache finds its product's VCEK" \
+	compare --root "$ROOT" --cache "$TMP/c-v2" "$TMP/expected.json" "$P/report-v2.bin"
 expect_rc 0 "--vcek given wins over the cache" \
 	compare --root "$ROOT" --cache "$TMP/empty-cache" --vcek "$P/vcek.der" "$TMP/expected.json" "$P/report.bin"
 expect_failure 2 "--base-url without --fetch" "apply to --fetch" \
