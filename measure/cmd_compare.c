@@ -219,6 +219,30 @@ static void record_error(const struct ctx *c, struct pair *p, enum ms_status st,
 }
 
 /*
+ * --fetch: downloads what the cache lacks of the collateral the pair's
+ * evidence needs (any type: the TDX TCB evaluation reads the same cache).
+ */
+static enum ms_status fetch_missing(const struct ctx *c, const struct pair *p, struct ms_err *err)
+{
+	struct ms_collateral_need need;
+	struct ms_fetch_result res;
+	struct ms_fetch_options fo = c->fo;
+	struct cli_fetch_progress progress;
+	enum ms_status st;
+
+	if ((st = ms_collateral_need(p->e.data, p->e.len, p->e.type, MS_SNP_PRODUCT_UNKNOWN, &need, err))) {
+		if (st == MS_USAGE)
+			ms_fail(err, MS_NO_COLLATERAL, "%s; fetch it with 'measure fetch --product NAME'", err->msg);
+		return ms_err_input(err, MS_INPUT_COLLATERAL, st == MS_USAGE ? MS_NO_COLLATERAL : st);
+	}
+	fo.only_missing = true;
+	cli_fetch_progress_init(&progress, &fo);
+	st = ms_collateral_fetch(&need, c->cache_dir, &fo, &res, err);
+	cli_fetch_progress_end(&progress);
+	return ms_err_input(err, MS_INPUT_COLLATERAL, st);
+}
+
+/*
  * SNP evidence given no --vcek or --certs, with a cache: the VCEK, ASK and ARK
  * (as one bundle) and, unless --crl was given, the ARK's CRL from the cache,
  * fetched first with --fetch. *crls is the pair's own list (the --crl files,
@@ -231,24 +255,8 @@ static enum ms_status collateral_from_cache(const struct ctx *c, struct pair *p,
 	enum ms_status st;
 	char what[MS_CACHE_KEY_MAX + 64];
 
-	if (c->fetch) {
-		struct ms_collateral_need need;
-		struct ms_fetch_result res;
-		struct ms_fetch_options fo = c->fo;
-		struct cli_fetch_progress progress;
-
-		if ((st = ms_collateral_need(p->e.data, p->e.len, MS_EVIDENCE_SNP, MS_SNP_PRODUCT_UNKNOWN, &need, err))) {
-			if (st == MS_USAGE)
-				ms_fail(err, MS_NO_COLLATERAL, "%s; fetch it with 'measure fetch --product NAME'", err->msg);
-			return ms_err_input(err, MS_INPUT_COLLATERAL, st == MS_USAGE ? MS_NO_COLLATERAL : st);
-		}
-		fo.only_missing = true;
-		cli_fetch_progress_init(&progress, &fo);
-		st = ms_collateral_fetch(&need, c->cache_dir, &fo, &res, err);
-		cli_fetch_progress_end(&progress);
-		if (st)
-			return ms_err_input(err, MS_INPUT_COLLATERAL, st);
-	}
+	if (c->fetch && (st = fetch_missing(c, p, err)))
+		return st;
 	if ((st = ms_snp_collateral_from_cache(c->cache_dir, p->e.data, p->e.len, c->ncrl == 0, cached, err)))
 		return ms_err_input(err, MS_INPUT_COLLATERAL, st);
 	vo->vcek = cached->bundle;
