@@ -76,7 +76,8 @@ enum ms_status ms_pck_fmspc(X509 *pck, uint8_t fmspc[6], struct ms_err *err);
 struct ms_fetch_options {
 	const char *base[MS_SERVICE_COUNT]; /* NULL: the default */
 	struct ms_http_options http;
-	bool only_missing; /* keep what the cache holds; fetch the rest */
+	bool only_missing; /* keep what the cache holds; fetch the rest ... */
+	int64_t fresh_at;  /* ... and, when not 0, a cached CRL whose nextUpdate is before this (unix seconds) */
 };
 
 struct ms_fetched {
@@ -92,7 +93,8 @@ struct ms_fetch_result {
 };
 
 /*
- * Downloads every item (or, with only_missing, those the cache lacks),
+ * Downloads every item (or, with only_missing, those the cache lacks or
+ * holds as a CRL stale at fresh_at),
  * checks each is what it should be (a certificate, a CRL, a PEM chain, a
  * JSON object with its issuer chain), and only when all are stores them in
  * the cache. Statuses as ms_http_get; MS_BAD_INPUT for a response that is not

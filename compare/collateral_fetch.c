@@ -88,14 +88,36 @@ static enum ms_status check_issuer_chain(struct download *d, struct ms_err *err)
 	return MS_OK;
 }
 
-/* Whether the cache holds the item (and its issuer chain) intact. */
-static bool in_cache(const char *dir, struct download *d)
+static bool is_crl(enum ms_collateral_kind k)
+{
+	return k == MS_COLLATERAL_AMD_CRL || k == MS_COLLATERAL_INTEL_PCKCRL || k == MS_COLLATERAL_INTEL_ROOTCRL;
+}
+
+/* A CRL whose nextUpdate is before at (or missing, or unreadable) is stale. */
+static bool crl_stale(const uint8_t *der, size_t len, int64_t at)
+{
+	X509_CRL *crl = NULL;
+	const ASN1_TIME *next;
+	int64_t t;
+	bool stale = true;
+
+	if (!ms_crl_parse(der, len, "cached CRL", &crl, NULL) && (next = X509_CRL_get0_nextUpdate(crl)) &&
+	    !ms_asn1_time_unix(next, &t))
+		stale = t < at;
+	X509_CRL_free(crl);
+	return stale;
+}
+
+/* Whether the cache holds the item (and its issuer chain) intact, and a CRL current at fresh_at. */
+static bool in_cache(const char *dir, int64_t fresh_at, struct download *d)
 {
 	char key[MS_CACHE_KEY_MAX + sizeof(ISSUER_CHAIN_SUFFIX)];
 	uint8_t *data = NULL;
 	size_t len = 0;
 	bool ok = !ms_cache_get(dir, d->it->key, &data, &len, NULL);
 
+	if (ok && fresh_at && is_crl(d->it->kind) && crl_stale(data, len, fresh_at))
+		ok = false;
 	free(data);
 	d->cached_len = len;
 	if (ok && d->it->header) {
@@ -138,7 +160,7 @@ enum ms_status ms_collateral_fetch(const struct ms_collateral_need *need, const 
 		size_t blen = strlen(base);
 
 		d[i].it = it;
-		if (o->only_missing && in_cache(cache_dir, &d[i])) {
+		if (o->only_missing && in_cache(cache_dir, o->fresh_at, &d[i])) {
 			d[i].cached = true;
 			continue;
 		}

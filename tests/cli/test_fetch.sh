@@ -69,6 +69,9 @@ EXT
 		esac
 		openssl ca -config ca-$v/ca.cnf -keyfile ark.key -cert ark.pem -gencrl 2>/dev/null | openssl crl -outform DER -out crl-$v.der
 	done
+	# one whose nextUpdate is a second after its thisUpdate: stale by the time it is used
+	openssl ca -config ca-clean/ca.cnf -keyfile ark.key -cert ark.pem -gencrl -crlsec 1 2>/dev/null |
+		openssl crl -outform DER -out crl-stale.der
 	# a TLS server certificate for 127.0.0.1 from a test CA
 	openssl req -x509 -new -key tls-ca.key -subj "/CN=measure test TLS CA" -days 30 \
 		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" -out tls-ca.pem
@@ -284,6 +287,19 @@ stop_server
 : >"$LOG"
 expect_rc 0 "compare --fetch with all in the cache needs no server" \
 	compare --root "$ROOT" --fetch --cache "$TMP/cc" --base-url "amd=$BASE" "$TMP/expected.json" "$P/report.bin"
+h=$(sha "$P/crl-stale.der")
+cp "$P/crl-stale.der" "$TMP/cc/blobs/sha256/$h"
+echo "$h" >"$TMP/cc/refs/amd/Milan/crl"
+expect_err 4 "a stale CRL in the cache: exit 4 offline" "CRL" \
+	compare --root "$ROOT" --cache "$TMP/cc" "$TMP/expected.json" "$P/report.bin"
+start_server "$R"
+BASE=http://127.0.0.1:$PORT
+expect_rc 0 "... compare --fetch fetches it again, and verifies" \
+	compare --root "$ROOT" --fetch --cache "$TMP/cc" --base-url "amd=$BASE" "$TMP/expected.json" "$P/report.bin"
+if cached amd/Milan/crl "$P/crl-clean.der" "$TMP/cc" && [ "$(grep -c . "$LOG")" -eq 1 ] &&
+	grep -qx "plain /vcek/v1/Milan/crl" "$LOG"; then ok "... the CRL alone was asked for, and replaced"; else
+	not_ok "... the CRL alone was asked for, and replaced" "$(cat "$LOG")"; fi
+stop_server
 expect_err 4 "compare --fetch with the server down and the cache empty: exit 4" "Couldn't connect" \
 	compare --root "$ROOT" --fetch --cache "$TMP/cc-empty" --base-url "amd=$BASE" "$TMP/expected.json" "$P/report.bin"
 
