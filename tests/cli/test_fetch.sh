@@ -314,6 +314,26 @@ expect_failure 4 "... and refused without it (certificates are verified)" "certi
 	fetch --cache "$TMP/ct2" --base-url "amd=https://127.0.0.1:$PORT" "$P/report.bin"
 stop_server
 
+# --- a real Milan report (dstack, real/README.md): the VCEK URL from its bytes, read here with python -------
+REAL=$VECTORS/real/snp/dstack-0.6.0a2-snp-report.bin
+if [ -f "$REAL" ]; then
+	want_url=$(python3 - "$REAL" <<'PY'
+import sys
+b = open(sys.argv[1], 'rb').read()
+tcb = b[0x180:0x188]  # bootloader, tee, reserved x4, snp, microcode (before Turin)
+print('/vcek/v1/Milan/%s?blSPL=%d&teeSPL=%d&snpSPL=%d&ucodeSPL=%d' % (b[0x1a0:0x1e0].hex(), tcb[0], tcb[1], tcb[6], tcb[7]))
+PY
+)
+	start_server "$R"
+	expect_failure 4 "a real Milan report: KDS (here) does not know it, exit 4" "not found (HTTP 404)" \
+		fetch --cache "$TMP/c-real" --base-url "amd=http://127.0.0.1:$PORT" "$REAL"
+	if [ "$(head -1 "$LOG")" = "plain $want_url" ]; then ok "... it asked for the VCEK at the URL its CHIP_ID and TCB give"; else
+		not_ok "... the VCEK URL of a real report" "asked: $(head -1 "$LOG")" "want: plain $want_url"; fi
+	stop_server
+else
+	skip "real SNP report: $REAL absent"
+fi
+
 # --- Intel PCS: TDX collateral ------------------------------------------------------------------
 T=$VECTORS/tdx
 if [ -f "$T/tdx_prod_quote_SPR_E4.dat" ] && [ -f "$T/sample_tcbInfo_response" ]; then
