@@ -21,7 +21,7 @@ struct download {
 	char *chain; /* the URL-decoded issuer chain (PEM) */
 	size_t chain_len;
 	bool cached;
-	size_t cached_len;
+	size_t cached_len, cached_chain_len;
 };
 
 static enum ms_status check_der(const struct ms_collateral_item *it, const uint8_t *b, size_t len, struct ms_err *err)
@@ -124,6 +124,7 @@ static bool in_cache(const char *dir, int64_t fresh_at, struct download *d)
 		snprintf(key, sizeof(key), "%s" ISSUER_CHAIN_SUFFIX, d->it->key);
 		ok = !ms_cache_get(dir, key, &data, &len, NULL);
 		free(data);
+		d->cached_chain_len = len;
 	}
 	return ok;
 }
@@ -183,7 +184,8 @@ enum ms_status ms_collateral_fetch(const struct ms_collateral_need *need, const 
 
 		snprintf(key, sizeof(key), "%s" ISSUER_CHAIN_SUFFIX, it->key);
 		if (d[i].cached) {
-			if ((st = record(res, cache_dir, it->key, d[i].cached_len, true, err)))
+			if ((st = record(res, cache_dir, it->key, d[i].cached_len, true, err)) ||
+			    (it->header && (st = record(res, cache_dir, key, d[i].cached_chain_len, true, err))))
 				goto out;
 			continue;
 		}
