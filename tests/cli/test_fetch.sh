@@ -303,6 +303,19 @@ stop_server
 expect_err 4 "compare --fetch with the server down and the cache empty: exit 4" "Couldn't connect" \
 	compare --root "$ROOT" --fetch --cache "$TMP/cc-empty" --base-url "amd=$BASE" "$TMP/expected.json" "$P/report.bin"
 
+# the progress line: drawn on a terminal (script(1) gives one) and erased; never into a pipe
+if command -v script >/dev/null 2>&1; then
+	start_server "$R"
+	script -qec "$MEASURE fetch --cache $TMP/c-tty --base-url amd=http://127.0.0.1:$PORT $P/report.bin" /dev/null >"$TMP/tty" 2>&1
+	if grep -q "measure: fetching http://127.0.0.1:$PORT/vcek/v1/Milan/" "$TMP/tty" && grep -q "$(printf '\r\033\\[K')" "$TMP/tty"; then
+		ok "on a terminal one progress line is drawn, then erased"; else not_ok "progress line on a terminal" "$(head -c 300 "$TMP/tty" | od -c | head -5)"; fi
+	run fetch --cache "$TMP/c-tty" --base-url "amd=http://127.0.0.1:$PORT" "$P/report.bin"
+	if [ "$rc" -eq 0 ] && [ ! -s "$TMP/err" ]; then ok "... and nothing on a stderr that is not a terminal"; else not_ok "... no progress into a pipe" "$(head -c 200 "$TMP/err")"; fi
+	stop_server
+else
+	skip "script(1) absent: the progress line is not tested"
+fi
+
 # --- HTTPS with a test CA ---------------------------------------------------------------------------
 start_server "$R" --tls "$P/tls.pem" "$P/tls.key"
 rm -rf "$TMP/ct"
