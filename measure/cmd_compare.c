@@ -47,9 +47,9 @@ static const char compare_help[] =
 	"      --cache DIR           SNP: take the VCEK, ASK+ARK and (without --crl) the ARK's\n"
 	"                            CRL from this cache ('measure fetch'), offline, for\n"
 	"                            evidence given no --vcek or --certs; missing is exit 4\n"
-	"      --fetch               download what the cache lacks first (the cache is --cache,\n"
-	"                            else $XDG_CACHE_HOME/measure); the only way compare uses\n"
-	"                            the network\n"
+	"      --fetch               download what the cache lacks for each EVIDENCE first (the\n"
+	"                            cache is --cache, else $XDG_CACHE_HOME/measure); the only\n"
+	"                            way compare uses the network\n"
 	"      --base-url SVC=URL    with --fetch: amd=URL or intel=URL replaces the vendor's\n"
 	"                            service (see 'measure fetch --help')\n"
 	"      --ca-file FILE        with --fetch: trust the CAs in FILE instead of the system's\n"
@@ -245,8 +245,8 @@ static enum ms_status fetch_missing(const struct ctx *c, const struct pair *p, s
 
 /*
  * SNP evidence given no --vcek or --certs, with a cache: the VCEK, ASK and ARK
- * (as one bundle) and, unless --crl was given, the ARK's CRL from the cache,
- * fetched first with --fetch. *crls is the pair's own list (the --crl files,
+ * (as one bundle) and, unless --crl was given, the ARK's CRL from the cache
+ * (which --fetch has filled). *crls is the pair's own list (the --crl files,
  * then the cached CRL), which the caller frees with free_pair_crls.
  */
 static enum ms_status collateral_from_cache(const struct ctx *c, struct pair *p, struct ms_verify_options *vo,
@@ -256,8 +256,6 @@ static enum ms_status collateral_from_cache(const struct ctx *c, struct pair *p,
 	enum ms_status st;
 	char what[MS_CACHE_KEY_MAX + 64];
 
-	if (c->fetch && (st = fetch_missing(c, p, err)))
-		return st;
 	if ((st = ms_snp_collateral_from_cache(c->cache_dir, p->e.data, p->e.len, c->ncrl == 0, cached, err)))
 		return ms_err_input(err, MS_INPUT_COLLATERAL, st);
 	vo->vcek = cached->bundle;
@@ -300,6 +298,13 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 	vo.vcek_len = p->vcek ? p->vcek->len : 0;
 	vo.certs = p->certs ? p->certs->bytes : NULL;
 	vo.certs_len = p->certs ? p->certs->len : 0;
+	/* SNP given its VCEK needs nothing fetched; a TDX quote's TCB info and QE identity are read from the cache */
+	if (c->fetch && p->e.type != MS_EVIDENCE_NITRO && !(p->e.type == MS_EVIDENCE_SNP && (vo.vcek || vo.certs)) &&
+	    (st = fetch_missing(c, p, &err))) {
+		p->status = st;
+		record_error(c, p, st, &err);
+		goto out;
+	}
 	if (p->e.type == MS_EVIDENCE_SNP && !vo.vcek && !vo.certs && c->cache_dir &&
 	    (st = collateral_from_cache(c, p, &vo, &cached, &pair_crls, &err))) {
 		p->status = st;

@@ -398,6 +398,14 @@ PY
 		cached intel/tdx/qe-identity.issuer-chain "$P/cert_chain.pem" "$TMP/ci" &&
 		cached "intel/pckcrl/$CA.issuer-chain" "$P/cert_chain.pem" "$TMP/ci"; then
 		ok "... with the issuer chains, URL-decoded to the PEM sent"; else not_ok "... the issuer chains"; fi
+	# compare --fetch fills the cache for a TDX quote too (the TCB evaluation reads it from there); with this
+	# test's issuer chain, which is not Intel's, that evaluation (where built in) refuses the collateral: exit 3
+	printf '{"schema":"measure/v1","platform":"tdx","measurements":{"mrtd":"%s"}}\n' \
+		6363b8043668a3ad953278e10389574d326c6749fb78aa810ecd9336923db86f22fc00b8dcd404bc10d5e119d7215cbb >"$TMP/t4.json"
+	run compare --fetch --cache "$TMP/ci3" --base-url "intel=$BASE" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$Q"
+	if { [ "$rc" -eq 0 ] || [ "$rc" -eq 3 ]; } && cached "intel/tdx/tcbinfo/$FMSPC" "$T/sample_tcbInfo_response" "$TMP/ci3" &&
+		cached intel/rootcrl "$T/rootcrl.der" "$TMP/ci3"; then ok "compare --fetch on a TDX quote fills the cache with Intel's collateral"; else
+		not_ok "compare --fetch on a TDX quote fills the cache" "exit $rc" "$(head -c 300 "$TMP/err")"; fi
 	rm "$R/$(route /tdx/certification/v4/qe/identity).headers"
 	expect_failure 2 "a QE identity without its issuer chain header: exit 2" "no SGX-Enclave-Identity-Issuer-Chain header" \
 		fetch --cache "$TMP/ci2" --base-url "intel=$BASE" "$Q"
