@@ -329,6 +329,10 @@ enum ms_status ms_http_get(const char *url, const struct ms_http_options *o, str
 		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
 		if (o->ca_file)
 			curl_easy_setopt(curl, CURLOPT_CAINFO, o->ca_file);
+		/* "" overrides the proxy variables libcurl would otherwise read from the environment */
+		curl_easy_setopt(curl, CURLOPT_PROXY, o->proxy && !plain ? o->proxy : "");
+		if (o->no_proxy)
+			curl_easy_setopt(curl, CURLOPT_NOPROXY, o->no_proxy);
 		curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_s ? o->connect_timeout_s
 										       : DEFAULT_CONNECT_TIMEOUT);
 		curl_easy_setopt(curl, CURLOPT_TIMEOUT, o->total_timeout_s ? o->total_timeout_s : DEFAULT_TOTAL_TIMEOUT);

@@ -35,6 +35,12 @@ struct ms_http_options {
 	unsigned max_attempts;    /* 0: 3 */
 	unsigned max_retry_wait;  /* seconds; 0: 30 */
 	const char *ca_file;      /* PEM bundle that replaces the system trust store, or NULL */
+	/*
+	 * An HTTPS proxy (CONNECT; TLS stays end to end) and hosts it is not used
+	 * for, as curl reads them; NULL: none. libcurl's own reading of the
+	 * environment is switched off: the caller decides.
+	 */
+	const char *proxy, *no_proxy;
 	const char *want_header;  /* a response header to return (case-insensitive), or NULL */
 	/* called as the body arrives (total 0 when unknown) and once more with done == total at the end */
 	void (*progress)(void *arg, const char *url, uint64_t done, uint64_t total);

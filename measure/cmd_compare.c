@@ -237,7 +237,7 @@ static enum ms_status fetch_missing(const struct ctx *c, const struct pair *p, s
 	}
 	fo.only_missing = true;
 	fo.fresh_at = c->vo.at; /* a CRL stale at the check time is fetched again */
-	cli_fetch_progress_init(&progress, &fo);
+	cli_fetch_init(&progress, &fo);
 	st = ms_collateral_fetch(&need, c->cache_dir, &fo, &res, err);
 	cli_fetch_progress_end(&progress);
 	return ms_err_input(err, MS_INPUT_COLLATERAL, st);

@@ -188,7 +188,7 @@ int cmd_fetch(int argc, char **argv)
 			rc = cli_fail("fetch", argv[optind], &err);
 		goto out;
 	}
-	cli_fetch_progress_init(&progress, &fo);
+	cli_fetch_init(&progress, &fo);
 	st = ms_collateral_fetch(&need, cache, &fo, &res, &err);
 	cli_fetch_progress_end(&progress);
 	if (st) {

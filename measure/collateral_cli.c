@@ -62,8 +62,11 @@ static void progress(void *arg, const char *url, uint64_t done, uint64_t total)
 	p->shown = true;
 }
 
-void cli_fetch_progress_init(struct cli_fetch_progress *p, struct ms_fetch_options *o)
+void cli_fetch_init(struct cli_fetch_progress *p, struct ms_fetch_options *o)
 {
+	/* the usual proxy variables, for https:// only (plain http goes to a loopback address) */
+	o->http.proxy = getenv("https_proxy") ? getenv("https_proxy") : getenv("HTTPS_PROXY");
+	o->http.no_proxy = getenv("no_proxy") ? getenv("no_proxy") : getenv("NO_PROXY");
 	p->enabled = isatty(STDERR_FILENO);
 	p->shown = false;
 	o->http.progress = progress;
