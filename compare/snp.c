@@ -221,6 +221,28 @@ static enum ms_status missing_vek(const struct ms_snp_report *r, struct ms_err *
 				    t.bootloader, t.tee, t.snp, t.microcode));
 }
 
+/*
+ * AMD publishes one CRL per product, issued by the ARK; the ASK issues none.
+ * The chain verifier checks the ASK against it; as AMD's own tools do, a
+ * VCEK or VLEK whose serial that CRL lists is refused too (a serial the ARK
+ * names, though the ASK issued the key).
+ */
+static enum ms_status vek_not_revoked_by_ark(STACK_OF(X509_CRL) *crls, X509 *ark, X509 *vek, const char *kind,
+					     struct ms_err *err)
+{
+	for (int i = 0; i < sk_X509_CRL_num(crls); i++) {
+		X509_CRL *crl = sk_X509_CRL_value(crls, i);
+		X509_REVOKED *entry = NULL;
+
+		if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ark)) ||
+		    X509_CRL_verify(crl, X509_get0_pubkey(ark)) != 1)
+			continue;
+		if (X509_CRL_get0_by_serial(crl, &entry, X509_get0_serialNumber(vek)) == 1)
+			return ms_fail(err, MS_BAD_SIGNATURE, "the %s's serial number is listed as revoked in the ARK's CRL", kind);
+	}
+	return MS_OK;
+}
+
 static bool has_cert(STACK_OF(X509) *sk, X509 *c)
 {
 	for (int i = 0; i < sk_X509_num(sk); i++)
@@ -340,6 +362,10 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		}
 		ms_format_time(o->at, b);
 		ms_check_add(checks, true, "certificate chain", a, b);
+		if ((st = vek_not_revoked_by_ark(o->crls, ark, vek, kind, err))) {
+			ms_check_add(checks, false, "revocation", "the ARK's CRL does not list the VCEK", err->msg);
+			goto out;
+		}
 		ms_evidence_revocation(o, &path, ev, checks);
 	}
 

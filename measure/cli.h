@@ -20,6 +20,7 @@ int cmd_tdx_eventlog(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_pin(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
 
 /*
  * Size limits of the calculators' inputs (docs/measure.1, LIMITS). Larger

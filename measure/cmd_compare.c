@@ -12,6 +12,7 @@
 #include "../common/x509.h"
 #include "../compare/match.h"
 #include "cli.h"
+#include "collateral_cli.h"
 #include "evidence_io.h"
 #include "tcb_cli.h"
 #include "verify_opts.h"
@@ -26,7 +27,7 @@ static const char compare_help[] =
 	"vendor root, validity) and compares it with EXPECTED: a manifest from\n"
 	"'measure eif|snp|tdx --json', 'nitro-cli describe-eif' JSON, or a Cocos policy that\n"
 	"carries a measurement. Evidence may be binary, hex or base64. Every pair must pass;\n"
-	"the worst outcome decides the exit code. Nothing is fetched.\n"
+	"the worst outcome decides the exit code. Nothing is fetched unless --fetch is given.\n"
 	"\n"
 	"Options:\n"
 	"      --type nitro|snp|tdx  the evidence type, when it is not recognised\n"
@@ -44,6 +45,15 @@ static const char compare_help[] =
 	"      --certs FILE          SNP: an extended report's certificate table (placed like --vcek)\n"
 	"      --crl FILE            a revocation list (DER or PEM) from an issuer in the chain;\n"
 	"                            it must be current; repeat for several\n"
+	"      --cache DIR           SNP: take the VCEK, ASK+ARK and (without --crl) the ARK's\n"
+	"                            CRL from this cache ('measure fetch'), offline, for\n"
+	"                            evidence given no --vcek or --certs; missing is exit 4\n"
+	"      --fetch               download what the cache lacks for each EVIDENCE first (the\n"
+	"                            cache is --cache, else $XDG_CACHE_HOME/measure); the only\n"
+	"                            way compare uses the network\n"
+	"      --base-url SVC=URL    with --fetch: amd=URL or intel=URL replaces the vendor's\n"
+	"                            service (see 'measure fetch --help')\n"
+	"      --ca-file FILE        with --fetch: trust the CAs in FILE instead of the system's\n"
 	"      --policy FILE         apply an attestation policy (Cocos / go-sev-guest JSON) to\n"
 	"                            SNP and TDX evidence (refused for Nitro, exit 5); with it,\n"
 	"                            EXPECTED may be left out\n"
@@ -114,8 +124,11 @@ struct ctx {
 	const char *policy_path;
 	bool json, quiet;
 	struct ms_tcb_policy tcb_policy;
-	struct tcb_cli tcb;
-	const char *cache_dir; /* --cache: TDX collateral when --tcb-info is not given */
+	struct tcb_cli tcb;           /* --tcb-info / --qe-identity for every TDX quote */
+	const char *cache_dir;        /* --cache, or the default with --fetch; NULL: no cache */
+	bool fetch;                   /* --fetch: what the cache lacks is downloaded first */
+	struct ms_fetch_options fo;
+	size_t ncrl;                  /* --crl files given: then the cache's CRL is not used */
 };
 
 static int load_collateral(struct collateral *c)
@@ -214,9 +227,11 @@ static void record_error(const struct ctx *c, struct pair *p, enum ms_status st,
 
 	/* the library names no flag; a missing VCEK is named here */
 	if (st == MS_NO_COLLATERAL && p->e.type == MS_EVIDENCE_SNP && err->input == MS_INPUT_COLLATERAL)
-		hint = "; pass it with --vcek FILE or --certs FILE";
+		hint = c->fetch ? "; pass it with --vcek FILE or --certs FILE"
+		       : c->cache_dir ? "; run 'measure fetch EVIDENCE', add --fetch, or pass --vcek FILE"
+				      : "; pass it with --vcek FILE or --certs FILE, or take it from a cache (--cache DIR, --fetch)";
 	else if (st == MS_NO_COLLATERAL && p->e.type == MS_EVIDENCE_TDX && !p->ev.tcb_collateral && err->input == MS_INPUT_COLLATERAL)
-		hint = "; give Intel's collateral with --tcb-info FILE --qe-identity FILE";
+		hint = "; give Intel's collateral with --tcb-info FILE --qe-identity FILE, or take it from a cache (--cache DIR, --fetch)";
 	free(p->error);
 	if (asprintf(&p->error, "%s: %s%s", error_file(c, p, err), err->msg, hint) < 0)
 		p->error = NULL;
@@ -224,24 +239,107 @@ static void record_error(const struct ctx *c, struct pair *p, enum ms_status st,
 		fprintf(stderr, "measure: compare: %s\n", p->error ? p->error : err->msg);
 }
 
+/*
+ * --fetch: downloads what the cache lacks of the collateral the pair's
+ * evidence needs (any type: the TDX TCB evaluation reads the same cache).
+ */
+static enum ms_status fetch_missing(const struct ctx *c, const struct pair *p, struct ms_err *err)
+{
+	struct ms_collateral_need need;
+	struct ms_fetch_result res;
+	struct ms_fetch_options fo = c->fo;
+	struct cli_fetch_progress progress;
+	enum ms_status st;
+
+	if ((st = ms_collateral_need(p->e.data, p->e.len, p->e.type, MS_SNP_PRODUCT_UNKNOWN, &need, err))) {
+		if (st == MS_USAGE)
+			ms_fail(err, MS_NO_COLLATERAL, "%s; fetch it with 'measure fetch --product NAME'", err->msg);
+		return ms_err_input(err, MS_INPUT_COLLATERAL, st == MS_USAGE ? MS_NO_COLLATERAL : st);
+	}
+	fo.only_missing = true;
+	fo.fresh_at = c->vo.at; /* a CRL stale at the check time is fetched again */
+	cli_fetch_init(&progress, &fo);
+	st = ms_collateral_fetch(&need, c->cache_dir, &fo, &res, err);
+	cli_fetch_progress_end(&progress);
+	return ms_err_input(err, MS_INPUT_COLLATERAL, st);
+}
+
+/*
+ * SNP evidence given no --vcek or --certs, with a cache: the VCEK, ASK and ARK
+ * (as one bundle) and, unless --crl was given, the ARK's CRL from the cache
+ * (which --fetch has filled). *crls is the pair's own list (the --crl files,
+ * then the cached CRL), which the caller frees with free_pair_crls.
+ */
+static enum ms_status collateral_from_cache(const struct ctx *c, struct pair *p, struct ms_verify_options *vo,
+					    struct ms_snp_cached *cached, STACK_OF(X509_CRL) **crls, struct ms_err *err)
+{
+	X509_CRL *crl = NULL;
+	enum ms_status st;
+	char what[MS_CACHE_KEY_MAX + 64];
+
+	if ((st = ms_snp_collateral_from_cache(c->cache_dir, p->e.data, p->e.len, c->ncrl == 0, cached, err)))
+		return ms_err_input(err, MS_INPUT_COLLATERAL, st);
+	vo->vcek = cached->bundle;
+	vo->vcek_len = cached->bundle_len;
+	snprintf(what, sizeof(what), "%s (and the ASK and ARK)", cached->vcek_key);
+	ms_check_add(&p->checks, true, "VCEK from the cache", c->cache_dir, what);
+	if (!cached->crl)
+		return MS_OK;
+	if ((st = ms_crl_parse(cached->crl, cached->crl_len, "cached CRL", &crl, err)))
+		return ms_err_input(err, MS_INPUT_COLLATERAL, st);
+	*crls = c->vo.crls ? sk_X509_CRL_dup(c->vo.crls) : sk_X509_CRL_new_null();
+	if (!*crls || !sk_X509_CRL_push(*crls, crl)) {
+		X509_CRL_free(crl);
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	}
+	vo->crls = *crls;
+	return MS_OK;
+}
+
+/* The pair's CRL list: the --crl files (shared with the others) then the cached CRL (its own). */
+static void free_pair_crls(const struct ctx *c, STACK_OF(X509_CRL) *crls)
+{
+	if (!crls)
+		return;
+	for (int i = sk_X509_CRL_num(crls) - 1; i >= (c->vo.crls ? sk_X509_CRL_num(c->vo.crls) : 0); i--)
+		X509_CRL_free(sk_X509_CRL_value(crls, i));
+	sk_X509_CRL_free(crls);
+}
+
 static void verify_and_match(const struct ctx *c, struct pair *p)
 {
 	struct ms_verify_options vo = c->vo;
 	struct ms_match_options mo = c->mo;
 	struct ms_err err = { 0 };
+	struct ms_snp_cached cached = { 0 };
+	STACK_OF(X509_CRL) *pair_crls = NULL;
 	enum ms_status st;
 
 	vo.vcek = p->vcek ? p->vcek->bytes : NULL;
 	vo.vcek_len = p->vcek ? p->vcek->len : 0;
 	vo.certs = p->certs ? p->certs->bytes : NULL;
 	vo.certs_len = p->certs ? p->certs->len : 0;
+	/* SNP given its VCEK needs nothing fetched; a TDX quote's TCB info and QE identity are read from the cache */
+	if (c->fetch && p->e.type != MS_EVIDENCE_NITRO && !(p->e.type == MS_EVIDENCE_SNP && (vo.vcek || vo.certs)) &&
+	    !(p->e.type == MS_EVIDENCE_TDX && vo.tcb) &&
+	    (st = fetch_missing(c, p, &err))) {
+		p->status = st;
+		record_error(c, p, st, &err);
+		goto out;
+	}
+	if (p->e.type == MS_EVIDENCE_SNP && !vo.vcek && !vo.certs && c->cache_dir &&
+	    (st = collateral_from_cache(c, p, &vo, &cached, &pair_crls, &err))) {
+		p->status = st;
+		record_error(c, p, st, &err);
+		goto out;
+	}
 	if (p->e.type == MS_EVIDENCE_TDX && !vo.tcb && c->cache_dir) {
 		int rc = tcb_cli_from_cache(&p->tcb, c->cache_dir, p->e.data, p->e.len, p->evidence_path);
 
 		if (rc) {
 			/* the line is printed; the status stands for the exit code it chose */
 			p->status = rc == 4 ? MS_NO_COLLATERAL : rc == 5 ? MS_UNSUPPORTED : rc == 3 ? MS_BAD_SIGNATURE : MS_BAD_INPUT;
-			return;
+			goto out;
 		}
 		vo.tcb = &p->tcb.collateral;
 	}
@@ -260,6 +358,9 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 	p->status = st;
 	if (st && st != MS_MISMATCH)
 		record_error(c, p, st, &err);
+out:
+	ms_snp_cached_free(&cached);
+	free_pair_crls(c, pair_crls);
 }
 
 static const char *verdict_name(int rc)
@@ -275,7 +376,7 @@ static const char *state_name(enum ms_check_state s)
 	return s == MS_CHECK_PASS ? "pass" : s == MS_CHECK_FAIL ? "fail" : "not checked";
 }
 
-static cJSON *pair_json(const struct pair *p, int64_t at)
+static cJSON *pair_json(const struct pair *p, int64_t at, const char *mode)
 {
 	cJSON *o = cJSON_CreateObject(), *arr, *r, *m;
 	char when[32];
@@ -309,7 +410,7 @@ static cJSON *pair_json(const struct pair *p, int64_t at)
 	if (!p->verified)
 		return o;
 	r = cJSON_AddObjectToObject(o, "receipt");
-	cJSON_AddStringToObject(r, "mode", "offline");
+	cJSON_AddStringToObject(r, "mode", mode);
 	cJSON_AddStringToObject(r, "platform", p->ev.platform);
 	m = cJSON_AddObjectToObject(r, "measurements");
 	for (unsigned i = 0; i < p->ev.nm; i++)
@@ -342,9 +443,11 @@ static int print_json(const struct ctx *c, const struct pair *pairs, size_t n, i
 	arr = cJSON_AddArrayToObject(out, "results");
 	for (size_t i = 0; i < n; i++)
 		cJSON_AddItemToArray(arr, pair_json(&pairs[i], pairs[i].ev.has_timestamp && c->vo.at_evidence
-									? pairs[i].ev.timestamp : c->vo.at));
+									? pairs[i].ev.timestamp : c->vo.at,
+							       c->fetch ? "fetch" : "offline"));
 	receipt = cJSON_AddObjectToObject(out, "receipt");
-	cJSON_AddStringToObject(receipt, "mode", "offline");
+	/* "fetch": collateral may have been downloaded (--fetch) */
+	cJSON_AddStringToObject(receipt, "mode", c->fetch ? "fetch" : "offline");
 	cJSON_AddStringToObject(receipt, "verdict", rc == 0 ? "match" : "no match");
 	ms_format_time((int64_t)time(NULL), when);
 	cJSON_AddStringToObject(receipt, "compared_at", when);
@@ -436,7 +539,7 @@ static int collateral_opt(struct ctx *c, struct collateral *global, size_t nargs
 int cmd_compare(int argc, char **argv)
 {
 	enum { OPT_POLICY = 256, OPT_TCB_INFO, OPT_QE_IDENTITY, OPT_TCB_CHAIN, OPT_ACCEPT_TCB, OPT_MIN_TCB_DATE,
-	       OPT_REQUIRE_TCB, OPT_CACHE };
+	       OPT_REQUIRE_TCB, OPT_CACHE, OPT_FETCH, OPT_BASE_URL, OPT_CA_FILE };
 	/* --vcek and --certs are placed per pair here; the rest is parsed as for pin (verify_opts.c) */
 	static const struct option options[] = {
 		VERIFY_OPTIONS,
@@ -449,6 +552,9 @@ int cmd_compare(int argc, char **argv)
 		{ "min-tcb-date", required_argument, NULL, OPT_MIN_TCB_DATE },
 		{ "require-tcb", no_argument, NULL, OPT_REQUIRE_TCB },
 		{ "cache", required_argument, NULL, OPT_CACHE },
+		{ "fetch", no_argument, NULL, OPT_FETCH },
+		{ "base-url", required_argument, NULL, OPT_BASE_URL },
+		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctx c = { 0 };
@@ -461,7 +567,8 @@ int cmd_compare(int argc, char **argv)
 	cJSON *policy = NULL;
 	struct ms_err err = { 0 };
 	enum ms_status worst = MS_OK;
-	bool have_expected = false;
+	bool have_expected = false, fetch_options = false;
+	char *cache_owned = NULL;
 	int opt, rc = 2;
 	unsigned stdin_used = 0;
 
@@ -528,6 +635,16 @@ int cmd_compare(int argc, char **argv)
 			}
 			c.policy_path = optarg;
 			break;
+		case OPT_FETCH: c.fetch = true; break;
+		case OPT_BASE_URL:
+			if ((rc = cli_base_url("compare", &c.fo, optarg)))
+				goto out;
+			fetch_options = true;
+			break;
+		case OPT_CA_FILE:
+			c.fo.http.ca_file = optarg;
+			fetch_options = true;
+			break;
 		case 'j': c.json = true; break;
 		case 'q': c.quiet = true; break;
 		case 'h':
@@ -569,6 +686,12 @@ int cmd_compare(int argc, char **argv)
 		rc = cli_usage("compare", "give EXPECTED EVIDENCE pairs");
 		goto out;
 	}
+	if (fetch_options && !c.fetch) {
+		rc = cli_usage("compare", "--base-url and --ca-file apply to --fetch");
+		goto out;
+	}
+	if (c.fetch && !c.cache_dir && !(c.cache_dir = cache_owned = cli_default_cache_dir("compare")))
+		goto out;
 	if ((rc = verify_opts_load(&v)))
 		goto out;
 	rc = 2;
@@ -576,6 +699,7 @@ int cmd_compare(int argc, char **argv)
 	c.mo = v.mo;
 	c.mo.tcb = &c.tcb_policy;
 	c.forced = v.forced;
+	c.ncrl = v.ncrl;
 	if (tcb_info_path || qe_path || tcb_chain_path) {
 		if (!tcb_info_path || !qe_path) {
 			rc = cli_usage("compare", "--tcb-info and --qe-identity go together: a TDX TCB status needs both");
@@ -715,5 +839,6 @@ out:
 	cJSON_Delete(policy);
 	verify_opts_free(&v);
 	tcb_cli_free(&c.tcb);
+	free(cache_owned);
 	return rc;
 }

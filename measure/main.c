@@ -15,6 +15,7 @@ static const struct {
 	{ "tdx", cmd_tdx, "Intel TDX MRTD and RTMR0-3, and CC event-log replay" },
 	{ "inspect", cmd_inspect, "decode a Nitro document, SNP report or TDX quote to JSON" },
 	{ "compare", cmd_compare, "verify evidence offline and compare it with expected values" },
+	{ "fetch", cmd_fetch, "download the vendor collateral evidence needs into a cache" },
 	{ "pin", cmd_pin, "first-use pins checked against recomputed values, in a transparency log" },
 };
 

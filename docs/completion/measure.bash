@@ -5,7 +5,7 @@ _measure() {
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="eif snp tdx inspect compare pin help"
+	local commands="eif snp tdx inspect compare fetch pin help"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
@@ -108,7 +108,9 @@ _measure() {
 		case $prev in
 		--type) COMPREPLY=($(compgen -W "nitro snp tdx" -- "$cur")); return ;;
 		--at) COMPREPLY=($(compgen -W "evidence" -- "$cur")); return ;;
-		--vcek|--certs|--root|--policy|--crl|--tcb-info|--qe-identity|--tcb-issuer-chain) _filedir; return ;;
+		--vcek|--certs|--root|--policy|--crl|--tcb-info|--qe-identity|--tcb-issuer-chain|--ca-file) _filedir; return ;;
+		--cache) _filedir -d; return ;;
+		--base-url) COMPREPLY=($(compgen -W "amd= intel=" -- "$cur")); compopt -o nospace; return ;;
 		--accept-tcb) COMPREPLY=($(compgen -W "UpToDate SWHardeningNeeded ConfigurationNeeded
 			ConfigurationAndSWHardeningNeeded OutOfDate OutOfDateConfigurationNeeded Revoked" -- "$cur")); return ;;
 		--nonce|--min-tcb-date) return ;;
@@ -116,7 +118,23 @@ _measure() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--type --at --nonce --report-data-prefix --allow-partial --vcek --certs
 				--root --policy --crl --tcb-info --qe-identity --tcb-issuer-chain --accept-tcb --min-tcb-date
-				--require-tcb --allow-debug --json --quiet --help" -- "$cur"))
+				--require-tcb --cache --fetch --base-url --ca-file --allow-debug --json --quiet --help" -- "$cur"))
+		else
+			_filedir
+		fi
+		;;
+	fetch)
+		case $prev in
+		--type) COMPREPLY=($(compgen -W "nitro snp tdx" -- "$cur")); return ;;
+		--product) COMPREPLY=($(compgen -W "Milan Genoa Turin" -- "$cur")); return ;;
+		--cache) _filedir -d; return ;;
+		--ca-file) _filedir; return ;;
+		--base-url) COMPREPLY=($(compgen -W "amd= intel=" -- "$cur")); compopt -o nospace; return ;;
+		--timeout) return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--cache --base-url --product --type --timeout --ca-file --json --quiet
+				--help" -- "$cur"))
 		else
 			_filedir
 		fi

@@ -67,11 +67,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (char *a = text; a < text + (end - p) + 1 && argc < MAX_ARGS + 1; a += strlen(a) + 1) {
 		if (a[0] == '@' && a[1] >= '0' && a[1] < '0' + (int)nfiles && !a[2])
 			argv[argc++] = paths[a[1] - '0'];
+		else if (!strncmp(a, "--f", 3)) /* --fetch (or any abbreviation): the network is not the fuzzer's */
+			goto out;
 		else if (strcmp(a, "-")) /* stdin is not the fuzzer's to give */
 			argv[argc++] = a;
 	}
 	argv[argc] = NULL;
 	cmd_compare((int)argc, argv);
+out:
 	free(text);
 	for (size_t i = 0; i < nfiles; i++)
 		unlink(paths[i]);
