@@ -252,12 +252,15 @@ static int parse_args(const char *verb, unsigned allowed, bool want_deploy, cons
 		a->deploy = argv[optind++];
 		if (!ms_pin_name_valid(a->deploy))
 			return cli_usage(verb, "deployment name '%.64s': 1 to %d printable ASCII characters, no space, '/' or "
-					       "'\\', not starting with '-'", a->deploy, MS_PIN_NAME_MAX);
+					       "'\\', not starting with '-', not digits only", a->deploy, MS_PIN_NAME_MAX);
 	}
 	if (optind < argc)
 		return cli_usage(verb, "unexpected argument '%.64s'", argv[optind]);
 	if (a->reason && (strlen(a->reason) > MAX_REASON || !*a->reason))
 		return cli_usage(verb, "--reason: 1 to %d bytes", MAX_REASON);
+	for (const char *r = a->reason; r && *r; r++)
+		if ((unsigned char)*r < 0x20 || *r == 0x7f) /* a newline or an escape would forge lines of 'pin show' */
+			return cli_usage(verb, "--reason: no control characters (newlines, escapes)");
 	return 0;
 }
 
@@ -473,7 +476,9 @@ static int pinned_manifest(const struct pin_args *a, struct ms_store *s, const s
 	}
 	if (found)
 		ms_tlog_leaf_hash(e.json, strlen(e.json), leaf);
-	if (!found || memcmp(leaf, e.leaf, 32) || !(j = cJSON_Parse(e.json)) ||
+	/* the entry must be this deployment's add or update: deployments.pin_seq is not trusted to say so */
+	if (!found || memcmp(leaf, e.leaf, 32) || strcmp(e.deployment, d->name) ||
+	    (strcmp(e.kind, "add") && strcmp(e.kind, "update")) || !(j = cJSON_Parse(e.json)) ||
 	    !(mj = cJSON_GetObjectItemCaseSensitive(j, "manifest")) || !(text = cJSON_PrintUnformatted(mj)) ||
 	    ms_expected_parse(text, strlen(text), &m->x, &err) || !(m->json = cJSON_Duplicate(mj, true)) ||
 	    !cJSON_IsString(sha = cJSON_GetObjectItemCaseSensitive(j, "manifest_sha256")) ||

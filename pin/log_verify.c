@@ -83,6 +83,14 @@ static int replay(struct tree *t, const struct ms_entry *e, const cJSON *j)
 		return ms_fail(t->err, MS_MISMATCH, "%s: entry %" PRIu64 " (%s) for %s after it was destroyed", t->s->where,
 			       e->seq, e->kind, e->deployment);
 	}
+	if (strcmp(e->kind, "add")) {
+		/* every later entry names the pin it was judged against (pin_seq) or replaced (previous_pin_seq) */
+		const cJSON *ps = cJSON_GetObjectItemCaseSensitive(j, !strcmp(e->kind, "update") ? "previous_pin_seq" : "pin_seq");
+
+		if (!cJSON_IsNumber(ps) || ps->valuedouble != (double)r->d.pin_seq)
+			return ms_fail(t->err, MS_MISMATCH, "%s: entry %" PRIu64 " (%s of %s) names another pin than entry %" PRIu64,
+				       t->s->where, e->seq, e->kind, e->deployment, r->d.pin_seq);
+	}
 	if (!strcmp(e->kind, "add") || !strcmp(e->kind, "update")) {
 		if (!platform || strlen(platform) >= sizeof(r->d.platform))
 			return ms_fail(t->err, MS_MISMATCH, "%s: entry %" PRIu64 " has no platform", t->s->where, e->seq);

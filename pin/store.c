@@ -218,8 +218,8 @@ bool ms_pin_name_valid(const char *name)
 {
 	size_t n = name ? strlen(name) : 0;
 
-	if (n < 1 || n > MS_PIN_NAME_MAX || name[0] == '-')
-		return false;
+	if (n < 1 || n > MS_PIN_NAME_MAX || name[0] == '-' || strspn(name, "0123456789") == n)
+		return false; /* all digits would read as an entry number (pin log prove) */
 	for (size_t i = 0; i < n; i++)
 		if (name[i] < 0x21 || name[i] > 0x7e || name[i] == '/' || name[i] == '\\')
 			return false;

@@ -52,8 +52,15 @@ static int sqlite_exec(struct ms_store *s, const char *sql, int nparams, const c
 
 		if (n > 16)
 			n = 16;
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
 			vals[i] = (const char *)sqlite3_column_text(stmt, i);
+			/* a value with a NUL inside would be read here as less than what another client reads */
+			if (vals[i] && strlen(vals[i]) != (size_t)sqlite3_column_bytes(stmt, i)) {
+				st = ms_fail(err, MS_MISMATCH, "%s: column %d of a row holds a NUL byte: the store was edited",
+					     s->where, i);
+				goto out;
+			}
+		}
 		if (fn && (st = fn(ctx, n, vals)))
 			goto out;
 	}

@@ -233,6 +233,18 @@ PY
 		expect_rc 0 "$B: show after updates" pin show td --store "$S"
 		expect_out "$B: show lists the signed update's reason" "reason: image 2 (ticket 42) (signed)"
 		expect_rc 0 "$B: log verify checks the update signatures too" pin log verify --store "$S"
+		# a deployment row pointed at another deployment's pin must not make that pin its own
+		expect_rc 0 "$B: a second TDX deployment" pin add tdb --store "$S" --expected "$TMP/cos.json" \
+			--evidence "$T/cos-113-tdx-quote.dat" --at $TAT
+		expect_rc 0 "$B: a third TDX deployment" pin add tdc --store "$S" --expected "$TMP/spr.json" \
+			--evidence "$T/tdx_prod_quote_SPR_E4.dat" --at $TAT
+		own=$(sql "SELECT pin_seq FROM deployments WHERE name = 'tdc'")
+		sql "UPDATE deployments SET pin_seq = (SELECT pin_seq FROM deployments WHERE name = 'tdb') WHERE name = 'tdc'" >/dev/null
+		run pin check tdc --store "$S" --evidence "$T/cos-113-tdx-quote.dat" --at $TAT
+		if [ "$rc" != 0 ]; then ok "$B: a pin row pointed at another deployment's pin: the check is refused (exit $rc)"
+		else not_ok "$B: a pin row pointed at another deployment's pin: the check is refused" "exit 0"; fi
+		sql "UPDATE deployments SET pin_seq = $own WHERE name = 'tdc'" >/dev/null
+		expect_rc 0 "$B: log verify once the row is restored" pin log verify --store "$S"
 	else
 		skip "$B: TDX vectors not found at $T: real-quote pins not checked"
 	fi
@@ -251,6 +263,8 @@ PY
 	for name in "a/b" 'a\b' "-x" "a b" "$long" ""; do
 		expect_failure 2 "$B: deployment name '${name:0:20}' is refused" "deployment name" pin show --store "$S" -- "$name"
 	done
+	expect_failure 2 "$B: a name of digits only is refused (it would read as an entry number)" "deployment name" pin show --store "$S" -- 0123
+	expect_failure 2 "$B: a --reason with a newline is refused" "no control characters" pin destroy web --store "$S" --reason "$(printf 'a\nverified')"
 	expect_failure 2 "$B: add without --evidence" "give --expected MANIFEST and --evidence FILE" pin add x --store "$S" --expected "$NMAN"
 	expect_failure 2 "$B: --reason on check does not apply" "--reason does not apply here" pin check web --store "$S" --evidence "$NDOC" --reason x
 	expect_failure 2 "$B: an evidence file that is not evidence" "" pin check web --store "$S" --evidence "$NMAN"
