@@ -17,10 +17,10 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC     ?= clang
 VECTORS     ?= $(abspath ../shared/vectors)
 
-PKGS     := libcrypto libcbor libcjson zlib
+PKGS     := libcrypto libcbor libcjson zlib tss2-mu
 TESTPKGS := cmocka
 # Debian/Ubuntu packages that provide the pkg-config modules above.
-DEBS     := pkg-config libssl-dev libcbor-dev libcjson-dev zlib1g-dev libcmocka-dev libarchive-dev
+DEBS     := pkg-config libssl-dev libcbor-dev libcjson-dev zlib1g-dev libcmocka-dev libarchive-dev libtss2-dev
 
 comma    := ,
 SANFLAGS := $(if $(SAN),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)

@@ -1,0 +1,133 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# measure tpm quote: the swtpm vectors, tampered copies, bad input, and fresh quotes from a swtpm
+# started here (skipped when swtpm or tpm2-tools are missing).
+. "$(dirname "$0")/lib.sh"
+
+V=$VECTORS/azure/swtpm
+flip() { # flip FILE OFFSET OUT: OUT is FILE with the byte at OFFSET inverted
+	python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[int(sys.argv[2])]^=0xff; open(sys.argv[3],"wb").write(b)' "$1" "$2" "$3"
+}
+
+if [ -d "$V" ]; then
+	N=$(cat "$V/nonce.hex")
+	for k in rsa pss ecc; do
+		expect_rc 0 "swtpm vector quote_$k verifies (PEM AK, tpm2_quote -o PCRs, nonce)" \
+			tpm quote "$V/quote_$k.msg" --sig "$V/quote_$k.sig" --ak "$V/ak_$k.pub.pem" --pcrs "$V/quote_$k.pcrs" --nonce "$N"
+		expect_rc 0 "swtpm vector quote_$k verifies with the TPM2B_PUBLIC AK" \
+			tpm quote "$V/quote_$k.msg" --sig "$V/quote_$k.sig" --ak "$V/ak_$k.tpmt_public" --pcrs "$V/quote_$k.pcrs" --nonce "$N"
+	done
+	expect_rc 0 "two-bank quote (sha256 + sha384) verifies" \
+		tpm quote "$V/quote_2bank.msg" --sig "$V/quote_2bank.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/quote_2bank.pcrs" --nonce "$N"
+	expect_rc 0 "the Python replay's PCR values (JSON) match the quote" \
+		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/expected_pcrs_replay.json" --nonce "$N"
+	# tpm2_quote's own calcDigest (quote_rsa.yaml)
+	run tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/quote_rsa.pcrs" --json
+	expect_out "pcrDigest equals tpm2_quote's calcDigest" '"computed_pcr_digest": "ec447ca539367939b766e07872a6ef9acaff096c5f736e6bbd77925fa5346326"'
+	expect_out "--json lists quoted PCR0" '"0": "4f956cadffca9d866f3f6402d1d5e4d6ce20c5757a5a4635145168e0ebf29f7b"'
+	expect_out "--json decodes the magic" '"magic": "ff544347"'
+
+	flip "$V/quote_rsa.sig" 100 "$TMP/bad.sig"
+	expect_failure 3 "a flipped signature byte is exit 3" "does not verify" \
+		tpm quote "$V/quote_rsa.msg" --sig "$TMP/bad.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/quote_rsa.pcrs"
+	flip "$V/quote_ecc.sig" 10 "$TMP/bad_ecc.sig"
+	expect_failure 3 "a flipped ECDSA r byte is exit 3" "does not verify" \
+		tpm quote "$V/quote_ecc.msg" --sig "$TMP/bad_ecc.sig" --ak "$V/ak_ecc.pub.pem" --pcrs "$V/quote_ecc.pcrs"
+	flip "$V/quote_rsa.msg" 60 "$TMP/bad.msg"
+	expect_failure 3 "a changed quote body is exit 3" "does not verify" \
+		tpm quote "$TMP/bad.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/quote_rsa.pcrs"
+	expect_failure 3 "another AK is exit 3" "does not verify" \
+		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_pss.pub.pem" --pcrs "$V/quote_rsa.pcrs"
+	expect_failure 3 "an ECDSA signature with an RSA AK is exit 3" "cannot be made" \
+		tpm quote "$V/quote_ecc.msg" --sig "$V/quote_ecc.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/quote_ecc.pcrs"
+	expect_refused 1 "a different nonce is exit 1" "extraData" \
+		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/quote_rsa.pcrs" --nonce 00
+	sed 's/4f956cad/4f956cae/' "$V/expected_pcrs_replay.json" >"$TMP/pcrs.json"
+	expect_refused 1 "one changed PCR value is exit 1" "pcrDigest" \
+		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$TMP/pcrs.json"
+	printf '{"sha256": {"0": "4f956cadffca9d866f3f6402d1d5e4d6ce20c5757a5a4635145168e0ebf29f7b"}}' >"$TMP/one.json"
+	expect_refused 1 "a quoted PCR without a value is exit 1" "has no value" \
+		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$TMP/one.json"
+
+	head -c 70 "$V/quote_rsa.msg" >"$TMP/short.msg"
+	expect_failure 2 "a truncated TPMS_ATTEST is exit 2" "TPMS_ATTEST" \
+		tpm quote "$TMP/short.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/quote_rsa.pcrs"
+	{ cat "$V/quote_rsa.sig"; printf 'x'; } >"$TMP/long.sig"
+	expect_failure 2 "trailing bytes after TPMT_SIGNATURE are exit 2" "trailing" \
+		tpm quote "$V/quote_rsa.msg" --sig "$TMP/long.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/quote_rsa.pcrs"
+	head -c 200 "$V/quote_rsa.pcrs" >"$TMP/short.pcrs"
+	expect_failure 2 "a truncated PCR file is exit 2" "PCR file" \
+		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$TMP/short.pcrs"
+	printf '{"sha256": {"0": "00", "0": "00"}}' >"$TMP/dup.json"
+	expect_failure 2 "duplicate keys in PCR JSON are exit 2" "duplicate" \
+		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$TMP/dup.json"
+	printf '{"md5": {"0": "00"}}' >"$TMP/md5.json"
+	expect_failure 5 "an unknown PCR bank is exit 5" "md5" \
+		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$TMP/md5.json"
+	# TPMT_SIGNATURE with sigAlg HMAC (0x0005): a TPMT_HA, well formed but not a quote signature
+	python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex("0005000b") + bytes(32))' >"$TMP/hmac.sig"
+	expect_failure 5 "an HMAC signature is exit 5" "not RSASSA" \
+		tpm quote "$V/quote_rsa.msg" --sig "$TMP/hmac.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/quote_rsa.pcrs"
+	printf 'not a key' >"$TMP/ak.bad"
+	expect_failure 2 "a malformed AK is exit 2" "AK" \
+		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$TMP/ak.bad" --pcrs "$V/quote_rsa.pcrs"
+	head -c 100 "$V/ak_rsa.tpmt_public" >"$TMP/ak.short"
+	expect_failure 2 "a truncated TPM2B_PUBLIC is exit 2" "AK" \
+		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$TMP/ak.short" --pcrs "$V/quote_rsa.pcrs"
+else
+	skip "swtpm vectors: $V not present"
+fi
+expect_rc 2 "--sig, --ak and --pcrs are required" tpm quote /dev/null
+
+# Fresh quotes from a swtpm on a Unix socket in $TMP.
+if command -v swtpm >/dev/null && command -v tpm2_quote >/dev/null; then
+	S=$TMP/swtpm
+	mkdir -p "$S"
+	swtpm socket --tpmstate dir="$S" --tpm2 --server type=unixio,path="$S/sock" \
+		--ctrl type=unixio,path="$S/sock.ctrl" --flags not-need-init,startup-clear 2>/dev/null &
+	swtpm_pid=$!
+	trap 'kill $swtpm_pid 2>/dev/null; rm -rf "$TMP"' EXIT
+	export TPM2TOOLS_TCTI="swtpm:path=$S/sock"
+	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$S/sock" ] && break; sleep 0.2; done
+	flush() { tpm2_flushcontext -t >/dev/null 2>&1; tpm2_flushcontext -s >/dev/null 2>&1; }
+	# PCR 16 (resettable, starts at zero) extended twice; expected value computed here with Python
+	e1=$(printf 'measure-1' | sha256sum | cut -c1-64)
+	e2=$(printf 'measure-2' | sha256sum | cut -c1-64)
+	pcr16=$(python3 -c 'import hashlib,sys; r=bytes(32)
+for e in sys.argv[1:]: r=hashlib.sha256(r+bytes.fromhex(e)).digest()
+print(r.hex())' "$e1" "$e2")
+	if tpm2_pcrreset 16 >/dev/null 2>&1 && tpm2_pcrextend "16:sha256=$e1" >/dev/null 2>&1 &&
+		tpm2_pcrextend "16:sha256=$e2" >/dev/null 2>&1 &&
+		tpm2_createek -c "$S/ek.ctx" -G rsa -u "$S/ek.pub" >/dev/null 2>&1 && flush; then
+		for alg in "rsa rsassa" "rsa rsapss" "ecc ecdsa"; do
+			set -- $alg
+			q=$S/q_$2
+			if tpm2_createak -C "$S/ek.ctx" -c "$S/ak_$2.ctx" -G "$1" -g sha256 -s "$2" -u "$S/ak_$2.pem" -f pem \
+				-n "$S/ak_$2.name" >/dev/null 2>&1 && flush &&
+				tpm2_quote -c "$S/ak_$2.ctx" -l sha256:16 -q 51a7e0 -g sha256 --scheme "$2" -m "$q.msg" -s "$q.sig" \
+					-o "$q.pcrs" >/dev/null 2>&1 && flush; then
+				printf '{"sha256": {"16": "%s"}}' "$pcr16" >"$q.want.json"
+				expect_rc 0 "fresh swtpm $2 quote verifies against the independently computed PCR16" \
+					tpm quote "$q.msg" --sig "$q.sig" --ak "$S/ak_$2.pem" --pcrs "$q.want.json" --nonce 51a7e0
+				expect_rc 0 "fresh swtpm $2 quote verifies with tpm2_quote's PCR file" \
+					tpm quote "$q.msg" --sig "$q.sig" --ak "$S/ak_$2.pem" --pcrs "$q.pcrs" --nonce 51a7e0
+				flip "$q.sig" 20 "$q.bad.sig"
+				expect_rc 3 "fresh swtpm $2 quote: tampered signature is exit 3" \
+					tpm quote "$q.msg" --sig "$q.bad.sig" --ak "$S/ak_$2.pem" --pcrs "$q.pcrs"
+				expect_rc 1 "fresh swtpm $2 quote: wrong nonce is exit 1" \
+					tpm quote "$q.msg" --sig "$q.sig" --ak "$S/ak_$2.pem" --pcrs "$q.pcrs" --nonce 51a7e1
+				printf '{"sha256": {"16": "%s"}}' "$e1" >"$q.wrong.json"
+				expect_rc 1 "fresh swtpm $2 quote: a PCR value that is not the TPM's is exit 1" \
+					tpm quote "$q.msg" --sig "$q.sig" --ak "$S/ak_$2.pem" --pcrs "$q.wrong.json"
+			else
+				not_ok "swtpm: tpm2_createak/tpm2_quote $2 failed"
+			fi
+		done
+	else
+		not_ok "swtpm: could not extend PCR 16 or create the EK"
+	fi
+	kill $swtpm_pid 2>/dev/null
+else
+	skip "fresh swtpm quotes: swtpm or tpm2-tools not installed"
+fi
+echo "1..$n"
