@@ -510,6 +510,43 @@ out:
 	return st;
 }
 
+static bool selected(const TPML_PCR_SELECTION *sel, uint16_t alg, unsigned pcr)
+{
+	for (uint32_t b = 0; b < sel->count && b < TPM2_NUM_PCR_BANKS; b++)
+		if (sel->pcrSelections[b].hash == alg && pcr < 8u * sel->pcrSelections[b].sizeofSelect &&
+		    (sel->pcrSelections[b].pcrSelect[pcr / 8] & (1u << (pcr % 8))))
+			return true;
+	return false;
+}
+
+enum ms_status ms_tpm_pcrs_expect(const TPML_PCR_SELECTION *sel, const struct ms_tpm_pcrs *quoted,
+				  const struct ms_tpm_pcrs *want, unsigned *checked, struct ms_err *err)
+{
+	*checked = 0;
+	for (unsigned b = 0; b < want->nbanks; b++) {
+		const struct ms_tpm_bank *w = &want->bank[b], *q = find_bank(quoted, w->alg);
+		size_t size = ms_tpm_alg_size(w->alg);
+
+		for (unsigned pcr = 0; pcr < MS_TPM_NUM_PCRS; pcr++) {
+			char got[2 * MS_TPM_MAX_DIGEST + 1], exp[2 * MS_TPM_MAX_DIGEST + 1];
+
+			if (!(w->present & (1u << pcr)))
+				continue;
+			if (!selected(sel, w->alg, pcr) || !q || !(q->present & (1u << pcr)))
+				return ms_fail(err, MS_MISMATCH, "pcr_values: %s PCR%u is expected but the quote does not cover it",
+					       ms_tpm_alg_name(w->alg), pcr);
+			if (memcmp(q->value[pcr], w->value[pcr], size)) {
+				ms_hex_encode(q->value[pcr], size, got);
+				ms_hex_encode(w->value[pcr], size, exp);
+				return ms_fail(err, MS_MISMATCH, "pcr_values: %s PCR%u is %s, the policy expects %s",
+					       ms_tpm_alg_name(w->alg), pcr, got, exp);
+			}
+			(*checked)++;
+		}
+	}
+	return *checked ? MS_OK : ms_fail(err, MS_MISMATCH, "pcr_values: no PCR value listed (an empty allow-list never passes)");
+}
+
 cJSON *ms_tpm_pcrs_json(const struct ms_tpm_pcrs *pcrs, const TPML_PCR_SELECTION *sel)
 {
 	cJSON *root = cJSON_CreateObject();

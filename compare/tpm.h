@@ -80,6 +80,14 @@ enum ms_status ms_tpm_quote_verify(const uint8_t *msg, size_t msg_len, const TPM
 				   const uint8_t *nonce, size_t nonce_len, const struct ms_tpm_pcrs *pcrs,
 				   struct ms_tpm_verdict *v, struct ms_err *err);
 
+/*
+ * Expected PCR values (a Cocos policy's pcr_values) against a verified
+ * quote: every PCR want lists must be selected by sel and equal its value
+ * in quoted. MS_MISMATCH with the first that is not, named in err.
+ */
+enum ms_status ms_tpm_pcrs_expect(const TPML_PCR_SELECTION *sel, const struct ms_tpm_pcrs *quoted,
+				  const struct ms_tpm_pcrs *want, unsigned *checked, struct ms_err *err);
+
 /* The quoted PCRs of a selection that pcrs holds, in selection order: {"sha256": {"0": hex}}. */
 cJSON *ms_tpm_pcrs_json(const struct ms_tpm_pcrs *pcrs, const TPML_PCR_SELECTION *sel);
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer: the TPM 2.0 structures of 'measure tpm quote'. The first byte
- * picks the parser (TPMS_ATTEST, TPMT_SIGNATURE, AK, PCR values, or a whole
- * quote check); the rest is its input. Decoded structures are formatted as
+ * picks the parser (TPMS_ATTEST, TPMT_SIGNATURE, AK, PCR values, a whole
+ * quote check, or a PC Client event log replayed with its transcript); the rest is its input. Decoded structures are formatted as
  * JSON, as the CLI does.
  */
 #include <stdint.h>
@@ -11,6 +11,7 @@
 
 #include "../../common/json.h"
 #include "../../compare/tpm.h"
+#include "../../tdx/events.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,6 +50,26 @@ out:
 	free(pcrs);
 }
 
+static enum ms_status describe(void *arg, const struct ms_tcg_record *r, const char *description, struct ms_err *err)
+{
+	(void)arg;
+	(void)err;
+	(void)description;
+	if (r->index >= MS_PCR_LOG_PCRS || r->number == 0)
+		abort(); /* only events into PCR0-23 extend, and the header is never one */
+	return MS_OK;
+}
+
+static void replay(const uint8_t *p, size_t n)
+{
+	struct ms_pcr_log *log = malloc(sizeof(*log));
+	struct ms_err err;
+
+	if (log && ms_pcr_log_replay(p, n, log, describe, NULL, &err) == MS_OK && log->h.end > n)
+		abort();
+	free(log);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ms_tpm_pcrs *pcrs;
@@ -59,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0:
 		if (ms_tpm_attest_parse(data + 1, size - 1, &attest, &err) == MS_OK)
 			format(ms_tpm_attest_json(&attest));
@@ -85,8 +106,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		free(pcrs);
 		break;
-	default:
+	case 4:
 		whole(data + 1, size - 1);
+		break;
+	default:
+		replay(data + 1, size - 1);
 	}
 	return 0;
 }
