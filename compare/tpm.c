@@ -600,17 +600,19 @@ cJSON *ms_tpm_attest_json(const TPMS_ATTEST *a)
 	sel = cJSON_AddArrayToObject(root, "pcr_select");
 	for (uint32_t b = 0; sel && b < a->attested.quote.pcrSelect.count && b < TPM2_NUM_PCR_BANKS; b++) {
 		const TPMS_PCR_SELECTION *s = &a->attested.quote.pcrSelect.pcrSelections[b];
-		cJSON *bank = cJSON_CreateObject(), *list = bank ? cJSON_AddArrayToObject(bank, "pcrs") : NULL;
+		cJSON *bank = cJSON_CreateObject(), *list;
 		const char *name = ms_tpm_alg_name(s->hash);
 
-		if (!list) {
-			cJSON_Delete(bank);
+		if (!bank)
 			break;
-		}
 		if (name)
 			cJSON_AddStringToObject(bank, "hash", name);
 		else
 			cJSON_AddNumberToObject(bank, "hash", s->hash);
+		if (!(list = cJSON_AddArrayToObject(bank, "pcrs"))) {
+			cJSON_Delete(bank);
+			break;
+		}
 		for (unsigned pcr = 0; pcr < 8u * s->sizeofSelect; pcr++)
 			if (s->pcrSelect[pcr / 8] & (1u << (pcr % 8)))
 				cJSON_AddItemToArray(list, cJSON_CreateNumber(pcr));

@@ -106,6 +106,14 @@ p["pcr_values"]={"sha256":{k:v[k] for k in ("2","3","6")}}; json.dump(p,open(sys
 	expect_rc 3 "pcr_values are not judged on a quote whose signature fails (exit 3)" \
 		tpm quote "$V/quote_rsa.msg" --sig "$TMP/bad2.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/quote_rsa.pcrs" --policy "$TMP/cocos236.json"
 
+	# inspect decodes a TPMS_ATTEST; values from tpm2_print (quote_rsa.print.yaml)
+	run inspect "$V/quote_rsa.msg"
+	expect_out "inspect: a TPMS_ATTEST is recognised by its magic" '"type": "tpm2-quote"'
+	expect_out "inspect: clock as tpm2_print shows it" '"clock": 2049'
+	expect_out "inspect: qualified signer" '"qualified_signer": "000bf73f2ec54e3b37026f292daace3b3363e373689d957d98e9552059a686b4dc4f"'
+	expect_out "inspect: pcrDigest" '"pcr_digest": "ec447ca539367939b766e07872a6ef9acaff096c5f736e6bbd77925fa5346326"'
+	expect_failure 2 "inspect --type tpm on a signature file is exit 2" "TPMS_ATTEST" inspect --type tpm "$V/quote_rsa.sig"
+
 	head -c 70 "$V/quote_rsa.msg" >"$TMP/short.msg"
 	expect_failure 2 "a truncated TPMS_ATTEST is exit 2" "TPMS_ATTEST" \
 		tpm quote "$TMP/short.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/quote_rsa.pcrs"
