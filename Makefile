@@ -17,13 +17,13 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC     ?= clang
 VECTORS     ?= $(abspath ../shared/vectors)
 
-PKGS     := libcrypto libcbor libcjson zlib sqlite3 libcurl
+PKGS     := libcrypto libcbor libcjson zlib sqlite3 libcurl tss2-mu
 # Headers only: libpq is loaded at run time (dlopen) when a postgresql:// pin store is opened.
 DLPKGS   := libpq
 TESTPKGS := cmocka
 # Debian/Ubuntu packages that provide the pkg-config modules above.
 DEBS     := pkg-config libssl-dev libcbor-dev libcjson-dev zlib1g-dev libcmocka-dev libarchive-dev libsqlite3-dev libpq-dev \
-            libcurl4-openssl-dev
+            libcurl4-openssl-dev libtss2-dev
 
 comma    := ,
 SANFLAGS := $(if $(SAN),-fsanitize=address$(comma)undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)

@@ -17,6 +17,7 @@ int cmd_snp(int argc, char **argv);
 int cmd_snp_id_block(int argc, char **argv);
 int cmd_tdx(int argc, char **argv);
 int cmd_tdx_eventlog(int argc, char **argv);
+int cmd_tpm(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_pin(int argc, char **argv);

@@ -10,7 +10,6 @@
 
 #define ALG_SHA384 0x000c
 #define SPEC_ID_SIGNATURE "Spec ID Event03"
-#define MAX_ALGS 8
 #define MAX_EVENT_DATA (16u << 20)
 
 
@@ -95,7 +94,7 @@ static void describe_blob2(char *out, size_t cap, uint32_t type, const uint8_t *
 		snprintf(out, cap, "%s", text);
 }
 
-static void describe(char *out, size_t cap, uint32_t type, const uint8_t *p, size_t n)
+void ms_tcg_describe(char *out, size_t cap, uint32_t type, const uint8_t *p, size_t n)
 {
 	switch (type) {
 	case MS_EV_EFI_VARIABLE_DRIVER_CONFIG:
@@ -143,12 +142,13 @@ static void describe(char *out, size_t cap, uint32_t type, const uint8_t *p, siz
 	}
 }
 
-static enum ms_status walk(const uint8_t *buf, size_t len, struct ms_ccel *c, ms_ccel_event_fn *fn, void *arg,
-			   struct ms_err *err)
+enum ms_status ms_tcg_log_walk(const uint8_t *buf, size_t len, struct ms_tcg_log_header *h, ms_tcg_record_fn *fn,
+			       void *arg, struct ms_err *err)
 {
 	size_t pos, spec, nalgs;
 	uint32_t size;
 
+	memset(h, 0, sizeof(*h));
 	/* the first record is a TCG_PCR_EVENT carrying the Spec ID event */
 	if (len < 32)
 		return ms_fail(err, MS_BAD_INPUT, "event log is %zu bytes: too short for its first record", len);
@@ -162,31 +162,33 @@ static enum ms_status walk(const uint8_t *buf, size_t len, struct ms_ccel *c, ms
 	if (memcmp(buf + spec, SPEC_ID_SIGNATURE, sizeof(SPEC_ID_SIGNATURE)))
 		return ms_fail(err, MS_BAD_INPUT, "first event (offset 0x20) is not a \"Spec ID Event03\" (crypto-agile log)");
 	nalgs = ms_le32(buf + spec + 24);
-	if (nalgs == 0 || nalgs > MAX_ALGS || 28 + 4 * nalgs > size)
+	if (nalgs == 0 || nalgs > MS_TCG_MAX_ALGS || 28 + 4 * nalgs > size)
 		return ms_fail(err, MS_BAD_INPUT, "Spec ID event (offset 0x%zx) lists %zu algorithms", spec + 24, nalgs);
 	for (size_t i = 0; i < nalgs; i++) {
-		c->algs[i] = ms_le16(buf + spec + 28 + 4 * i);
-		c->sizes[i] = ms_le16(buf + spec + 30 + 4 * i);
-		if (c->sizes[i] == 0 || c->sizes[i] > 64 || (c->algs[i] == ALG_SHA384 && c->sizes[i] != 48))
-			return ms_fail(err, MS_BAD_INPUT, "Spec ID event: algorithm 0x%04x has digest size %u", c->algs[i],
-				       c->sizes[i]);
+		h->algs[i] = ms_le16(buf + spec + 28 + 4 * i);
+		h->sizes[i] = ms_le16(buf + spec + 30 + 4 * i);
+		if (h->sizes[i] == 0 || h->sizes[i] > 64 || (h->algs[i] == ALG_SHA384 && h->sizes[i] != 48))
+			return ms_fail(err, MS_BAD_INPUT, "Spec ID event: algorithm 0x%04x has digest size %u", h->algs[i],
+				       h->sizes[i]);
 	}
-	c->nalgs = (unsigned)nalgs;
-	c->nevents = 1;
+	h->nalgs = (unsigned)nalgs;
+	h->nevents = 1;
 	for (pos = spec + size; pos + 12 <= len;) {
-		size_t at = pos, count, p;
-		uint32_t mr = ms_le32(buf + pos), type = ms_le32(buf + pos + 4);
-		const uint8_t *sha384 = NULL;
+		struct ms_tcg_record r = { .offset = pos };
+		size_t count, p;
+		enum ms_status st;
 
-		if (mr == 0xffffffffu || (mr == 0 && type == 0 && ms_le32(buf + pos + 8) == 0))
+		r.index = ms_le32(buf + pos);
+		r.type = ms_le32(buf + pos + 4);
+		if (r.index == 0xffffffffu || (r.index == 0 && r.type == 0 && ms_le32(buf + pos + 8) == 0))
 			break; /* the end, or the zero-filled rest of the log area */
-		if (c->nevents >= MS_CCEL_MAX_EVENTS)
+		if (h->nevents >= MS_CCEL_MAX_EVENTS)
 			return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): more than %u events in the log",
-				       c->nevents, at, MS_CCEL_MAX_EVENTS);
+				       h->nevents, pos, MS_CCEL_MAX_EVENTS);
 		count = ms_le32(buf + pos + 8);
-		if (count == 0 || count > c->nalgs)
+		if (count == 0 || count > h->nalgs)
 			return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): digest count %zu, the log declares %u algorithms",
-				       c->nevents, at, count, c->nalgs);
+				       h->nevents, pos, count, h->nalgs);
 		p = pos + 12;
 		for (size_t i = 0; i < count; i++) {
 			unsigned k;
@@ -194,53 +196,96 @@ static enum ms_status walk(const uint8_t *buf, size_t len, struct ms_ccel *c, ms
 
 			if (p + 2 > len)
 				return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): digests run past the end of the log",
-					       c->nevents, at);
+					       h->nevents, pos);
 			alg = ms_le16(buf + p);
-			for (k = 0; k < c->nalgs && c->algs[k] != alg; k++)
+			for (k = 0; k < h->nalgs && h->algs[k] != alg; k++)
 				;
-			if (k == c->nalgs)
+			if (k == h->nalgs)
 				return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): digest algorithm 0x%04x is not declared",
-					       c->nevents, p, alg);
-			if (c->sizes[k] > len - p - 2)
+					       h->nevents, p, alg);
+			if (h->sizes[k] > len - p - 2)
 				return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): digests run past the end of the log",
-					       c->nevents, at);
-			if (alg == ALG_SHA384)
-				sha384 = buf + p + 2;
-			p += 2 + c->sizes[k];
+					       h->nevents, pos);
+			r.alg[r.ndigests] = alg;
+			r.digest[r.ndigests++] = buf + p + 2;
+			p += 2 + h->sizes[k];
 		}
 		if (p + 4 > len)
 			return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): event size runs past the end of the log",
-				       c->nevents, at);
+				       h->nevents, pos);
 		size = ms_le32(buf + p);
 		p += 4;
 		if (size > len - p || size > MAX_EVENT_DATA)
 			return ms_fail(err, MS_BAD_INPUT,
 				       "event %u (offset 0x%zx): event size %u (offset 0x%zx) runs past the end of the log",
-				       c->nevents, at, size, p - 4);
-		if (mr > 4)
-			return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): MR index %u, TDX has 0 (MRTD) to 4 (RTMR3)",
-				       c->nevents, at, mr);
-		/* MRTD (index 0) is measured by the TDX module, EV_NO_ACTION never extends */
-		if (mr >= 1 && type != MS_EV_NO_ACTION) {
-			struct ms_tdx_event e = { .rtmr = mr - 1, .type = type, .computed = true };
-			enum ms_status st;
-
-			if (!sha384)
-				return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): no SHA-384 digest", c->nevents, at);
-			memcpy(e.digest, sha384, MS_SHA384_LEN);
-			ms_extend(MS_SHA384, c->rtmr[e.rtmr], e.digest);
-			c->nextends++;
-			if (fn) {
-				describe(e.description, sizeof(e.description), type, buf + p, size);
-				if ((st = fn(arg, &e, err)))
-					return st;
-			}
-		}
-		c->nevents++;
+				       h->nevents, pos, size, p - 4);
+		r.number = h->nevents;
+		r.data = buf + p;
+		r.data_len = size;
+		if ((st = fn(arg, &r, err)))
+			return st;
+		h->nevents++;
 		pos = p + size;
 	}
-	c->end = pos;
+	h->end = pos;
 	return MS_OK;
+}
+
+const uint8_t *ms_tcg_record_digest(const struct ms_tcg_record *r, uint16_t alg)
+{
+	for (unsigned i = 0; i < r->ndigests; i++)
+		if (r->alg[i] == alg)
+			return r->digest[i];
+	return NULL;
+}
+
+struct ccel_walk {
+	struct ms_ccel *c;
+	ms_ccel_event_fn *fn;
+	void *arg;
+};
+
+static enum ms_status ccel_record(void *arg, const struct ms_tcg_record *r, struct ms_err *err)
+{
+	struct ccel_walk *w = arg;
+	struct ms_ccel *c = w->c;
+	const uint8_t *sha384 = ms_tcg_record_digest(r, ALG_SHA384);
+
+	if (r->index > 4)
+		return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): MR index %u, TDX has 0 (MRTD) to 4 (RTMR3)",
+			       r->number, r->offset, r->index);
+	/* MRTD (index 0) is measured by the TDX module, EV_NO_ACTION never extends */
+	if (r->index >= 1 && r->type != MS_EV_NO_ACTION) {
+		struct ms_tdx_event e = { .rtmr = r->index - 1, .type = r->type, .computed = true };
+		enum ms_status st;
+
+		if (!sha384)
+			return ms_fail(err, MS_BAD_INPUT, "event %u (offset 0x%zx): no SHA-384 digest", r->number, r->offset);
+		memcpy(e.digest, sha384, MS_SHA384_LEN);
+		ms_extend(MS_SHA384, c->rtmr[e.rtmr], e.digest);
+		c->nextends++;
+		if (w->fn) {
+			ms_tcg_describe(e.description, sizeof(e.description), r->type, r->data, r->data_len);
+			if ((st = w->fn(w->arg, &e, err)))
+				return st;
+		}
+	}
+	return MS_OK;
+}
+
+static enum ms_status walk(const uint8_t *buf, size_t len, struct ms_ccel *c, ms_ccel_event_fn *fn, void *arg,
+			   struct ms_err *err)
+{
+	struct ccel_walk w = { c, fn, arg };
+	struct ms_tcg_log_header h;
+	enum ms_status st = ms_tcg_log_walk(buf, len, &h, ccel_record, &w, err);
+
+	memcpy(c->algs, h.algs, sizeof(c->algs));
+	memcpy(c->sizes, h.sizes, sizeof(c->sizes));
+	c->nalgs = h.nalgs;
+	c->nevents = h.nevents;
+	c->end = h.end;
+	return st;
 }
 
 enum ms_status ms_ccel_walk(const uint8_t *buf, size_t len, struct ms_ccel *c, ms_ccel_event_fn *fn, void *arg,

@@ -29,6 +29,10 @@ const char *ms_tcg_event_type_name(uint32_t type)
 	case MS_EV_SEPARATOR: return "EV_SEPARATOR";
 	case MS_EV_ACTION: return "EV_ACTION";
 	case MS_EV_EVENT_TAG: return "EV_EVENT_TAG";
+	case 0x7u: return "EV_S_CRTM_CONTENTS";
+	case 0x8u: return "EV_S_CRTM_VERSION";
+	case 0x9u: return "EV_CPU_MICROCODE";
+	case 0xcu: return "EV_COMPACT_HASH";
 	case MS_EV_PLATFORM_CONFIG_FLAGS: return "EV_PLATFORM_CONFIG_FLAGS";
 	case MS_EV_IPL: return "EV_IPL";
 	case MS_EV_EFI_VARIABLE_DRIVER_CONFIG: return "EV_EFI_VARIABLE_DRIVER_CONFIG";

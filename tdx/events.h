@@ -160,4 +160,64 @@ enum ms_status ms_ccel_walk(const uint8_t *buf, size_t len, struct ms_ccel *out,
 enum ms_status ms_ccel_parse(const uint8_t *buf, size_t len, struct ms_ccel *out, struct ms_err *err);
 void ms_ccel_free(struct ms_ccel *c);
 
+
+/*
+ * The records of a TCG crypto-agile event log (TPM 2.0 PC Client or CC):
+ * the Spec ID header is checked, then each record is handed to fn with its
+ * digests (only algorithms the header declares, at their declared sizes)
+ * and its event data. The record lives only for the call; a status other
+ * than MS_OK stops the walk. At most MS_CCEL_MAX_EVENTS records.
+ */
+#define MS_TCG_MAX_ALGS 8u
+
+struct ms_tcg_log_header {
+	uint16_t algs[MS_TCG_MAX_ALGS], sizes[MS_TCG_MAX_ALGS];
+	unsigned nalgs;
+	unsigned nevents; /* records walked, the header included */
+	size_t end;       /* bytes used */
+};
+
+struct ms_tcg_record {
+	unsigned number; /* 0 is the header */
+	size_t offset;
+	uint32_t index, type; /* PCR or MR index, event type */
+	unsigned ndigests;
+	uint16_t alg[MS_TCG_MAX_ALGS];
+	const uint8_t *digest[MS_TCG_MAX_ALGS];
+	const uint8_t *data;
+	size_t data_len;
+};
+
+typedef enum ms_status ms_tcg_record_fn(void *arg, const struct ms_tcg_record *r, struct ms_err *err);
+
+enum ms_status ms_tcg_log_walk(const uint8_t *buf, size_t len, struct ms_tcg_log_header *h, ms_tcg_record_fn *fn,
+			       void *arg, struct ms_err *err);
+/* The record's digest for a TPM algorithm ID, or NULL. */
+const uint8_t *ms_tcg_record_digest(const struct ms_tcg_record *r, uint16_t alg);
+/* A one-line description of an event's data (variable name, image address, text). */
+void ms_tcg_describe(char *out, size_t cap, uint32_t type, const uint8_t *data, size_t len);
+
+/*
+ * A TPM 2.0 PC Client log replayed into PCR0-23 of every bank it declares.
+ * StartupLocality (EV_NO_ACTION in PCR0) sets PCR0's starting value;
+ * EV_NO_ACTION never extends. Every other event must carry a digest for
+ * every declared bank.
+ */
+#define MS_PCR_LOG_PCRS 24u
+
+struct ms_pcr_log {
+	struct ms_tcg_log_header h;
+	uint8_t locality;
+	uint32_t extended;                                   /* PCRs some event extended */
+	uint8_t pcr[MS_TCG_MAX_ALGS][MS_PCR_LOG_PCRS][64];   /* by header algorithm order */
+	unsigned nextends[MS_PCR_LOG_PCRS];
+};
+
+/* One PCR event, for transcripts; lives only for the call. */
+typedef enum ms_status ms_pcr_event_fn(void *arg, const struct ms_tcg_record *r, const char *description,
+				       struct ms_err *err);
+
+enum ms_status ms_pcr_log_replay(const uint8_t *buf, size_t len, struct ms_pcr_log *out, ms_pcr_event_fn *fn,
+				 void *arg, struct ms_err *err);
+
 #endif

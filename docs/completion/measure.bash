@@ -5,7 +5,7 @@ _measure() {
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="eif snp tdx inspect compare fetch pin help"
+	local commands="eif snp tdx tpm inspect compare fetch pin help"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
@@ -98,9 +98,29 @@ _measure() {
 			COMPREPLY=($(compgen -W "eventlog" -- "$cur"))
 		fi
 		;;
+	tpm)
+		if [[ $cword -eq 2 ]]; then
+			COMPREPLY=($(compgen -W "quote eventlog --help" -- "$cur"))
+			return
+		fi
+		case $prev in
+		--sig|--ak|--pcrs|--eventlog|--policy) _filedir; return ;;
+		--nonce) return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			if [[ ${words[2]} == eventlog ]]; then
+				COMPREPLY=($(compgen -W "--json --transcript --help" -- "$cur"))
+			else
+				COMPREPLY=($(compgen -W "--sig --ak --pcrs --eventlog --nonce --policy --json --quiet
+					--help" -- "$cur"))
+			fi
+		else
+			_filedir
+		fi
+		;;
 	inspect)
 		case $prev in
-		--type) COMPREPLY=($(compgen -W "nitro snp tdx" -- "$cur")); return ;;
+		--type) COMPREPLY=($(compgen -W "nitro snp tdx tpm" -- "$cur")); return ;;
 		esac
 		if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--type --help" -- "$cur")); else _filedir; fi
 		;;

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef MS_TPM_H
+#define MS_TPM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/evp.h>
+#include <tss2/tss2_tpm2_types.h>
+
+#include "../common/status.h"
+
+/*
+ * TPM 2.0 quotes: TPMS_ATTEST and TPMT_SIGNATURE as TPM2_Quote returns them
+ * (unmarshalled with tpm2-tss' libtss2-mu), checked against an AK public key,
+ * a nonce and PCR values.
+ */
+#define MS_TPM_NUM_PCRS 24u
+#define MS_TPM_MAX_BANKS 4u
+#define MS_TPM_MAX_DIGEST 64u
+
+/* PCR values by bank; a PCR is known when its bit is set in present. */
+struct ms_tpm_bank {
+	uint16_t alg; /* TPM2_ALG_SHA1, _SHA256, _SHA384, _SHA512 */
+	uint32_t present;
+	uint8_t value[MS_TPM_NUM_PCRS][MS_TPM_MAX_DIGEST];
+};
+
+struct ms_tpm_pcrs {
+	unsigned nbanks;
+	struct ms_tpm_bank bank[MS_TPM_MAX_BANKS];
+};
+
+/* "sha1", "sha256", ... for a TPM hash algorithm; NULL for others. */
+const char *ms_tpm_alg_name(uint16_t alg);
+/* Digest size of a TPM hash algorithm; 0 for others. */
+size_t ms_tpm_alg_size(uint16_t alg);
+/* The bank for alg, added (all PCRs unknown) when absent and add is true; NULL when full or absent. */
+struct ms_tpm_bank *ms_tpm_pcrs_bank(struct ms_tpm_pcrs *p, uint16_t alg, bool add);
+
+/* A marshalled TPMS_ATTEST (the quote's message, TPM2B_ATTEST's contents), all bytes used. */
+enum ms_status ms_tpm_attest_parse(const uint8_t *buf, size_t len, TPMS_ATTEST *out, struct ms_err *err);
+/* A marshalled TPMT_SIGNATURE, all bytes used. */
+enum ms_status ms_tpm_signature_parse(const uint8_t *buf, size_t len, TPMT_SIGNATURE *out, struct ms_err *err);
+
+/*
+ * An attestation key: PEM or DER SubjectPublicKeyInfo, or a marshalled
+ * TPM2B_PUBLIC or TPMT_PUBLIC (RSA, or ECC on P-256/P-384).
+ */
+enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, struct ms_err *err);
+
+/*
+ * PCR values: tpm2-tools' "tpm2_quote -o" / "tpm2_pcrread -o" file (a
+ * TPML_PCR_SELECTION then TPML_DIGESTs, in the host's memory layout as the
+ * tools write it) or JSON {"sha256": {"0": "hex", ...}, ...}.
+ */
+enum ms_status ms_tpm_pcrs_parse(const uint8_t *buf, size_t len, struct ms_tpm_pcrs *out, struct ms_err *err);
+/* The JSON form of the same: {"sha256": {"0": "hex", ...}} (object already parsed). */
+enum ms_status ms_tpm_pcrs_from_json(const cJSON *json, struct ms_tpm_pcrs *out, struct ms_err *err);
+
+struct ms_tpm_verdict {
+	bool signature_ok;
+	bool nonce_checked, nonce_ok;
+	bool pcrs_ok;
+	uint8_t computed_digest[MS_TPM_MAX_DIGEST];
+	size_t digest_len;
+	char first_missing[64]; /* "sha256 PCR 9" when a selected PCR has no value */
+};
+
+/*
+ * Checks, in order: the signature over msg with ak (exit 3 on failure), the
+ * magic and type (a quote), extraData against nonce (when nonce is not NULL),
+ * and pcrDigest against the selected PCRs of pcrs (the hash of their
+ * concatenation in selection order, with the signature's hash algorithm).
+ * MS_MISMATCH for a wrong nonce or PCR digest, with v saying which.
+ */
+enum ms_status ms_tpm_quote_verify(const uint8_t *msg, size_t msg_len, const TPMT_SIGNATURE *sig, EVP_PKEY *ak,
+				   const uint8_t *nonce, size_t nonce_len, const struct ms_tpm_pcrs *pcrs,
+				   struct ms_tpm_verdict *v, struct ms_err *err);
+
+/*
+ * Expected PCR values (a Cocos policy's pcr_values) against a verified
+ * quote: every PCR want lists must be selected by sel and equal its value
+ * in quoted. MS_MISMATCH with the first that is not, named in err.
+ */
+enum ms_status ms_tpm_pcrs_expect(const TPML_PCR_SELECTION *sel, const struct ms_tpm_pcrs *quoted,
+				  const struct ms_tpm_pcrs *want, unsigned *checked, struct ms_err *err);
+
+/* The quoted PCRs of a selection that pcrs holds, in selection order: {"sha256": {"0": hex}}. */
+cJSON *ms_tpm_pcrs_json(const struct ms_tpm_pcrs *pcrs, const TPML_PCR_SELECTION *sel);
+
+/* A decoded TPMS_ATTEST (quote) and TPMT_SIGNATURE for inspect. */
+cJSON *ms_tpm_attest_json(const TPMS_ATTEST *a);
+cJSON *ms_tpm_signature_json(const TPMT_SIGNATURE *s);
+
+#endif
