@@ -17,7 +17,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC     ?= clang
 VECTORS     ?= $(abspath ../shared/vectors)
 
-PKGS     := libcrypto libcbor libcjson zlib
+PKGS     := libcrypto libcbor libcjson zlib libarchive
 TESTPKGS := cmocka
 # Debian/Ubuntu packages that provide the pkg-config modules above.
 DEBS     := pkg-config libssl-dev libcbor-dev libcjson-dev zlib1g-dev libcmocka-dev libarchive-dev
@@ -32,7 +32,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(CFLAGS) $(SANFLAGS) $(PK
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIBS     = $(PKG_LIBS) -lpthread -lm
 
-LIB_SRCS := $(wildcard common/*.c eif/*.c ovmf/*.c tdx/*.c compare/*.c pin/*.c)
+LIB_SRCS := $(wildcard common/*.c eif/*.c ovmf/*.c tdx/*.c compare/*.c pin/*.c image/*.c)
 CLI_SRCS := $(wildcard measure/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -19,6 +19,8 @@ int cmd_tdx(int argc, char **argv);
 int cmd_tdx_eventlog(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_image(int argc, char **argv);
+int cmd_compare_image(int argc, char **argv);
 
 /*
  * Size limits of the calculators' inputs (docs/measure.1, LIMITS). Larger

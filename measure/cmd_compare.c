@@ -48,6 +48,8 @@ static const char compare_help[] =
 	"                            EXPECTED may be left out\n"
 	"      --root FILE           replace the pinned root by FILE, for test or private chains\n"
 	"                            (for SNP: the ASK or ASVK, then the ARK); the output says so\n"
+	"      --image-digest sha256:HEX  EXPECTED is a docker or fly manifest: compare\n"
+	"                            it with this manifest or config digest (no EVIDENCE)\n"
 	"      --allow-debug         let an SNP guest whose policy allows DEBUG, or a TD with the\n"
 	"                            DEBUG attribute, match (a debug Nitro enclave never does)\n"
 	"  -j, --json                print the result, ending in a receipt for audit logs\n"
@@ -430,6 +432,9 @@ int cmd_compare(int argc, char **argv)
 	int opt, rc = 2;
 	unsigned at_given = 0, stdin_used = 0;
 
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strncmp(argv[i], "--image-digest", 14))
+			return cmd_compare_image(argc, argv);
 	/* every argument is at most one file or one collateral option: argc bounds both lists */
 	args = calloc((size_t)argc + 1, sizeof(*args));
 	c.local = calloc((size_t)argc + 1, sizeof(*c.local));

@@ -13,6 +13,7 @@ static const struct {
 	{ "eif", cmd_eif, "PCR0/1/2 (and PCR8) of an AWS Nitro Enclaves image (EIF)" },
 	{ "snp", cmd_snp, "AMD SEV, SEV-ES and SEV-SNP launch digests" },
 	{ "tdx", cmd_tdx, "Intel TDX MRTD and RTMR0-3, and CC event-log replay" },
+	{ "image", cmd_image, "manifest and config digests of an OCI or docker-archive image" },
 	{ "inspect", cmd_inspect, "decode a Nitro document, SNP report or TDX quote to JSON" },
 	{ "compare", cmd_compare, "verify evidence offline and compare it with expected values" },
 };
