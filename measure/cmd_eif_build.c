@@ -40,6 +40,9 @@ static const char build_help[] =
 	"                           --image-version is given); same inputs, same bytes\n"
 	"      --build-tool, --build-tool-version, --img-os, --img-kernel TEXT\n"
 	"                           override those metadata fields (as eif_build's options)\n"
+	"      --sign-cert PEM, --sign-key PEM\n"
+	"                           sign PCR0 (COSE_Sign1, ES256/384/512 by the key's\n"
+	"                           curve): a signature section, and so PCR8\n"
 	"  -q, --quiet              print nothing\n"
 	"  -h, --help               show this help\n"
 	"\n"
@@ -109,8 +112,11 @@ int cmd_eif_build(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },           { "compat", required_argument, NULL, 'C' },
 		{ "build-tool", required_argument, NULL, 'T' }, { "build-tool-version", required_argument, NULL, 'V' },
 		{ "img-os", required_argument, NULL, 'O' },   { "img-kernel", required_argument, NULL, 'K' },
+		{ "sign-cert", required_argument, NULL, 'S' }, { "sign-key", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *sign_cert = NULL, *sign_key = NULL, *final_output = NULL;
+	char *unsigned_path = NULL;
 	struct build_info info = measure_info;
 	const char *over_tool = NULL, *over_version = NULL, *over_os = NULL, *over_kernel = NULL;
 	bool compat = false, version_given = false;
@@ -180,6 +186,12 @@ int cmd_eif_build(int argc, char **argv)
 		case 'K':
 			over_kernel = optarg;
 			break;
+		case 'S':
+			sign_cert = optarg;
+			break;
+		case 'P':
+			sign_key = optarg;
+			break;
 		case 't':
 			build_time = optarg;
 			break;
@@ -200,6 +212,8 @@ int cmd_eif_build(int argc, char **argv)
 				 !output ? "-o OUTPUT" : !kernel ? "--kernel" : !b.cmdline ? "--cmdline" : "--ramdisk");
 	if (metadata_file && no_metadata)
 		return cli_usage(verb, "--metadata and --no-metadata exclude each other");
+	if (!sign_cert != !sign_key)
+		return cli_usage(verb, "--sign-cert and --sign-key go together");
 	if ((metadata_file || no_metadata) && (compat || over_tool || over_version || over_os || over_kernel ||
 					       build_time || name || version_given))
 		return cli_usage(verb, "--metadata and --no-metadata leave no metadata fields to set");
@@ -253,7 +267,18 @@ int cmd_eif_build(int argc, char **argv)
 		b.metadata_len = strlen(generated);
 	}
 
-	out_fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (sign_cert) { /* the unsigned EIF beside the output, then signed into it */
+		final_output = output;
+		if (asprintf(&unsigned_path, "%s.unsigned-XXXXXX", output) < 0) {
+			unsigned_path = NULL;
+			fprintf(stderr, "measure: %s: out of memory\n", verb);
+			goto out;
+		}
+		out_fd = mkstemp(unsigned_path);
+		output = unsigned_path;
+	} else {
+		out_fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	}
 	if (out_fd < 0) {
 		ms_fail(&err, MS_BAD_INPUT, "cannot create: %m");
 		rc = cli_fail(verb, output, &err);
@@ -269,6 +294,10 @@ int cmd_eif_build(int argc, char **argv)
 	}
 	out_fd = -1;
 	rc = 0;
+	if (final_output) {
+		rc = cli_eif_sign_file(verb, unsigned_path, sign_cert, sign_key, final_output, quiet);
+		goto out;
+	}
 	if (!quiet) {
 		printf("wrote      %s (%llu bytes, %u ramdisk%s)\n", output,
 		       (unsigned long long)eif.file_size, nrd, nrd == 1 ? "" : "s");
@@ -283,6 +312,9 @@ int cmd_eif_build(int argc, char **argv)
 out:
 	if (out_fd >= 0)
 		close(out_fd);
+	if (unsigned_path)
+		unlink(unsigned_path);
+	free(unsigned_path);
 	ms_file_close(&kernel_file);
 	for (unsigned i = 0; i < opened; i++)
 		ms_file_close(&rd_files[i]);
