@@ -27,7 +27,7 @@ struct cbuf {
 
 static void put(struct cbuf *b, const void *data, size_t len)
 {
-	if (b->failed)
+	if (b->failed || !len)
 		return;
 	if (b->len + len > b->cap) {
 		size_t cap = b->cap ? b->cap : 1024;

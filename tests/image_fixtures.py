@@ -192,6 +192,9 @@ def evil(kind, src, out):
             info = tarfile.TarInfo("./index.json")
             info.size = len(data)
             t.addfile(info, io.BytesIO(data))
+        elif kind == "longname":
+            info = tarfile.TarInfo("blobs/" + "a" * 5000)
+            t.addfile(info, io.BytesIO(b""))
         elif kind == "fifo":
             info = tarfile.TarInfo("blobs/fifo")
             info.type = tarfile.FIFOTYPE

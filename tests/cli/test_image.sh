@@ -47,6 +47,9 @@ if command -v umoci >/dev/null && command -v skopeo >/dev/null; then
 		expect_out "layer 1 digest ($(basename "$form"))" "$LAYER1"
 		expect_out "platform ($(basename "$form"))" "platform   linux/amd64"
 	done
+	gzip -c "$U/app-oci.tar" >"$TMP/app-oci.tar.gz"
+	run image "$TMP/app-oci.tar.gz"
+	expect_out "a gzip-compressed OCI tar" "manifest   $DIGEST"
 	run image - <"$U/app-oci.tar"
 	expect_out "OCI tar from stdin" "manifest   $DIGEST"
 	expect_out "the file's sha256 is sha256sum's" "sha256:$TARSHA"
@@ -135,7 +138,7 @@ done
 rm -rf "$TMP/good"
 $FIX bad no-platform-match "$TMP/good" # any small layout; the entry is refused before it is read
 for case in "dotdot contains" "absolute absolute" "symlink-escape outside the archive" \
-	"hardlink-missing not in the archive" "duplicate appears twice" "fifo neither a file"; do
+	"hardlink-missing not in the archive" "duplicate appears twice" "fifo neither a file" "longname longer than"; do
 	set -- $case
 	kind=$1
 	shift
