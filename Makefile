@@ -17,7 +17,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC     ?= clang
 VECTORS     ?= $(abspath ../shared/vectors)
 
-PKGS     := libcrypto libcbor libcjson zlib sqlite3 libcurl tss2-mu
+PKGS     := libcrypto libcbor libcjson zlib sqlite3 libcurl tss2-mu libarchive
 # Headers only: libpq is loaded at run time (dlopen) when a postgresql:// pin store is opened.
 DLPKGS   := libpq
 TESTPKGS := cmocka
@@ -35,7 +35,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(CFLAGS) $(SANFLAGS) $(PK
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIBS     = $(PKG_LIBS) -ldl -lpthread -lm
 
-LIB_SRCS := $(wildcard common/*.c eif/*.c ovmf/*.c tdx/*.c compare/*.c pin/*.c)
+LIB_SRCS := $(wildcard common/*.c eif/*.c ovmf/*.c tdx/*.c compare/*.c pin/*.c image/*.c)
 CLI_SRCS := $(wildcard measure/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -117,6 +117,21 @@ void ms_eif_signature_free(struct ms_eif_signature *sig);
 enum ms_status ms_eif_metadata_parse(const uint8_t *buf, size_t len, cJSON **out,
 				     struct ms_err *err);
 
+/*
+ * The signature section for pcr0: a COSE_Sign1 (ES256, ES384 or ES512 by the
+ * key's curve) and the certificate's PEM bytes as given. The key must be the
+ * certificate's (MS_BAD_SIGNATURE otherwise); other key types MS_UNSUPPORTED.
+ */
+enum ms_status ms_eif_signature_build(const uint8_t pcr0[MS_SHA384_LEN], const uint8_t *cert_pem, size_t cert_len,
+				      EVP_PKEY *key, uint8_t **out, size_t *out_len, struct ms_err *err);
+/*
+ * Writes in_fd's EIF (measured into eif by ms_eif_measure; pread is used, so a
+ * regular file) to out_fd with a signature section over its PCR0 appended, or
+ * replacing a last signature section; header and CRC rewritten.
+ */
+enum ms_status ms_eif_sign(int in_fd, const struct ms_eif *eif, const uint8_t *cert_pem, size_t cert_len,
+			   EVP_PKEY *key, int out_fd, uint64_t *out_size, struct ms_err *err);
+
 #endif
 
 /* A deterministic EIF (version 4): kernel, cmdline, metadata, ramdisks. */

@@ -22,6 +22,12 @@ int cmd_inspect(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_pin(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
+int cmd_image(int argc, char **argv);
+int cmd_compare_image(int argc, char **argv);
+int cmd_eif_sign(int argc, char **argv);
+/* Signs the EIF in (a regular file) into out, then reads out back and verifies it; returns the exit code. */
+int cli_eif_sign_file(const char *verb, const char *in, const char *cert, const char *key, const char *out,
+		      bool quiet);
 
 /*
  * Size limits of the calculators' inputs (docs/measure.1, LIMITS). Larger

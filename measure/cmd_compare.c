@@ -74,6 +74,8 @@ static const char compare_help[] =
 	"      --cache DIR           TDX: without --tcb-info, the TCB info for the quote's FMSPC\n"
 	"                            and the QE identity from this cache ('measure fetch');\n"
 	"                            entries missing for a TDX quote are exit 4\n"
+	"      --image-digest sha256:HEX  EXPECTED is a docker or fly manifest: compare\n"
+	"                            it with this manifest or config digest (no EVIDENCE)\n"
 	"      --allow-debug         let an SNP guest whose policy allows DEBUG, or a TD with the\n"
 	"                            DEBUG attribute, match (a debug Nitro enclave never does)\n"
 	"  -j, --json                print the result, ending in a receipt for audit logs\n"
@@ -574,6 +576,9 @@ int cmd_compare(int argc, char **argv)
 
 	verify_opts_init(&v, "compare");
 
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strncmp(argv[i], "--image-digest", 14))
+			return cmd_compare_image(argc, argv);
 	/* every argument is at most one file or one collateral option: argc bounds both lists */
 	args = calloc((size_t)argc + 1, sizeof(*args));
 	c.local = calloc((size_t)argc + 1, sizeof(*c.local));

@@ -32,14 +32,34 @@ static const char build_help[] =
 	"      --no-metadata        write no metadata section\n"
 	"      --name TEXT          ImageName in the metadata (default: the kernel's file name)\n"
 	"      --image-version TEXT ImageVersion in the metadata (default 1.0)\n"
-	"      --build-time TEXT    BuildTime (default: SOURCE_DATE_EPOCH, else the epoch)\n"
+	"      --build-time TEXT    BuildTime (default: SOURCE_DATE_EPOCH, else\n"
+	"                           1970-01-01T00:00:00+00:00)\n"
+	"      --compat eif_build   write the metadata as eif_build 0.3.1 does (BuildTool\n"
+	"                           eif_build, OperatingSystem OS, KernelVersion kernel, and\n"
+	"                           its quirk: --name also sets ImageVersion unless\n"
+	"                           --image-version is given); same inputs, same bytes\n"
+	"      --build-tool, --build-tool-version, --img-os, --img-kernel TEXT\n"
+	"                           override those metadata fields (as eif_build's options)\n"
+	"      --sign-cert PEM, --sign-key PEM\n"
+	"                           sign PCR0 (COSE_Sign1, ES256/384/512 by the key's\n"
+	"                           curve): a signature section, and so PCR8\n"
 	"  -q, --quiet              print nothing\n"
 	"  -h, --help               show this help\n"
 	"\n"
 	"The metadata is not measured: PCRs do not depend on it. Without --build-time the\n"
 	"output is byte-for-byte reproducible.\n";
 
-static char *default_metadata(const char *name, const char *version, const char *build_time)
+/* The BuildMetadata fields of one writer. */
+struct build_info {
+	const char *tool, *tool_version, *os, *kernel;
+};
+
+/* eif_build 0.3.1 (aws-nitro-enclaves-image-format): its fixed defaults. */
+static const struct build_info eif_build_info = { "eif_build", "0.3.1", "OS", "kernel" };
+static const struct build_info measure_info = { "measure", MS_VERSION, "", "" };
+
+static char *default_metadata(const char *name, const char *version, const char *build_time,
+			      const struct build_info *info)
 {
 	cJSON *m = cJSON_CreateObject(), *b;
 	char *text;
@@ -50,10 +70,10 @@ static char *default_metadata(const char *name, const char *version, const char 
 	cJSON_AddStringToObject(m, "ImageVersion", version);
 	b = cJSON_AddObjectToObject(m, "BuildMetadata");
 	cJSON_AddStringToObject(b, "BuildTime", build_time);
-	cJSON_AddStringToObject(b, "BuildTool", "measure");
-	cJSON_AddStringToObject(b, "BuildToolVersion", MS_VERSION);
-	cJSON_AddStringToObject(b, "OperatingSystem", "");
-	cJSON_AddStringToObject(b, "KernelVersion", "");
+	cJSON_AddStringToObject(b, "BuildTool", info->tool);
+	cJSON_AddStringToObject(b, "BuildToolVersion", info->tool_version);
+	cJSON_AddStringToObject(b, "OperatingSystem", info->os);
+	cJSON_AddStringToObject(b, "KernelVersion", info->kernel);
 	cJSON_AddNullToObject(m, "DockerInfo");
 	cJSON_AddNullToObject(m, "CustomMetadata");
 	text = cJSON_PrintUnformatted(m);
@@ -89,10 +109,19 @@ int cmd_eif_build(int argc, char **argv)
 		{ "no-metadata", no_argument, NULL, 'M' },    { "name", required_argument, NULL, 'n' },
 		{ "image-version", required_argument, NULL, 'v' },
 		{ "build-time", required_argument, NULL, 't' }, { "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' },           { "compat", required_argument, NULL, 'C' },
+		{ "build-tool", required_argument, NULL, 'T' }, { "build-tool-version", required_argument, NULL, 'V' },
+		{ "img-os", required_argument, NULL, 'O' },   { "img-kernel", required_argument, NULL, 'K' },
+		{ "sign-cert", required_argument, NULL, 'S' }, { "sign-key", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
 	};
+	const char *sign_cert = NULL, *sign_key = NULL, *final_output = NULL;
+	char *unsigned_path = NULL;
+	struct build_info info = measure_info;
+	const char *over_tool = NULL, *over_version = NULL, *over_os = NULL, *over_kernel = NULL;
+	bool compat = false, version_given = false;
 	const char *verb = "eif build", *output = NULL, *kernel = NULL, *metadata_file = NULL;
-	const char *name = NULL, *image_version = "1.0", *build_time = NULL, *ramdisks[MAX_RAMDISKS];
+	const char *name = NULL, *image_version = NULL, *build_time = NULL, *ramdisks[MAX_RAMDISKS];
 	struct ms_eif_build b = { .kernel_fd = -1, .default_mem = 1073741824, .default_cpus = 2 };
 	struct ms_file kernel_file = { .fd = -1 }, rd_files[MAX_RAMDISKS];
 	int rd_fds[MAX_RAMDISKS], out_fd = -1, opt, rc = 2;
@@ -138,6 +167,30 @@ int cmd_eif_build(int argc, char **argv)
 			break;
 		case 'v':
 			image_version = optarg;
+			version_given = true;
+			break;
+		case 'C':
+			if (strcmp(optarg, "eif_build"))
+				return cli_usage(verb, "unknown --compat '%s' (eif_build)", optarg);
+			compat = true;
+			break;
+		case 'T':
+			over_tool = optarg;
+			break;
+		case 'V':
+			over_version = optarg;
+			break;
+		case 'O':
+			over_os = optarg;
+			break;
+		case 'K':
+			over_kernel = optarg;
+			break;
+		case 'S':
+			sign_cert = optarg;
+			break;
+		case 'P':
+			sign_key = optarg;
 			break;
 		case 't':
 			build_time = optarg;
@@ -159,6 +212,22 @@ int cmd_eif_build(int argc, char **argv)
 				 !output ? "-o OUTPUT" : !kernel ? "--kernel" : !b.cmdline ? "--cmdline" : "--ramdisk");
 	if (metadata_file && no_metadata)
 		return cli_usage(verb, "--metadata and --no-metadata exclude each other");
+	if (!sign_cert != !sign_key)
+		return cli_usage(verb, "--sign-cert and --sign-key go together");
+	if ((metadata_file || no_metadata) && (compat || over_tool || over_version || over_os || over_kernel ||
+					       build_time || name || version_given))
+		return cli_usage(verb, "--metadata and --no-metadata leave no metadata fields to set");
+	if (compat) {
+		info = eif_build_info;
+		if (!version_given && name)
+			image_version = name; /* eif_build 0.3.1 reads --name for ImageVersion too */
+	}
+	if (!image_version)
+		image_version = "1.0";
+	info.tool = over_tool ? over_tool : info.tool;
+	info.tool_version = over_version ? over_version : info.tool_version;
+	info.os = over_os ? over_os : info.os;
+	info.kernel = over_kernel ? over_kernel : info.kernel;
 
 	if (ms_file_open(&kernel_file, kernel, &err)) {
 		rc = cli_fail(verb, kernel, &err);
@@ -189,7 +258,7 @@ int cmd_eif_build(int argc, char **argv)
 			}
 			build_time = time_text;
 		}
-		generated = default_metadata(name ? name : ms_basename(kernel), image_version, build_time);
+		generated = default_metadata(name ? name : ms_basename(kernel), image_version, build_time, &info);
 		if (!generated) {
 			fprintf(stderr, "measure: %s: out of memory\n", verb);
 			goto out;
@@ -198,7 +267,18 @@ int cmd_eif_build(int argc, char **argv)
 		b.metadata_len = strlen(generated);
 	}
 
-	out_fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (sign_cert) { /* the unsigned EIF beside the output, then signed into it */
+		final_output = output;
+		if (asprintf(&unsigned_path, "%s.unsigned-XXXXXX", output) < 0) {
+			unsigned_path = NULL;
+			fprintf(stderr, "measure: %s: out of memory\n", verb);
+			goto out;
+		}
+		out_fd = mkstemp(unsigned_path);
+		output = unsigned_path;
+	} else {
+		out_fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	}
 	if (out_fd < 0) {
 		ms_fail(&err, MS_BAD_INPUT, "cannot create: %m");
 		rc = cli_fail(verb, output, &err);
@@ -214,6 +294,10 @@ int cmd_eif_build(int argc, char **argv)
 	}
 	out_fd = -1;
 	rc = 0;
+	if (final_output) {
+		rc = cli_eif_sign_file(verb, unsigned_path, sign_cert, sign_key, final_output, quiet);
+		goto out;
+	}
 	if (!quiet) {
 		printf("wrote      %s (%llu bytes, %u ramdisk%s)\n", output,
 		       (unsigned long long)eif.file_size, nrd, nrd == 1 ? "" : "s");
@@ -228,6 +312,9 @@ int cmd_eif_build(int argc, char **argv)
 out:
 	if (out_fd >= 0)
 		close(out_fd);
+	if (unsigned_path)
+		unlink(unsigned_path);
+	free(unsigned_path);
 	ms_file_close(&kernel_file);
 	for (unsigned i = 0; i < opened; i++)
 		ms_file_close(&rd_files[i]);

@@ -14,6 +14,7 @@ static const struct {
 	{ "snp", cmd_snp, "AMD SEV, SEV-ES and SEV-SNP launch digests" },
 	{ "tdx", cmd_tdx, "Intel TDX MRTD and RTMR0-3, and CC event-log replay" },
 	{ "tpm", cmd_tpm, "verify a TPM 2.0 quote offline (signature, nonce, PCR digest)" },
+	{ "image", cmd_image, "manifest and config digests of an OCI or docker-archive image" },
 	{ "inspect", cmd_inspect, "decode a Nitro document, SNP report or TDX quote to JSON" },
 	{ "compare", cmd_compare, "verify evidence offline and compare it with expected values" },
 	{ "fetch", cmd_fetch, "download the vendor collateral evidence needs into a cache" },

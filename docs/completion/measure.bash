@@ -5,7 +5,7 @@ _measure() {
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="eif snp tdx tpm inspect compare fetch pin help"
+	local commands="eif snp tdx tpm image inspect compare fetch pin help"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
@@ -14,13 +14,26 @@ _measure() {
 	eif)
 		if [[ ${words[2]} == build ]]; then
 			case $prev in
-			--kernel|--ramdisk|--metadata|-o|--output) _filedir; return ;;
+			--kernel|--ramdisk|--metadata|-o|--output|--sign-cert|--sign-key) _filedir; return ;;
 			--arch) COMPREPLY=($(compgen -W "x86_64 aarch64" -- "$cur")); return ;;
-			--cmdline|--name|--image-version|--build-time) return ;;
+			--compat) COMPREPLY=($(compgen -W "eif_build" -- "$cur")); return ;;
+			--cmdline|--name|--image-version|--build-time|--build-tool|--build-tool-version|--img-os|--img-kernel) return ;;
 			esac
 			if [[ $cur == -* ]]; then
 				COMPREPLY=($(compgen -W "--output --kernel --cmdline --ramdisk --arch --metadata
-					--no-metadata --name --image-version --build-time --quiet --help" -- "$cur"))
+					--no-metadata --name --image-version --build-time --compat --build-tool
+					--build-tool-version --img-os --img-kernel --sign-cert --sign-key --quiet --help" -- "$cur"))
+			fi
+			return
+		fi
+		if [[ ${words[2]} == sign ]]; then
+			case $prev in
+			-o|--output|--sign-cert|--sign-key) _filedir; return ;;
+			esac
+			if [[ $cur == -* ]]; then
+				COMPREPLY=($(compgen -W "--sign-cert --sign-key --output --quiet --help" -- "$cur"))
+			else
+				_filedir eif
 			fi
 			return
 		fi
@@ -30,7 +43,7 @@ _measure() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--json --format --quiet --help" -- "$cur"))
 		elif [[ $cword -eq 2 ]]; then
-			local sub=($(compgen -W "build" -- "$cur"))
+			local sub=($(compgen -W "build sign" -- "$cur"))
 			_filedir eif
 			COMPREPLY+=("${sub[@]}")
 		else
@@ -118,6 +131,18 @@ _measure() {
 			_filedir
 		fi
 		;;
+	image)
+		case $prev in
+		--platform) COMPREPLY=($(compgen -W "linux/amd64 linux/arm64 linux/arm64/v8 linux/arm/v7" -- "$cur")); return ;;
+		--format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+		--region) return ;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--platform --region --json --format --quiet --help" -- "$cur"))
+		else
+			_filedir
+		fi
+		;;
 	inspect)
 		case $prev in
 		--type) COMPREPLY=($(compgen -W "nitro snp tdx tpm" -- "$cur")); return ;;
@@ -133,10 +158,10 @@ _measure() {
 		--base-url) COMPREPLY=($(compgen -W "amd= intel=" -- "$cur")); compopt -o nospace; return ;;
 		--accept-tcb) COMPREPLY=($(compgen -W "UpToDate SWHardeningNeeded ConfigurationNeeded
 			ConfigurationAndSWHardeningNeeded OutOfDate OutOfDateConfigurationNeeded Revoked" -- "$cur")); return ;;
-		--nonce|--min-tcb-date) return ;;
+		--nonce|--min-tcb-date|--image-digest) return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--type --at --nonce --report-data-prefix --allow-partial --vcek --certs
+			COMPREPLY=($(compgen -W "--image-digest --type --at --nonce --report-data-prefix --allow-partial --vcek --certs
 				--root --policy --crl --tcb-info --qe-identity --tcb-issuer-chain --accept-tcb --min-tcb-date
 				--require-tcb --cache --fetch --base-url --ca-file --allow-debug --json --quiet --help" -- "$cur"))
 		else

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/file.h"
+#include "../common/hex.h"
+#include "../common/json.h"
+#include "../image/image.h"
+#include "cli.h"
+
+static const char image_help[] =
+	"Usage: measure image [options] IMAGE\n"
+	"\n"
+	"Reads a container image without a daemon: an OCI image layout (a directory or\n"
+	"a tar of one, as skopeo, umoci, buildx and docker save write them) or a\n"
+	"docker-archive tarball, and prints its manifest digest, config digest (the\n"
+	"image ID), platform and layers. Every blob used is hashed and must match its\n"
+	"descriptor; every layer, decompressed, must match the config's diff_id.\n"
+	"IMAGE may be - for a tar on stdin.\n"
+	"\n"
+	"Options:\n"
+	"      --platform OS/ARCH[/VARIANT]  pick one image of a multi-platform index\n"
+	"                       (e.g. linux/amd64); required when there are several\n"
+	"      --region R       the manifest is for platform fly, region R recorded\n"
+	"  -j, --json           print the expected-value manifest (measure/v1, platform\n"
+	"                       docker, or fly with --region): manifest_digest, config_digest\n"
+	"      --format NAME    text (default) or json\n"
+	"  -q, --quiet          print nothing; the exit code tells\n"
+	"  -h, --help           show this help\n"
+	"\n"
+	"A docker-archive without an OCI index carries no registry manifest: only the\n"
+	"config digest is reported for it.\n"
+	"\n"
+	"Exit codes: 0 ok, 2 malformed input (a blob whose digest or size differs from\n"
+	"its descriptor, a missing blob, a truncated tar) or an ambiguous platform,\n"
+	"5 unsupported (zstd layers, digests other than sha256).\n";
+
+static void digest_text(const uint8_t d[MS_SHA256_LEN], char out[80])
+{
+	char hex[2 * MS_SHA256_LEN + 1];
+
+	ms_hex_encode(d, MS_SHA256_LEN, hex);
+	snprintf(out, 80, "sha256:%s", hex);
+}
+
+static char *text_report(const struct ms_image *img, const char *path)
+{
+	char *text = NULL, d[80], platform[100];
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	if (!out)
+		return NULL;
+	fprintf(out, "image      %s (%s)\n", ms_basename(path),
+		img->format == MS_IMAGE_OCI ? "OCI image layout" : "docker-archive");
+	if (img->has_input_digest) {
+		digest_text(img->input_sha256, d);
+		fprintf(out, "file       %llu bytes, %s\n", (unsigned long long)img->input_size, d);
+	}
+	ms_image_platform_text(img, platform, sizeof(platform));
+	fprintf(out, "platform   %s\n", platform);
+	if (img->has_manifest_digest) {
+		digest_text(img->manifest_digest, d);
+		fprintf(out, "manifest   %s (%llu bytes)\n", d, (unsigned long long)img->manifest_size);
+	} else {
+		fprintf(out, "manifest   none (a docker-archive carries no registry manifest)\n");
+	}
+	digest_text(img->config_digest, d);
+	fprintf(out, "config     %s (%llu bytes; the image ID)\n", d, (unsigned long long)img->config_size);
+	for (size_t i = 0; i < img->layer_count; i++) {
+		const struct ms_image_layer *l = &img->layers[i];
+
+		digest_text(l->digest, d);
+		fprintf(out, "layer %-4zu %s (%llu bytes, %s)\n", i, d, (unsigned long long)l->size, l->compression);
+		digest_text(l->diff_id, d);
+		fprintf(out, "  diff_id  %s\n", d);
+	}
+	if (fclose(out) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static cJSON *manifest_json(const struct ms_image *img, const char *path, const char *region)
+{
+	cJSON *m = ms_manifest_new(region ? "fly" : "docker", "sha256"), *params;
+	char platform[100];
+
+	if (!m)
+		return NULL;
+	if (img->has_manifest_digest)
+		ms_manifest_measurement(m, "manifest_digest", img->manifest_digest, MS_SHA256_LEN);
+	ms_manifest_measurement(m, "config_digest", img->config_digest, MS_SHA256_LEN);
+	params = ms_manifest_parameters(m);
+	ms_image_platform_text(img, platform, sizeof(platform));
+	cJSON_AddStringToObject(params, "platform", platform);
+	if (region)
+		cJSON_AddStringToObject(params, "region", region);
+	if (img->has_input_digest)
+		ms_manifest_input(m, "image", ms_basename(path), img->input_size, img->input_sha256);
+	return m;
+}
+
+static bool platform_ok(const char *p)
+{
+	const char *a = strchr(p, '/');
+
+	if (!a || a == p || !a[1] || a[1] == '/' || strlen(p) > 90)
+		return false;
+	a = strchr(a + 1, '/');
+	return !a || (a[1] && !strchr(a + 1, '/'));
+}
+
+int cmd_image(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "platform", required_argument, NULL, 'p' }, { "region", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },           { "format", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *platform = NULL, *region = NULL, *path;
+	struct ms_image img = { 0 };
+	struct ms_file file = { .fd = -1 };
+	struct ms_err err = { 0 };
+	bool json = false, quiet = false;
+	cJSON *out = NULL;
+	char *text = NULL;
+	struct stat sb;
+	int opt, rc, dirfd = -1;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":jqh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			if (!platform_ok(optarg))
+				return cli_usage("image", "--platform '%s' is not OS/ARCH[/VARIANT]", optarg);
+			platform = optarg;
+			break;
+		case 'r':
+			if (!*optarg || strlen(optarg) > 64)
+				return cli_usage("image", "--region needs a name of 1 to 64 characters");
+			region = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+				return cli_usage("image", "unknown format '%s' (text, json)", optarg);
+			json = !strcmp(optarg, "json");
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(image_help, stdout);
+			return 0;
+		default:
+			return cli_bad_option("image", opt, argv);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage("image", optind == argc ? "no image given" : "more than one image given");
+	path = argv[optind];
+
+	if (strcmp(path, "-") && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		if ((dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			fprintf(stderr, "measure: image: %s: cannot open (%s)\n", path, strerror(errno));
+			return 2;
+		}
+		if (ms_image_read_dir(dirfd, platform, &img, &err))
+			goto fail;
+	} else {
+		if (ms_file_open(&file, path, &err) || ms_image_read_tar(file.fd, platform, &img, &err))
+			goto fail;
+	}
+	if (quiet) {
+		rc = 0;
+		goto out;
+	}
+	if (json) {
+		out = manifest_json(&img, path, region);
+		rc = out ? cli_write_json("image", out) : (fprintf(stderr, "measure: image: out of memory\n"), 2);
+	} else {
+		text = text_report(&img, path);
+		rc = text ? cli_write("image", text) : (fprintf(stderr, "measure: image: out of memory\n"), 2);
+	}
+	goto out;
+fail:
+	if (err.status == MS_USAGE)
+		fprintf(stderr, "measure: image: %s: %s (--platform OS/ARCH[/VARIANT])\n", path, err.msg);
+	else
+		cli_fail("image", path, &err);
+	rc = ms_exit_code(err.status);
+out:
+	cJSON_Delete(out);
+	free(text);
+	ms_image_free(&img);
+	ms_file_close(&file);
+	if (dirfd >= 0)
+		close(dirfd);
+	return rc;
+}
