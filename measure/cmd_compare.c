@@ -125,8 +125,6 @@ struct ctx {
 	size_t nlocal;
 	const char *policy_path;
 	bool json, quiet;
-	struct ms_tcb_policy tcb_policy;
-	struct tcb_cli tcb;           /* --tcb-info / --qe-identity for every TDX quote */
 	const char *cache_dir;        /* --cache, or the default with --fetch; NULL: no cache */
 	bool fetch;                   /* --fetch: what the cache lacks is downloaded first */
 	struct ms_fetch_options fo;
@@ -540,19 +538,12 @@ static int collateral_opt(struct ctx *c, struct collateral *global, size_t nargs
 
 int cmd_compare(int argc, char **argv)
 {
-	enum { OPT_POLICY = 256, OPT_TCB_INFO, OPT_QE_IDENTITY, OPT_TCB_CHAIN, OPT_ACCEPT_TCB, OPT_MIN_TCB_DATE,
-	       OPT_REQUIRE_TCB, OPT_CACHE, OPT_FETCH, OPT_BASE_URL, OPT_CA_FILE };
+	enum { OPT_POLICY = 256, OPT_CACHE, OPT_FETCH, OPT_BASE_URL, OPT_CA_FILE };
 	/* --vcek and --certs are placed per pair here; the rest is parsed as for pin (verify_opts.c) */
 	static const struct option options[] = {
 		VERIFY_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },		  { "quiet", no_argument, NULL, 'q' },
 		{ "policy", required_argument, NULL, OPT_POLICY }, { "help", no_argument, NULL, 'h' },
-		{ "tcb-info", required_argument, NULL, OPT_TCB_INFO },
-		{ "qe-identity", required_argument, NULL, OPT_QE_IDENTITY },
-		{ "tcb-issuer-chain", required_argument, NULL, OPT_TCB_CHAIN },
-		{ "accept-tcb", required_argument, NULL, OPT_ACCEPT_TCB },
-		{ "min-tcb-date", required_argument, NULL, OPT_MIN_TCB_DATE },
-		{ "require-tcb", no_argument, NULL, OPT_REQUIRE_TCB },
 		{ "cache", required_argument, NULL, OPT_CACHE },
 		{ "fetch", no_argument, NULL, OPT_FETCH },
 		{ "base-url", required_argument, NULL, OPT_BASE_URL },
@@ -565,7 +556,6 @@ int cmd_compare(int argc, char **argv)
 	struct pair *pairs = NULL;
 	size_t nargs = 0, npairs = 0, pending_expected = 0;
 	struct collateral *pend_vcek = NULL, *pend_certs = NULL, *carry_vcek = NULL, *carry_certs = NULL;
-	const char *tcb_info_path = NULL, *qe_path = NULL, *tcb_chain_path = NULL;
 	cJSON *policy = NULL;
 	struct ms_err err = { 0 };
 	enum ms_status worst = MS_OK;
@@ -611,28 +601,7 @@ int cmd_compare(int argc, char **argv)
 			if ((rc = collateral_opt(&c, &c.gcerts, nargs, &pend_certs, "--certs", optarg)))
 				goto out;
 			break;
-		case OPT_TCB_INFO: tcb_info_path = optarg; break;
-		case OPT_QE_IDENTITY: qe_path = optarg; break;
-		case OPT_TCB_CHAIN: tcb_chain_path = optarg; break;
-		case OPT_REQUIRE_TCB: c.tcb_policy.requested = true; break;
 		case OPT_CACHE: c.cache_dir = optarg; break;
-		case OPT_ACCEPT_TCB:
-			if (tcb_cli_parse_accept(optarg, &c.tcb_policy.accept_mask)) {
-				rc = cli_usage("compare", "--accept-tcb: '%.64s' is not a comma-separated list of Intel TCB statuses "
-							  "(UpToDate, SWHardeningNeeded, ConfigurationNeeded, "
-							  "ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded, Revoked)",
-					       optarg);
-				goto out;
-			}
-			c.tcb_policy.requested = true;
-			break;
-		case OPT_MIN_TCB_DATE:
-			if (ms_time_parse(optarg, &c.tcb_policy.min_date)) {
-				rc = cli_usage("compare", "--min-tcb-date: '%.64s' is not RFC 3339 (2023-02-15T00:00:00Z)", optarg);
-				goto out;
-			}
-			c.tcb_policy.has_min_date = c.tcb_policy.requested = true;
-			break;
 		case OPT_POLICY:
 			if (c.policy_path) {
 				rc = cli_usage("compare", "one --policy");
@@ -702,18 +671,8 @@ int cmd_compare(int argc, char **argv)
 	rc = 2;
 	c.vo = v.vo;
 	c.mo = v.mo;
-	c.mo.tcb = &c.tcb_policy;
 	c.forced = v.forced;
 	c.ncrl = v.ncrl;
-	if (tcb_info_path || qe_path || tcb_chain_path) {
-		if (!tcb_info_path || !qe_path) {
-			rc = cli_usage("compare", "--tcb-info and --qe-identity go together: a TDX TCB status needs both");
-			goto out;
-		}
-		if ((rc = tcb_cli_load(&c.tcb, tcb_info_path, qe_path, tcb_chain_path)))
-			goto out;
-		c.vo.tcb = &c.tcb.collateral;
-	}
 	if (c.policy_path) {
 		uint8_t *text = NULL;
 		size_t len;
@@ -843,7 +802,6 @@ out:
 	free(pairs);
 	cJSON_Delete(policy);
 	verify_opts_free(&v);
-	tcb_cli_free(&c.tcb);
 	free(cache_owned);
 	return rc;
 }

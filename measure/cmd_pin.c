@@ -223,7 +223,7 @@ static int parse_args(const char *verb, unsigned allowed, bool want_deploy, cons
 		for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
 			if (bits[i].opt == opt && !(allowed & bits[i].bit))
 				return cli_usage(verb, "%s does not apply here", bits[i].name);
-		if (opt >= VOPT_TYPE && opt <= VOPT_CERTS && !(allowed & A_VERIFY))
+		if (opt >= VOPT_TYPE && opt <= VOPT_REQUIRE_TCB && !(allowed & A_VERIFY))
 			return cli_usage(verb, "'%s' does not apply here", argv[optind - 1]);
 		switch (opt) {
 		case O_STORE: a->store = optarg; break;
@@ -236,7 +236,11 @@ static int parse_args(const char *verb, unsigned allowed, bool want_deploy, cons
 		case O_REQUIRE: a->require_signed = true; break;
 		case 'j': a->json = true; break;
 		case 'q': a->quiet = true; break;
-		case 'h': fputs(help, stdout); return -1;
+		case 'h':
+			fputs(help, stdout);
+			if (allowed & A_VERIFY) /* the options compare takes, shared in verify_opts.c */
+				fputs(verify_opts_help, stdout);
+			return -1;
 		default:
 			if ((rc = verify_opts_parse(&a->v, opt, optarg)) >= 0) {
 				if (rc)

@@ -24,7 +24,19 @@ const char verify_opts_help[] =
 	"      --certs FILE          SNP: an extended report's certificate table\n"
 	"      --crl FILE            a current revocation list (DER or PEM); repeat for several\n"
 	"      --root FILE           replace the pinned root by FILE, for test or private chains\n"
-	"      --allow-debug         let a debug SNP guest or TD match (a debug Nitro enclave never does)\n";
+	"      --allow-debug         let a debug SNP guest or TD match (a debug Nitro enclave never does)\n"
+	"      --tcb-info FILE       TDX: Intel's TCB info (PCS body, TCB Info v3) for the\n"
+	"                            platform's FMSPC; its issuer chain is FILE.issuer-chain\n"
+	"                            or --tcb-issuer-chain\n"
+	"      --qe-identity FILE    TDX: Intel's QE identity (PCS body, v2); issuer chain as above\n"
+	"      --tcb-issuer-chain FILE  the TCB-Info-Issuer-Chain / SGX-Enclave-Identity-Issuer-Chain\n"
+	"                            header value (PEM, URL-encoded or plain), for both files\n"
+	"      --accept-tcb LIST     TCB statuses that pass (comma-separated; default UpToDate):\n"
+	"                            UpToDate, SWHardeningNeeded, ConfigurationNeeded,\n"
+	"                            ConfigurationAndSWHardeningNeeded, OutOfDate,\n"
+	"                            OutOfDateConfigurationNeeded, Revoked\n"
+	"      --min-tcb-date TIME   fail a TCB level dated before TIME (RFC 3339)\n"
+	"      --require-tcb         a TDX quote must be judged by Intel collateral (exit 4 without)\n";
 
 void verify_opts_init(struct verify_opts *o, const char *verb)
 {
@@ -68,6 +80,23 @@ int verify_opts_parse(struct verify_opts *o, int opt, const char *arg)
 		if (o->certs_path)
 			return cli_usage(o->verb, "one --certs");
 		o->certs_path = arg;
+		return 0;
+	case VOPT_TCB_INFO: o->tcb_info_path = arg; return 0;
+	case VOPT_QE_IDENTITY: o->qe_path = arg; return 0;
+	case VOPT_TCB_CHAIN: o->tcb_chain_path = arg; return 0;
+	case VOPT_REQUIRE_TCB: o->tcb_policy.requested = true; return 0;
+	case VOPT_ACCEPT_TCB:
+		if (tcb_cli_parse_accept(arg, &o->tcb_policy.accept_mask))
+			return cli_usage(o->verb, "--accept-tcb: '%.64s' is not a comma-separated list of Intel TCB statuses "
+						  "(UpToDate, SWHardeningNeeded, ConfigurationNeeded, "
+						  "ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded, Revoked)",
+					 arg);
+		o->tcb_policy.requested = true;
+		return 0;
+	case VOPT_MIN_TCB_DATE:
+		if (ms_time_parse(arg, &o->tcb_policy.min_date))
+			return cli_usage(o->verb, "--min-tcb-date: '%.64s' is not RFC 3339 (2023-02-15T00:00:00Z)", arg);
+		o->tcb_policy.has_min_date = o->tcb_policy.requested = true;
 		return 0;
 	default:
 		return -1;
@@ -133,6 +162,16 @@ int verify_opts_load(struct verify_opts *o)
 		return cli_fail(o->verb, o->vcek_path, &err);
 	if (o->certs_path && ms_file_load(o->certs_path, 1 << 20, &o->certs, &o->certs_len, &err))
 		return cli_fail(o->verb, o->certs_path, &err);
+	if (o->tcb_info_path || o->qe_path || o->tcb_chain_path) {
+		int rc;
+
+		if (!o->tcb_info_path || !o->qe_path)
+			return cli_usage(o->verb, "--tcb-info and --qe-identity go together: a TDX TCB status needs both");
+		if ((rc = tcb_cli_load(&o->tcb, o->tcb_info_path, o->qe_path, o->tcb_chain_path)))
+			return rc;
+		o->vo.tcb = &o->tcb.collateral;
+	}
+	o->mo.tcb = &o->tcb_policy;
 	o->vo.vcek = o->vcek;
 	o->vo.vcek_len = o->vcek_len;
 	o->vo.certs = o->certs;
@@ -147,6 +186,7 @@ void verify_opts_free(struct verify_opts *o)
 	free(o->certs);
 	sk_X509_CRL_pop_free(o->crls, X509_CRL_free);
 	sk_X509_pop_free(o->root_chain, X509_free);
+	tcb_cli_free(&o->tcb);
 	memset(o, 0, sizeof(*o));
 }
 

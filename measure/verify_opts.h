@@ -3,7 +3,8 @@
  * The options that decide how evidence is verified and matched, shared by
  * 'measure compare' and the 'measure pin' verbs so that a pin check is judged
  * exactly as compare judges it: --type --at --nonce --report-data-prefix
- * --allow-partial --allow-debug --root --crl (and, for pin, --vcek --certs).
+ * --allow-partial --allow-debug --root --crl, the TDX TCB options --tcb-info --qe-identity
+ * --tcb-issuer-chain --accept-tcb --min-tcb-date --require-tcb (and, for pin, --vcek --certs).
  */
 #ifndef MS_VERIFY_OPTS_H
 #define MS_VERIFY_OPTS_H
@@ -13,12 +14,14 @@
 
 #include "../compare/match.h"
 #include "evidence_io.h"
+#include "tcb_cli.h"
 
 #define VERIFY_MAX_CRLS 8
 
 enum {
 	VOPT_TYPE = 0x1000, VOPT_AT, VOPT_NONCE, VOPT_PREFIX, VOPT_PARTIAL, VOPT_DEBUG, VOPT_ROOT, VOPT_CRL,
-	VOPT_VCEK, VOPT_CERTS,
+	VOPT_VCEK, VOPT_CERTS, VOPT_TCB_INFO, VOPT_QE_IDENTITY, VOPT_TCB_CHAIN, VOPT_ACCEPT_TCB, VOPT_MIN_TCB_DATE,
+	VOPT_REQUIRE_TCB,
 };
 
 /* getopt_long entries (no terminator), for the option tables of compare and pin. */
@@ -27,7 +30,13 @@ enum {
 	{ "nonce", required_argument, NULL, VOPT_NONCE }, { "report-data-prefix", no_argument, NULL, VOPT_PREFIX }, \
 	{ "allow-partial", no_argument, NULL, VOPT_PARTIAL }, { "allow-debug", no_argument, NULL, VOPT_DEBUG },     \
 	{ "root", required_argument, NULL, VOPT_ROOT }, { "crl", required_argument, NULL, VOPT_CRL },               \
-	{ "vcek", required_argument, NULL, VOPT_VCEK }, { "certs", required_argument, NULL, VOPT_CERTS }
+	{ "vcek", required_argument, NULL, VOPT_VCEK }, { "certs", required_argument, NULL, VOPT_CERTS },           \
+	{ "tcb-info", required_argument, NULL, VOPT_TCB_INFO },                                                     \
+	{ "qe-identity", required_argument, NULL, VOPT_QE_IDENTITY },                                               \
+	{ "tcb-issuer-chain", required_argument, NULL, VOPT_TCB_CHAIN },                                            \
+	{ "accept-tcb", required_argument, NULL, VOPT_ACCEPT_TCB },                                                 \
+	{ "min-tcb-date", required_argument, NULL, VOPT_MIN_TCB_DATE },                                             \
+	{ "require-tcb", no_argument, NULL, VOPT_REQUIRE_TCB }
 
 /* The help lines of those options. */
 extern const char verify_opts_help[];
@@ -38,6 +47,9 @@ struct verify_opts {
 	struct ms_match_options mo;
 	enum ms_evidence_type forced;
 	const char *root_path, *nonce_hex, *vcek_path, *certs_path;
+	const char *tcb_info_path, *qe_path, *tcb_chain_path;
+	struct ms_tcb_policy tcb_policy; /* mo.tcb points here */
+	struct tcb_cli tcb;              /* --tcb-info and --qe-identity, loaded; vo.tcb points here */
 	const char *crl_paths[VERIFY_MAX_CRLS];
 	size_t ncrl;
 	unsigned at_given;

@@ -233,6 +233,19 @@ PY
 		expect_rc 0 "$B: show after updates" pin show td --store "$S"
 		expect_out "$B: show lists the signed update's reason" "reason: image 2 (ticket 42) (signed)"
 		expect_rc 0 "$B: log verify checks the update signatures too" pin log verify --store "$S"
+		# the TDX TCB status is judged as compare judges it (Intel's sample collateral, FMSPC 50806f000000)
+		TCBARGS="--tcb-info $T/sample_tcbInfo_response --qe-identity $T/sample_qeIdentity_response --tcb-issuer-chain fixtures/compare/intel_tcb_signing_chain.urlenc"
+		run pin add tdt --store "$S" --expected "$TMP/spr.json" --evidence "$T/tdx_prod_quote_SPR_E4.dat" \
+			--at 2023-07-01T00:00:00Z $TCBARGS
+		if [ "$rc" = 1 ] && grep -q "FAIL TCB status" "$TMP/err"; then ok "$B: a TCB level Intel's collateral does not cover: not pinned, exit 1"
+		else not_ok "$B: a TCB level Intel's collateral does not cover: not pinned, exit 1" "exit $rc" "$(head -c 600 "$TMP/err")"; fi
+		run pin add tdt --store "$S" --expected "$TMP/spr.json" --evidence "$T/tdx_prod_quote_SPR_E4.dat" \
+			--at 2024-01-01T00:00:00Z $TCBARGS
+		if [ "$rc" = 4 ]; then ok "$B: the same collateral, stale at the check time: exit 4"
+		else not_ok "$B: the same collateral, stale at the check time: exit 4" "exit $rc" "$(head -c 600 "$TMP/err")"; fi
+		expect_refused 4 "$B: --require-tcb without collateral: exit 4" "a TCB check was asked for" pin check td --store "$S" \
+			--evidence "$T/cos-113-tdx-quote.dat" --at $TAT --require-tcb
+		expect_sql "no TCB-refused add pinned anything" "0" "SELECT count(*) FROM deployments WHERE name = 'tdt'"
 		# a deployment row pointed at another deployment's pin must not make that pin its own
 		expect_rc 0 "$B: a second TDX deployment" pin add tdb --store "$S" --expected "$TMP/cos.json" \
 			--evidence "$T/cos-113-tdx-quote.dat" --at $TAT
