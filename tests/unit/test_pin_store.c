@@ -16,9 +16,9 @@
 
 static const char *const roots[] = {
 	[1] = "173e026ea21d8403fb843a0abff50442ccb4c29db0234d2104904206bf963272",
-	[2] = "0a7ac03afb6963d0f027a5875fe213d884f92ff0ad53856f55e446cb0ed554e1",
-	[3] = "d215932961ba6b45e871404fdaac86e88b64bcff845e1dffd294187052170dc6",
-	[5] = "245486051b08d9b673d465691216b3d47d486b7f720e46457a99249403180319",
+	[2] = "5220ff869369dd4af120de3926340b97923b643ce25f517c33a84b3521bb20a4",
+	[3] = "a35d85e3fb0ef0e6c40f11c494abf3833fedd7d2300fca2c2ef8caa878b1b396",
+	[5] = "8017fa7ee4164db0a83676e33cc2aad7d2a8a08d351d89906f3b0079a28f7101",
 };
 
 static char dir[64];
@@ -52,7 +52,7 @@ static void sql(const char *stmt)
 	sqlite3_close(db);
 }
 
-/* Five entries: an add of d, then four verified checks, one second apart. */
+/* Five entries: an add of d, then four verified checks against that pin (entry 0), one second apart. */
 static struct ms_store *make_log(unsigned count)
 {
 	struct ms_store *s = NULL;
@@ -70,8 +70,8 @@ static struct ms_store *make_log(unsigned count)
 		snprintf(e.kind, sizeof(e.kind), "%s", i ? "verified" : "add");
 		snprintf(e.time, sizeof(e.time), "2026-01-01T00:00:0%uZ", i);
 		snprintf(json, sizeof(json),
-			 "{\"deployment\":\"d\",\"kind\":\"%s\",\"platform\":\"tdx\",\"schema\":\"measure/pin-entry/v1\","
-			 "\"seq\":%u,\"time\":\"%s\"}", e.kind, i, e.time);
+			 "{\"deployment\":\"d\",\"kind\":\"%s\"%s,\"platform\":\"tdx\",\"schema\":\"measure/pin-entry/v1\","
+			 "\"seq\":%u,\"time\":\"%s\"}", e.kind, i ? ",\"pin_seq\":0" : "", i, e.time);
 		e.json = json;
 		snprintf(d.updated, sizeof(d.updated), "%s", e.time);
 		assert_int_equal(ms_store_begin(s, true, &err), MS_OK);
