@@ -106,6 +106,7 @@ struct pair {
 	char *error;           /* the message of a failure other than a mismatch */
 	cJSON *policy;         /* an attestation policy given as EXPECTED: applied whole, not just its measurement */
 	struct tcb_cli tcb;    /* TDX: collateral from the cache for this quote's FMSPC */
+	int cached_crl;        /* SNP from the cache: the index of the ARK's cached CRL in the pair's list, or -1 */
 };
 
 /* One positional argument, with the --vcek / --certs given just before it (after an earlier file). */
@@ -128,7 +129,7 @@ struct ctx {
 	const char *cache_dir;        /* --cache, or the default with --fetch; NULL: no cache */
 	bool fetch;                   /* --fetch: what the cache lacks is downloaded first */
 	struct ms_fetch_options fo;
-	size_t ncrl;                  /* --crl files given: then the cache's CRL is not used */
+	size_t ncrl;                  /* --crl files given (the cache's CRL is used beside them) */
 };
 
 static int load_collateral(struct collateral *c)
@@ -277,7 +278,20 @@ static enum ms_status collateral_from_cache(const struct ctx *c, struct pair *p,
 	enum ms_status st;
 	char what[MS_CACHE_KEY_MAX + 64];
 
-	if ((st = ms_snp_collateral_from_cache(c->cache_dir, p->e.data, p->e.len, c->ncrl == 0, cached, err)))
+	/*
+	 * The cached CRL whenever the cache has one: a --crl given for another chain (or an older
+	 * one) must not stand in for it. Without one, a --crl must be issued by this chain's ARK.
+	 */
+	st = ms_snp_collateral_from_cache(c->cache_dir, p->e.data, p->e.len, true, cached, err);
+	if (st == MS_NO_COLLATERAL && c->ncrl) {
+		struct ms_err without_crl = { 0 };
+
+		if (!ms_snp_collateral_from_cache(c->cache_dir, p->e.data, p->e.len, false, cached, &without_crl)) {
+			p->cached_crl = -2; /* judged after verification: a --crl must have been applied */
+			st = MS_OK;
+		}
+	}
+	if (st)
 		return ms_err_input(err, MS_INPUT_COLLATERAL, st);
 	vo->vcek = cached->bundle;
 	vo->vcek_len = cached->bundle_len;
@@ -293,6 +307,7 @@ static enum ms_status collateral_from_cache(const struct ctx *c, struct pair *p,
 		return ms_fail(err, MS_NO_MEMORY, "out of memory");
 	}
 	vo->crls = *crls;
+	p->cached_crl = sk_X509_CRL_num(*crls) - 1;
 	return MS_OK;
 }
 
@@ -315,6 +330,7 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 	STACK_OF(X509_CRL) *pair_crls = NULL;
 	enum ms_status st;
 
+	p->cached_crl = -1;
 	vo.vcek = p->vcek ? p->vcek->bytes : NULL;
 	vo.vcek_len = p->vcek ? p->vcek->len : 0;
 	vo.certs = p->certs ? p->certs->bytes : NULL;
@@ -347,6 +363,18 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 	     : p->e.type == MS_EVIDENCE_SNP ? ms_snp_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err)
 					    : ms_tdx_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err);
 	p->verified = st == MS_OK;
+	/* a cached CRL that no certificate of this chain issued checked nothing: never a pass */
+	if (!st && p->cached_crl >= 0 && !(p->ev.crls_used_mask >> p->cached_crl & 1)) {
+		st = ms_err_input(&err, MS_INPUT_COLLATERAL,
+				  ms_fail(&err, MS_BAD_SIGNATURE, "the cache's CRL for this report is not issued by its ARK: "
+								  "revocation was not checked (fetch it again)"));
+		p->verified = false;
+	} else if (!st && p->cached_crl == -2 && !p->ev.crls_used_mask) {
+		st = ms_err_input(&err, MS_INPUT_COLLATERAL,
+				  ms_fail(&err, MS_NO_COLLATERAL, "the cache has no CRL for this report and no --crl is issued by "
+								  "its ARK: revocation was not checked"));
+		p->verified = false;
+	}
 	if (!st) {
 		memset(&err, 0, sizeof(err));
 		if (p->policy)

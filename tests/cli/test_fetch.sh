@@ -248,6 +248,29 @@ expect_err 4 "a cache without the CRL: exit 4" "amd/Milan/crl" \
 	compare --root "$ROOT" --cache "$TMP/c-nocrl" "$TMP/expected.json" "$P/report.bin"
 expect_rc 0 "... unless --crl gives one" \
 	compare --root "$ROOT" --cache "$TMP/c-nocrl" --crl "$P/crl-clean.der" "$TMP/expected.json" "$P/report.bin"
+# a CRL issued by another CA, where the cache keeps the ARK's: it revokes nothing of this chain, so it checks nothing
+(
+	cd "$P" && mkdir -p ca-other && : >ca-other/index.txt && echo 01 >ca-other/crlnumber &&
+	printf '[ca]\ndefault_ca=o\n[o]\ndatabase=%s/index.txt\ncrlnumber=%s/crlnumber\ndefault_md=sha384\ndefault_crl_days=30\n' \
+		"$P/ca-other" "$P/ca-other" >ca-other/ca.cnf &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout other.key -subj "/CN=ARK-Other" \
+		-days 30 -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out other.pem 2>/dev/null &&
+	openssl ca -config ca-other/ca.cnf -keyfile other.key -cert other.pem -gencrl 2>/dev/null | openssl crl -outform DER -out crl-other.der
+)
+cp -r "$C" "$TMP/c-foreign"
+fh=$(sha "$P/crl-other.der")
+cp "$P/crl-other.der" "$TMP/c-foreign/blobs/sha256/$fh"
+echo "$fh" >"$TMP/c-foreign/refs/amd/Milan/crl"
+expect_err 3 "a cached CRL another CA issued: exit 3, revocation not checked" "not issued by its ARK" \
+	compare --root "$ROOT" --cache "$TMP/c-foreign" "$TMP/expected.json" "$P/report.bin"
+expect_err 4 "a cache without the CRL and a --crl of another CA: exit 4" "no --crl is issued by its ARK" \
+	compare --root "$ROOT" --cache "$TMP/c-nocrl" --crl "$P/crl-other.der" "$TMP/expected.json" "$P/report.bin"
+cp -r "$C" "$TMP/c-vrev"
+vh=$(sha "$P/crl-vcek.der")
+cp "$P/crl-vcek.der" "$TMP/c-vrev/blobs/sha256/$vh"
+echo "$vh" >"$TMP/c-vrev/refs/amd/Milan/crl"
+expect_err 3 "the cache's CRL is used beside a --crl of another CA: the VCEK it revokes is refused" "revoked" \
+	compare --root "$ROOT" --cache "$TMP/c-vrev" --crl "$P/crl-other.der" "$TMP/expected.json" "$P/report.bin"
 cp -r "$C" "$TMP/c-bad"
 printf 'x' >>"$TMP/c-bad/blobs/sha256/$(sha "$P/vcek.der")"
 expect_err 2 "a corrupted blob is refused, not used" "corrupted" \
