@@ -72,8 +72,9 @@ static const char compare_help[] =
 	"      --min-tcb-date TIME   fail a TCB level dated before TIME (RFC 3339)\n"
 	"      --require-tcb         a TDX quote must be judged by Intel collateral (exit 4 without)\n"
 	"      --cache DIR           TDX: without --tcb-info, the TCB info for the quote's FMSPC\n"
-	"                            and the QE identity from this cache ('measure fetch');\n"
-	"                            entries missing for a TDX quote are exit 4\n"
+	"                            and the QE identity, with the PCK CA's and the root's CRLs,\n"
+	"                            from this cache ('measure fetch'); entries missing for a\n"
+	"                            TDX quote are exit 4\n"
 	"      --image-digest sha256:HEX  EXPECTED is a docker or fly manifest: compare\n"
 	"                            it with this manifest or config digest (no EVIDENCE)\n"
 	"      --allow-debug         let an SNP guest whose policy allows DEBUG, or a TD with the\n"
@@ -106,7 +107,8 @@ struct pair {
 	char *error;           /* the message of a failure other than a mismatch */
 	cJSON *policy;         /* an attestation policy given as EXPECTED: applied whole, not just its measurement */
 	struct tcb_cli tcb;    /* TDX: collateral from the cache for this quote's FMSPC */
-	int cached_crl;        /* SNP from the cache: the index of the ARK's cached CRL in the pair's list, or -1 */
+	uint32_t cached_crls;  /* from the cache: the indexes (bits) of its CRLs in the pair's list; each must be applied */
+	bool crl_by_option;    /* SNP: the cache has no CRL, so a --crl of this chain must be applied */
 };
 
 /* One positional argument, with the --vcek / --certs given just before it (after an earlier file). */
@@ -232,7 +234,8 @@ static void record_error(const struct ctx *c, struct pair *p, enum ms_status st,
 		       : c->cache_dir ? "; run 'measure fetch EVIDENCE', add --fetch, or pass --vcek FILE"
 				      : "; pass it with --vcek FILE or --certs FILE, or take it from a cache (--cache DIR, --fetch)";
 	else if (st == MS_NO_COLLATERAL && p->e.type == MS_EVIDENCE_TDX && !p->ev.tcb_collateral && err->input == MS_INPUT_COLLATERAL)
-		hint = "; give Intel's collateral with --tcb-info FILE --qe-identity FILE, or take it from a cache (--cache DIR, --fetch)";
+		hint = c->cache_dir ? "; run 'measure fetch EVIDENCE' or add --fetch"
+				    : "; give Intel's collateral with --tcb-info FILE --qe-identity FILE, or take it from a cache (--cache DIR, --fetch)";
 	free(p->error);
 	if (asprintf(&p->error, "%s: %s%s", error_file(c, p, err), err->msg, hint) < 0)
 		p->error = NULL;
@@ -287,7 +290,7 @@ static enum ms_status collateral_from_cache(const struct ctx *c, struct pair *p,
 		struct ms_err without_crl = { 0 };
 
 		if (!ms_snp_collateral_from_cache(c->cache_dir, p->e.data, p->e.len, false, cached, &without_crl)) {
-			p->cached_crl = -2; /* judged after verification: a --crl must have been applied */
+			p->crl_by_option = true; /* judged after verification: a --crl must have been applied */
 			st = MS_OK;
 		}
 	}
@@ -307,7 +310,45 @@ static enum ms_status collateral_from_cache(const struct ctx *c, struct pair *p,
 		return ms_fail(err, MS_NO_MEMORY, "out of memory");
 	}
 	vo->crls = *crls;
-	p->cached_crl = sk_X509_CRL_num(*crls) - 1;
+	p->cached_crls = 1u << (sk_X509_CRL_num(*crls) - 1);
+	return MS_OK;
+}
+
+/*
+ * A TDX quote judged from the cache: the CRLs of the PCK's issuing CA and of the root,
+ * which 'measure fetch' stores beside the TCB info; missing is exit 4, as for SNP.
+ */
+static enum ms_status tdx_crls_from_cache(const struct ctx *c, struct pair *p, struct ms_verify_options *vo,
+					  STACK_OF(X509_CRL) **crls, struct ms_err *err)
+{
+	struct ms_collateral_need need;
+	enum ms_status st;
+
+	if ((st = ms_collateral_need(p->e.data, p->e.len, MS_EVIDENCE_TDX, MS_SNP_PRODUCT_UNKNOWN, &need, err)))
+		return ms_err_input(err, MS_INPUT_COLLATERAL, st);
+	if (!(*crls = c->vo.crls ? sk_X509_CRL_dup(c->vo.crls) : sk_X509_CRL_new_null()))
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	vo->crls = *crls;
+	for (size_t i = 0; i < need.n; i++) {
+		const char *key = need.item[i].key;
+		uint8_t *der = NULL;
+		size_t len;
+		X509_CRL *crl = NULL;
+
+		if (strncmp(key, "intel/pckcrl/", 13) && strcmp(key, "intel/rootcrl"))
+			continue;
+		st = ms_cache_get(c->cache_dir, key, &der, &len, err);
+		if (!st)
+			st = ms_crl_parse(der, len, key, &crl, err);
+		free(der);
+		if (st)
+			return ms_err_input(err, MS_INPUT_COLLATERAL, st);
+		if (!sk_X509_CRL_push(*crls, crl)) {
+			X509_CRL_free(crl);
+			return ms_fail(err, MS_NO_MEMORY, "out of memory");
+		}
+		p->cached_crls |= 1u << (sk_X509_CRL_num(*crls) - 1);
+	}
 	return MS_OK;
 }
 
@@ -330,7 +371,8 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 	STACK_OF(X509_CRL) *pair_crls = NULL;
 	enum ms_status st;
 
-	p->cached_crl = -1;
+	p->cached_crls = 0;
+	p->crl_by_option = false;
 	vo.vcek = p->vcek ? p->vcek->bytes : NULL;
 	vo.vcek_len = p->vcek ? p->vcek->len : 0;
 	vo.certs = p->certs ? p->certs->bytes : NULL;
@@ -358,18 +400,24 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 			goto out;
 		}
 		vo.tcb = &p->tcb.collateral;
+		if ((st = tdx_crls_from_cache(c, p, &vo, &pair_crls, &err))) {
+			p->status = st;
+			record_error(c, p, st, &err);
+			goto out;
+		}
 	}
 	st = p->e.type == MS_EVIDENCE_NITRO ? ms_nitro_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err)
 	     : p->e.type == MS_EVIDENCE_SNP ? ms_snp_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err)
 					    : ms_tdx_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err);
 	p->verified = st == MS_OK;
 	/* a cached CRL that no certificate of this chain issued checked nothing: never a pass */
-	if (!st && p->cached_crl >= 0 && !(p->ev.crls_used_mask >> p->cached_crl & 1)) {
+	if (!st && (p->ev.crls_used_mask & p->cached_crls) != p->cached_crls) {
 		st = ms_err_input(&err, MS_INPUT_COLLATERAL,
-				  ms_fail(&err, MS_BAD_SIGNATURE, "the cache's CRL for this report is not issued by its ARK: "
-								  "revocation was not checked (fetch it again)"));
+				  ms_fail(&err, MS_BAD_SIGNATURE, "a CRL the cache holds for this %s is not issued by a certificate "
+								  "of its chain: revocation was not checked (fetch it again)",
+					  p->e.type == MS_EVIDENCE_SNP ? "report" : "quote"));
 		p->verified = false;
-	} else if (!st && p->cached_crl == -2 && !p->ev.crls_used_mask) {
+	} else if (!st && p->crl_by_option && !p->ev.crls_used_mask) {
 		st = ms_err_input(&err, MS_INPUT_COLLATERAL,
 				  ms_fail(&err, MS_NO_COLLATERAL, "the cache has no CRL for this report and no --crl is issued by "
 								  "its ARK: revocation was not checked"));

@@ -261,7 +261,7 @@ cp -r "$C" "$TMP/c-foreign"
 fh=$(sha "$P/crl-other.der")
 cp "$P/crl-other.der" "$TMP/c-foreign/blobs/sha256/$fh"
 echo "$fh" >"$TMP/c-foreign/refs/amd/Milan/crl"
-expect_err 3 "a cached CRL another CA issued: exit 3, revocation not checked" "not issued by its ARK" \
+expect_err 3 "a cached CRL another CA issued: exit 3, revocation not checked" "not issued by a certificate of its chain" \
 	compare --root "$ROOT" --cache "$TMP/c-foreign" "$TMP/expected.json" "$P/report.bin"
 expect_err 4 "a cache without the CRL and a --crl of another CA: exit 4" "no --crl is issued by its ARK" \
 	compare --root "$ROOT" --cache "$TMP/c-nocrl" --crl "$P/crl-other.der" "$TMP/expected.json" "$P/report.bin"
@@ -435,6 +435,27 @@ PY
 		fetch --cache "$TMP/ci2" --base-url "intel=$BASE" "$Q"
 	if empty "$TMP/ci2"; then ok "... and nothing is stored"; else not_ok "... and nothing is stored"; fi
 	stop_server
+	# compare --cache on a TDX quote, offline: Intel's signing chain, the sample collateral, and the PCK CA's and
+	# root's CRLs, which are required beside the TCB info as the ARK's CRL is for SNP
+	D=$TMP/ctdx
+	put() { h=$(sha "$2"); mkdir -p "$D/blobs/sha256" "$D/refs/$(dirname "$1")"; cp "$2" "$D/blobs/sha256/$h"; echo "$h" >"$D/refs/$1"; }
+	python3 -c 'import sys, urllib.parse; print(urllib.parse.unquote(open(sys.argv[1]).read().strip()), end="")' \
+		fixtures/compare/intel_tcb_signing_chain.urlenc >"$TMP/intel-chain.pem"
+	put "intel/tdx/tcbinfo/$FMSPC" "$T/sample_tcbInfo_response"
+	put "intel/tdx/tcbinfo/$FMSPC.issuer-chain" "$TMP/intel-chain.pem"
+	put intel/tdx/qe-identity "$T/sample_qeIdentity_response"
+	put intel/tdx/qe-identity.issuer-chain "$TMP/intel-chain.pem"
+	expect_err 4 "compare --cache on a TDX quote without the PCK CRL in the cache: exit 4 naming it" "intel/pckcrl/$CA" \
+		compare --cache "$D" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$Q"
+	put "intel/pckcrl/$CA" "$T/pckcrl"
+	put intel/rootcrl "$T/rootcrl.der"
+	run compare --cache "$D" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$Q"
+	if [ "$rc" = 1 ] && grep -q "TCB not supported" "$TMP/out" && grep -q "revocation" "$TMP/out"; then
+		ok "with both CRLs: verified, revocation checked, and the sample TCB info covers no level of this PCK (exit 1)"
+	else not_ok "compare --cache on a TDX quote with its CRLs" "exit $rc" "$(head -c 300 "$TMP/err")"; fi
+	put intel/rootcrl "$P/crl-other.der"
+	expect_err 4 "a cached root CRL another CA issued: the PCK CA's revocation is unchecked, exit 4" "no CRL was given for Intel SGX PCK" \
+		compare --cache "$D" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$Q"
 else
 	skip "Intel PCS: $T absent"
 fi
