@@ -209,6 +209,19 @@ out:
 	return st;
 }
 
+/* A cache entry is a regular file: a FIFO or a device in its place would block or never end. */
+static enum ms_status regular_file(const char *path, struct ms_err *err)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) < 0)
+		return ms_fail(err, MS_BAD_INPUT, "%s", strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return ms_fail(err, MS_BAD_INPUT, "not a regular file");
+	return MS_OK;
+}
+
+
 enum ms_status ms_cache_ref(const char *dir, const char *key, uint8_t digest[MS_SHA256_LEN],
 			    struct ms_err *err)
 {
@@ -230,7 +243,9 @@ enum ms_status ms_cache_ref(const char *dir, const char *key, uint8_t digest[MS_
 		st = ms_fail(err, MS_NO_COLLATERAL, "%s: not in the cache %s", key, dir);
 		goto out;
 	}
-	st = ms_file_load(ref_path, 4096, &text, &len, &load_err);
+	st = regular_file(ref_path, &load_err);
+	if (!st)
+		st = ms_file_load(ref_path, 4096, &text, &len, &load_err);
 	if (st) {
 		st = ms_fail(err, MS_BAD_INPUT, "cache ref %s: %s", ref_path, load_err.msg);
 		goto out;
@@ -275,7 +290,9 @@ enum ms_status ms_cache_get(const char *dir, const char *key, uint8_t **data, si
 		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
 		goto out;
 	}
-	st = ms_file_load(blob_path, MS_CACHE_BLOB_MAX, data, len, &load_err);
+	st = regular_file(blob_path, &load_err);
+	if (!st)
+		st = ms_file_load(blob_path, MS_CACHE_BLOB_MAX, data, len, &load_err);
 	if (st) {
 		st = ms_fail(err, MS_BAD_INPUT, "cache blob %s (for %s): %s", blob_path, key,
 			     load_err.msg);

@@ -271,6 +271,13 @@ cp "$P/crl-vcek.der" "$TMP/c-vrev/blobs/sha256/$vh"
 echo "$vh" >"$TMP/c-vrev/refs/amd/Milan/crl"
 expect_err 3 "the cache's CRL is used beside a --crl of another CA: the VCEK it revokes is refused" "revoked" \
 	compare --root "$ROOT" --cache "$TMP/c-vrev" --crl "$P/crl-other.der" "$TMP/expected.json" "$P/report.bin"
+cp -r "$C" "$TMP/c-fifo"
+rm "$TMP/c-fifo/refs/amd/Milan/crl"
+mkfifo "$TMP/c-fifo/refs/amd/Milan/crl"
+timeout 20 "$MEASURE" compare --root "$ROOT" --cache "$TMP/c-fifo" "$TMP/expected.json" "$P/report.bin" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ "$rc" = 2 ] && grep -q "not a regular file" "$TMP/err"; then ok "a FIFO where a cache ref should be: exit 2 at once, not a hang"
+else not_ok "a FIFO where a cache ref should be: exit 2 at once, not a hang" "exit $rc" "$(head -c 300 "$TMP/err")"; fi
 cp -r "$C" "$TMP/c-bad"
 printf 'x' >>"$TMP/c-bad/blobs/sha256/$(sha "$P/vcek.der")"
 expect_err 2 "a corrupted blob is refused, not used" "corrupted" \
