@@ -25,18 +25,7 @@ const char verify_opts_help[] =
 	"      --crl FILE            a current revocation list (DER or PEM); repeat for several\n"
 	"      --root FILE           replace the pinned root by FILE, for test or private chains\n"
 	"      --allow-debug         let a debug SNP guest or TD match (a debug Nitro enclave never does)\n"
-	"      --tcb-info FILE       TDX: Intel's TCB info (PCS body, TCB Info v3) for the\n"
-	"                            platform's FMSPC; its issuer chain is FILE.issuer-chain\n"
-	"                            or --tcb-issuer-chain\n"
-	"      --qe-identity FILE    TDX: Intel's QE identity (PCS body, v2); issuer chain as above\n"
-	"      --tcb-issuer-chain FILE  the TCB-Info-Issuer-Chain / SGX-Enclave-Identity-Issuer-Chain\n"
-	"                            header value (PEM, URL-encoded or plain), for both files\n"
-	"      --accept-tcb LIST     TCB statuses that pass (comma-separated; default UpToDate):\n"
-	"                            UpToDate, SWHardeningNeeded, ConfigurationNeeded,\n"
-	"                            ConfigurationAndSWHardeningNeeded, OutOfDate,\n"
-	"                            OutOfDateConfigurationNeeded, Revoked\n"
-	"      --min-tcb-date TIME   fail a TCB level dated before TIME (RFC 3339)\n"
-	"      --require-tcb         a TDX quote must be judged by Intel collateral (exit 4 without)\n";
+	VERIFY_TCB_HELP;
 
 void verify_opts_init(struct verify_opts *o, const char *verb)
 {

@@ -38,6 +38,21 @@ enum {
 	{ "min-tcb-date", required_argument, NULL, VOPT_MIN_TCB_DATE },                                             \
 	{ "require-tcb", no_argument, NULL, VOPT_REQUIRE_TCB }
 
+/* The help lines of the TDX TCB options, in compare's help and in verify_opts_help. */
+#define VERIFY_TCB_HELP \
+	"      --tcb-info FILE       TDX: Intel's TCB info (PCS body, TCB Info v3) for the\n" \
+	"                            platform's FMSPC; its issuer chain is FILE.issuer-chain\n" \
+	"                            or --tcb-issuer-chain\n" \
+	"      --qe-identity FILE    TDX: Intel's QE identity (PCS body, v2); issuer chain as above\n" \
+	"      --tcb-issuer-chain FILE  the TCB-Info-Issuer-Chain / SGX-Enclave-Identity-Issuer-Chain\n" \
+	"                            header value (PEM, URL-encoded or plain), for both files\n" \
+	"      --accept-tcb LIST     TCB statuses that pass (comma-separated; default UpToDate):\n" \
+	"                            UpToDate, SWHardeningNeeded, ConfigurationNeeded,\n" \
+	"                            ConfigurationAndSWHardeningNeeded, OutOfDate,\n" \
+	"                            OutOfDateConfigurationNeeded, Revoked\n" \
+	"      --min-tcb-date TIME   fail a TCB level dated before TIME (RFC 3339)\n" \
+	"      --require-tcb         a TDX quote must be judged by Intel collateral (exit 4 without)\n"
+
 /* The help lines of those options. */
 extern const char verify_opts_help[];
 
