@@ -63,6 +63,30 @@ static inline X509 *make_cert(const char *cn, EVP_PKEY *key, const struct ca *is
 	return c;
 }
 
+/* A CRL by issuer valid from..to, revoking one certificate when revoked is given. */
+static inline X509_CRL *pki_crl(const struct ca *issuer, X509 *revoked, int64_t from, int64_t to, const EVP_MD *md)
+{
+	X509_CRL *crl = X509_CRL_new();
+	ASN1_TIME *a = ASN1_TIME_set(NULL, (time_t)from), *b = ASN1_TIME_set(NULL, (time_t)to);
+
+	X509_CRL_set_version(crl, 1);
+	X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer->cert));
+	X509_CRL_set1_lastUpdate(crl, a);
+	X509_CRL_set1_nextUpdate(crl, b);
+	if (revoked) {
+		X509_REVOKED *r = X509_REVOKED_new();
+
+		X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(revoked));
+		X509_REVOKED_set_revocationDate(r, a);
+		X509_CRL_add0_revoked(crl, r);
+	}
+	X509_CRL_sort(crl);
+	X509_CRL_sign(crl, issuer->key, md);
+	ASN1_TIME_free(a);
+	ASN1_TIME_free(b);
+	return crl;
+}
+
 /* The certificate as PEM into out (room enough is the caller's); returns its length. */
 static inline size_t pem_of(X509 *c, void *out)
 {

@@ -76,32 +76,9 @@ static X509 *with_unknown_critical(X509 *c, const struct ca *issuer)
 	return d;
 }
 
-static X509_CRL *make_crl(const struct ca *issuer, X509 *revoked, int64_t from, int64_t to)
-{
-	X509_CRL *crl = X509_CRL_new();
-	ASN1_TIME *a = ASN1_TIME_set(NULL, (time_t)from), *b = ASN1_TIME_set(NULL, (time_t)to);
-
-	X509_CRL_set_version(crl, 1);
-	X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer->cert));
-	X509_CRL_set1_lastUpdate(crl, a);
-	X509_CRL_set1_nextUpdate(crl, b);
-	if (revoked) {
-		X509_REVOKED *r = X509_REVOKED_new();
-
-		X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(revoked));
-		X509_REVOKED_set_revocationDate(r, a);
-		X509_CRL_add0_revoked(crl, r);
-	}
-	X509_CRL_sort(crl);
-	X509_CRL_sign(crl, issuer->key, EVP_sha256());
-	ASN1_TIME_free(a);
-	ASN1_TIME_free(b);
-	return crl;
-}
-
 static X509_CRL *crl_with_ext(const struct ca *issuer, int nid, const char *der_hex_value, int critical)
 {
-	X509_CRL *crl = make_crl(issuer, NULL, NOW - DAY, NOW + DAY);
+	X509_CRL *crl = pki_crl(issuer, NULL, NOW - DAY, NOW + DAY, EVP_sha256());
 	ASN1_OCTET_STRING *v = ASN1_OCTET_STRING_new();
 	unsigned char buf[32];
 	long n = 0;
@@ -224,18 +201,18 @@ static void crls(void **state)
 	struct ms_err err;
 	struct ms_chain_result r;
 	X509 *mid[1] = { inter.cert };
-	X509_CRL *root_crl = make_crl(&root, NULL, NOW - DAY, NOW + DAY);
-	X509_CRL *inter_crl = make_crl(&inter, NULL, NOW - DAY, NOW + DAY);
-	X509_CRL *revoking = make_crl(&inter, leaf, NOW - DAY, NOW + DAY);
-	X509_CRL *stale = make_crl(&inter, NULL, NOW - 10 * DAY, NOW - DAY);
-	X509_CRL *future = make_crl(&inter, NULL, NOW + DAY, NOW + 10 * DAY);
-	X509_CRL *unrelated = make_crl(&other, NULL, NOW - 10 * DAY, NOW - DAY);
+	X509_CRL *root_crl = pki_crl(&root, NULL, NOW - DAY, NOW + DAY, EVP_sha256());
+	X509_CRL *inter_crl = pki_crl(&inter, NULL, NOW - DAY, NOW + DAY, EVP_sha256());
+	X509_CRL *revoking = pki_crl(&inter, leaf, NOW - DAY, NOW + DAY, EVP_sha256());
+	X509_CRL *stale = pki_crl(&inter, NULL, NOW - 10 * DAY, NOW - DAY, EVP_sha256());
+	X509_CRL *future = pki_crl(&inter, NULL, NOW + DAY, NOW + 10 * DAY, EVP_sha256());
+	X509_CRL *unrelated = pki_crl(&other, NULL, NOW - 10 * DAY, NOW - DAY, EVP_sha256());
 	/* deltaCRLIndicator (BaseCRLNumber 1), issuingDistributionPoint (onlyContainsUserCerts) */
 	X509_CRL *delta = crl_with_ext(&inter, NID_delta_crl, "020101", 1);
 	X509_CRL *partitioned = crl_with_ext(&inter, NID_issuing_distribution_point, "30038101ff", 1);
 	X509_CRL *critical = crl_with_ext(&inter, 0, "0500", 1);
-	X509_CRL *forged = make_crl(&inter, NULL, NOW - DAY, NOW + DAY);
-	X509_CRL *remove_entry = make_crl(&inter, leaf, NOW - DAY, NOW + DAY);
+	X509_CRL *forged = pki_crl(&inter, NULL, NOW - DAY, NOW + DAY, EVP_sha256());
+	X509_CRL *remove_entry = pki_crl(&inter, leaf, NOW - DAY, NOW + DAY, EVP_sha256());
 
 	(void)state;
 	X509_CRL_sign(forged, other.key, EVP_sha256());

@@ -238,10 +238,7 @@ static void failures(void **state)
 
 static void revoked_leaf(void **state)
 {
-	X509_CRL *crl = X509_CRL_new();
-	X509_REVOKED *rev = X509_REVOKED_new();
-	ASN1_TIME *t = ASN1_TIME_set(NULL, (time_t)(NOW - DAY));
-	ASN1_TIME *next = ASN1_TIME_set(NULL, (time_t)(NOW + DAY));
+	X509_CRL *crl = pki_crl(&inter, leaf, NOW - DAY, NOW + DAY, EVP_sha384());
 	STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
 	size_t len;
 	struct doc_spec s = SPEC();
@@ -252,15 +249,6 @@ static void revoked_leaf(void **state)
 	struct ms_err err = { 0 };
 
 	(void)state;
-	X509_CRL_set_version(crl, 1);
-	X509_CRL_set_issuer_name(crl, X509_get_subject_name(inter.cert));
-	X509_CRL_set1_lastUpdate(crl, t);
-	X509_CRL_set1_nextUpdate(crl, next);
-	X509_REVOKED_set_serialNumber(rev, X509_get_serialNumber(leaf));
-	X509_REVOKED_set_revocationDate(rev, t);
-	X509_CRL_add0_revoked(crl, rev);
-	X509_CRL_sort(crl);
-	X509_CRL_sign(crl, inter.key, EVP_sha384());
 	sk_X509_CRL_push(crls, crl);
 	assert_int_equal(ms_nitro_verify(doc, len, &o, &ev, &checks, &err), MS_BAD_SIGNATURE);
 	assert_non_null(strstr(err.msg, "test enclave is revoked by its issuer's CRL"));
@@ -271,8 +259,6 @@ static void revoked_leaf(void **state)
 	assert_non_null(strstr(err.msg, "CRL signature failure"));
 	ms_checks_free(&checks);
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
-	ASN1_TIME_free(t);
-	ASN1_TIME_free(next);
 	free(doc);
 }
 

@@ -12,6 +12,7 @@
 
 #include "../helpers.h"
 #include "../pki.h"
+#include "../tdx_quote.h"
 
 #include "../../common/digest.h"
 #include "../../common/rfc3339.h"
@@ -24,104 +25,9 @@ static struct ca root, pck_ca, signer_ca;
 static X509 *pck, *pck_other_fmspc, *not_signer;
 static EVP_PKEY *pck_key, *att_key, *not_signer_key;
 
-struct quote_spec {
-	X509 *pck;
-	uint8_t mrtd_fill, td_attributes0, mrsignerseam_fill;
-	uint8_t tee_tcb_svn[16];
-	const uint8_t *reportdata;
-	bool qe_report_tampered, auth_tampered, body_tampered, foreign_qe, qe_debug, foreign_vendor, junk_after_chain;
-	X509 *pad[12];
-	int npad;
-};
-
-static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8); }
-static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v), put16(p + 2, (uint16_t)(v >> 16)); }
-
-/* ECDSA P-256 / SHA-256, as r||s big-endian. */
-static void sign(EVP_PKEY *key, const uint8_t *data, size_t len, uint8_t out[64])
+static uint8_t *make_quote(const struct tdx_quote_spec *s, size_t *len)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t der[80];
-	size_t n = sizeof(der);
-	const uint8_t *p = der;
-	ECDSA_SIG *sig;
-
-	EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key);
-	EVP_DigestSign(ctx, der, &n, data, len);
-	sig = d2i_ECDSA_SIG(NULL, &p, (long)n);
-	BN_bn2binpad(ECDSA_SIG_get0_r(sig), out, 32);
-	BN_bn2binpad(ECDSA_SIG_get0_s(sig), out + 32, 32);
-	ECDSA_SIG_free(sig);
-	EVP_MD_CTX_free(ctx);
-}
-
-static uint8_t *make_quote(const struct quote_spec *s, size_t *len)
-{
-	uint8_t *q = calloc(1, 32768), *p, qe[384] = { 0 }, auth[32], key[65], tmp[64 + 32];
-	size_t klen = sizeof(key), at, chain_len;
-	static const uint8_t mrsigner[32] = { 0xdc, 0x9e, 0x2a, 0x7c, 0x6f, 0x94, 0x8f, 0x17, 0x47, 0x4e, 0x34,
-					      0xa7, 0xfc, 0x43, 0xed, 0x03, 0x0f, 0x7c, 0x15, 0x63, 0xf1, 0xba,
-					      0xbd, 0xdf, 0x63, 0x40, 0xc8, 0x2e, 0x0e, 0x54, 0xa8, 0xc5 };
-	static const uint8_t intel[16] = { 0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9,
-					   0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07 };
-
-	/* header and body */
-	put16(q, 4), put16(q + 2, 2), put32(q + 4, 0x81);
-	memcpy(q + 12, intel, 16);
-	if (s->foreign_vendor)
-		q[12] ^= 0xff;
-	p = q + 48;
-	memset(p + 136, s->mrtd_fill, 48);                     /* MRTD */
-	for (int i = 0; i < 4; i++)
-		memset(p + 328 + 48 * i, 0x50 + i, 48);        /* RTMR0..3 */
-	p[120] = s->td_attributes0;                            /* TDATTRIBUTES */
-	memcpy(p, s->tee_tcb_svn, 16);                         /* TEE_TCB_SVN */
-	memset(p + 64, s->mrsignerseam_fill, 48);              /* MRSIGNERSEAM */
-	if (s->reportdata)
-		memcpy(p + 520, s->reportdata, 64);
-	/* the attestation key, and the QE report binding it */
-	EVP_PKEY_get_octet_string_param(att_key, "pub", key, sizeof(key), &klen);
-	memset(auth, 0xaa, sizeof(auth));
-	memcpy(tmp, key + 1, 64);
-	memcpy(tmp + 64, auth, 32);
-	memcpy(qe + 128, mrsigner, 32);
-	if (s->foreign_qe)
-		qe[128] ^= 1;
-	put16(qe + 256, 2), put16(qe + 258, 4);               /* ISVPRODID, ISVSVN */
-	if (s->qe_debug)
-		qe[48] |= 2;                                   /* ATTRIBUTES.DEBUG */
-	ms_sha256(tmp, sizeof(tmp), qe + 320);
-	/* signature data: quote signature, key, certification data (type 6) */
-	at = 48 + 584;
-	sign(att_key, q, at, q + at + 4);
-	memcpy(q + at + 4 + 64, key + 1, 64);
-	p = q + at + 4 + 128;
-	put16(p, 6);
-	memcpy(p + 6, qe, 384);
-	sign(pck_key, qe, 384, p + 6 + 384);
-	if (s->qe_report_tampered)
-		p[6 + 10] ^= 1;
-	put16(p + 6 + 384 + 64, 32);
-	memcpy(p + 6 + 384 + 64 + 2, auth, 32);
-	if (s->auth_tampered)
-		p[6 + 384 + 64 + 2] ^= 1;
-	chain_len = pem_of(s->pck, p + 6 + 384 + 64 + 2 + 32 + 6);
-	chain_len += pem_of(pck_ca.cert, p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len);
-	chain_len += pem_of(root.cert, p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len);
-	for (int i = 0; i < s->npad; i++)
-		chain_len += pem_of(s->pad[i], p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len);
-	put16(p + 6 + 384 + 64 + 2 + 32, 5);
-	put32(p + 6 + 384 + 64 + 2 + 32 + 2, (uint32_t)chain_len);
-	if (s->junk_after_chain) { /* unsigned bytes inside the certification data, after the chain */
-		memcpy(p + 6 + 384 + 64 + 2 + 32 + 6 + chain_len, "JUNKJUNK", 8);
-		chain_len += 8;
-	}
-	put32(p + 2, (uint32_t)(384 + 64 + 2 + 32 + 6 + chain_len));
-	put32(q + at, (uint32_t)(128 + 6 + 384 + 64 + 2 + 32 + 6 + chain_len));
-	if (s->body_tampered)
-		q[48 + 200] ^= 1;
-	*len = at + 4 + 128 + 6 + 384 + 64 + 2 + 32 + 6 + chain_len;
-	return q;
+	return make_tdx_quote(s, pck_key, att_key, pck_ca.cert, root.cert, len);
 }
 
 /* A tiny DER writer for the SGX extension. */
@@ -264,7 +170,7 @@ static char *signed_body(const char *key, const char *inner, EVP_PKEY *by)
 	uint8_t sig[64];
 	char hex[129], *body;
 
-	sign(by, (const uint8_t *)inner, strlen(inner), sig);
+	sign_p256_raw(by, (const uint8_t *)inner, strlen(inner), sig);
 	ms_hex_encode(sig, 64, hex);
 	assert_true(asprintf(&body, "{\"%s\":%s,\"signature\":\"%s\"}", key, inner, hex) > 0);
 	return body;
@@ -325,7 +231,7 @@ struct run {
 /* Verifies the quote with the collateral, then the TCB policy: the worse status of both. */
 static enum ms_status run(const struct run *r, struct ms_evidence *ev, struct ms_err *err)
 {
-	struct quote_spec s = { .pck = r->pck ? r->pck : pck, .mrsignerseam_fill = r->mrsignerseam_fill };
+	struct tdx_quote_spec s = { .pck = r->pck ? r->pck : pck, .mrsignerseam_fill = r->mrsignerseam_fill };
 	struct ms_tcb_collateral tc = { .info_name = "tcbinfo.json", .qe_name = "qe.json" };
 	struct ms_verify_options o = { .at = r->at ? r->at : NOW, .root_override = root.cert, .crls = r->crls, .tcb = &tc };
 	struct ms_checks checks = { 0 };
@@ -475,7 +381,7 @@ static void policy_file(void **state)
 /* No collateral and a TCB check asked for: exit 4, never a silent skip. */
 static void missing_collateral(void **state)
 {
-	struct quote_spec s = { .pck = pck };
+	struct tdx_quote_spec s = { .pck = pck };
 	struct ms_verify_options o = { .at = NOW, .root_override = root.cert };
 	struct ms_checks checks = { 0 };
 	struct ms_evidence ev;
@@ -594,29 +500,6 @@ static void module_identity(void **state)
 	free(ti), free(qi);
 }
 
-static X509_CRL *crl_revoking(const struct ca *issuer, X509 *revoked)
-{
-	X509_CRL *crl = X509_CRL_new();
-	ASN1_TIME *t = ASN1_TIME_set(NULL, (time_t)(NOW - DAY)), *next = ASN1_TIME_set(NULL, (time_t)(NOW + DAY));
-
-	X509_CRL_set_version(crl, 1);
-	X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer->cert));
-	X509_CRL_set1_lastUpdate(crl, t);
-	X509_CRL_set1_nextUpdate(crl, next);
-	if (revoked) {
-		X509_REVOKED *rev = X509_REVOKED_new();
-
-		X509_REVOKED_set_serialNumber(rev, X509_get_serialNumber(revoked));
-		X509_REVOKED_set_revocationDate(rev, t);
-		X509_CRL_add0_revoked(crl, rev);
-	}
-	X509_CRL_sort(crl);
-	X509_CRL_sign(crl, issuer->key, EVP_sha256());
-	ASN1_TIME_free(t);
-	ASN1_TIME_free(next);
-	return crl;
-}
-
 /* A revoked PCK fails before any TCB level is looked at; the root CRL covers the TCB signing chain too. */
 static void revoked_pck(void **state)
 {
@@ -628,21 +511,21 @@ static void revoked_pck(void **state)
 	struct run r = { .crls = crls };
 
 	(void)state;
-	sk_X509_CRL_push(crls, crl_revoking(&pck_ca, NULL));
-	sk_X509_CRL_push(crls, crl_revoking(&root, NULL));
+	sk_X509_CRL_push(crls, pki_crl(&pck_ca, NULL, NOW - DAY, NOW + DAY, EVP_sha256()));
+	sk_X509_CRL_push(crls, pki_crl(&root, NULL, NOW - DAY, NOW + DAY, EVP_sha256()));
 	assert_int_equal(with(ti, qi, r, &ev, &err), MS_OK);
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	crls = sk_X509_CRL_new_null();
 	r.crls = crls;
-	sk_X509_CRL_push(crls, crl_revoking(&pck_ca, pck));
-	sk_X509_CRL_push(crls, crl_revoking(&root, NULL));
+	sk_X509_CRL_push(crls, pki_crl(&pck_ca, pck, NOW - DAY, NOW + DAY, EVP_sha256()));
+	sk_X509_CRL_push(crls, pki_crl(&root, NULL, NOW - DAY, NOW + DAY, EVP_sha256()));
 	assert_int_equal(with(ti, qi, r, &ev, &err), MS_BAD_SIGNATURE);
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	/* the TCB signing certificate revoked by the root's CRL */
 	crls = sk_X509_CRL_new_null();
 	r.crls = crls;
-	sk_X509_CRL_push(crls, crl_revoking(&pck_ca, NULL));
-	sk_X509_CRL_push(crls, crl_revoking(&root, signer_ca.cert));
+	sk_X509_CRL_push(crls, pki_crl(&pck_ca, NULL, NOW - DAY, NOW + DAY, EVP_sha256()));
+	sk_X509_CRL_push(crls, pki_crl(&root, signer_ca.cert, NOW - DAY, NOW + DAY, EVP_sha256()));
 	assert_int_equal(with(ti, qi, r, &ev, &err), MS_BAD_SIGNATURE);
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	free(ti), free(qi);
@@ -790,7 +673,7 @@ static void compare_cli(void **state)
 	char *qi = qe_text("UpToDate", "2023-12-01T00:00:00Z");
 	char *tb = signed_body("tcbInfo", ti, signer_ca.key), *qb = signed_body("enclaveIdentity", qi, signer_ca.key);
 	char manifest[256], pem[4096], mrtd[97];
-	struct quote_spec s = { .pck = pck, .mrtd_fill = 0x11, .tee_tcb_svn = { 3, 0, 5 } };
+	struct tdx_quote_spec s = { .pck = pck, .mrtd_fill = 0x11, .tee_tcb_svn = { 3, 0, 5 } };
 	size_t len, n;
 	uint8_t *q = make_quote(&s, &len);
 
