@@ -66,10 +66,15 @@ expect_golden() {
 		not_ok "$1" "differs from $2:" "$(diff "$2" "$TMP/out" | head -20 | tr '\n' '|')"; fi
 }
 
-# patch FILE OFFSET HEXBYTES: overwrites bytes in place.
-patch() {
-	printf "$(echo "$3" | sed 's/../\\x&/g')" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+# unhex HEX: writes the bytes HEX spells. Octal escapes, because POSIX printf (dash's) has no \x.
+unhex() {
+	_bytes=
+	for _b in $(echo "$1" | sed 's/../& /g'); do _bytes="$_bytes$(printf '\\%03o' "0x$_b")"; done
+	printf "$_bytes"
 }
+
+# patch FILE OFFSET HEXBYTES: overwrites bytes in place.
+patch() { unhex "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none; }
 
 # be64 VALUE: 16 hex digits, big-endian.
 be64() { printf '%016x' "$1"; }

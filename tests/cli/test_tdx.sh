@@ -164,7 +164,7 @@ expect_out "every event paired" "RTMR0: all 65535 events match"
 run tdx eventlog "$TMP/many.log"
 ext=$(head -c 48 /dev/zero | tr '\000' '\252' | od -An -tx1 -v | tr -d ' \n')
 r0=$(printf '%096d' 0)
-for i in 1 2 3; do r0=$(printf "$(printf '%s%s' "$r0" "$ext" | sed 's/../\\x&/g')" | openssl dgst -sha384 -r | cut -c1-96); done
+for i in 1 2 3; do r0=$(unhex "$r0$ext" | openssl dgst -sha384 -r | cut -c1-96); done
 head -c $((65 + 3 * 66)) "$TMP/many.log" >"$TMP/three.log"
 run tdx eventlog "$TMP/three.log"
 expect_out "the replay extends as it walks (3 events, openssl's SHA-384)" "RTMR0  $r0"
