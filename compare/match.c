@@ -485,12 +485,16 @@ enum ms_status ms_match(const struct ms_expected *x, const struct ms_evidence *e
 			return ms_err_input(err, err && err->input ? err->input : MS_INPUT_POLICY, st);
 		mismatch |= st == MS_MISMATCH;
 	}
-	/* Intel's TCB status, judged whenever collateral was given; a policy file's TCB rules replace the
-	   UpToDate-only default unless the options widen it too */
+	/* Intel's TCB status, judged whenever collateral was given. A policy file's TCB rules replace the
+	   UpToDate-only default; options given beside them add their own rules, and options that name no
+	   status (only a date) leave the statuses to the policy. */
 	if (!(ms_policy_judges_tcb(o->policy) && !(o->tcb && (o->tcb->accept_mask || o->tcb->has_min_date)))) {
 		static const struct ms_tcb_policy up_to_date_only = { 0 };
+		struct ms_tcb_policy options = o->tcb ? *o->tcb : up_to_date_only;
 
-		st = ms_tcb_policy_apply(ev, o->tcb ? o->tcb : &up_to_date_only, c, err);
+		if (ms_policy_judges_tcb(o->policy) && !options.accept_mask)
+			options.accept_mask = (1u << MS_TCB_STATUS_COUNT) - 1;
+		st = ms_tcb_policy_apply(ev, &options, c, err);
 		if (st && st != MS_MISMATCH)
 			return st;
 		mismatch |= st == MS_MISMATCH;

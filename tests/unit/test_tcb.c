@@ -701,6 +701,12 @@ static void compare_cli(void **state)
 	assert_int_equal(cli((const char *[]){ TCB_ARGS, "%s/m.json", "%s/q.dat", NULL }), 1);
 	assert_int_equal(cli((const char *[]){ TCB_ARGS, "--accept-tcb", "UpToDate,OutOfDate", "%s/m.json", "%s/q.dat", NULL }), 0);
 	assert_int_equal(cli((const char *[]){ TCB_ARGS, "--accept-tcb", "OutOfDate", "--min-tcb-date", "2023-02-16T00:00:00Z", "%s/m.json", "%s/q.dat", NULL }), 1);
+	/* --min-tcb-date beside a policy file's accept_tcb_status adds the date and keeps the policy's statuses */
+	write_file("pol.json", "{\"accept_tcb_status\":[\"UpToDate\",\"OutOfDate\"]}", 46);
+	assert_int_equal(cli((const char *[]){ TCB_ARGS, "--policy", "%s/pol.json", "%s/m.json", "%s/q.dat", NULL }), 0);
+	assert_int_equal(cli((const char *[]){ TCB_ARGS, "--policy", "%s/pol.json", "--min-tcb-date", "2023-02-15T00:00:00Z", "%s/m.json", "%s/q.dat", NULL }), 0);
+	assert_int_equal(cli((const char *[]){ TCB_ARGS, "--policy", "%s/pol.json", "--min-tcb-date", "2023-02-16T00:00:00Z", "%s/m.json", "%s/q.dat", NULL }), 1);
+	assert_int_equal(cli((const char *[]){ TCB_ARGS, "--policy", "%s/pol.json", "--accept-tcb", "UpToDate", "%s/m.json", "%s/q.dat", NULL }), 1);
 	assert_int_equal(cli((const char *[]){ "compare", "--at", "2023-12-02T00:00:00Z", "--root", "%s/root.pem", "--tcb-info", "%s/tcb.json", "--qe-identity", "%s/qe.json", "%s/m.json", "%s/q.dat", NULL }), 3); /* the PCK has expired first */
 	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "--tcb-info", "%s/bad.json", "--qe-identity", "%s/qe.json", "%s/m.json", "%s/q.dat", NULL }), 3);
 	assert_int_equal(cli((const char *[]){ "compare", "--at", "@1700000000", "--root", "%s/root.pem", "--require-tcb", "%s/m.json", "%s/q.dat", NULL }), 4);
