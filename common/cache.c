@@ -221,6 +221,48 @@ static enum ms_status regular_file(const char *path, struct ms_err *err)
 	return MS_OK;
 }
 
+/*
+ * Each directory from the cache's own down to the entry's must be owned by this user (or root) and
+ * writable by no one else: another user who can rename entries could put an older collateral
+ * file (a CRL that predates a revocation, say) in place of the newer one.
+ */
+static enum ms_status trusted_dirs(const char *dir, const char *path, struct ms_err *err)
+{
+	size_t root_len = strlen(dir);
+	char *copy = strdup(path);
+	enum ms_status st = MS_OK;
+	struct stat sb;
+
+	if (!copy)
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	for (char *slash = strrchr(copy, '/'); slash && (size_t)(slash - copy) >= root_len; slash = strrchr(copy, '/')) {
+		*slash = '\0';
+		if (stat(copy, &sb) < 0) {
+			if (errno == ENOENT)
+				continue;
+			st = ms_fail(err, MS_BAD_INPUT, "cache directory %s: %s", copy, strerror(errno));
+			break;
+		}
+		if (!S_ISDIR(sb.st_mode)) {
+			st = ms_fail(err, MS_BAD_INPUT, "cache directory %s: not a directory", copy);
+			break;
+		}
+		if (sb.st_uid != geteuid() && sb.st_uid != 0) {
+			st = ms_fail(err, MS_BAD_INPUT, "cache directory %s: owned by uid %u, not by this user (uid %u) or root",
+				     copy, (unsigned)sb.st_uid, (unsigned)geteuid());
+			break;
+		}
+		if (sb.st_mode & (S_IWGRP | S_IWOTH)) {
+			st = ms_fail(err, MS_BAD_INPUT, "cache directory %s: writable by group or others (mode %04o)", copy,
+				     (unsigned)(sb.st_mode & 07777));
+			break;
+		}
+		if ((size_t)(slash - copy) == root_len)
+			break;
+	}
+	free(copy);
+	return st;
+}
 
 enum ms_status ms_cache_ref(const char *dir, const char *key, uint8_t digest[MS_SHA256_LEN],
 			    struct ms_err *err)
@@ -239,6 +281,8 @@ enum ms_status ms_cache_ref(const char *dir, const char *key, uint8_t digest[MS_
 		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
 		goto out;
 	}
+	if ((st = trusted_dirs(dir, ref_path, err)))
+		goto out;
 	if (access(ref_path, F_OK) < 0 && errno == ENOENT) {
 		st = ms_fail(err, MS_NO_COLLATERAL, "%s: not in the cache %s", key, dir);
 		goto out;
@@ -290,6 +334,8 @@ enum ms_status ms_cache_get(const char *dir, const char *key, uint8_t **data, si
 		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
 		goto out;
 	}
+	if ((st = trusted_dirs(dir, blob_path, err)))
+		goto out;
 	st = regular_file(blob_path, &load_err);
 	if (!st)
 		st = ms_file_load(blob_path, MS_CACHE_BLOB_MAX, data, len, &load_err);

@@ -174,12 +174,46 @@ static void corruption(void **state)
 	free(dir);
 }
 
+/* A directory on the way to an entry that others may write is refused: they could swap in older collateral. */
+static void others_may_write(void **state)
+{
+	static const char *const sub[] = { "", "/refs", "/refs/intel", "/blobs/sha256" };
+	char *dir = make_dir();
+	char path[512];
+	struct ms_err err = { 0 };
+	uint8_t *data = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(ms_cache_put(dir, "intel/rootcrl", (const uint8_t *)"abc", 3, &err), MS_OK);
+	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", dir, sub[i]);
+		for (mode_t mode = 0720; mode <= 0702; mode = mode == 0720 ? 0702 : 01000) {
+			assert_int_equal(chmod(path, mode), 0);
+			if (ms_cache_get(dir, "intel/rootcrl", &data, &len, &err) != MS_BAD_INPUT)
+				fail_msg("%s with mode %o accepted", path, (unsigned)mode);
+			assert_non_null(strstr(err.msg, "writable by group or others"));
+			assert_non_null(strstr(err.msg, path));
+		}
+		assert_int_equal(chmod(path, 0700), 0);
+	}
+	assert_int_equal(ms_cache_get(dir, "intel/rootcrl", &data, &len, &err), MS_OK);
+	free(data);
+	/* a missing entry under a directory others may write is refused too, not "not in the cache" */
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(ms_cache_get(dir, "amd/Milan/crl", &data, &len, &err), MS_BAD_INPUT);
+	assert_int_equal(chmod(dir, 0700), 0);
+	remove_tree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(keys),
 		cmocka_unit_test(round_trip),
 		cmocka_unit_test(corruption),
+		cmocka_unit_test(others_may_write),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
