@@ -17,9 +17,10 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC     ?= clang
 VECTORS     ?= $(abspath ../shared/vectors)
 
-PKGS     := libcrypto libcbor libcjson zlib sqlite3 libcurl tss2-mu libarchive
-# Headers only: libpq is loaded at run time (dlopen) when a postgresql:// pin store is opened.
-DLPKGS   := libpq
+PKGS     := libcrypto libcbor libcjson zlib sqlite3 libarchive
+# Headers only, loaded at run time (dlopen) by the one part that needs them: libpq when a
+# postgresql:// pin store is opened, libcurl at the first fetch, libtss2-mu at the first TPM structure.
+DLPKGS   := libpq libcurl tss2-mu
 TESTPKGS := cmocka
 # Debian/Ubuntu packages that provide the pkg-config modules above.
 DEBS     := pkg-config libssl-dev libcbor-dev libcjson-dev zlib1g-dev libcmocka-dev libarchive-dev libsqlite3-dev libpq-dev \
