@@ -80,9 +80,16 @@ cat "$DIR/bench.eif" >/dev/null # warm the page cache for both contenders
 echo "file       $(stat -c %s "$DIR/bench.eif") bytes, sha256 $(sha256sum <"$DIR/bench.eif" | cut -c1-16)..."
 m=$(best_of "$MEASURE" eif "$DIR/bench.eif")
 h=$(best_of sha384sum "$DIR/bench.eif")
-echo "measure eif  ${m} s   (best of $RUNS; PCR0/1/2, CRC-32 and file SHA-256)"
+echo "measure eif  ${m} s   (best of $RUNS; PCR0/1/2 and CRC-32; the file SHA-256 only with --json)"
 echo "sha384sum    ${h} s   (best of $RUNS; one SHA-384 over the file)"
-awk -v m="$m" -v h="$h" 'BEGIN { printf "ratio        %.2fx sha384sum (target: at most 1.20x)\n", m / h }'
+awk -v m="$m" -v h="$h" 'BEGIN { printf "ratio        %.2fx sha384sum on two cores (target: at most 1.20x)\n", m / h }'
+if command -v taskset >/dev/null 2>&1; then
+	m1=$(best_of taskset -c 0 "$MEASURE" eif "$DIR/bench.eif")
+	h1=$(best_of taskset -c 0 sha384sum "$DIR/bench.eif")
+	echo "one core (taskset -c 0): measure eif ${m1} s, sha384sum ${h1} s"
+	awk -v m="$m1" -v h="$h1" 'BEGIN { printf "ratio        %.2fx sha384sum on one core (target: at most 1.20x; the floor is two\n", m / h;
+		print "             SHA-384 streams over the application ramdisk, PCR0 and PCR2, plus the CRC-32)" }'
+fi
 echo "peak RSS     $(peak_rss "$MEASURE" eif "$DIR/bench.eif")"
 
 
