@@ -17,9 +17,10 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC     ?= clang
 VECTORS     ?= $(abspath ../shared/vectors)
 
-PKGS     := libcrypto libcbor libcjson zlib sqlite3 libcurl tss2-mu libarchive
-# Headers only: libpq is loaded at run time (dlopen) when a postgresql:// pin store is opened.
-DLPKGS   := libpq
+PKGS     := libcrypto libcbor libcjson zlib sqlite3 libarchive
+# Headers only, loaded at run time (dlopen) by the one part that needs them: libpq when a
+# postgresql:// pin store is opened, libcurl at the first fetch, libtss2-mu at the first TPM structure.
+DLPKGS   := libpq libcurl tss2-mu
 TESTPKGS := cmocka
 # Debian/Ubuntu packages that provide the pkg-config modules above.
 DEBS     := pkg-config libssl-dev libcbor-dev libcjson-dev zlib1g-dev libcmocka-dev libarchive-dev libsqlite3-dev libpq-dev \
@@ -98,7 +99,7 @@ bench: deps $(BUILD)/measure $(BUILD)/tests/bench/verify_bench $(BUILD)/tests/be
 
 # libFuzzer harnesses, each run for FUZZ_SECONDS with the fixtures as seeds; FUZZ=name runs one.
 # The library is compiled once for them (instrumented) and each harness links against it;
-# fuzz_compare_cli also links the command line (measure/*.c but main.c).
+# fuzz_compare_cli and fuzz_batch_split also link the command line (measure/*.c but main.c).
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=build-fuzz/obj/%.o)
 FUZZ_CLI_OBJS := $(filter-out build-fuzz/obj/measure/main.o,$(CLI_SRCS:%.c=build-fuzz/obj/%.o))
@@ -112,7 +113,7 @@ build-fuzz/libmeasure.a: $(FUZZ_LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-build-fuzz/fuzz_compare_cli: tests/fuzz/fuzz_compare_cli.c $(FUZZ_CLI_OBJS) build-fuzz/libmeasure.a
+build-fuzz/fuzz_compare_cli build-fuzz/fuzz_batch_split: build-fuzz/%: tests/fuzz/%.c $(FUZZ_CLI_OBJS) build-fuzz/libmeasure.a
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -ldl -lpthread -lm
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libmeasure.a

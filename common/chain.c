@@ -2,13 +2,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
 #include "chain.h"
+#include "digest.h"
 #include "x509.h"
 
 #define MAX_DEPTH 8
+#define CACHE_SLOTS 64
+
+struct cached_path {
+	uint8_t key[32];
+	bool whole;            /* the key includes the leaf, and above is the whole path, leaf first */
+	STACK_OF(X509) *above; /* else the verified path above the leaf: the leaf's issuer first, the root last */
+};
+
+#define PARSED_SLOTS 256
+
+/* Certificates parsed earlier in the run, by the SHA-256 of the bytes they were parsed from. */
+struct parsed {
+	uint8_t key[32];
+	STACK_OF(X509) *certs; /* one for ms_chain_cache_parse, the bundle for ..._parse_bundle */
+};
+
+struct ms_chain_cache {
+	struct cached_path slot[CACHE_SLOTS];
+	unsigned used, next;
+	uint64_t hits, full;
+	struct parsed parsed[PARSED_SLOTS];
+	unsigned nparsed, next_parsed;
+};
 
 /* The certificate's CN, or its whole subject when it has none. */
 static void cert_label(X509 *c, char *out, size_t cap)
@@ -189,7 +214,66 @@ static enum ms_status all_on_path(const struct ms_chain_params *p, STACK_OF(X509
 	return MS_OK;
 }
 
-enum ms_status ms_chain_verify(const struct ms_chain_params *p, struct ms_chain_result *r, struct ms_err *err)
+/* A new stack holding references to the certificates of sk. */
+static STACK_OF(X509) *share_path(STACK_OF(X509) *sk)
+{
+	STACK_OF(X509) *out = sk_X509_dup(sk);
+
+	for (int i = 0; out && i < sk_X509_num(out); i++)
+		X509_up_ref(sk_X509_value(out, i));
+	return out;
+}
+
+/* Prechecks each CRL issued by a certificate of this chain; *mine counts them. */
+static enum ms_status precheck_crls(const struct ms_chain_params *p, int *mine, struct ms_err *err)
+{
+	int ncrl = p->crls ? sk_X509_CRL_num(p->crls) : 0;
+	enum ms_status st;
+
+	*mine = 0;
+	for (int i = 0; i < ncrl; i++) {
+		X509_CRL *crl = sk_X509_CRL_value(p->crls, i);
+		X509 *issuer = crl_issuer(p, crl);
+
+		if (!issuer)
+			continue;
+		if ((st = precheck_crl(p, crl, issuer, err)))
+			return st;
+		(*mine)++;
+	}
+	return MS_OK;
+}
+
+/* The key that signs evidence belongs to an end entity; a CA's key signing it is a misuse. */
+static enum ms_status leaf_not_ca(const struct ms_chain_params *p, struct ms_err *err)
+{
+	char who[128];
+
+	if (!X509_check_ca(p->leaf))
+		return MS_OK;
+	cert_label(p->leaf, who, sizeof(who));
+	return ms_fail(err, MS_BAD_SIGNATURE, "%s: %s is a CA certificate, not the end entity that signs evidence", p->what,
+		       who);
+}
+
+static void count_crls_used(const struct ms_chain_params *p, struct ms_chain_result *r)
+{
+	int ncrl = p->crls ? sk_X509_CRL_num(p->crls) : 0;
+
+	for (int i = 0; i < ncrl; i++) {
+		const X509_NAME *issuer = X509_CRL_get_issuer(sk_X509_CRL_value(p->crls, i));
+
+		for (int k = 0; k < sk_X509_num(r->path); k++)
+			if (issued_by_name(issuer, sk_X509_value(r->path, k))) {
+				r->crls_used++;
+				if (i < 32)
+					r->crls_used_mask |= 1u << i;
+				break;
+			}
+	}
+}
+
+static enum ms_status verify_full(const struct ms_chain_params *p, struct ms_chain_result *r, struct ms_err *err)
 {
 	X509_STORE *store = NULL;
 	X509_STORE_CTX *ctx = NULL;
@@ -205,16 +289,8 @@ enum ms_status ms_chain_verify(const struct ms_chain_params *p, struct ms_chain_
 	if (p->untrusted && sk_X509_num(p->untrusted) > MAX_DEPTH)
 		return ms_fail(err, MS_BAD_SIGNATURE, "%s: %d certificates, more than %d", p->what, sk_X509_num(p->untrusted),
 			       MAX_DEPTH);
-	for (int i = 0; i < ncrl; i++) {
-		X509_CRL *crl = sk_X509_CRL_value(p->crls, i);
-		X509 *issuer = crl_issuer(p, crl);
-
-		if (!issuer)
-			continue;
-		if ((st = precheck_crl(p, crl, issuer, err)))
-			return st;
-		mine++;
-	}
+	if ((st = precheck_crls(p, &mine, err)))
+		return st;
 	store = X509_STORE_new();
 	ctx = X509_STORE_CTX_new();
 	if (!store || !ctx || !X509_STORE_add_cert(store, p->root)) {
@@ -257,26 +333,9 @@ enum ms_status ms_chain_verify(const struct ms_chain_params *p, struct ms_chain_
 	}
 	if ((st = all_on_path(p, r->path, err)))
 		goto out;
-	/* the key that signs evidence belongs to an end entity; a CA's key signing it is a misuse */
-	if (X509_check_ca(p->leaf)) {
-		char who[128];
-
-		cert_label(p->leaf, who, sizeof(who));
-		st = ms_fail(err, MS_BAD_SIGNATURE, "%s: %s is a CA certificate, not the end entity that signs evidence", p->what,
-			     who);
+	if ((st = leaf_not_ca(p, err)))
 		goto out;
-	}
-	for (int i = 0; i < ncrl; i++) {
-		const X509_NAME *issuer = X509_CRL_get_issuer(sk_X509_CRL_value(p->crls, i));
-
-		for (int k = 0; k < sk_X509_num(r->path); k++)
-			if (issued_by_name(issuer, sk_X509_value(r->path, k))) {
-				r->crls_used++;
-				if (i < 32)
-					r->crls_used_mask |= 1u << i;
-				break;
-			}
-	}
+	count_crls_used(p, r);
 	r->revocation_checked = mine > 0;
 out:
 	if (st)
@@ -286,8 +345,364 @@ out:
 	return st;
 }
 
+
+/* SHA-256 of a DER encoding, length-prefixed into the key. */
+static bool key_add_der(EVP_MD_CTX *h, const uint8_t digest[32])
+{
+	return EVP_DigestUpdate(h, digest, 32) == 1;
+}
+
+/*
+ * The cache key: everything X509_verify_cert's verdict on the certificates
+ * above the leaf depends on. Certificates and CRLs enter by the SHA-256 of
+ * their DER encoding, in the order given, each list preceded by its count.
+ */
+static bool cache_key(const struct ms_chain_params *p, uint8_t key[32])
+{
+	static const char tag[] = "measure chain cache v1";
+	EVP_MD_CTX *h = EVP_MD_CTX_new();
+	uint8_t d[32], fixed[8 + 4 + 1 + 4 + 4];
+	unsigned dlen;
+	int nu = p->untrusted ? sk_X509_num(p->untrusted) : 0, ncrl = p->crls ? sk_X509_CRL_num(p->crls) : 0, carried = 0;
+	uint64_t at = (uint64_t)p->at;
+	bool ok = h && EVP_DigestInit_ex2(h, EVP_sha256(), NULL) && EVP_DigestUpdate(h, tag, sizeof(tag));
+
+	for (int i = 0; i < nu; i++)
+		carried += X509_cmp(sk_X509_value(p->untrusted, i), p->leaf) != 0;
+	for (int i = 0; i < 8; i++)
+		fixed[i] = (uint8_t)(at >> (56 - 8 * i));
+	for (int i = 0; i < 4; i++) {
+		fixed[8 + i] = (uint8_t)(p->crl_exempt_depths >> (24 - 8 * i));
+		fixed[13 + i] = (uint8_t)((unsigned)carried >> (24 - 8 * i));
+		fixed[17 + i] = (uint8_t)((unsigned)ncrl >> (24 - 8 * i));
+	}
+	fixed[12] = p->lax_profile;
+	ok = ok && EVP_DigestUpdate(h, fixed, sizeof(fixed)) && X509_digest(p->root, EVP_sha256(), d, &dlen) &&
+	     key_add_der(h, d);
+	for (int i = 0; ok && i < nu; i++) {
+		X509 *c = sk_X509_value(p->untrusted, i);
+
+		/* the leaf is judged on every use; it is not part of what was verified above it */
+		if (!X509_cmp(c, p->leaf))
+			continue;
+		ok = X509_digest(c, EVP_sha256(), d, &dlen) && key_add_der(h, d);
+	}
+	for (int i = 0; ok && i < ncrl; i++)
+		ok = X509_CRL_digest(sk_X509_CRL_value(p->crls, i), EVP_sha256(), d, &dlen) && key_add_der(h, d);
+	ok = ok && EVP_DigestFinal_ex(h, key, NULL);
+	EVP_MD_CTX_free(h);
+	return ok;
+}
+
+/* Name and policy constraints bind the certificates below: a path carrying any is verified whole, every time. */
+static bool constrains_below(STACK_OF(X509) *above)
+{
+	static const int nids[] = { NID_name_constraints, NID_policy_constraints, NID_policy_mappings,
+				    NID_inhibit_any_policy };
+
+	for (int i = 0; i < sk_X509_num(above); i++)
+		for (size_t k = 0; k < sizeof(nids) / sizeof(nids[0]); k++)
+			if (X509_get_ext_by_NID(sk_X509_value(above, i), nids[k], -1) >= 0)
+				return true;
+	return false;
+}
+
+static struct cached_path *cache_find(struct ms_chain_cache *c, const uint8_t key[32])
+{
+	for (unsigned i = 0; i < c->used; i++)
+		if (!memcmp(c->slot[i].key, key, 32))
+			return &c->slot[i];
+	return NULL;
+}
+
+/* Keeps the path above the leaf of a chain that verified in full; a failure to keep it only costs speed. */
+static void cache_store(struct ms_chain_cache *c, const uint8_t key[32], bool whole, STACK_OF(X509) *path)
+{
+	STACK_OF(X509) *above = sk_X509_new_null();
+	struct cached_path *e;
+
+	if (!above)
+		return;
+	for (int i = whole ? 0 : 1; i < sk_X509_num(path); i++) {
+		X509 *x = sk_X509_value(path, i);
+
+		if (!sk_X509_push(above, x)) {
+			sk_X509_pop_free(above, X509_free);
+			return;
+		}
+		X509_up_ref(x);
+	}
+	if (sk_X509_num(above) < (whole ? 2 : 1) || constrains_below(above)) {
+		sk_X509_pop_free(above, X509_free);
+		return;
+	}
+	if (c->used < CACHE_SLOTS) {
+		e = &c->slot[c->used++];
+	} else {
+		e = &c->slot[c->next];
+		c->next = (c->next + 1) % CACHE_SLOTS;
+		sk_X509_pop_free(e->above, X509_free);
+	}
+	memcpy(e->key, key, 32);
+	e->whole = whole;
+	e->above = above;
+}
+
+/*
+ * The leaf under a path verified before with the same key: X509_verify_cert
+ * with the leaf's issuer from that path as the only, trusted certificate.
+ * Any failure is returned as MS_BAD_SIGNATURE without a message worth
+ * showing: the caller then verifies in full, which gives the real one.
+ */
+static enum ms_status verify_leaf_under(const struct ms_chain_params *p, STACK_OF(X509) *above,
+					struct ms_chain_result *r, struct ms_err *err)
+{
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	X509_VERIFY_PARAM *param;
+	X509 *issuer = sk_X509_value(above, 0);
+	STACK_OF(X509) *chain;
+	unsigned long flags = X509_V_FLAG_PARTIAL_CHAIN;
+	int ncrl = p->crls ? sk_X509_CRL_num(p->crls) : 0, mine = 0;
+	enum ms_status st = MS_BAD_SIGNATURE;
+
+	memset(r, 0, sizeof(*r));
+	if (precheck_crls(p, &mine, err) || !store || !ctx || !X509_STORE_add_cert(store, issuer))
+		goto out;
+	for (int i = 0; i < ncrl; i++)
+		if (!X509_STORE_add_crl(store, sk_X509_CRL_value(p->crls, i)))
+			goto out;
+	/* the path above was revocation-checked in full; here the leaf's own CRL, from its issuer */
+	if (mine)
+		flags |= X509_V_FLAG_CRL_CHECK;
+	if (!p->lax_profile)
+		flags |= X509_V_FLAG_X509_STRICT;
+	/* no untrusted certificates: the leaf's issuer can only be the one verified before */
+	if (!X509_STORE_CTX_init(ctx, store, p->leaf, NULL))
+		goto out;
+	param = X509_STORE_CTX_get0_param(ctx);
+	X509_VERIFY_PARAM_set_flags(param, flags);
+	X509_VERIFY_PARAM_set_depth(param, MAX_DEPTH);
+	X509_VERIFY_PARAM_set_time(param, (time_t)p->at);
+	X509_STORE_CTX_set_app_data(ctx, (void *)p);
+	X509_STORE_CTX_set_verify_cb(ctx, verify_cb);
+	if (X509_verify_cert(ctx) != 1)
+		goto out;
+	chain = X509_STORE_CTX_get0_chain(ctx);
+	if (!chain || sk_X509_num(chain) != 2 || X509_cmp(sk_X509_value(chain, 0), p->leaf) ||
+	    X509_cmp(sk_X509_value(chain, 1), issuer))
+		goto out;
+	if (!(r->path = sk_X509_new_null()) || !sk_X509_push(r->path, p->leaf))
+		goto out;
+	X509_up_ref(p->leaf);
+	for (int i = 0; i < sk_X509_num(above); i++) {
+		if (!sk_X509_push(r->path, sk_X509_value(above, i)))
+			goto out;
+		X509_up_ref(sk_X509_value(above, i));
+	}
+	if (all_on_path(p, r->path, err) || leaf_not_ca(p, err))
+		goto out;
+	count_crls_used(p, r);
+	r->revocation_checked = mine > 0;
+	st = MS_OK;
+out:
+	if (st)
+		ms_chain_result_free(r);
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	return st;
+}
+
+/* The whole chain's key: the key of the path above the leaf, then the leaf's DER. */
+static bool whole_key(const struct ms_chain_params *p, const uint8_t above_key[32], uint8_t key[32])
+{
+	uint8_t d[32];
+	unsigned dlen;
+	EVP_MD_CTX *h = EVP_MD_CTX_new();
+	bool ok = h && EVP_DigestInit_ex2(h, EVP_sha256(), NULL) && EVP_DigestUpdate(h, "whole", 5) &&
+		  EVP_DigestUpdate(h, above_key, 32) && X509_digest(p->leaf, EVP_sha256(), d, &dlen) &&
+		  EVP_DigestUpdate(h, d, 32) && EVP_DigestFinal_ex(h, key, NULL);
+
+	EVP_MD_CTX_free(h);
+	return ok;
+}
+
+/*
+ * The very chain verified before under the very same conditions: X509_verify_cert's
+ * verdict is a function of its inputs, all of them in the key, so the path is reused.
+ * The checks after it (every carried certificate on the path, the leaf no CA) are
+ * cheap and made again.
+ */
+static enum ms_status reuse_whole(const struct ms_chain_params *p, STACK_OF(X509) *path, struct ms_chain_result *r,
+				  struct ms_err *err)
+{
+	int mine = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (precheck_crls(p, &mine, err) || X509_cmp(sk_X509_value(path, 0), p->leaf) || !(r->path = share_path(path)) ||
+	    all_on_path(p, r->path, err) || leaf_not_ca(p, err)) {
+		ms_chain_result_free(r);
+		return MS_BAD_SIGNATURE;
+	}
+	count_crls_used(p, r);
+	r->revocation_checked = mine > 0;
+	return MS_OK;
+}
+
+enum ms_status ms_chain_verify(const struct ms_chain_params *p, struct ms_chain_result *r, struct ms_err *err)
+{
+	struct cached_path *hit;
+	uint8_t key[32], wkey[32];
+	bool keyed, wkeyed;
+	enum ms_status st;
+
+	if (!p->cache || !p->root || !p->leaf)
+		return verify_full(p, r, err);
+	keyed = cache_key(p, key);
+	wkeyed = keyed && whole_key(p, key, wkey);
+	if (wkeyed && (hit = cache_find(p->cache, wkey)) && hit->whole) {
+		struct ms_err scratch = { 0 };
+
+		if (!reuse_whole(p, hit->above, r, &scratch)) {
+			p->cache->hits++;
+			return MS_OK;
+		}
+	}
+	if (keyed && (hit = cache_find(p->cache, key)) && !hit->whole) {
+		struct ms_err scratch = { 0 };
+
+		if (!verify_leaf_under(p, hit->above, r, &scratch)) {
+			p->cache->hits++;
+			if (wkeyed && !cache_find(p->cache, wkey))
+				cache_store(p->cache, wkey, true, r->path);
+			return MS_OK;
+		}
+	}
+	p->cache->full++;
+	st = verify_full(p, r, err);
+	if (!st && keyed && !cache_find(p->cache, key))
+		cache_store(p->cache, key, false, r->path);
+	if (!st && wkeyed && !cache_find(p->cache, wkey))
+		cache_store(p->cache, wkey, true, r->path);
+	return st;
+}
+
+enum ms_status ms_chain_cache_new(struct ms_chain_cache **out, struct ms_err *err)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? MS_OK : ms_fail(err, MS_NO_MEMORY, "out of memory");
+}
+
+void ms_chain_cache_free(struct ms_chain_cache *c)
+{
+	if (!c)
+		return;
+	for (unsigned i = 0; i < c->used; i++)
+		sk_X509_pop_free(c->slot[i].above, X509_free);
+	for (unsigned i = 0; i < c->nparsed; i++)
+		sk_X509_pop_free(c->parsed[i].certs, X509_free);
+	free(c);
+}
+
+void ms_chain_cache_stats(const struct ms_chain_cache *c, uint64_t *hits, uint64_t *full)
+{
+	*hits = c ? c->hits : 0;
+	*full = c ? c->full : 0;
+}
+
 void ms_chain_result_free(struct ms_chain_result *r)
 {
 	sk_X509_pop_free(r->path, X509_free);
 	memset(r, 0, sizeof(*r));
+}
+
+static void parsed_key(char kind, const uint8_t *buf, size_t len, uint8_t key[32])
+{
+	struct ms_hash h;
+
+	if (ms_hash_init(&h, MS_SHA256)) {
+		memset(key, 0, 32); /* never stored: see remember() */
+		return;
+	}
+	ms_hash_update(&h, &kind, 1);
+	ms_hash_update(&h, buf, len);
+	ms_hash_final(&h, key);
+	ms_hash_free(&h);
+}
+
+static struct parsed *recall(struct ms_chain_cache *c, const uint8_t key[32])
+{
+	static const uint8_t zero[32];
+
+	if (!memcmp(key, zero, 32))
+		return NULL;
+	for (unsigned i = 0; i < c->nparsed; i++)
+		if (!memcmp(c->parsed[i].key, key, 32))
+			return &c->parsed[i];
+	return NULL;
+}
+
+/* Keeps references to certs under key; a failure only costs speed. */
+static void remember(struct ms_chain_cache *c, const uint8_t key[32], STACK_OF(X509) *certs)
+{
+	static const uint8_t zero[32];
+	STACK_OF(X509) *kept;
+	struct parsed *e;
+
+	if (!memcmp(key, zero, 32) || !(kept = share_path(certs)))
+		return;
+	if (c->nparsed < PARSED_SLOTS) {
+		e = &c->parsed[c->nparsed++];
+	} else {
+		e = &c->parsed[c->next_parsed];
+		c->next_parsed = (c->next_parsed + 1) % PARSED_SLOTS;
+		sk_X509_pop_free(e->certs, X509_free);
+	}
+	memcpy(e->key, key, 32);
+	e->certs = kept;
+}
+
+enum ms_status ms_chain_cache_parse(struct ms_chain_cache *c, const uint8_t *buf, size_t len, const char *what, X509 **out,
+				    struct ms_err *err)
+{
+	STACK_OF(X509) *one;
+	struct parsed *e;
+	uint8_t key[32];
+	enum ms_status st;
+
+	if (!c)
+		return ms_x509_parse(buf, len, what, out, err);
+	parsed_key('1', buf, len, key);
+	if ((e = recall(c, key))) {
+		*out = sk_X509_value(e->certs, 0);
+		X509_up_ref(*out);
+		return MS_OK;
+	}
+	if ((st = ms_x509_parse(buf, len, what, out, err)))
+		return st;
+	if ((one = sk_X509_new_null()) && sk_X509_push(one, *out))
+		remember(c, key, one);
+	sk_X509_free(one);
+	return MS_OK;
+}
+
+enum ms_status ms_chain_cache_parse_bundle(struct ms_chain_cache *c, const uint8_t *buf, size_t len, const char *what,
+					   STACK_OF(X509) **out, struct ms_err *err)
+{
+	struct parsed *e;
+	uint8_t key[32];
+	enum ms_status st;
+
+	if (!c)
+		return ms_x509_parse_bundle(buf, len, what, out, err);
+	parsed_key('n', buf, len, key);
+	if ((e = recall(c, key))) {
+		if (!(*out = share_path(e->certs)))
+			return ms_fail(err, MS_NO_MEMORY, "out of memory");
+		return MS_OK;
+	}
+	if ((st = ms_x509_parse_bundle(buf, len, what, out, err)))
+		return st;
+	remember(c, key, *out);
+	return MS_OK;
 }

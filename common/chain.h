@@ -15,6 +15,8 @@
  * that holds only the given root, at a fixed time, and every certificate on
  * the path checked against the CRLs when CRLs are given.
  */
+struct ms_chain_cache;
+
 struct ms_chain_params {
 	X509 *root;                 /* the only trust anchor: pinned, or an explicit override */
 	STACK_OF(X509) *untrusted;  /* intermediates as the evidence carries them (may hold the root) */
@@ -32,6 +34,12 @@ struct ms_chain_params {
 	 */
 	bool lax_profile;
 	const char *what;           /* "PCK chain", "AMD chain": names the chain in messages */
+	/*
+	 * NULL, or a cache of chains verified earlier in this run (below); with
+	 * it, a chain seen before under the very same conditions has only its
+	 * leaf verified. The outcome is the same as without it.
+	 */
+	struct ms_chain_cache *cache;
 };
 
 struct ms_chain_result {
@@ -57,5 +65,47 @@ struct ms_chain_result {
 enum ms_status ms_chain_verify(const struct ms_chain_params *p, struct ms_chain_result *r, struct ms_err *err);
 
 void ms_chain_result_free(struct ms_chain_result *r);
+
+/*
+ * Verified intermediates, for a process that verifies many pieces of evidence
+ * (compare --batch, a pin service). After a full X509_verify_cert of
+ * leaf -> intermediates -> root succeeds, the path above the leaf is kept
+ * under the SHA-256 of everything that decided it: the root, the certificates
+ * the evidence carried besides the leaf (in order), every CRL given, the
+ * check time, the CRL-exempt depths and the profile flag. A later chain with
+ * the same key is verified by X509_verify_cert too, with the leaf's issuer
+ * from that verified path as the only trust anchor (X509_V_FLAG_PARTIAL_CHAIN):
+ * the leaf's signature, validity at the check time, revocation by its issuer's
+ * CRL, profile and unknown critical extensions are all checked again; so is
+ * "every carried certificate on the path", against the whole path. Anything
+ * that fails that way is verified in full again, so messages and statuses
+ * never depend on the cache. A path whose certificates carry name or policy
+ * constraints (which bind the certificates below them) is never cached.
+ * The very same chain again (its leaf's DER added to the key) reuses the
+ * whole verified path: X509_verify_cert's verdict is a function of exactly
+ * those inputs. The checks made after it are made again.
+ * A revoked intermediate, another root, another CRL set or another time gives
+ * another key: a full verification.
+ *
+ * Bounded (64 paths and 256 parsed inputs, the oldest replaced); not
+ * thread-safe: one per thread.
+ */
+enum ms_status ms_chain_cache_new(struct ms_chain_cache **out, struct ms_err *err);
+void ms_chain_cache_free(struct ms_chain_cache *c);
+/* Chains verified from the cache, and in full (the first of each key included). */
+void ms_chain_cache_stats(const struct ms_chain_cache *c, uint64_t *hits, uint64_t *full);
+
+/*
+ * ms_x509_parse and ms_x509_parse_bundle (common/x509.h), remembered in the
+ * cache by the SHA-256 of the bytes parsed: the same bytes again give the
+ * same certificates (shared, reference-counted; free them as usual) without
+ * decoding them and their keys again, which is most of the cost of a short
+ * chain. Only successes are remembered; errors are those of the parsers.
+ * c NULL: the parsers themselves.
+ */
+enum ms_status ms_chain_cache_parse(struct ms_chain_cache *c, const uint8_t *buf, size_t len, const char *what, X509 **out,
+				    struct ms_err *err);
+enum ms_status ms_chain_cache_parse_bundle(struct ms_chain_cache *c, const uint8_t *buf, size_t len, const char *what,
+					   STACK_OF(X509) **out, struct ms_err *err);
 
 #endif

@@ -10,22 +10,35 @@
 /*
  * OpenSSL 3 looks a digest up in its provider store on every init unless it
  * is given one fetched beforehand; per-page hashing makes that lookup the
- * largest cost. Fetch each once.
+ * largest cost. Each is fetched once, at its first use: a command that only
+ * ever hashes with SHA-384 does not pay for the other two at start-up.
  */
 static EVP_MD *fetched[3];
-static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+static pthread_once_t fetch_once[3] = { PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT, PTHREAD_ONCE_INIT };
 
-static void fetch_digests(void)
+static void fetch_sha256(void)
 {
 	fetched[MS_SHA256] = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static void fetch_sha384(void)
+{
 	fetched[MS_SHA384] = EVP_MD_fetch(NULL, "SHA384", NULL);
+}
+
+static void fetch_sha512(void)
+{
 	fetched[MS_SHA512] = EVP_MD_fetch(NULL, "SHA512", NULL);
 }
 
 static const EVP_MD *evp_md(enum ms_hash_alg alg)
 {
-	pthread_once(&fetch_once, fetch_digests);
-	if (alg > MS_SHA512 || !fetched[alg])
+	static void (*const fetch[3])(void) = { fetch_sha256, fetch_sha384, fetch_sha512 };
+
+	if (alg > MS_SHA512)
+		return NULL;
+	pthread_once(&fetch_once[alg], fetch[alg]);
+	if (!fetched[alg])
 		return alg == MS_SHA256 ? EVP_sha256() : alg == MS_SHA384 ? EVP_sha384() : EVP_sha512();
 	return fetched[alg];
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <ctype.h>
+#include <dlfcn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,10 +291,70 @@ static const char *http_reason(long status)
 	}
 }
 
+/*
+ * libcurl is loaded on the first fetch, not linked: with its TLS, HTTP/2,
+ * IDN, SSH, LDAP and Kerberos dependencies it is some thirty shared libraries
+ * the dynamic loader would map and relocate at every start of every measure
+ * command, although only `measure fetch` and `--fetch` ever use it.
+ * (The prototypes still come from curl.h, so the calls stay type-checked.)
+ */
+static struct {
+	bool loaded;
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	void (*easy_reset)(CURL *);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	CURLcode (*easy_perform)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+	void (*easy_cleanup)(CURL *);
+} cu;
+
+#define CURL_SONAME "libcurl.so.4"
+
+static enum ms_status load_libcurl(const char *url, struct ms_err *err)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} syms[] = {
+		{ "curl_global_init", offsetof(__typeof__(cu), global_init) },
+		{ "curl_easy_init", offsetof(__typeof__(cu), easy_init) },
+		{ "curl_easy_reset", offsetof(__typeof__(cu), easy_reset) },
+		{ "curl_easy_setopt", offsetof(__typeof__(cu), easy_setopt) },
+		{ "curl_easy_getinfo", offsetof(__typeof__(cu), easy_getinfo) },
+		{ "curl_easy_perform", offsetof(__typeof__(cu), easy_perform) },
+		{ "curl_easy_strerror", offsetof(__typeof__(cu), easy_strerror) },
+		{ "curl_easy_cleanup", offsetof(__typeof__(cu), easy_cleanup) },
+	};
+	void *lib;
+
+	if (cu.loaded)
+		return MS_OK;
+	if (!(lib = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL)))
+		return ms_fail(err, MS_UNSUPPORTED, "%s: fetching needs libcurl, and " CURL_SONAME " cannot be loaded "
+			       "(Debian: apt-get install libcurl4): %s", url, dlerror());
+	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		void *f = dlsym(lib, syms[i].name);
+
+		if (!f) {
+			dlclose(lib);
+			return ms_fail(err, MS_UNSUPPORTED, "%s: the libcurl loaded (" CURL_SONAME ") lacks %s", url,
+				       syms[i].name);
+		}
+		memcpy((char *)&cu + syms[i].offset, &f, sizeof(f));
+	}
+	if (cu.global_init(CURL_GLOBAL_DEFAULT)) {
+		dlclose(lib);
+		return ms_fail(err, MS_NO_COLLATERAL, "%s: libcurl could not be initialised", url);
+	}
+	cu.loaded = true;
+	return MS_OK;
+}
+
 enum ms_status ms_http_get(const char *url, const struct ms_http_options *o, struct ms_http_response *r,
 			   struct ms_err *err)
 {
-	static bool curl_ready;
 	struct transfer t = { .o = o, .url = url };
 	unsigned attempts = o->max_attempts ? o->max_attempts : DEFAULT_MAX_ATTEMPTS;
 	unsigned max_wait = o->max_retry_wait ? o->max_retry_wait : DEFAULT_MAX_RETRY_WAIT;
@@ -306,12 +368,9 @@ enum ms_status ms_http_get(const char *url, const struct ms_http_options *o, str
 	t.max = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
 	if ((st = ms_http_url_check(url, err)))
 		return st;
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT))
-			return ms_fail(err, MS_NO_COLLATERAL, "%s: libcurl could not be initialised", url);
-		curl_ready = true;
-	}
-	curl = curl_easy_init();
+	if ((st = load_libcurl(url, err)))
+		return st;
+	curl = cu.easy_init();
 	if (!curl)
 		return ms_fail(err, MS_NO_MEMORY, "out of memory");
 	for (unsigned attempt = 1;; attempt++) {
@@ -321,35 +380,35 @@ enum ms_status ms_http_get(const char *url, const struct ms_http_options *o, str
 
 		transfer_reset(&t);
 		curl_error[0] = '\0';
-		curl_easy_reset(curl);
-		curl_easy_setopt(curl, CURLOPT_URL, url);
-		curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, plain ? "http" : "https");
-		curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-		curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+		cu.easy_reset(curl);
+		cu.easy_setopt(curl, CURLOPT_URL, url);
+		cu.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, plain ? "http" : "https");
+		cu.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+		cu.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+		cu.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
 		if (o->ca_file)
-			curl_easy_setopt(curl, CURLOPT_CAINFO, o->ca_file);
+			cu.easy_setopt(curl, CURLOPT_CAINFO, o->ca_file);
 		/* "" overrides the proxy variables libcurl would otherwise read from the environment */
-		curl_easy_setopt(curl, CURLOPT_PROXY, o->proxy && !plain ? o->proxy : "");
+		cu.easy_setopt(curl, CURLOPT_PROXY, o->proxy && !plain ? o->proxy : "");
 		if (o->no_proxy)
-			curl_easy_setopt(curl, CURLOPT_NOPROXY, o->no_proxy);
-		curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_s ? o->connect_timeout_s
+			cu.easy_setopt(curl, CURLOPT_NOPROXY, o->no_proxy);
+		cu.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, o->connect_timeout_s ? o->connect_timeout_s
 										       : DEFAULT_CONNECT_TIMEOUT);
-		curl_easy_setopt(curl, CURLOPT_TIMEOUT, o->total_timeout_s ? o->total_timeout_s : DEFAULT_TOTAL_TIMEOUT);
-		curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(curl, CURLOPT_USERAGENT, "measure/" MS_VERSION);
-		curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
-		curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
-		curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
-		curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &t);
-		curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+		cu.easy_setopt(curl, CURLOPT_TIMEOUT, o->total_timeout_s ? o->total_timeout_s : DEFAULT_TOTAL_TIMEOUT);
+		cu.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+		cu.easy_setopt(curl, CURLOPT_USERAGENT, "measure/" MS_VERSION);
+		cu.easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
+		cu.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+		cu.easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+		cu.easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+		cu.easy_setopt(curl, CURLOPT_HEADERDATA, &t);
+		cu.easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+		cu.easy_setopt(curl, CURLOPT_XFERINFODATA, &t);
+		cu.easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 		/* no transparent decompression: the limit is on the bytes received */
-		curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, NULL);
-		rc = curl_easy_perform(curl);
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
+		cu.easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, NULL);
+		rc = cu.easy_perform(curl);
+		cu.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
 		if (t.too_large) {
 			st = ms_fail(err, MS_BAD_INPUT, "%s: the response is larger than the %zu-byte limit", url, t.max);
 			goto out;
@@ -361,21 +420,21 @@ enum ms_status ms_http_get(const char *url, const struct ms_http_options *o, str
 		}
 		if (rc == CURLE_OPERATION_TIMEDOUT) {
 			st = ms_fail(err, MS_NO_COLLATERAL, "%s: timed out (%s)", url,
-				     curl_error[0] ? curl_error : curl_easy_strerror(rc));
+				     curl_error[0] ? curl_error : cu.easy_strerror(rc));
 			goto out;
 		}
 		if (rc == CURLE_PARTIAL_FILE) {
 			st = ms_fail(err, MS_NO_COLLATERAL, "%s: the response was cut short of its Content-Length (%s)",
-				     url, curl_error[0] ? curl_error : curl_easy_strerror(rc));
+				     url, curl_error[0] ? curl_error : cu.easy_strerror(rc));
 			goto out;
 		}
 		if (rc != CURLE_OK) {
-			st = ms_fail(err, MS_NO_COLLATERAL, "%s: %s", url, curl_error[0] ? curl_error : curl_easy_strerror(rc));
+			st = ms_fail(err, MS_NO_COLLATERAL, "%s: %s", url, curl_error[0] ? curl_error : cu.easy_strerror(rc));
 			goto out;
 		}
 		if (r->status == 200) {
 			/* libcurl checks this too; a second look costs nothing */
-			curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &content_length);
+			cu.easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &content_length);
 			if (content_length >= 0 && (uint64_t)content_length != t.len) {
 				st = ms_fail(err, MS_NO_COLLATERAL, "%s: %zu bytes received, Content-Length says %lld", url, t.len,
 					     (long long)content_length);
@@ -427,7 +486,7 @@ enum ms_status ms_http_get(const char *url, const struct ms_http_options *o, str
 	st = MS_OK;
 out:
 	transfer_reset(&t);
-	curl_easy_cleanup(curl);
+	cu.easy_cleanup(curl);
 	return st;
 }
 

@@ -106,6 +106,8 @@ void ms_checks_free(struct ms_checks *c);
 enum ms_status ms_tcb_policy_apply(const struct ms_evidence *ev, const struct ms_tcb_policy *p, struct ms_checks *checks,
 				   struct ms_err *err);
 
+struct ms_chain_cache;
+
 struct ms_verify_options {
 	int64_t at;                  /* check certificates at this time (unix seconds) */
 	bool at_evidence;            /* ... or at the evidence's own timestamp (Nitro) */
@@ -117,6 +119,8 @@ struct ms_verify_options {
 	void *ask_override;          /* X509 *: SNP, with root_override: replaces the built-in ASK/ASVK */
 	STACK_OF(X509_CRL) *crls;    /* optional revocation lists; given, every certificate on the path needs one */
 	const struct ms_tcb_collateral *tcb; /* TDX: Intel's TCB info and QE identity, or NULL */
+	/* NULL, or chains verified earlier in this run (common/chain.h): same outcome, less work */
+	struct ms_chain_cache *chain_cache;
 };
 
 /*

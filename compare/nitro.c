@@ -181,7 +181,7 @@ enum ms_status ms_nitro_verify(const uint8_t *buf, size_t len, const struct ms_v
 	t = o->at_evidence ? ev->timestamp : o->at;
 
 	/* the signature, with the leaf certificate's key */
-	if ((st = ms_x509_parse(d.certificate.p, d.certificate.n, "attestation document: certificate", &leaf, err)))
+	if ((st = ms_chain_cache_parse(o->chain_cache, d.certificate.p, d.certificate.n, "attestation document: certificate", &leaf, err)))
 		goto out;
 	if (d.cose.alg != -35) {
 		st = ms_fail(err, MS_BAD_SIGNATURE, "attestation document: COSE algorithm %s, Nitro signs with ES384",
@@ -209,7 +209,7 @@ enum ms_status ms_nitro_verify(const uint8_t *buf, size_t len, const struct ms_v
 		X509 *c = NULL;
 
 		snprintf(what, sizeof(what), "attestation document: cabundle[%zu]", i);
-		if ((st = ms_x509_parse(d.cabundle[i].p, d.cabundle[i].n, what, &c, err)))
+		if ((st = ms_chain_cache_parse(o->chain_cache, d.cabundle[i].p, d.cabundle[i].n, what, &c, err)))
 			goto out;
 		if (!sk_X509_push(bundle, c)) {
 			X509_free(c);
@@ -243,6 +243,7 @@ enum ms_status ms_nitro_verify(const uint8_t *buf, size_t len, const struct ms_v
 		 */
 		struct ms_chain_params cp = {
 			.root = root, .untrusted = bundle, .leaf = leaf, .crls = o->crls, .at = t, .lax_profile = true,
+			.cache = o->chain_cache,
 			.what = "certificate chain",
 		};
 

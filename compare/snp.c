@@ -100,7 +100,8 @@ static bool is_vek(X509 *c)
 }
 
 /* The VCEK or VLEK from an extended report's certificate table (GUID, offset, length entries). */
-static enum ms_status cert_from_table(const uint8_t *t, size_t len, X509 **out, struct ms_err *err)
+static enum ms_status cert_from_table(struct ms_chain_cache *cache, const uint8_t *t, size_t len, X509 **out,
+				       struct ms_err *err)
 {
 	for (size_t at = 0; at + 24 <= len; at += 24) {
 		uint32_t off = ms_le32(t + at + 16), n = ms_le32(t + at + 20);
@@ -115,7 +116,7 @@ static enum ms_status cert_from_table(const uint8_t *t, size_t len, X509 **out, 
 						    "certificate table entry at 0x%zx: 0x%x+0x%x is past the table's end", at, off,
 						    n));
 		return ms_err_input(err, MS_INPUT_CERTS,
-				    ms_x509_parse(t + off, n, "the certificate table's VCEK/VLEK", out, err));
+				    ms_chain_cache_parse(cache, t + off, n, "the certificate table's VCEK/VLEK", out, err));
 	}
 	return ms_err_input(err, MS_INPUT_CERTS,
 			    ms_fail(err, MS_NO_COLLATERAL, "the certificate table holds no VCEK or VLEK"));
@@ -126,15 +127,16 @@ static enum ms_status cert_from_table(const uint8_t *t, size_t len, X509 **out, 
  * in one PEM (ASK then VCEK; or VCEK, ASK, ARK). The others are returned as
  * extra intermediates, which the chain verifier requires to lie on the path.
  */
-static enum ms_status vek_from_file(const uint8_t *buf, size_t len, X509 **vek, STACK_OF(X509) *extra, struct ms_err *err)
+static enum ms_status vek_from_file(struct ms_chain_cache *cache, const uint8_t *buf, size_t len, X509 **vek,
+				    STACK_OF(X509) *extra, struct ms_err *err)
 {
 	STACK_OF(X509) *all = NULL;
 	enum ms_status st = MS_OK;
 	int n;
 
 	if (!(len >= 10 && memmem(buf, len, "-----BEGIN", 10)))
-		return ms_err_input(err, MS_INPUT_VCEK, ms_x509_parse(buf, len, "VCEK", vek, err));
-	if (ms_x509_parse_bundle(buf, len, "VCEK", &all, err))
+		return ms_err_input(err, MS_INPUT_VCEK, ms_chain_cache_parse(cache, buf, len, "VCEK", vek, err));
+	if (ms_chain_cache_parse_bundle(cache, buf, len, "VCEK", &all, err))
 		return ms_err_input(err, MS_INPUT_VCEK,
 				    ms_fail(err, MS_BAD_INPUT, "VCEK: not a PEM or DER X.509 certificate (no PEM certificate in it)"));
 	n = sk_X509_num(all);
@@ -286,9 +288,9 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	}
 	kind = r->signing_key == MS_SNP_KEY_VLEK ? "VLEK" : "VCEK";
 	if (o->vcek)
-		st = vek_from_file(o->vcek, o->vcek_len, &vek, intermediates, err);
+		st = vek_from_file(o->chain_cache, o->vcek, o->vcek_len, &vek, intermediates, err);
 	else if (o->certs)
-		st = cert_from_table(o->certs, o->certs_len, &vek, err);
+		st = cert_from_table(o->chain_cache, o->certs, o->certs_len, &vek, err);
 	else
 		st = missing_vek(r, err);
 	if (st)
@@ -351,6 +353,7 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		 */
 		struct ms_chain_params cp = {
 			.root = ark, .untrusted = intermediates, .leaf = vek, .crls = o->crls, .at = o->at,
+			.cache = o->chain_cache,
 			.crl_exempt_depths = 1u << 0, .lax_profile = true, .what = "AMD chain",
 		};
 

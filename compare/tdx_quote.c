@@ -130,7 +130,7 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	if ((st = ms_tdx_quote_decode(buf, len, q, err)))
 		goto out;
 	/* the PCK chain is carried unsigned: it proves nothing until it verifies to the pinned root */
-	if ((st = ms_x509_parse_bundle(q->pck_chain, q->pck_chain_len, "PCK certificate chain", &chain, err)))
+	if ((st = ms_chain_cache_parse_bundle(o->chain_cache, q->pck_chain, q->pck_chain_len, "PCK certificate chain", &chain, err)))
 		goto out;
 	if (o->root_override) {
 		root = o->root_override;
@@ -142,6 +142,7 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	{
 		struct ms_chain_params cp = {
 			.root = root, .untrusted = chain, .leaf = leaf, .crls = o->crls, .at = o->at, .what = "PCK chain",
+			.cache = o->chain_cache,
 		};
 
 		if ((st = ms_chain_verify(&cp, &path, err))) {

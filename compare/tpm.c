@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dlfcn.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,53 @@ size_t ms_tpm_alg_size(uint16_t alg)
 	case TPM2_ALG_SHA512: return 64;
 	default: return 0;
 	}
+}
+
+/*
+ * libtss2-mu is loaded at the first TPM structure parsed, not linked: only
+ * `measure tpm` and TPM evidence use it, and every other command would pay
+ * its loading and relocation at start-up. The prototypes come from tss2_mu.h.
+ */
+static struct {
+	bool loaded;
+	__typeof__(Tss2_MU_TPMS_ATTEST_Unmarshal) *attest;
+	__typeof__(Tss2_MU_TPMT_SIGNATURE_Unmarshal) *signature;
+	__typeof__(Tss2_MU_TPM2B_PUBLIC_Unmarshal) *public2b;
+	__typeof__(Tss2_MU_TPMT_PUBLIC_Unmarshal) *public;
+} mu;
+
+#define TSS2_MU_SONAME "libtss2-mu.so.0"
+
+static enum ms_status load_tss2_mu(struct ms_err *err)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} syms[] = {
+		{ "Tss2_MU_TPMS_ATTEST_Unmarshal", offsetof(__typeof__(mu), attest) },
+		{ "Tss2_MU_TPMT_SIGNATURE_Unmarshal", offsetof(__typeof__(mu), signature) },
+		{ "Tss2_MU_TPM2B_PUBLIC_Unmarshal", offsetof(__typeof__(mu), public2b) },
+		{ "Tss2_MU_TPMT_PUBLIC_Unmarshal", offsetof(__typeof__(mu), public) },
+	};
+	void *lib;
+
+	if (mu.loaded)
+		return MS_OK;
+	if (!(lib = dlopen(TSS2_MU_SONAME, RTLD_NOW | RTLD_LOCAL)))
+		return ms_fail(err, MS_UNSUPPORTED, "TPM structures need libtss2-mu, and " TSS2_MU_SONAME " cannot be "
+			       "loaded (Debian: apt-get install libtss2-mu0): %s", dlerror());
+	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		void *f = dlsym(lib, syms[i].name);
+
+		if (!f) {
+			dlclose(lib);
+			return ms_fail(err, MS_UNSUPPORTED, "the libtss2-mu loaded (" TSS2_MU_SONAME ") lacks %s",
+				       syms[i].name);
+		}
+		memcpy((char *)&mu + syms[i].offset, &f, sizeof(f));
+	}
+	mu.loaded = true;
+	return MS_OK;
 }
 
 static const EVP_MD *alg_md(uint16_t alg)
@@ -84,9 +133,12 @@ enum ms_status ms_tpm_attest_parse(const uint8_t *buf, size_t len, TPMS_ATTEST *
 {
 	size_t off = 0;
 	TSS2_RC rc;
+	enum ms_status st;
 
 	memset(out, 0, sizeof(*out));
-	rc = Tss2_MU_TPMS_ATTEST_Unmarshal(buf, len, &off, out);
+	if ((st = load_tss2_mu(err)))
+		return st;
+	rc = mu.attest(buf, len, &off, out);
 	if (rc != TSS2_RC_SUCCESS)
 		return ms_fail(err, MS_BAD_INPUT, "TPMS_ATTEST (%zu bytes) is truncated or malformed (libtss2-mu 0x%x)", len,
 			       (unsigned)rc);
@@ -100,9 +152,12 @@ enum ms_status ms_tpm_signature_parse(const uint8_t *buf, size_t len, TPMT_SIGNA
 {
 	size_t off = 0;
 	TSS2_RC rc;
+	enum ms_status st;
 
 	memset(out, 0, sizeof(*out));
-	rc = Tss2_MU_TPMT_SIGNATURE_Unmarshal(buf, len, &off, out);
+	if ((st = load_tss2_mu(err)))
+		return st;
+	rc = mu.signature(buf, len, &off, out);
 	if (rc != TSS2_RC_SUCCESS)
 		return ms_fail(err, MS_BAD_INPUT, "TPMT_SIGNATURE (%zu bytes) is truncated or malformed (libtss2-mu 0x%x)",
 			       len, (unsigned)rc);
@@ -199,6 +254,7 @@ enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, st
 	TPM2B_PUBLIC pub2b = { 0 };
 	TPMT_PUBLIC pub = { 0 };
 	size_t off = 0;
+	enum ms_status st;
 
 	*out = NULL;
 	if (len >= 10 && !memcmp(buf, "-----BEGIN", 10)) {
@@ -219,11 +275,13 @@ enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, st
 		EVP_PKEY_free(*out);
 		*out = NULL;
 	}
-	if (Tss2_MU_TPM2B_PUBLIC_Unmarshal(buf, len, &off, &pub2b) == TSS2_RC_SUCCESS && off == len) {
+	if ((st = load_tss2_mu(err)))
+		return st;
+	if (mu.public2b(buf, len, &off, &pub2b) == TSS2_RC_SUCCESS && off == len) {
 		pub = pub2b.publicArea;
 	} else {
 		off = 0;
-		if (Tss2_MU_TPMT_PUBLIC_Unmarshal(buf, len, &off, &pub) != TSS2_RC_SUCCESS || off != len)
+		if (mu.public(buf, len, &off, &pub) != TSS2_RC_SUCCESS || off != len)
 			return ms_fail(err, MS_BAD_INPUT,
 				       "AK (%zu bytes) is neither a PEM/DER public key nor a TPM2B_PUBLIC/TPMT_PUBLIC", len);
 	}

@@ -165,6 +165,7 @@ struct pass {
 	bool done, abort;
 
 	/* worker state */
+	bool want_sha256;
 	struct ms_hash sha256, pcr2;
 };
 
@@ -221,7 +222,8 @@ static void *worker_main(void *arg)
 		s = &ps->ring[ps->consumed % RING_SLOTS];
 		pthread_mutex_unlock(&ps->lock);
 
-		ms_hash_update(&ps->sha256, s->buf, s->len);
+		if (ps->want_sha256)
+			ms_hash_update(&ps->sha256, s->buf, s->len);
 		walk(ps, &cursor, s->pos, s->buf, s->len, worker_piece, ps);
 
 		pthread_mutex_lock(&ps->lock);
@@ -477,6 +479,14 @@ static enum ms_status past_end(int fd, const struct pass *ps, uint64_t size, str
 enum ms_status ms_eif_measure(int fd, uint64_t file_size, ms_progress_fn *progress,
 			      void *progress_arg, struct ms_eif *eif, struct ms_err *err)
 {
+	struct ms_eif_measure_options o = { .progress = progress, .progress_arg = progress_arg, .file_sha256 = true };
+
+	return ms_eif_measure_with(fd, file_size, &o, eif, err);
+}
+
+enum ms_status ms_eif_measure_with(int fd, uint64_t file_size, const struct ms_eif_measure_options *o,
+				   struct ms_eif *eif, struct ms_err *err)
+{
 	struct pass *ps = calloc(1, sizeof(*ps));
 	struct reader rd = { 0 };
 	pthread_t worker;
@@ -498,7 +508,8 @@ enum ms_status ms_eif_measure(int fd, uint64_t file_size, ms_progress_fn *progre
 			goto out;
 		}
 	}
-	if (ms_hash_init(&ps->sha256, MS_SHA256) || ms_hash_init(&ps->pcr2, MS_SHA384) ||
+	ps->want_sha256 = o->file_sha256;
+	if ((ps->want_sha256 && ms_hash_init(&ps->sha256, MS_SHA256)) || ms_hash_init(&ps->pcr2, MS_SHA384) ||
 	    ms_hash_init(&rd.image, MS_SHA384)) {
 		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
 		goto out;
@@ -579,8 +590,8 @@ enum ms_status ms_eif_measure(int fd, uint64_t file_size, ms_progress_fn *progre
 			goto out;
 		}
 		pos += s->len;
-		if (progress)
-			progress(pos, file_size, progress_arg);
+		if (o->progress)
+			o->progress(pos, file_size, o->progress_arg);
 	}
 	if (pos < end) {
 		st = truncated(ps, eif, pos, err);
@@ -618,7 +629,10 @@ enum ms_status ms_eif_measure(int fd, uint64_t file_size, ms_progress_fn *progre
 	ms_eif_pcr_from_digest(digest, eif->pcr0);
 	ms_hash_final(&ps->pcr2, digest);
 	ms_eif_pcr_from_digest(digest, eif->pcr2);
-	ms_hash_final(&ps->sha256, eif->file_sha256);
+	if (ps->want_sha256) {
+		ms_hash_final(&ps->sha256, eif->file_sha256);
+		eif->file_sha256_computed = true;
+	}
 out:
 	if (worker_started) {
 		pthread_mutex_lock(&ps->lock);

@@ -13,6 +13,7 @@
 #include "../compare/match.h"
 #include "cli.h"
 #include "collateral_cli.h"
+#include "compare_batch.h"
 #include "evidence_io.h"
 #include "tcb_cli.h"
 #include "verify_opts.h"
@@ -22,6 +23,7 @@
 static const char compare_help[] =
 	"Usage: measure compare [options] EXPECTED EVIDENCE [EXPECTED EVIDENCE ...]\n"
 	"       measure compare --policy FILE [options] EVIDENCE [EVIDENCE ...]\n"
+	"       measure compare --batch FILE [options]   (one pair per line; see below)\n"
 	"\n"
 	"Verifies each piece of evidence offline (signature, certificate chain to the pinned\n"
 	"vendor root, validity) and compares it with EXPECTED: a manifest from\n"
@@ -72,9 +74,16 @@ static const char compare_help[] =
 	"  -q, --quiet               print nothing; the exit code tells\n"
 	"  -h, --help                show this help\n"
 	"\n"
+	"      --batch FILE          one comparison per line of FILE ('-': standard input), in\n"
+	"                            one process: EXPECTED EVIDENCE [options], quoted as in a\n"
+	"                            shell ('...', \"...\", \\); '#' starts a comment; the options\n"
+	"                            given beside --batch apply to every line, before its own.\n"
+	"                            One result line per line (JSON Lines with --json), then a\n"
+	"                            summary; a bad line is an error of that line alone\n"
+	"\n"
 	"Exit codes: 0 verified and matched, 1 a value or policy differs, 2 bad input,\n"
 	"3 signature or chain, 4 collateral (VCEK, CRL) missing, 5 unsupported. With several\n"
-	"pairs the most serious wins: 3, then 4, 5, 2, 1, 0.\n";
+	"pairs (or --batch lines) the most serious wins: 3, then 4, 5, 2, 1, 0.\n";
 
 /* An SNP collateral file given on the command line (--vcek or --certs), loaded once. */
 struct collateral {
@@ -601,7 +610,52 @@ static int collateral_opt(struct ctx *c, struct collateral *global, size_t nargs
 	return 0;
 }
 
-int cmd_compare(int argc, char **argv)
+/* --batch: the line's result, one line of text or one JSON object, into line->result. */
+static int batch_result(struct compare_batch_line *line, const struct ctx *c, const struct pair *p, int rc)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (line->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o)
+			return 2;
+		cJSON_AddNumberToObject(o, "line", (double)line->number);
+		cJSON_AddNumberToObject(o, "exit_code", rc);
+		cJSON_AddStringToObject(o, "verdict", verdict_name(rc));
+		cJSON_AddItemToObject(o, "result", pair_json(p, p->ev.has_timestamp && c->vo.at_evidence ? p->ev.timestamp
+													   : c->vo.at,
+							  c->fetch ? "fetch" : "offline"));
+		line->result = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		return line->result ? 0 : 2;
+	}
+	if (!(f = open_memstream(&text, &len)))
+		return 2;
+	fprintf(f, "line %lu: %s (exit %d): %s against %s (%s)", line->number, verdict_name(rc), rc, p->evidence_path,
+		p->expected_path ? p->expected_path : "the policy", ms_evidence_type_name(p->e.type));
+	if (p->error) {
+		fprintf(f, ": %s", p->error);
+	} else if (p->status == MS_MISMATCH) {
+		const char *sep = ": differs: ";
+
+		for (size_t k = 0; k < p->checks.n; k++)
+			if (p->checks.v[k].state == MS_CHECK_FAIL) {
+				fprintf(f, "%s%s", sep, p->checks.v[k].what);
+				sep = ", ";
+			}
+	}
+	if (fclose(f) || !text) {
+		free(text);
+		return 2;
+	}
+	line->result = text;
+	return 0;
+}
+
+int compare_run(int argc, char **argv, struct compare_batch_line *line)
 {
 	enum { OPT_POLICY = 256, OPT_CACHE, OPT_FETCH, OPT_BASE_URL, OPT_CA_FILE };
 	/* --vcek and --certs are placed per pair here; the rest is parsed as for pin (verify_opts.c) */
@@ -633,7 +687,8 @@ int cmd_compare(int argc, char **argv)
 
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strncmp(argv[i], "--image-digest", 14))
-			return cmd_compare_image(argc, argv);
+			return line ? cli_usage("compare", "--image-digest has no place in a --batch line")
+				    : cmd_compare_image(argc, argv);
 	/* every argument is at most one file or one collateral option: argc bounds both lists */
 	args = calloc((size_t)argc + 1, sizeof(*args));
 	c.local = calloc((size_t)argc + 1, sizeof(*c.local));
@@ -687,6 +742,10 @@ int cmd_compare(int argc, char **argv)
 		case 'j': c.json = true; break;
 		case 'q': c.quiet = true; break;
 		case 'h':
+			if (line) {
+				rc = cli_usage("compare", "--help has no place in a batch line");
+				goto out;
+			}
 			fputs(compare_help, stdout);
 			rc = 0;
 			goto out;
@@ -731,10 +790,13 @@ int cmd_compare(int argc, char **argv)
 	}
 	if (c.fetch && !c.cache_dir && !(c.cache_dir = cache_owned = cli_default_cache_dir("compare")))
 		goto out;
+	if (line)
+		v.memo = line->memo;
 	if ((rc = verify_opts_load(&v)))
 		goto out;
 	rc = 2;
 	c.vo = v.vo;
+	c.vo.chain_cache = line ? line->cache : NULL;
 	c.mo = v.mo;
 	c.forced = v.forced;
 	c.ncrl = v.ncrl;
@@ -812,13 +874,18 @@ evidence:
 		rc = cli_usage("compare", "%s has no EVIDENCE after it", args[pending_expected].path);
 		goto out;
 	}
+	if (line && npairs != 1) {
+		rc = cli_usage("compare", "a --batch line is one EXPECTED EVIDENCE pair (or one EVIDENCE with --policy), not %zu",
+			       npairs);
+		goto out;
+	}
 	if ((rc = load_collateral(&c.gvcek)) || (rc = load_collateral(&c.gcerts)))
 		goto out;
 	for (size_t i = 0; i < c.nlocal; i++)
 		if ((rc = load_collateral(&c.local[i])))
 			goto out;
 	rc = 2;
-	if (v.root_path && !c.quiet)
+	if (v.root_path && !c.quiet && !line)
 		fprintf(stderr, "measure: compare: the pinned root is replaced by %s\n", v.root_path);
 
 	/* verification and the verdict, pair by pair; the worst outcome decides, whatever the order */
@@ -844,6 +911,11 @@ evidence:
 			}
 	}
 	rc = ms_exit_code(worst);
+	if (line) { /* the batch prints it; bad input is told by the one-line error above */
+		if (rc != 2 && batch_result(line, &c, &pairs[0], rc))
+			rc = 2;
+		goto out;
+	}
 	if (c.quiet || rc == 2) /* bad input: the one-line errors above, nothing on stdout */
 		goto out;
 	if (c.json ? print_json(&c, pairs, npairs, rc) : print_text(pairs, npairs, rc))
@@ -869,4 +941,12 @@ out:
 	verify_opts_free(&v);
 	free(cache_owned);
 	return rc;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--batch") || !strncmp(argv[i], "--batch=", 8))
+			return cmd_compare_batch(argc, argv);
+	return compare_run(argc, argv, NULL);
 }

@@ -27,7 +27,8 @@ static const char eif_help[] =
 	"certificate's key and must sign the computed PCR0. FILE may be - for stdin.\n"
 	"\n"
 	"Options:\n"
-	"  -j, --json           print the expected-value manifest (measure/v1)\n"
+	"  -j, --json           print the expected-value manifest (measure/v1), with\n"
+	"                       the file's SHA-256 (computed only then)\n"
 	"      --format NAME    text (default), json, or nitro-cli (the JSON of\n"
 	"                       'nitro-cli describe-eif', same keys and order)\n"
 	"  -q, --quiet          print nothing; the exit code tells\n"
@@ -222,9 +223,7 @@ static char *text_report(const struct eif_result *r)
 
 	if (!out)
 		return NULL;
-	ms_hex_encode(e->file_sha256, MS_SHA256_LEN, hex);
-	fprintf(out, "file       %s (%llu bytes, sha256 %s)\n", ms_basename(r->path),
-		(unsigned long long)e->file_size, hex);
+	fprintf(out, "file       %s (%llu bytes)\n", ms_basename(r->path), (unsigned long long)e->file_size);
 	fprintf(out, "format     EIF v%u, %s, %u sections (%u ramdisk%s), CRC-32 %08x %s\n",
 		e->header.version, e->header.flags & 1 ? "aarch64" : "x86_64",
 		e->header.num_sections, e->ramdisks, e->ramdisks == 1 ? "" : "s", e->crc32,
@@ -287,6 +286,7 @@ int cmd_eif(int argc, char **argv)
 	struct eif_result r = { 0 };
 	struct ms_file file = { .fd = -1 };
 	struct cli_progress progress;
+	struct ms_eif_measure_options mo = { 0 };
 	struct ms_err err = { 0 };
 	bool quiet = false;
 	cJSON *json = NULL;
@@ -331,8 +331,11 @@ int cmd_eif(int argc, char **argv)
 	if (ms_file_open(&file, r.path, &err))
 		return cli_fail("eif", r.path, &err);
 	cli_progress_init(&progress, "eif", r.path, file.size);
-	if (ms_eif_measure(file.fd, file.regular ? file.size : 0, cli_progress_update, &progress,
-			   &r.eif, &err)) {
+	mo.progress = cli_progress_update;
+	mo.progress_arg = &progress;
+	/* the file's SHA-256 is read only by the manifest (--json) */
+	mo.file_sha256 = format == FMT_JSON;
+	if (ms_eif_measure_with(file.fd, file.regular ? file.size : 0, &mo, &r.eif, &err)) {
 		cli_progress_end(&progress);
 		rc = cli_fail("eif", r.path, &err);
 		goto out;

@@ -92,6 +92,73 @@ int verify_opts_parse(struct verify_opts *o, int opt, const char *arg)
 	}
 }
 
+/* The --crl at path loaded earlier in the run (a new reference), or NULL. */
+static X509_CRL *memo_crl(const struct verify_memo *m, const char *path)
+{
+	for (unsigned i = 0; m && i < m->ncrl; i++)
+		if (!strcmp(m->crl[i].path, path)) {
+			X509_CRL_up_ref(m->crl[i].crl);
+			return m->crl[i].crl;
+		}
+	return NULL;
+}
+
+static void memo_keep_crl(struct verify_memo *m, const char *path, X509_CRL *crl)
+{
+	X509_CRL *known = memo_crl(m, path);
+
+	if (known) {
+		X509_CRL_free(known);
+		return;
+	}
+	if (!m || m->ncrl == VERIFY_MEMO_MAX || !(m->crl[m->ncrl].path = strdup(path)))
+		return;
+	X509_CRL_up_ref(crl);
+	m->crl[m->ncrl++].crl = crl;
+}
+
+/* The --root at path loaded earlier in the run (a new stack of new references), or NULL. */
+static STACK_OF(X509) *memo_root(const struct verify_memo *m, const char *path)
+{
+	for (unsigned i = 0; m && i < m->nroot; i++)
+		if (!strcmp(m->root[i].path, path)) {
+			STACK_OF(X509) *sk = sk_X509_dup(m->root[i].chain);
+
+			for (int k = 0; sk && k < sk_X509_num(sk); k++)
+				X509_up_ref(sk_X509_value(sk, k));
+			return sk;
+		}
+	return NULL;
+}
+
+static void memo_keep_root(struct verify_memo *m, const char *path, STACK_OF(X509) *chain)
+{
+	STACK_OF(X509) *kept;
+
+	if (!m || m->nroot == VERIFY_MEMO_MAX || !(kept = sk_X509_dup(chain)))
+		return;
+	if (!(m->root[m->nroot].path = strdup(path))) {
+		sk_X509_free(kept);
+		return;
+	}
+	for (int k = 0; k < sk_X509_num(kept); k++)
+		X509_up_ref(sk_X509_value(kept, k));
+	m->root[m->nroot++].chain = kept;
+}
+
+void verify_memo_free(struct verify_memo *m)
+{
+	for (unsigned i = 0; i < m->ncrl; i++) {
+		free(m->crl[i].path);
+		X509_CRL_free(m->crl[i].crl);
+	}
+	for (unsigned i = 0; i < m->nroot; i++) {
+		free(m->root[i].path);
+		sk_X509_pop_free(m->root[i].chain, X509_free);
+	}
+	memset(m, 0, sizeof(*m));
+}
+
 int verify_opts_load(struct verify_opts *o)
 {
 	struct ms_err err = { 0 };
@@ -113,7 +180,10 @@ int verify_opts_load(struct verify_opts *o)
 					 o->mo.nonce_len, MS_NONCE_PREFIX_MIN, MS_REPORT_DATA_LEN);
 		o->mo.nonce = o->nonce;
 	}
-	if (o->root_path) {
+	if (o->root_path && (o->root_chain = memo_root(o->memo, o->root_path))) {
+		o->vo.root_override = sk_X509_value(o->root_chain, sk_X509_num(o->root_chain) - 1);
+		o->vo.ask_override = sk_X509_num(o->root_chain) == 2 ? sk_X509_value(o->root_chain, 0) : NULL;
+	} else if (o->root_path) {
 		/* one root; or AMD's cert_chain form, the ASK (or ASVK) then the ARK */
 		uint8_t *pem = NULL;
 		size_t len;
@@ -129,6 +199,7 @@ int verify_opts_load(struct verify_opts *o)
 			return cli_fail(o->verb, o->root_path, &err);
 		o->vo.root_override = sk_X509_value(o->root_chain, sk_X509_num(o->root_chain) - 1);
 		o->vo.ask_override = sk_X509_num(o->root_chain) == 2 ? sk_X509_value(o->root_chain, 0) : NULL;
+		memo_keep_root(o->memo, o->root_path, o->root_chain);
 	}
 	if (o->ncrl && !(o->crls = sk_X509_CRL_new_null())) {
 		fprintf(stderr, "measure: %s: out of memory\n", o->verb);
@@ -137,14 +208,19 @@ int verify_opts_load(struct verify_opts *o)
 	for (size_t i = 0; i < o->ncrl; i++) {
 		uint8_t *buf = NULL;
 		size_t len;
-		X509_CRL *crl = NULL;
-		bool bad = ms_file_load(o->crl_paths[i], 4u << 20, &buf, &len, &err) ||
-			   ms_crl_parse(buf, len, "--crl", &crl, &err);
+		X509_CRL *crl = memo_crl(o->memo, o->crl_paths[i]);
+		bool bad = !crl && (ms_file_load(o->crl_paths[i], 4u << 20, &buf, &len, &err) ||
+				    ms_crl_parse(buf, len, "--crl", &crl, &err));
 
 		free(buf);
 		if (bad)
 			return cli_fail(o->verb, o->crl_paths[i], &err);
-		sk_X509_CRL_push(o->crls, crl);
+		memo_keep_crl(o->memo, o->crl_paths[i], crl);
+		if (!sk_X509_CRL_push(o->crls, crl)) {
+			X509_CRL_free(crl);
+			fprintf(stderr, "measure: %s: out of memory\n", o->verb);
+			return 2;
+		}
 	}
 	o->vo.crls = o->crls;
 	if (o->vcek_path && ms_file_load(o->vcek_path, 1 << 20, &o->vcek, &o->vcek_len, &err))

@@ -56,8 +56,27 @@ enum {
 /* The help lines of those options. */
 extern const char verify_opts_help[];
 
+/*
+ * Files --root and --crl name, loaded once for a whole --batch run (by path:
+ * a run reads each once), shared by reference with every line's options.
+ */
+#define VERIFY_MEMO_MAX 32
+struct verify_memo {
+	struct {
+		char *path;
+		X509_CRL *crl;
+	} crl[VERIFY_MEMO_MAX];
+	struct {
+		char *path;
+		STACK_OF(X509) *chain;
+	} root[VERIFY_MEMO_MAX];
+	unsigned ncrl, nroot;
+};
+void verify_memo_free(struct verify_memo *m);
+
 struct verify_opts {
 	const char *verb;
+	struct verify_memo *memo;        /* NULL, or files already loaded in this run */
 	struct ms_verify_options vo;
 	struct ms_match_options mo;
 	enum ms_evidence_type forced;

@@ -153,7 +153,7 @@ _measure() {
 		case $prev in
 		--type) COMPREPLY=($(compgen -W "nitro snp tdx" -- "$cur")); return ;;
 		--at) COMPREPLY=($(compgen -W "evidence" -- "$cur")); return ;;
-		--vcek|--certs|--root|--policy|--crl|--tcb-info|--qe-identity|--tcb-issuer-chain|--ca-file) _filedir; return ;;
+		--batch|--vcek|--certs|--root|--policy|--crl|--tcb-info|--qe-identity|--tcb-issuer-chain|--ca-file) _filedir; return ;;
 		--cache) _filedir -d; return ;;
 		--base-url) COMPREPLY=($(compgen -W "amd= intel=" -- "$cur")); compopt -o nospace; return ;;
 		--accept-tcb) COMPREPLY=($(compgen -W "UpToDate SWHardeningNeeded ConfigurationNeeded
@@ -161,7 +161,7 @@ _measure() {
 		--nonce|--min-tcb-date|--image-digest) return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--image-digest --type --at --nonce --report-data-prefix --allow-partial --vcek --certs
+			COMPREPLY=($(compgen -W "--batch --image-digest --type --at --nonce --report-data-prefix --allow-partial --vcek --certs
 				--root --policy --crl --tcb-info --qe-identity --tcb-issuer-chain --accept-tcb --min-tcb-date
 				--require-tcb --cache --fetch --base-url --ca-file --allow-debug --json --quiet --help" -- "$cur"))
 		else

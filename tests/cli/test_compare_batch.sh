@@ -1,0 +1,207 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# measure compare --batch: one comparison per line in one process. The SNP PKI (ARK -> ASK -> VCEK),
+# its CRLs and a report signed by the VCEK are made here with the openssl CLI and python, as in
+# test_fetch.sh; a second ARK/ASK pair of the same names stands for "another root". The verdicts
+# each line must give are those of 'measure compare' run alone on the same arguments.
+. "$(dirname "$0")/lib.sh"
+
+F=$FIXTURES/compare
+P=$TMP/pki
+mkdir -p "$P"
+HWID=$(printf '0123456789abcdeffedcba9876543210%.0s' 1 2 3 4)
+TCB_HEX=d517000000000004
+(
+	cd "$P" || exit 1
+	for k in ark ask vcek ark2 ask2; do
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out $k.key 2>/dev/null
+	done
+	printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >ca.ext
+	for s in "" 2; do
+		openssl req -x509 -new -key ark$s.key -subj "/CN=ARK-Milan/O=measure test" -days 3650 \
+			-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out ark$s.pem
+		openssl req -new -key ask$s.key -subj "/CN=SEV-Milan/O=measure test" |
+			openssl x509 -req -CA ark$s.pem -CAkey ark$s.key -set_serial 0x1001 -days 3650 -extfile ca.ext -out ask$s.pem 2>/dev/null
+		cat ask$s.pem ark$s.pem >cert_chain$s.pem
+	done
+	cat >vcek.ext <<EXT
+1.3.6.1.4.1.3704.1.1 = ASN1:NULL
+1.3.6.1.4.1.3704.1.2 = ASN1:IA5STRING:Milan-B0
+1.3.6.1.4.1.3704.1.3.1 = ASN1:INTEGER:4
+1.3.6.1.4.1.3704.1.3.2 = ASN1:INTEGER:0
+1.3.6.1.4.1.3704.1.3.3 = ASN1:INTEGER:23
+1.3.6.1.4.1.3704.1.3.8 = ASN1:INTEGER:213
+1.3.6.1.4.1.3704.1.4 = DER:$HWID
+EXT
+	openssl req -new -key vcek.key -subj "/CN=SEV-VCEK/O=measure test" |
+		openssl x509 -req -CA ask.pem -CAkey ask.key -set_serial 0x2002 -days 3650 -extfile vcek.ext -outform DER -out vcek.der 2>/dev/null
+	openssl x509 -inform DER -in vcek.der -out vcek.pem
+	# CRLs from the ARK: none revoked; the ASK revoked
+	for v in clean ask; do
+		mkdir -p ca-$v
+		: >ca-$v/index.txt
+		echo 01 >ca-$v/crlnumber
+		printf '[ca]\ndefault_ca=ark\n[ark]\ndatabase=%s/index.txt\ncrlnumber=%s/crlnumber\ndefault_md=sha384\ndefault_crl_days=30\n' \
+			"$P/ca-$v" "$P/ca-$v" >ca-$v/ca.cnf
+		[ $v = ask ] && openssl ca -config ca-$v/ca.cnf -keyfile ark.key -cert ark.pem -revoke ask.pem 2>/dev/null
+		openssl ca -config ca-$v/ca.cnf -keyfile ark.key -cert ark.pem -gencrl 2>/dev/null | openssl crl -outform DER -out crl-$v.der
+	done
+) >"$TMP/pki.log" 2>&1
+if [ -s "$P/vcek.der" ] && [ -s "$P/crl-ask.der" ] && [ -s "$P/cert_chain2.pem" ]; then ok "test PKI made with openssl"; else
+	not_ok "test PKI made with openssl" "$(tail -5 "$TMP/pki.log")"; echo "1..$n"; exit 1; fi
+
+MEAS=$(printf 'a5%.0s' $(seq 48))
+python3 - "$P" "$HWID" "$TCB_HEX" "$MEAS" <<'PY'
+import struct, subprocess, sys
+d, hwid, tcb, meas = sys.argv[1], bytes.fromhex(sys.argv[2]), int(sys.argv[3], 16), bytes.fromhex(sys.argv[4])
+r = bytearray(1184)
+struct.pack_into('<IIQ', r, 0, 3, 0, 0x30000)
+struct.pack_into('<I', r, 0x34, 1)
+struct.pack_into('<Q', r, 0x38, tcb)
+r[0x90:0xc0] = meas
+struct.pack_into('<Q', r, 0x180, tcb)
+r[0x188:0x18b] = bytes([0x19, 0x01, 0x01])
+r[0x1a0:0x1e0] = hwid
+struct.pack_into('<Q', r, 0x1e0, tcb)
+struct.pack_into('<Q', r, 0x1f0, tcb)
+der = subprocess.run(['openssl', 'dgst', '-sha384', '-sign', d + '/vcek.key'], input=bytes(r[:0x2a0]),
+                     capture_output=True, check=True).stdout
+def integer(b, at):
+    assert b[at] == 2
+    n = b[at + 1]
+    return int.from_bytes(b[at + 2:at + 2 + n], 'big'), at + 2 + n
+at = 2 if der[1] < 0x80 else 3
+rr, at = integer(der, at)
+ss, at = integer(der, at)
+r[0x2a0:0x2e8] = rr.to_bytes(72, 'little')
+r[0x2e8:0x330] = ss.to_bytes(72, 'little')
+open(d + '/report.bin', 'wb').write(bytes(r))
+PY
+printf '{"schema":"measure/v1","platform":"sev-snp","measurements":{"measurement":"%s"}}\n' "$MEAS" >"$TMP/snp.json"
+
+# line_rc N: the exit code the result line of batch line N reports (text output)
+line_rc() { sed -n "s/^line $1: .*(exit \([0-9]\)).*/\1/p" "$TMP/out"; }
+# expect_line N RC DESC [WORDS]
+expect_line() {
+	got=$(line_rc "$1")
+	if [ "$got" = "$2" ] && { [ -z "${4:-}" ] || grep "^line $1: " "$TMP/out" | grep -qF -- "$4"; }; then ok "$3"; else
+		not_ok "$3" "line $1: exit '${got}', want $2${4:+ with '$4'}" "out: $(grep "^line $1: " "$TMP/out" | head -c 400)"; fi
+}
+# alone RC DESC ARGS...: measure compare run alone gives RC (the reference for a batch line)
+alone() {
+	want=$1 desc=$2
+	shift 2
+	expect_rc "$want" "alone: $desc" compare "$@"
+}
+
+# --- a revoked intermediate after a good chain, another root, in one batch --------------------------
+S="--vcek $P/vcek.der $TMP/snp.json $P/report.bin"
+cat >"$TMP/snp.batch" <<EOF
+# the good chain, twice: the second is served by the cache
+--root $P/cert_chain.pem --crl $P/crl-clean.der $S
+--root $P/cert_chain.pem --crl $P/crl-clean.der $S
+# the same ASK and ARK, with the ARK's CRL that revokes the ASK
+--root $P/cert_chain.pem --crl $P/crl-ask.der $S
+# the good chain again after it
+--root $P/cert_chain.pem --crl $P/crl-clean.der $S
+# another ARK and ASK of the same names: the cached ASK must not stand in for them
+--root $P/cert_chain2.pem $S
+--root $P/cert_chain.pem $S --at 2010-01-01T00:00:00Z
+EOF
+run compare --batch "$TMP/snp.batch"
+if [ "$rc" -eq 3 ]; then ok "batch: exit 3, the worst line"; else not_ok "batch: exit 3, the worst line" "exit $rc" "$(cat "$TMP/err")"; fi
+expect_line 2 0 "good chain: match"
+expect_line 3 0 "good chain again: match"
+expect_line 5 3 "a revoked ASK after the good chain: exit 3" "revoked"
+expect_line 7 0 "the good chain after the revoked one: match"
+expect_line 9 3 "another root of the same name: exit 3" "does not chain"
+expect_line 10 3 "a check time before the certificates: exit 3" "not yet valid"
+expect_out "summary counts the lines" "summary: 6 comparisons: 3 match, 0 mismatch, 0 bad input, 3 not verified"
+expect_out "summary: chains were served by the cache" "from the cache)"
+alone 0 "the good chain" --root "$P/cert_chain.pem" --crl "$P/crl-clean.der" $S
+alone 3 "the revoked ASK" --root "$P/cert_chain.pem" --crl "$P/crl-ask.der" $S
+alone 3 "the other root" --root "$P/cert_chain2.pem" $S
+
+# the options beside --batch apply to every line
+printf '%s %s\n' "$TMP/snp.json" "$P/report.bin" >"$TMP/global.batch"
+expect_rc 0 "options beside --batch apply to each line" compare --batch "$TMP/global.batch" --root "$P/cert_chain.pem" --vcek "$P/vcek.der"
+expect_rc 3 "... a revoking CRL beside --batch too" compare --batch "$TMP/global.batch" --root "$P/cert_chain.pem" --vcek "$P/vcek.der" --crl "$P/crl-ask.der"
+
+# --- Nitro: match, mismatch, bad lines -----------------------------------------------------------
+N="$F/synthetic-nitro.json $F/synthetic-nitro.doc"
+long=$(head -c 70000 /dev/zero | tr '\0' a)
+{
+	printf '%s\n' "# comment" "" "   " "$N" "$F/synthetic-nitro-differ.json $F/synthetic-nitro.doc"
+	printf '%s\n' "$F/missing.json $F/synthetic-nitro.doc" "$F/synthetic-nitro.json 'unclosed" \
+		"$F/synthetic-nitro.json \"unclosed" "$N \\" "$long" "$N -" "$N --batch x" "$N --json" "$F/synthetic-nitro.json"
+	printf '%s\r\n' "'$F/synthetic-nitro.json' \"$F/synthetic-nitro.doc\""
+	printf '%s\n' "$N $N"
+	printf 'a\0b\n'
+	printf '%s' "$N"
+} >"$TMP/nitro.batch"
+run compare --batch "$TMP/nitro.batch" --root "$F/synthetic-nitro-root.pem" --at evidence
+if [ "$rc" -eq 2 ]; then ok "nitro batch: exit 2 (bad lines are the worst)"; else not_ok "nitro batch: exit 2" "exit $rc" "$(cat "$TMP/err")"; fi
+expect_line 4 0 "a pair: match"
+expect_line 5 1 "the differing manifest: mismatch, naming pcr0" "differs: pcr0"
+expect_line 6 2 "a missing file: that line alone" "missing.json"
+expect_line 7 2 "an unclosed ' : that line alone" "' that is not closed"
+expect_line 8 2 "an unclosed \" : that line alone" "\" that is not closed"
+expect_line 9 2 "a trailing backslash" "escapes nothing"
+expect_line 10 2 "a line over 64 KiB" "longer than"
+expect_line 11 2 "'-' (standard input) in a line" "standard input"
+expect_line 12 2 "--batch in a line" "--batch"
+expect_line 13 2 "--json in a line" "--json"
+expect_line 14 2 "EXPECTED without EVIDENCE" "EXPECTED EVIDENCE pairs"
+expect_line 15 0 "quoted words and a CRLF line end: match"
+expect_line 16 2 "two pairs on one line" "one EXPECTED EVIDENCE pair"
+expect_line 17 2 "a NUL byte" "NUL"
+expect_line 18 0 "a last line without a newline: match"
+if [ "$(grep -c '^line ' "$TMP/out")" -eq 15 ]; then ok "one result line per non-blank line"; else
+	not_ok "one result line per non-blank line" "$(grep -c '^line ' "$TMP/out") lines"; fi
+expect_out "the summary line" "summary: 15 comparisons: 3 match, 1 mismatch, 11 bad input"
+if [ ! -s "$TMP/err" ]; then ok "nothing on stderr: each error is in its line"; else not_ok "nothing on stderr" "$(head -3 "$TMP/err")"; fi
+
+# --json: JSON Lines, each parsed by python
+run compare --batch "$TMP/nitro.batch" --root "$F/synthetic-nitro-root.pem" --at evidence --json
+if python3 - "$TMP/out" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+objs = [json.loads(l) for l in lines]
+assert len(objs) == 16, len(objs)
+assert [o['exit_code'] for o in objs[:3]] == [0, 1, 2], objs[:3]
+assert objs[0]['result']['matched'] is True and objs[0]['line'] == 4
+assert objs[2]['error'] and objs[2]['verdict'] == 'bad input'
+s = objs[-1]['summary']
+assert s['comparisons'] == 15 and s['match'] == 3 and s['exit_code'] == 2, s
+PY
+then ok "--json: JSON Lines, a summary object last"; else not_ok "--json: JSON Lines" "$(head -c 300 "$TMP/out")"; fi
+
+# -q, stdin, batch-level usage errors
+printf '%s\n' "$N" | "$MEASURE" compare --batch - -q --root "$F/synthetic-nitro-root.pem" --at evidence >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ "$rc" -eq 0 ] && [ ! -s "$TMP/out" ]; then ok "-q with stdin: exit 0, nothing printed"; else not_ok "-q with stdin" "exit $rc"; fi
+expect_failure 2 "a batch FILE that does not exist" "nope.batch" compare --batch "$TMP/nope.batch"
+printf '# nothing\n\n' >"$TMP/empty.batch"
+expect_refused 2 "a batch of comments only: exit 2" "no comparison" compare --batch "$TMP/empty.batch"
+expect_failure 2 "files on the command line beside --batch" "go in the lines" compare --batch "$TMP/empty.batch" "$F/synthetic-nitro.json"
+expect_failure 2 "--batch without FILE" "needs a FILE" compare --batch
+
+# --- real evidence, when the vectors are there: each line as compare alone ---------------------------
+Q=$VECTORS/tdx/tdx_prod_quote_SPR_E4.dat
+if [ -f "$Q" ]; then
+	printf '{"schema":"measure/v1","platform":"tdx","measurements":{"mrtd":"%096d"}}\n' 0 >"$TMP/tdx.json"
+	for i in 1 2 3; do
+		printf '%s %s --at 2026-02-03T00:00:00Z\n' "$TMP/tdx.json" "$Q"
+	done >"$TMP/tdx.batch"
+	run compare --batch "$TMP/tdx.batch"
+	"$MEASURE" compare --at 2026-02-03T00:00:00Z "$TMP/tdx.json" "$Q" >/dev/null 2>&1
+	alone_rc=$?
+	if [ "$(line_rc 1)$(line_rc 2)$(line_rc 3)" = "$alone_rc$alone_rc$alone_rc" ]; then
+		ok "a real TDX quote three times: each line as compare alone (exit $alone_rc)"
+	else
+		not_ok "a real TDX quote three times" "lines: $(line_rc 1) $(line_rc 2) $(line_rc 3), alone: $alone_rc" "$(head -c 600 "$TMP/out")"
+	fi
+else
+	skip "real TDX quote: $Q absent"
+fi
+echo "1..$n"
