@@ -17,9 +17,10 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC     ?= clang
 VECTORS     ?= $(abspath ../shared/vectors)
 
-PKGS     := libcrypto libcbor libcjson zlib sqlite3 libcurl tss2-mu libarchive
-# Headers only: libpq is loaded at run time (dlopen) when a postgresql:// pin store is opened.
-DLPKGS   := libpq
+PKGS     := libcrypto libcbor libcjson zlib sqlite3 libcurl tss2-mu
+# Headers only, loaded at run time (dlopen): libpq when a postgresql:// pin store is opened,
+# libarchive when a tar is read (image/libarchive.c).
+DLPKGS   := libpq libarchive
 TESTPKGS := cmocka
 # Debian/Ubuntu packages that provide the pkg-config modules above.
 DEBS     := pkg-config libssl-dev libcbor-dev libcjson-dev zlib1g-dev libcmocka-dev libarchive-dev libsqlite3-dev libpq-dev \

@@ -15,13 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <zlib.h>
 
 #include "../common/hex.h"
 #include "../common/json_strict.h"
 #include "image.h"
+#include "libarchive.h"
 
 enum compression { COMP_NONE, COMP_GZIP, COMP_ZSTD };
 
@@ -1133,7 +1132,7 @@ static la_ssize_t tar_read(struct archive *a, void *ctx, const void **out)
 	long got = fd_read(&src->fd, src->buf, sizeof(src->buf));
 
 	if (got < 0) {
-		archive_set_error(a, errno, "read failed");
+		ms_la.set_error(a, errno, "read failed");
 		return -1;
 	}
 	ms_hash_update(&src->hash, src->buf, (size_t)got);
@@ -1144,7 +1143,7 @@ static la_ssize_t tar_read(struct archive *a, void *ctx, const void **out)
 
 static long entry_read(void *ctx, void *buf, size_t len)
 {
-	la_ssize_t got = archive_read_data(ctx, buf, len);
+	la_ssize_t got = ms_la.read_data(ctx, buf, len);
 
 	return got < 0 ? -1 : (long)got;
 }
@@ -1157,10 +1156,10 @@ static enum ms_status read_entries(struct archive *a, struct store *s, struct ms
 	char *path = NULL;
 	int r;
 
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
-		const char *name = archive_entry_pathname(e);
-		const char *hardlink = archive_entry_hardlink(e);
-		mode_t type = archive_entry_filetype(e);
+	while ((r = ms_la.read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+		const char *name = ms_la.entry_pathname(e);
+		const char *hardlink = ms_la.entry_hardlink(e);
+		mode_t type = ms_la.entry_filetype(e);
 		struct blob *b;
 
 		free(path);
@@ -1202,7 +1201,7 @@ static enum ms_status read_entries(struct archive *a, struct store *s, struct ms
 				goto out;
 			}
 		} else if (type == AE_IFLNK) {
-			const char *target = archive_entry_symlink(e);
+			const char *target = ms_la.entry_symlink(e);
 
 			if (!target || !(b->link = resolve_symlink(path, target))) {
 				st = ms_fail(err, MS_BAD_INPUT, "tar: symlink \"%.200s\" points outside the archive", name);
@@ -1213,7 +1212,7 @@ static enum ms_status read_entries(struct archive *a, struct store *s, struct ms
 		}
 	}
 	if (r != ARCHIVE_EOF) {
-		st = ms_fail(err, MS_BAD_INPUT, "tar: %s after entry %zu", archive_error_string(a) ? archive_error_string(a) : "unreadable",
+		st = ms_fail(err, MS_BAD_INPUT, "tar: %s after entry %zu", ms_la.error_string(a) ? ms_la.error_string(a) : "unreadable",
 			     count);
 		goto out;
 	}
@@ -1243,10 +1242,10 @@ out:
 
 static struct archive *tar_new(void)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a = ms_la.read_new();
 
-	if (a && (archive_read_support_format_tar(a) != ARCHIVE_OK || archive_read_support_filter_gzip(a) != ARCHIVE_OK)) {
-		archive_read_free(a);
+	if (a && (ms_la.read_support_format_tar(a) != ARCHIVE_OK || ms_la.read_support_filter_gzip(a) != ARCHIVE_OK)) {
+		ms_la.read_free(a);
 		return NULL;
 	}
 	return a;
@@ -1266,11 +1265,15 @@ static enum ms_status finish(struct store *s, const char *platform, struct ms_im
 enum ms_status ms_image_read_tar(int fd, const char *platform, struct ms_image *img, struct ms_err *err)
 {
 	struct store s = { .dirfd = -1 };
-	struct tar_source *src = calloc(1, sizeof(*src));
-	struct archive *a = tar_new();
+	struct tar_source *src = NULL;
+	struct archive *a = NULL;
 	enum ms_status st;
 
 	memset(img, 0, sizeof(*img));
+	if ((st = ms_libarchive_load(err)))
+		return st;
+	src = calloc(1, sizeof(*src));
+	a = tar_new();
 	if (!src || !a) {
 		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
 		goto out;
@@ -1280,8 +1283,8 @@ enum ms_status ms_image_read_tar(int fd, const char *platform, struct ms_image *
 		st = ms_fail(err, st, "cannot hash");
 		goto out;
 	}
-	if (archive_read_open(a, src, NULL, tar_read, NULL) != ARCHIVE_OK) {
-		st = ms_fail(err, MS_BAD_INPUT, "tar: %s", archive_error_string(a) ? archive_error_string(a) : "unreadable");
+	if (ms_la.read_open(a, src, NULL, tar_read, NULL) != ARCHIVE_OK) {
+		st = ms_fail(err, MS_BAD_INPUT, "tar: %s", ms_la.error_string(a) ? ms_la.error_string(a) : "unreadable");
 		goto out;
 	}
 	if ((st = read_entries(a, &s, err)))
@@ -1305,7 +1308,8 @@ out:
 	if (src)
 		ms_hash_free(&src->hash);
 	free(src);
-	archive_read_free(a);
+	if (a)
+		ms_la.read_free(a);
 	return st;
 }
 
@@ -1313,22 +1317,25 @@ enum ms_status ms_image_read_tar_memory(const void *data, size_t len, const char
 					struct ms_err *err)
 {
 	struct store s = { .dirfd = -1 };
-	struct archive *a = tar_new();
+	struct archive *a = NULL;
 	enum ms_status st;
 
 	memset(img, 0, sizeof(*img));
-	if (!a) {
+	if ((st = ms_libarchive_load(err)))
+		return st;
+	if (!(a = tar_new())) {
 		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
 		goto out;
 	}
-	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
-		st = ms_fail(err, MS_BAD_INPUT, "tar: %s", archive_error_string(a) ? archive_error_string(a) : "unreadable");
+	if (ms_la.read_open_memory(a, data, len) != ARCHIVE_OK) {
+		st = ms_fail(err, MS_BAD_INPUT, "tar: %s", ms_la.error_string(a) ? ms_la.error_string(a) : "unreadable");
 		goto out;
 	}
 	st = read_entries(a, &s, err);
 out:
 	st = finish(&s, platform, img, st, err);
-	archive_read_free(a);
+	if (a)
+		ms_la.read_free(a);
 	return st;
 }
 
