@@ -325,7 +325,7 @@ static long fd_read(void *ctx, void *buf, size_t len)
 }
 
 /* Opens path beneath dirfd without following any symlink; -1 with errno set otherwise. */
-static int open_beneath(int dirfd, const char *path)
+int ms_image_open_beneath(int dirfd, const char *path)
 {
 	char comp[MS_IMAGE_MAX_PATH];
 	const char *r = path;
@@ -396,7 +396,7 @@ static enum ms_status store_get(struct store *s, const char *path, struct blob *
 		if (!b && s->dirfd >= 0) {
 			struct stat sb;
 
-			if ((fd = open_beneath(s->dirfd, want)) < 0) {
+			if ((fd = ms_image_open_beneath(s->dirfd, want)) < 0) {
 				if (errno == ENOENT)
 					goto out;
 				st = ms_fail(err, MS_BAD_INPUT, "%.200s: cannot open (%s)", want,
@@ -593,6 +593,17 @@ static enum ms_status verified_blob(struct store *s, const struct desc *d, const
 	return MS_OK;
 }
 
+static enum ms_status keep_config(const struct blob *b, struct ms_image *img, struct ms_err *err)
+{
+	free(img->config);
+	if (!(img->config = malloc(b->size + 1)))
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	memcpy(img->config, b->content, b->size);
+	img->config[b->size] = '\0';
+	img->config_len = b->size;
+	return MS_OK;
+}
+
 /* Checks a config document and fills the platform; *diff_ids points into j. */
 static enum ms_status check_config(const cJSON *j, const char *what, struct ms_image *img, const cJSON **diff_ids,
 				   struct ms_err *err)
@@ -732,7 +743,7 @@ static enum ms_status load_oci_image(struct store *s, const struct desc *d, stru
 	memcpy(img->manifest_digest, d->digest, MS_SHA256_LEN);
 	img->has_manifest_digest = true;
 	if ((st = verified_blob(s, &cd, "config", &b, err)) || (st = parse_json(b, "config", &config, err)) ||
-	    (st = check_config(config, "config", img, &diff_ids, err)))
+	    (st = check_config(config, "config", img, &diff_ids, err)) || (st = keep_config(b, img, err)))
 		goto out;
 	memcpy(img->config_digest, cd.digest, MS_SHA256_LEN);
 	img->config_size = cd.size;
@@ -761,6 +772,10 @@ static enum ms_status load_oci_image(struct store *s, const struct desc *d, stru
 			goto out;
 		memcpy(img->layers[i].digest, ld.digest, MS_SHA256_LEN);
 		img->layers[i].size = ld.size;
+		if (!(img->layers[i].path = strdup(b->path))) {
+			st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+			goto out;
+		}
 	}
 out:
 	cJSON_Delete(manifest);
@@ -1000,7 +1015,8 @@ static enum ms_status load_docker_image(struct store *s, const cJSON *entry, siz
 			     cfg->valuestring);
 		goto out;
 	}
-	if ((st = parse_json(b, "config", &config, err)) || (st = check_config(config, "config", img, &diff_ids, err)))
+	if ((st = parse_json(b, "config", &config, err)) || (st = check_config(config, "config", img, &diff_ids, err)) ||
+	    (st = keep_config(b, img, err)))
 		goto out;
 	memcpy(img->config_digest, b->sha256, MS_SHA256_LEN);
 	img->config_size = b->size;
@@ -1025,6 +1041,10 @@ static enum ms_status load_docker_image(struct store *s, const cJSON *entry, siz
 			goto out;
 		memcpy(img->layers[i].digest, b->sha256, MS_SHA256_LEN);
 		img->layers[i].size = b->size;
+		if (!(img->layers[i].path = strdup(b->path))) {
+			st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+			goto out;
+		}
 	}
 	img->format = MS_IMAGE_DOCKER_ARCHIVE;
 out:
@@ -1349,7 +1369,10 @@ enum ms_status ms_image_read_dir(int dirfd, const char *platform, struct ms_imag
 
 void ms_image_free(struct ms_image *img)
 {
+	for (size_t i = 0; img->layers && i < img->layer_count; i++)
+		free(img->layers[i].path);
 	free(img->layers);
+	free(img->config);
 	memset(img, 0, sizeof(*img));
 }
 

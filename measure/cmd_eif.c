@@ -19,6 +19,7 @@ static const char eif_help[] =
 	"Usage: measure eif [options] FILE\n"
 	"       measure eif build ... -o FILE   (see 'measure eif build --help')\n"
 	"       measure eif sign IN --sign-cert PEM --sign-key PEM -o OUT\n"
+	"       measure eif ramdisk --image IMAGE | --bootstrap DIR -o FILE\n"
 	"\n"
 	"Computes the PCRs an AWS Nitro enclave booted from the EIF FILE will report:\n"
 	"PCR0 (kernel, cmdline, every ramdisk), PCR1 (kernel, cmdline, first ramdisk),\n"
@@ -297,6 +298,8 @@ int cmd_eif(int argc, char **argv)
 		return cmd_eif_build(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "sign"))
 		return cmd_eif_sign(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "ramdisk"))
+		return cmd_eif_ramdisk(argc - 1, argv + 1);
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":jqh", options, NULL)) != -1) {
