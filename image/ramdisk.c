@@ -193,7 +193,8 @@ static enum ms_status new_inode(struct tree *t, uint32_t layer, uint64_t ordinal
 }
 
 /* The live directory at path, creating missing ones (implicit); entries below a symlink or a file are refused. */
-static enum ms_status tree_parent(struct tree *t, const char *path, const char *what, uint32_t *out, struct ms_err *err)
+static enum ms_status tree_parent(struct tree *t, const char *path, const char *entry, const char *what, uint32_t *out,
+				  struct ms_err *err)
 {
 	char buf[MS_IMAGE_MAX_PATH];
 	uint32_t cur = 0;
@@ -210,11 +211,11 @@ static enum ms_status tree_parent(struct tree *t, const char *path, const char *
 		k = tree_find(t, buf);
 		if (k != NONE && t->n[k].alive) {
 			if (t->n[k].type == N_LNK)
-				return ms_fail(err, MS_BAD_INPUT, "%s: \"%.200s\" is below the symlink \"%.200s\"", what, path,
+				return ms_fail(err, MS_BAD_INPUT, "%s: \"%.200s\" is below the symlink \"%.200s\"", what, entry,
 					       buf);
 			if (t->n[k].type != N_DIR)
 				return ms_fail(err, MS_BAD_INPUT, "%s: \"%.200s\" is below \"%.200s\", which is not a directory",
-					       what, path, buf);
+					       what, entry, buf);
 		} else {
 			if (k == NONE && (st = tree_new_node(t, buf, cur, &k, err)))
 				return st;
@@ -577,7 +578,7 @@ static enum ms_status apply(struct tree *t, uint32_t layer, const struct lentry 
 	enum ms_status st;
 
 	snprintf(parent_path, sizeof(parent_path), "%.*s", slash ? (int)(slash - le->path) : 0, le->path);
-	if ((st = tree_parent(t, parent_path, what, &parent, err)))
+	if ((st = tree_parent(t, parent_path, le->path, what, &parent, err)))
 		return st;
 	if (le->kind == K_HARD) {
 		uint32_t target = tree_find(t, le->link);
@@ -719,7 +720,7 @@ static enum ms_status init_layer(struct tree *t, struct ms_err *err)
 		if (k != NONE && t->n[k].alive)
 			continue; /* a directory the image has */
 		snprintf(parent_path, sizeof(parent_path), "%.*s", slash ? (int)(slash - p) : 0, p);
-		if ((st = tree_parent(t, parent_path, "init layer", &parent, err)))
+		if ((st = tree_parent(t, parent_path, p, "init layer", &parent, err)))
 			return st;
 		if (slash && t->n[parent].implicit) /* made by docker: 0755 root, its mtime normalized later */
 			t->n[parent].implicit = false;
