@@ -14,7 +14,9 @@ _measure() {
 	eif)
 		if [[ ${words[2]} == build ]]; then
 			case $prev in
-			--kernel|--ramdisk|--metadata|-o|--output|--sign-cert|--sign-key) _filedir; return ;;
+			--kernel|--ramdisk|--metadata|-o|--output|--sign-cert|--sign-key|--image) _filedir; return ;;
+			--bootstrap) _filedir -d; return ;;
+			--platform) return ;;
 			--arch) COMPREPLY=($(compgen -W "x86_64 aarch64" -- "$cur")); return ;;
 			--compat) COMPREPLY=($(compgen -W "eif_build" -- "$cur")); return ;;
 			--cmdline|--name|--image-version|--build-time|--build-tool|--build-tool-version|--img-os|--img-kernel) return ;;
@@ -22,8 +24,18 @@ _measure() {
 			if [[ $cur == -* ]]; then
 				COMPREPLY=($(compgen -W "--output --kernel --cmdline --ramdisk --arch --metadata
 					--no-metadata --name --image-version --build-time --compat --build-tool
-					--build-tool-version --img-os --img-kernel --sign-cert --sign-key --quiet --help" -- "$cur"))
+					--build-tool-version --img-os --img-kernel --sign-cert --sign-key --bootstrap --image
+					--platform --quiet --help" -- "$cur"))
 			fi
+			return
+		fi
+		if [[ ${words[2]} == ramdisk ]]; then
+			case $prev in
+			-o|--output|--image) _filedir; return ;;
+			--bootstrap) _filedir -d; return ;;
+			--platform) return ;;
+			esac
+			[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--image --bootstrap --platform --output --quiet --help" -- "$cur"))
 			return
 		fi
 		if [[ ${words[2]} == sign ]]; then
@@ -43,7 +55,7 @@ _measure() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--json --format --quiet --help" -- "$cur"))
 		elif [[ $cword -eq 2 ]]; then
-			local sub=($(compgen -W "build sign" -- "$cur"))
+			local sub=($(compgen -W "build sign ramdisk" -- "$cur"))
 			_filedir eif
 			COMPREPLY+=("${sub[@]}")
 		else
