@@ -788,6 +788,20 @@ struct candidates {
 	size_t n;
 };
 
+/* cosign's artifacts beside an image: tags sha256-<manifest hex>.sig, .att, .sbom */
+static bool cosign_artifact(const cJSON *descriptor)
+{
+	const cJSON *name = get(get(descriptor, "annotations"), "org.opencontainers.image.ref.name");
+	const char *v, *dot;
+
+	if (!cJSON_IsString(name))
+		return false;
+	v = name->valuestring;
+	dot = strrchr(v, '.');
+	return !strncmp(v, "sha256-", 7) && dot == v + 7 + 2 * MS_SHA256_LEN &&
+	       (!strcmp(dot, ".sig") || !strcmp(dot, ".att") || !strcmp(dot, ".sbom"));
+}
+
 static enum ms_status collect(struct store *s, const cJSON *index, const char *what, unsigned depth,
 			      struct candidates *c, struct ms_err *err)
 {
@@ -826,7 +840,7 @@ static enum ms_status collect(struct store *s, const cJSON *index, const char *w
 			cJSON_Delete(j);
 			continue;
 		}
-		if (!one_of(d.media_type, manifest_types) || d.attestation)
+		if (!one_of(d.media_type, manifest_types) || d.attestation || cosign_artifact(m))
 			continue;
 		for (size_t k = 0; k < c->n; k++)
 			if (!memcmp(c->d[k].digest, d.digest, MS_SHA256_LEN))

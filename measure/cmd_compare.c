@@ -632,7 +632,7 @@ int cmd_compare(int argc, char **argv)
 	verify_opts_init(&v, "compare");
 
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strncmp(argv[i], "--image-digest", 14))
+		if (!strncmp(argv[i], "--image-digest", 14) || !strncmp(argv[i], "--cosign-", 9))
 			return cmd_compare_image(argc, argv);
 	/* every argument is at most one file or one collateral option: argc bounds both lists */
 	args = calloc((size_t)argc + 1, sizeof(*args));

@@ -148,9 +148,11 @@ _measure() {
 		--platform) COMPREPLY=($(compgen -W "linux/amd64 linux/arm64 linux/arm64/v8 linux/arm/v7" -- "$cur")); return ;;
 		--format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
 		--region) return ;;
+		--cosign-key|--cosign-signature|--cosign-payload) _filedir; return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--platform --region --json --format --quiet --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--platform --region --json --format --cosign-key --cosign-signature
+				--cosign-payload --quiet --help" -- "$cur"))
 		else
 			_filedir
 		fi
@@ -166,6 +168,7 @@ _measure() {
 		--type) COMPREPLY=($(compgen -W "nitro snp tdx" -- "$cur")); return ;;
 		--at) COMPREPLY=($(compgen -W "evidence" -- "$cur")); return ;;
 		--vcek|--certs|--root|--policy|--crl|--tcb-info|--qe-identity|--tcb-issuer-chain|--ca-file) _filedir; return ;;
+		--cosign-key|--cosign-bundle|--cosign-signature|--cosign-payload) _filedir; return ;;
 		--cache) _filedir -d; return ;;
 		--base-url) COMPREPLY=($(compgen -W "amd= intel=" -- "$cur")); compopt -o nospace; return ;;
 		--accept-tcb) COMPREPLY=($(compgen -W "UpToDate SWHardeningNeeded ConfigurationNeeded
@@ -173,7 +176,7 @@ _measure() {
 		--nonce|--min-tcb-date|--image-digest) return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--image-digest --type --at --nonce --report-data-prefix --allow-partial --vcek --certs
+			COMPREPLY=($(compgen -W "--image-digest --cosign-key --cosign-bundle --cosign-signature --cosign-payload --type --at --nonce --report-data-prefix --allow-partial --vcek --certs
 				--root --policy --crl --tcb-info --qe-identity --tcb-issuer-chain --accept-tcb --min-tcb-date
 				--require-tcb --cache --fetch --base-url --ca-file --allow-debug --json --quiet --help" -- "$cur"))
 		else
