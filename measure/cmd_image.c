@@ -13,6 +13,7 @@
 #include "../image/cosign.h"
 #include "../image/image.h"
 #include "cli.h"
+#include "output_opts.h"
 
 static const char image_help[] =
 	"Usage: measure image [options] IMAGE\n"
@@ -28,16 +29,14 @@ static const char image_help[] =
 	"      --platform OS/ARCH[/VARIANT]  pick one image of a multi-platform index\n"
 	"                       (e.g. linux/amd64); required when there are several\n"
 	"      --region R       the manifest is for platform fly, region R recorded\n"
-	"  -j, --json           print the expected-value manifest (measure/v1, platform\n"
-	"                       docker, or fly with --region): manifest_digest, config_digest\n"
-	"      --format NAME    text (default) or json\n"
+	"                       (--json: platform docker, or fly with --region;\n"
+	"                       manifest_digest, config_digest)\n"
 	"      --cosign-key PEM  verify the image's cosign signature with this public key\n"
 	"                       (ECDSA P-256; cosign's key-pair mode, offline): in an OCI\n"
 	"                       layout directory the tag sha256-<manifest hex>.sig, else\n"
 	"      --cosign-signature FILE --cosign-payload FILE  (base64 signature, payload);\n"
 	"                       the payload must name the image's manifest digest\n"
-	"  -q, --quiet          print nothing; the exit code tells\n"
-	"  -h, --help           show this help\n"
+	OUTPUT_HELP
 	"\n"
 	"A docker-archive without an OCI index carries no registry manifest: only the\n"
 	"config digest is reported for it.\n"
@@ -187,8 +186,7 @@ int cmd_image(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "platform", required_argument, NULL, 'p' }, { "region", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },           { "format", required_argument, NULL, 'f' },
-		{ "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
+		OUTPUT_OPTIONS,
 		{ "cosign-key", required_argument, NULL, 'k' }, { "cosign-signature", required_argument, NULL, 's' },
 		{ "cosign-payload", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
@@ -197,15 +195,22 @@ int cmd_image(int argc, char **argv)
 	struct ms_image img = { 0 };
 	struct ms_file file = { .fd = -1 };
 	struct ms_err err = { 0 };
-	bool json = false, quiet = false;
+	struct output_opts o;
 	cJSON *out = NULL;
 	char *text = NULL;
 	struct stat sb;
 	int opt, rc, dirfd = -1;
 
+	output_init(&o, "image", image_help, NULL);
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":jqh", options, NULL)) != -1) {
+		int handled = output_option(&o, opt, optarg, &rc);
+
+		if (handled < 0)
+			return rc;
+		if (handled)
+			continue;
 		switch (opt) {
 		case 'p':
 			if (!platform_ok(optarg))
@@ -217,14 +222,6 @@ int cmd_image(int argc, char **argv)
 				return cli_usage("image", "--region needs a name of 1 to 64 characters");
 			region = optarg;
 			break;
-		case 'j':
-			json = true;
-			break;
-		case 'f':
-			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
-				return cli_usage("image", "unknown format '%s' (text, json)", optarg);
-			json = !strcmp(optarg, "json");
-			break;
 		case 'k':
 			cosign_key = optarg;
 			break;
@@ -234,16 +231,12 @@ int cmd_image(int argc, char **argv)
 		case 'P':
 			cosign_payload = optarg;
 			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			fputs(image_help, stdout);
-			return 0;
 		default:
 			return cli_bad_option("image", opt, argv);
 		}
 	}
+	if ((rc = output_check(&o)))
+		return rc;
 	if (optind != argc - 1)
 		return cli_usage("image", optind == argc ? "no image given" : "more than one image given");
 	path = argv[optind];
@@ -263,13 +256,13 @@ int cmd_image(int argc, char **argv)
 	}
 	if (cosign_key && (rc = check_cosign(path, dirfd, &img, cosign_key, cosign_sig, cosign_payload)))
 		goto out;
-	if (quiet) {
+	if (o.quiet) {
 		rc = 0;
 		goto out;
 	}
-	if (json) {
+	if (output_wants_manifest(&o)) {
 		out = manifest_json(&img, path, region);
-		rc = out ? cli_write_json("image", out) : (fprintf(stderr, "measure: image: out of memory\n"), 2);
+		rc = output_manifest(&o, out);
 	} else {
 		text = text_report(&img, path, cosign_key != NULL);
 		rc = text ? cli_write("image", text) : (fprintf(stderr, "measure: image: out of memory\n"), 2);
