@@ -50,10 +50,11 @@ _measure() {
 			return
 		fi
 		case $prev in
-		--format) COMPREPLY=($(compgen -W "text json nitro-cli" -- "$cur")); return ;;
+		--format) COMPREPLY=($(compgen -W "text json nitro-cli rvps intoto env kms cocos go-sev-guest" -- "$cur")); return ;;
+		--env-prefix) return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--json --format --quiet --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--json --format --env-prefix --quiet --help" -- "$cur"))
 		elif [[ $cword -eq 2 ]]; then
 			local sub=($(compgen -W "build sign ramdisk" -- "$cur"))
 			_filedir eif
@@ -82,12 +83,14 @@ _measure() {
 			EPYC-Milan-v2 EPYC-Genoa EPYC-Genoa-v1 EPYC-Turin" -- "$cur")); return ;;
 		--kvm-init2) COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
 		--output-format) COMPREPLY=($(compgen -W "hex base64" -- "$cur")); return ;;
+		--format) COMPREPLY=($(compgen -W "text json rvps intoto env cocos go-sev-guest" -- "$cur")); return ;;
+		--env-prefix) return ;;
 		esac
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--ovmf --published --ovmf-metadata --mode --vcpus --vcpu-type --vcpu-sig --vcpu-family
 				--vcpu-model --vcpu-stepping --vmm-type --guest-features --kernel --initrd --append
 				--kernel-sha256 --initrd-sha256 --append-sha256 --snp-ovmf-hash --svsm --vars-size
-				--vars-file --kvm-init2 --ec2-rdx --output-format --json --explain --dump-vmsa
+				--vars-file --kvm-init2 --ec2-rdx --output-format --json --format --env-prefix --explain --dump-vmsa
 				--verbose --quiet --help" -- "$cur"))
 		elif [[ $cword -eq 2 ]]; then
 			COMPREPLY=($(compgen -W "id-block" -- "$cur"))
@@ -112,13 +115,14 @@ _measure() {
 		--page-add-order) COMPREPLY=($(compgen -W "single-pass two-pass" -- "$cur")); return ;;
 		--secure-boot) COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
 		--memory) COMPREPLY=($(compgen -W "1G 2G 4G 8G 16G" -- "$cur")); return ;;
-		--cmdline|--qemu-version|--mrtd|--kernel-authenticode|--cmdline-sha384|--initrd-sha384) return ;;
+		--cmdline|--qemu-version|--mrtd|--kernel-authenticode|--cmdline-sha384|--initrd-sha384|--env-prefix) return ;;
+		--format) COMPREPLY=($(compgen -W "text json rvps intoto env cocos" -- "$cur")); return ;;
 		esac
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--firmware --published --mrtd --kernel-authenticode --cmdline-sha384
 				--initrd-sha384 --vars --page-add-order --memory --acpi-loader --acpi-rsdp
 				--acpi-tables --boot-order --boot-entry --secure-boot --kernel --initrd --cmdline
-				--qemu-version --json --transcript --quiet --help" -- "$cur"))
+				--qemu-version --json --format --env-prefix --transcript --quiet --help" -- "$cur"))
 		elif [[ $cword -eq 2 ]]; then
 			COMPREPLY=($(compgen -W "eventlog" -- "$cur"))
 		fi
@@ -146,12 +150,12 @@ _measure() {
 	image)
 		case $prev in
 		--platform) COMPREPLY=($(compgen -W "linux/amd64 linux/arm64 linux/arm64/v8 linux/arm/v7" -- "$cur")); return ;;
-		--format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
-		--region) return ;;
+		--format) COMPREPLY=($(compgen -W "text json rvps intoto env kms cocos go-sev-guest" -- "$cur")); return ;;
+		--region|--env-prefix) return ;;
 		--cosign-key|--cosign-signature|--cosign-payload) _filedir; return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--platform --region --json --format --cosign-key --cosign-signature
+			COMPREPLY=($(compgen -W "--platform --region --json --format --env-prefix --cosign-key --cosign-signature
 				--cosign-payload --quiet --help" -- "$cur"))
 		else
 			_filedir
