@@ -17,10 +17,11 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC     ?= clang
 VECTORS     ?= $(abspath ../shared/vectors)
 
-PKGS     := libcrypto libcbor libcjson zlib sqlite3 libarchive
+PKGS     := libcrypto libcbor libcjson zlib sqlite3
 # Headers only, loaded at run time (dlopen) by the one part that needs them: libpq when a
-# postgresql:// pin store is opened, libcurl at the first fetch, libtss2-mu at the first TPM structure.
-DLPKGS   := libpq libcurl tss2-mu
+# postgresql:// pin store is opened, libcurl at the first fetch, libtss2-mu at the first TPM
+# structure, libarchive when a tar is read (image/libarchive.c).
+DLPKGS   := libpq libcurl tss2-mu libarchive
 TESTPKGS := cmocka
 # Debian/Ubuntu packages that provide the pkg-config modules above.
 DEBS     := pkg-config libssl-dev libcbor-dev libcjson-dev zlib1g-dev libcmocka-dev libarchive-dev libsqlite3-dev libpq-dev \

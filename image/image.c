@@ -15,13 +15,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <zlib.h>
 
 #include "../common/hex.h"
 #include "../common/json_strict.h"
 #include "image.h"
+#include "libarchive.h"
 
 enum compression { COMP_NONE, COMP_GZIP, COMP_ZSTD };
 
@@ -326,7 +325,7 @@ static long fd_read(void *ctx, void *buf, size_t len)
 }
 
 /* Opens path beneath dirfd without following any symlink; -1 with errno set otherwise. */
-static int open_beneath(int dirfd, const char *path)
+int ms_image_open_beneath(int dirfd, const char *path)
 {
 	char comp[MS_IMAGE_MAX_PATH];
 	const char *r = path;
@@ -397,7 +396,7 @@ static enum ms_status store_get(struct store *s, const char *path, struct blob *
 		if (!b && s->dirfd >= 0) {
 			struct stat sb;
 
-			if ((fd = open_beneath(s->dirfd, want)) < 0) {
+			if ((fd = ms_image_open_beneath(s->dirfd, want)) < 0) {
 				if (errno == ENOENT)
 					goto out;
 				st = ms_fail(err, MS_BAD_INPUT, "%.200s: cannot open (%s)", want,
@@ -594,6 +593,17 @@ static enum ms_status verified_blob(struct store *s, const struct desc *d, const
 	return MS_OK;
 }
 
+static enum ms_status keep_config(const struct blob *b, struct ms_image *img, struct ms_err *err)
+{
+	free(img->config);
+	if (!(img->config = malloc(b->size + 1)))
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	memcpy(img->config, b->content, b->size);
+	img->config[b->size] = '\0';
+	img->config_len = b->size;
+	return MS_OK;
+}
+
 /* Checks a config document and fills the platform; *diff_ids points into j. */
 static enum ms_status check_config(const cJSON *j, const char *what, struct ms_image *img, const cJSON **diff_ids,
 				   struct ms_err *err)
@@ -733,7 +743,7 @@ static enum ms_status load_oci_image(struct store *s, const struct desc *d, stru
 	memcpy(img->manifest_digest, d->digest, MS_SHA256_LEN);
 	img->has_manifest_digest = true;
 	if ((st = verified_blob(s, &cd, "config", &b, err)) || (st = parse_json(b, "config", &config, err)) ||
-	    (st = check_config(config, "config", img, &diff_ids, err)))
+	    (st = check_config(config, "config", img, &diff_ids, err)) || (st = keep_config(b, img, err)))
 		goto out;
 	memcpy(img->config_digest, cd.digest, MS_SHA256_LEN);
 	img->config_size = cd.size;
@@ -762,6 +772,10 @@ static enum ms_status load_oci_image(struct store *s, const struct desc *d, stru
 			goto out;
 		memcpy(img->layers[i].digest, ld.digest, MS_SHA256_LEN);
 		img->layers[i].size = ld.size;
+		if (!(img->layers[i].path = strdup(b->path))) {
+			st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+			goto out;
+		}
 	}
 out:
 	cJSON_Delete(manifest);
@@ -773,6 +787,20 @@ struct candidates {
 	struct desc *d;
 	size_t n;
 };
+
+/* cosign's artifacts beside an image: tags sha256-<manifest hex>.sig, .att, .sbom */
+static bool cosign_artifact(const cJSON *descriptor)
+{
+	const cJSON *name = get(get(descriptor, "annotations"), "org.opencontainers.image.ref.name");
+	const char *v, *dot;
+
+	if (!cJSON_IsString(name))
+		return false;
+	v = name->valuestring;
+	dot = strrchr(v, '.');
+	return !strncmp(v, "sha256-", 7) && dot == v + 7 + 2 * MS_SHA256_LEN &&
+	       (!strcmp(dot, ".sig") || !strcmp(dot, ".att") || !strcmp(dot, ".sbom"));
+}
 
 static enum ms_status collect(struct store *s, const cJSON *index, const char *what, unsigned depth,
 			      struct candidates *c, struct ms_err *err)
@@ -812,7 +840,7 @@ static enum ms_status collect(struct store *s, const cJSON *index, const char *w
 			cJSON_Delete(j);
 			continue;
 		}
-		if (!one_of(d.media_type, manifest_types) || d.attestation)
+		if (!one_of(d.media_type, manifest_types) || d.attestation || cosign_artifact(m))
 			continue;
 		for (size_t k = 0; k < c->n; k++)
 			if (!memcmp(c->d[k].digest, d.digest, MS_SHA256_LEN))
@@ -1001,7 +1029,8 @@ static enum ms_status load_docker_image(struct store *s, const cJSON *entry, siz
 			     cfg->valuestring);
 		goto out;
 	}
-	if ((st = parse_json(b, "config", &config, err)) || (st = check_config(config, "config", img, &diff_ids, err)))
+	if ((st = parse_json(b, "config", &config, err)) || (st = check_config(config, "config", img, &diff_ids, err)) ||
+	    (st = keep_config(b, img, err)))
 		goto out;
 	memcpy(img->config_digest, b->sha256, MS_SHA256_LEN);
 	img->config_size = b->size;
@@ -1026,6 +1055,10 @@ static enum ms_status load_docker_image(struct store *s, const cJSON *entry, siz
 			goto out;
 		memcpy(img->layers[i].digest, b->sha256, MS_SHA256_LEN);
 		img->layers[i].size = b->size;
+		if (!(img->layers[i].path = strdup(b->path))) {
+			st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+			goto out;
+		}
 	}
 	img->format = MS_IMAGE_DOCKER_ARCHIVE;
 out:
@@ -1133,7 +1166,7 @@ static la_ssize_t tar_read(struct archive *a, void *ctx, const void **out)
 	long got = fd_read(&src->fd, src->buf, sizeof(src->buf));
 
 	if (got < 0) {
-		archive_set_error(a, errno, "read failed");
+		ms_la.set_error(a, errno, "read failed");
 		return -1;
 	}
 	ms_hash_update(&src->hash, src->buf, (size_t)got);
@@ -1144,7 +1177,7 @@ static la_ssize_t tar_read(struct archive *a, void *ctx, const void **out)
 
 static long entry_read(void *ctx, void *buf, size_t len)
 {
-	la_ssize_t got = archive_read_data(ctx, buf, len);
+	la_ssize_t got = ms_la.read_data(ctx, buf, len);
 
 	return got < 0 ? -1 : (long)got;
 }
@@ -1157,10 +1190,10 @@ static enum ms_status read_entries(struct archive *a, struct store *s, struct ms
 	char *path = NULL;
 	int r;
 
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
-		const char *name = archive_entry_pathname(e);
-		const char *hardlink = archive_entry_hardlink(e);
-		mode_t type = archive_entry_filetype(e);
+	while ((r = ms_la.read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+		const char *name = ms_la.entry_pathname(e);
+		const char *hardlink = ms_la.entry_hardlink(e);
+		mode_t type = ms_la.entry_filetype(e);
 		struct blob *b;
 
 		free(path);
@@ -1202,7 +1235,7 @@ static enum ms_status read_entries(struct archive *a, struct store *s, struct ms
 				goto out;
 			}
 		} else if (type == AE_IFLNK) {
-			const char *target = archive_entry_symlink(e);
+			const char *target = ms_la.entry_symlink(e);
 
 			if (!target || !(b->link = resolve_symlink(path, target))) {
 				st = ms_fail(err, MS_BAD_INPUT, "tar: symlink \"%.200s\" points outside the archive", name);
@@ -1213,7 +1246,7 @@ static enum ms_status read_entries(struct archive *a, struct store *s, struct ms
 		}
 	}
 	if (r != ARCHIVE_EOF) {
-		st = ms_fail(err, MS_BAD_INPUT, "tar: %s after entry %zu", archive_error_string(a) ? archive_error_string(a) : "unreadable",
+		st = ms_fail(err, MS_BAD_INPUT, "tar: %s after entry %zu", ms_la.error_string(a) ? ms_la.error_string(a) : "unreadable",
 			     count);
 		goto out;
 	}
@@ -1243,10 +1276,10 @@ out:
 
 static struct archive *tar_new(void)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a = ms_la.read_new();
 
-	if (a && (archive_read_support_format_tar(a) != ARCHIVE_OK || archive_read_support_filter_gzip(a) != ARCHIVE_OK)) {
-		archive_read_free(a);
+	if (a && (ms_la.read_support_format_tar(a) != ARCHIVE_OK || ms_la.read_support_filter_gzip(a) != ARCHIVE_OK)) {
+		ms_la.read_free(a);
 		return NULL;
 	}
 	return a;
@@ -1266,11 +1299,15 @@ static enum ms_status finish(struct store *s, const char *platform, struct ms_im
 enum ms_status ms_image_read_tar(int fd, const char *platform, struct ms_image *img, struct ms_err *err)
 {
 	struct store s = { .dirfd = -1 };
-	struct tar_source *src = calloc(1, sizeof(*src));
-	struct archive *a = tar_new();
+	struct tar_source *src = NULL;
+	struct archive *a = NULL;
 	enum ms_status st;
 
 	memset(img, 0, sizeof(*img));
+	if ((st = ms_libarchive_load(err)))
+		return st;
+	src = calloc(1, sizeof(*src));
+	a = tar_new();
 	if (!src || !a) {
 		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
 		goto out;
@@ -1280,8 +1317,8 @@ enum ms_status ms_image_read_tar(int fd, const char *platform, struct ms_image *
 		st = ms_fail(err, st, "cannot hash");
 		goto out;
 	}
-	if (archive_read_open(a, src, NULL, tar_read, NULL) != ARCHIVE_OK) {
-		st = ms_fail(err, MS_BAD_INPUT, "tar: %s", archive_error_string(a) ? archive_error_string(a) : "unreadable");
+	if (ms_la.read_open(a, src, NULL, tar_read, NULL) != ARCHIVE_OK) {
+		st = ms_fail(err, MS_BAD_INPUT, "tar: %s", ms_la.error_string(a) ? ms_la.error_string(a) : "unreadable");
 		goto out;
 	}
 	if ((st = read_entries(a, &s, err)))
@@ -1305,7 +1342,8 @@ out:
 	if (src)
 		ms_hash_free(&src->hash);
 	free(src);
-	archive_read_free(a);
+	if (a)
+		ms_la.read_free(a);
 	return st;
 }
 
@@ -1313,22 +1351,25 @@ enum ms_status ms_image_read_tar_memory(const void *data, size_t len, const char
 					struct ms_err *err)
 {
 	struct store s = { .dirfd = -1 };
-	struct archive *a = tar_new();
+	struct archive *a = NULL;
 	enum ms_status st;
 
 	memset(img, 0, sizeof(*img));
-	if (!a) {
+	if ((st = ms_libarchive_load(err)))
+		return st;
+	if (!(a = tar_new())) {
 		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
 		goto out;
 	}
-	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
-		st = ms_fail(err, MS_BAD_INPUT, "tar: %s", archive_error_string(a) ? archive_error_string(a) : "unreadable");
+	if (ms_la.read_open_memory(a, data, len) != ARCHIVE_OK) {
+		st = ms_fail(err, MS_BAD_INPUT, "tar: %s", ms_la.error_string(a) ? ms_la.error_string(a) : "unreadable");
 		goto out;
 	}
 	st = read_entries(a, &s, err);
 out:
 	st = finish(&s, platform, img, st, err);
-	archive_read_free(a);
+	if (a)
+		ms_la.read_free(a);
 	return st;
 }
 
@@ -1342,7 +1383,10 @@ enum ms_status ms_image_read_dir(int dirfd, const char *platform, struct ms_imag
 
 void ms_image_free(struct ms_image *img)
 {
+	for (size_t i = 0; img->layers && i < img->layer_count; i++)
+		free(img->layers[i].path);
 	free(img->layers);
+	free(img->config);
 	memset(img, 0, sizeof(*img));
 }
 

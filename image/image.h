@@ -32,6 +32,7 @@ struct ms_image_layer {
 	uint64_t size;
 	uint8_t diff_id[MS_SHA256_LEN]; /* of the uncompressed tar, verified */
 	char compression[8];            /* none, gzip */
+	char *path;                     /* where the blob is in the layout or archive */
 };
 
 struct ms_image {
@@ -44,6 +45,8 @@ struct ms_image {
 	char os[32], architecture[32], variant[32];
 	size_t layer_count;
 	struct ms_image_layer *layers;
+	char *config; /* the config document, NUL-terminated (verified against config_digest) */
+	size_t config_len;
 	/* a regular tar input: its length and SHA-256 (the whole file) */
 	bool has_input_digest;
 	uint64_t input_size;
@@ -67,6 +70,9 @@ enum ms_status ms_image_read_tar_memory(const void *data, size_t len, const char
 /* dirfd: an OCI image layout directory (blobs opened beneath it, no symlinks followed). */
 enum ms_status ms_image_read_dir(int dirfd, const char *platform, struct ms_image *img, struct ms_err *err);
 void ms_image_free(struct ms_image *img);
+
+/* Opens path beneath dirfd following no symlink (a blob of an OCI layout directory); -1 and errno otherwise. */
+int ms_image_open_beneath(int dirfd, const char *path);
 
 /* "os/architecture[/variant]" of img into out. */
 void ms_image_platform_text(const struct ms_image *img, char *out, size_t len);

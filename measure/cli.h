@@ -25,6 +25,13 @@ int cmd_fetch(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_compare_image(int argc, char **argv);
 int cmd_eif_sign(int argc, char **argv);
+int cmd_eif_ramdisk(int argc, char **argv);
+struct ms_ramdisk_info;
+/* The customer ramdisk of an image path, or the bootstrap ramdisk of DIR/init and DIR/nsm.ko, into out_fd
+ * (a regular file); errors printed; returns the exit code. */
+int cli_ramdisk_image(const char *verb, const char *image, const char *platform, int out_fd,
+		      struct ms_ramdisk_info *info);
+int cli_ramdisk_bootstrap(const char *verb, const char *dir, int out_fd, struct ms_ramdisk_info *info);
 /* Signs the EIF in (a regular file) into out, then reads out back and verifies it; returns the exit code. */
 int cli_eif_sign_file(const char *verb, const char *in, const char *cert, const char *key, const char *out,
 		      bool quiet);

@@ -686,8 +686,8 @@ int compare_run(int argc, char **argv, struct compare_batch_line *line)
 	verify_opts_init(&v, "compare");
 
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strncmp(argv[i], "--image-digest", 14))
-			return line ? cli_usage("compare", "--image-digest has no place in a --batch line")
+		if (!strncmp(argv[i], "--image-digest", 14) || !strncmp(argv[i], "--cosign-", 9))
+			return line ? cli_usage("compare", "%.64s has no place in a --batch line", argv[i])
 				    : cmd_compare_image(argc, argv);
 	/* every argument is at most one file or one collateral option: argc bounds both lists */
 	args = calloc((size_t)argc + 1, sizeof(*args));

@@ -14,11 +14,13 @@
 #include "../common/x509.h"
 #include "../eif/eif.h"
 #include "cli.h"
+#include "output_opts.h"
 
 static const char eif_help[] =
 	"Usage: measure eif [options] FILE\n"
 	"       measure eif build ... -o FILE   (see 'measure eif build --help')\n"
 	"       measure eif sign IN --sign-cert PEM --sign-key PEM -o OUT\n"
+	"       measure eif ramdisk --image IMAGE | --bootstrap DIR -o FILE\n"
 	"\n"
 	"Computes the PCRs an AWS Nitro enclave booted from the EIF FILE will report:\n"
 	"PCR0 (kernel, cmdline, every ramdisk), PCR1 (kernel, cmdline, first ramdisk),\n"
@@ -27,17 +29,14 @@ static const char eif_help[] =
 	"certificate's key and must sign the computed PCR0. FILE may be - for stdin.\n"
 	"\n"
 	"Options:\n"
-	"  -j, --json           print the expected-value manifest (measure/v1), with\n"
-	"                       the file's SHA-256 (computed only then)\n"
-	"      --format NAME    text (default), json, or nitro-cli (the JSON of\n"
-	"                       'nitro-cli describe-eif', same keys and order)\n"
-	"  -q, --quiet          print nothing; the exit code tells\n"
-	"  -h, --help           show this help\n"
+	OUTPUT_HELP
+	"      --format nitro-cli  the JSON of 'nitro-cli describe-eif', same keys and order\n"
+	"                       (the manifest and its exports carry the file's SHA-256,\n"
+	"                       computed only for them)\n"
 	"\n"
 	"Exit codes: 0 ok, 2 malformed or unreadable EIF, 3 signature does not verify\n"
 	"or does not sign PCR0, 5 unsupported EIF version.\n";
 
-enum format { FMT_TEXT, FMT_JSON, FMT_NITRO_CLI };
 
 struct eif_result {
 	const char *path;
@@ -277,18 +276,14 @@ static char *text_report(const struct eif_result *r)
 
 int cmd_eif(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },   { "format", required_argument, NULL, 'f' },
-		{ "quiet", no_argument, NULL, 'q' },  { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	enum format format = FMT_TEXT;
+	static const struct option options[] = { OUTPUT_OPTIONS, { NULL, 0, NULL, 0 } };
+	static const char *const own[] = { "nitro-cli", NULL };
+	struct output_opts out;
 	struct eif_result r = { 0 };
 	struct ms_file file = { .fd = -1 };
 	struct cli_progress progress;
 	struct ms_eif_measure_options mo = { 0 };
 	struct ms_err err = { 0 };
-	bool quiet = false;
 	cJSON *json = NULL;
 	char *text = NULL;
 	int opt, rc;
@@ -297,33 +292,21 @@ int cmd_eif(int argc, char **argv)
 		return cmd_eif_build(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "sign"))
 		return cmd_eif_sign(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "ramdisk"))
+		return cmd_eif_ramdisk(argc - 1, argv + 1);
+	output_init(&out, "eif", eif_help, own);
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":jqh", options, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			format = FMT_JSON;
-			break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				format = FMT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				format = FMT_JSON;
-			else if (!strcmp(optarg, "nitro-cli"))
-				format = FMT_NITRO_CLI;
-			else
-				return cli_usage("eif", "unknown format '%s' (text, json, nitro-cli)", optarg);
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			fputs(eif_help, stdout);
-			return 0;
-		default:
+		int handled = output_option(&out, opt, optarg, &rc);
+
+		if (handled < 0)
+			return rc;
+		if (!handled)
 			return cli_bad_option("eif", opt, argv);
-		}
 	}
+	if ((rc = output_check(&out)))
+		return rc;
 	if (optind != argc - 1)
 		return cli_usage("eif", optind == argc ? "no EIF file given" : "more than one EIF file given");
 	r.path = argv[optind];
@@ -333,8 +316,8 @@ int cmd_eif(int argc, char **argv)
 	cli_progress_init(&progress, "eif", r.path, file.size);
 	mo.progress = cli_progress_update;
 	mo.progress_arg = &progress;
-	/* the file's SHA-256 is read only by the manifest (--json) */
-	mo.file_sha256 = format == FMT_JSON;
+	/* the file's SHA-256 is read only by the manifest (--json and the exports made from it) */
+	mo.file_sha256 = output_wants_manifest(&out);
 	if (ms_eif_measure_with(file.fd, file.regular ? file.size : 0, &mo, &r.eif, &err)) {
 		cli_progress_end(&progress);
 		rc = cli_fail("eif", r.path, &err);
@@ -354,16 +337,21 @@ int cmd_eif(int argc, char **argv)
 		rc = cli_fail("eif", r.path, &err);
 		goto out;
 	}
-	if (quiet) {
+	if (out.quiet) {
 		rc = 0;
 		goto out;
 	}
-	if (format == FMT_TEXT) {
+	if (output_is(&out, "text")) {
 		text = text_report(&r);
 		rc = text ? cli_write("eif", text) : (fprintf(stderr, "measure: eif: out of memory\n"), 2);
 		goto out;
 	}
-	json = format == FMT_JSON ? manifest_json(&r) : nitro_cli_json(&r);
+	if (output_wants_manifest(&out)) {
+		json = manifest_json(&r);
+		rc = output_manifest(&out, json);
+		goto out;
+	}
+	json = nitro_cli_json(&r);
 	rc = json ? cli_write_json("eif", json) : (fprintf(stderr, "measure: eif: out of memory\n"), 2);
 out:
 	free(text);

@@ -10,12 +10,15 @@
 #include "../common/json.h"
 #include "../common/hex.h"
 #include "../eif/eif.h"
+#include "../image/ramdisk.h"
 #include "cli.h"
 
 #define MAX_RAMDISKS 28
 
 static const char build_help[] =
 	"Usage: measure eif build --kernel FILE --cmdline TEXT --ramdisk FILE [--ramdisk FILE...]\n"
+	"                         -o OUTPUT [options]\n"
+	"       measure eif build --kernel FILE --cmdline TEXT --bootstrap DIR --image IMAGE\n"
 	"                         -o OUTPUT [options]\n"
 	"\n"
 	"Writes a deterministic EIF (version 4) and prints the PCRs of what it wrote.\n"
@@ -27,6 +30,13 @@ static const char build_help[] =
 	"      --kernel FILE        the kernel image\n"
 	"      --cmdline TEXT       the kernel command line, written as given\n"
 	"      --ramdisk FILE       a ramdisk; repeat for each, in order\n"
+	"      --bootstrap DIR      first ramdisk: the bootstrap one built from DIR/init and\n"
+	"                           DIR/nsm.ko (as 'measure eif ramdisk --bootstrap')\n"
+	"      --image IMAGE        last ramdisk: the customer one built from a container image\n"
+	"                           (as 'measure eif ramdisk --image'): nitro-cli build-enclave\n"
+	"                           without docker; the ramdisks are unnamed files in OUTPUT's\n"
+	"                           directory, gone when the command ends\n"
+	"      --platform P         the image's platform in a multi-platform index\n"
 	"      --arch NAME          x86_64 (default) or aarch64\n"
 	"      --metadata FILE      write FILE's bytes as the metadata section\n"
 	"      --no-metadata        write no metadata section\n"
@@ -113,6 +123,8 @@ int cmd_eif_build(int argc, char **argv)
 		{ "build-tool", required_argument, NULL, 'T' }, { "build-tool-version", required_argument, NULL, 'V' },
 		{ "img-os", required_argument, NULL, 'O' },   { "img-kernel", required_argument, NULL, 'K' },
 		{ "sign-cert", required_argument, NULL, 'S' }, { "sign-key", required_argument, NULL, 'P' },
+		{ "bootstrap", required_argument, NULL, 'B' }, { "image", required_argument, NULL, 'I' },
+		{ "platform", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sign_cert = NULL, *sign_key = NULL, *final_output = NULL;
@@ -124,7 +136,10 @@ int cmd_eif_build(int argc, char **argv)
 	const char *name = NULL, *image_version = NULL, *build_time = NULL, *ramdisks[MAX_RAMDISKS];
 	struct ms_eif_build b = { .kernel_fd = -1, .default_mem = 1073741824, .default_cpus = 2 };
 	struct ms_file kernel_file = { .fd = -1 }, rd_files[MAX_RAMDISKS];
-	int rd_fds[MAX_RAMDISKS], out_fd = -1, opt, rc = 2;
+	int rd_fds[MAX_RAMDISKS + 2], out_fd = -1, opt, rc = 2, boot_fd = -1, image_fd = -1;
+	const char *bootstrap = NULL, *image = NULL, *platform = NULL;
+	struct ms_ramdisk_info rd_info;
+	unsigned nfds = 0;
 	unsigned nrd = 0, opened = 0;
 	bool no_metadata = false, quiet = false;
 	uint8_t *metadata = NULL;
@@ -192,6 +207,15 @@ int cmd_eif_build(int argc, char **argv)
 		case 'P':
 			sign_key = optarg;
 			break;
+		case 'B':
+			bootstrap = optarg;
+			break;
+		case 'I':
+			image = optarg;
+			break;
+		case 'L':
+			platform = optarg;
+			break;
 		case 't':
 			build_time = optarg;
 			break;
@@ -207,7 +231,9 @@ int cmd_eif_build(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(verb, "unexpected argument '%s'", argv[optind]);
-	if (!output || !kernel || !b.cmdline || !nrd)
+	if (platform && !image)
+		return cli_usage(verb, "--platform goes with --image");
+	if (!output || !kernel || !b.cmdline || !(nrd || bootstrap || image))
 		return cli_usage(verb, "%s is required",
 				 !output ? "-o OUTPUT" : !kernel ? "--kernel" : !b.cmdline ? "--cmdline" : "--ramdisk");
 	if (metadata_file && no_metadata)
@@ -239,8 +265,34 @@ int cmd_eif_build(int argc, char **argv)
 			rc = cli_fail(verb, ramdisks[opened], &err);
 			goto out;
 		}
-		rd_fds[opened] = rd_files[opened].fd;
 	}
+	if (bootstrap || image) {
+		char *dir = strdup(output), *slash = dir ? strrchr(dir, '/') : NULL;
+		const char *where = !dir ? NULL : !slash ? "." : slash == dir ? "/" : (*slash = '\0', dir);
+
+		/* unnamed files beside the output: nothing else is written, and nothing stays behind */
+		if (where && bootstrap)
+			boot_fd = open(where, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (where && image)
+			image_fd = open(where, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		free(dir);
+		if ((bootstrap && boot_fd < 0) || (image && image_fd < 0)) {
+			ms_fail(&err, MS_BAD_INPUT, "cannot create an unnamed file in its directory for the ramdisks: %m");
+			rc = cli_fail(verb, output, &err);
+			goto out;
+		}
+		if ((bootstrap && (rc = cli_ramdisk_bootstrap(verb, bootstrap, boot_fd, &rd_info))) ||
+		    (image && (rc = cli_ramdisk_image(verb, image, platform, image_fd, &rd_info))))
+			goto out;
+		rc = 2;
+	}
+	if (boot_fd >= 0)
+		rd_fds[nfds++] = boot_fd;
+	for (unsigned i = 0; i < nrd; i++)
+		rd_fds[nfds++] = rd_files[i].fd;
+	if (image_fd >= 0)
+		rd_fds[nfds++] = image_fd;
+	nrd = nfds;
 	b.ramdisk_fds = rd_fds;
 	b.ramdisks = nrd;
 	if (metadata_file) {
@@ -312,6 +364,10 @@ int cmd_eif_build(int argc, char **argv)
 out:
 	if (out_fd >= 0)
 		close(out_fd);
+	if (boot_fd >= 0)
+		close(boot_fd);
+	if (image_fd >= 0)
+		close(image_fd);
 	if (unsigned_path)
 		unlink(unsigned_path);
 	free(unsigned_path);

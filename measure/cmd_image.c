@@ -10,8 +10,10 @@
 #include "../common/file.h"
 #include "../common/hex.h"
 #include "../common/json.h"
+#include "../image/cosign.h"
 #include "../image/image.h"
 #include "cli.h"
+#include "output_opts.h"
 
 static const char image_help[] =
 	"Usage: measure image [options] IMAGE\n"
@@ -27,18 +29,79 @@ static const char image_help[] =
 	"      --platform OS/ARCH[/VARIANT]  pick one image of a multi-platform index\n"
 	"                       (e.g. linux/amd64); required when there are several\n"
 	"      --region R       the manifest is for platform fly, region R recorded\n"
-	"  -j, --json           print the expected-value manifest (measure/v1, platform\n"
-	"                       docker, or fly with --region): manifest_digest, config_digest\n"
-	"      --format NAME    text (default) or json\n"
-	"  -q, --quiet          print nothing; the exit code tells\n"
-	"  -h, --help           show this help\n"
+	"                       (--json: platform docker, or fly with --region;\n"
+	"                       manifest_digest, config_digest)\n"
+	"      --cosign-key PEM  verify the image's cosign signature with this public key\n"
+	"                       (ECDSA P-256; cosign's key-pair mode, offline): in an OCI\n"
+	"                       layout directory the tag sha256-<manifest hex>.sig, else\n"
+	"      --cosign-signature FILE --cosign-payload FILE  (base64 signature, payload);\n"
+	"                       the payload must name the image's manifest digest\n"
+	OUTPUT_HELP
 	"\n"
 	"A docker-archive without an OCI index carries no registry manifest: only the\n"
 	"config digest is reported for it.\n"
 	"\n"
-	"Exit codes: 0 ok, 2 malformed input (a blob whose digest or size differs from\n"
-	"its descriptor, a missing blob, a truncated tar) or an ambiguous platform,\n"
-	"5 unsupported (zstd layers, digests other than sha256).\n";
+	"Exit codes: 0 ok, 1 the cosign signature verifies but names another manifest,\n"
+	"2 malformed input (a blob whose digest or size differs from its descriptor, a\n"
+	"missing blob, a truncated tar) or an ambiguous platform, 3 the cosign signature\n"
+	"does not verify, 5 unsupported (zstd layers, digests other than sha256, a cosign\n"
+	"key that is not P-256).\n";
+
+/* The cosign signature of img, verified; returns the exit code (errors printed). */
+static int check_cosign(const char *path, int dirfd, const struct ms_image *img, const char *key_path,
+			const char *sig_path, const char *payload_path)
+{
+	struct ms_cosign cs = { 0 };
+	struct ms_err err = { 0 };
+	uint8_t *key = NULL, *sig = NULL, digest[MS_SHA256_LEN];
+	size_t key_len = 0, sig_len = 0;
+	const char *failed = path;
+	int rc = 2;
+
+	if (!img->has_manifest_digest) {
+		fprintf(stderr, "measure: image: %s: no manifest digest (a docker-archive): nothing a cosign signature "
+			"could name\n", path);
+		return 2;
+	}
+	if (sig_path) {
+		failed = sig_path;
+		if (ms_file_load(sig_path, 4096, &sig, &sig_len, &err) ||
+		    ms_cosign_set_signature_b64(&cs, (const char *)sig, sig_len, &err))
+			goto fail;
+		failed = payload_path;
+		if (ms_file_load(payload_path, MS_COSIGN_MAX_PAYLOAD, &cs.payload, &cs.payload_len, &err))
+			goto fail;
+	} else if (dirfd < 0) {
+		rc = cli_usage("image", "the cosign signature of a tar image: give --cosign-signature and --cosign-payload");
+		goto out;
+	} else if (ms_cosign_from_layout(dirfd, img->manifest_digest, &cs, &err)) {
+		goto fail;
+	}
+	failed = key_path;
+	if (ms_file_load(key_path, 1u << 20, &key, &key_len, &err))
+		goto fail;
+	failed = sig_path ? sig_path : path;
+	if (ms_cosign_verify(&cs, key, key_len, digest, &err))
+		goto fail;
+	if (memcmp(digest, img->manifest_digest, MS_SHA256_LEN)) {
+		char hex[2 * MS_SHA256_LEN + 1];
+
+		ms_hex_encode(digest, MS_SHA256_LEN, hex);
+		fprintf(stderr, "measure: image: %s: the cosign signature verifies but names manifest sha256:%s, not "
+			"this image's\n", failed, hex);
+		rc = 1;
+		goto out;
+	}
+	rc = 0;
+	goto out;
+fail:
+	rc = cli_fail("image", failed, &err);
+out:
+	ms_cosign_free(&cs);
+	free(key);
+	free(sig);
+	return rc;
+}
 
 static void digest_text(const uint8_t d[MS_SHA256_LEN], char out[80])
 {
@@ -48,7 +111,7 @@ static void digest_text(const uint8_t d[MS_SHA256_LEN], char out[80])
 	snprintf(out, 80, "sha256:%s", hex);
 }
 
-static char *text_report(const struct ms_image *img, const char *path)
+static char *text_report(const struct ms_image *img, const char *path, bool cosign_verified)
 {
 	char *text = NULL, d[80], platform[100];
 	size_t len = 0;
@@ -80,6 +143,8 @@ static char *text_report(const struct ms_image *img, const char *path)
 		digest_text(l->diff_id, d);
 		fprintf(out, "  diff_id  %s\n", d);
 	}
+	if (cosign_verified)
+		fprintf(out, "cosign     signature verified with the key; it names this manifest\n");
 	if (fclose(out) != 0) {
 		free(text);
 		return NULL;
@@ -121,23 +186,31 @@ int cmd_image(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "platform", required_argument, NULL, 'p' }, { "region", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },           { "format", required_argument, NULL, 'f' },
-		{ "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
+		OUTPUT_OPTIONS,
+		{ "cosign-key", required_argument, NULL, 'k' }, { "cosign-signature", required_argument, NULL, 's' },
+		{ "cosign-payload", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *platform = NULL, *region = NULL, *path;
+	const char *platform = NULL, *region = NULL, *path, *cosign_key = NULL, *cosign_sig = NULL, *cosign_payload = NULL;
 	struct ms_image img = { 0 };
 	struct ms_file file = { .fd = -1 };
 	struct ms_err err = { 0 };
-	bool json = false, quiet = false;
+	struct output_opts o;
 	cJSON *out = NULL;
 	char *text = NULL;
 	struct stat sb;
 	int opt, rc, dirfd = -1;
 
+	output_init(&o, "image", image_help, NULL);
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":jqh", options, NULL)) != -1) {
+		int handled = output_option(&o, opt, optarg, &rc);
+
+		if (handled < 0)
+			return rc;
+		if (handled)
+			continue;
 		switch (opt) {
 		case 'p':
 			if (!platform_ok(optarg))
@@ -149,27 +222,26 @@ int cmd_image(int argc, char **argv)
 				return cli_usage("image", "--region needs a name of 1 to 64 characters");
 			region = optarg;
 			break;
-		case 'j':
-			json = true;
+		case 'k':
+			cosign_key = optarg;
 			break;
-		case 'f':
-			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
-				return cli_usage("image", "unknown format '%s' (text, json)", optarg);
-			json = !strcmp(optarg, "json");
+		case 's':
+			cosign_sig = optarg;
 			break;
-		case 'q':
-			quiet = true;
+		case 'P':
+			cosign_payload = optarg;
 			break;
-		case 'h':
-			fputs(image_help, stdout);
-			return 0;
 		default:
 			return cli_bad_option("image", opt, argv);
 		}
 	}
+	if ((rc = output_check(&o)))
+		return rc;
 	if (optind != argc - 1)
 		return cli_usage("image", optind == argc ? "no image given" : "more than one image given");
 	path = argv[optind];
+	if (!cosign_sig != !cosign_payload || (cosign_sig && !cosign_key))
+		return cli_usage("image", "--cosign-signature and --cosign-payload go together, with --cosign-key");
 
 	if (strcmp(path, "-") && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		if ((dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
@@ -182,15 +254,17 @@ int cmd_image(int argc, char **argv)
 		if (ms_file_open(&file, path, &err) || ms_image_read_tar(file.fd, platform, &img, &err))
 			goto fail;
 	}
-	if (quiet) {
+	if (cosign_key && (rc = check_cosign(path, dirfd, &img, cosign_key, cosign_sig, cosign_payload)))
+		goto out;
+	if (o.quiet) {
 		rc = 0;
 		goto out;
 	}
-	if (json) {
+	if (output_wants_manifest(&o)) {
 		out = manifest_json(&img, path, region);
-		rc = out ? cli_write_json("image", out) : (fprintf(stderr, "measure: image: out of memory\n"), 2);
+		rc = output_manifest(&o, out);
 	} else {
-		text = text_report(&img, path);
+		text = text_report(&img, path, cosign_key != NULL);
 		rc = text ? cli_write("image", text) : (fprintf(stderr, "measure: image: out of memory\n"), 2);
 	}
 	goto out;

@@ -16,6 +16,7 @@
 #include "../ovmf/published.h"
 #include "../ovmf/sev.h"
 #include "cli.h"
+#include "output_opts.h"
 
 
 static const char snp_help[] =
@@ -60,12 +61,10 @@ static const char snp_help[] =
 	"      --ec2-rdx VALUE        RDX of EC2 VMSAs: 0x600 (default, current) or 0 (older hosts)\n"
 	"Output:\n"
 	"      --output-format FMT    hex (default) or base64\n"
-	"  -j, --json                 print the expected-value manifest\n"
 	"      --explain              list every measured region and the digest after each stage\n"
 	"      --dump-vmsa DIR        write each vCPU's VMSA page to DIR/vmsaN.bin\n"
 	"  -v, --verbose              label the digest\n"
-	"  -q, --quiet                print nothing\n"
-	"  -h, --help                 show this help\n"
+	OUTPUT_HELP
 	"\n"
 	"Exit codes: 0 ok, 2 bad option or malformed input, 5 unsupported metadata version.\n";
 
@@ -81,6 +80,7 @@ struct snp_cli {
 	const char *kernel, *initrd, *append;
 	const char *kernel_sha, *initrd_sha, *append_sha;
 	bool have_vcpus, have_sig, have_family[3], have_vars_size, have_features, base64, json, explain, verbose, quiet;
+	struct output_opts out; /* --json, --format, --env-prefix, -q, -h: json and quiet follow it */
 	uint64_t family[3], vars_size;
 	struct ms_sev_config cfg;
 	FILE *explain_out;
@@ -186,19 +186,28 @@ static bool parse_options(int argc, char **argv, struct snp_cli *c)
 		{ "dump-vmsa", required_argument, NULL, OPT_DUMP },
 		{ "published", required_argument, NULL, OPT_PUBLISHED },
 		{ "ovmf-metadata", required_argument, NULL, OPT_METADATA },
-		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
+		OUTPUT_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ms_sev_config *cfg = &c->cfg;
 	uint64_t v;
 	int opt;
 
+	output_init(&c->out, "snp", snp_help, NULL);
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":jvqh", options, NULL)) != -1) {
+		int rc, handled = output_option(&c->out, opt, optarg, &rc);
+
+		if (handled < 0 && rc == 0)
+			exit(0);
+		if (handled < 0)
+			return false;
+		c->json = output_wants_manifest(&c->out);
+		c->quiet = c->out.quiet;
+		if (handled)
+			continue;
 		switch (opt) {
 		case OPT_OVMF:
 			c->ovmf = optarg;
@@ -319,25 +328,16 @@ static bool parse_options(int argc, char **argv, struct snp_cli *c)
 		case OPT_DUMP:
 			c->dump_dir = optarg;
 			break;
-		case 'j':
-			c->json = true;
-			break;
 		case 'v':
 			c->verbose = true;
 			break;
-		case 'q':
-			c->quiet = true;
-			break;
-		case 'h':
-			fputs(snp_help, stdout);
-			exit(0);
 		default:
 			return cli_bad_option("snp", opt, argv), false;
 		}
 	}
 	if (optind != argc)
 		return cli_usage("snp", "unexpected argument '%s'", argv[optind]), false;
-	return true;
+	return output_check(&c->out) == 0;
 }
 
 /* The rules sev-snp-measure applies to the command line, and a few more. */
@@ -764,7 +764,7 @@ int cmd_snp(int argc, char **argv)
 	if (c.json) {
 		json = manifest(&c, &fw, &svsm_img, &pub, bi, full ? digest : NULL, len,
 				have_ovmf_hash ? ovmf_hash : NULL);
-		rc = json ? cli_write_json("snp", json) : 2;
+		rc = output_manifest(&c.out, json);
 		goto out;
 	}
 	rc = full ? print_digest(&c, digest, len) : print_digest(&c, ovmf_hash, MS_SHA384_LEN);

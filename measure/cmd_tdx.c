@@ -12,6 +12,7 @@
 #include "../tdx/published.h"
 #include "../tdx/tdvf.h"
 #include "cli.h"
+#include "output_opts.h"
 
 #define MAX_BOOT_ENTRIES 64
 
@@ -55,11 +56,9 @@ static const char tdx_help[] =
 	"      --qemu-version X.Y       QEMU before 10.2 edits the kernel's setup header, 10.2 and\n"
 	"                               later do not (qemu/qemu a7542a38f399)\n"
 	"Output:\n"
-	"  -j, --json                   print the manifest (measurements that were computed)\n"
 	"      --transcript             print every event: register, type, description, digest\n"
 	"                               (with --json, as JSON for 'measure tdx eventlog --against')\n"
-	"  -q, --quiet                  print nothing\n"
-	"  -h, --help                   show this help\n";
+	OUTPUT_HELP;
 
 struct input {
 	const char *path;
@@ -77,6 +76,7 @@ struct tdx_cli {
 	int qemu_major, qemu_minor, secure_boot;
 	int order; /* -1: from the QEMU version */
 	bool json, transcript, quiet;
+	struct output_opts out; /* --json, --format, --env-prefix, -q, -h: json and quiet follow it */
 };
 
 static int load(const char *path, size_t max, struct input *in)
@@ -216,16 +216,25 @@ static bool parse_options(int argc, char **argv, struct tdx_cli *c)
 		{ "kernel-authenticode", required_argument, NULL, OPT_KERNEL_AUTH },
 		{ "cmdline-sha384", required_argument, NULL, OPT_CMDLINE_SHA },
 		{ "initrd-sha384", required_argument, NULL, OPT_INITRD_SHA },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
+		OUTPUT_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
+	output_init(&c->out, "tdx", tdx_help, NULL);
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":jqh", options, NULL)) != -1) {
+		int rc, handled = output_option(&c->out, opt, optarg, &rc);
+
+		if (handled < 0 && rc == 0)
+			exit(0);
+		if (handled < 0)
+			return false;
+		c->json = output_wants_manifest(&c->out);
+		c->quiet = c->out.quiet;
+		if (handled)
+			continue;
 		switch (opt) {
 		case OPT_FIRMWARE: c->firmware = optarg; break;
 		case OPT_VARS: c->vars = optarg; break;
@@ -269,11 +278,6 @@ static bool parse_options(int argc, char **argv, struct tdx_cli *c)
 		case OPT_KERNEL_AUTH: c->kernel_auth_hex = optarg; break;
 		case OPT_CMDLINE_SHA: c->cmdline_sha_hex = optarg; break;
 		case OPT_INITRD_SHA: c->initrd_sha_hex = optarg; break;
-		case 'j': c->json = true; break;
-		case 'q': c->quiet = true; break;
-		case 'h':
-			fputs(tdx_help, stdout);
-			exit(0);
 		default:
 			return cli_bad_option("tdx", opt, argv), false;
 		}
@@ -296,7 +300,9 @@ static bool parse_options(int argc, char **argv, struct tdx_cli *c)
 		       false;
 	if (c->nboot && !c->boot_order_path)
 		return cli_usage("tdx", "--boot-entry needs --boot-order"), false;
-	return true;
+	if (c->transcript && c->json && !output_is(&c->out, "json"))
+		return cli_usage("tdx", "--transcript prints JSON or text, not --format %s", c->out.format), false;
+	return output_check(&c->out) == 0;
 }
 
 int cmd_tdx(int argc, char **argv)
@@ -592,7 +598,7 @@ firmware_done:
 			}
 			ms_manifest_input(json, "initrd", ms_basename(c.initrd_path), size, sha);
 		}
-		rc = cli_write_json("tdx", json);
+		rc = output_manifest(&c.out, json);
 	} else {
 		char hex[2 * MS_SHA384_LEN + 1], line[256];
 		size_t missing = 0;

@@ -14,7 +14,9 @@ _measure() {
 	eif)
 		if [[ ${words[2]} == build ]]; then
 			case $prev in
-			--kernel|--ramdisk|--metadata|-o|--output|--sign-cert|--sign-key) _filedir; return ;;
+			--kernel|--ramdisk|--metadata|-o|--output|--sign-cert|--sign-key|--image) _filedir; return ;;
+			--bootstrap) _filedir -d; return ;;
+			--platform) return ;;
 			--arch) COMPREPLY=($(compgen -W "x86_64 aarch64" -- "$cur")); return ;;
 			--compat) COMPREPLY=($(compgen -W "eif_build" -- "$cur")); return ;;
 			--cmdline|--name|--image-version|--build-time|--build-tool|--build-tool-version|--img-os|--img-kernel) return ;;
@@ -22,8 +24,18 @@ _measure() {
 			if [[ $cur == -* ]]; then
 				COMPREPLY=($(compgen -W "--output --kernel --cmdline --ramdisk --arch --metadata
 					--no-metadata --name --image-version --build-time --compat --build-tool
-					--build-tool-version --img-os --img-kernel --sign-cert --sign-key --quiet --help" -- "$cur"))
+					--build-tool-version --img-os --img-kernel --sign-cert --sign-key --bootstrap --image
+					--platform --quiet --help" -- "$cur"))
 			fi
+			return
+		fi
+		if [[ ${words[2]} == ramdisk ]]; then
+			case $prev in
+			-o|--output|--image) _filedir; return ;;
+			--bootstrap) _filedir -d; return ;;
+			--platform) return ;;
+			esac
+			[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--image --bootstrap --platform --output --quiet --help" -- "$cur"))
 			return
 		fi
 		if [[ ${words[2]} == sign ]]; then
@@ -38,12 +50,13 @@ _measure() {
 			return
 		fi
 		case $prev in
-		--format) COMPREPLY=($(compgen -W "text json nitro-cli" -- "$cur")); return ;;
+		--format) COMPREPLY=($(compgen -W "text json nitro-cli rvps intoto env kms cocos go-sev-guest" -- "$cur")); return ;;
+		--env-prefix) return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--json --format --quiet --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--json --format --env-prefix --quiet --help" -- "$cur"))
 		elif [[ $cword -eq 2 ]]; then
-			local sub=($(compgen -W "build sign" -- "$cur"))
+			local sub=($(compgen -W "build sign ramdisk" -- "$cur"))
 			_filedir eif
 			COMPREPLY+=("${sub[@]}")
 		else
@@ -70,12 +83,14 @@ _measure() {
 			EPYC-Milan-v2 EPYC-Genoa EPYC-Genoa-v1 EPYC-Turin" -- "$cur")); return ;;
 		--kvm-init2) COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
 		--output-format) COMPREPLY=($(compgen -W "hex base64" -- "$cur")); return ;;
+		--format) COMPREPLY=($(compgen -W "text json rvps intoto env cocos go-sev-guest" -- "$cur")); return ;;
+		--env-prefix) return ;;
 		esac
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--ovmf --published --ovmf-metadata --mode --vcpus --vcpu-type --vcpu-sig --vcpu-family
 				--vcpu-model --vcpu-stepping --vmm-type --guest-features --kernel --initrd --append
 				--kernel-sha256 --initrd-sha256 --append-sha256 --snp-ovmf-hash --svsm --vars-size
-				--vars-file --kvm-init2 --ec2-rdx --output-format --json --explain --dump-vmsa
+				--vars-file --kvm-init2 --ec2-rdx --output-format --json --format --env-prefix --explain --dump-vmsa
 				--verbose --quiet --help" -- "$cur"))
 		elif [[ $cword -eq 2 ]]; then
 			COMPREPLY=($(compgen -W "id-block" -- "$cur"))
@@ -100,13 +115,14 @@ _measure() {
 		--page-add-order) COMPREPLY=($(compgen -W "single-pass two-pass" -- "$cur")); return ;;
 		--secure-boot) COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
 		--memory) COMPREPLY=($(compgen -W "1G 2G 4G 8G 16G" -- "$cur")); return ;;
-		--cmdline|--qemu-version|--mrtd|--kernel-authenticode|--cmdline-sha384|--initrd-sha384) return ;;
+		--cmdline|--qemu-version|--mrtd|--kernel-authenticode|--cmdline-sha384|--initrd-sha384|--env-prefix) return ;;
+		--format) COMPREPLY=($(compgen -W "text json rvps intoto env cocos" -- "$cur")); return ;;
 		esac
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--firmware --published --mrtd --kernel-authenticode --cmdline-sha384
 				--initrd-sha384 --vars --page-add-order --memory --acpi-loader --acpi-rsdp
 				--acpi-tables --boot-order --boot-entry --secure-boot --kernel --initrd --cmdline
-				--qemu-version --json --transcript --quiet --help" -- "$cur"))
+				--qemu-version --json --format --env-prefix --transcript --quiet --help" -- "$cur"))
 		elif [[ $cword -eq 2 ]]; then
 			COMPREPLY=($(compgen -W "eventlog" -- "$cur"))
 		fi
@@ -134,11 +150,13 @@ _measure() {
 	image)
 		case $prev in
 		--platform) COMPREPLY=($(compgen -W "linux/amd64 linux/arm64 linux/arm64/v8 linux/arm/v7" -- "$cur")); return ;;
-		--format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
-		--region) return ;;
+		--format) COMPREPLY=($(compgen -W "text json rvps intoto env kms cocos go-sev-guest" -- "$cur")); return ;;
+		--region|--env-prefix) return ;;
+		--cosign-key|--cosign-signature|--cosign-payload) _filedir; return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--platform --region --json --format --quiet --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--platform --region --json --format --env-prefix --cosign-key --cosign-signature
+				--cosign-payload --quiet --help" -- "$cur"))
 		else
 			_filedir
 		fi
@@ -154,6 +172,7 @@ _measure() {
 		--type) COMPREPLY=($(compgen -W "nitro snp tdx" -- "$cur")); return ;;
 		--at) COMPREPLY=($(compgen -W "evidence" -- "$cur")); return ;;
 		--batch|--vcek|--certs|--root|--policy|--crl|--tcb-info|--qe-identity|--tcb-issuer-chain|--ca-file) _filedir; return ;;
+		--cosign-key|--cosign-bundle|--cosign-signature|--cosign-payload) _filedir; return ;;
 		--cache) _filedir -d; return ;;
 		--base-url) COMPREPLY=($(compgen -W "amd= intel=" -- "$cur")); compopt -o nospace; return ;;
 		--accept-tcb) COMPREPLY=($(compgen -W "UpToDate SWHardeningNeeded ConfigurationNeeded
@@ -161,7 +180,7 @@ _measure() {
 		--nonce|--min-tcb-date|--image-digest) return ;;
 		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--batch --image-digest --type --at --nonce --report-data-prefix --allow-partial --vcek --certs
+			COMPREPLY=($(compgen -W "--batch --image-digest --cosign-key --cosign-bundle --cosign-signature --cosign-payload --type --at --nonce --report-data-prefix --allow-partial --vcek --certs
 				--root --policy --crl --tcb-info --qe-identity --tcb-issuer-chain --accept-tcb --min-tcb-date
 				--require-tcb --cache --fetch --base-url --ca-file --allow-debug --json --quiet --help" -- "$cur"))
 		else

@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: Apache-2.0
+# measure eif ramdisk / eif build --image: nitro-cli's ramdisks without docker. Expected bytes come
+# from tests/ramdisk_oracle.py (an independent model of ../shared/spec/nitro-ramdisk.md) and, for the
+# bootstrap ramdisk, from the header bytes in $MEASURE_VECTORS/real/nitro.
+. "$(dirname "$0")/lib.sh"
+ORACLE="python3 tests/ramdisk_oracle.py"
+MEASURE_ABS=$(cd "$(dirname "$MEASURE")" && pwd)/$(basename "$MEASURE")
+
+sha384() { sha384sum "$1" | cut -d' ' -f1; }
+
+expect_rc 0 "eif ramdisk --help" eif ramdisk --help
+expect_out "eif ramdisk --help names --bootstrap" "--bootstrap"
+expect_failure 2 "eif ramdisk without --image or --bootstrap" "one of --image and --bootstrap" eif ramdisk -o "$TMP/x"
+expect_failure 2 "eif ramdisk without -o" "-o FILE is required" eif ramdisk --image "$TMP/none"
+expect_failure 2 "eif ramdisk from stdin" "read twice" eif ramdisk --image - -o "$TMP/x"
+expect_failure 2 "eif ramdisk of a missing image" "cannot open" eif ramdisk --image "$TMP/none" -o "$TMP/x"
+[ ! -e "$TMP/x" ] && ok "a failed ramdisk leaves no output file" || not_ok "a failed ramdisk leaves no output file"
+
+# ---- a layered image: whiteouts, opaque dir, hard links, symlinks, devices, suid ----
+$ORACLE layered "$TMP/L"
+WANT=$($ORACLE customer "$TMP/L")
+expect_rc 0 "customer ramdisk of a layered OCI layout" eif ramdisk --image "$TMP/L" -o "$TMP/L.cpio"
+[ "$(sha384 "$TMP/L.cpio")" = "$WANT" ] && ok "layered image: bytes equal the oracle's" ||
+	not_ok "layered image: bytes equal the oracle's" "got $(sha384 "$TMP/L.cpio")" "want $WANT"
+expect_out "the printed sha384 is the file's" "$WANT"
+(cd "$TMP/L" && tar -cf "$TMP/L.tar" .)
+expect_rc 0 "customer ramdisk of the same layout as a tar" eif ramdisk --image "$TMP/L.tar" -o "$TMP/Lt.cpio"
+cmp -s "$TMP/L.cpio" "$TMP/Lt.cpio" && ok "layout directory and tar give the same bytes" ||
+	not_ok "layout directory and tar give the same bytes"
+python3 - "$TMP/L.cpio" >"$TMP/names" <<'EOF'
+import sys
+d = open(sys.argv[1], "rb").read()
+o = 0
+while True:
+    f = [int(d[o + 6 + 8 * i:o + 14 + 8 * i], 16) for i in range(13)]
+    name = d[o + 110:o + 110 + f[11] - 1].decode()
+    data_at = (o + 110 + f[11] + 3) & ~3
+    print("%s %o %d %s" % (name, f[1], f[6], d[data_at:data_at + f[6]].decode("latin1") if f[1] & 0o170000 == 0o120000 else ""))
+    o = (data_at + f[6] + 3) & ~3
+    if name == "TRAILER!!!":
+        break
+EOF
+grep -q '^rootfs/opt/old ' "$TMP/names" && not_ok "opaque directory hides the lower layer's files" ||
+	ok "opaque directory hides the lower layer's files"
+grep -q '^rootfs/var/gone ' "$TMP/names" && not_ok "whiteout removes a file" || ok "whiteout removes a file"
+grep -q '^rootfs/usr/lib/liby.so 120755 9 libx.so.1$' "$TMP/names" && ok "a hard link is a relative symlink (linuxkit)" ||
+	not_ok "a hard link is a relative symlink (linuxkit)" "$(grep liby "$TMP/names")"
+grep -q '^rootfs/Dockerfile ' "$TMP/names" && not_ok "Dockerfile is dropped as linuxkit drops it" ||
+	ok "Dockerfile is dropped as linuxkit drops it"
+grep -q '^rootfs/etc/resolv.conf 120755 27 /run/resolvconf/resolv.conf$' "$TMP/names" &&
+	ok "etc/resolv.conf is linuxkit's symlink" || not_ok "etc/resolv.conf is linuxkit's symlink"
+
+# ---- the same image, other mtimes on disk and another umask: the same bytes ----
+cp -a "$TMP/L" "$TMP/L2"
+find "$TMP/L2" -exec touch -d '2031-05-06 07:08:09' {} +
+(umask 077 && cd "$TMP" && "$MEASURE_ABS" eif ramdisk --image L2 -o L2.cpio >/dev/null 2>&1)
+cmp -s "$TMP/L.cpio" "$TMP/L2.cpio" && ok "other mtimes on disk and umask 077: identical bytes" ||
+	not_ok "other mtimes on disk and umask 077: identical bytes"
+
+# ---- nothing written but the output, also when refused ----
+mkdir -p "$TMP/work"
+for kind in dotdot absolute escape-symlink below-symlink hardlink-missing long-name huge-uid; do
+	$ORACLE hostile "$kind" "$TMP/h-$kind"
+	(cd "$TMP/h-$kind" && tar -cf "$TMP/h-$kind.tar" .)
+	before=$(cd "$TMP" && find . | sort | md5sum)
+	expect_failure 2 "hostile layer ($kind): exit 2" "h-$kind.tar: " eif ramdisk --image "$TMP/h-$kind.tar" -o "$TMP/work/out.cpio"
+	after=$(cd "$TMP" && find . | sort | md5sum)
+	[ "$before" = "$after" ] && ok "hostile layer ($kind): nothing written, no output left" ||
+		not_ok "hostile layer ($kind): nothing written, no output left"
+done
+$ORACLE many 1001 "$TMP/many"
+expect_failure 2 "1001 layers: exit 2" "more than 1000 layers" eif ramdisk --image "$TMP/many" -o "$TMP/work/out.cpio"
+
+# ---- umoci and skopeo ----
+if command -v umoci >/dev/null && command -v skopeo >/dev/null; then
+	U=$TMP/umoci
+	mkdir -p "$U" && (
+		cd "$U" && umoci init --layout oci && umoci new --image oci:app &&
+		umoci unpack --rootless --image oci:app b >/dev/null &&
+		mkdir -p b/rootfs/etc b/rootfs/bin && echo one >b/rootfs/etc/one && echo hi >b/rootfs/bin/app &&
+		ln b/rootfs/bin/app b/rootfs/bin/app2 && ln -s ../bin/app b/rootfs/etc/lnk && umoci repack --image oci:app b &&
+		rm -rf b && umoci unpack --rootless --image oci:app b >/dev/null &&
+		echo two >b/rootfs/etc/two && rm b/rootfs/etc/one && umoci repack --image oci:app b &&
+		umoci config --image oci:app --config.cmd /bin/app --config.env A=1
+	) >"$TMP/umoci.log" 2>&1 || echo "# umoci failed: $(tail -3 "$TMP/umoci.log")"
+	skopeo copy -q oci:"$U/oci":app docker-archive:"$U/app-docker.tar":app:latest >/dev/null 2>&1
+	skopeo copy -q oci:"$U/oci":app oci-archive:"$U/app-oci.tar":app >/dev/null 2>&1
+	WANT=$($ORACLE customer "$U/oci")
+	for form in "$U/oci" "$U/app-oci.tar" "$U/app-docker.tar"; do
+		expect_rc 0 "umoci image ($(basename "$form")): ramdisk" eif ramdisk --image "$form" -o "$TMP/u.cpio"
+		[ "$(sha384 "$TMP/u.cpio")" = "$WANT" ] && ok "umoci image ($(basename "$form")): bytes equal the oracle's" ||
+			not_ok "umoci image ($(basename "$form")): bytes equal the oracle's"
+	done
+else
+	skip "umoci or skopeo not installed"
+fi
+
+# ---- the bootstrap ramdisk: layout of AWS's blobs (v1.3.1+), with stand-in files of their sizes ----
+mkdir -p "$TMP/boot"
+head -c 742968 /dev/urandom >"$TMP/boot/init"
+head -c 20504 /dev/urandom >"$TMP/boot/nsm.ko"
+expect_rc 0 "bootstrap ramdisk" eif ramdisk --bootstrap "$TMP/boot" -o "$TMP/boot.cpio"
+[ "$(sha384 "$TMP/boot.cpio")" = "$($ORACLE bootstrap "$TMP/boot")" ] && ok "bootstrap ramdisk equals the oracle's" ||
+	not_ok "bootstrap ramdisk equals the oracle's"
+LAYOUT=$VECTORS/real/nitro/bootstrap-cpio-layout-v1.3.1-plus.txt
+if [ -f "$LAYOUT" ]; then
+	python3 - "$LAYOUT" "$TMP/boot.cpio" <<'EOF' && ok "bootstrap headers, offsets and size equal AWS's v1.3.1+ layout" || not_ok "bootstrap headers, offsets and size equal AWS's v1.3.1+ layout"
+import re, sys
+layout = open(sys.argv[1]).read()
+d = open(sys.argv[2], "rb").read()
+heads = re.findall(r"^offset (\d+): header ([0-9a-f]+) name='([^']+)'", layout, re.M)
+assert len(heads) == 4
+for off, hdr, name in heads:
+    off = int(off)
+    assert d[off:off + 110] == hdr.encode(), (off, d[off:off + 110])
+    assert d[off + 110:off + 110 + len(name) + 1] == name.encode() + b"\0"
+total = int(re.search(r"zero padding to (\d+)", layout).group(1))
+assert len(d) == total == 764416, len(d)
+EOF
+else
+	skip "no $LAYOUT"
+fi
+
+# ---- eif build --bootstrap --image: PCR1 and PCR2 recomputed with hashlib ----
+head -c 8192 /dev/zero >"$TMP/kernel"
+expect_rc 0 "eif build --bootstrap --image" eif build --kernel "$TMP/kernel" --cmdline "console=ttyS0" \
+	--bootstrap "$TMP/boot" --image "$TMP/L" -o "$TMP/app.eif"
+python3 - "$TMP/kernel" "$TMP/boot.cpio" "$TMP/L.cpio" "$TMP/out" <<'EOF' && ok "eif build --image: PCR1 and PCR2 equal hashlib's" || not_ok "eif build --image: PCR1 and PCR2 equal hashlib's" "$(cat "$TMP/out")"
+import hashlib, sys
+k, b, c = (open(p, "rb").read() for p in sys.argv[1:4])
+pcr = lambda data: hashlib.sha384(bytes(48) + hashlib.sha384(data).digest()).hexdigest()
+out = open(sys.argv[4]).read()
+assert "PCR1       " + pcr(k + b"console=ttyS0" + b) in out
+assert "PCR2       " + pcr(c) in out
+EOF
+ls -A "$TMP" | grep -q '^app.eif.' && not_ok "eif build --image leaves no ramdisk files" || ok "eif build --image leaves no ramdisk files"
+
+# ---- libarchive is loaded only when a tar is read; missing, it is exit 5 (a private mount namespace hides it) ----
+LIB=$(ldconfig -p 2>/dev/null | awk '/libarchive.so.13 /{print $NF; exit}')
+if [ -n "$LIB" ] && unshare -m true 2>/dev/null; then
+	unshare -m sh -c "mount --bind /dev/null '$LIB' && '$MEASURE_ABS' image '$TMP/L.tar'" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	[ "$rc" -eq 5 ] && grep -q "libarchive.so.13 cannot be loaded" "$TMP/err" && [ "$(wc -l <"$TMP/err")" -eq 1 ] &&
+		ok "libarchive missing: a tar is exit 5 with one line" || not_ok "libarchive missing: a tar is exit 5 with one line" "exit $rc: $(cat "$TMP/err")"
+	unshare -m sh -c "mount --bind /dev/null '$LIB' && '$MEASURE_ABS' eif '$FIXTURES/eif/tiny.eif' -q && '$MEASURE_ABS' image -q '$TMP/L'" 2>"$TMP/err"
+	rc=$?
+	[ "$rc" -eq 0 ] && ok "libarchive missing: eif and an OCI layout directory still work" ||
+		not_ok "libarchive missing: eif and an OCI layout directory still work" "exit $rc: $(cat "$TMP/err")"
+else
+	skip "no unshare -m here (not root): libarchive-missing check"
+fi
+
+echo "1..$n"
