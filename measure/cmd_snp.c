@@ -210,11 +210,26 @@ static bool bad_option(struct snp_cli *c, int opt, char **argv)
 	return snp_usage(c, "unknown option '%s'", argv[optind - 1]);
 }
 
-/* Options that act on the run, not on one configuration: refused on a --batch line. */
-static bool batch_line_option(int opt)
+/* Options that act on the run, not on one configuration (refused on a --batch line): their names, else NULL. */
+static const char *run_option(int opt)
 {
-	return opt == OPT_BATCH || opt == OPT_FIND || opt == OPT_EXPLAIN || opt == OPT_DUMP || opt == 'j' ||
-	       opt == 'q' || opt == 'h';
+	switch (opt) {
+	case OPT_BATCH:
+		return "--batch";
+	case OPT_FIND:
+		return "--find";
+	case OPT_EXPLAIN:
+		return "--explain";
+	case OPT_DUMP:
+		return "--dump-vmsa";
+	case 'j':
+		return "--json";
+	case 'q':
+		return "--quiet";
+	case 'h':
+		return "--help";
+	}
+	return NULL;
 }
 
 static bool parse_options(int argc, char **argv, struct snp_cli *c)
@@ -262,9 +277,9 @@ static bool parse_options(int argc, char **argv, struct snp_cli *c)
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":jvqh", options, NULL)) != -1) {
-		if (c->in_batch && batch_line_option(opt))
+		if (c->in_batch && run_option(opt))
 			return snp_usage(c, "'%s' acts on the whole run: give it on the command line, not on a --batch line",
-					 argv[optind - 1]);
+					 run_option(opt));
 		if (opt != OPT_BATCH && opt != 'j')
 			c->config_options++;
 		switch (opt) {

@@ -215,7 +215,8 @@ static int search_all(struct search *s, struct ms_sev_config cfg, bool record)
 		cfg.guest_features = set->features;
 		cfg.ec2_rdx = set->ec2_rdx;
 		cfg.init2 = set->init2;
-		if (ms_snp_digests_by_vcpus(s->files->engine, s->p->ovmf, &cfg, s->last_vcpus, s->digests, &err)) {
+		if (ms_snp_digests_by_vcpus(s->files->engine, s->p->ovmf, &cfg, &s->p->boot, s->last_vcpus,
+					    s->digests, &err)) {
 			progress(s, s->nsettings, &shown);
 			return snp_file_fail(s->c, s->c->ovmf ? s->c->ovmf : s->c->published ? s->c->published
 											      : s->c->metadata,
@@ -333,6 +334,7 @@ int snp_find(struct snp_cli *c, struct snp_files *files)
 	struct snp_prepared p;
 	struct search s = { .c = c, .files = files, .p = &p, .first_vcpus = 1, .last_vcpus = MS_SNP_MAX_VCPUS };
 	cJSON *json = NULL;
+	bool matched;
 	int rc = 2;
 
 	memset(&p, 0, sizeof(p));
@@ -351,15 +353,14 @@ int snp_find(struct snp_cli *c, struct snp_files *files)
 		snp_usage(c, "out of memory");
 		goto out;
 	}
-	if (c->cfg.kernel && p.kernel)
-		c->cfg.kernel = true;
 	if ((rc = search_all(&s, c->cfg, true)))
 		goto out;
 	if (json)
 		cJSON_AddNumberToObject(json, "searched", (double)s.searched);
-	if (!s.found && (rc = explain_none(&s, json)))
+	matched = s.found > 0;
+	if (!matched && (rc = explain_none(&s, json)))
 		goto out;
-	rc = s.found ? 0 : 1;
+	rc = matched ? 0 : 1;
 	if (json && cli_write_json("snp", json))
 		rc = 2;
 	else if (!json && fflush(stdout) == EOF)

@@ -923,8 +923,8 @@ enum ms_status ms_sev_measure(struct ms_sev_engine *e, const struct ms_ovmf *o, 
 }
 
 enum ms_status ms_snp_digests_by_vcpus(struct ms_sev_engine *e, const struct ms_ovmf *o,
-				       const struct ms_sev_config *cfg, unsigned max_vcpus,
-				       uint8_t (*out)[MS_SHA384_LEN], struct ms_err *err)
+				       const struct ms_sev_config *cfg, const struct ms_sev_boot_bytes *boot,
+				       unsigned max_vcpus, uint8_t (*out)[MS_SHA384_LEN], struct ms_err *err)
 {
 	struct ms_sev_config run = *cfg;
 	struct ms_sev_result res;
@@ -936,7 +936,7 @@ enum ms_status ms_snp_digests_by_vcpus(struct ms_sev_engine *e, const struct ms_
 	run.vmsa = NULL;
 	if ((st = check_config(o, &run, err)))
 		return st;
-	return snp_measure(e, o, &run, NULL, max_vcpus, out, &res, err);
+	return snp_measure(e, o, &run, boot, max_vcpus, out, &res, err);
 }
 
 enum ms_status ms_sev_launch_digest(const struct ms_ovmf *o, const struct ms_sev_config *cfg,

@@ -110,8 +110,8 @@ enum ms_status ms_sev_measure(struct ms_sev_engine *e, const struct ms_ovmf *ovm
  * the chain one per vCPU, so this costs one PAGE_INFO hash per count.
  */
 enum ms_status ms_snp_digests_by_vcpus(struct ms_sev_engine *e, const struct ms_ovmf *ovmf,
-				       const struct ms_sev_config *cfg, unsigned max_vcpus,
-				       uint8_t (*out)[MS_SHA384_LEN], struct ms_err *err);
+				       const struct ms_sev_config *cfg, const struct ms_sev_boot_bytes *boot,
+				       unsigned max_vcpus, uint8_t (*out)[MS_SHA384_LEN], struct ms_err *err);
 
 /* ms_sev_measure's digest alone (the SHA-256 of the boot inputs taken from cfg). */
 enum ms_status ms_sev_launch_digest(const struct ms_ovmf *ovmf, const struct ms_sev_config *cfg,
