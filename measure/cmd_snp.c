@@ -563,6 +563,13 @@ static int apply_published(struct snp_cli *c, struct snp_prepared *p)
 	return 0;
 }
 
+static bool regular_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* The input at path, mapped once per run; firmware images parsed once too. */
 static struct snp_file *file_get(struct snp_cli *c, struct snp_files *files, const char *path, uint64_t max,
 				 bool firmware, int *rc)
@@ -589,11 +596,21 @@ static struct snp_file *file_get(struct snp_cli *c, struct snp_files *files, con
 			free(f);
 			goto no_memory;
 		}
-		if (ms_file_map(path, max, &f->map, &err)) {
+		if (!firmware && !regular_file(path)) {
+			if (ms_file_digest(path, MS_SHA256, max, f->sha256, &f->size, &err)) {
+				free(f->path);
+				free(f);
+				*rc = snp_file_fail(c, path, &err);
+				return NULL;
+			}
+			f->streamed = f->have_sha256 = true;
+		} else if (ms_file_map(path, max, &f->map, &err)) {
 			free(f->path);
 			free(f);
 			*rc = snp_file_fail(c, path, &err);
 			return NULL;
+		} else {
+			f->size = f->map.len;
 		}
 		f->max = max;
 		files->v[files->n++] = f;
@@ -636,6 +653,17 @@ void snp_prepared_free(struct snp_prepared *p)
 {
 	free(p->pub_data);
 	free(p->meta);
+}
+
+/* A kernel or initrd file: its bytes for the engine to hash, or the digest taken as it streamed. */
+static void boot_input(const struct snp_file *f, struct ms_sev_boot_bytes *boot, int i, uint8_t sha256[MS_SHA256_LEN])
+{
+	if (f->streamed) {
+		memcpy(sha256, f->sha256, MS_SHA256_LEN);
+		return;
+	}
+	boot->data[i] = f->map.data ? f->map.data : (const uint8_t *)"";
+	boot->len[i] = f->map.len;
 }
 
 int snp_prepare(struct snp_cli *c, struct snp_files *files, struct snp_prepared *p)
@@ -681,16 +709,14 @@ int snp_prepare(struct snp_cli *c, struct snp_files *files, struct snp_prepared 
 		if (c->kernel) {
 			if (!(p->kernel = file_get(c, files, c->kernel, CLI_MAX_KERNEL, false, &rc)))
 				return rc;
-			p->boot.data[0] = p->kernel->map.data ? p->kernel->map.data : (const uint8_t *)"";
-			p->boot.len[0] = p->kernel->map.len;
+			boot_input(p->kernel, &p->boot, 0, cfg->kernel_sha256);
 		} else if (!parse_hash(c, "--kernel-sha256", c->kernel_sha, cfg->kernel_sha256, MS_SHA256_LEN)) {
 			return 2;
 		}
 		if (c->initrd) {
 			if (!(p->initrd = file_get(c, files, c->initrd, CLI_MAX_INITRD, false, &rc)))
 				return rc;
-			p->boot.data[1] = p->initrd->map.data ? p->initrd->map.data : (const uint8_t *)"";
-			p->boot.len[1] = p->initrd->map.len;
+			boot_input(p->initrd, &p->boot, 1, cfg->initrd_sha256);
 		} else if (c->initrd_sha) {
 			if (!parse_hash(c, "--initrd-sha256", c->initrd_sha, cfg->initrd_sha256, MS_SHA256_LEN))
 				return 2;
@@ -718,7 +744,7 @@ static const char *platform_of(enum ms_sev_mode mode)
 static void add_input(cJSON *m, const char *role, struct snp_file *f, const uint8_t sha[MS_SHA256_LEN])
 {
 	if (f) {
-		ms_manifest_input(m, role, ms_basename(f->path), f->map.len, sha);
+		ms_manifest_input(m, role, ms_basename(f->path), f->size, sha);
 	} else {
 		cJSON *in = cJSON_CreateObject();
 

@@ -33,11 +33,16 @@ struct snp_cli {
 	struct snp_fail fail;
 };
 
-/* An input read once per distinct path (and size limit) and kept mapped for the whole run. */
+/*
+ * An input read once per distinct path (and size limit) and kept mapped for the whole run; a
+ * kernel or initrd that is not a regular file is hashed as it streams past instead.
+ */
 struct snp_file {
 	char *path;
 	uint64_t max;
 	struct ms_mapping map;
+	bool streamed; /* a pipe or device given as kernel or initrd: hashed as it was read, not kept */
+	uint64_t size;
 	bool parsed, have_sha256;
 	struct ms_ovmf ovmf;
 	uint8_t sha256[MS_SHA256_LEN];

@@ -110,6 +110,16 @@ echo >>"$TMP/long"
 run snp --batch "$TMP/long"
 grep -q "^error: the line is longer than 65536 bytes" "$TMP/out" && [ "$rc" -eq 2 ] && ok "--batch: an over-long line is that line's error" || not_ok "long line" "$(head -c 200 "$TMP/out")"
 
+# a kernel and initrd from pipes: hashed as they stream past, once per run (case S5)
+run snp --mode=snp --vcpus=2 --vmm-type=ec2 --ovmf="$S/synth-amdsev.bin" --kernel=<(cat "$S/synth-kernel.bin") \
+	--initrd=<(cat "$S/synth-initrd.bin") --append=quiet --json
+python3 -c "
+import json,sys; o=json.load(open(sys.argv[1]))
+assert o['measurements']['measurement']=='942b303401b6f77e3fb43c71f203dd39779359f8dd7c36bafe43bcf38c219aab20eeade6634a274ed5edaf42d8bbe710'
+k=[i for i in o['inputs'] if i['role']=='kernel'][0]
+assert k['size']==$(stat -c %s "$S/synth-kernel.bin"), k" "$TMP/out" && ok "kernel and initrd from pipes: case S5's digest, the kernel's size in the manifest" ||
+	not_ok "pipes" "exit $rc" "$(head -c 300 "$TMP/out") $(cat "$TMP/err")"
+
 # --find: the settings behind oracle digests
 find_one() { # desc want-line digest args...
 	desc=$1 want=$2 digest=$3
