@@ -100,7 +100,7 @@ bench: deps $(BUILD)/measure $(BUILD)/tests/bench/verify_bench $(BUILD)/tests/be
 
 # libFuzzer harnesses, each run for FUZZ_SECONDS with the fixtures as seeds; FUZZ=name runs one.
 # The library is compiled once for them (instrumented) and each harness links against it;
-# fuzz_compare_cli and fuzz_batch_split also link the command line (measure/*.c but main.c).
+# fuzz_compare_cli, fuzz_batch_split and fuzz_snp_batch also link the command line (measure/*.c but main.c).
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=build-fuzz/obj/%.o)
 FUZZ_CLI_OBJS := $(filter-out build-fuzz/obj/measure/main.o,$(CLI_SRCS:%.c=build-fuzz/obj/%.o))
@@ -114,7 +114,7 @@ build-fuzz/libmeasure.a: $(FUZZ_LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-build-fuzz/fuzz_compare_cli build-fuzz/fuzz_batch_split: build-fuzz/%: tests/fuzz/%.c $(FUZZ_CLI_OBJS) build-fuzz/libmeasure.a
+build-fuzz/fuzz_compare_cli build-fuzz/fuzz_batch_split build-fuzz/fuzz_snp_batch: build-fuzz/%: tests/fuzz/%.c $(FUZZ_CLI_OBJS) build-fuzz/libmeasure.a
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) -ldl -lpthread -lm
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libmeasure.a
@@ -125,7 +125,7 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libmeasure.a
 fuzz: deps $(FUZZ_BINS)
 	@set -e; for bin in $(FUZZ_BINS); do \
 	  name=$$(basename $$bin); \
-	  case $$name in fuzz_compare_cli) mask=-close_fd_mask=3 ;; *) mask="" ;; esac; \
+	  case $$name in fuzz_compare_cli|fuzz_snp_batch) mask=-close_fd_mask=3 ;; *) mask="" ;; esac; \
 	  mkdir -p build-fuzz/corpus-$$name; \
 	  case $$name in fuzz_eif) seeds=fixtures/eif ;; fuzz_ovmf) seeds=fixtures/snp ;; *) seeds=tests/fuzz/seeds/$$name ;; esac; \
 	  [ -d $$seeds ] || seeds=""; \

@@ -45,8 +45,7 @@ int cli_bad_option(const char *verb, int opt, char **argv)
 	return cli_usage(verb, "unknown option '%s'", argv[optind - 1]);
 }
 
-bool cli_parse_u64(const char *verb, const char *option, const char *text, uint64_t max,
-		   uint64_t *out)
+bool cli_u64(const char *option, const char *text, uint64_t max, uint64_t *out, char *msg, size_t msg_len)
 {
 	char *end;
 	unsigned long long v;
@@ -56,14 +55,26 @@ bool cli_parse_u64(const char *verb, const char *option, const char *text, uint6
 	v = strtoull(base == 16 ? text + 2 : text, &end, base);
 	if (!*text || *end || errno || text[0] == '-' || text[0] == '+' || isspace((unsigned char)text[0]) ||
 	    (base == 16 && !text[2])) {
-		cli_usage(verb, "%s: '%s' is not a number", option, text);
+		snprintf(msg, msg_len, "%s: '%s' is not a number", option, text);
 		return false;
 	}
 	if (v > max) {
-		cli_usage(verb, "%s: %s is larger than %llu", option, text, (unsigned long long)max);
+		snprintf(msg, msg_len, "%s: %s is larger than %llu", option, text, (unsigned long long)max);
 		return false;
 	}
 	*out = v;
+	return true;
+}
+
+bool cli_parse_u64(const char *verb, const char *option, const char *text, uint64_t max,
+		   uint64_t *out)
+{
+	char msg[512];
+
+	if (!cli_u64(option, text, max, out, msg, sizeof(msg))) {
+		cli_usage(verb, "%s", msg);
+		return false;
+	}
 	return true;
 }
 

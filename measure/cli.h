@@ -67,6 +67,8 @@ int cli_bad_option(const char *verb, int opt, char **argv);
 bool cli_parse_u64(const char *verb, const char *option, const char *text, uint64_t max,
 		   uint64_t *out);
 
+/* cli_parse_u64 that writes its message to msg instead of printing it. */
+bool cli_u64(const char *option, const char *text, uint64_t max, uint64_t *out, char *msg, size_t msg_len);
 /* A size such as 2G, 2048M, 4GiB or 1073741824 (binary units); prints a usage error on failure. */
 bool cli_parse_size(const char *verb, const char *option, const char *text, uint64_t *out);
 /* Guest RAM in the forms QEMU's -m takes (2G, 2048M, 2048 = MiB); an error names the option. */

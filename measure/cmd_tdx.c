@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <getopt.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +8,7 @@
 #include "../common/json.h"
 #include "../common/pubdoc.h"
 #include "../tdx/events.h"
+#include "../tdx/machine.h"
 #include "../tdx/published.h"
 #include "../tdx/tdvf.h"
 #include "cli.h"
@@ -122,38 +122,6 @@ static bool parse_digest(const char *opt, const char *text, uint8_t out[MS_SHA38
 		return false;
 	}
 	return true;
-}
-
-struct mrtd_job {
-	const struct ms_tdvf *tdvf;
-	enum ms_page_add_order order;
-	uint8_t mrtd[MS_SHA384_LEN];
-	enum ms_status status;
-	struct ms_err err;
-};
-
-static void *mrtd_thread(void *arg)
-{
-	struct mrtd_job *job = arg;
-
-	job->status = ms_tdx_mrtd(job->tdvf, job->order, job->mrtd, &job->err);
-	return NULL;
-}
-
-struct initrd_job {
-	const char *path;
-	uint8_t sha384[MS_SHA384_LEN];
-	uint64_t size;
-	enum ms_status status;
-	struct ms_err err;
-};
-
-static void *initrd_thread(void *arg)
-{
-	struct initrd_job *job = arg;
-
-	job->status = ms_file_digest(job->path, MS_SHA384, CLI_MAX_INITRD, job->sha384, &job->size, &job->err);
-	return NULL;
 }
 
 static void add_input(cJSON *m, const char *role, const struct input *in)
@@ -311,20 +279,12 @@ int cmd_tdx(int argc, char **argv)
 	struct input fw = { 0 }, vars = { 0 }, kernel = { 0 }, boot_order = { 0 }, entries[MAX_BOOT_ENTRIES];
 	const uint8_t *entry_data[MAX_BOOT_ENTRIES];
 	size_t entry_lens[MAX_BOOT_ENTRIES];
-	const uint8_t *image;
-	uint8_t *combined = NULL, rtmr[4][MS_SHA384_LEN], kernel_digest[MS_SHA384_LEN];
-	const char *kernel_why;
-	size_t image_len;
-	bool known[4], threaded = false, initrd_threaded = false, kernel_computed = false;
-	struct initrd_job initrd = { 0 };
-	struct ms_mapping kernel_map = { 0 }, fw_map = { 0 };
-	pthread_t initrd_tid;
-	uint64_t initrd_size = 0;
-	struct ms_tdvf tdvf;
-	struct ms_tdx_boot boot = { 0 };
-	struct ms_tdx_log log = { 0 };
-	struct mrtd_job job;
-	pthread_t thread;
+	uint8_t rtmr[4][MS_SHA384_LEN];
+	bool known[4], kernel_computed = false;
+	struct ms_mapping kernel_map = { 0 }, fw_map = { 0 }, initrd_map = { 0 };
+	struct ms_tdx_machine machine;
+	struct ms_tdx_result res = { 0 };
+	enum ms_page_add_order order;
 	struct ms_err err = { 0 };
 	cJSON *json = NULL;
 	char *text = NULL;
@@ -342,8 +302,7 @@ int cmd_tdx(int argc, char **argv)
 	memset(&pub, 0, sizeof(pub));
 	if (!parse_options(argc, argv, &c))
 		return 2;
-	if (c.order < 0)
-		c.order = c.qemu_major && c.qemu_major <= 8 ? MS_TWO_PASS : MS_SINGLE_PASS;
+	order = c.order >= 0 ? (enum ms_page_add_order)c.order : ms_tdx_default_order(c.qemu_major);
 	if (c.published) {
 		if ((rc = load(c.published, MS_PUBDOC_MAX_LEN, &published)))
 			goto out;
@@ -359,8 +318,8 @@ int cmd_tdx(int argc, char **argv)
 			goto out;
 		have_mrtd = true, mrtd_source = "given (--mrtd)";
 	} else if (c.published && !c.firmware) {
-		memcpy(given_mrtd, c.order == MS_TWO_PASS ? pub.mrtd_two_pass : pub.mrtd_single_pass, MS_SHA384_LEN);
-		have_mrtd = true, mrtd_source = c.order == MS_TWO_PASS ? "published two_pass" : "published single_pass";
+		memcpy(given_mrtd, order == MS_TWO_PASS ? pub.mrtd_two_pass : pub.mrtd_single_pass, MS_SHA384_LEN);
+		have_mrtd = true, mrtd_source = order == MS_TWO_PASS ? "published two_pass" : "published single_pass";
 	}
 	if (c.kernel_auth_hex) {
 		if (!parse_digest("--kernel-authenticode", c.kernel_auth_hex, kernel_auth))
@@ -401,43 +360,18 @@ int cmd_tdx(int argc, char **argv)
 		memcpy(initrd_sha, pub.initrd_sha384, MS_SHA384_LEN);
 		have_initrd_sha = true;
 	}
-	if (!c.firmware)
-		goto firmware_done;
-	if (ms_file_map(c.firmware, CLI_MAX_FIRMWARE, &fw_map, &err)) {
-		rc = cli_fail("tdx", c.firmware, &err);
-		goto out;
-	}
-	fw.path = c.firmware;
-	fw.data = (uint8_t *)fw_map.data; /* read only */
-	fw.len = fw_map.len;
-	if (c.vars && (rc = load(c.vars, CLI_MAX_FIRMWARE, &vars)))
-		goto out;
-	rc = 2;
-	image_len = vars.len + fw.len;
-	if (c.vars) {
-		/* a split CODE image: the VARS go in front, as in the flash image QEMU maps */
-		combined = malloc(image_len ? image_len : 1);
-		if (!combined)
+	/* the inputs, each read once; ms_tdx_measure joins VARS and CODE and computes everything */
+	if (c.firmware) {
+		if (ms_file_map(c.firmware, CLI_MAX_FIRMWARE, &fw_map, &err)) {
+			rc = cli_fail("tdx", c.firmware, &err);
 			goto out;
-		memcpy(combined, vars.data, vars.len);
-		memcpy(combined + vars.len, fw.data, fw.len);
-		image = combined;
-	} else {
-		image = fw.data;
+		}
+		fw.path = c.firmware;
+		fw.data = (uint8_t *)fw_map.data; /* read only */
+		fw.len = fw_map.len;
+		if (c.vars && (rc = load(c.vars, CLI_MAX_FIRMWARE, &vars)))
+			goto out;
 	}
-	if (ms_tdvf_parse(image, image_len, &tdvf, &err)) {
-		rc = cli_fail("tdx", c.vars ? c.vars : c.firmware, &err);
-		if (c.vars)
-			fprintf(stderr, "measure: tdx: (the image checked is %s followed by %s)\n", c.vars, c.firmware);
-		goto out;
-	}
-	job = (struct mrtd_job){ &tdvf, (enum ms_page_add_order)c.order, { 0 }, MS_OK, { 0 } };
-	threaded = pthread_create(&thread, NULL, mrtd_thread, &job) == 0;
-	if (!threaded)
-		mrtd_thread(&job);
-firmware_done:
-	/* the initrd hashes beside the MRTD and the kernel; QEMU's patch needs only its size */
-	initrd.path = c.initrd_path;
 	if (c.initrd_path) {
 		struct ms_file f;
 
@@ -445,18 +379,17 @@ firmware_done:
 			rc = cli_fail("tdx", c.initrd_path, &err);
 			goto out;
 		}
-		initrd_size = f.size;
 		ms_file_close(&f);
 		if (!f.regular) {
 			ms_fail(&err, MS_BAD_INPUT, "not a regular file (its size must be known)");
 			rc = cli_fail("tdx", c.initrd_path, &err);
 			goto out;
 		}
-		initrd_threaded = pthread_create(&initrd_tid, NULL, initrd_thread, &initrd) == 0;
-		if (!initrd_threaded)
-			initrd_thread(&initrd);
+		if (ms_file_map(c.initrd_path, CLI_MAX_INITRD, &initrd_map, &err)) {
+			rc = cli_fail("tdx", c.initrd_path, &err);
+			goto out;
+		}
 	}
-
 	for (int i = 0; i < 3; i++)
 		if (c.acpi[i].path && (rc = load(c.acpi[i].path, CLI_MAX_ACPI, &c.acpi[i])))
 			goto out;
@@ -478,56 +411,55 @@ firmware_done:
 		kernel.len = kernel_map.len;
 	}
 	rc = 2;
-	boot = (struct ms_tdx_boot){
-		.tdvf = c.firmware ? &tdvf : NULL, .memory = c.memory,
-		.acpi_loader = c.acpi[0].data, .acpi_loader_len = c.acpi[0].len,
-		.acpi_rsdp = c.acpi[1].data, .acpi_rsdp_len = c.acpi[1].len,
-		.acpi_tables = c.acpi[2].data, .acpi_tables_len = c.acpi[2].len,
-		.boot_order = boot_order.data, .boot_order_len = boot_order.len,
-		.boot_entries = entry_data, .boot_entry_lens = entry_lens, .nboot_entries = c.nboot,
-		.secure_boot = c.secure_boot, .kernel = kernel.data, .kernel_len = kernel.len,
-		.qemu_major = c.qemu_major, .qemu_minor = c.qemu_minor, .cmdline = c.cmdline,
-		.initrd = c.initrd_path != NULL || have_initrd_sha, .initrd_size = initrd_size,
-		.cmdline_sha384 = have_cmdline_sha ? cmdline_sha : NULL,
+	machine = (struct ms_tdx_machine){
+		.firmware = fw.data, .firmware_len = fw.len,
+		.vars = c.vars ? vars.data : NULL, .vars_len = vars.len,
+		.order_given = c.order >= 0, .order = order,
+		.mrtd = have_mrtd ? given_mrtd : NULL,
+		.initrd_data = c.initrd_path ? (initrd_map.data ? initrd_map.data : (const uint8_t *)"") : NULL,
+		.initrd_len = initrd_map.len,
+		.kernel_authenticode = have_kernel_auth ? kernel_auth : NULL,
+		.boot = {
+			.memory = c.memory,
+			.acpi_loader = c.acpi[0].data, .acpi_loader_len = c.acpi[0].len,
+			.acpi_rsdp = c.acpi[1].data, .acpi_rsdp_len = c.acpi[1].len,
+			.acpi_tables = c.acpi[2].data, .acpi_tables_len = c.acpi[2].len,
+			.boot_order = boot_order.data, .boot_order_len = boot_order.len,
+			.boot_entries = entry_data, .boot_entry_lens = entry_lens, .nboot_entries = c.nboot,
+			.secure_boot = c.secure_boot, .kernel = kernel.data, .kernel_len = kernel.len,
+			.qemu_major = c.qemu_major, .qemu_minor = c.qemu_minor, .cmdline = c.cmdline,
+			.initrd = have_initrd_sha, .cmdline_sha384 = have_cmdline_sha ? cmdline_sha : NULL,
+		},
 	};
-	/* the kernel's Authenticode hash runs here while the MRTD and initrd threads work */
-	if (ms_tdx_kernel_digest(&boot, kernel_digest, &kernel_computed, &kernel_why, &err)) {
-		rc = cli_fail("tdx", c.kernel_path, &err);
+	if (have_initrd_sha)
+		memcpy(machine.boot.initrd_sha384, initrd_sha, MS_SHA384_LEN);
+	if (ms_tdx_measure(&machine, &res, &err)) {
+		switch (res.failed) {
+		case MS_TDX_PART_FIRMWARE:
+			rc = cli_fail("tdx", c.vars ? c.vars : c.firmware, &err);
+			if (c.vars)
+				fprintf(stderr, "measure: tdx: (the image checked is %s followed by %s)\n", c.vars,
+					c.firmware);
+			break;
+		case MS_TDX_PART_KERNEL:
+			rc = cli_fail("tdx", c.kernel_path, &err);
+			break;
+		case MS_TDX_PART_INITRD:
+			rc = cli_fail("tdx", c.initrd_path, &err);
+			break;
+		case MS_TDX_PART_EVENTS:
+			rc = cli_fail("tdx", c.kernel_path && strstr(err.msg, "PE") ? c.kernel_path
+				      : c.firmware ? c.firmware : c.published, &err);
+			break;
+		default:
+			rc = cli_fail("tdx", NULL, &err);
+			break;
+		}
 		goto out;
 	}
-	if (initrd_threaded) {
-		pthread_join(initrd_tid, NULL);
-		initrd_threaded = false;
-	}
-	if (c.initrd_path && initrd.status) {
-		rc = cli_fail("tdx", c.initrd_path, &initrd.err);
-		goto out;
-	}
-	if (c.initrd_path && initrd.size != initrd_size) {
-		ms_fail(&err, MS_BAD_INPUT, "changed size while being read");
-		rc = cli_fail("tdx", c.initrd_path, &err);
-		goto out;
-	}
-	memcpy(boot.initrd_sha384, have_initrd_sha ? initrd_sha : initrd.sha384, MS_SHA384_LEN);
-	if (kernel_computed)
-		boot.kernel_digest = kernel_digest;
-	else if (have_kernel_auth)
-		boot.kernel_digest = kernel_auth;
-	if (ms_tdx_boot_events(&boot, &log, &err)) {
-		rc = cli_fail("tdx", c.kernel_path && strstr(err.msg, "PE") ? c.kernel_path : c.firmware ? c.firmware : c.published, &err);
-		goto out;
-	}
-	if (have_mrtd)
-		memcpy(job.mrtd, given_mrtd, MS_SHA384_LEN);
-	if (threaded) {
-		pthread_join(thread, NULL);
-		threaded = false;
-	}
-	if (c.firmware && job.status) {
-		rc = cli_fail("tdx", NULL, &job.err);
-		goto out;
-	}
-	ms_tdx_log_replay(&log, rtmr, known);
+	kernel_computed = res.kernel_computed;
+	memcpy(rtmr, res.rtmr, sizeof(rtmr));
+	memcpy(known, res.known, sizeof(known));
 	/* a published image (dstack) extends RTMR3 at run time: its value comes from the event log, not from here */
 	if (c.published)
 		known[3] = false;
@@ -536,17 +468,17 @@ firmware_done:
 		goto out;
 	}
 	if (c.transcript && c.json) {
-		json = ms_tdx_log_json(&log);
+		json = ms_tdx_log_json(&res.log);
 		rc = json ? cli_write_json("tdx", json) : 2;
 	} else if (c.transcript) {
-		text = transcript_text(&log);
+		text = transcript_text(&res.log);
 		rc = text ? cli_write("tdx", text) : 2;
 	} else if (c.json) {
 		cJSON *p;
 		char ver[16];
 
 		json = ms_manifest_new("tdx", "sha384");
-		ms_manifest_measurement(json, "mrtd", job.mrtd, MS_SHA384_LEN);
+		ms_manifest_measurement(json, "mrtd", res.mrtd, MS_SHA384_LEN);
 		for (int i = 0; i < 4; i++) {
 			char key[8];
 
@@ -555,7 +487,7 @@ firmware_done:
 				ms_manifest_measurement(json, key, rtmr[i], MS_SHA384_LEN);
 		}
 		p = ms_manifest_parameters(json);
-		cJSON_AddStringToObject(p, "page_add_order", c.order == MS_TWO_PASS ? "two-pass" : "single-pass");
+		cJSON_AddStringToObject(p, "page_add_order", res.order == MS_TWO_PASS ? "two-pass" : "single-pass");
 		if (mrtd_source)
 			cJSON_AddStringToObject(p, "mrtd", mrtd_source);
 		if (kernel_auth_source && !kernel_computed)
@@ -590,27 +522,23 @@ firmware_done:
 		add_input(json, "kernel", &kernel);
 		if (c.initrd_path) {
 			uint8_t sha[MS_SHA256_LEN];
-			uint64_t size;
 
-			if (ms_file_digest(c.initrd_path, MS_SHA256, CLI_MAX_INITRD, sha, &size, &err)) {
-				rc = cli_fail("tdx", c.initrd_path, &err);
-				goto out;
-			}
-			ms_manifest_input(json, "initrd", ms_basename(c.initrd_path), size, sha);
+			ms_sha256(initrd_map.data, initrd_map.len, sha);
+			ms_manifest_input(json, "initrd", ms_basename(c.initrd_path), initrd_map.len, sha);
 		}
 		rc = output_manifest(&c.out, json);
 	} else {
 		char hex[2 * MS_SHA384_LEN + 1], line[256];
 		size_t missing = 0;
 
-		for (size_t i = 0; i < log.n; i++)
-			missing += !log.events[i].computed;
+		for (size_t i = 0; i < res.log.n; i++)
+			missing += !res.log.events[i].computed;
 		text = malloc(2048);
 		if (!text)
 			goto out;
-		ms_hex_encode(job.mrtd, MS_SHA384_LEN, hex);
+		ms_hex_encode(res.mrtd, MS_SHA384_LEN, hex);
 		snprintf(text, 2048, "MRTD   %s  (%s)\n", hex,
-			 mrtd_source ? mrtd_source : c.order == MS_TWO_PASS ? "two-pass" : "single-pass");
+			 mrtd_source ? mrtd_source : res.order == MS_TWO_PASS ? "two-pass" : "single-pass");
 		for (int i = 0; i < 4; i++) {
 			if (known[i])
 				ms_hex_encode(rtmr[i], MS_SHA384_LEN, hex);
@@ -629,14 +557,10 @@ firmware_done:
 		rc = cli_write("tdx", text);
 	}
 out:
-	if (threaded)
-		pthread_join(thread, NULL);
-	if (initrd_threaded)
-		pthread_join(initrd_tid, NULL);
 	cJSON_Delete(json);
 	free(text);
-	ms_tdx_log_free(&log);
-	free(combined);
+	ms_tdx_result_free(&res);
+	ms_file_unmap(&initrd_map);
 	free(published.data);
 	ms_file_unmap(&fw_map);
 	free(vars.data);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -207,62 +208,6 @@ static void gctx_update(struct gctx *g, int type, uint64_t gpa, const uint8_t *c
 	ms_hash_final(&g->h, g->ld);
 }
 
-/* SHA-384 of pages [first, last) of data into contents. */
-struct page_hashes {
-	const uint8_t *data;
-	uint64_t first, last;
-	uint8_t (*contents)[MS_SHA384_LEN];
-	enum ms_status status;
-};
-
-static void *hash_pages(void *arg)
-{
-	struct page_hashes *job = arg;
-	struct ms_hash h;
-
-	if (ms_hash_init(&h, MS_SHA384)) {
-		job->status = MS_NO_MEMORY;
-		return NULL;
-	}
-	for (uint64_t i = job->first; i < job->last; i++) {
-		ms_hash_update(&h, job->data + i * MS_PAGE_SIZE, MS_PAGE_SIZE);
-		ms_hash_final(&h, job->contents[i]);
-	}
-	ms_hash_free(&h);
-	return NULL;
-}
-
-/*
- * Every page's contents hash is independent of the chain: hash them on two
- * threads, then chain the PAGE_INFOs in order.
- */
-static enum ms_status gctx_normal_pages(struct gctx *g, uint64_t gpa, uint64_t pages,
-					const uint8_t *data)
-{
-	uint8_t(*contents)[MS_SHA384_LEN] = malloc(pages * MS_SHA384_LEN + 1);
-	struct page_hashes jobs[2] = { { data, 0, pages / 2, contents, MS_OK },
-				       { data, pages / 2, pages, contents, MS_OK } };
-	pthread_t helper;
-	bool threaded;
-
-	if (!contents)
-		return MS_NO_MEMORY;
-	threaded = pages >= 64 && pthread_create(&helper, NULL, hash_pages, &jobs[1]) == 0;
-	if (!threaded)
-		jobs[0].last = pages;
-	hash_pages(&jobs[0]);
-	if (threaded)
-		pthread_join(helper, NULL);
-	if (jobs[0].status || jobs[1].status) {
-		free(contents);
-		return MS_NO_MEMORY;
-	}
-	for (uint64_t i = 0; i < pages; i++)
-		gctx_update(g, MS_SNP_PAGE_NORMAL, gpa + i * MS_PAGE_SIZE, contents[i]);
-	free(contents);
-	return MS_OK;
-}
-
 static void gctx_event(struct gctx *g, const char *what, int type, uint64_t gpa, uint64_t pages)
 {
 	if (g->cfg->event) {
@@ -292,15 +237,331 @@ static void checkpoint(const struct ms_sev_config *cfg, const char *what, const 
 	}
 }
 
-static enum ms_status firmware_pages(struct gctx *g, const struct ms_ovmf *img, uint64_t base,
-				     const char *what, struct ms_err *err)
+/*
+ * The thread pool: a fixed number of threads take jobs (a run of firmware
+ * pages, or one boot input) from a shared counter until none is left; the
+ * caller's thread takes them too.
+ */
+#define CHUNK_PAGES 64
+#define THREADED_MIN_BYTES (256u << 10) /* less work than this is not worth a thread */
+#define MAX_THREADS 16
+
+struct job {
+	const uint8_t *data;
+	size_t len;   /* pages for a run of pages, bytes for a boot input */
+	bool pages;
+	uint8_t *out; /* a SHA-384 per page, or one SHA-256 */
+};
+
+struct pool {
+	struct job *jobs;
+	size_t njobs, cap;
+	uint64_t bytes;
+	atomic_size_t next;
+	atomic_bool failed;
+	pthread_t threads[MAX_THREADS];
+	unsigned nthreads;
+};
+
+static bool pool_add(struct pool *p, const uint8_t *data, size_t len, bool pages, uint8_t *out)
 {
-	if (img->size % MS_PAGE_SIZE)
-		return ms_fail(err, MS_BAD_INPUT, "%s size 0x%zx is not a multiple of 4096", what, img->size);
-	if (gctx_normal_pages(g, base, img->size / MS_PAGE_SIZE, img->data))
+	if (p->njobs == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 16;
+		struct job *jobs = realloc(p->jobs, cap * sizeof(*jobs));
+
+		if (!jobs)
+			return false;
+		p->jobs = jobs;
+		p->cap = cap;
+	}
+	p->jobs[p->njobs++] = (struct job){ data, len, pages, out };
+	p->bytes += pages ? (uint64_t)len * MS_PAGE_SIZE : len;
+	return true;
+}
+
+/* Hashes of every page of a region, in runs of CHUNK_PAGES. */
+static bool pool_add_pages(struct pool *p, const uint8_t *data, size_t pages, uint8_t (*contents)[MS_SHA384_LEN])
+{
+	for (size_t first = 0; first < pages; first += CHUNK_PAGES) {
+		size_t n = pages - first < CHUNK_PAGES ? pages - first : CHUNK_PAGES;
+
+		if (!pool_add(p, data + first * MS_PAGE_SIZE, n, true, contents[first]))
+			return false;
+	}
+	return true;
+}
+
+static void run_job(struct pool *p, const struct job *j)
+{
+	struct ms_hash h;
+
+	if (ms_hash_init(&h, j->pages ? MS_SHA384 : MS_SHA256)) {
+		atomic_store(&p->failed, true);
+		return;
+	}
+	if (j->pages) {
+		for (size_t i = 0; i < j->len; i++) {
+			ms_hash_update(&h, j->data + i * MS_PAGE_SIZE, MS_PAGE_SIZE);
+			ms_hash_final(&h, j->out + i * MS_SHA384_LEN);
+		}
+	} else {
+		ms_hash_update(&h, j->data, j->len);
+		ms_hash_final(&h, j->out);
+	}
+	ms_hash_free(&h);
+}
+
+static void *pool_work(void *arg)
+{
+	struct pool *p = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->njobs)
+		run_job(p, &p->jobs[i]);
+	return NULL;
+}
+
+/* Starts up to threads - 1 helpers (none for little work); a helper that cannot start is not needed. */
+static void pool_start(struct pool *p, unsigned threads)
+{
+	size_t want = threads > 1 ? threads - 1 : 0;
+
+	if (want > MAX_THREADS)
+		want = MAX_THREADS;
+	if (want > p->njobs)
+		want = p->njobs;
+	if (p->bytes < THREADED_MIN_BYTES)
+		want = 0;
+	while (p->nthreads < want && pthread_create(&p->threads[p->nthreads], NULL, pool_work, p) == 0)
+		p->nthreads++;
+}
+
+/* The caller's thread takes what is left, then waits; false if a hash could not be set up. */
+static bool pool_finish(struct pool *p)
+{
+	pool_work(p);
+	while (p->nthreads)
+		pthread_join(p->threads[--p->nthreads], NULL);
+	return !atomic_load(&p->failed);
+}
+
+/* What an engine keeps. Each list is searched linearly: a run holds few distinct inputs. */
+#define CACHE_MAX 4096
+
+struct region_entry { /* the digest after a region of pages, from a starting digest */
+	const uint8_t *data;
+	size_t size;
+	uint64_t gpa;
+	uint8_t start[MS_SHA384_LEN], ld[MS_SHA384_LEN];
+};
+
+struct blob_entry {
+	const uint8_t *data;
+	size_t len;
+	uint8_t sha256[MS_SHA256_LEN];
+};
+
+/* Everything the digest after the metadata sections depends on (memset before filling: compared whole). */
+struct prefix_key {
+	uint8_t start[MS_SHA384_LEN];
+	unsigned nsections;
+	struct ms_sev_section sections[MS_SEV_MAX_SECTIONS];
+	bool has_hashes_table, kernel;
+	uint32_t hashes_table_gpa;
+	enum ms_vmm vmm;
+	uint8_t kernel_sha256[MS_SHA256_LEN], initrd_sha256[MS_SHA256_LEN], append_sha256[MS_SHA256_LEN];
+};
+
+struct prefix_entry {
+	struct prefix_key key;
+	uint8_t ld[MS_SHA384_LEN];
+};
+
+struct stream_entry { /* SEV, SEV-ES: the SHA-256 state after the firmware */
+	const uint8_t *data;
+	size_t size;
+	struct ms_hash h;
+};
+
+struct ms_sev_engine {
+	unsigned threads;
+	struct region_entry *regions;
+	struct blob_entry *blobs;
+	struct prefix_entry *prefixes;
+	struct stream_entry *streams;
+	size_t nregions, nblobs, nprefixes, nstreams;
+	size_t cap_regions, cap_blobs, cap_prefixes, cap_streams;
+};
+
+struct ms_sev_engine *ms_sev_engine_new(unsigned threads)
+{
+	struct ms_sev_engine *e = calloc(1, sizeof(*e));
+
+	if (e)
+		e->threads = threads ? threads : 1;
+	return e;
+}
+
+void ms_sev_engine_free(struct ms_sev_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->nstreams; i++)
+		ms_hash_free(&e->streams[i].h);
+	free(e->regions);
+	free(e->blobs);
+	free(e->prefixes);
+	free(e->streams);
+	free(e);
+}
+
+/* A free slot at the end of a list, or NULL (full or out of memory: the entry is simply not kept). */
+static void *cache_slot(void **list, size_t *n, size_t *cap, size_t size)
+{
+	if (*n == CACHE_MAX)
+		return NULL;
+	if (*n == *cap) {
+		size_t grown = *cap ? 2 * *cap : 8;
+		void *p = realloc(*list, grown * size);
+
+		if (!p)
+			return NULL;
+		*list = p;
+		*cap = grown;
+	}
+	return (char *)*list + (*n)++ * size;
+}
+
+#define CACHE_SLOT(e, name) cache_slot((void **)&(e)->name, &(e)->n##name, &(e)->cap_##name, sizeof(*(e)->name))
+
+static const struct region_entry *find_region(const struct ms_sev_engine *e, const uint8_t *data, size_t size,
+					      uint64_t gpa, const uint8_t start[MS_SHA384_LEN])
+{
+	for (size_t i = 0; e && i < e->nregions; i++) {
+		const struct region_entry *r = &e->regions[i];
+
+		if (r->data == data && r->size == size && r->gpa == gpa && !memcmp(r->start, start, MS_SHA384_LEN))
+			return r;
+	}
+	return NULL;
+}
+
+static const struct blob_entry *find_blob(const struct ms_sev_engine *e, const uint8_t *data, size_t len)
+{
+	for (size_t i = 0; e && i < e->nblobs; i++)
+		if (e->blobs[i].data == data && e->blobs[i].len == len)
+			return &e->blobs[i];
+	return NULL;
+}
+
+static const struct prefix_entry *find_prefix(const struct ms_sev_engine *e, const struct prefix_key *key)
+{
+	for (size_t i = 0; e && i < e->nprefixes; i++)
+		if (!memcmp(&e->prefixes[i].key, key, sizeof(*key)))
+			return &e->prefixes[i];
+	return NULL;
+}
+
+static const struct stream_entry *find_stream(const struct ms_sev_engine *e, const uint8_t *data, size_t size)
+{
+	for (size_t i = 0; e && i < e->nstreams; i++)
+		if (e->streams[i].data == data && e->streams[i].size == size)
+			return &e->streams[i];
+	return NULL;
+}
+
+/* A region of firmware pages: its digest from the cache, or its page hashes planned on the pool. */
+struct region {
+	const char *what;
+	const uint8_t *data;
+	size_t size;
+	uint64_t gpa;
+	const struct region_entry *cached;
+	uint8_t (*contents)[MS_SHA384_LEN];
+};
+
+static enum ms_status region_plan(struct ms_sev_engine *e, struct pool *p, struct region *r,
+				  const uint8_t *start, bool use_cache, struct ms_err *err)
+{
+	if (r->size % MS_PAGE_SIZE)
+		return ms_fail(err, MS_BAD_INPUT, "%s size 0x%zx is not a multiple of 4096", r->what, r->size);
+	if (use_cache && start && (r->cached = find_region(e, r->data, r->size, r->gpa, start)))
+		return MS_OK;
+	r->contents = malloc(r->size / MS_PAGE_SIZE * MS_SHA384_LEN + 1);
+	if (!r->contents || !pool_add_pages(p, r->data, r->size / MS_PAGE_SIZE, r->contents))
 		return ms_fail(err, MS_NO_MEMORY, "out of memory");
-	gctx_event(g, what, MS_SNP_PAGE_NORMAL, base, img->size / MS_PAGE_SIZE);
 	return MS_OK;
+}
+
+/* Extends g by the region's pages (hashed by the pool, or from the cache) and keeps the result. */
+static void region_chain(struct ms_sev_engine *e, struct gctx *g, const struct region *r, bool use_cache)
+{
+	uint8_t start[MS_SHA384_LEN];
+	uint64_t pages = r->size / MS_PAGE_SIZE;
+	struct region_entry *slot;
+
+	if (r->cached) {
+		memcpy(g->ld, r->cached->ld, MS_SHA384_LEN);
+		gctx_event(g, r->what, MS_SNP_PAGE_NORMAL, r->gpa, pages);
+		return;
+	}
+	memcpy(start, g->ld, MS_SHA384_LEN);
+	for (uint64_t i = 0; i < pages; i++)
+		gctx_update(g, MS_SNP_PAGE_NORMAL, r->gpa + i * MS_PAGE_SIZE, r->contents[i]);
+	gctx_event(g, r->what, MS_SNP_PAGE_NORMAL, r->gpa, pages);
+	if (use_cache && (slot = CACHE_SLOT(e, regions))) {
+		*slot = (struct region_entry){ .data = r->data, .size = r->size, .gpa = r->gpa };
+		memcpy(slot->start, start, MS_SHA384_LEN);
+		memcpy(slot->ld, g->ld, MS_SHA384_LEN);
+	}
+}
+
+/* The boot inputs given as bytes: their SHA-256 from the cache, or planned on the pool. */
+struct boot_plan {
+	uint8_t sha256[3][MS_SHA256_LEN];
+	bool hashed[3]; /* by the pool, to be kept */
+};
+
+static bool boot_plan(struct ms_sev_engine *e, struct pool *p, const struct ms_sev_config *cfg,
+		      const struct ms_sev_boot_bytes *boot, struct boot_plan *bp)
+{
+	const uint8_t *given[3] = { cfg->kernel_sha256, cfg->initrd_sha256, cfg->append_sha256 };
+
+	for (int i = 0; i < 3; i++) {
+		const struct blob_entry *b;
+
+		bp->hashed[i] = false;
+		if (!cfg->kernel || !boot || !boot->data[i]) {
+			memcpy(bp->sha256[i], given[i], MS_SHA256_LEN);
+		} else if ((b = find_blob(e, boot->data[i], boot->len[i]))) {
+			memcpy(bp->sha256[i], b->sha256, MS_SHA256_LEN);
+		} else {
+			if (!pool_add(p, boot->data[i], boot->len[i], false, bp->sha256[i]))
+				return false;
+			bp->hashed[i] = true;
+		}
+	}
+	return true;
+}
+
+static void boot_keep(struct ms_sev_engine *e, const struct ms_sev_boot_bytes *boot, const struct boot_plan *bp,
+		      struct ms_sev_config *run, struct ms_sev_result *res)
+{
+	for (int i = 0; i < 3; i++) {
+		struct blob_entry *slot;
+
+		if (e && bp->hashed[i] && (slot = CACHE_SLOT(e, blobs))) {
+			slot->data = boot->data[i];
+			slot->len = boot->len[i];
+			memcpy(slot->sha256, bp->sha256[i], MS_SHA256_LEN);
+		}
+	}
+	memcpy(run->kernel_sha256, bp->sha256[0], MS_SHA256_LEN);
+	memcpy(run->initrd_sha256, bp->sha256[1], MS_SHA256_LEN);
+	memcpy(run->append_sha256, bp->sha256[2], MS_SHA256_LEN);
+	memcpy(res->kernel_sha256, bp->sha256[0], MS_SHA256_LEN);
+	memcpy(res->initrd_sha256, bp->sha256[1], MS_SHA256_LEN);
+	memcpy(res->append_sha256, bp->sha256[2], MS_SHA256_LEN);
 }
 
 /* The kernel-hashes page: zeros with the table at the table GPA's page offset. */
@@ -379,65 +640,156 @@ static enum ms_status metadata_sections(struct gctx *g, const struct ms_ovmf *o,
 	return MS_OK;
 }
 
-static enum ms_status vmsas(struct gctx *g, struct ms_hash *sha256, const struct ms_ovmf *o,
-			    struct ms_err *err)
+/* The metadata sections from the cache when these inputs were seen, else computed and kept. */
+static enum ms_status sections_cached(struct ms_sev_engine *e, struct gctx *g, const struct ms_ovmf *o,
+				      bool kernel, bool use_cache, struct ms_err *err)
+{
+	const struct ms_sev_config *cfg = g->cfg;
+	struct prefix_key key;
+	const struct prefix_entry *hit;
+	struct prefix_entry *slot;
+	enum ms_status st;
+
+	if (!use_cache)
+		return metadata_sections(g, o, kernel, err);
+	memset(&key, 0, sizeof(key));
+	memcpy(key.start, g->ld, MS_SHA384_LEN);
+	key.nsections = o->nsections;
+	memcpy(key.sections, o->sections, o->nsections * sizeof(o->sections[0]));
+	key.has_hashes_table = o->has_hashes_table;
+	key.hashes_table_gpa = o->hashes_table_gpa;
+	key.kernel = kernel;
+	key.vmm = cfg->vmm;
+	if (kernel) {
+		memcpy(key.kernel_sha256, cfg->kernel_sha256, MS_SHA256_LEN);
+		memcpy(key.initrd_sha256, cfg->initrd_sha256, MS_SHA256_LEN);
+		memcpy(key.append_sha256, cfg->append_sha256, MS_SHA256_LEN);
+	}
+	if ((hit = find_prefix(e, &key))) {
+		memcpy(g->ld, hit->ld, MS_SHA384_LEN);
+		return MS_OK;
+	}
+	if ((st = metadata_sections(g, o, kernel, err)))
+		return st;
+	if ((slot = CACHE_SLOT(e, prefixes))) {
+		slot->key = key;
+		memcpy(slot->ld, g->ld, MS_SHA384_LEN);
+	}
+	return MS_OK;
+}
+
+/* The two VMSA pages: the BSP's and the APs'. */
+static enum ms_status vmsa_pages(const struct ms_sev_config *cfg, const struct ms_ovmf *o,
+				 uint8_t page[2][MS_PAGE_SIZE], struct ms_err *err)
+{
+	if (cfg->mode == MS_MODE_SNP_SVSM) {
+		uint64_t svsm_base = FOUR_GIB - o->size - cfg->vars_size - cfg->svsm->size;
+
+		svsm_vmsa(cfg, svsm_base + cfg->svsm->svsm_info_offset, page[0]);
+		memcpy(page[1], page[0], MS_PAGE_SIZE);
+		return MS_OK;
+	}
+	if (!o->has_reset_eip)
+		return ms_fail(err, MS_BAD_INPUT,
+			       "the firmware has no SEV-ES reset block, so its APs cannot start under %s",
+			       ms_sev_mode_name(cfg->mode));
+	ms_sev_vmsa(cfg, true, BSP_EIP, page[0]);
+	ms_sev_vmsa(cfg, false, o->reset_eip, page[1]);
+	return MS_OK;
+}
+
+/*
+ * The VMSAs of vcpus vCPUs: into the SHA-256 stream (SEV-ES) or the SNP chain.
+ * by_vcpus, when given, receives the SNP digest after each vCPU.
+ */
+static enum ms_status vmsas(struct gctx *g, struct ms_hash *sha256, const struct ms_ovmf *o, unsigned vcpus,
+			    uint8_t (*by_vcpus)[MS_SHA384_LEN], struct ms_err *err)
 {
 	const struct ms_sev_config *cfg = g->cfg;
 	uint8_t page[2][MS_PAGE_SIZE], contents[2][MS_SHA384_LEN];
-	uint64_t svsm_base = 0;
+	enum ms_status st;
 
-	if (cfg->mode == MS_MODE_SNP_SVSM) {
-		svsm_base = FOUR_GIB - o->size - cfg->vars_size - cfg->svsm->size;
-		svsm_vmsa(cfg, svsm_base + cfg->svsm->svsm_info_offset, page[0]);
-		memcpy(page[1], page[0], MS_PAGE_SIZE);
-	} else {
-		if (!o->has_reset_eip)
-			return ms_fail(err, MS_BAD_INPUT,
-				       "the firmware has no SEV-ES reset block, so its APs cannot start under %s",
-				       ms_sev_mode_name(cfg->mode));
-		ms_sev_vmsa(cfg, true, BSP_EIP, page[0]);
-		ms_sev_vmsa(cfg, false, o->reset_eip, page[1]);
-	}
+	if ((st = vmsa_pages(cfg, o, page, err)))
+		return st;
 	if (!sha256)
 		for (int i = 0; i < 2; i++) {
 			ms_hash_update(&g->h, page[i], MS_PAGE_SIZE);
 			ms_hash_final(&g->h, contents[i]);
 		}
-	for (unsigned v = 0; v < cfg->vcpus; v++) {
+	for (unsigned v = 0; v < vcpus; v++) {
 		const uint8_t *p = page[v ? 1 : 0];
 
 		if (cfg->vmsa && cfg->vmsa(cfg->arg, v, p))
 			return ms_fail(err, MS_BAD_INPUT, "cannot write the VMSA of vCPU %u", v);
-		if (sha256)
+		if (sha256) {
 			ms_hash_update(sha256, p, MS_PAGE_SIZE);
-		else
-			gctx_update(g, MS_SNP_PAGE_VMSA, VMSA_GPA, contents[v ? 1 : 0]);
+			continue;
+		}
+		gctx_update(g, MS_SNP_PAGE_VMSA, VMSA_GPA, contents[v ? 1 : 0]);
+		if (by_vcpus)
+			memcpy(by_vcpus[v], g->ld, MS_SHA384_LEN);
 	}
 	if (cfg->event) {
 		struct ms_sev_event ev = { "VMSA (vCPU 0 BSP, then APs)", MS_SNP_PAGE_VMSA, VMSA_GPA,
-					   cfg->vcpus, sha256 ? NULL : g->ld, sha256 ? 0 : MS_SHA384_LEN };
+					   vcpus, sha256 ? NULL : g->ld, sha256 ? 0 : MS_SHA384_LEN };
 
 		cfg->event(cfg->arg, &ev);
 	}
 	return MS_OK;
 }
 
-/* SEV and SEV-ES: one SHA-256 over firmware, hashes table and (SEV-ES) VMSAs. */
-static enum ms_status sev_es_digest(const struct ms_ovmf *o, const struct ms_sev_config *cfg,
-				    struct gctx *g, uint8_t *out, struct ms_err *err)
+static unsigned engine_threads(const struct ms_sev_engine *e)
 {
-	struct ms_hash h;
+	return e ? e->threads : 2;
+}
+
+/* SEV and SEV-ES: one SHA-256 over firmware, hashes table and (SEV-ES) VMSAs. */
+static enum ms_status sev_es_measure(struct ms_sev_engine *e, const struct ms_ovmf *o,
+				     const struct ms_sev_config *cfg, const struct ms_sev_boot_bytes *boot,
+				     struct ms_sev_result *res, struct ms_err *err)
+{
+	struct ms_sev_config run = *cfg;
+	struct gctx g = { .cfg = &run };
+	struct pool pool = { 0 };
+	struct boot_plan bp;
+	const struct stream_entry *cached = cfg->event ? NULL : find_stream(e, o->data, o->size);
+	struct stream_entry *slot;
+	struct ms_hash h = { 0 };
+	bool pooled = false;
 	enum ms_status st = MS_OK;
 
-	if (ms_hash_init(&h, MS_SHA256))
-		return ms_fail(err, MS_NO_MEMORY, "out of memory");
-	ms_hash_update(&h, o->data, o->size);
+	res->len = MS_SHA256_LEN;
+	if (!boot_plan(e, &pool, cfg, boot, &bp)) {
+		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	pool_start(&pool, engine_threads(e));
+	pooled = true;
+	if (cached ? ms_hash_copy(&h, &cached->h) : ms_hash_init(&h, MS_SHA256)) {
+		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	if (!cached) {
+		ms_hash_update(&h, o->data, o->size);
+		if (e && !cfg->event && (slot = CACHE_SLOT(e, streams))) {
+			slot->data = o->data;
+			slot->size = o->size;
+			if (ms_hash_copy(&slot->h, &h))
+				e->nstreams--;
+		}
+	}
 	if (cfg->event) {
 		struct ms_sev_event ev = { "firmware (SHA-256 stream)", 0, FOUR_GIB - o->size,
 					   o->size / MS_PAGE_SIZE, NULL, 0 };
 
 		cfg->event(cfg->arg, &ev);
 	}
+	pooled = false;
+	if (!pool_finish(&pool)) {
+		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	boot_keep(e, boot, &bp, &run, res);
 	if (cfg->kernel) {
 		uint8_t table[MS_SEV_HASHES_TABLE_LEN];
 
@@ -447,76 +799,156 @@ static enum ms_status sev_es_digest(const struct ms_ovmf *o, const struct ms_sev
 				     o->has_hashes_table ? "its entry says GPA 0" : "no table entry");
 			goto out;
 		}
-		ms_sev_hashes_table(cfg->kernel_sha256, cfg->initrd_sha256, cfg->append_sha256, table);
+		ms_sev_hashes_table(run.kernel_sha256, run.initrd_sha256, run.append_sha256, table);
 		ms_hash_update(&h, table, sizeof(table));
 	}
-	if (cfg->mode == MS_MODE_SEV_ES && (st = vmsas(g, &h, o, err)))
+	if (cfg->mode == MS_MODE_SEV_ES && (st = vmsas(&g, &h, o, cfg->vcpus, NULL, err)))
 		goto out;
-	ms_hash_final(&h, out);
-	checkpoint(cfg, "launch digest", out, MS_SHA256_LEN);
+	ms_hash_final(&h, res->digest);
+	res->has_launch_digest = true;
+	checkpoint(cfg, "launch digest", res->digest, MS_SHA256_LEN);
 out:
+	if (pooled)
+		pool_finish(&pool);
 	ms_hash_free(&h);
+	free(pool.jobs);
 	return st;
+}
+
+/* The SNP modes; by_vcpus: the digests for 1 to max_vcpus vCPUs instead of cfg->vcpus. */
+static enum ms_status snp_measure(struct ms_sev_engine *e, const struct ms_ovmf *o, const struct ms_sev_config *cfg,
+				  const struct ms_sev_boot_bytes *boot, unsigned max_vcpus,
+				  uint8_t (*by_vcpus)[MS_SHA384_LEN], struct ms_sev_result *res, struct ms_err *err)
+{
+	static const uint8_t zero[MS_SHA384_LEN];
+	struct ms_sev_config run = *cfg;
+	struct gctx g = { .cfg = &run };
+	struct pool pool = { 0 };
+	struct boot_plan bp;
+	struct region fw = { "firmware", o->data, o->size, FOUR_GIB - o->size, NULL, NULL };
+	struct region svsm = { "SVSM image", NULL, 0, 0, NULL, NULL };
+	bool use_cache = e && !cfg->event, given = cfg->ovmf_hash && cfg->mode != MS_MODE_SNP_OVMF_HASH;
+	bool launch = by_vcpus || cfg->mode != MS_MODE_SNP_OVMF_HASH || cfg->vcpus;
+	enum ms_status st = MS_OK;
+
+	res->len = MS_SHA384_LEN;
+	if (ms_hash_init(&g.h, MS_SHA384))
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	if (cfg->mode == MS_MODE_SNP_SVSM) {
+		const struct ms_ovmf *s = cfg->svsm;
+
+		if (!s->has_svsm_info) {
+			st = ms_fail(err, MS_BAD_INPUT, "the SVSM image has no SVSM info entry in its footer table");
+			goto out;
+		}
+		if (o->size + cfg->vars_size + s->size > FOUR_GIB / 2) {
+			st = ms_fail(err, MS_BAD_INPUT, "OVMF, VARS and SVSM do not fit below 4 GiB");
+			goto out;
+		}
+		svsm = (struct region){ "SVSM image", s->data, s->size, FOUR_GIB - o->size - cfg->vars_size - s->size,
+					NULL, NULL };
+	}
+	if (given) {
+		memcpy(g.ld, cfg->ovmf_hash_value, MS_SHA384_LEN);
+	} else if ((st = region_plan(e, &pool, &fw, zero, use_cache, err))) {
+		goto out;
+	}
+	if (svsm.data && (st = region_plan(e, &pool, &svsm, given ? g.ld : fw.cached ? fw.cached->ld : NULL,
+					   use_cache, err)))
+		goto out;
+	if (launch && !boot_plan(e, &pool, cfg, boot, &bp)) {
+		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	pool_start(&pool, engine_threads(e));
+	if (!pool_finish(&pool)) {
+		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	if (given)
+		checkpoint(cfg, "firmware digest given (--snp-ovmf-hash)", g.ld, MS_SHA384_LEN);
+	else
+		region_chain(e, &g, &fw, use_cache);
+	res->has_firmware_digest = true;
+	memcpy(res->firmware_digest, g.ld, MS_SHA384_LEN);
+	if (!launch) {
+		memcpy(res->digest, g.ld, MS_SHA384_LEN);
+		goto out;
+	}
+	boot_keep(e, boot, &bp, &run, res);
+	if (svsm.data)
+		region_chain(e, &g, &svsm, use_cache);
+	checkpoint(cfg, "digest after the firmware", g.ld, MS_SHA384_LEN);
+	if ((st = sections_cached(e, &g, svsm.data ? cfg->svsm : o, svsm.data ? false : cfg->kernel, use_cache,
+				  err)))
+		goto out;
+	checkpoint(cfg, "digest after the metadata sections", g.ld, MS_SHA384_LEN);
+	if ((st = vmsas(&g, NULL, o, by_vcpus ? max_vcpus : cfg->vcpus, by_vcpus, err)))
+		goto out;
+	checkpoint(cfg, "launch digest (after the VMSAs)", g.ld, MS_SHA384_LEN);
+	memcpy(res->digest, g.ld, MS_SHA384_LEN);
+	res->has_launch_digest = true;
+out:
+	free(fw.contents);
+	free(svsm.contents);
+	free(pool.jobs);
+	ms_hash_free(&g.h);
+	return st;
+}
+
+static enum ms_status check_config(const struct ms_ovmf *o, const struct ms_sev_config *cfg, struct ms_err *err)
+{
+	bool counted = cfg->mode != MS_MODE_SEV && (cfg->mode != MS_MODE_SNP_OVMF_HASH || cfg->vcpus);
+
+	if (counted && (cfg->vcpus == 0 || cfg->vcpus > MS_SNP_MAX_VCPUS))
+		return ms_fail(err, MS_USAGE, "vcpus must be 1 to %d, not %u", MS_SNP_MAX_VCPUS, cfg->vcpus);
+	if (o->size > FOUR_GIB / 2)
+		return ms_fail(err, MS_BAD_INPUT, "firmware of 0x%zx bytes cannot map below 4 GiB", o->size);
+	if (cfg->mode == MS_MODE_SNP_SVSM && !cfg->svsm)
+		return ms_fail(err, MS_USAGE, "snp:svsm needs the SVSM image");
+	return MS_OK;
+}
+
+enum ms_status ms_sev_measure(struct ms_sev_engine *e, const struct ms_ovmf *o, const struct ms_sev_config *cfg,
+			      const struct ms_sev_boot_bytes *boot, struct ms_sev_result *res, struct ms_err *err)
+{
+	enum ms_status st;
+
+	memset(res, 0, sizeof(*res));
+	if ((st = check_config(o, cfg, err)))
+		return st;
+	if (cfg->mode == MS_MODE_SEV || cfg->mode == MS_MODE_SEV_ES)
+		return sev_es_measure(e, o, cfg, boot, res, err);
+	return snp_measure(e, o, cfg, boot, 0, NULL, res, err);
+}
+
+enum ms_status ms_snp_digests_by_vcpus(struct ms_sev_engine *e, const struct ms_ovmf *o,
+				       const struct ms_sev_config *cfg, const struct ms_sev_boot_bytes *boot,
+				       unsigned max_vcpus, uint8_t (*out)[MS_SHA384_LEN], struct ms_err *err)
+{
+	struct ms_sev_config run = *cfg;
+	struct ms_sev_result res;
+	enum ms_status st;
+
+	if (cfg->mode != MS_MODE_SNP)
+		return ms_fail(err, MS_USAGE, "digests by vCPU count are computed in mode snp only");
+	run.vcpus = max_vcpus;
+	run.vmsa = NULL;
+	if ((st = check_config(o, &run, err)))
+		return st;
+	return snp_measure(e, o, &run, boot, max_vcpus, out, &res, err);
 }
 
 enum ms_status ms_sev_launch_digest(const struct ms_ovmf *o, const struct ms_sev_config *cfg,
 				    uint8_t out[MS_SHA384_LEN], size_t *len, struct ms_err *err)
 {
-	struct gctx g = { .cfg = cfg };
-	enum ms_status st = MS_OK;
+	struct ms_sev_result res;
+	enum ms_status st = ms_sev_measure(NULL, o, cfg, NULL, &res, err);
 
-	if (cfg->mode != MS_MODE_SEV && cfg->mode != MS_MODE_SNP_OVMF_HASH &&
-	    (cfg->vcpus == 0 || cfg->vcpus > MS_SNP_MAX_VCPUS))
-		return ms_fail(err, MS_USAGE, "vcpus must be 1 to %d, not %u", MS_SNP_MAX_VCPUS, cfg->vcpus);
-	if (o->size > FOUR_GIB / 2)
-		return ms_fail(err, MS_BAD_INPUT, "firmware of 0x%zx bytes cannot map below 4 GiB", o->size);
-	if (ms_hash_init(&g.h, MS_SHA384))
-		return ms_fail(err, MS_NO_MEMORY, "out of memory");
-	if (cfg->mode == MS_MODE_SEV || cfg->mode == MS_MODE_SEV_ES) {
-		*len = MS_SHA256_LEN;
-		st = sev_es_digest(o, cfg, &g, out, err);
-		goto out;
+	if (!st) {
+		/* snp:ovmf-hash: the firmware digest, with or without vCPUs */
+		memcpy(out, cfg->mode == MS_MODE_SNP_OVMF_HASH ? res.firmware_digest : res.digest, res.len);
+		*len = res.len;
 	}
-	*len = MS_SHA384_LEN;
-	if (cfg->ovmf_hash && cfg->mode != MS_MODE_SNP_OVMF_HASH) {
-		memcpy(g.ld, cfg->ovmf_hash_value, MS_SHA384_LEN);
-		checkpoint(cfg, "firmware digest given (--snp-ovmf-hash)", g.ld, MS_SHA384_LEN);
-	} else {
-		if ((st = firmware_pages(&g, o, FOUR_GIB - o->size, "firmware", err)))
-			goto out;
-	}
-	if (cfg->mode == MS_MODE_SNP_OVMF_HASH) {
-		memcpy(out, g.ld, MS_SHA384_LEN);
-		goto out;
-	}
-	if (cfg->mode == MS_MODE_SNP_SVSM) {
-		const struct ms_ovmf *svsm = cfg->svsm;
-
-		if (!svsm->has_svsm_info) {
-			st = ms_fail(err, MS_BAD_INPUT, "the SVSM image has no SVSM info entry in its footer table");
-			goto out;
-		}
-		if (o->size + cfg->vars_size + svsm->size > FOUR_GIB / 2) {
-			st = ms_fail(err, MS_BAD_INPUT, "OVMF, VARS and SVSM do not fit below 4 GiB");
-			goto out;
-		}
-		if ((st = firmware_pages(&g, svsm, FOUR_GIB - o->size - cfg->vars_size - svsm->size,
-					 "SVSM image", err)))
-			goto out;
-		checkpoint(cfg, "digest after the firmware", g.ld, MS_SHA384_LEN);
-		if ((st = metadata_sections(&g, svsm, false, err)))
-			goto out;
-	} else {
-		checkpoint(cfg, "digest after the firmware", g.ld, MS_SHA384_LEN);
-		if ((st = metadata_sections(&g, o, cfg->kernel, err)))
-			goto out;
-	}
-	checkpoint(cfg, "digest after the metadata sections", g.ld, MS_SHA384_LEN);
-	if ((st = vmsas(&g, NULL, o, err)))
-		goto out;
-	checkpoint(cfg, "launch digest (after the VMSAs)", g.ld, MS_SHA384_LEN);
-	memcpy(out, g.ld, MS_SHA384_LEN);
-out:
-	ms_hash_free(&g.h);
 	return st;
 }

@@ -61,10 +61,59 @@ struct ms_sev_config {
 };
 
 /*
- * The launch digest: SHA-384 for the SNP modes (for snp:ovmf-hash, the
- * digest after the firmware pages), SHA-256 for SEV and SEV-ES. *len is set
- * to the digest's length.
+ * The measured direct-boot inputs as bytes, for ms_sev_measure to hash on its
+ * threads while it hashes the firmware pages. data NULL: the SHA-256 in the
+ * config is used as given. The cmdline is hashed as given: pass its bytes and
+ * the NUL QEMU adds.
  */
+struct ms_sev_boot_bytes {
+	const uint8_t *data[3]; /* kernel, initrd, cmdline (with its NUL) */
+	size_t len[3];
+};
+
+struct ms_sev_result {
+	uint8_t digest[MS_SHA384_LEN];
+	size_t len;                          /* 48 (SNP), 32 (SEV, SEV-ES) */
+	bool has_launch_digest;              /* false: snp:ovmf-hash without vCPUs */
+	bool has_firmware_digest;            /* SNP modes: the digest after the firmware pages */
+	uint8_t firmware_digest[MS_SHA384_LEN];
+	/* the SHA-256 of kernel, initrd and cmdline the digest used */
+	uint8_t kernel_sha256[MS_SHA256_LEN], initrd_sha256[MS_SHA256_LEN], append_sha256[MS_SHA256_LEN];
+};
+
+/*
+ * An engine computes launch digests with a fixed pool of threads and keeps
+ * what configurations share: the digest after the firmware pages (per image
+ * buffer), the SHA-256 of each boot-input buffer, and the digest after the
+ * SEV metadata sections (per firmware digest, sections, VMM type and
+ * kernel-hashes table). Buffers handed to an engine must stay mapped and
+ * unchanged until it is freed. threads: how many may hash at once (1: only
+ * the caller's).
+ */
+struct ms_sev_engine;
+struct ms_sev_engine *ms_sev_engine_new(unsigned threads);
+void ms_sev_engine_free(struct ms_sev_engine *e);
+
+/*
+ * The launch digest of cfg: SHA-384 for the SNP modes, SHA-256 for SEV and
+ * SEV-ES. In snp:ovmf-hash mode the firmware digest always, and the launch
+ * digest too when cfg->vcpus is not 0. boot may be NULL. e may be NULL (two
+ * threads, nothing kept).
+ */
+enum ms_status ms_sev_measure(struct ms_sev_engine *e, const struct ms_ovmf *ovmf,
+			      const struct ms_sev_config *cfg, const struct ms_sev_boot_bytes *boot,
+			      struct ms_sev_result *res, struct ms_err *err);
+
+/*
+ * SNP (mode snp) launch digests for 1 to max_vcpus vCPUs at once: out[n - 1]
+ * is the digest with n vCPUs (cfg->vcpus is ignored). The VMSA pages extend
+ * the chain one per vCPU, so this costs one PAGE_INFO hash per count.
+ */
+enum ms_status ms_snp_digests_by_vcpus(struct ms_sev_engine *e, const struct ms_ovmf *ovmf,
+				       const struct ms_sev_config *cfg, const struct ms_sev_boot_bytes *boot,
+				       unsigned max_vcpus, uint8_t (*out)[MS_SHA384_LEN], struct ms_err *err);
+
+/* ms_sev_measure's digest alone (the SHA-256 of the boot inputs taken from cfg). */
 enum ms_status ms_sev_launch_digest(const struct ms_ovmf *ovmf, const struct ms_sev_config *cfg,
 				    uint8_t out[MS_SHA384_LEN], size_t *len, struct ms_err *err);
 

@@ -74,8 +74,9 @@ _measure() {
 			return
 		fi
 		case $prev in
-		--ovmf|--kernel|--initrd|--svsm|--vars-file|--published|--ovmf-metadata) _filedir; return ;;
+		--ovmf|--kernel|--initrd|--svsm|--vars-file|--published|--ovmf-metadata|--batch) _filedir; return ;;
 		--dump-vmsa) _filedir -d; return ;;
+		--find) return ;;
 		--mode) COMPREPLY=($(compgen -W "snp snp:ovmf-hash snp:svsm seves sev" -- "$cur")); return ;;
 		--vmm-type) COMPREPLY=($(compgen -W "QEMU ec2 gce" -- "$cur")); return ;;
 		--vcpu-type) COMPREPLY=($(compgen -W "EPYC EPYC-v1 EPYC-v2 EPYC-IBPB EPYC-v3 EPYC-v4
@@ -91,7 +92,7 @@ _measure() {
 				--vcpu-model --vcpu-stepping --vmm-type --guest-features --kernel --initrd --append
 				--kernel-sha256 --initrd-sha256 --append-sha256 --snp-ovmf-hash --svsm --vars-size
 				--vars-file --kvm-init2 --ec2-rdx --output-format --json --format --env-prefix --explain --dump-vmsa
-				--verbose --quiet --help" -- "$cur"))
+				--batch --find --verbose --quiet --help" -- "$cur"))
 		elif [[ $cword -eq 2 ]]; then
 			COMPREPLY=($(compgen -W "id-block" -- "$cur"))
 		fi
