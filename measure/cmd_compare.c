@@ -10,11 +10,13 @@
 #include "../common/json.h"
 #include "../common/rfc3339.h"
 #include "../common/x509.h"
+#include "../compare/azure.h"
 #include "../compare/match.h"
 #include "cli.h"
 #include "collateral_cli.h"
 #include "evidence_io.h"
 #include "tcb_cli.h"
+#include "tpm_cli.h"
 #include "verify_opts.h"
 
 #define MAX_FILE_BYTES (1u << 20) /* EXPECTED and EVIDENCE files */
@@ -30,9 +32,10 @@ static const char compare_help[] =
 	"the worst outcome decides the exit code. Nothing is fetched unless --fetch is given.\n"
 	"\n"
 	"Options:\n"
-	"      --type nitro|snp|tdx  the evidence type, when it is not recognised\n"
-	"      --at TIME             check certificates at TIME (RFC 3339, or @SECONDS)\n"
-	"                            instead of now; 'evidence' uses a Nitro document's own time\n"
+	"      --type nitro|snp|tdx|maa|azure-vtpm  the evidence type, when it is not recognised\n"
+	"      --at TIME             check certificates (and an MAA token's validity) at TIME\n"
+	"                            (RFC 3339, or @SECONDS) instead of now; 'evidence' uses a\n"
+	"                            Nitro document's time or an MAA token's iat\n"
 	"      --nonce HEX           must equal the whole Nitro nonce, or all 64 bytes of the SNP\n"
 	"                            REPORT_DATA / TDX REPORTDATA\n"
 	"      --report-data-prefix  with --nonce: SNP/TDX REPORT_DATA need only start with it\n"
@@ -60,6 +63,8 @@ static const char compare_help[] =
 	"      --root FILE           replace the pinned root by FILE, for test or private chains\n"
 	"                            (for SNP: the ASK or ASVK, then the ARK); the output says so\n"
 	VERIFY_TCB_HELP
+	VERIFY_MAA_HELP
+	TPM_CLI_HELP
 	"      --cache DIR           TDX: without --tcb-info, the TCB info for the quote's FMSPC\n"
 	"                            and the QE identity, with the PCK CA's and the root's CRLs,\n"
 	"                            from this cache ('measure fetch'); entries missing for a\n"
@@ -98,6 +103,8 @@ struct pair {
 	struct tcb_cli tcb;    /* TDX: collateral from the cache for this quote's FMSPC */
 	uint32_t cached_crls;  /* from the cache: the indexes (bits) of its CRLs in the pair's list; each must be applied */
 	bool crl_by_option;    /* SNP: the cache has no CRL, so a --crl of this chain must be applied */
+	struct ms_tpm_quoted tpm; /* the vTPM quote (--tpm-quote), verified */
+	struct ms_azure_vtpm az;  /* Azure vTPM evidence, decoded (ev points into it) */
 };
 
 /* One positional argument, with the --vcek / --certs given just before it (after an earlier file). */
@@ -121,6 +128,7 @@ struct ctx {
 	bool fetch;                   /* --fetch: what the cache lacks is downloaded first */
 	struct ms_fetch_options fo;
 	size_t ncrl;                  /* --crl files given (the cache's CRL is used beside them) */
+	struct tpm_cli tpm;           /* --tpm-*: a vTPM quote beside the one SNP or TDX EVIDENCE */
 };
 
 static int load_collateral(struct collateral *c)
@@ -229,6 +237,16 @@ static void record_error(const struct ctx *c, struct pair *p, enum ms_status st,
 	if (asprintf(&p->error, "%s: %s%s", error_file(c, p, err), err->msg, hint) < 0)
 		p->error = NULL;
 	if (!c->quiet) /* also with --json: when the result is 2, this line is all there is */
+		fprintf(stderr, "measure: compare: %s\n", p->error ? p->error : err->msg);
+}
+
+/* A vTPM quote failure names its own file. */
+static void record_tpm_error(const struct ctx *c, struct pair *p, enum ms_status st, const struct ms_err *err)
+{
+	free(p->error);
+	if (asprintf(&p->error, "%s: %s", st == MS_BAD_SIGNATURE ? c->tpm.sig_path : c->tpm.quote_path, err->msg) < 0)
+		p->error = NULL;
+	if (!c->quiet)
 		fprintf(stderr, "measure: compare: %s\n", p->error ? p->error : err->msg);
 }
 
@@ -358,7 +376,7 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 	struct ms_err err = { 0 };
 	struct ms_snp_cached cached = { 0 };
 	STACK_OF(X509_CRL) *pair_crls = NULL;
-	enum ms_status st;
+	enum ms_status st, tpm_st = MS_OK;
 
 	p->cached_crls = 0;
 	p->crl_by_option = false;
@@ -367,7 +385,7 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 	vo.certs = p->certs ? p->certs->bytes : NULL;
 	vo.certs_len = p->certs ? p->certs->len : 0;
 	/* SNP given its VCEK needs nothing fetched; a TDX quote's TCB info and QE identity are read from the cache */
-	if (c->fetch && p->e.type != MS_EVIDENCE_NITRO && !(p->e.type == MS_EVIDENCE_SNP && (vo.vcek || vo.certs)) &&
+	if (c->fetch && (p->e.type == MS_EVIDENCE_SNP || p->e.type == MS_EVIDENCE_TDX) && !(p->e.type == MS_EVIDENCE_SNP && (vo.vcek || vo.certs)) &&
 	    !(p->e.type == MS_EVIDENCE_TDX && vo.tcb) &&
 	    (st = fetch_missing(c, p, &err))) {
 		p->status = st;
@@ -395,9 +413,18 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 			goto out;
 		}
 	}
-	st = p->e.type == MS_EVIDENCE_NITRO ? ms_nitro_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err)
-	     : p->e.type == MS_EVIDENCE_SNP ? ms_snp_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err)
-					    : ms_tdx_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err);
+	vo.tpm_nonce = c->tpm.in.nonce;
+	vo.tpm_nonce_len = c->tpm.in.nonce_len;
+	if (p->e.type == MS_EVIDENCE_AZURE_VTPM) {
+		st = ms_azure_vtpm_verify(p->e.data, p->e.len, &vo, &p->az, &p->ev, &p->checks, &err);
+		/* the hardware report verified; the quote's nonce or PCR digest differs: judged with the rest */
+		if (st == MS_MISMATCH) {
+			tpm_st = st;
+			st = MS_OK;
+		}
+	} else {
+		st = ms_evidence_verify(p->e.type, p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err);
+	}
 	p->verified = st == MS_OK;
 	/* a cached CRL that no certificate of this chain issued checked nothing: never a pass */
 	if (!st && (p->ev.crls_used_mask & p->cached_crls) != p->cached_crls) {
@@ -412,6 +439,18 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 								  "its ARK: revocation was not checked"));
 		p->verified = false;
 	}
+	if (!st && c->tpm.in.msg) {
+		/* the vTPM quote: a signature that fails fails the evidence; a differing nonce or digest is a mismatch */
+		tpm_st = ms_tpm_evidence_verify(&c->tpm.in, &p->tpm, &p->checks, &err);
+		if (tpm_st && tpm_st != MS_MISMATCH) {
+			st = tpm_st;
+			p->verified = false;
+			p->status = st;
+			record_tpm_error(c, p, st, &err);
+			goto out;
+		}
+		p->ev.tpm = &p->tpm;
+	}
 	if (!st) {
 		memset(&err, 0, sizeof(err));
 		if (p->policy)
@@ -419,6 +458,8 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 		st = ms_match(p->expected_path ? &p->x : NULL, &p->ev, &mo, &p->checks, &err);
 		if (st == MS_MISMATCH)
 			err.msg[0] = '\0';
+		if (tpm_st == MS_MISMATCH)
+			st = ms_status_worst(st, MS_MISMATCH);
 	}
 	p->status = st;
 	if (st && st != MS_MISMATCH)
@@ -607,6 +648,7 @@ int cmd_compare(int argc, char **argv)
 	/* --vcek and --certs are placed per pair here; the rest is parsed as for pin (verify_opts.c) */
 	static const struct option options[] = {
 		VERIFY_OPTIONS,
+		TPM_CLI_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },		  { "quiet", no_argument, NULL, 'q' },
 		{ "policy", required_argument, NULL, OPT_POLICY }, { "help", no_argument, NULL, 'h' },
 		{ "cache", required_argument, NULL, OPT_CACHE },
@@ -630,6 +672,7 @@ int cmd_compare(int argc, char **argv)
 	unsigned stdin_used = 0;
 
 	verify_opts_init(&v, "compare");
+	c.tpm.verb = "compare";
 
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strncmp(argv[i], "--image-digest", 14))
@@ -691,6 +734,11 @@ int cmd_compare(int argc, char **argv)
 			rc = 0;
 			goto out;
 		default:
+			if ((rc = tpm_cli_option(&c.tpm, opt, optarg)) >= 0) {
+				if (rc)
+					goto out;
+				break;
+			}
 			if ((rc = verify_opts_parse(&v, opt, optarg)) >= 0) {
 				if (rc)
 					goto out;
@@ -725,6 +773,9 @@ int cmd_compare(int argc, char **argv)
 		rc = cli_usage("compare", "give EXPECTED EVIDENCE pairs");
 		goto out;
 	}
+	if ((rc = tpm_cli_check(&c.tpm)))
+		goto out;
+	rc = 2;
 	if (fetch_options && !c.fetch) {
 		rc = cli_usage("compare", "--base-url and --ca-file apply to --fetch");
 		goto out;
@@ -812,6 +863,21 @@ evidence:
 		rc = cli_usage("compare", "%s has no EVIDENCE after it", args[pending_expected].path);
 		goto out;
 	}
+	if (c.tpm.quote_path && (npairs != 1 || (pairs[0].e.type != MS_EVIDENCE_SNP && pairs[0].e.type != MS_EVIDENCE_TDX))) {
+		rc = cli_usage("compare", "a vTPM quote (--tpm-quote) goes with exactly one SNP or TDX EVIDENCE");
+		goto out;
+	}
+	if (c.tpm.nonce_hex && !c.tpm.quote_path)
+		for (size_t i = 0; i < npairs; i++)
+			if (pairs[i].e.type != MS_EVIDENCE_AZURE_VTPM) {
+				rc = cli_usage("compare", "--tpm-nonce without --tpm-quote is for Azure vTPM evidence; %s is not",
+					       pairs[i].evidence_path);
+				goto out;
+			}
+	if (tpm_cli_given(&c.tpm)) {
+		if ((rc = tpm_cli_load(&c.tpm)))
+			goto out;
+	}
 	if ((rc = load_collateral(&c.gvcek)) || (rc = load_collateral(&c.gcerts)))
 		goto out;
 	for (size_t i = 0; i < c.nlocal; i++)
@@ -855,6 +921,7 @@ out:
 		free(pairs[i].error);
 		cJSON_Delete(pairs[i].policy);
 		tcb_cli_free(&pairs[i].tcb);
+		ms_azure_vtpm_free(&pairs[i].az);
 	}
 	for (size_t i = 0; c.local && i < c.nlocal; i++)
 		free(c.local[i].bytes);
@@ -867,6 +934,7 @@ out:
 	free(pairs);
 	cJSON_Delete(policy);
 	verify_opts_free(&v);
+	tpm_cli_free(&c.tpm);
 	free(cache_owned);
 	return rc;
 }

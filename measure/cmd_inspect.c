@@ -106,7 +106,7 @@ int cmd_inspect(int argc, char **argv)
 			tpm = !strcmp(optarg, "tpm");
 			forced = evidence_type_parse(optarg);
 			if (!forced && !tpm)
-				return cli_usage("inspect", "--type is nitro, snp, tdx or tpm, not '%s'", optarg);
+				return cli_usage("inspect", "--type is nitro, snp, tdx, maa, azure-vtpm or tpm, not '%s'", optarg);
 			break;
 		case 'h':
 			fputs(inspect_help, stdout);
@@ -125,6 +125,8 @@ int cmd_inspect(int argc, char **argv)
 		return rc;
 	st = e.type == MS_EVIDENCE_NITRO ? ms_nitro_inspect(e.data, e.len, &json, &err)
 	     : e.type == MS_EVIDENCE_SNP ? ms_snp_inspect(e.data, e.len, &json, &err)
+	     : e.type == MS_EVIDENCE_MAA ? ms_maa_inspect(e.data, e.len, &json, &err)
+	     : e.type == MS_EVIDENCE_AZURE_VTPM ? ms_azure_vtpm_inspect(e.data, e.len, &json, &err)
 					 : ms_tdx_inspect(e.data, e.len, &json, &err);
 	rc = st ? cli_fail("inspect", argv[optind], &err) : cli_write_json("inspect", json);
 	cJSON_Delete(json);
