@@ -6,7 +6,11 @@
 . "$(dirname "$0")/lib.sh"
 if ! python3 -c 'import cryptography' 2>/dev/null; then
 	skip "python3-cryptography not installed"
-	echo "1..$n"
+	python3 -c 'import sys; sys.stdout.write("eyJ" + "A" * (1 << 20) + ".e30.AA\n")' >"$TMP/huge.jwt"
+expect_failure 2 "a token larger than 1 MiB: exit 2" "huge.jwt" compare $J --at @$AT "$TMP/tdx.json" "$TMP/huge.jwt"
+head -c 100 "$TMP/tdx.jwt" >"$TMP/short.jwt"
+expect_failure 2 "a truncated token: exit 2" "token" compare --type maa $J --at @$AT "$TMP/tdx.json" "$TMP/short.jwt"
+echo "1..$n"
 	exit 0
 fi
 MRTD=$(printf 'ab%.0s' $(seq 48))
@@ -79,4 +83,8 @@ run compare --json $J --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
 expect_out "--json: the receipt's signer is the MAA instance" '"signed_by": "MAA https://test.attest.example (key test-key)"'
 expect_failure 2 "pin add refuses an observed allow-list as recomputed values" "not recomputed" \
 	pin add d1 --store "$TMP/pins.db" --expected "$TMP/tdx.json" --evidence "$TMP/tdx.jwt" $J --at @$AT
+python3 -c 'import sys; sys.stdout.write("eyJ" + "A" * (1 << 20) + ".e30.AA\n")' >"$TMP/huge.jwt"
+expect_failure 2 "a token larger than 1 MiB: exit 2" "huge.jwt" compare $J --at @$AT "$TMP/tdx.json" "$TMP/huge.jwt"
+head -c 100 "$TMP/tdx.jwt" >"$TMP/short.jwt"
+expect_failure 2 "a truncated token: exit 2" "token" compare --type maa $J --at @$AT "$TMP/tdx.json" "$TMP/short.jwt"
 echo "1..$n"
