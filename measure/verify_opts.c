@@ -217,7 +217,9 @@ void verify_and_match_one(const struct verify_opts *o, const struct ms_expected 
 	enum ms_status st;
 
 	memset(&r->err, 0, sizeof(r->err));
-	st = ms_evidence_verify(r->e.type, r->e.data, r->e.len, &o->vo, &r->ev, &r->checks, &r->err);
+	st = r->e.type == MS_EVIDENCE_AZURE_VTPM
+		     ? ms_azure_vtpm_verify(r->e.data, r->e.len, &o->vo, &r->az, &r->ev, &r->checks, &r->err)
+		     : ms_evidence_verify(r->e.type, r->e.data, r->e.len, &o->vo, &r->ev, &r->checks, &r->err);
 	r->verified = st == MS_OK;
 	if (r->verified) {
 		st = ms_match(x, &r->ev, &o->mo, &r->checks, &r->err);
@@ -231,4 +233,5 @@ void verify_result_free(struct verify_result *r)
 {
 	evidence_free(&r->e);
 	ms_checks_free(&r->checks);
+	ms_azure_vtpm_free(&r->az);
 }

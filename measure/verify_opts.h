@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "../compare/azure.h"
 #include "../compare/match.h"
 #include "evidence_io.h"
 #include "tcb_cli.h"
@@ -100,6 +101,7 @@ struct verify_result {
 	bool verified;          /* signature, chain and time held */
 	enum ms_status status;  /* MS_OK, MS_MISMATCH, or why verification or matching failed */
 	struct ms_err err;      /* the message when status is neither MS_OK nor MS_MISMATCH */
+	struct ms_azure_vtpm az; /* Azure vTPM evidence, decoded (ev points into it) */
 };
 
 /* Verifies e (loaded) and matches it against x, as compare does; fills r. */

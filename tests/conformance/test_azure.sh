@@ -207,6 +207,14 @@ expect_failure 2 "a truncated HCL report: exit 2" "HCL report" compare --at "$AT
 expect_failure 2 "an HCL report size past the end: exit 2" "HCL report" compare --at "$AT" "$TMP/v1.json" "$TMP/t-size.json"
 expect_failure 2 "23 PCR values: exit 2" "24 SHA-256" compare --at "$AT" "$TMP/v1.json" "$TMP/t-23pcrs.json"
 expect_refused 5 "an HCL report type that is neither SNP nor TDX: exit 5" "report type 7" compare --at "$AT" "$TMP/v1.json" "$TMP/t-type.json"
+printf '{"schema":"measure/v1","platform":"sev-snp","measurements":{"measurement":"%s"}}' \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["measurements"]["measurement"][0])' "$TMP/v1.json")" >"$TMP/v1-plain.json"
+expect_rc 0 "pin add: Azure vTPM evidence pinned as compare judges it" \
+	pin add az --store "$TMP/pins.db" --expected "$TMP/v1-plain.json" --evidence "$SNPV/evidence-v1.json" --at "$AT"
+expect_rc 1 "pin check: the v2 evidence (another measurement) is drift" \
+	pin check az --store "$TMP/pins.db" --evidence "$SNPV/evidence-v2.json" --at "$AT"
+expect_rc 3 "pin check: a tampered quote signature is rejected with exit 3" \
+	pin check az --store "$TMP/pins.db" --evidence "$TMP/t-sig.json" --at "$AT"
 expect_failure 2 "--tpm-nonce on evidence without a quote: usage" "for Azure vTPM evidence" \
 	compare --at "$IN" --jwks "$JWKS" --tpm-nonce 00 "$TMP/obs.json" "$TOK"
 echo "1..$n"
