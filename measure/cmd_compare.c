@@ -534,7 +534,7 @@ static cJSON *pair_json(const struct pair *p, int64_t at, const char *mode)
 	ms_format_time(at, when);
 	cJSON_AddStringToObject(r, "certificates_checked_at", when);
 	ms_json_add_hex(r, "evidence_sha256", p->ev.sha256, 32);
-	if (p->e.type == MS_EVIDENCE_TDX)
+	if (p->ev.type == MS_EVIDENCE_TDX) /* a TDX quote, or the one inside Azure vTPM evidence */
 		cJSON_AddItemToObject(r, "tcb", tcb_cli_json(&p->ev));
 	return o;
 }

@@ -158,6 +158,18 @@ vtpm_manifest "$TMP/tdx.json" tdx mrtd "$mrtd"
 expect_rc 0 "az-tdx-vtpm v1: DCAP quote, TDREPORT = quote, REPORT_DATA = SHA-256(runtime data), HCLAkPub, quote" \
 	compare --at "$AT" --tpm-nonce 6368616c6c656e6765 "$TMP/tdx.json" "$TDXV/evidence-v1.json"
 expect_out "... the TDREPORT's MRTD equals the quote's" "ok   TDREPORT mrtd"
+# az-tdx-vtpm v0 (trustee's serde default: no version, every byte string an array), from v1
+python3 - "$TDXV/evidence-v1.json" "$TMP/tdx-v0.json" <<'PY'
+import base64, json, sys
+e = json.load(open(sys.argv[1])); dec = lambda t: list(base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)))
+q = e["tpm_quote"]
+v0 = {"tpm_quote": {"signature": list(bytes.fromhex(q["signature"])), "message": list(bytes.fromhex(q["message"])),
+                    "pcrs": [list(bytes.fromhex(p)) for p in q["pcrs"]]},
+      "hcl_report": dec(e["hcl_report"]), "td_quote": dec(e["td_quote"])}
+json.dump(v0, open(sys.argv[2], "w"))
+PY
+expect_rc 0 "az-tdx-vtpm v0 (byte arrays, no version) verifies as v1 does" \
+	compare --at "$AT" --tpm-nonce 6368616c6c656e6765 "$TMP/tdx.json" "$TMP/tdx-v0.json"
 python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tpm_quote"]["pcrs"][0])' "$TDXV/evidence-v1.json" >"$TMP/tdxpcr0"
 case $(cat "$TMP/tdxpcr0") in 782b20b1*) ok "az-tdx-vtpm v1: PCR0 starts 782b20b1 (README)" ;; *) not_ok "az-tdx-vtpm PCR0" ;; esac
 
