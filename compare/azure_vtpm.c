@@ -244,8 +244,8 @@ out:
 	return st;
 }
 
-/* The runtime data's HCLAkPub, an RSA JWK. */
-static enum ms_status runtime_ak(const uint8_t *var, size_t len, EVP_PKEY **ak, struct ms_err *err)
+/* The runtime data's HCLAkPub, an RSA JWK; its user-data (the attester's own binding) is listed. */
+static enum ms_status runtime_ak(const uint8_t *var, size_t len, EVP_PKEY **ak, struct ms_checks *checks, struct ms_err *err)
 {
 	cJSON *root = NULL;
 	const cJSON *keys, *k, *found = NULL;
@@ -279,7 +279,11 @@ static enum ms_status runtime_ak(const uint8_t *var, size_t len, EVP_PKEY **ak, 
 		st = ms_fail(err, MS_UNSUPPORTED, "HCL runtime data: HCLAkPub is not an RSA key");
 		goto out;
 	}
-	st = ms_jwk_rsa(found, ak, err);
+	if ((st = ms_jwk_rsa(found, ak, err)))
+		goto out;
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "user-data")))
+		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "runtime user-data", "(not pinned)",
+				   cJSON_GetObjectItemCaseSensitive(root, "user-data")->valuestring);
 out:
 	cJSON_Delete(root);
 	return st;
@@ -378,7 +382,7 @@ enum ms_status ms_azure_vtpm_verify(const uint8_t *buf, size_t len, const struct
 									  "runtime data (then zeros): the runtime data and its AK are not vouched for"));
 	}
 	/* 3: the AK the runtime data names */
-	if ((st = runtime_ak(hcl.var_data, hcl.var_size, &ak, err)))
+	if ((st = runtime_ak(hcl.var_data, hcl.var_size, &ak, checks, err)))
 		return ms_err_input(err, MS_INPUT_EVIDENCE, st);
 	snprintf(a, sizeof(a), "RSA-%d", EVP_PKEY_get_bits(ak));
 	ms_check_add(checks, true, "AK", "HCLAkPub from the bound runtime data", a);
