@@ -9,6 +9,7 @@
 #include "../common/json_strict.h"
 #include "../common/x509.h"
 #include "evidence.h"
+#include "maa.h"
 
 void ms_check_add(struct ms_checks *c, bool ok, const char *what, const char *expected, const char *found)
 {
@@ -78,6 +79,10 @@ const char *ms_evidence_type_name(enum ms_evidence_type t)
 		return "snp";
 	case MS_EVIDENCE_TDX:
 		return "tdx";
+	case MS_EVIDENCE_MAA:
+		return "maa";
+	case MS_EVIDENCE_AZURE_VTPM:
+		return "azure-vtpm";
 	default:
 		return "unknown";
 	}
@@ -97,6 +102,13 @@ enum ms_evidence_type ms_evidence_detect(const uint8_t *buf, size_t len)
 	/* SNP report: 1184 bytes, version 2 to 5, signature algorithm 1 */
 	if (len == 1184 && buf[0] >= 2 && buf[0] <= 5 && !buf[1] && buf[0x34] == 1)
 		return MS_EVIDENCE_SNP;
+	if (ms_jwt_detect(buf, len))
+		return MS_EVIDENCE_MAA;
+	/* trustee's Azure vTPM JSON: v1/v2 name hcl_report and tpm_quote, v0 report and quote */
+	if (len > 2 && len <= MS_AZURE_VTPM_MAX && memchr(buf, '{', len < 16 ? len : 16) &&
+	    ((memmem(buf, len, "\"hcl_report\"", 12) && memmem(buf, len, "\"tpm_quote\"", 11)) ||
+	     (memmem(buf, len, "\"report\"", 8) && memmem(buf, len, "\"quote\"", 7) && memmem(buf, len, "\"pcrs\"", 6))))
+		return MS_EVIDENCE_AZURE_VTPM;
 	return MS_EVIDENCE_UNKNOWN;
 }
 
@@ -299,4 +311,22 @@ cJSON *ms_cert_json(X509 *c, const uint8_t *der, size_t der_len)
 	if (der)
 		ms_json_add_hex(o, "der", der, der_len);
 	return o;
+}
+
+enum ms_status ms_evidence_verify(enum ms_evidence_type type, const uint8_t *buf, size_t len,
+				  const struct ms_verify_options *o, struct ms_evidence *ev, struct ms_checks *checks,
+				  struct ms_err *err)
+{
+	switch (type) {
+	case MS_EVIDENCE_NITRO:
+		return ms_nitro_verify(buf, len, o, ev, checks, err);
+	case MS_EVIDENCE_SNP:
+		return ms_snp_verify(buf, len, o, ev, checks, err);
+	case MS_EVIDENCE_TDX:
+		return ms_tdx_verify(buf, len, o, ev, checks, err);
+	case MS_EVIDENCE_MAA:
+		return ms_maa_verify(buf, len, o, ev, checks, err);
+	default:
+		return ms_fail(err, MS_UNSUPPORTED, "no verifier for %s evidence here", ms_evidence_type_name(type));
+	}
 }

@@ -13,9 +13,17 @@
 #include "abi.h"
 #include "tcb.h"
 
-enum ms_evidence_type { MS_EVIDENCE_UNKNOWN, MS_EVIDENCE_NITRO, MS_EVIDENCE_SNP, MS_EVIDENCE_TDX };
+enum ms_evidence_type {
+	MS_EVIDENCE_UNKNOWN,
+	MS_EVIDENCE_NITRO,
+	MS_EVIDENCE_SNP,
+	MS_EVIDENCE_TDX,
+	MS_EVIDENCE_MAA,         /* a Microsoft Azure Attestation token (JWT) */
+	MS_EVIDENCE_AZURE_VTPM,  /* Azure vTPM evidence as trustee's az-snp-vtpm / az-tdx-vtpm write it (JSON) */
+};
 
 #define MS_EVIDENCE_MAX_MEASUREMENTS 40
+#define MS_AZURE_VTPM_MAX (4u << 20) /* trustee JSON: byte arrays make it large */
 #define MS_EVIDENCE_MAX_NONCE 1024 /* Nitro: nonce, user_data and public_key are at most 1024 bytes */
 
 /* What verified evidence says, in the manifest's vocabulary. */
@@ -50,6 +58,8 @@ struct ms_evidence {
 	char tcb_why[512];          /* MS_TCB_NO_LEVEL: which level is missing */
 	struct ms_tcb_result tcb;
 	const struct ms_tcb_collateral *tcb_collateral; /* what was evaluated (dates, digests) */
+	/* a verified vTPM quote beside the report or quote (ms_tpm_evidence_verify), or NULL */
+	const struct ms_tpm_quoted *tpm;
 };
 
 /* Intel collateral for a TDX quote, parsed, with the issuer chains as given. */
@@ -121,6 +131,11 @@ struct ms_verify_options {
 	const struct ms_tcb_collateral *tcb; /* TDX: Intel's TCB info and QE identity, or NULL */
 	/* NULL, or chains verified earlier in this run (common/chain.h): same outcome, less work */
 	struct ms_chain_cache *chain_cache;
+	const uint8_t *jwks;         /* MAA: the attestation instance's signing keys (JWKS JSON) */
+	size_t jwks_len;
+	const char *issuer;          /* MAA: the token's "iss" must be this, or NULL */
+	const uint8_t *tpm_nonce;    /* Azure vTPM: the quote's qualifying data must be this, or NULL */
+	size_t tpm_nonce_len;
 };
 
 /*
@@ -139,6 +154,9 @@ enum ms_status ms_policy_apply(const cJSON *policy, const struct ms_evidence *ev
  * policy given without expected values is held to what a manifest would be.
  */
 bool ms_policy_pins(const cJSON *policy, enum ms_evidence_type type, const char *name);
+
+/* Whether the policy carries Cocos pcr_values (judged against a vTPM quote). */
+bool ms_policy_pins_pcrs(const cJSON *policy);
 
 /* Whether the policy carries TCB rules (accept_tcb_status, min_tcb_date): then it, not the default, judges the TCB. */
 bool ms_policy_judges_tcb(const cJSON *policy);
@@ -183,10 +201,43 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_verify_options *o,
 			     struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err);
 
+/*
+ * An MAA token: RS256 with the JWKS key of its kid (MS_NO_COLLATERAL without a
+ * JWKS, MS_BAD_SIGNATURE for a bad signature, an unknown kid, alg none, or a
+ * token not valid at o->at or from another issuer; MS_UNSUPPORTED for another
+ * alg); then the sevsnpvm / tdxvm claims as ev's measurements (platform sev-snp
+ * or tdx), report data as freshness, debug from the debug claim.
+ */
+enum ms_status ms_maa_verify(const uint8_t *buf, size_t len, const struct ms_verify_options *o,
+			     struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err);
+
+/*
+ * Azure vTPM evidence (trustee's az-snp-vtpm v0/v1/v2 or az-tdx-vtpm v0/v1 JSON):
+ * the HCL report's SNP report verified with the VCEK (given, or the JSON's) or
+ * its TD quote through DCAP; REPORT_DATA[0:32] = SHA-256(runtime data) and the
+ * rest zero; the AK (HCLAkPub) from the runtime data; the TPM quote signed by
+ * it over the PCRs. ev (type SNP or TDX) points into *az, which the caller
+ * frees with ms_azure_vtpm_free after the verdict; ev->tpm is az's quote.
+ * o->tpm_nonce, when set, must be the quote's qualifying data.
+ */
+struct ms_azure_vtpm;
+enum ms_status ms_azure_vtpm_verify(const uint8_t *buf, size_t len, const struct ms_verify_options *o,
+				    struct ms_azure_vtpm *az, struct ms_evidence *ev, struct ms_checks *checks,
+				    struct ms_err *err);
+
+/* Verifies evidence of any type with its verifier (Azure vTPM evidence needs ms_azure_vtpm_verify). */
+enum ms_status ms_evidence_verify(enum ms_evidence_type type, const uint8_t *buf, size_t len,
+				  const struct ms_verify_options *o, struct ms_evidence *ev, struct ms_checks *checks,
+				  struct ms_err *err);
+
 /* Every field of the evidence as JSON (lowercase hex strings, never integer arrays). */
 enum ms_status ms_nitro_inspect(const uint8_t *buf, size_t len, cJSON **out, struct ms_err *err);
 enum ms_status ms_snp_inspect(const uint8_t *buf, size_t len, cJSON **out, struct ms_err *err);
 enum ms_status ms_tdx_inspect(const uint8_t *buf, size_t len, cJSON **out, struct ms_err *err);
+/* An MAA token's header and payload, decoded only. */
+enum ms_status ms_maa_inspect(const uint8_t *buf, size_t len, cJSON **out, struct ms_err *err);
+/* Azure vTPM evidence: the HCL report (its SNP report or TDREPORT), runtime data, TPM quote, decoded only. */
+enum ms_status ms_azure_vtpm_inspect(const uint8_t *buf, size_t len, cJSON **out, struct ms_err *err);
 
 /* An EphemeralML-style CBOR envelope {platform, tdx_wire, user_data}: the TDX quote inside. */
 enum ms_status ms_envelope_unwrap(const uint8_t *buf, size_t len, uint8_t **quote, size_t *quote_len,

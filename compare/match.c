@@ -6,6 +6,7 @@
 #include "../common/hex.h"
 #include "../common/json_strict.h"
 #include "match.h"
+#include "tpm.h"
 
 #define MAX_EXPECTED_TEXT (1u << 20)
 
@@ -117,6 +118,8 @@ const char *ms_input_kind(const uint8_t *buf, size_t len)
 		free(dec);
 		return t == MS_EVIDENCE_NITRO ? "a Nitro attestation document (evidence)"
 		       : t == MS_EVIDENCE_SNP ? "an SNP attestation report (evidence)"
+		       : t == MS_EVIDENCE_MAA ? "an MAA token (evidence)"
+		       : t == MS_EVIDENCE_AZURE_VTPM ? "Azure vTPM evidence (evidence)"
 					      : "a TDX quote (evidence)";
 	}
 	return NULL;
@@ -134,7 +137,7 @@ static enum ms_status add_value(struct ms_expected *x, const char *what, const c
 				size_t len, struct ms_err *err)
 {
 	for (size_t i = 0; i < x->n; i++)
-		if (!strcmp(x->m[i].name, key))
+		if (!strcmp(x->m[i].name, key) && (!x->observed || !memcmp(x->m[i].value, v, len)))
 			return bad(err, MS_BAD_INPUT, "%s: %s given twice", what, key);
 	if (x->n == MS_EXPECTED_MAX || strlen(key) >= sizeof(x->m[0].name) || len > sizeof(x->m[0].value))
 		return bad(err, MS_BAD_INPUT, "%s: too many values", what);
@@ -147,7 +150,9 @@ static enum ms_status add_value(struct ms_expected *x, const char *what, const c
 
 static enum ms_status parse_manifest(const cJSON *j, struct ms_expected *x, struct ms_err *err)
 {
-	static const char *const top[] = { "schema", "platform", "algorithm", "measurements", "parameters", "inputs", "tool" };
+	static const char *const top[] = { "schema", "platform", "algorithm", "measurements", "parameters", "inputs", "tool",
+					   "observed" };
+	const cJSON *observed = cJSON_GetObjectItemCaseSensitive(j, "observed");
 	const cJSON *schema = cJSON_GetObjectItemCaseSensitive(j, "schema");
 	const cJSON *platform = cJSON_GetObjectItemCaseSensitive(j, "platform");
 	const cJSON *alg = cJSON_GetObjectItemCaseSensitive(j, "algorithm");
@@ -181,6 +186,9 @@ static enum ms_status parse_manifest(const cJSON *j, struct ms_expected *x, stru
 	    (cJSON_GetObjectItemCaseSensitive(j, "inputs") && !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(j, "inputs"))) ||
 	    (cJSON_GetObjectItemCaseSensitive(j, "tool") && !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(j, "tool"))))
 		return bad(err, MS_BAD_INPUT, "manifest: \"parameters\" and \"tool\" are objects, \"inputs\" an array");
+	if (observed && !cJSON_IsBool(observed))
+		return bad(err, MS_BAD_INPUT, "manifest: \"observed\" is not true or false");
+	x->observed = cJSON_IsTrue(observed);
 	if (!cJSON_IsObject(ms))
 		return bad(err, MS_BAD_INPUT, "manifest: \"measurements\" is missing or not an object");
 	if (!ms->child)
@@ -188,14 +196,20 @@ static enum ms_status parse_manifest(const cJSON *j, struct ms_expected *x, stru
 	for (const cJSON *m = ms->child; m; m = m->next) {
 		size_t want = key_len(p, m->string);
 		uint8_t v[64];
+		/* an observed allow-list may hold several values of one key */
+		const cJSON *one = x->observed && cJSON_IsArray(m) ? m->child : m;
 
 		if (!want)
 			return bad(err, MS_BAD_INPUT, "manifest: measurements.%.40s is not a %s measurement", m->string, p->name);
-		if (!cJSON_IsString(m) || !hex_value(m->valuestring, v, want))
-			return bad(err, MS_BAD_INPUT, "manifest: measurements.%s is not %zu bytes of hex (%zu digits)", m->string,
-				   want, 2 * want);
-		if ((st = add_value(x, "manifest", m->string, v, want, err)))
-			return st;
+		if (!one)
+			return bad(err, MS_BAD_INPUT, "manifest: measurements.%s is an empty allow-list", m->string);
+		for (; one; one = one == m ? NULL : one->next) {
+			if (!cJSON_IsString(one) || !hex_value(one->valuestring, v, want))
+				return bad(err, MS_BAD_INPUT, "manifest: measurements.%s is not %zu bytes of hex (%zu digits)%s", m->string,
+					   want, 2 * want, x->observed ? " or a list of them" : "");
+			if ((st = add_value(x, "manifest", m->string, v, want, err)))
+				return st;
+		}
 	}
 	x->source = MS_EXPECTED_MANIFEST;
 	return MS_OK;
@@ -353,6 +367,30 @@ static bool compare_value(struct ms_checks *c, const char *what, const uint8_t *
 	return eq;
 }
 
+/* An observed allow-list: the evidence's value must be one of the values seen; never called recomputed. */
+static bool observed_value(struct ms_checks *c, const struct ms_expected *x, const char *name, const uint8_t *have,
+			   size_t have_len)
+{
+	char what[64], want[64];
+	size_t n = 0;
+	bool found = false;
+	char *b = ms_hex_alloc(have, have_len);
+
+	for (size_t i = 0; i < x->n; i++)
+		if (!strcmp(x->m[i].name, name)) {
+			n++;
+			found |= x->m[i].len == have_len && !memcmp(x->m[i].value, have, have_len);
+		}
+	snprintf(what, sizeof(what), "%s (observed, not recomputed)", name);
+	snprintf(want, sizeof(want), "one of %zu observed value%s", n, n == 1 ? "" : "s");
+	if (!b)
+		c->failed = true;
+	else
+		ms_check_add(c, found, what, want, b);
+	free(b);
+	return found;
+}
+
 static enum ms_status check_nonce(const struct ms_evidence *ev, const struct ms_match_options *o,
 				  struct ms_checks *c, struct ms_err *err)
 {
@@ -395,6 +433,11 @@ enum ms_status ms_match(const struct ms_expected *x, const struct ms_evidence *e
 	if (o->policy && ev->type == MS_EVIDENCE_NITRO)
 		return ms_err_input(err, MS_INPUT_POLICY,
 				    ms_fail(err, MS_UNSUPPORTED, "a policy applies to SNP and TDX evidence, not to a Nitro attestation document"));
+	/* a token's claims are not the report: rules on fields it does not carry would judge zeros */
+	if (o->policy && ev->type == MS_EVIDENCE_MAA)
+		return ms_err_input(err, MS_INPUT_POLICY,
+				    ms_fail(err, MS_UNSUPPORTED, "a policy applies to SNP reports and TDX quotes, not to an MAA token's "
+								 "claims: compare the token with a manifest"));
 	if (!x && !o->policy)
 		return ms_fail(err, MS_USAGE, "nothing to compare: neither expected values nor a policy");
 	if (x && !p)
@@ -411,9 +454,19 @@ enum ms_status ms_match(const struct ms_expected *x, const struct ms_evidence *e
 		ms_check_add(c, true, "platform", x->platform, ev->platform);
 		for (size_t i = 0; i < x->n; i++) {
 			unsigned k = 0;
+			bool seen = false;
 
+			for (size_t e = 0; e < i; e++)
+				seen |= !strcmp(x->m[e].name, x->m[i].name);
+			if (seen) /* an observed key's further values: judged with its first */
+				continue;
 			while (k < ev->nm && strcmp(ev->m[k].name, x->m[i].name))
 				k++;
+			if (x->observed && k < ev->nm) {
+				mismatch |= !observed_value(c, x, x->m[i].name, ev->m[k].value, ev->m[k].len);
+				compared++;
+				continue;
+			}
 			if (k == ev->nm && !strcmp(x->m[i].name, "ovmf_hash")) {
 				char *a = ms_hex_alloc(x->m[i].value, x->m[i].len);
 
@@ -484,6 +537,16 @@ enum ms_status ms_match(const struct ms_expected *x, const struct ms_evidence *e
 		if (st && st != MS_MISMATCH)
 			return ms_err_input(err, err && err->input ? err->input : MS_INPUT_POLICY, st);
 		mismatch |= st == MS_MISMATCH;
+	}
+	/* a verified vTPM quote whose PCRs nothing pins is listed, never taken for a pass */
+	if (ev->tpm && ev->tpm->verified && !ms_policy_pins_pcrs(o->policy)) {
+		char found[64];
+		unsigned n = 0;
+
+		for (unsigned b = 0; b < ev->tpm->pcrs.nbanks; b++)
+			n += (unsigned)__builtin_popcount(ev->tpm->pcrs.bank[b].present);
+		snprintf(found, sizeof(found), "%u PCR values quoted", n);
+		ms_check_add_state(c, MS_CHECK_NOT_CHECKED, -1, "vTPM PCRs", "(not pinned: no pcr_values)", found);
 	}
 	/* Intel's TCB status, judged whenever collateral was given. A policy file's TCB rules replace the
 	   UpToDate-only default; options given beside them add their own rules, and options that name no

@@ -29,6 +29,12 @@ struct ms_expected {
 		size_t len;
 	} m[MS_EXPECTED_MAX];
 	size_t n;
+	/*
+	 * "observed": true: the values are an allow-list of what was seen, not
+	 * recomputed from artifacts (Azure's paravisor firmware); a key may then
+	 * hold several values, any of which matches.
+	 */
+	bool observed;
 };
 
 /*

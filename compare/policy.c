@@ -21,6 +21,7 @@
 #include "../common/json_strict.h"
 #include "../common/rfc3339.h"
 #include "evidence.h"
+#include "tpm.h"
 
 #define POLICY_MAX_BYTES 64 /* the longest bytes field (REPORT_DATA, CHIP_ID) */
 
@@ -694,6 +695,55 @@ static void tdx_rules(struct ctx *c, const cJSON *h, const cJSON *body, const st
 	}
 }
 
+/*
+ * Cocos pcr_values: each PCR listed against the verified vTPM quote, one row
+ * each; without a quote the block is a failure, never "not applicable".
+ */
+static enum ms_status pcr_rules(struct ctx *c, const cJSON *f, const struct ms_evidence *ev, struct ms_err *err)
+{
+	struct ms_tpm_pcrs *want;
+	enum ms_status st;
+	unsigned listed = 0;
+
+	if (!f)
+		return MS_OK;
+	if (!ev->tpm || !ev->tpm->verified) {
+		check(c, false, "pcr_values", "the vTPM PCRs listed", "no vTPM quote to check pcr_values against");
+		return MS_OK;
+	}
+	if (!(want = calloc(1, sizeof(*want))))
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	if ((st = ms_tpm_pcrs_from_json(f, want, err)))
+		goto out;
+	for (unsigned b = 0; b < want->nbanks; b++) {
+		const struct ms_tpm_bank *w = &want->bank[b];
+		size_t size = ms_tpm_alg_size(w->alg);
+
+		for (unsigned pcr = 0; pcr < MS_TPM_NUM_PCRS; pcr++) {
+			const uint8_t *have;
+			char what[32], a[2 * MS_TPM_MAX_DIGEST + 1], h[2 * MS_TPM_MAX_DIGEST + 1];
+
+			if (!(w->present & (1u << pcr)))
+				continue;
+			listed++;
+			snprintf(what, sizeof(what), "vTPM %s PCR%u", ms_tpm_alg_name(w->alg), pcr);
+			ms_hex_encode(w->value[pcr], size, a);
+			if (!(have = ms_tpm_quoted_pcr(ev->tpm, w->alg, pcr))) {
+				check(c, false, what, a, "not covered by the quote");
+				continue;
+			}
+			ms_hex_encode(have, size, h);
+			check(c, !memcmp(have, w->value[pcr], size), what, a, h);
+		}
+	}
+	/* an empty allow-list allows nothing */
+	if (!listed)
+		check(c, false, "pcr_values", "at least one PCR", "none listed");
+out:
+	free(want);
+	return st;
+}
+
 /* check_crl: every CRL a vendor publishes for the chain was applied (ms_evidence_crls). */
 static enum ms_status crl_rule(struct ctx *c, const cJSON *rot, const struct ms_evidence *ev, struct ms_err *err)
 {
@@ -768,8 +818,8 @@ static enum ms_status apply(const cJSON *policy, const struct ms_evidence *ev, s
 		tdx_rules(&c, get(scope, "header") ? get(scope, "header") : get(scope, "header_policy"),
 			  get(scope, "td_quote_body") ? get(scope, "td_quote_body") : get(scope, "td_quote_body_policy"), q);
 	}
-	if (get(policy, "pcr_values"))
-		check(&c, false, "pcr_values", "the vTPM PCRs listed", "no vTPM quote to check pcr_values against");
+	if ((st = pcr_rules(&c, get(policy, "pcr_values"), ev, err)))
+		return st;
 	if (ev->type == MS_EVIDENCE_TDX && (get(policy, "accept_tcb_status") || get(policy, "min_tcb_date"))) {
 		struct ms_tcb_policy tp = { .requested = true };
 		const cJSON *f;
@@ -846,4 +896,9 @@ bool ms_policy_pins(const cJSON *policy, enum ms_evidence_type type, const char 
 bool ms_policy_judges_tcb(const cJSON *policy)
 {
 	return cJSON_IsObject(policy) && (get(policy, "accept_tcb_status") || get(policy, "min_tcb_date"));
+}
+
+bool ms_policy_pins_pcrs(const cJSON *policy)
+{
+	return cJSON_IsObject(policy) && get(policy, "pcr_values");
 }

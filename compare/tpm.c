@@ -17,6 +17,7 @@
 #include "../common/hex.h"
 #include "../common/json.h"
 #include "../common/json_strict.h"
+#include "evidence.h"
 #include "tpm.h"
 
 const char *ms_tpm_alg_name(uint16_t alg)
@@ -703,4 +704,69 @@ cJSON *ms_tpm_signature_json(const TPMT_SIGNATURE *s)
 		ms_json_add_hex(root, "signature", s->signature.rsassa.sig.buffer, s->signature.rsassa.sig.size);
 	}
 	return root;
+}
+
+enum ms_status ms_tpm_evidence_verify(const struct ms_tpm_evidence *in, struct ms_tpm_quoted *out, struct ms_checks *checks,
+				      struct ms_err *err)
+{
+	struct ms_tpm_verdict v;
+	TPMS_ATTEST a;
+	enum ms_status st;
+	char want[2 * MS_TPM_MAX_DIGEST + 1], have[2 * MS_TPM_MAX_DIGEST + 1], what[160];
+
+	memset(out, 0, sizeof(*out));
+	if ((st = ms_tpm_attest_parse(in->msg, in->msg_len, &a, err)))
+		return st;
+	st = ms_tpm_quote_verify(in->msg, in->msg_len, in->sig, in->ak, in->nonce, in->nonce_len, in->pcrs, &v, err);
+	if (st == MS_BAD_SIGNATURE) {
+		ms_check_add(checks, false, "vTPM quote signature", in->ak_source ? in->ak_source : "the AK", "does not verify");
+		return st;
+	}
+	if (st && st != MS_MISMATCH)
+		return st;
+	snprintf(what, sizeof(what), "%s", in->ak_source ? in->ak_source : "the AK");
+	ms_check_add(checks, true, "vTPM quote signature", what, in->sig->sigAlg == TPM2_ALG_RSASSA ? "RSASSA"
+							     : in->sig->sigAlg == TPM2_ALG_RSAPSS ? "RSAPSS" : "ECDSA");
+	if (v.nonce_checked) {
+		char *n = ms_hex_alloc(in->nonce, in->nonce_len), *x = ms_hex_alloc(a.extraData.buffer, a.extraData.size);
+
+		ms_check_add(checks, v.nonce_ok, "vTPM quote nonce (extraData)", n ? n : "?", x ? x : "?");
+		free(n);
+		free(x);
+	}
+	ms_hex_encode(a.attested.quote.pcrDigest.buffer, a.attested.quote.pcrDigest.size > MS_TPM_MAX_DIGEST ? 0
+							 : a.attested.quote.pcrDigest.size, want);
+	if (v.first_missing[0])
+		snprintf(have, sizeof(have), "no value for %s", v.first_missing);
+	else
+		ms_hex_encode(v.computed_digest, v.digest_len, have);
+	ms_check_add(checks, v.pcrs_ok, "vTPM pcrDigest", want, have);
+	if (st)
+		return st;
+	out->verified = true;
+	out->sel = a.attested.quote.pcrSelect;
+	memcpy(out->extra_data, a.extraData.buffer, a.extraData.size);
+	out->extra_data_len = a.extraData.size;
+	for (uint32_t b = 0; b < out->sel.count && b < TPM2_NUM_PCR_BANKS; b++) {
+		const TPMS_PCR_SELECTION *s = &out->sel.pcrSelections[b];
+		const struct ms_tpm_bank *from = find_bank(in->pcrs, s->hash);
+		struct ms_tpm_bank *to = ms_tpm_pcrs_bank(&out->pcrs, s->hash, true);
+
+		for (unsigned pcr = 0; from && to && pcr < 8u * s->sizeofSelect && pcr < MS_TPM_NUM_PCRS; pcr++)
+			if ((s->pcrSelect[pcr / 8] & (1u << (pcr % 8))) && (from->present & (1u << pcr))) {
+				memcpy(to->value[pcr], from->value[pcr], ms_tpm_alg_size(s->hash));
+				to->present |= 1u << pcr;
+			}
+	}
+	return MS_OK;
+}
+
+const uint8_t *ms_tpm_quoted_pcr(const struct ms_tpm_quoted *q, uint16_t alg, unsigned pcr)
+{
+	const struct ms_tpm_bank *b;
+
+	if (!q || !q->verified || pcr >= MS_TPM_NUM_PCRS || !selected(&q->sel, alg, pcr) || !(b = find_bank(&q->pcrs, alg)) ||
+	    !(b->present & (1u << pcr)))
+		return NULL;
+	return b->value[pcr];
 }

@@ -91,6 +91,41 @@ enum ms_status ms_tpm_pcrs_expect(const TPML_PCR_SELECTION *sel, const struct ms
 /* The quoted PCRs of a selection that pcrs holds, in selection order: {"sha256": {"0": hex}}. */
 cJSON *ms_tpm_pcrs_json(const struct ms_tpm_pcrs *pcrs, const TPML_PCR_SELECTION *sel);
 
+/*
+ * A vTPM quote beside SNP or TDX evidence: what compare was given and, once
+ * verified, the PCR values pcrDigest vouches for (the policy's pcr_values are
+ * judged against those only).
+ */
+struct ms_tpm_evidence {
+	const uint8_t *msg; /* TPMS_ATTEST */
+	size_t msg_len;
+	const TPMT_SIGNATURE *sig;
+	EVP_PKEY *ak;
+	const char *ak_source; /* for the check table: where the AK came from */
+	const struct ms_tpm_pcrs *pcrs; /* given or replayed from an event log */
+	const uint8_t *nonce;  /* the qualifying data the quote must carry, or NULL */
+	size_t nonce_len;
+};
+
+struct ms_tpm_quoted {
+	bool verified;          /* signature, type, nonce (when given) and pcrDigest held */
+	TPML_PCR_SELECTION sel;
+	struct ms_tpm_pcrs pcrs; /* the selected PCRs, as the digest vouches for them */
+	uint8_t extra_data[sizeof(TPMU_HA)];
+	size_t extra_data_len;
+};
+
+struct ms_checks;
+/*
+ * ms_tpm_quote_verify as check-table rows: the signature (MS_BAD_SIGNATURE),
+ * the nonce and the PCR digest (MS_MISMATCH). On MS_OK out->verified is set.
+ */
+enum ms_status ms_tpm_evidence_verify(const struct ms_tpm_evidence *in, struct ms_tpm_quoted *out, struct ms_checks *checks,
+				      struct ms_err *err);
+
+/* The quoted value of a PCR in a verified quote, or NULL when the quote does not cover it. */
+const uint8_t *ms_tpm_quoted_pcr(const struct ms_tpm_quoted *q, uint16_t alg, unsigned pcr);
+
 /* A decoded TPMS_ATTEST (quote) and TPMT_SIGNATURE for inspect. */
 cJSON *ms_tpm_attest_json(const TPMS_ATTEST *a);
 cJSON *ms_tpm_signature_json(const TPMT_SIGNATURE *s);

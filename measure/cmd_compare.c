@@ -10,12 +10,14 @@
 #include "../common/json.h"
 #include "../common/rfc3339.h"
 #include "../common/x509.h"
+#include "../compare/azure.h"
 #include "../compare/match.h"
 #include "cli.h"
 #include "collateral_cli.h"
 #include "compare_batch.h"
 #include "evidence_io.h"
 #include "tcb_cli.h"
+#include "tpm_cli.h"
 #include "verify_opts.h"
 
 #define MAX_FILE_BYTES (1u << 20) /* EXPECTED and EVIDENCE files */
@@ -28,13 +30,17 @@ static const char compare_help[] =
 	"Verifies each piece of evidence offline (signature, certificate chain to the pinned\n"
 	"vendor root, validity) and compares it with EXPECTED: a manifest from\n"
 	"'measure eif|snp|tdx --json', 'nitro-cli describe-eif' JSON, or a Cocos policy that\n"
-	"carries a measurement. Evidence may be binary, hex or base64. Every pair must pass;\n"
-	"the worst outcome decides the exit code. Nothing is fetched unless --fetch is given.\n"
+	"carries a measurement; a manifest with \"observed\": true is an allow-list of values\n"
+	"seen (Azure's paravisor), not recomputed. Evidence may be binary, hex or base64: a\n"
+	"Nitro document, SNP report, TDX quote, an MAA token (--jwks) or trustee's Azure vTPM\n"
+	"JSON. Every pair must pass; the worst outcome decides the exit code. Nothing is\n"
+	"fetched unless --fetch is given.\n"
 	"\n"
 	"Options:\n"
-	"      --type nitro|snp|tdx  the evidence type, when it is not recognised\n"
-	"      --at TIME             check certificates at TIME (RFC 3339, or @SECONDS)\n"
-	"                            instead of now; 'evidence' uses a Nitro document's own time\n"
+	"      --type nitro|snp|tdx|maa|azure-vtpm  the evidence type, when it is not recognised\n"
+	"      --at TIME             check certificates (and an MAA token's validity) at TIME\n"
+	"                            (RFC 3339, or @SECONDS) instead of now; 'evidence' uses a\n"
+	"                            Nitro document's time or an MAA token's iat\n"
 	"      --nonce HEX           must equal the whole Nitro nonce, or all 64 bytes of the SNP\n"
 	"                            REPORT_DATA / TDX REPORTDATA\n"
 	"      --report-data-prefix  with --nonce: SNP/TDX REPORT_DATA need only start with it\n"
@@ -62,6 +68,8 @@ static const char compare_help[] =
 	"      --root FILE           replace the pinned root by FILE, for test or private chains\n"
 	"                            (for SNP: the ASK or ASVK, then the ARK); the output says so\n"
 	VERIFY_TCB_HELP
+	VERIFY_MAA_HELP
+	TPM_CLI_HELP
 	"      --cache DIR           TDX: without --tcb-info, the TCB info for the quote's FMSPC\n"
 	"                            and the QE identity, with the PCK CA's and the root's CRLs,\n"
 	"                            from this cache ('measure fetch'); entries missing for a\n"
@@ -107,6 +115,8 @@ struct pair {
 	struct tcb_cli tcb;    /* TDX: collateral from the cache for this quote's FMSPC */
 	uint32_t cached_crls;  /* from the cache: the indexes (bits) of its CRLs in the pair's list; each must be applied */
 	bool crl_by_option;    /* SNP: the cache has no CRL, so a --crl of this chain must be applied */
+	struct ms_tpm_quoted tpm; /* the vTPM quote (--tpm-quote), verified */
+	struct ms_azure_vtpm az;  /* Azure vTPM evidence, decoded (ev points into it) */
 };
 
 /* One positional argument, with the --vcek / --certs given just before it (after an earlier file). */
@@ -130,6 +140,7 @@ struct ctx {
 	bool fetch;                   /* --fetch: what the cache lacks is downloaded first */
 	struct ms_fetch_options fo;
 	size_t ncrl;                  /* --crl files given (the cache's CRL is used beside them) */
+	struct tpm_cli tpm;           /* --tpm-*: a vTPM quote beside the one SNP or TDX EVIDENCE */
 };
 
 static int load_collateral(struct collateral *c)
@@ -238,6 +249,16 @@ static void record_error(const struct ctx *c, struct pair *p, enum ms_status st,
 	if (asprintf(&p->error, "%s: %s%s", error_file(c, p, err), err->msg, hint) < 0)
 		p->error = NULL;
 	if (!c->quiet) /* also with --json: when the result is 2, this line is all there is */
+		fprintf(stderr, "measure: compare: %s\n", p->error ? p->error : err->msg);
+}
+
+/* A vTPM quote failure names its own file. */
+static void record_tpm_error(const struct ctx *c, struct pair *p, enum ms_status st, const struct ms_err *err)
+{
+	free(p->error);
+	if (asprintf(&p->error, "%s: %s", st == MS_BAD_SIGNATURE ? c->tpm.sig_path : c->tpm.quote_path, err->msg) < 0)
+		p->error = NULL;
+	if (!c->quiet)
 		fprintf(stderr, "measure: compare: %s\n", p->error ? p->error : err->msg);
 }
 
@@ -367,7 +388,7 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 	struct ms_err err = { 0 };
 	struct ms_snp_cached cached = { 0 };
 	STACK_OF(X509_CRL) *pair_crls = NULL;
-	enum ms_status st;
+	enum ms_status st, tpm_st = MS_OK;
 
 	p->cached_crls = 0;
 	p->crl_by_option = false;
@@ -376,7 +397,7 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 	vo.certs = p->certs ? p->certs->bytes : NULL;
 	vo.certs_len = p->certs ? p->certs->len : 0;
 	/* SNP given its VCEK needs nothing fetched; a TDX quote's TCB info and QE identity are read from the cache */
-	if (c->fetch && p->e.type != MS_EVIDENCE_NITRO && !(p->e.type == MS_EVIDENCE_SNP && (vo.vcek || vo.certs)) &&
+	if (c->fetch && (p->e.type == MS_EVIDENCE_SNP || p->e.type == MS_EVIDENCE_TDX) && !(p->e.type == MS_EVIDENCE_SNP && (vo.vcek || vo.certs)) &&
 	    !(p->e.type == MS_EVIDENCE_TDX && vo.tcb) &&
 	    (st = fetch_missing(c, p, &err))) {
 		p->status = st;
@@ -404,9 +425,18 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 			goto out;
 		}
 	}
-	st = p->e.type == MS_EVIDENCE_NITRO ? ms_nitro_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err)
-	     : p->e.type == MS_EVIDENCE_SNP ? ms_snp_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err)
-					    : ms_tdx_verify(p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err);
+	vo.tpm_nonce = c->tpm.in.nonce;
+	vo.tpm_nonce_len = c->tpm.in.nonce_len;
+	if (p->e.type == MS_EVIDENCE_AZURE_VTPM) {
+		st = ms_azure_vtpm_verify(p->e.data, p->e.len, &vo, &p->az, &p->ev, &p->checks, &err);
+		/* the hardware report verified; the quote's nonce or PCR digest differs: judged with the rest */
+		if (st == MS_MISMATCH) {
+			tpm_st = st;
+			st = MS_OK;
+		}
+	} else {
+		st = ms_evidence_verify(p->e.type, p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err);
+	}
 	p->verified = st == MS_OK;
 	/* a cached CRL that no certificate of this chain issued checked nothing: never a pass */
 	if (!st && (p->ev.crls_used_mask & p->cached_crls) != p->cached_crls) {
@@ -421,6 +451,18 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 								  "its ARK: revocation was not checked"));
 		p->verified = false;
 	}
+	if (!st && c->tpm.in.msg) {
+		/* the vTPM quote: a signature that fails fails the evidence; a differing nonce or digest is a mismatch */
+		tpm_st = ms_tpm_evidence_verify(&c->tpm.in, &p->tpm, &p->checks, &err);
+		if (tpm_st && tpm_st != MS_MISMATCH) {
+			st = tpm_st;
+			p->verified = false;
+			p->status = st;
+			record_tpm_error(c, p, st, &err);
+			goto out;
+		}
+		p->ev.tpm = &p->tpm;
+	}
 	if (!st) {
 		memset(&err, 0, sizeof(err));
 		if (p->policy)
@@ -428,6 +470,8 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 		st = ms_match(p->expected_path ? &p->x : NULL, &p->ev, &mo, &p->checks, &err);
 		if (st == MS_MISMATCH)
 			err.msg[0] = '\0';
+		if (tpm_st == MS_MISMATCH)
+			st = ms_status_worst(st, MS_MISMATCH);
 	}
 	p->status = st;
 	if (st && st != MS_MISMATCH)
@@ -499,7 +543,7 @@ static cJSON *pair_json(const struct pair *p, int64_t at, const char *mode)
 	ms_format_time(at, when);
 	cJSON_AddStringToObject(r, "certificates_checked_at", when);
 	ms_json_add_hex(r, "evidence_sha256", p->ev.sha256, 32);
-	if (p->e.type == MS_EVIDENCE_TDX)
+	if (p->ev.type == MS_EVIDENCE_TDX) /* a TDX quote, or the one inside Azure vTPM evidence */
 		cJSON_AddItemToObject(r, "tcb", tcb_cli_json(&p->ev));
 	return o;
 }
@@ -661,6 +705,7 @@ int compare_run(int argc, char **argv, struct compare_batch_line *line)
 	/* --vcek and --certs are placed per pair here; the rest is parsed as for pin (verify_opts.c) */
 	static const struct option options[] = {
 		VERIFY_OPTIONS,
+		TPM_CLI_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },		  { "quiet", no_argument, NULL, 'q' },
 		{ "policy", required_argument, NULL, OPT_POLICY }, { "help", no_argument, NULL, 'h' },
 		{ "cache", required_argument, NULL, OPT_CACHE },
@@ -684,6 +729,7 @@ int compare_run(int argc, char **argv, struct compare_batch_line *line)
 	unsigned stdin_used = 0;
 
 	verify_opts_init(&v, "compare");
+	c.tpm.verb = "compare";
 
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strncmp(argv[i], "--image-digest", 14) || !strncmp(argv[i], "--cosign-", 9))
@@ -750,6 +796,11 @@ int compare_run(int argc, char **argv, struct compare_batch_line *line)
 			rc = 0;
 			goto out;
 		default:
+			if ((rc = tpm_cli_option(&c.tpm, opt, optarg)) >= 0) {
+				if (rc)
+					goto out;
+				break;
+			}
 			if ((rc = verify_opts_parse(&v, opt, optarg)) >= 0) {
 				if (rc)
 					goto out;
@@ -784,6 +835,9 @@ int compare_run(int argc, char **argv, struct compare_batch_line *line)
 		rc = cli_usage("compare", "give EXPECTED EVIDENCE pairs");
 		goto out;
 	}
+	if ((rc = tpm_cli_check(&c.tpm)))
+		goto out;
+	rc = 2;
 	if (fetch_options && !c.fetch) {
 		rc = cli_usage("compare", "--base-url and --ca-file apply to --fetch");
 		goto out;
@@ -879,6 +933,21 @@ evidence:
 			       npairs);
 		goto out;
 	}
+	if (c.tpm.quote_path && (npairs != 1 || (pairs[0].e.type != MS_EVIDENCE_SNP && pairs[0].e.type != MS_EVIDENCE_TDX))) {
+		rc = cli_usage("compare", "a vTPM quote (--tpm-quote) goes with exactly one SNP or TDX EVIDENCE");
+		goto out;
+	}
+	if (c.tpm.nonce_hex && !c.tpm.quote_path)
+		for (size_t i = 0; i < npairs; i++)
+			if (pairs[i].e.type != MS_EVIDENCE_AZURE_VTPM) {
+				rc = cli_usage("compare", "--tpm-nonce without --tpm-quote is for Azure vTPM evidence; %s is not",
+					       pairs[i].evidence_path);
+				goto out;
+			}
+	if (tpm_cli_given(&c.tpm)) {
+		if ((rc = tpm_cli_load(&c.tpm)))
+			goto out;
+	}
 	if ((rc = load_collateral(&c.gvcek)) || (rc = load_collateral(&c.gcerts)))
 		goto out;
 	for (size_t i = 0; i < c.nlocal; i++)
@@ -927,6 +996,7 @@ out:
 		free(pairs[i].error);
 		cJSON_Delete(pairs[i].policy);
 		tcb_cli_free(&pairs[i].tcb);
+		ms_azure_vtpm_free(&pairs[i].az);
 	}
 	for (size_t i = 0; c.local && i < c.nlocal; i++)
 		free(c.local[i].bytes);
@@ -939,6 +1009,7 @@ out:
 	free(pairs);
 	cJSON_Delete(policy);
 	verify_opts_free(&v);
+	tpm_cli_free(&c.tpm);
 	free(cache_owned);
 	return rc;
 }

@@ -11,14 +11,16 @@
 #include "evidence_io.h"
 
 static const char inspect_help[] =
-	"Usage: measure inspect [--type nitro|snp|tdx|tpm] FILE\n"
+	"Usage: measure inspect [--type nitro|snp|tdx|maa|azure-vtpm|tpm] FILE\n"
 	"\n"
 	"Decodes attestation evidence and prints every field as JSON (lowercase hex, no\n"
 	"integer arrays): an AWS Nitro attestation document (CBOR COSE_Sign1), an AMD SEV-SNP\n"
 	"report (1184 bytes), or an Intel TDX quote (v4 or v5, also inside a CBOR {platform,\n"
 	"tdx_wire, user_data} envelope or dstack's quote_hex JSON), each in binary, hex or\n"
 	"base64; or a TPM 2.0 quote's TPMS_ATTEST (binary, tpm2_quote -m; recognised by its\n"
-	"magic ff544347); or Intel PCS collateral (a TCB info or QE identity body), decoded.\n"
+	"magic ff544347); a Microsoft Azure Attestation token (its header and claims); Azure\n"
+	"vTPM evidence in trustee's JSON (HCL report, runtime data, SNP report or TD quote,\n"
+	"TPM quote and PCRs); or Intel PCS collateral (a TCB info or QE identity body).\n"
 	"Nothing is verified: use 'measure compare' or 'measure tpm quote'.\n";
 
 /* A PCS body: {"tcbInfo": ...} or {"enclaveIdentity": ...}, printed decoded; -1 when FILE is not one. */
@@ -106,7 +108,7 @@ int cmd_inspect(int argc, char **argv)
 			tpm = !strcmp(optarg, "tpm");
 			forced = evidence_type_parse(optarg);
 			if (!forced && !tpm)
-				return cli_usage("inspect", "--type is nitro, snp, tdx or tpm, not '%s'", optarg);
+				return cli_usage("inspect", "--type is nitro, snp, tdx, maa, azure-vtpm or tpm, not '%s'", optarg);
 			break;
 		case 'h':
 			fputs(inspect_help, stdout);
@@ -125,6 +127,8 @@ int cmd_inspect(int argc, char **argv)
 		return rc;
 	st = e.type == MS_EVIDENCE_NITRO ? ms_nitro_inspect(e.data, e.len, &json, &err)
 	     : e.type == MS_EVIDENCE_SNP ? ms_snp_inspect(e.data, e.len, &json, &err)
+	     : e.type == MS_EVIDENCE_MAA ? ms_maa_inspect(e.data, e.len, &json, &err)
+	     : e.type == MS_EVIDENCE_AZURE_VTPM ? ms_azure_vtpm_inspect(e.data, e.len, &json, &err)
 					 : ms_tdx_inspect(e.data, e.len, &json, &err);
 	rc = st ? cli_fail("inspect", argv[optind], &err) : cli_write_json("inspect", json);
 	cJSON_Delete(json);

@@ -294,6 +294,11 @@ static int load_manifest(const struct pin_args *a, const char *path, struct mani
 			path);
 		goto out;
 	}
+	if (m->x.observed) {
+		fprintf(stderr, "measure: %s: %s: an observed allow-list (\"observed\": true) is not recomputed values: a pin "
+				"needs a manifest from 'measure eif|snp|tdx --json'\n", a->verb, path);
+		goto out;
+	}
 	if (ms_expected_require_launch(&m->x, a->v.mo.allow_partial, &err)) {
 		fprintf(stderr, "measure: %s: %s: %s (--allow-partial)\n", a->verb, path, err.msg);
 		goto out;

@@ -10,6 +10,7 @@
 #include "../compare/tpm.h"
 #include "../tdx/events.h"
 #include "cli.h"
+#include "tpm_cli.h"
 
 static const char *const verb = "tpm quote";
 
@@ -55,23 +56,6 @@ static int load(const char *path, struct ms_mapping *m)
 }
 
 #define CLI_MAX_TPM_LOG (16u << 20)
-
-/* PCRs a log determines: the ones it extended and the ones that reset to zero and stay there. */
-#define LOG_KNOWN_PCRS 0x81ffffu
-
-static void log_to_pcrs(const struct ms_pcr_log *log, struct ms_tpm_pcrs *out)
-{
-	memset(out, 0, sizeof(*out));
-	for (unsigned k = 0; k < log->h.nalgs; k++) {
-		struct ms_tpm_bank *bank;
-
-		if (!ms_tpm_alg_name(log->h.algs[k]) || !(bank = ms_tpm_pcrs_bank(out, log->h.algs[k], true)))
-			continue;
-		bank->present = LOG_KNOWN_PCRS | log->extended;
-		for (unsigned i = 0; i < MS_PCR_LOG_PCRS; i++)
-			memcpy(bank->value[i], log->pcr[k][i], log->h.sizes[k]);
-	}
-}
 
 static enum ms_status print_event(void *arg, const struct ms_tcg_record *r, const char *description, struct ms_err *err)
 {
@@ -135,7 +119,7 @@ static int cmd_tpm_eventlog(int argc, char **argv)
 	/* the log checked, a second walk of the same bytes prints it */
 	if (transcript)
 		ms_pcr_log_replay(m.data, m.len, log, print_event, events, &err);
-	log_to_pcrs(log, pcrs);
+	tpm_cli_log_pcrs(log, pcrs);
 	all.count = pcrs->nbanks;
 	for (unsigned b = 0; b < pcrs->nbanks; b++) {
 		all.pcrSelections[b].hash = pcrs->bank[b].alg;
@@ -336,7 +320,7 @@ int cmd_tpm(int argc, char **argv)
 			rc = cli_fail(verb, log_path, &err);
 			goto out;
 		}
-		log_to_pcrs(log, replayed);
+		tpm_cli_log_pcrs(log, replayed);
 		if (!pcrs_path)
 			memcpy(pcrs, replayed, sizeof(*pcrs));
 		else

@@ -16,6 +16,10 @@ enum ms_evidence_type evidence_type_parse(const char *name)
 		return MS_EVIDENCE_SNP;
 	if (!strcmp(name, "tdx"))
 		return MS_EVIDENCE_TDX;
+	if (!strcmp(name, "maa"))
+		return MS_EVIDENCE_MAA;
+	if (!strcmp(name, "azure-vtpm"))
+		return MS_EVIDENCE_AZURE_VTPM;
 	return MS_EVIDENCE_UNKNOWN;
 }
 

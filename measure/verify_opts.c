@@ -12,9 +12,10 @@
 #include "verify_opts.h"
 
 const char verify_opts_help[] =
-	"      --type nitro|snp|tdx  the evidence type, when it is not recognised\n"
-	"      --at TIME             check certificates at TIME (RFC 3339, or @SECONDS)\n"
-	"                            instead of now; 'evidence' uses a Nitro document's own time\n"
+	"      --type nitro|snp|tdx|maa|azure-vtpm  the evidence type, when it is not recognised\n"
+	"      --at TIME             check certificates (and an MAA token's validity) at TIME\n"
+	"                            (RFC 3339, or @SECONDS) instead of now; 'evidence' uses a\n"
+	"                            Nitro document's time or an MAA token's iat\n"
 	"      --nonce HEX           must equal the whole Nitro nonce, or all 64 bytes of the SNP\n"
 	"                            REPORT_DATA / TDX REPORTDATA\n"
 	"      --report-data-prefix  with --nonce: SNP/TDX REPORT_DATA need only start with it\n"
@@ -25,7 +26,8 @@ const char verify_opts_help[] =
 	"      --crl FILE            a current revocation list (DER or PEM); repeat for several\n"
 	"      --root FILE           replace the pinned root by FILE, for test or private chains\n"
 	"      --allow-debug         let a debug SNP guest or TD match (a debug Nitro enclave never does)\n"
-	VERIFY_TCB_HELP;
+	VERIFY_TCB_HELP
+	VERIFY_MAA_HELP;
 
 void verify_opts_init(struct verify_opts *o, const char *verb)
 {
@@ -39,7 +41,7 @@ int verify_opts_parse(struct verify_opts *o, int opt, const char *arg)
 	switch (opt) {
 	case VOPT_TYPE:
 		if (!(o->forced = evidence_type_parse(arg)))
-			return cli_usage(o->verb, "--type is nitro, snp or tdx, not '%.64s'", arg);
+			return cli_usage(o->verb, "--type is nitro, snp, tdx, maa or azure-vtpm, not '%.64s'", arg);
 		return 0;
 	case VOPT_AT:
 		if (o->at_given++)
@@ -74,6 +76,18 @@ int verify_opts_parse(struct verify_opts *o, int opt, const char *arg)
 	case VOPT_QE_IDENTITY: o->qe_path = arg; return 0;
 	case VOPT_TCB_CHAIN: o->tcb_chain_path = arg; return 0;
 	case VOPT_REQUIRE_TCB: o->tcb_policy.requested = true; return 0;
+	case VOPT_JWKS:
+		if (o->jwks_path)
+			return cli_usage(o->verb, "one --jwks");
+		o->jwks_path = arg;
+		return 0;
+	case VOPT_ISSUER:
+		if (o->vo.issuer)
+			return cli_usage(o->verb, "one --issuer");
+		if (!*arg)
+			return cli_usage(o->verb, "--issuer is the token's expected \"iss\", not empty");
+		o->vo.issuer = arg;
+		return 0;
 	case VOPT_ACCEPT_TCB:
 		if (tcb_cli_parse_accept(arg, &o->tcb_policy.accept_mask))
 			return cli_usage(o->verb, "--accept-tcb: '%.64s' is not a comma-separated list of Intel TCB statuses "
@@ -227,6 +241,10 @@ int verify_opts_load(struct verify_opts *o)
 		return cli_fail(o->verb, o->vcek_path, &err);
 	if (o->certs_path && ms_file_load(o->certs_path, 1 << 20, &o->certs, &o->certs_len, &err))
 		return cli_fail(o->verb, o->certs_path, &err);
+	if (o->jwks_path && ms_file_load(o->jwks_path, 1 << 20, &o->jwks, &o->jwks_len, &err))
+		return cli_fail(o->verb, o->jwks_path, &err);
+	o->vo.jwks = o->jwks;
+	o->vo.jwks_len = o->jwks_len;
 	if (o->tcb_info_path || o->qe_path || o->tcb_chain_path) {
 		int rc;
 
@@ -249,6 +267,7 @@ void verify_opts_free(struct verify_opts *o)
 	free(o->nonce);
 	free(o->vcek);
 	free(o->certs);
+	free(o->jwks);
 	sk_X509_CRL_pop_free(o->crls, X509_CRL_free);
 	sk_X509_pop_free(o->root_chain, X509_free);
 	tcb_cli_free(&o->tcb);
@@ -257,7 +276,7 @@ void verify_opts_free(struct verify_opts *o)
 
 int verify_opts_fit(const struct verify_opts *o, const char *path, enum ms_evidence_type type)
 {
-	if (o->vo.at_evidence && type != MS_EVIDENCE_NITRO)
+	if (o->vo.at_evidence && type != MS_EVIDENCE_NITRO && type != MS_EVIDENCE_MAA)
 		return cli_usage(o->verb, "--at evidence: %s is %s, which carries no time; give --at TIME", path,
 				 type == MS_EVIDENCE_SNP ? "an SNP report" : "a TDX quote");
 	if (o->mo.nonce && type != MS_EVIDENCE_NITRO && o->mo.nonce_len != MS_REPORT_DATA_LEN && !o->mo.report_data_prefix)
@@ -274,9 +293,9 @@ void verify_and_match_one(const struct verify_opts *o, const struct ms_expected 
 	enum ms_status st;
 
 	memset(&r->err, 0, sizeof(r->err));
-	st = r->e.type == MS_EVIDENCE_NITRO ? ms_nitro_verify(r->e.data, r->e.len, &o->vo, &r->ev, &r->checks, &r->err)
-	     : r->e.type == MS_EVIDENCE_SNP ? ms_snp_verify(r->e.data, r->e.len, &o->vo, &r->ev, &r->checks, &r->err)
-					    : ms_tdx_verify(r->e.data, r->e.len, &o->vo, &r->ev, &r->checks, &r->err);
+	st = r->e.type == MS_EVIDENCE_AZURE_VTPM
+		     ? ms_azure_vtpm_verify(r->e.data, r->e.len, &o->vo, &r->az, &r->ev, &r->checks, &r->err)
+		     : ms_evidence_verify(r->e.type, r->e.data, r->e.len, &o->vo, &r->ev, &r->checks, &r->err);
 	r->verified = st == MS_OK;
 	if (r->verified) {
 		st = ms_match(x, &r->ev, &o->mo, &r->checks, &r->err);
@@ -290,4 +309,5 @@ void verify_result_free(struct verify_result *r)
 {
 	evidence_free(&r->e);
 	ms_checks_free(&r->checks);
+	ms_azure_vtpm_free(&r->az);
 }

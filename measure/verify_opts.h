@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "../compare/azure.h"
 #include "../compare/match.h"
 #include "evidence_io.h"
 #include "tcb_cli.h"
@@ -21,7 +22,7 @@
 enum {
 	VOPT_TYPE = 0x1000, VOPT_AT, VOPT_NONCE, VOPT_PREFIX, VOPT_PARTIAL, VOPT_DEBUG, VOPT_ROOT, VOPT_CRL,
 	VOPT_VCEK, VOPT_CERTS, VOPT_TCB_INFO, VOPT_QE_IDENTITY, VOPT_TCB_CHAIN, VOPT_ACCEPT_TCB, VOPT_MIN_TCB_DATE,
-	VOPT_REQUIRE_TCB,
+	VOPT_REQUIRE_TCB, VOPT_JWKS, VOPT_ISSUER,
 };
 
 /* getopt_long entries (no terminator), for the option tables of compare and pin. */
@@ -36,7 +37,8 @@ enum {
 	{ "tcb-issuer-chain", required_argument, NULL, VOPT_TCB_CHAIN },                                            \
 	{ "accept-tcb", required_argument, NULL, VOPT_ACCEPT_TCB },                                                 \
 	{ "min-tcb-date", required_argument, NULL, VOPT_MIN_TCB_DATE },                                             \
-	{ "require-tcb", no_argument, NULL, VOPT_REQUIRE_TCB }
+	{ "require-tcb", no_argument, NULL, VOPT_REQUIRE_TCB },                                                     \
+	{ "jwks", required_argument, NULL, VOPT_JWKS }, { "issuer", required_argument, NULL, VOPT_ISSUER }
 
 /* The help lines of the TDX TCB options, in compare's help and in verify_opts_help. */
 #define VERIFY_TCB_HELP \
@@ -52,6 +54,12 @@ enum {
 	"                            OutOfDateConfigurationNeeded, Revoked\n" \
 	"      --min-tcb-date TIME   fail a TCB level dated before TIME (RFC 3339)\n" \
 	"      --require-tcb         a TDX quote must be judged by Intel collateral (exit 4 without)\n"
+
+/* The help lines of the MAA token options. */
+#define VERIFY_MAA_HELP \
+	"      --jwks FILE           MAA token: the attestation instance's signing keys (JWKS,\n" \
+	"                            from its /certs); the token's kid picks the RS256 key\n" \
+	"      --issuer URL          MAA token: its \"iss\" must be URL (the instance)\n"
 
 /* The help lines of those options. */
 extern const char verify_opts_help[];
@@ -82,14 +90,15 @@ struct verify_opts {
 	enum ms_evidence_type forced;
 	const char *root_path, *nonce_hex, *vcek_path, *certs_path;
 	const char *tcb_info_path, *qe_path, *tcb_chain_path;
+	const char *jwks_path;
 	struct ms_tcb_policy tcb_policy; /* mo.tcb points here */
 	struct tcb_cli tcb;              /* --tcb-info and --qe-identity, loaded; vo.tcb points here */
 	const char *crl_paths[VERIFY_MAX_CRLS];
 	size_t ncrl;
 	unsigned at_given;
 	/* loaded by verify_opts_load */
-	uint8_t *nonce, *vcek, *certs;
-	size_t vcek_len, certs_len;
+	uint8_t *nonce, *vcek, *certs, *jwks;
+	size_t vcek_len, certs_len, jwks_len;
 	STACK_OF(X509_CRL) *crls;
 	STACK_OF(X509) *root_chain;
 };
@@ -111,6 +120,7 @@ struct verify_result {
 	bool verified;          /* signature, chain and time held */
 	enum ms_status status;  /* MS_OK, MS_MISMATCH, or why verification or matching failed */
 	struct ms_err err;      /* the message when status is neither MS_OK nor MS_MISMATCH */
+	struct ms_azure_vtpm az; /* Azure vTPM evidence, decoded (ev points into it) */
 };
 
 /* Verifies e (loaded) and matches it against x, as compare does; fills r. */

@@ -164,16 +164,18 @@ _measure() {
 		;;
 	inspect)
 		case $prev in
-		--type) COMPREPLY=($(compgen -W "nitro snp tdx tpm" -- "$cur")); return ;;
+		--type) COMPREPLY=($(compgen -W "nitro snp tdx maa azure-vtpm tpm" -- "$cur")); return ;;
 		esac
 		if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--type --help" -- "$cur")); else _filedir; fi
 		;;
 	compare)
 		case $prev in
-		--type) COMPREPLY=($(compgen -W "nitro snp tdx" -- "$cur")); return ;;
+		--type) COMPREPLY=($(compgen -W "nitro snp tdx maa azure-vtpm" -- "$cur")); return ;;
 		--at) COMPREPLY=($(compgen -W "evidence" -- "$cur")); return ;;
-		--batch|--vcek|--certs|--root|--policy|--crl|--tcb-info|--qe-identity|--tcb-issuer-chain|--ca-file) _filedir; return ;;
+		--batch|--vcek|--certs|--root|--policy|--crl|--tcb-info|--qe-identity|--tcb-issuer-chain|--ca-file|--jwks) _filedir; return ;;
 		--cosign-key|--cosign-bundle|--cosign-signature|--cosign-payload) _filedir; return ;;
+		--tpm-quote|--tpm-sig|--tpm-ak|--tpm-pcrs|--tpm-eventlog) _filedir; return ;;
+		--issuer|--tpm-nonce) return ;;
 		--cache) _filedir -d; return ;;
 		--base-url) COMPREPLY=($(compgen -W "amd= intel=" -- "$cur")); compopt -o nospace; return ;;
 		--accept-tcb) COMPREPLY=($(compgen -W "UpToDate SWHardeningNeeded ConfigurationNeeded
@@ -183,7 +185,8 @@ _measure() {
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--batch --image-digest --cosign-key --cosign-bundle --cosign-signature --cosign-payload --type --at --nonce --report-data-prefix --allow-partial --vcek --certs
 				--root --policy --crl --tcb-info --qe-identity --tcb-issuer-chain --accept-tcb --min-tcb-date
-				--require-tcb --cache --fetch --base-url --ca-file --allow-debug --json --quiet --help" -- "$cur"))
+				--require-tcb --cache --fetch --base-url --ca-file --allow-debug --jwks --issuer --tpm-quote --tpm-sig
+				--tpm-ak --tpm-pcrs --tpm-eventlog --tpm-nonce --json --quiet --help" -- "$cur"))
 		else
 			_filedir
 		fi
@@ -205,16 +208,16 @@ _measure() {
 		fi
 		;;
 	pin)
-		local verify="--type --at --nonce --report-data-prefix --allow-partial --vcek --certs --root --crl --allow-debug"
+		local verify="--type --at --nonce --report-data-prefix --allow-partial --vcek --certs --root --crl --allow-debug --jwks --issuer"
 		if [[ $cword -eq 2 ]]; then
 			COMPREPLY=($(compgen -W "add check update show list destroy export log --help" -- "$cur"))
 			return
 		fi
 		case $prev in
-		--type) COMPREPLY=($(compgen -W "nitro snp tdx" -- "$cur")); return ;;
+		--type) COMPREPLY=($(compgen -W "nitro snp tdx maa azure-vtpm" -- "$cur")); return ;;
 		--at) COMPREPLY=($(compgen -W "evidence" -- "$cur")); return ;;
 		--format) COMPREPLY=($(compgen -W "env json" -- "$cur")); return ;;
-		--expected|--evidence|--signed-by|--vcek|--certs|--root|--crl|--key|--checkpoint|--store) _filedir; return ;;
+		--jwks|--expected|--evidence|--signed-by|--vcek|--certs|--root|--crl|--key|--checkpoint|--store) _filedir; return ;;
 		--nonce|--reason|--env-prefix|--origin|--key-name) return ;;
 		esac
 		if [[ ${words[2]} == log ]]; then

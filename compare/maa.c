@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Microsoft Azure Attestation (MAA) tokens: the JWS checked against the
+ * user's JWKS at the check time, then the claims of an sevsnpvm or tdxvm
+ * token mapped onto the manifest's names. The launch measurement an Azure
+ * CVM reports is of Microsoft's paravisor firmware: it can be held against
+ * observed values only, never recomputed here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
+
+#include "../common/hex.h"
+#include "../common/json.h"
+#include "../common/json_strict.h"
+#include "../common/x509.h"
+#include "evidence.h"
+#include "maa.h"
+
+static int b64url_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '-' ? 62 : c == '_' ? 63 : -1;
+}
+
+enum ms_status ms_base64url_decode(const char *s, size_t len, uint8_t **out, size_t *out_len, const char *what,
+				   struct ms_err *err)
+{
+	uint8_t *buf;
+	size_t o = 0;
+	uint32_t acc = 0;
+	unsigned bits = 0;
+
+	*out = NULL;
+	*out_len = 0;
+	if (len % 4 == 1)
+		return ms_fail(err, MS_BAD_INPUT, "%s: %zu base64url characters is not a whole number of bytes", what, len);
+	if (!(buf = malloc(len / 4 * 3 + 3)))
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	for (size_t i = 0; i < len; i++) {
+		int v = b64url_value(s[i]);
+
+		if (v < 0) {
+			free(buf);
+			return ms_fail(err, MS_BAD_INPUT, "%s: character 0x%02x at offset %zu is not base64url (no padding)", what,
+				       (unsigned char)s[i], i);
+		}
+		acc = acc << 6 | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf[o++] = (uint8_t)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	if (acc) {
+		free(buf);
+		return ms_fail(err, MS_BAD_INPUT, "%s: the last base64url character has bits set past the data", what);
+	}
+	*out = buf;
+	*out_len = o;
+	return MS_OK;
+}
+
+bool ms_jwt_detect(const uint8_t *buf, size_t len)
+{
+	size_t dots = 0, i;
+
+	if (len < 10 || memcmp(buf, "eyJ", 3))
+		return false;
+	for (i = 0; i < len && (b64url_value((char)buf[i]) >= 0 || buf[i] == '.'); i++)
+		dots += buf[i] == '.';
+	while (i < len && (buf[i] == '\n' || buf[i] == '\r' || buf[i] == ' ' || buf[i] == '\t'))
+		i++;
+	return i == len && dots == 2;
+}
+
+static enum ms_status json_part(const char *s, size_t len, const char *what, cJSON **out, struct ms_err *err)
+{
+	uint8_t *dec = NULL;
+	size_t n;
+	enum ms_status st = ms_base64url_decode(s, len, &dec, &n, what, err);
+
+	*out = NULL;
+	if (!st)
+		st = ms_json_parse_strict((const char *)dec, n, what, out, err);
+	if (!st && !cJSON_IsObject(*out))
+		st = ms_fail(err, MS_BAD_INPUT, "%s is not a JSON object", what);
+	free(dec);
+	if (st) {
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
+	return st;
+}
+
+enum ms_status ms_jwt_parse(const char *tok, size_t len, struct ms_jwt *out, struct ms_err *err)
+{
+	const char *d1, *d2;
+	const cJSON *alg, *kid;
+	enum ms_status st;
+
+	memset(out, 0, sizeof(*out));
+	while (len && (tok[len - 1] == '\n' || tok[len - 1] == '\r' || tok[len - 1] == ' ' || tok[len - 1] == '\t'))
+		len--;
+	if (len > MS_JWT_MAX_LEN)
+		return ms_fail(err, MS_BAD_INPUT, "token: %zu bytes is more than %u", len, MS_JWT_MAX_LEN);
+	if (!(d1 = memchr(tok, '.', len)) || !(d2 = memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - tok))) ||
+	    memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - tok)))
+		return ms_fail(err, MS_BAD_INPUT, "token: not a compact JWS (three base64url parts separated by two dots)");
+	if ((st = json_part(tok, (size_t)(d1 - tok), "token header", &out->header, err)) ||
+	    (st = json_part(d1 + 1, (size_t)(d2 - d1 - 1), "token payload", &out->payload, err)) ||
+	    (st = ms_base64url_decode(d2 + 1, len - (size_t)(d2 + 1 - tok), &out->signature, &out->signature_len,
+				      "token signature", err)))
+		goto fail;
+	out->signed_len = (size_t)(d2 - tok);
+	alg = cJSON_GetObjectItemCaseSensitive(out->header, "alg");
+	kid = cJSON_GetObjectItemCaseSensitive(out->header, "kid");
+	if (!cJSON_IsString(alg)) {
+		st = ms_fail(err, MS_BAD_INPUT, "token header: \"alg\" is missing or not a string");
+		goto fail;
+	}
+	if (kid && !cJSON_IsString(kid)) {
+		st = ms_fail(err, MS_BAD_INPUT, "token header: \"kid\" is not a string");
+		goto fail;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(out->header, "crit")) {
+		st = ms_fail(err, MS_UNSUPPORTED, "token header: \"crit\" extensions are not supported");
+		goto fail;
+	}
+	out->alg = alg->valuestring;
+	out->kid = kid ? kid->valuestring : NULL;
+	return MS_OK;
+fail:
+	ms_jwt_free(out);
+	return st;
+}
+
+void ms_jwt_free(struct ms_jwt *j)
+{
+	cJSON_Delete(j->header);
+	cJSON_Delete(j->payload);
+	free(j->signature);
+	memset(j, 0, sizeof(*j));
+}
+
+static enum ms_status b64url_member(const cJSON *obj, const char *key, const char *what, uint8_t **out, size_t *len,
+				    struct ms_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!cJSON_IsString(v) || !v->valuestring[0])
+		return ms_fail(err, MS_BAD_INPUT, "%s: \"%s\" is missing or not a base64url string", what, key);
+	return ms_base64url_decode(v->valuestring, strlen(v->valuestring), out, len, what, err);
+}
+
+enum ms_status ms_jwk_rsa(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
+{
+	uint8_t *n = NULL, *e = NULL;
+	size_t n_len = 0, e_len = 0;
+	BIGNUM *bn = NULL, *be = NULL;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	enum ms_status st;
+
+	*out = NULL;
+	if ((st = b64url_member(jwk, "n", "JWK", &n, &n_len, err)) || (st = b64url_member(jwk, "e", "JWK", &e, &e_len, err)))
+		goto out;
+	if (n_len < 256 || n_len > 1024 || !(n[0] & 0x80)) {
+		st = ms_fail(err, MS_UNSUPPORTED, "JWK: an RSA modulus of %zu bytes (2048 to 8192 bits, no leading zero)", n_len);
+		goto out;
+	}
+	if (e_len == 0 || e_len > 4 || !e[0] || !(e[e_len - 1] & 1)) {
+		st = ms_fail(err, MS_BAD_INPUT, "JWK: \"e\" is not an odd RSA exponent of 1 to 4 bytes without a leading zero");
+		goto out;
+	}
+	bn = BN_bin2bn(n, (int)n_len, NULL);
+	be = BN_bin2bn(e, (int)e_len, NULL);
+	if (!bn || !be || !(bld = OSSL_PARAM_BLD_new()) || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be) || !(params = OSSL_PARAM_BLD_to_param(bld)) ||
+	    !(ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) || EVP_PKEY_fromdata_init(ctx) <= 0) {
+		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	if (EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) <= 0)
+		st = ms_fail(err, MS_BAD_INPUT, "JWK: the RSA key is not usable");
+out:
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_free(bn);
+	BN_free(be);
+	free(n);
+	free(e);
+	return st;
+}
+
+enum ms_status ms_jwks_key(const char *jwks, size_t len, const char *kid, EVP_PKEY **out, struct ms_err *err)
+{
+	cJSON *root = NULL;
+	const cJSON *keys, *k, *found = NULL;
+	enum ms_status st;
+	size_t i = 0;
+
+	*out = NULL;
+	if ((st = ms_json_parse_strict(jwks, len, "JWKS", &root, err)))
+		return st;
+	keys = cJSON_GetObjectItemCaseSensitive(root, "keys");
+	if (!cJSON_IsObject(root) || !cJSON_IsArray(keys)) {
+		st = ms_fail(err, MS_BAD_INPUT, "JWKS: not an object with a \"keys\" array");
+		goto out;
+	}
+	cJSON_ArrayForEach(k, keys) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(k, "kid");
+
+		if (!cJSON_IsObject(k) || (id && !cJSON_IsString(id))) {
+			st = ms_fail(err, MS_BAD_INPUT, "JWKS: keys[%zu] is not an object with a string \"kid\"", i);
+			goto out;
+		}
+		if (id && !strcmp(id->valuestring, kid)) {
+			if (found) {
+				st = ms_fail(err, MS_BAD_INPUT, "JWKS: two keys have kid \"%.80s\"", kid);
+				goto out;
+			}
+			found = k;
+		}
+		i++;
+	}
+	if (!found) {
+		st = ms_fail(err, MS_BAD_SIGNATURE, "JWKS: no key has the token's kid \"%.80s\": signed by a key not trusted", kid);
+		goto out;
+	}
+	{
+		const cJSON *kty = cJSON_GetObjectItemCaseSensitive(found, "kty");
+		const cJSON *alg = cJSON_GetObjectItemCaseSensitive(found, "alg");
+		const cJSON *use = cJSON_GetObjectItemCaseSensitive(found, "use");
+
+		if (!cJSON_IsString(kty) || strcmp(kty->valuestring, "RSA")) {
+			st = ms_fail(err, MS_UNSUPPORTED, "JWKS: key \"%.80s\" is not an RSA key (kty)", kid);
+			goto out;
+		}
+		if ((alg && (!cJSON_IsString(alg) || strcmp(alg->valuestring, "RS256"))) ||
+		    (use && (!cJSON_IsString(use) || strcmp(use->valuestring, "sig")))) {
+			st = ms_fail(err, MS_UNSUPPORTED, "JWKS: key \"%.80s\" is not for RS256 signatures (alg, use)", kid);
+			goto out;
+		}
+	}
+	st = ms_jwk_rsa(found, out, err);
+out:
+	cJSON_Delete(root);
+	return st;
+}
+
+enum ms_status ms_jwt_verify_rs256(const char *tok, const struct ms_jwt *j, const char *jwks, size_t jwks_len,
+				   struct ms_err *err)
+{
+	EVP_PKEY *key = NULL;
+	EVP_MD_CTX *md = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
+	enum ms_status st;
+
+	if (!strcmp(j->alg, "none"))
+		return ms_fail(err, MS_BAD_SIGNATURE, "token: alg \"none\": an unsigned token is never accepted");
+	if (strcmp(j->alg, "RS256"))
+		return ms_fail(err, MS_UNSUPPORTED, "token: alg \"%.20s\" is not supported (MAA signs RS256)", j->alg);
+	if (!j->kid)
+		return ms_fail(err, MS_BAD_SIGNATURE, "token header: no \"kid\": the signing key cannot be chosen");
+	if ((st = ms_jwks_key(jwks, jwks_len, j->kid, &key, err)))
+		return st;
+	if (!(md = EVP_MD_CTX_new()) || EVP_DigestVerifyInit(md, &pctx, EVP_sha256(), NULL, key) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) <= 0) {
+		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	if (EVP_DigestVerify(md, j->signature, j->signature_len, (const unsigned char *)tok, j->signed_len) != 1)
+		st = ms_fail(err, MS_BAD_SIGNATURE, "token: the RS256 signature does not verify with JWKS key \"%.80s\"", j->kid);
+out:
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(key);
+	return st;
+}
+
+/* A claim of hex of exactly n bytes into out; MS_BAD_INPUT when missing (and required) or malformed. */
+static enum ms_status hex_claim(const cJSON *claims, const char *name, size_t n, bool required, uint8_t *out, bool *present,
+				struct ms_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(claims, name);
+
+	*present = false;
+	if (!v)
+		return required ? ms_fail(err, MS_BAD_INPUT, "token payload: claim \"%s\" is missing", name) : MS_OK;
+	if (!cJSON_IsString(v) || strlen(v->valuestring) != 2 * n || ms_hex_decode(v->valuestring, out, n, name, NULL))
+		return ms_fail(err, MS_BAD_INPUT, "token payload: claim \"%s\" is not %zu bytes of hex", name, n);
+	*present = true;
+	return MS_OK;
+}
+
+static enum ms_status time_claim(const cJSON *payload, const char *name, int64_t *out, struct ms_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(payload, name);
+	uint64_t t;
+
+	if (!v)
+		return ms_fail(err, MS_BAD_INPUT, "token payload: \"%s\" is missing: the token's validity is unknown", name);
+	if (!ms_json_u64(v, false, 253402300799u, &t))
+		return ms_fail(err, MS_BAD_INPUT, "token payload: \"%s\" is not a NumericDate (whole seconds)", name);
+	*out = (int64_t)t;
+	return MS_OK;
+}
+
+/* Claims that are listed, not judged: the manifest has no name for them. */
+static void list_claims(const cJSON *claims, const char *const *names, struct ms_checks *checks)
+{
+	for (size_t i = 0; names[i]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(claims, names[i]);
+		char *text;
+
+		if (!v)
+			continue;
+		text = cJSON_IsString(v) ? strdup(v->valuestring) : cJSON_PrintUnformatted(v);
+		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, names[i], "(claim, not pinned)", text ? text : "?");
+		free(text);
+	}
+}
+
+static const struct {
+	const char *claim, *name;
+	size_t len;
+	bool required;
+} snp_claims[] = {
+	{ "x-ms-sevsnpvm-launchmeasurement", "measurement", 48, true },
+	{ "x-ms-sevsnpvm-hostdata", "host_data", 32, false },
+}, tdx_claims[] = {
+	{ "tdx_mrtd", "mrtd", 48, true },	       { "tdx_rtmr0", "rtmr0", 48, false },
+	{ "tdx_rtmr1", "rtmr1", 48, false },	       { "tdx_rtmr2", "rtmr2", 48, false },
+	{ "tdx_rtmr3", "rtmr3", 48, false },	       { "tdx_mrseam", "mrseam", 48, false },
+	{ "tdx_mrconfigid", "mrconfigid", 48, false }, { "tdx_mrowner", "mrowner", 48, false },
+	{ "tdx_mrownerconfig", "mrownerconfig", 48, false },
+};
+
+static const char *const snp_listed[] = {
+	"x-ms-compliance-status", "x-ms-sevsnpvm-vmpl", "x-ms-sevsnpvm-guestsvn", "x-ms-sevsnpvm-familyId",
+	"x-ms-sevsnpvm-imageId", "x-ms-sevsnpvm-idkeydigest", "x-ms-sevsnpvm-authorkeydigest", "x-ms-sevsnpvm-chipid",
+	"x-ms-sevsnpvm-chip-family", "x-ms-sevsnpvm-bootloader-svn", "x-ms-sevsnpvm-tee-svn", "x-ms-sevsnpvm-snpfw-svn",
+	"x-ms-sevsnpvm-microcode-svn", "x-ms-sevsnpvm-smt-allowed", "x-ms-sevsnpvm-migration-allowed",
+	"x-ms-sevsnpvm-singlesocket", "x-ms-sevsnpvm-mem-aes256-xts-required", "x-ms-sevsnpvm-rapl-disabled",
+	"x-ms-sevsnpvm-ciphertext-hiding-dram-enabled", "x-ms-sevsnpvm-page-swap-disabled", "x-ms-sevsnpvm-cxl-allowed",
+	NULL,
+};
+static const char *const tdx_listed[] = {
+	"x-ms-compliance-status", "attester_tcb_status", "tdx_td_attributes", "tdx_xfam", "tdx_tee_tcb_svn",
+	"tdx_seamsvn", "tdx_mrsignerseam", "tdx_seam_attributes", NULL,
+};
+
+/* The claims object: the payload, or an azurevm token's x-ms-isolation-tee. */
+static enum ms_status claims_of(const cJSON *payload, const cJSON **claims, bool *snp, struct ms_err *err)
+{
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(payload, "x-ms-attestation-type");
+
+	*claims = payload;
+	if (cJSON_IsString(type) && !strcmp(type->valuestring, "azurevm")) {
+		*claims = cJSON_GetObjectItemCaseSensitive(payload, "x-ms-isolation-tee");
+		if (!cJSON_IsObject(*claims))
+			return ms_fail(err, MS_UNSUPPORTED, "token: an azurevm token without x-ms-isolation-tee (Trusted Launch) "
+							    "attests no confidential VM");
+		type = cJSON_GetObjectItemCaseSensitive(*claims, "x-ms-attestation-type");
+	}
+	if (!cJSON_IsString(type))
+		return ms_fail(err, MS_BAD_INPUT, "token payload: \"x-ms-attestation-type\" is missing or not a string");
+	if (strcmp(type->valuestring, "sevsnpvm") && strcmp(type->valuestring, "tdxvm"))
+		return ms_fail(err, MS_UNSUPPORTED, "token: attestation type \"%.40s\" is not supported (sevsnpvm, tdxvm)",
+			       type->valuestring);
+	*snp = !strcmp(type->valuestring, "sevsnpvm");
+	return MS_OK;
+}
+
+static enum ms_status map_claims(const cJSON *claims, bool snp, struct ms_evidence *ev, struct ms_checks *checks,
+				 struct ms_err *err)
+{
+	size_t n = snp ? sizeof(snp_claims) / sizeof(snp_claims[0]) : sizeof(tdx_claims) / sizeof(tdx_claims[0]);
+	uint8_t v[64];
+	bool present;
+	enum ms_status st;
+	const cJSON *dbg;
+
+	ev->type = MS_EVIDENCE_MAA;
+	ev->platform = snp ? "sev-snp" : "tdx";
+	for (size_t i = 0; i < n; i++) {
+		const char *claim = snp ? snp_claims[i].claim : tdx_claims[i].claim;
+		size_t len = snp ? snp_claims[i].len : tdx_claims[i].len;
+
+		if ((st = hex_claim(claims, claim, len, snp ? snp_claims[i].required : tdx_claims[i].required, v, &present, err)))
+			return st;
+		if (present)
+			ms_evidence_add(ev, snp ? snp_claims[i].name : tdx_claims[i].name, v, len);
+	}
+	if ((st = hex_claim(claims, snp ? "x-ms-sevsnpvm-reportdata" : "tdx_report_data", 64, false, ev->freshness, &present,
+			    err)))
+		return st;
+	ev->freshness_len = present ? 64 : 0;
+	dbg = cJSON_GetObjectItemCaseSensitive(claims, snp ? "x-ms-sevsnpvm-is-debuggable" : "tdx_td_attributes_debug");
+	if (dbg && !cJSON_IsBool(dbg))
+		return ms_fail(err, MS_BAD_INPUT, "token payload: the debug claim is not true or false");
+	if (!dbg) {
+		/* fail closed: a token that does not say the guest is not debuggable is taken for a debug guest */
+		ev->debug = true;
+		snprintf(ev->debug_why, sizeof(ev->debug_why), "the token does not say whether the guest is debuggable");
+	} else if (cJSON_IsTrue(dbg)) {
+		ev->debug = true;
+		snprintf(ev->debug_why, sizeof(ev->debug_why), "%s is true",
+			 snp ? "x-ms-sevsnpvm-is-debuggable" : "tdx_td_attributes_debug");
+	}
+	list_claims(claims, snp ? snp_listed : tdx_listed, checks);
+	return MS_OK;
+}
+
+enum ms_status ms_maa_verify(const uint8_t *buf, size_t len, const struct ms_verify_options *o, struct ms_evidence *ev,
+			     struct ms_checks *checks, struct ms_err *err)
+{
+	struct ms_jwt j;
+	const cJSON *claims, *iss;
+	int64_t iat = 0, nbf = 0, exp = 0, at;
+	char want[192], t1[32], t2[32], t3[32];
+	enum ms_status st;
+	bool snp = false;
+
+	memset(ev, 0, sizeof(*ev));
+	if ((st = ms_jwt_parse((const char *)buf, len, &j, err)))
+		return ms_err_input(err, MS_INPUT_EVIDENCE, st);
+	if (!o->jwks) {
+		st = ms_err_input(err, MS_INPUT_COLLATERAL,
+				  ms_fail(err, MS_NO_COLLATERAL, "the token's signing key (kid \"%.80s\") is not given: it is in the "
+								 "attestation instance's JWKS (its /certs)", j.kid ? j.kid : ""));
+		goto out;
+	}
+	if ((st = ms_jwt_verify_rs256((const char *)buf, &j, (const char *)o->jwks, o->jwks_len, err))) {
+		if (st == MS_BAD_SIGNATURE)
+			ms_check_add(checks, false, "token signature", "RS256 by a JWKS key", err->msg);
+		ms_err_input(err, st == MS_BAD_INPUT && strncmp(err->msg, "JWK", 3) == 0 ? MS_INPUT_COLLATERAL : MS_INPUT_EVIDENCE, st);
+		goto out;
+	}
+	snprintf(want, sizeof(want), "RS256 by JWKS key %.120s", j.kid);
+	ms_check_add(checks, true, "token signature", want, "verifies");
+	if ((st = time_claim(j.payload, "iat", &iat, err)) || (st = time_claim(j.payload, "nbf", &nbf, err)) ||
+	    (st = time_claim(j.payload, "exp", &exp, err)))
+		goto bad;
+	at = o->at_evidence ? iat : o->at;
+	ev->has_timestamp = true;
+	ev->timestamp = iat;
+	ev->checked_at = at;
+	ms_format_time(nbf, t1);
+	ms_format_time(exp, t2);
+	ms_format_time(at, t3);
+	snprintf(want, sizeof(want), "%s <= t < %s", t1, t2);
+	if (at < nbf || at >= exp || iat > at || nbf > exp) {
+		ms_check_add(checks, false, "token validity", want, t3);
+		st = ms_fail(err, MS_BAD_SIGNATURE, "token: %s at %s (valid from %s until %s)",
+			     at >= exp ? "expired" : at < nbf ? "not yet valid" : iat > at ? "issued after the check time"
+								   : "valid from after it expires", t3, t1, t2);
+		goto out;
+	}
+	ms_check_add(checks, true, "token validity", want, t3);
+	iss = cJSON_GetObjectItemCaseSensitive(j.payload, "iss");
+	if (!cJSON_IsString(iss)) {
+		st = ms_fail(err, MS_BAD_INPUT, "token payload: \"iss\" is missing or not a string");
+		goto bad;
+	}
+	if (o->issuer && strcmp(o->issuer, iss->valuestring)) {
+		ms_check_add(checks, false, "issuer", o->issuer, iss->valuestring);
+		st = ms_fail(err, MS_BAD_SIGNATURE, "token: issued by %.100s, not %.100s", iss->valuestring, o->issuer);
+		goto out;
+	}
+	if (o->issuer)
+		ms_check_add(checks, true, "issuer", o->issuer, iss->valuestring);
+	else
+		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "issuer", "(not pinned)", iss->valuestring);
+	if ((st = claims_of(j.payload, &claims, &snp, err)) || (st = map_claims(claims, snp, ev, checks, err)))
+		goto bad;
+	ev->has_timestamp = true;
+	ev->timestamp = iat;
+	ev->checked_at = at;
+	snprintf(ev->signed_by, sizeof(ev->signed_by), "MAA %.160s (key %.60s)", iss->valuestring, j.kid);
+	goto out;
+bad:
+	ms_err_input(err, MS_INPUT_EVIDENCE, st);
+out:
+	ms_jwt_free(&j);
+	return st;
+}
+
+enum ms_status ms_maa_inspect(const uint8_t *buf, size_t len, cJSON **out, struct ms_err *err)
+{
+	struct ms_jwt j;
+	enum ms_status st = ms_jwt_parse((const char *)buf, len, &j, err);
+	cJSON *root;
+
+	*out = NULL;
+	if (st)
+		return st;
+	if (!(root = cJSON_CreateObject())) {
+		ms_jwt_free(&j);
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	}
+	cJSON_AddStringToObject(root, "type", "maa-token");
+	cJSON_AddStringToObject(root, "verified", "no: inspect decodes only ('measure compare --jwks' verifies)");
+	cJSON_AddItemToObject(root, "header", j.header);
+	cJSON_AddItemToObject(root, "payload", j.payload);
+	j.header = j.payload = NULL;
+	ms_json_add_hex(root, "signature", j.signature, j.signature_len);
+	ms_jwt_free(&j);
+	*out = root;
+	return MS_OK;
+}

@@ -1,0 +1,167 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# measure compare with a vTPM quote beside SNP evidence (--tpm-*): a Cocos policy's pcr_values judged
+# against the swtpm vectors and against a quote from a swtpm started here, whose PCRs are extended with
+# values a Python replay computes; tampering refused with the exit code of its check.
+. "$(dirname "$0")/lib.sh"
+
+S=$VECTORS/snp
+V=$VECTORS/azure/swtpm
+C=$S/cocos/attestation_policy_sev-snp.json
+flip() { # flip FILE OFFSET OUT
+	python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[int(sys.argv[2])]^=0xff; open(sys.argv[3],"wb").write(b)' "$1" "$2" "$3"
+}
+
+# usage rules need no vectors
+printf '{"schema":"measure/v1","platform":"sev-snp","measurements":{"measurement":"%096d"}}\n' 0 >"$TMP/m.json"
+expect_failure 2 "--tpm-quote without --tpm-sig/--tpm-ak is a usage error" "needs --tpm-quote, --tpm-sig, --tpm-ak" \
+	compare --tpm-quote q.msg "$TMP/m.json" "$TMP/m.json"
+expect_failure 2 "--tpm-pcrs and --tpm-eventlog together are a usage error" "one source of PCR values" \
+	compare --tpm-quote q --tpm-sig s --tpm-ak a --tpm-pcrs p --tpm-eventlog l "$TMP/m.json" "$TMP/m.json"
+expect_failure 2 "--tpm-quote given twice" "each --tpm-* option once" \
+	compare --tpm-quote q --tpm-quote q "$TMP/m.json" "$TMP/m.json"
+
+if [ ! -d "$V" ] || [ ! -f "$C" ] || [ ! -f "$S/virtee-sev/report_milan.hex" ]; then
+	skip "vectors (azure/swtpm, snp/cocos, snp/virtee-sev) not present"
+	echo "1..$n"
+	exit 0
+fi
+VCEK=$S/virtee-sev/vcek_milan.der
+xxd -r -p "$S/virtee-sev/report_milan.hex" >"$TMP/milan.bin"
+# the report's measurement (snp vectors README), base64 as the policy wants it
+M2=7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c60bd95b9c480cd81841f
+# the Cocos example's pcr_values: separator-only PCR2/3/6 (both banks) are what the swtpm vectors hold too
+cocos_policy() { # OUT PCRS...: the example's pcr_values for those PCRs, its measurement replaced by the report's
+	out=$1
+	shift
+	python3 - "$C" "$M2" "$out" "$@" <<'PY'
+import base64, json, sys
+p = json.load(open(sys.argv[1])); keep = sys.argv[4:]
+v = p["pcr_values"]
+pol = {"policy": {"measurement": base64.b64encode(bytes.fromhex(sys.argv[2])).decode()},
+       "pcr_values": {b: {k: v[b][k] for k in (keep or v[b])} for b in ("sha256", "sha384")}}
+json.dump(pol, open(sys.argv[3], "w"))
+PY
+}
+cocos_policy "$TMP/p236.json" 2 3 6
+cocos_policy "$TMP/pall.json"
+N=$(cat "$V/nonce.hex")
+Q="--tpm-quote $V/quote_2bank.msg --tpm-sig $V/quote_2bank.sig --tpm-ak $V/ak_rsa.pub.pem"
+
+expect_rc 0 "Cocos pcr_values PCR2/3/6 (sha256+sha384) hold on the swtpm 2-bank quote beside the Milan report" \
+	compare --policy "$TMP/p236.json" --vcek "$VCEK" "$TMP/milan.bin" $Q --tpm-pcrs "$V/quote_2bank.pcrs" --tpm-nonce "$N"
+expect_out "one row per PCR of the policy" "vTPM sha384 PCR6"
+expect_out "the nonce row" "vTPM quote nonce"
+expect_rc 0 "... and with the PCRs replayed from the event log" \
+	compare --policy "$TMP/p236.json" --vcek "$VCEK" "$TMP/milan.bin" $Q --tpm-eventlog "$V/eventlog.bin"
+run compare --policy "$TMP/pall.json" --vcek "$VCEK" "$TMP/milan.bin" $Q --tpm-pcrs "$V/quote_2bank.pcrs"
+if [ "$rc" -eq 1 ] && grep -q "FAIL vTPM sha256 PCR0 " "$TMP/out" && grep -q "ok   vTPM sha256 PCR2 " "$TMP/out"; then
+	ok "the whole Cocos example pcr_values: PCR0 differs (exit 1), PCR2 holds"
+else
+	not_ok "the whole Cocos example pcr_values" "rc $rc" "$(head -c 600 "$TMP/out")"
+fi
+expect_rc 1 "a policy with pcr_values and no vTPM quote: exit 1, never not applicable" \
+	compare --policy "$TMP/p236.json" --vcek "$VCEK" "$TMP/milan.bin"
+expect_out "... saying why" "no vTPM quote to check pcr_values against"
+flip "$V/quote_2bank.sig" 40 "$TMP/bad.sig"
+expect_refused 3 "a tampered quote signature is exit 3" "does not verify" \
+	compare --policy "$TMP/p236.json" --vcek "$VCEK" "$TMP/milan.bin" --tpm-quote "$V/quote_2bank.msg" --tpm-sig "$TMP/bad.sig" \
+	--tpm-ak "$V/ak_rsa.pub.pem" --tpm-pcrs "$V/quote_2bank.pcrs"
+expect_refused 3 "another AK is exit 3" "does not verify" \
+	compare --policy "$TMP/p236.json" --vcek "$VCEK" "$TMP/milan.bin" --tpm-quote "$V/quote_2bank.msg" --tpm-sig "$V/quote_2bank.sig" \
+	--tpm-ak "$V/ak_pss.pub.pem" --tpm-pcrs "$V/quote_2bank.pcrs"
+expect_rc 1 "a wrong --tpm-nonce is exit 1" \
+	compare --policy "$TMP/p236.json" --vcek "$VCEK" "$TMP/milan.bin" $Q --tpm-pcrs "$V/quote_2bank.pcrs" --tpm-nonce 00
+sed 's/3d458cfe/3d458cff/' "$V/expected_pcrs_replay.json" >"$TMP/pcrs.json"
+expect_rc 1 "PCR values that are not the quoted ones (pcrDigest differs) are exit 1" \
+	compare --policy "$TMP/p236.json" --vcek "$VCEK" "$TMP/milan.bin" $Q --tpm-pcrs "$TMP/pcrs.json"
+expect_out "... and the pcr_values are not judged against them" "no vTPM quote to check pcr_values against"
+printf '{"schema":"measure/v1","platform":"sev-snp","measurements":{"measurement":"%s"}}\n' "$M2" >"$TMP/s.json"
+expect_rc 0 "a manifest and a vTPM quote: the quote verified, its PCRs listed as not pinned" \
+	compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" $Q --tpm-pcrs "$V/quote_2bank.pcrs"
+expect_out "... not pinned" "not checked: 20 PCR values quoted"
+expect_failure 2 "a vTPM quote with two EVIDENCE files is a usage error" "exactly one SNP or TDX EVIDENCE" \
+	compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" "$TMP/s.json" "$TMP/milan.bin" $Q --tpm-pcrs "$V/quote_2bank.pcrs"
+head -c 50 "$V/quote_2bank.msg" >"$TMP/short.msg"
+expect_failure 2 "a truncated --tpm-quote is exit 2" "TPMS_ATTEST" \
+	compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" --tpm-quote "$TMP/short.msg" --tpm-sig "$V/quote_2bank.sig" \
+	--tpm-ak "$V/ak_rsa.pub.pem" --tpm-pcrs "$V/quote_2bank.pcrs"
+run compare --json --policy "$TMP/p236.json" --vcek "$VCEK" "$TMP/milan.bin" $Q --tpm-pcrs "$V/quote_2bank.pcrs"
+expect_out "--json lists the PCR rows" '"what": "vTPM sha256 PCR3"'
+
+# A swtpm started here: PCR2/3/6 extended with the separator (reaching the Cocos example's own values),
+# PCR0/1/4/5/7/9 with events whose results a Python replay computes; the policy takes the example's
+# PCR2/3/6 as they are and the Python values for the rest.
+if command -v swtpm >/dev/null && command -v tpm2_quote >/dev/null; then
+	W=$TMP/swtpm
+	mkdir -p "$W"
+	swtpm socket --tpmstate dir="$W" --tpm2 --server type=unixio,path="$W/sock" \
+		--ctrl type=unixio,path="$W/sock.ctrl" --flags not-need-init,startup-clear 2>/dev/null &
+	swtpm_pid=$!
+	trap 'kill $swtpm_pid 2>/dev/null; rm -rf "$TMP"' EXIT
+	export TPM2TOOLS_TCTI="swtpm:path=$W/sock"
+	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$W/sock" ] && break; sleep 0.2; done
+	flush() { tpm2_flushcontext -t >/dev/null 2>&1; tpm2_flushcontext -s >/dev/null 2>&1; }
+	python3 - "$C" "$M2" "$W" <<'PY'
+import base64, hashlib, json, sys
+cocos, m2, w = sys.argv[1:4]
+sep = bytes(4)
+ext = {}  # pcr -> list of (sha256 hex, sha384 hex) events
+for p in (2, 3, 6):
+    ext[p] = [(hashlib.sha256(sep).hexdigest(), hashlib.sha384(sep).hexdigest())]
+for p in (0, 1, 4, 5, 7, 9):
+    ext[p] = [(hashlib.sha256(b"measure-event-%d-%d" % (p, i)).hexdigest(), hashlib.sha384(b"measure-event-%d-%d" % (p, i)).hexdigest()) for i in range(2)]
+with open(w + "/extend.txt", "w") as f:
+    for p, evs in sorted(ext.items()):
+        for a, b in evs:
+            f.write("%d:sha256=%s,sha384=%s\n" % (p, a, b))
+vals = {"sha256": {}, "sha384": {}}
+for p, evs in ext.items():
+    r256, r384 = bytes(32), bytes(48)
+    for a, b in evs:
+        r256 = hashlib.sha256(r256 + bytes.fromhex(a)).digest()
+        r384 = hashlib.sha384(r384 + bytes.fromhex(b)).digest()
+    vals["sha256"][str(p)] = r256.hex(); vals["sha384"][str(p)] = r384.hex()
+c = json.load(open(cocos))["pcr_values"]
+for b in vals:
+    for p in ("2", "3", "6"):
+        assert vals[b][p] == c[b][p], "the separator does not reach the Cocos value"
+        vals[b][p] = c[b][p]
+pol = {"policy": {"measurement": base64.b64encode(bytes.fromhex(m2)).decode()}, "pcr_values": vals}
+json.dump(pol, open(w + "/policy.json", "w"))
+bad = json.loads(json.dumps(pol)); bad["pcr_values"]["sha384"]["9"] = c["sha384"]["9"]
+json.dump(bad, open(w + "/policy-bad.json", "w"))
+PY
+	extended=true
+	while read -r line; do
+		tpm2_pcrextend "$line" >/dev/null 2>&1 || extended=false
+	done <"$W/extend.txt"
+	if $extended && tpm2_createek -c "$W/ek.ctx" -G rsa -u "$W/ek.pub" >/dev/null 2>&1 && flush &&
+		tpm2_createak -C "$W/ek.ctx" -c "$W/ak.ctx" -G rsa -g sha256 -s rsassa -u "$W/ak.pem" -f pem -n "$W/ak.name" >/dev/null 2>&1 &&
+		flush && tpm2_quote -c "$W/ak.ctx" -l sha256:0,1,2,3,4,5,6,7,9+sha384:0,1,2,3,4,5,6,7,9 -q c0c05e -g sha256 \
+			-m "$W/q.msg" -s "$W/q.sig" -o "$W/q.pcrs" >/dev/null 2>&1 && flush; then
+		FQ="--tpm-quote $W/q.msg --tpm-sig $W/q.sig --tpm-ak $W/ak.pem --tpm-nonce c0c05e"
+		expect_rc 0 "fresh swtpm quote: Cocos-shaped pcr_values (example PCR2/3/6, Python-replayed 0/1/4/5/7/9) pass" \
+			compare --policy "$W/policy.json" --vcek "$VCEK" "$TMP/milan.bin" $FQ --tpm-pcrs "$W/q.pcrs"
+		expect_out "... all 18 PCRs judged" "vTPM sha384 PCR9"
+		expect_rc 1 "fresh swtpm quote: one PCR the policy expects differently is exit 1" \
+			compare --policy "$W/policy-bad.json" --vcek "$VCEK" "$TMP/milan.bin" $FQ --tpm-pcrs "$W/q.pcrs"
+		flip "$W/q.sig" 30 "$W/bad.sig"
+		expect_rc 3 "fresh swtpm quote: a tampered signature is exit 3" \
+			compare --policy "$W/policy.json" --vcek "$VCEK" "$TMP/milan.bin" --tpm-quote "$W/q.msg" --tpm-sig "$W/bad.sig" \
+			--tpm-ak "$W/ak.pem" --tpm-pcrs "$W/q.pcrs"
+		flip "$W/q.msg" 70 "$W/bad.msg"
+		expect_rc 3 "fresh swtpm quote: a tampered quote body is exit 3" \
+			compare --policy "$W/policy.json" --vcek "$VCEK" "$TMP/milan.bin" --tpm-quote "$W/bad.msg" --tpm-sig "$W/q.sig" \
+			--tpm-ak "$W/ak.pem" --tpm-pcrs "$W/q.pcrs"
+		expect_rc 1 "fresh swtpm quote: a replayed nonce is exit 1" \
+			compare --policy "$W/policy.json" --vcek "$VCEK" "$TMP/milan.bin" --tpm-quote "$W/q.msg" --tpm-sig "$W/q.sig" \
+			--tpm-ak "$W/ak.pem" --tpm-pcrs "$W/q.pcrs" --tpm-nonce c0c05f
+	else
+		not_ok "swtpm: extending PCRs or quoting failed"
+	fi
+	kill $swtpm_pid 2>/dev/null
+else
+	skip "fresh swtpm quote: swtpm or tpm2-tools not installed"
+fi
+echo "1..$n"

@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# MAA-shaped tokens made here with Python's cryptography (RS256 over a throwaway RSA key, published as a
+# JWKS): the claims of sevsnpvm, tdxvm and azurevm tokens mapped onto manifest names, the time claims,
+# debug, and malformed claims, all with a signature that verifies so each check is reached.
+. "$(dirname "$0")/lib.sh"
+if ! python3 -c 'import cryptography' 2>/dev/null; then
+	skip "python3-cryptography not installed"
+	python3 -c 'import sys; sys.stdout.write("eyJ" + "A" * (1 << 20) + ".e30.AA\n")' >"$TMP/huge.jwt"
+expect_failure 2 "a token larger than 1 MiB: exit 2" "huge.jwt" compare $J --at @$AT "$TMP/tdx.json" "$TMP/huge.jwt"
+head -c 100 "$TMP/tdx.jwt" >"$TMP/short.jwt"
+expect_failure 2 "a truncated token: exit 2" "token" compare --type maa $J --at @$AT "$TMP/tdx.json" "$TMP/short.jwt"
+echo "1..$n"
+	exit 0
+fi
+MRTD=$(printf 'ab%.0s' $(seq 48))
+LM=$(printf 'cd%.0s' $(seq 48))
+python3 - "$TMP" "$MRTD" "$LM" <<'PY'
+import base64, json, sys
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+d, mrtd, lm = sys.argv[1:4]
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+pub = key.public_key().public_numbers()
+n = pub.n.to_bytes(256, "big"); e = pub.e.to_bytes(3, "big")
+json.dump({"keys": [{"kty": "RSA", "kid": "test-key", "alg": "RS256", "use": "sig", "n": b64(n), "e": b64(e)}]},
+          open(d + "/jwks.json", "w"))
+small = rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key().public_numbers()
+json.dump({"keys": [{"kty": "RSA", "kid": "test-key", "n": b64(small.n.to_bytes(128, "big")), "e": b64(e)}]},
+          open(d + "/small.jwks", "w"))
+def token(name, payload, header=None):
+    h = b64(json.dumps(header or {"alg": "RS256", "kid": "test-key", "typ": "JWT"}).encode())
+    p = b64(json.dumps(payload).encode())
+    sig = key.sign((h + "." + p).encode(), padding.PKCS1v15(), hashes.SHA256())
+    open(d + "/" + name + ".jwt", "w").write(h + "." + p + "." + b64(sig) + "\n")
+T = {"iat": 2000000000, "nbf": 2000000000, "exp": 2000003600, "iss": "https://test.attest.example"}
+tdx = dict(T, **{"x-ms-attestation-type": "tdxvm", "x-ms-compliance-status": "azure-compliant-cvm",
+                 "attester_tcb_status": "UpToDate", "tdx_mrtd": mrtd, "tdx_rtmr0": "00" * 48, "tdx_rtmr1": "11" * 48,
+                 "tdx_rtmr2": "22" * 48, "tdx_rtmr3": "33" * 48, "tdx_report_data": "44" * 64,
+                 "tdx_td_attributes_debug": False})
+token("tdx", tdx)
+token("tdx-debug", dict(tdx, tdx_td_attributes_debug=True))
+token("tdx-nodebug", {k: v for k, v in tdx.items() if k != "tdx_td_attributes_debug"})
+token("tdx-noexp", {k: v for k, v in tdx.items() if k != "exp"})
+token("tdx-expfloat", dict(tdx, exp=2000003600.5))
+token("tdx-iat-late", dict(tdx, iat=2000001000))
+token("tdx-shortmrtd", dict(tdx, tdx_mrtd="ab" * 47))
+token("tdx-nomrtd", {k: v for k, v in tdx.items() if k != "tdx_mrtd"})
+token("sgx", dict(T, **{"x-ms-attestation-type": "sgx"}))
+token("trusted-launch", dict(T, **{"x-ms-attestation-type": "azurevm"}))
+token("azurevm", dict(T, **{"x-ms-attestation-type": "azurevm", "x-ms-isolation-tee": {
+    "x-ms-attestation-type": "sevsnpvm", "x-ms-sevsnpvm-launchmeasurement": lm, "x-ms-sevsnpvm-is-debuggable": False}}))
+token("crit", tdx, {"alg": "RS256", "kid": "test-key", "crit": ["exp"]})
+token("kidnum", tdx, {"alg": "RS256", "kid": 5})
+PY
+J="--jwks $TMP/jwks.json"
+AT=2000000100
+printf '{"schema":"measure/v1","platform":"tdx","observed":true,"measurements":{"mrtd":["%s"],"rtmr1":"%s"}}' "$MRTD" "$(printf '11%.0s' $(seq 48))" >"$TMP/tdx.json"
+expect_rc 0 "tdxvm claims: mrtd (observed) and rtmr1 match" compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_out "tdx_report_data is the freshness: listed claims" "attester_tcb_status"
+expect_rc 0 "tdxvm: --nonce is tdx_report_data" compare $J --at @$AT --nonce "$(printf '44%.0s' $(seq 64))" "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_rc 1 "tdxvm: a debug TD fails" compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx-debug.jwt"
+expect_rc 0 "... unless --allow-debug" compare $J --allow-debug --at @$AT "$TMP/tdx.json" "$TMP/tdx-debug.jwt"
+expect_rc 1 "a token that does not say whether the TD is debuggable fails closed" compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx-nodebug.jwt"
+printf '{"schema":"measure/v1","platform":"tdx","measurements":{"mrtd":"%s","rtmr2":"%096d"}}' "$MRTD" 0 >"$TMP/tdx-rtmr2.json"
+expect_rc 1 "tdxvm: an RTMR that differs is exit 1" compare $J --at @$AT "$TMP/tdx-rtmr2.json" "$TMP/tdx.jwt"
+expect_refused 3 "the check time before iat (a token from the future): exit 3" "issued after" \
+	compare $J --at @2000000500 "$TMP/tdx.json" "$TMP/tdx-iat-late.jwt"
+expect_failure 2 "no exp: exit 2" '"exp" is missing' compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx-noexp.jwt"
+expect_failure 2 "a fractional exp: exit 2" "NumericDate" compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx-expfloat.jwt"
+expect_failure 2 "an MRTD claim of 47 bytes: exit 2" "tdx_mrtd" compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx-shortmrtd.jwt"
+expect_failure 2 "no MRTD claim: exit 2" "tdx_mrtd" compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx-nomrtd.jwt"
+expect_refused 5 "an sgx token: exit 5" "sgx" compare $J --at @$AT "$TMP/tdx.json" "$TMP/sgx.jwt"
+expect_refused 5 "a Trusted Launch azurevm token (no isolation TEE): exit 5" "Trusted Launch" compare $J --at @$AT "$TMP/tdx.json" "$TMP/trusted-launch.jwt"
+printf '{"schema":"measure/v1","platform":"sev-snp","observed":true,"measurements":{"measurement":"%s"}}' "$LM" >"$TMP/snp.json"
+expect_rc 0 "an azurevm token: the nested isolation TEE's sevsnpvm claims" compare $J --at @$AT "$TMP/snp.json" "$TMP/azurevm.jwt"
+expect_rc 1 "a tdx manifest against an sevsnpvm token: platform differs" compare $J --at @$AT "$TMP/tdx.json" "$TMP/azurevm.jwt"
+expect_refused 5 "a crit header: exit 5" "crit" compare $J --at @$AT "$TMP/tdx.json" "$TMP/crit.jwt"
+expect_failure 2 "a kid that is not a string: exit 2" "kid" compare $J --at @$AT "$TMP/tdx.json" "$TMP/kidnum.jwt"
+expect_refused 5 "an RSA-1024 JWKS key: exit 5" "modulus" compare --jwks "$TMP/small.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
+run compare --json $J --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_out "--json: the receipt's signer is the MAA instance" '"signed_by": "MAA https://test.attest.example (key test-key)"'
+expect_failure 2 "pin add refuses an observed allow-list as recomputed values" "not recomputed" \
+	pin add d1 --store "$TMP/pins.db" --expected "$TMP/tdx.json" --evidence "$TMP/tdx.jwt" $J --at @$AT
+python3 -c 'import sys; sys.stdout.write("eyJ" + "A" * (1 << 20) + ".e30.AA\n")' >"$TMP/huge.jwt"
+expect_failure 2 "a token larger than 1 MiB: exit 2" "huge.jwt" compare $J --at @$AT "$TMP/tdx.json" "$TMP/huge.jwt"
+head -c 100 "$TMP/tdx.jwt" >"$TMP/short.jwt"
+expect_failure 2 "a truncated token: exit 2" "token" compare --type maa $J --at @$AT "$TMP/tdx.json" "$TMP/short.jwt"
+echo "1..$n"
