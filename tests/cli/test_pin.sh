@@ -348,9 +348,9 @@ PY
 
 	# --- a store of a newer schema version ---------------------------------------------------------
 	newer=$(clone t_newer)
-	sql_on t_newer "UPDATE schema_version SET version = 2" >/dev/null
-	expect_failure 5 "$B: a store of schema version 2: exit 5 naming it" "store schema version 2 is newer" pin list --store "$newer"
-	expect_failure 5 "$B: and writes are refused too" "store schema version 2" pin check web --store "$newer" --evidence "$NDOC" --root "$NROOT" --at evidence
+	sql_on t_newer "UPDATE schema_version SET version = 3" >/dev/null
+	expect_failure 5 "$B: a store of schema version 3: exit 5 naming it" "store schema version 3 is newer" pin list --store "$newer"
+	expect_failure 5 "$B: and writes are refused too" "store schema version 3" pin check web --store "$newer" --evidence "$NDOC" --root "$NROOT" --at evidence
 }
 
 # --- crash safety (SQLite): SIGKILL at random points never loses an acknowledged entry -------------
