@@ -6,77 +6,7 @@
 # failure instead of a skip.
 . "$(dirname "$0")/lib.sh"
 
-F=$FIXTURES/compare
-NDOC=$F/synthetic-nitro.doc
-NROOT=$F/synthetic-nitro-root.pem
-NMAN=$F/synthetic-nitro.json
-ONES=$(printf '11%.0s' $(seq 48)) # fixtures/compare/README.md: PCR0 = PCR2 = 48 bytes of 0x11
-T=$VECTORS/tdx
-TAT=2025-06-01T00:00:00Z # both TDX vector quotes below verify then (the COS PCK certificate dates from 2024-07)
-PG_DIR=""
-PG_BIN=""
-
-pg_stop() {
-	if [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/postmaster.pid" ]; then
-		as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1
-	fi
-}
-trap 'pg_stop; rm -rf "$TMP"' EXIT
-
-# initdb and postgres refuse to run as root: as root, the cluster belongs to nobody.
-as_pg() {
-	if [ "$(id -u)" = 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi
-}
-
-pg_start() {
-	PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-	[ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] && command -v psql >/dev/null || return 1
-	PG_DIR=$TMP/pg
-	mkdir -p "$PG_DIR"
-	chmod 711 "$TMP"
-	if [ "$(id -u)" = 0 ]; then chown nobody "$PG_DIR"; fi
-	as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U measure --auth=trust -E UTF8 --no-sync >"$TMP/initdb.log" 2>&1 ||
-		{ cat "$TMP/initdb.log" >&2; return 1; }
-	as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
-		-o "-k $PG_DIR -c listen_addresses= -c fsync=off -c max_connections=40" start >/dev/null 2>&1 ||
-		{ cat "$PG_DIR/log" >&2; return 1; }
-}
-
-# --- per backend: STORE (a URI), sql (runs one statement, prints rows), clone (a copy of the store) ---
-use_sqlite() {
-	BACKEND=sqlite
-	DB=$TMP/sqlite-pins.db
-	STORE=$DB
-	sql() { sqlite3 -batch -noheader "$DB" "$1"; }
-	# clone NAME: a consistent copy; prints its URI and makes sql_on work on it
-	clone() { sqlite3 "$DB" ".backup '$TMP/$1.db'" && echo "$TMP/$1.db"; }
-	sql_on() { sqlite3 -batch -noheader "$TMP/$1.db" "$2"; }
-}
-
-use_pg() {
-	BACKEND=postgresql
-	STORE="postgresql:///pins?host=$PG_DIR&user=measure"
-	psql -q -h "$PG_DIR" -U measure -d postgres -c "CREATE DATABASE pins" >/dev/null
-	sql() { psql -q -X -A -t -h "$PG_DIR" -U measure -d pins -c "$1"; }
-	clone() {
-		psql -q -h "$PG_DIR" -U measure -d postgres -c "CREATE DATABASE $1 TEMPLATE pins" >/dev/null &&
-			echo "postgresql:///$1?host=$PG_DIR&user=measure"
-	}
-	sql_on() { psql -q -X -A -t -h "$PG_DIR" -U measure -d "$1" -c "$2"; }
-}
-
-# oracle [SQL-RUNNER ARGS]: "size N root HEX" of the stored entries, computed by the Python oracle.
-oracle_of() { "$@" "SELECT entry FROM entries ORDER BY seq" | python3 tests/pin_log_oracle.py; }
-
-# checkpoint_root URI: the root of 'pin log checkpoint', as hex.
-checkpoint_root() {
-	"$MEASURE" pin log checkpoint --store "$1" | sed -n 3p | base64 -d | xxd -p -c 64
-}
-
-expect_sql() { # DESC WANT SQL
-	got=$(sql "$3")
-	if [ "$got" = "$2" ]; then ok "$BACKEND: $1"; else not_ok "$BACKEND: $1" "got '$got', want '$2'"; fi
-}
+. "$(dirname "$0")/pin_lib.sh"
 
 tdx_manifest() { # QUOTE FILE: mrtd and rtmr0-3 read from the v4 quote's TD report by Python (Intel TDX DCAP layout)
 	python3 - "$1" >"$2" <<'PY'
@@ -223,9 +153,15 @@ PY
 			cmp -s "$TMP/upd.der" <(openssl pkey -in "$TMP/op.key" -pubout -outform DER 2>/dev/null); then
 			ok "$B: the update's Ed25519 signature verifies with openssl, by the operator's key"
 		else not_ok "$B: the update's Ed25519 signature verifies with openssl, by the operator's key"; fi
-		expect_rc 0 "$B: a P-256-signed update, turning on --require-signed-updates" pin update td --store "$S" \
+		expect_rc 0 "$B: a P-256-signed update" pin update td --store "$S" \
 			--expected "$TMP/cos.json" --evidence "$T/cos-113-tdx-quote.dat" --at $TAT --reason "rotate" \
+			--signed-by "$TMP/op256.key"
+		expect_failure 2 "$B: --require-signed-updates on update points at pin policy" "measure pin policy" pin update td \
+			--store "$S" --expected "$TMP/cos.json" --evidence "$T/cos-113-tdx-quote.dat" --at $TAT --reason "x" \
 			--signed-by "$TMP/op256.key" --require-signed-updates
+		expect_rc 0 "$B: a store-wide policy requiring updates signed by the P-256 or Ed25519 key" pin policy --store-wide \
+			--store "$S" --require-signed-updates --operator-key "$TMP/op256.key" --operator-key "$TMP/op.key" \
+			--signed-by "$TMP/op256.key" --reason "two operators"
 		expect_failure 1 "$B: then an unsigned update fails" "requires signed updates" pin update td --store "$S" \
 			--expected "$TMP/spr.json" --evidence "$T/tdx_prod_quote_SPR_E4.dat" --at $TAT --reason "unsigned"
 		expect_failure 5 "$B: a P-384 operator key is unsupported" "Ed25519 or ECDSA P-256" pin update td --store "$S" \
