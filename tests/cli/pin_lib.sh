@@ -62,6 +62,8 @@ use_pg() {
 
 # oracle [SQL-RUNNER ARGS]: "size N root HEX" of the stored entries, computed by the Python oracle.
 oracle_of() { "$@" "SELECT entry FROM entries ORDER BY seq" | python3 tests/pin_log_oracle.py; }
+# oracle_of_consistency M: the RFC 9162 consistency proof PROOF(M, D[n]) of the stored entries, one hash a line.
+oracle_of_consistency() { sql "SELECT entry FROM entries ORDER BY seq" | python3 tests/pin_log_oracle.py --consistency "$1"; }
 
 # checkpoint_root URI: the root of 'pin log checkpoint', as hex.
 checkpoint_root() {

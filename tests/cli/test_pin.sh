@@ -258,6 +258,43 @@ PY
 	expect_rc 1 "$B: fork: detected against the original's checkpoint" pin log verify --store "$fork" --checkpoint "$TMP/cp-a"
 	expect_rc 0 "$B: fork: both extend the common older checkpoint" pin log verify --store "$fork" --checkpoint "$TMP/cp-before"
 	expect_rc 0 "$B: the original extends its older checkpoint" pin log verify --store "$S" --checkpoint "$TMP/cp-before"
+	# consistency proofs: prove between two sizes, checked offline against two checkpoints
+	old=$(sed -n 2p "$TMP/cp-before")
+	expect_rc 0 "$B: log prove --old-size (a consistency proof)" pin log prove --old-size "$old" --store "$S"
+	cp "$TMP/out" "$TMP/cons.json"
+	"$MEASURE" pin log checkpoint --store "$S" >"$TMP/cp-now"
+	want=$(oracle_of_consistency "$old")
+	got=$(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["consistency_path"]))' "$TMP/cons.json")
+	if [ -n "$want" ] && [ "$want" = "$got" ]; then ok "$B: the consistency path is the RFC 9162 oracle's PROOF($old, D[n])"
+	else not_ok "$B: the consistency path is the RFC 9162 oracle's" "oracle: $want" "measure: $got"; fi
+	expect_rc 0 "$B: check-proof of the consistency proof against the old and the new checkpoint" pin log check-proof \
+		"$TMP/cons.json" --old-checkpoint "$TMP/cp-before" --checkpoint "$TMP/cp-now"
+	expect_out "$B: it says append-only" "extends the checkpoint of $old entries, append-only"
+	expect_rc 1 "$B: the fork's checkpoint of the same size is not extended" pin log check-proof "$TMP/cons.json" \
+		--old-checkpoint "$TMP/cp-b" --checkpoint "$TMP/cp-now"
+	expect_rc 1 "$B: a consistency proof against another new checkpoint (the fork's)" pin log check-proof "$TMP/cons.json" \
+		--old-checkpoint "$TMP/cp-before" --checkpoint "$TMP/cp-b"
+	python3 -c '
+import json,sys; p=json.load(open(sys.argv[1])); h=p["consistency_path"][0]
+p["consistency_path"][0]=("0" if h[0]!="0" else "1")+h[1:]; json.dump(p,open(sys.argv[2],"w"))' "$TMP/cons.json" "$TMP/cons-bad.json"
+	expect_rc 1 "$B: a consistency path with one hash changed does not hold" pin log check-proof "$TMP/cons-bad.json" \
+		--old-checkpoint "$TMP/cp-before"
+	expect_failure 2 "$B: a consistency proof without --old-checkpoint" "--old-checkpoint" pin log check-proof "$TMP/cons.json" \
+		--checkpoint "$TMP/cp-now"
+	expect_failure 2 "$B: --old-size 0" "--old-size" pin log prove --old-size 0 --store "$S"
+	expect_failure 2 "$B: an inclusion proof with --old-checkpoint" "--old-checkpoint is for consistency proofs" \
+		pin log check-proof "$TMP/proof.json" --old-checkpoint "$TMP/cp3"
+	expect_rc 0 "$B: a consistency proof between two older sizes" pin log prove --old-size 1 --size "$old" --store "$S"
+	cp "$TMP/out" "$TMP/cons-old.json"
+	expect_rc 0 "$B: checked against the size-1 checkpoint (root: entry 0's leaf hash) and the older one" pin log check-proof "$TMP/cons-old.json" \
+		--old-checkpoint <(printf '%s\n1\n%s\n' "$(sed -n 1p "$TMP/cp-now")" \
+		"$(sql "SELECT leaf_hash FROM entries WHERE seq = 0" | xxd -r -p | base64)") --checkpoint "$TMP/cp-before"
+	# the checkpoint origin is kept in the store: later checkpoints without --origin keep it
+	expect_failure 2 "$B: another --origin than the store's" "this store's checkpoints are of 'example.com/pins'" \
+		pin log checkpoint --store "$S" --origin other.example
+	if [ "$(sed -n 1p "$TMP/cp-now")" = "example.com/pins" ]; then ok "$B: checkpoints keep the store's origin"
+	else not_ok "$B: checkpoints keep the store's origin" "$(sed -n 1p "$TMP/cp-now")"; fi
+
 	# the whole log rewritten consistently (a new tree from other entries) is caught by the old checkpoint
 	tamper_fork=$(clone t_rewrite)
 	sql_on t_rewrite "DELETE FROM entries WHERE seq >= 1; DELETE FROM tree_nodes WHERE idx >= 0 AND NOT (level = 0 AND idx = 0); DELETE FROM tree_heads WHERE size > 1; DELETE FROM deployments WHERE name <> 'web'; UPDATE deployments SET state = 'pinned', updated = created WHERE name = 'web'" >/dev/null
