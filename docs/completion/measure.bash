@@ -194,14 +194,15 @@ _measure() {
 		--type) COMPREPLY=($(compgen -W "nitro snp tdx" -- "$cur")); return ;;
 		--at) COMPREPLY=($(compgen -W "evidence" -- "$cur")); return ;;
 		--format) COMPREPLY=($(compgen -W "env json" -- "$cur")); return ;;
-		--expected|--evidence|--signed-by|--operator-key|--vcek|--certs|--root|--crl|--key|--checkpoint|--store) _filedir; return ;;
-		--nonce|--reason|--env-prefix|--origin|--key-name) return ;;
+		--expected|--evidence|--signed-by|--operator-key|--vcek|--certs|--root|--crl|--key|--checkpoint|--old-checkpoint|--store) _filedir; return ;;
+		--nonce|--reason|--env-prefix|--origin|--key-name|--old-size|--size) return ;;
 		esac
 		if [[ ${words[2]} == log ]]; then
 			if [[ $cword -eq 3 ]]; then
 				COMPREPLY=($(compgen -W "verify checkpoint prove check-proof export --help" -- "$cur"))
 			elif [[ $cur == -* ]]; then
-				COMPREPLY=($(compgen -W "--store --key --key-name --origin --checkpoint --json --help" -- "$cur"))
+				COMPREPLY=($(compgen -W "--store --key --key-name --origin --checkpoint --old-checkpoint --old-size
+					--size --json --help" -- "$cur"))
 			else
 				_filedir
 			fi
