@@ -6,6 +6,7 @@
  * back and parse again to the same value.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
