@@ -383,7 +383,7 @@ int ms_store_log_verify(struct ms_store *s, uint64_t old_size, const uint8_t *ol
 		goto out;
 	if (h.any ? h.distinct != h.n || h.n != t.heads_seen || h.lo < 1 || h.hi != t.tree.size : t.tree.size != 0) {
 		st = ms_fail(err, MS_MISMATCH, "%s: the log holds %" PRIu64 " entries, its latest tree head covers %" PRIu64
-			     ": entries were added or tree heads changed outside measure", s->where, t.tree.size,
+			     ": entries were added outside measure (or tree heads changed)", s->where, t.tree.size,
 			     h.any ? h.hi : 0);
 		goto out;
 	}
