@@ -14,6 +14,7 @@
 #include "../common/json.h"
 #include "../common/json_strict.h"
 #include "../common/x509.h"
+#include "../pin/policy.h"
 #include "../pin/sign.h"
 #include "cli.h"
 #include "cmd_pin.h"
@@ -31,6 +32,8 @@ static const char pin_help[] =
 	"       measure pin list [--json]\n"
 	"       measure pin destroy DEPLOY [--reason TEXT]\n"
 	"       measure pin export DEPLOY --format env|json [--env-prefix PREFIX]\n"
+	"       measure pin policy DEPLOY|--store-wide [--require-signed-updates|--allow-unsigned-updates\n"
+	"                          --operator-key PUB.pem ... [--signed-by KEY] [--reason TEXT]]\n"
 	"       measure pin log verify|checkpoint|prove|check-proof|export ...\n"
 	"\n"
 	"First-use pins that must match values recomputed from the artifacts. Each verb is one\n"
@@ -41,8 +44,8 @@ static const char pin_help[] =
 	"Store: --store PATH, sqlite:PATH or postgresql://...; by default\n"
 	"$XDG_STATE_HOME/measure/pins.db (else ~/.local/state/measure/pins.db).\n"
 	"\n"
-	"Exit codes: 0 ok, 1 drift, mismatch or refused (already pinned, destroyed, unsigned\n"
-	"update, log not intact), 2 usage, bad input or store unavailable, 3 signature or chain,\n"
+	"Exit codes: 0 ok, 1 drift, mismatch or refused (already pinned, destroyed, an update or\n"
+	"policy the policy in force does not allow, log not intact), 2 usage, bad input or store unavailable, 3 signature or chain,\n"
 	"4 collateral missing, 5 unsupported (also a store of a newer schema version).\n";
 
 static const char add_help[] =
@@ -56,7 +59,7 @@ static const char add_help[] =
 	"      --store URI           the pin store (see 'measure pin --help')\n"
 	"      --expected FILE       the measure/v1 manifest of recomputed values\n"
 	"      --evidence FILE       the attestation (Nitro document, SNP report, TDX quote)\n"
-	"      --require-signed-updates  from now on, refuse updates without --signed-by (store-wide)\n";
+	"Signed updates are required by 'measure pin policy', a log entry.\n";
 
 static const char check_help[] =
 	"Usage: measure pin check DEPLOY --evidence FILE [options]\n"
@@ -75,16 +78,44 @@ static const char update_help[] =
 	"\n"
 	"The authorized change of a pin (a new image): the evidence must verify and match NEW. The\n"
 	"old pin stays in the log. --signed-by KEY (an Ed25519 or P-256 private key, PEM) signs the\n"
-	"canonical update entry; the signature and public key are recorded and checked by\n"
-	"'pin log verify'. On a store with --require-signed-updates an unsigned update fails (exit 1).\n"
+	"canonical update entry, which names the deployment, the new manifest's and the evidence's\n"
+	"SHA-256, the pin it replaces and the root of the log it is appended to (previous_root), so\n"
+	"the signature fits nowhere else. Under a policy ('measure pin policy') that requires signed\n"
+	"updates, an unsigned update, or one signed by a key the policy does not list, is refused\n"
+	"(exit 1) before anything is written, and 'pin log verify' fails on one written behind\n"
+	"measure's back.\n"
 	"\n"
 	"Options:\n"
 	"      --store URI           the pin store\n"
 	"      --expected FILE       the new manifest\n"
 	"      --evidence FILE       evidence of the updated deployment\n"
 	"      --reason TEXT         why (recorded in the log; required)\n"
-	"      --signed-by KEY       the operator's private key (PEM)\n"
-	"      --require-signed-updates  from now on, refuse updates without --signed-by\n";
+	"      --signed-by KEY       the operator's private key (PEM)\n";
+
+static const char policy_help[] =
+	"Usage: measure pin policy DEPLOY|--store-wide [--store URI] [--json]\n"
+	"       measure pin policy DEPLOY|--store-wide --require-signed-updates --operator-key PUB.pem ...\n"
+	"                          [--signed-by KEY] [--reason TEXT]\n"
+	"       measure pin policy DEPLOY|--store-wide --allow-unsigned-updates [--operator-key PUB.pem ...]\n"
+	"                          [--signed-by KEY] [--reason TEXT]\n"
+	"\n"
+	"Without a rule option, prints the update policy in force. With one, appends a 'policy' entry\n"
+	"to the log that states the whole policy of the store (--store-wide) or of one deployment:\n"
+	"whether updates must be signed and by which operator keys (Ed25519 or P-256 public keys,\n"
+	"PEM). A deployment's own policy is in force for it instead of the store-wide one. Loosening\n"
+	"or tightening is itself an entry: while a policy requires signed updates, a new policy of\n"
+	"its scope must be signed (--signed-by) by one of its operator keys; a policy that requires\n"
+	"signed updates must be signed by one of its own keys too. 'pin log verify' replays every\n"
+	"policy: an update or policy entry the policy in force did not allow fails the log.\n"
+	"\n"
+	"Options:\n"
+	"      --store URI           the pin store\n"
+	"      --store-wide          the policy of every deployment without its own\n"
+	"      --require-signed-updates  updates (and later policies) must be signed by an operator key\n"
+	"      --allow-unsigned-updates  updates may be unsigned; signed ones still need a listed key\n"
+	"      --operator-key FILE   an operator's public key (PEM); repeat for more (at most 32)\n"
+	"      --signed-by KEY       the private key (PEM) that signs this policy entry\n"
+	"      --reason TEXT         why (recorded in the log)\n";
 
 static const char show_help[] =
 	"Usage: measure pin show DEPLOY [--store URI] [--json]\n"
@@ -111,12 +142,17 @@ static const char export_help[] =
 enum {
 	A_STORE = 1 << 0, A_EXPECTED = 1 << 1, A_EVIDENCE = 1 << 2, A_REASON = 1 << 3, A_SIGNED = 1 << 4,
 	A_FORMAT = 1 << 5, A_PREFIX = 1 << 6, A_REQUIRE = 1 << 7, A_VERIFY = 1 << 8, A_JSON = 1 << 9,
+	A_POLICY = 1 << 10, /* --store-wide, --operator-key, --allow-unsigned-updates */
 };
+
+#define MAX_OPERATOR_KEYS 32
 
 struct pin_args {
 	const char *verb;  /* "pin add" */
 	const char *deploy, *store, *expected, *evidence, *reason, *signed_by, *format, *prefix;
-	bool json, quiet, require_signed;
+	bool json, quiet, require_signed, allow_unsigned, store_wide;
+	const char *operator_keys[MAX_OPERATOR_KEYS];
+	size_t noperator_keys;
 	struct verify_opts v;
 };
 
@@ -182,10 +218,12 @@ int pin_store_open(const char *verb, const char *uri, bool create, struct ms_sto
 	return rc;
 }
 
-static int parse_args(const char *verb, unsigned allowed, bool want_deploy, const char *help, int argc, char **argv,
+/* want_deploy: 0 no DEPLOY, 1 DEPLOY required, 2 DEPLOY or --store-wide (pin policy) */
+static int parse_args(const char *verb, unsigned allowed, int want_deploy, const char *help, int argc, char **argv,
 		      struct pin_args *a)
 {
-	enum { O_STORE = 300, O_EXPECTED, O_EVIDENCE, O_REASON, O_SIGNED, O_FORMAT, O_PREFIX, O_REQUIRE };
+	enum { O_STORE = 300, O_EXPECTED, O_EVIDENCE, O_REASON, O_SIGNED, O_FORMAT, O_PREFIX, O_REQUIRE, O_STORE_WIDE,
+	       O_OPERATOR_KEY, O_ALLOW_UNSIGNED };
 	static const struct option options[] = {
 		{ "store", required_argument, NULL, O_STORE },
 		{ "expected", required_argument, NULL, O_EXPECTED },
@@ -195,6 +233,9 @@ static int parse_args(const char *verb, unsigned allowed, bool want_deploy, cons
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "env-prefix", required_argument, NULL, O_PREFIX },
 		{ "require-signed-updates", no_argument, NULL, O_REQUIRE },
+		{ "allow-unsigned-updates", no_argument, NULL, O_ALLOW_UNSIGNED },
+		{ "store-wide", no_argument, NULL, O_STORE_WIDE },
+		{ "operator-key", required_argument, NULL, O_OPERATOR_KEY },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -210,7 +251,8 @@ static int parse_args(const char *verb, unsigned allowed, bool want_deploy, cons
 		{ O_EVIDENCE, A_EVIDENCE, "--evidence" }, { O_REASON, A_REASON, "--reason" },
 		{ O_SIGNED, A_SIGNED, "--signed-by" },	  { O_FORMAT, A_FORMAT, "--format" },
 		{ O_PREFIX, A_PREFIX, "--env-prefix" },	  { O_REQUIRE, A_REQUIRE, "--require-signed-updates" },
-		{ 'j', A_JSON, "--json" },
+		{ 'j', A_JSON, "--json" },		  { O_STORE_WIDE, A_POLICY, "--store-wide" },
+		{ O_OPERATOR_KEY, A_POLICY, "--operator-key" }, { O_ALLOW_UNSIGNED, A_POLICY, "--allow-unsigned-updates" },
 	};
 	int opt, rc;
 
@@ -220,6 +262,9 @@ static int parse_args(const char *verb, unsigned allowed, bool want_deploy, cons
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":jqh", options, NULL)) != -1) {
+		if (opt == O_REQUIRE && !(allowed & A_REQUIRE))
+			return cli_usage(verb, "--require-signed-updates is a log entry now: 'measure pin policy DEPLOY|--store-wide "
+					       "--require-signed-updates --operator-key PUB.pem --signed-by KEY'");
 		for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
 			if (bits[i].opt == opt && !(allowed & bits[i].bit))
 				return cli_usage(verb, "%s does not apply here", bits[i].name);
@@ -234,6 +279,13 @@ static int parse_args(const char *verb, unsigned allowed, bool want_deploy, cons
 		case O_FORMAT: a->format = optarg; break;
 		case O_PREFIX: a->prefix = optarg; break;
 		case O_REQUIRE: a->require_signed = true; break;
+		case O_ALLOW_UNSIGNED: a->allow_unsigned = true; break;
+		case O_STORE_WIDE: a->store_wide = true; break;
+		case O_OPERATOR_KEY:
+			if (a->noperator_keys == MAX_OPERATOR_KEYS)
+				return cli_usage(verb, "at most %d --operator-key", MAX_OPERATOR_KEYS);
+			a->operator_keys[a->noperator_keys++] = optarg;
+			break;
 		case 'j': a->json = true; break;
 		case 'q': a->quiet = true; break;
 		case 'h':
@@ -250,9 +302,12 @@ static int parse_args(const char *verb, unsigned allowed, bool want_deploy, cons
 			return cli_bad_option(verb, opt, argv);
 		}
 	}
-	if (want_deploy) {
+	if (want_deploy == 2 && a->store_wide) {
+		want_deploy = 0;
+	} else if (want_deploy) {
 		if (optind >= argc)
-			return cli_usage(verb, "give the deployment name");
+			return cli_usage(verb, want_deploy == 2 ? "give the deployment name or --store-wide"
+								: "give the deployment name");
 		a->deploy = argv[optind++];
 		if (!ms_pin_name_valid(a->deploy))
 			return cli_usage(verb, "deployment name '%.64s': 1 to %d printable ASCII characters, no space, '/' or "
@@ -399,8 +454,8 @@ static void add_manifest(cJSON *e, const struct manifest *m)
 }
 
 /*
- * Appends entry j (canonicalized here) and writes the deployment row that
- * replaying the log gives. On success *seq_out and root are set.
+ * Appends entry j (canonicalized here) and writes the deployment row d (NULL:
+ * none) that replaying the log gives. On success root is set.
  */
 static int append(const struct pin_args *a, struct ms_store *s, cJSON *j, struct ms_deployment *d, uint8_t root[32])
 {
@@ -415,26 +470,99 @@ static int append(const struct pin_args *a, struct ms_store *s, cJSON *j, struct
 		return 2;
 	}
 	e.seq = (uint64_t)seq->valuedouble;
-	snprintf(e.deployment, sizeof(e.deployment), "%s", a->deploy);
+	snprintf(e.deployment, sizeof(e.deployment), "%s", cJSON_GetObjectItemCaseSensitive(j, "deployment")->valuestring);
 	snprintf(e.kind, sizeof(e.kind), "%s", cJSON_GetObjectItemCaseSensitive(j, "kind")->valuestring);
 	snprintf(e.time, sizeof(e.time), "%s", cJSON_GetObjectItemCaseSensitive(j, "time")->valuestring);
 	e.json = text;
-	snprintf(d->updated, sizeof(d->updated), "%s", e.time);
-	rc = ms_store_append(s, &e, root, &err) || ms_store_deployment_put(s, d, &err) ? pin_store_fail(a->verb, &err) : 0;
+	if (d) /* a policy entry leaves the deployment row as it is */
+		snprintf(d->updated, sizeof(d->updated), "%s", e.time);
+	rc = ms_store_append(s, &e, root, &err) || (d && ms_store_deployment_put(s, d, &err)) ? pin_store_fail(a->verb, &err)
+											    : 0;
 	free(text);
 	return rc;
 }
 
-static int begin_write(const struct pin_args *a, struct ms_store *s, uint64_t *seq)
+static int begin_write_at(const struct pin_args *a, struct ms_store *s, uint64_t *seq, uint8_t root[32])
 {
 	struct ms_err err = { 0 };
-	uint8_t root[32];
 
 	if (ms_store_begin(s, true, &err) || ms_store_size(s, seq, root, &err))
 		return pin_store_fail(a->verb, &err);
-	if (a->require_signed && ms_store_setting_set(s, "require_signed_updates", "1", &err))
-		return pin_store_fail(a->verb, &err);
 	return 0;
+}
+
+static int begin_write(const struct pin_args *a, struct ms_store *s, uint64_t *seq)
+{
+	uint8_t root[32];
+
+	return begin_write_at(a, s, seq, root);
+}
+
+/*
+ * The gate of an update or policy entry j (scope: a->deploy, or the store when
+ * deployment is NULL), before anything is written: j gets the root of the log
+ * it is appended to (previous_root) and, with --signed-by, the signature over
+ * all of it; then it must stand under the policy in force exactly as 'pin log
+ * verify' will replay it. *in_force receives that policy. Exit 1 when refused.
+ */
+static int policy_gate(const struct pin_args *a, struct ms_store *s, const char *deployment, cJSON *j,
+		       const uint8_t prev_root[32], const uint8_t *key, size_t key_len, struct ms_pin_policy *in_force)
+{
+	struct ms_pin_policy store_wide, own;
+	struct ms_err err = { 0 };
+	char *legacy = NULL, *text = NULL;
+	cJSON *sig = NULL;
+	int rc = 2;
+
+	if (ms_store_policies(s, deployment, &store_wide, &own, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	*in_force = own.set ? own : store_wide;
+	if (!store_wide.set && ms_store_setting_get(s, "require_signed_updates", &legacy, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	/*
+	 * A store from before policies were logged may carry the rule as a settings
+	 * row, which no one can audit and which never named the operators' keys:
+	 * updates wait until the rule is restated as a store-wide policy entry, and
+	 * that entry may not loosen it.
+	 */
+	if (legacy && !strcmp(legacy, "1") && !in_force->set) {
+		const cJSON *req = cJSON_GetObjectItemCaseSensitive(j, "require_signed_updates");
+
+		if (strcmp(cJSON_GetObjectItemCaseSensitive(j, "kind")->valuestring, "policy") || deployment ||
+		    !cJSON_IsTrue(req)) {
+			fprintf(stderr, "measure: %s: this store requires signed updates by a settings row from an older measure, "
+					"which names no operator key: restate it first with 'measure pin policy --store-wide "
+					"--require-signed-updates --operator-key PUB.pem --signed-by KEY'\n", a->verb);
+			rc = 1;
+			goto out;
+		}
+	}
+	ms_json_add_hex(j, "previous_root", prev_root, 32);
+	if (key) {
+		if (!(text = ms_json_canonical(j))) {
+			fprintf(stderr, "measure: %s: out of memory\n", a->verb);
+			goto out;
+		}
+		if (ms_pin_sign(text, strlen(text), key, key_len, &sig, &err)) {
+			rc = cli_fail(a->verb, a->signed_by, &err);
+			goto out;
+		}
+		cJSON_AddItemToObject(j, "signature", sig);
+	}
+	if (ms_pin_policy_check_entry(in_force, j, prev_root, &err)) {
+		fprintf(stderr, "measure: %s: refused: %s\n", a->verb, err.msg);
+		rc = err.status == MS_MISMATCH ? 1 : ms_exit_code(err.status);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(legacy);
+	free(text);
+	return rc;
 }
 
 static int commit(const struct pin_args *a, struct ms_store *s)
@@ -561,10 +689,11 @@ static int pin_add_or_update(struct pin_args *a, bool update)
 	struct verify_result r = { 0 };
 	struct ms_deployment d = { 0 };
 	struct ms_err err = { 0 };
-	uint8_t root[32], *key = NULL;
+	struct ms_pin_policy in_force;
+	uint8_t root[32], prev_root[32], *key = NULL;
 	size_t key_len = 0;
-	char when[32], *setting = NULL, *text = NULL;
-	cJSON *j = NULL, *sig = NULL;
+	char when[32];
+	cJSON *j = NULL;
 	uint64_t seq;
 	int rc;
 
@@ -596,21 +725,12 @@ static int pin_add_or_update(struct pin_args *a, bool update)
 		rc = ms_exit_code(r.status);
 		goto out;
 	}
-	if ((rc = pin_store_open(a->verb, a->store, true, &s)) || (rc = begin_write(a, s, &seq)))
+	if ((rc = pin_store_open(a->verb, a->store, true, &s)) || (rc = begin_write_at(a, s, &seq, prev_root)))
 		goto out;
 	now_rfc3339(when);
 	if (update) {
 		if ((rc = get_deployment(a, s, &d, false)))
 			goto out;
-		if (ms_store_setting_get(s, "require_signed_updates", &setting, &err)) {
-			rc = pin_store_fail(a->verb, &err);
-			goto out;
-		}
-		if (setting && !strcmp(setting, "1") && !key) {
-			fprintf(stderr, "measure: %s: this store requires signed updates: give --signed-by KEY\n", a->verb);
-			rc = 1;
-			goto out;
-		}
 	} else {
 		bool found;
 
@@ -636,13 +756,11 @@ static int pin_add_or_update(struct pin_args *a, bool update)
 	if (update) {
 		cJSON_AddStringToObject(j, "reason", a->reason);
 		cJSON_AddNumberToObject(j, "previous_pin_seq", (double)d.pin_seq);
-		if (key) {
-			if (!(text = ms_json_canonical(j)) || ms_pin_sign(text, strlen(text), key, key_len, &sig, &err)) {
-				rc = text ? cli_fail(a->verb, a->signed_by, &err) : 2;
-				goto out;
-			}
-			cJSON_AddItemToObject(j, "signature", sig);
-		}
+		if ((rc = policy_gate(a, s, a->deploy, j, prev_root, key, key_len, &in_force)))
+			goto out;
+	} else if (key) {
+		rc = cli_usage(a->verb, "--signed-by applies to updates and policies");
+		goto out;
 	}
 	snprintf(d.platform, sizeof(d.platform), "%s", m.x.platform);
 	snprintf(d.state, sizeof(d.state), "pinned");
@@ -669,8 +787,6 @@ out:
 	cJSON_Delete(m.json);
 	cJSON_Delete(j);
 	free(key);
-	free(setting);
-	free(text);
 	return rc;
 }
 
@@ -791,6 +907,196 @@ out:
 	return rc;
 }
 
+/* --- policy ------------------------------------------------------------------------------------------ */
+
+static int key_cmp(const void *x, const void *y)
+{
+	const cJSON *a = *(const cJSON *const *)x, *b = *(const cJSON *const *)y;
+
+	return strcmp(cJSON_GetObjectItemCaseSensitive(a, "key_sha256")->valuestring,
+		      cJSON_GetObjectItemCaseSensitive(b, "key_sha256")->valuestring);
+}
+
+/* The operator keys of --operator-key, as key objects sorted by key_sha256, into array keys. */
+static int load_operator_keys(const struct pin_args *a, cJSON *keys)
+{
+	cJSON *k[MAX_OPERATOR_KEYS] = { 0 };
+	struct ms_err err = { 0 };
+	uint8_t *pem = NULL;
+	size_t len, n = 0;
+	int rc = 0;
+
+	for (; n < a->noperator_keys; n++) {
+		if (ms_file_load(a->operator_keys[n], MAX_KEY, &pem, &len, &err) || ms_pin_public_key(pem, len, &k[n], &err)) {
+			rc = cli_fail(a->verb, a->operator_keys[n], &err);
+			goto out;
+		}
+		free(pem);
+		pem = NULL;
+	}
+	qsort(k, n, sizeof(k[0]), key_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (!key_cmp(&k[i - 1], &k[i])) {
+			rc = cli_usage(a->verb, "--operator-key: the same key given twice");
+			goto out;
+		}
+	for (size_t i = 0; i < n; i++) {
+		cJSON_AddItemToArray(keys, k[i]);
+		k[i] = NULL;
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		cJSON_Delete(k[i]);
+	free(pem);
+	return rc;
+}
+
+static const char *policy_scope(const struct ms_pin_policy *p, const struct ms_pin_policy *own)
+{
+	return !p->set ? "none" : own->set ? "deployment" : "store-wide";
+}
+
+/* Prints the policy in force for a->deploy (or the store), read from the log. */
+static int policy_print(const struct pin_args *a)
+{
+	struct ms_store *s = NULL;
+	struct ms_pin_policy store_wide, own, *p;
+	struct ms_deployment d;
+	struct ms_err err = { 0 };
+	cJSON *o = NULL, *keys;
+	int rc;
+
+	if ((rc = pin_store_open(a->verb, a->store, false, &s)))
+		goto out;
+	if (ms_store_begin(s, false, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	if (a->deploy && (rc = get_deployment(a, s, &d, true)))
+		goto out;
+	if (ms_store_policies(s, a->deploy, &store_wide, &own, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	p = own.set ? &own : &store_wide;
+	if (a->json) {
+		o = cJSON_CreateObject();
+		if (a->deploy)
+			cJSON_AddStringToObject(o, "deployment", a->deploy);
+		cJSON_AddStringToObject(o, "in_force", policy_scope(p, &own));
+		if (p->set)
+			cJSON_AddNumberToObject(o, "seq", (double)p->seq);
+		cJSON_AddBoolToObject(o, "require_signed_updates", p->require_signed);
+		keys = cJSON_AddArrayToObject(o, "operator_keys");
+		for (size_t i = 0; i < p->nkeys; i++)
+			cJSON_AddItemToArray(keys, cJSON_CreateString(p->keys[i]));
+		rc = cli_write_json(a->verb, o);
+		goto out;
+	}
+	if (!a->quiet) {
+		if (p->set)
+			printf("policy of %s: the %s policy of entry %" PRIu64 "\n", a->deploy ? a->deploy : "the store",
+			       policy_scope(p, &own), p->seq);
+		else
+			printf("policy of %s: none (updates need no signature)\n", a->deploy ? a->deploy : "the store");
+		printf("  signed updates  %s\n", p->require_signed ? "required" : "not required");
+		for (size_t i = 0; i < p->nkeys; i++)
+			printf("  operator key    %s\n", p->keys[i]);
+		rc = fflush(stdout) ? 2 : 0;
+	}
+out:
+	if (s)
+		ms_store_rollback(s);
+	ms_store_close(s);
+	cJSON_Delete(o);
+	return rc;
+}
+
+static int pin_policy(struct pin_args *a)
+{
+	struct ms_store *s = NULL;
+	struct ms_deployment d;
+	struct ms_pin_policy in_force;
+	struct ms_err err = { 0 };
+	uint8_t root[32], prev_root[32], *key = NULL;
+	size_t key_len = 0;
+	char when[32];
+	cJSON *j = NULL, *keys;
+	uint64_t seq;
+	int rc;
+
+	if (!a->require_signed && !a->allow_unsigned && !a->noperator_keys) {
+		if (a->signed_by || a->reason)
+			return cli_usage(a->verb, "give the new policy: --require-signed-updates or --allow-unsigned-updates, "
+					 "and its --operator-key files");
+		return policy_print(a);
+	}
+	if (a->require_signed == a->allow_unsigned)
+		return cli_usage(a->verb, "give one of --require-signed-updates and --allow-unsigned-updates: a policy "
+				 "entry states the whole policy");
+	if (a->require_signed && !a->noperator_keys)
+		return cli_usage(a->verb, "--require-signed-updates needs at least one --operator-key PUB.pem");
+	if (!(j = cJSON_CreateObject()) || !(keys = cJSON_CreateArray())) {
+		cJSON_Delete(j);
+		return 2;
+	}
+	cJSON_AddItemToObject(j, "operator_keys", keys);
+	if ((rc = load_operator_keys(a, keys)))
+		goto out;
+	if (a->signed_by && ms_file_load(a->signed_by, MAX_KEY, &key, &key_len, &err)) {
+		rc = cli_fail(a->verb, a->signed_by, &err);
+		goto out;
+	}
+	if ((rc = pin_store_open(a->verb, a->store, a->store_wide, &s)) ||
+	    (rc = begin_write_at(a, s, &seq, prev_root)))
+		goto out;
+	if (a->deploy && (rc = get_deployment(a, s, &d, false)))
+		goto out;
+	now_rfc3339(when);
+	cJSON_AddStringToObject(j, "schema", MS_PIN_ENTRY_SCHEMA);
+	cJSON_AddNumberToObject(j, "seq", (double)seq);
+	cJSON_AddStringToObject(j, "time", when);
+	cJSON_AddStringToObject(j, "deployment", a->deploy ? a->deploy : "");
+	cJSON_AddStringToObject(j, "kind", "policy");
+	cJSON_AddStringToObject(j, "scope", a->deploy ? "deployment" : "store-wide");
+	cJSON_AddBoolToObject(j, "require_signed_updates", a->require_signed);
+	if (a->reason)
+		cJSON_AddStringToObject(j, "reason", a->reason);
+	if ((rc = policy_gate(a, s, a->deploy, j, prev_root, key, key_len, &in_force)))
+		goto out;
+	if (ms_store_require_version2(s, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	if ((rc = append(a, s, j, NULL, root)) || (rc = commit(a, s)))
+		goto out;
+	if (a->json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "deployment", a->deploy ? a->deploy : "");
+		cJSON_AddNumberToObject(o, "seq", (double)seq);
+		cJSON_AddStringToObject(o, "kind", "policy");
+		cJSON_AddNumberToObject(o, "tree_size", (double)(seq + 1));
+		ms_json_add_hex(o, "root", root, 32);
+		cJSON_AddItemToObject(o, "entry", cJSON_Duplicate(j, true));
+		rc = cli_write_json(a->verb, o);
+		cJSON_Delete(o);
+	} else if (!a->quiet) {
+		printf("policy of %s (entry %" PRIu64 "): signed updates %s, %d operator key%s%s\n",
+		       a->deploy ? a->deploy : "the store", seq, a->require_signed ? "required" : "not required",
+		       cJSON_GetArraySize(keys), cJSON_GetArraySize(keys) == 1 ? "" : "s",
+		       cJSON_GetObjectItemCaseSensitive(j, "signature") ? " (signed)" : "");
+		rc = fflush(stdout) ? 2 : 0;
+	}
+out:
+	if (s)
+		ms_store_rollback(s);
+	ms_store_close(s);
+	cJSON_Delete(j);
+	free(key);
+	return rc;
+}
+
 /* --- show, list, export ---------------------------------------------------------------------------- */
 
 struct show {
@@ -869,6 +1175,14 @@ static int show_entry(void *ctx, const struct ms_entry *e)
 				snprintf(detail, sizeof(detail), "evidence %.16s...",
 					 jstr(j, "evidence_sha256") ? jstr(j, "evidence_sha256") : "?");
 		}
+	} else if (!strcmp(e->kind, "policy")) {
+		const cJSON *keys = cJSON_GetObjectItemCaseSensitive(j, "operator_keys");
+
+		snprintf(detail, sizeof(detail), "signed updates %s, %d operator key%s%s%s%s",
+			 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "require_signed_updates")) ? "required" : "not required",
+			 cJSON_GetArraySize(keys), cJSON_GetArraySize(keys) == 1 ? "" : "s",
+			 cJSON_GetObjectItemCaseSensitive(j, "signature") ? " (signed)" : " (unsigned)",
+			 jstr(j, "reason") ? "; reason: " : "", jstr(j, "reason") ? jstr(j, "reason") : "");
 	} else if (jstr(j, "reason")) {
 		snprintf(detail, sizeof(detail), "reason: %s", jstr(j, "reason"));
 	}
@@ -1060,23 +1374,24 @@ int cmd_pin(int argc, char **argv)
 	static const struct {
 		const char *name, *verb, *help;
 		unsigned allowed;
-		bool deploy;
+		int deploy; /* as parse_args' want_deploy */
 	} verbs[] = {
-		{ "add", "pin add", add_help, A_STORE | A_EXPECTED | A_EVIDENCE | A_REQUIRE | A_VERIFY | A_JSON, true },
-		{ "check", "pin check", check_help, A_STORE | A_EVIDENCE | A_VERIFY | A_JSON, true },
+		{ "add", "pin add", add_help, A_STORE | A_EXPECTED | A_EVIDENCE | A_VERIFY | A_JSON, 1 },
+		{ "check", "pin check", check_help, A_STORE | A_EVIDENCE | A_VERIFY | A_JSON, 1 },
 		{ "update", "pin update", update_help,
-		  A_STORE | A_EXPECTED | A_EVIDENCE | A_REASON | A_SIGNED | A_REQUIRE | A_VERIFY | A_JSON, true },
-		{ "show", "pin show", show_help, A_STORE | A_JSON, true },
-		{ "list", "pin list", list_help, A_STORE | A_JSON, false },
-		{ "destroy", "pin destroy", destroy_help, A_STORE | A_REASON | A_JSON, true },
-		{ "export", "pin export", export_help, A_STORE | A_FORMAT | A_PREFIX, true },
+		  A_STORE | A_EXPECTED | A_EVIDENCE | A_REASON | A_SIGNED | A_VERIFY | A_JSON, 1 },
+		{ "show", "pin show", show_help, A_STORE | A_JSON, 1 },
+		{ "list", "pin list", list_help, A_STORE | A_JSON, 0 },
+		{ "destroy", "pin destroy", destroy_help, A_STORE | A_REASON | A_JSON, 1 },
+		{ "export", "pin export", export_help, A_STORE | A_FORMAT | A_PREFIX, 1 },
+		{ "policy", "pin policy", policy_help, A_STORE | A_REASON | A_SIGNED | A_REQUIRE | A_POLICY | A_JSON, 2 },
 	};
 	const char *verb = argc > 1 ? argv[1] : NULL;
 	struct pin_args a;
 	int rc;
 
 	if (!verb) {
-		fprintf(stderr, "measure: pin: give a verb: add, check, update, show, list, destroy, export or log "
+		fprintf(stderr, "measure: pin: give a verb: add, check, update, show, list, destroy, export, policy or log "
 				"(see 'measure pin --help')\n");
 		return 2;
 	}
@@ -1101,7 +1416,8 @@ int cmd_pin(int argc, char **argv)
 		case 3: rc = pin_show(&a); break;
 		case 4: rc = pin_list(&a); break;
 		case 5: rc = pin_destroy(&a); break;
-		default: rc = pin_export(&a); break;
+		case 6: rc = pin_export(&a); break;
+		default: rc = pin_policy(&a); break;
 		}
 		verify_opts_free(&a.v);
 		return rc;

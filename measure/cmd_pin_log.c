@@ -20,7 +20,9 @@ static const char log_help[] =
 	"Usage: measure pin log checkpoint [--store URI] [--key KEY] [--origin NAME]\n"
 	"       measure pin log verify [--store URI] [--checkpoint OLD [--key PUB]] [--json]\n"
 	"       measure pin log prove DEPLOY|SEQ [--store URI] [--key KEY] [--origin NAME]\n"
+	"       measure pin log prove --old-size N [--size M] [--store URI] [--key KEY] [--origin NAME]\n"
 	"       measure pin log check-proof PROOF --checkpoint CP [--key PUB]\n"
+	"       measure pin log check-proof PROOF --old-checkpoint OLD [--checkpoint CP] [--key PUB]\n"
 	"       measure pin log export [--store URI]\n"
 	"\n"
 	"Every pin entry is a leaf of an RFC 9162 Merkle tree: SHA-256(0x00 || canonical JSON).\n"
@@ -30,16 +32,23 @@ static const char log_help[] =
 	"               hash, node, tree head and deployment row; with --checkpoint, proves the log\n"
 	"               is an append-only extension of it (consistency proof). Exit 0 only if intact\n"
 	"  prove        an inclusion proof (JSON, with the entry and a checkpoint) of entry SEQ, or\n"
-	"               of the latest entry of DEPLOY (a name of digits only is taken as SEQ)\n"
+	"               of the latest entry of DEPLOY (a name of digits only is taken as SEQ); with\n"
+	"               --old-size N, an RFC 9162 consistency proof that the log of N entries is a\n"
+	"               prefix of the log of M (--size, default: now), with the checkpoint of M\n"
 	"  check-proof  checks a proof offline, without the store, against a trusted checkpoint\n"
-	"               (its signature too with --key, an Ed25519 public or private key)\n"
+	"               (its signature too with --key, an Ed25519 public or private key); a\n"
+	"               consistency proof against --old-checkpoint (and --checkpoint, if given)\n"
 	"  export       every entry as JSON Lines: seq, leaf hash, entry\n"
 	"\n"
 	"Options:\n"
 	"      --store URI       the pin store (see 'measure pin --help')\n"
 	"      --key FILE        Ed25519 key (PEM): private to sign, public or private to verify\n"
 	"      --key-name NAME   the signed-note key name (default: the origin)\n"
-	"      --origin NAME     the checkpoint origin (default: " DEFAULT_ORIGIN ")\n"
+	"      --origin NAME     the checkpoint origin (default: " DEFAULT_ORIGIN "); the first one given\n"
+	"                        is kept in the store, so its checkpoints stay the same text\n"
+	"      --old-size N      prove: a consistency proof from the log of N entries\n"
+	"      --size M          prove: ... to the log of M entries (default: all)\n"
+	"      --old-checkpoint FILE  check-proof: the older checkpoint of a consistency proof\n"
 	"      --checkpoint FILE a checkpoint saved earlier (signed note or plain text)\n"
 	"  -j, --json            verify: print the result as JSON\n"
 	"\n"
@@ -47,17 +56,21 @@ static const char log_help[] =
 	"a forked log) or a proof that does not hold, 2 usage or bad input, 3 a checkpoint signature.\n";
 
 struct log_args {
-	const char *verb, *store, *key, *key_name, *origin, *checkpoint, *arg;
+	const char *verb, *store, *key, *key_name, *origin, *checkpoint, *old_checkpoint, *arg;
+	const char *old_size, *size; /* prove: a consistency proof between these sizes */
 	bool json;
+	char stored_origin[MS_CHECKPOINT_MAX_ORIGIN + 1];
 };
 
 static int parse(const char *verb, int argc, char **argv, bool want_arg, struct log_args *a)
 {
-	enum { O_STORE = 300, O_KEY, O_KEY_NAME, O_ORIGIN, O_CHECKPOINT };
+	enum { O_STORE = 300, O_KEY, O_KEY_NAME, O_ORIGIN, O_CHECKPOINT, O_OLD_CHECKPOINT, O_OLD_SIZE, O_SIZE };
 	static const struct option options[] = {
 		{ "store", required_argument, NULL, O_STORE },	 { "key", required_argument, NULL, O_KEY },
 		{ "key-name", required_argument, NULL, O_KEY_NAME }, { "origin", required_argument, NULL, O_ORIGIN },
 		{ "checkpoint", required_argument, NULL, O_CHECKPOINT },
+		{ "old-checkpoint", required_argument, NULL, O_OLD_CHECKPOINT },
+		{ "old-size", required_argument, NULL, O_OLD_SIZE }, { "size", required_argument, NULL, O_SIZE },
 		{ "json", no_argument, NULL, 'j' },		 { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -74,12 +87,21 @@ static int parse(const char *verb, int argc, char **argv, bool want_arg, struct 
 		case O_KEY_NAME: a->key_name = optarg; break;
 		case O_ORIGIN: a->origin = optarg; break;
 		case O_CHECKPOINT: a->checkpoint = optarg; break;
+		case O_OLD_CHECKPOINT: a->old_checkpoint = optarg; break;
+		case O_OLD_SIZE: a->old_size = optarg; break;
+		case O_SIZE: a->size = optarg; break;
 		case 'j': a->json = true; break;
 		case 'h': fputs(log_help, stdout); return -1;
 		default: return cli_bad_option(verb, opt, argv);
 		}
 	}
-	if (want_arg) {
+	if ((a->old_size || a->size) && strcmp(verb, "pin log prove"))
+		return cli_usage(verb, "--old-size and --size apply to 'pin log prove'");
+	if (a->old_checkpoint && strcmp(verb, "pin log check-proof"))
+		return cli_usage(verb, "--old-checkpoint applies to 'pin log check-proof'");
+	if (a->size && !a->old_size)
+		return cli_usage(verb, "--size goes with --old-size (a consistency proof)");
+	if (want_arg && !a->old_size) {
 		if (optind >= argc)
 			return cli_usage(verb, "give the argument");
 		a->arg = argv[optind++];
@@ -106,6 +128,42 @@ static int current_head(const struct log_args *a, struct ms_store *s, uint64_t *
 	return 0;
 }
 
+/*
+ * The store's checkpoint origin, so that its checkpoints stay the same text:
+ * the first --origin given is kept in the store (settings, checkpoint_origin);
+ * later checkpoints and proofs use it, and another --origin is a usage error.
+ * Leaves a read transaction open on success.
+ */
+static int resolve_origin(struct log_args *a, struct ms_store *s)
+{
+	struct ms_err err = { 0 };
+	char *stored = NULL;
+	int rc = 0;
+
+	if (a->origin && (!*a->origin || strlen(a->origin) > MS_CHECKPOINT_MAX_ORIGIN))
+		return cli_usage(a->verb, "--origin: 1 to %d bytes", MS_CHECKPOINT_MAX_ORIGIN);
+	if (ms_store_begin(s, a->origin != NULL, &err) || ms_store_setting_get(s, "checkpoint_origin", &stored, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	if (stored && a->origin && strcmp(stored, a->origin)) {
+		rc = cli_usage(a->verb, "--origin '%.64s': this store's checkpoints are of '%.64s' (set by the first "
+			       "--origin)", a->origin, stored);
+		goto out;
+	}
+	if (!stored && a->origin && (ms_store_setting_set(s, "checkpoint_origin", a->origin, &err) ||
+				     ms_store_commit(s, &err))) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	snprintf(a->stored_origin, sizeof(a->stored_origin), "%s", stored ? stored : a->origin ? a->origin : "");
+	if (a->origin && !stored && ms_store_begin(s, false, &err))
+		rc = pin_store_fail(a->verb, &err);
+out:
+	free(stored);
+	return rc;
+}
+
 /* The checkpoint note of size/root: signed with --key, else plain. *out: free(). */
 static int make_checkpoint(const struct log_args *a, uint64_t size, const uint8_t root[32], char **out)
 {
@@ -117,7 +175,8 @@ static int make_checkpoint(const struct log_args *a, uint64_t size, const uint8_
 	int rc = 0;
 
 	*out = NULL;
-	snprintf(cp.origin, sizeof(cp.origin), "%s", a->origin ? a->origin : DEFAULT_ORIGIN);
+	snprintf(cp.origin, sizeof(cp.origin), "%s",
+		 a->origin ? a->origin : a->stored_origin[0] ? a->stored_origin : DEFAULT_ORIGIN);
 	if (a->origin && strlen(a->origin) > MS_CHECKPOINT_MAX_ORIGIN)
 		return cli_usage(a->verb, "--origin: at most %d bytes", MS_CHECKPOINT_MAX_ORIGIN);
 	cp.size = size;
@@ -184,21 +243,16 @@ out:
 	return rc;
 }
 
-static int log_checkpoint(const struct log_args *a)
+static int log_checkpoint(struct log_args *a)
 {
 	struct ms_store *s = NULL;
-	struct ms_err err = { 0 };
 	uint8_t root[32];
 	uint64_t size;
 	char *note = NULL;
 	int rc;
 
-	if ((rc = pin_store_open(a->verb, a->store, false, &s)))
+	if ((rc = pin_store_open(a->verb, a->store, false, &s)) || (rc = resolve_origin(a, s)))
 		goto out;
-	if (ms_store_begin(s, false, &err)) {
-		rc = pin_store_fail(a->verb, &err);
-		goto out;
-	}
 	if ((rc = current_head(a, s, &size, root)) || (rc = make_checkpoint(a, size, root, &note)))
 		goto out;
 	rc = cli_write(a->verb, note);
@@ -208,7 +262,7 @@ out:
 	return rc;
 }
 
-static int log_verify(const struct log_args *a)
+static int log_verify(struct log_args *a)
 {
 	struct ms_store *s = NULL;
 	struct ms_checkpoint cp = { 0 };
@@ -277,7 +331,48 @@ static int last_entry(void *ctx, const struct ms_entry *e)
 	return MS_OK;
 }
 
-static int log_prove(const struct log_args *a)
+/* measure pin log prove --old-size N [--size M]: that the tree of N entries is a prefix of the tree of M. */
+static int log_prove_consistency(struct log_args *a, struct ms_store *s, uint64_t size)
+{
+	struct ms_tlog_proof p = { 0 };
+	struct ms_tlog_reader r = ms_store_reader(s);
+	struct ms_err err = { 0 };
+	uint8_t root[32];
+	char *text = NULL, *note = NULL, *end;
+	unsigned long long old_size, to = size;
+	int rc;
+
+	old_size = strtoull(a->old_size, &end, 10);
+	if (!isdigit((unsigned char)*a->old_size) || *end || (a->size && (to = strtoull(a->size, &end, 10),
+									 !isdigit((unsigned char)*a->size) || *end)))
+		return cli_usage(a->verb, "--old-size and --size are entry counts");
+	if (old_size == 0 || old_size > to || to > size)
+		return cli_usage(a->verb, "a consistency proof needs 1 <= --old-size (%llu) <= --size (%llu) <= the log's "
+				 "%" PRIu64 " entries", old_size, to, size);
+	p.consistency = true;
+	p.old_size = old_size;
+	p.tree_size = to;
+	if (ms_tlog_root(&r, to, root, &err) ||
+	    ms_tlog_consistency_proof(&r, old_size, to, p.path, MS_TLOG_MAX_PROOF, &p.path_len, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	if ((rc = make_checkpoint(a, to, root, &note)))
+		goto out;
+	p.checkpoint = note;
+	p.checkpoint_len = strlen(note);
+	if (ms_tlog_proof_format(&p, &text, &err)) {
+		rc = pin_store_fail(a->verb, &err);
+		goto out;
+	}
+	rc = cli_write(a->verb, text);
+out:
+	free(note);
+	free(text);
+	return rc;
+}
+
+static int log_prove(struct log_args *a)
 {
 	struct ms_store *s = NULL;
 	struct ms_tlog_proof p = { 0 };
@@ -288,21 +383,27 @@ static int log_prove(const struct log_args *a)
 	uint8_t root[32], leaf[32];
 	uint64_t size;
 	char *text = NULL, *note = NULL;
-	bool digits = *a->arg != '\0', found = false;
+	bool digits, found = false;
 	int rc;
 
+	if (a->old_size) {
+		if (a->arg)
+			return cli_usage(a->verb, "give DEPLOY|SEQ (an inclusion proof) or --old-size (a consistency proof)");
+		if ((rc = pin_store_open(a->verb, a->store, false, &s)) || (rc = resolve_origin(a, s)) ||
+		    (rc = current_head(a, s, &size, root)))
+			goto out;
+		rc = log_prove_consistency(a, s, size);
+		goto out;
+	}
+	digits = *a->arg != '\0';
 	for (const char *c = a->arg; *c; c++)
 		digits &= isdigit((unsigned char)*c) != 0;
 	if (!digits && !ms_pin_name_valid(a->arg))
 		return cli_usage(a->verb, "'%.64s' is neither an entry number nor a deployment name", a->arg);
 	if (digits && (strlen(a->arg) > 19 || (a->arg[0] == '0' && a->arg[1])))
 		return cli_usage(a->verb, "'%.64s' is not an entry number", a->arg);
-	if ((rc = pin_store_open(a->verb, a->store, false, &s)))
+	if ((rc = pin_store_open(a->verb, a->store, false, &s)) || (rc = resolve_origin(a, s)))
 		goto out;
-	if (ms_store_begin(s, false, &err)) {
-		rc = pin_store_fail(a->verb, &err);
-		goto out;
-	}
 	if ((rc = current_head(a, s, &size, root)))
 		goto out;
 	if (digits) {
@@ -356,7 +457,49 @@ out:
 	return rc;
 }
 
-static int log_check_proof(const struct log_args *a)
+/* check-proof of a consistency proof: against --old-checkpoint, and --checkpoint when given. */
+static int check_consistency(struct log_args *a, const struct ms_tlog_proof *p)
+{
+	struct ms_checkpoint old = { 0 }, trusted = { 0 }, in_proof = { 0 };
+	struct ms_note_verifier v;
+	struct ms_err err = { 0 };
+	uint8_t *key = NULL;
+	size_t key_len;
+	bool old_signed = false, new_signed = false;
+	int rc;
+
+	if (!a->old_checkpoint) {
+		rc = cli_usage(a->verb, "a consistency proof is checked against --old-checkpoint OLD, a checkpoint you trust");
+		goto out;
+	}
+	if ((rc = read_checkpoint(a, a->old_checkpoint, &old, &old_signed)) ||
+	    (a->checkpoint && (rc = read_checkpoint(a, a->checkpoint, &trusted, &new_signed))))
+		goto out;
+	if (a->key && (ms_file_load(a->key, MAX_KEY, &key, &key_len, &err) ||
+		       ms_note_verifier_from_pem(a->key_name ? a->key_name : old.origin, key, key_len, &v, &err))) {
+		rc = cli_fail(a->verb, a->key, &err);
+		goto out;
+	}
+	if (ms_tlog_consistency_check(p, a->key ? &v : NULL, &old, &in_proof, &err)) {
+		rc = cli_fail(a->verb, a->arg, &err);
+		goto out;
+	}
+	if (a->checkpoint && (strcmp(in_proof.origin, trusted.origin) || in_proof.size != trusted.size ||
+			      memcmp(in_proof.root, trusted.root, 32))) {
+		fprintf(stderr, "measure: %s: %s: the proof is for the tree of size %" PRIu64 " of '%s', not the trusted "
+				"checkpoint (size %" PRIu64 ")\n", a->verb, a->arg, in_proof.size, in_proof.origin, trusted.size);
+		rc = 1;
+		goto out;
+	}
+	printf("the log of %" PRIu64 " entries extends the checkpoint of %" PRIu64 " entries, append-only (%s)\n",
+	       p->tree_size, p->old_size, a->key ? "checkpoint signatures verified" : "checkpoint signatures not checked: no --key");
+	rc = fflush(stdout) ? 2 : 0;
+out:
+	free(key);
+	return rc;
+}
+
+static int log_check_proof(struct log_args *a)
 {
 	struct ms_tlog_proof p = { 0 };
 	struct ms_checkpoint trusted = { 0 }, in_proof = { 0 };
@@ -368,15 +511,25 @@ static int log_check_proof(const struct log_args *a)
 	cJSON *entry = NULL;
 	int rc;
 
-	if (!a->checkpoint)
-		return cli_usage(a->verb, "give --checkpoint CP: a proof is checked against a checkpoint you trust");
-	if ((rc = read_checkpoint(a, a->checkpoint, &trusted, &signed_ok)))
-		goto out;
 	if (ms_file_load(a->arg, MS_TLOG_PROOF_MAX_LEN, &buf, &len, &err) ||
 	    ms_tlog_proof_parse((const char *)buf, len, &p, &err)) {
 		rc = cli_fail(a->verb, a->arg, &err);
 		goto out;
 	}
+	if (p.consistency) {
+		rc = check_consistency(a, &p);
+		goto out;
+	}
+	if (a->old_checkpoint) {
+		rc = cli_usage(a->verb, "--old-checkpoint is for consistency proofs; this is an inclusion proof");
+		goto out;
+	}
+	if (!a->checkpoint) {
+		rc = cli_usage(a->verb, "give --checkpoint CP: a proof is checked against a checkpoint you trust");
+		goto out;
+	}
+	if ((rc = read_checkpoint(a, a->checkpoint, &trusted, &signed_ok)))
+		goto out;
 	if (a->key && (ms_file_load(a->key, MAX_KEY, &key, &key_len, &err) ||
 		       ms_note_verifier_from_pem(a->key_name ? a->key_name : trusted.origin, key, key_len, &v, &err))) {
 		rc = cli_fail(a->verb, a->key, &err);
@@ -436,7 +589,7 @@ out:
 	return st;
 }
 
-static int log_export(const struct log_args *a)
+static int log_export(struct log_args *a)
 {
 	struct ms_store *s = NULL;
 	struct ms_err err = { 0 };
@@ -461,7 +614,7 @@ int cmd_pin_log(int argc, char **argv)
 	static const struct {
 		const char *name, *verb;
 		bool arg;
-		int (*run)(const struct log_args *a);
+		int (*run)(struct log_args *a);
 	} verbs[] = {
 		{ "checkpoint", "pin log checkpoint", false, log_checkpoint },
 		{ "verify", "pin log verify", false, log_verify },

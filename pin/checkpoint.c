@@ -788,17 +788,25 @@ int ms_tlog_proof_format(const struct ms_tlog_proof *p, char **out, struct ms_er
 	int rc = MS_OK;
 
 	*out = NULL;
-	if (p->path_len > MS_TLOG_MAX_PROOF || p->leaf_index >= p->tree_size || !p->checkpoint ||
-	    !json_text_ok(p->checkpoint, p->checkpoint_len) || (p->entry && !json_text_ok(p->entry, p->entry_len))) {
+	if (p->path_len > MS_TLOG_MAX_PROOF || !p->checkpoint || !json_text_ok(p->checkpoint, p->checkpoint_len) ||
+	    (p->consistency ? !p->old_size || p->old_size > p->tree_size || p->entry
+			    : p->leaf_index >= p->tree_size || (p->entry && !json_text_ok(p->entry, p->entry_len)))) {
 		rc = ms_fail(err, MS_BAD_INPUT, "proof: nothing to format (index, size, path or text out of range)");
 		goto out;
 	}
 	obj = cJSON_CreateObject();
-	if (!obj || !cJSON_AddStringToObject(obj, "schema", MS_TLOG_PROOF_SCHEMA) ||
-	    !add_u64(obj, "leaf_index", p->leaf_index) || !add_u64(obj, "tree_size", p->tree_size) ||
-	    !ms_json_add_hex(obj, "leaf_hash", p->leaf_hash, MS_TLOG_HASH_LEN))
+	if (!obj)
 		goto oom;
-	path = cJSON_AddArrayToObject(obj, "inclusion_path");
+	if (p->consistency) {
+		if (!cJSON_AddStringToObject(obj, "schema", MS_TLOG_CONSISTENCY_SCHEMA) ||
+		    !add_u64(obj, "old_size", p->old_size) || !add_u64(obj, "tree_size", p->tree_size))
+			goto oom;
+	} else if (!cJSON_AddStringToObject(obj, "schema", MS_TLOG_PROOF_SCHEMA) ||
+		   !add_u64(obj, "leaf_index", p->leaf_index) || !add_u64(obj, "tree_size", p->tree_size) ||
+		   !ms_json_add_hex(obj, "leaf_hash", p->leaf_hash, MS_TLOG_HASH_LEN)) {
+		goto oom;
+	}
+	path = cJSON_AddArrayToObject(obj, p->consistency ? "consistency_path" : "inclusion_path");
 	if (!path)
 		goto oom;
 	for (size_t i = 0; i < p->path_len; i++) {
@@ -853,10 +861,13 @@ static bool hash_item(const cJSON *item, uint8_t out[MS_TLOG_HASH_LEN])
 
 int ms_tlog_proof_parse(const char *text, size_t len, struct ms_tlog_proof *p, struct ms_err *err)
 {
-	static const char *const keys[] = { "schema", "leaf_index", "tree_size", "leaf_hash",
-					    "inclusion_path", "entry", "checkpoint" };
+	static const char *const keys[] = { "schema", "leaf_index", "tree_size", "leaf_hash", "inclusion_path",
+					    "entry", "checkpoint", "old_size", "consistency_path" };
+	/* the keys each schema has: bit k for keys[k]; the entry is optional in an inclusion proof */
+	const unsigned inclusion_keys = 0x7f, consistency_keys = 1u | 1u << 2 | 1u << 6 | 1u << 7 | 1u << 8;
 	cJSON *root = NULL, *item;
-	bool seen[7] = { false };
+	bool seen[9] = { false };
+	unsigned want;
 	int rc = MS_OK;
 
 	memset(p, 0, sizeof(*p));
@@ -874,9 +885,9 @@ int ms_tlog_proof_parse(const char *text, size_t len, struct ms_tlog_proof *p, s
 	cJSON_ArrayForEach(item, root) {
 		size_t k = 0;
 
-		while (k < 7 && strcmp(item->string, keys[k]) != 0)
+		while (k < 9 && strcmp(item->string, keys[k]) != 0)
 			k++;
-		if (k == 7) {
+		if (k == 9) {
 			rc = ms_fail(err, MS_BAD_INPUT, "proof: unknown key \"%.64s\"", item->string);
 			goto out;
 		}
@@ -887,15 +898,19 @@ int ms_tlog_proof_parse(const char *text, size_t len, struct ms_tlog_proof *p, s
 				rc = ms_fail(err, MS_BAD_INPUT, "proof: schema is not a string");
 				goto out;
 			}
-			if (strcmp(item->valuestring, MS_TLOG_PROOF_SCHEMA) != 0) {
-				rc = ms_fail(err, MS_UNSUPPORTED, "proof: schema \"%.64s\", want \"%s\"", item->valuestring,
-					     MS_TLOG_PROOF_SCHEMA);
+			if (strcmp(item->valuestring, MS_TLOG_PROOF_SCHEMA) != 0 &&
+			    strcmp(item->valuestring, MS_TLOG_CONSISTENCY_SCHEMA) != 0) {
+				rc = ms_fail(err, MS_UNSUPPORTED, "proof: schema \"%.64s\", want \"%s\" or \"%s\"",
+					     item->valuestring, MS_TLOG_PROOF_SCHEMA, MS_TLOG_CONSISTENCY_SCHEMA);
 				goto out;
 			}
+			p->consistency = strcmp(item->valuestring, MS_TLOG_CONSISTENCY_SCHEMA) == 0;
 			break;
 		case 1:
 		case 2:
-			if (!ms_json_u64(item, false, UINT64_MAX, k == 1 ? &p->leaf_index : &p->tree_size)) {
+		case 7:
+			if (!ms_json_u64(item, false, UINT64_MAX,
+					 k == 1 ? &p->leaf_index : k == 2 ? &p->tree_size : &p->old_size)) {
 				rc = ms_fail(err, MS_BAD_INPUT, "proof: %s is not an unsigned integer below 2^64", keys[k]);
 				goto out;
 			}
@@ -906,17 +921,19 @@ int ms_tlog_proof_parse(const char *text, size_t len, struct ms_tlog_proof *p, s
 				goto out;
 			}
 			break;
-		case 4: {
+		case 4:
+		case 8: {
 			const cJSON *h;
 
 			if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) > MS_TLOG_MAX_PROOF) {
-				rc = ms_fail(err, MS_BAD_INPUT, "proof: inclusion_path is not an array of at most %d hashes",
+				rc = ms_fail(err, MS_BAD_INPUT, "proof: %s is not an array of at most %d hashes", keys[k],
 					     MS_TLOG_MAX_PROOF);
 				goto out;
 			}
+			p->path_len = 0;
 			cJSON_ArrayForEach(h, item) {
 				if (!hash_item(h, p->path[p->path_len])) {
-					rc = ms_fail(err, MS_BAD_INPUT, "proof: inclusion_path[%zu] is not 64 hex digits",
+					rc = ms_fail(err, MS_BAD_INPUT, "proof: %s[%zu] is not 64 hex digits", keys[k],
 						     p->path_len);
 					goto out;
 				}
@@ -943,13 +960,25 @@ int ms_tlog_proof_parse(const char *text, size_t len, struct ms_tlog_proof *p, s
 		}
 		}
 	}
-	for (size_t k = 0; k < 7; k++) {
-		if (!seen[k] && k != 5) {
+	want = p->consistency ? consistency_keys : inclusion_keys;
+	for (size_t k = 0; k < 9; k++) {
+		if (seen[k] && !(want >> k & 1)) {
+			rc = ms_fail(err, MS_BAD_INPUT, "proof: \"%s\" does not belong in a %s proof", keys[k],
+				     p->consistency ? "consistency" : "inclusion");
+			goto out;
+		}
+		if (!seen[k] && (want >> k & 1) && k != 5) {
 			rc = ms_fail(err, MS_BAD_INPUT, "proof: no \"%s\"", keys[k]);
 			goto out;
 		}
 	}
-	if (p->leaf_index >= p->tree_size) {
+	if (p->consistency) {
+		if (p->old_size == 0 || p->old_size > p->tree_size) {
+			rc = ms_fail(err, MS_BAD_INPUT, "proof: old_size %" PRIu64 " is not 1 .. tree_size %" PRIu64,
+				     p->old_size, p->tree_size);
+			goto out;
+		}
+	} else if (p->leaf_index >= p->tree_size) {
 		rc = ms_fail(err, MS_BAD_INPUT, "proof: leaf_index %" PRIu64 " is not below tree_size %" PRIu64,
 			     p->leaf_index, p->tree_size);
 		goto out;
@@ -970,6 +999,56 @@ void ms_tlog_proof_free(struct ms_tlog_proof *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* The proof's checkpoint: with v its signature must verify, else its text is only parsed. */
+static int open_embedded(const struct ms_tlog_proof *p, const struct ms_note_verifier *v, struct ms_checkpoint *c,
+			 struct ms_err *err)
+{
+	size_t text_len = 0;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (!p->checkpoint)
+		return ms_fail(err, MS_BAD_INPUT, "proof: no checkpoint");
+	if (v) {
+		rc = ms_checkpoint_open(p->checkpoint, p->checkpoint_len, v, c, err);
+	} else if (memmem(p->checkpoint, p->checkpoint_len, "\n\n", 2)) {
+		rc = ms_note_split(p->checkpoint, p->checkpoint_len, &text_len, err);
+		if (rc == MS_OK)
+			rc = ms_checkpoint_parse(p->checkpoint, text_len, c, err);
+	} else {
+		rc = ms_checkpoint_parse(p->checkpoint, p->checkpoint_len, c, err);
+	}
+	if (rc == MS_OK && p->tree_size != c->size)
+		rc = ms_fail(err, MS_MISMATCH, "proof: tree_size %" PRIu64 " but the checkpoint is of size %" PRIu64,
+			     p->tree_size, c->size);
+	return rc;
+}
+
+int ms_tlog_consistency_check(const struct ms_tlog_proof *p, const struct ms_note_verifier *v,
+			      const struct ms_checkpoint *old, struct ms_checkpoint *cp, struct ms_err *err)
+{
+	struct ms_checkpoint local;
+	struct ms_checkpoint *c = cp ? cp : &local;
+	int rc;
+
+	if (!p->consistency)
+		return ms_fail(err, MS_BAD_INPUT, "proof: an inclusion proof, not a consistency proof");
+	if ((rc = open_embedded(p, v, c, err)))
+		return rc;
+	if (strcmp(old->origin, c->origin))
+		return ms_fail(err, MS_MISMATCH, "proof: the old checkpoint is of '%.64s', the proof's of '%.64s'", old->origin,
+			       c->origin);
+	if (old->size != p->old_size)
+		return ms_fail(err, MS_MISMATCH, "proof: old_size %" PRIu64 " but the old checkpoint is of size %" PRIu64,
+			       p->old_size, old->size);
+	if (!ms_tlog_verify_consistency(p->old_size, p->tree_size, old->root, c->root,
+					(const uint8_t(*)[MS_TLOG_HASH_LEN])p->path, p->path_len))
+		return ms_fail(err, MS_MISMATCH, "proof: the tree of size %" PRIu64 " is not an append-only extension of the "
+			       "old checkpoint's tree of size %" PRIu64 " (the consistency path does not hold)",
+			       p->tree_size, p->old_size);
+	return MS_OK;
+}
+
 int ms_tlog_proof_check(const struct ms_tlog_proof *p, const struct ms_note_verifier *v, struct ms_checkpoint *cp,
 			struct ms_err *err)
 {
@@ -979,6 +1058,8 @@ int ms_tlog_proof_check(const struct ms_tlog_proof *p, const struct ms_note_veri
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	if (p->consistency)
+		return ms_fail(err, MS_BAD_INPUT, "proof: a consistency proof: check it against an old checkpoint");
 	if (!p->checkpoint) {
 		rc = ms_fail(err, MS_BAD_INPUT, "proof: no checkpoint");
 		goto out;

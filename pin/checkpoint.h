@@ -35,6 +35,16 @@
  *       "checkpoint": "<the checkpoint note text, signed or not>"
  *     }
  * Integers are JSON numbers written without sign, fraction or exponent.
+ *
+ * Consistency-proof JSON (the same rules), that the tree of old_size leaves is
+ * a prefix of the checkpoint's tree:
+ *     {
+ *       "schema": "measure/tlog-consistency/v1",
+ *       "old_size": 3,                   integer, 1 .. tree_size
+ *       "tree_size": 9,                  integer, equal to the checkpoint's size
+ *       "consistency_path": ["<64 hex>", ...],  RFC 9162 2.1.4 order, at most 64
+ *       "checkpoint": "<the checkpoint note of tree_size>"
+ *     }
  */
 
 #include <stdbool.h>
@@ -53,6 +63,7 @@
 #define MS_ED25519_KEY_LEN 32
 #define MS_ED25519_SIG_LEN 64
 #define MS_TLOG_PROOF_SCHEMA "measure/tlog-proof/v1"
+#define MS_TLOG_CONSISTENCY_SCHEMA "measure/tlog-consistency/v1"
 /* The largest proof JSON ms_tlog_proof_parse accepts. */
 #define MS_TLOG_PROOF_MAX_LEN (4 * 1024 * 1024)
 
@@ -118,8 +129,10 @@ int ms_note_split(const char *note, size_t len, size_t *text_len, struct ms_err 
 int ms_checkpoint_open(const char *note, size_t len, const struct ms_note_verifier *v, struct ms_checkpoint *cp,
 		       struct ms_err *err);
 
-/* One inclusion proof as in the JSON above. */
+/* One inclusion proof, or with consistency set one consistency proof, as in the JSON above. */
 struct ms_tlog_proof {
+	bool consistency;       /* a consistency proof: old_size, tree_size, path, checkpoint */
+	uint64_t old_size;
 	uint64_t leaf_index;
 	uint64_t tree_size;
 	uint8_t leaf_hash[MS_TLOG_HASH_LEN];
@@ -137,6 +150,16 @@ int ms_tlog_proof_format(const struct ms_tlog_proof *p, char **out, struct ms_er
 int ms_tlog_proof_parse(const char *text, size_t len, struct ms_tlog_proof *p, struct ms_err *err);
 void ms_tlog_proof_free(struct ms_tlog_proof *p);
 
+/*
+ * Checks a consistency proof offline: the embedded checkpoint is opened as by
+ * ms_tlog_proof_check (with v its signature must verify), its size must be
+ * tree_size, old (a checkpoint the caller trusts) must be of old_size and the
+ * same origin, and the path must prove old's root a prefix of the embedded
+ * checkpoint's (RFC 9162 2.1.4.2). *cp (may be NULL) receives the embedded
+ * checkpoint. Errors as ms_tlog_proof_check.
+ */
+int ms_tlog_consistency_check(const struct ms_tlog_proof *p, const struct ms_note_verifier *v,
+			      const struct ms_checkpoint *old, struct ms_checkpoint *cp, struct ms_err *err);
 /*
  * Checks a proof offline. With v, the checkpoint note must verify against v
  * (ms_checkpoint_open); with v NULL its text is only parsed (a note's

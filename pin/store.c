@@ -9,6 +9,8 @@
 
 #include "../common/digest.h"
 #include "../common/hex.h"
+#include "../common/json_strict.h"
+#include "policy.h"
 #include "store_impl.h"
 
 /* The same statements create the schema in SQLite and PostgreSQL (BIGINT has integer affinity in SQLite). */
@@ -117,9 +119,11 @@ static int create_schema(struct ms_store *s, bool create, struct ms_err *err)
 		for (size_t i = 0; i < sizeof(schema_ddl) / sizeof(schema_ddl[0]); i++)
 			if ((st = exec(s, schema_ddl[i], 0, NULL, NULL, NULL, err)))
 				goto out;
-		if ((st = exec(s, "INSERT INTO schema_version (version) VALUES (1)", 0, NULL, NULL, NULL, err)))
+		if ((st = exec(s, "INSERT INTO schema_version (version) VALUES (2)", 0, NULL, NULL, NULL, err)))
 			goto out;
+		v = 2;
 	}
+	s->version = v;
 	st = ms_store_commit(s, err);
 out:
 	if (st)
@@ -197,6 +201,88 @@ void ms_store_rollback(struct ms_store *s)
 	if (s->in_tx)
 		s->b->rollback(s);
 	s->in_tx = false;
+}
+
+int ms_store_require_version2(struct ms_store *s, struct ms_err *err)
+{
+	int st;
+
+	if (s->version >= 2)
+		return MS_OK;
+	if ((st = exec(s, "INSERT INTO schema_version (version) VALUES (2)", 0, NULL, NULL, NULL, err)))
+		return st;
+	s->version = 2;
+	return MS_OK;
+}
+
+struct entry_rows {
+	struct ms_store *s;
+	int (*fn)(void *ctx, const struct ms_entry *e);
+	void *ctx;
+	struct ms_err *err;
+};
+
+static int entry_row(void *ctx, int ncols, const char *const *v);
+
+#define ENTRY_COLUMNS "seq, deployment, kind, entry, leaf_hash, time"
+
+struct policy_rows {
+	struct ms_store *s;
+	struct ms_pin_policy *store_wide, *own;
+	struct ms_err *err;
+};
+
+static int policy_row(void *ctx, const struct ms_entry *e)
+{
+	struct policy_rows *r = ctx;
+	struct ms_pin_policy *p = e->deployment[0] ? r->own : r->store_wide;
+	uint8_t leaf[MS_TLOG_HASH_LEN];
+	cJSON *j = NULL;
+	int st;
+
+	ms_tlog_leaf_hash(e->json, strlen(e->json), leaf);
+	if (memcmp(leaf, e->leaf, sizeof(leaf)) || ms_json_parse_strict(e->json, strlen(e->json), "entry", &j, NULL))
+		return ms_fail(r->err, MS_MISMATCH, "%s: policy entry %" PRIu64 " does not hash to its leaf or is not JSON: "
+			       "the store was edited (run 'measure pin log verify')", r->s->where, e->seq);
+	if (!p) {
+		cJSON_Delete(j);
+		return MS_OK;
+	}
+	st = ms_pin_policy_parse(j, e->seq, p, r->err);
+	cJSON_Delete(j);
+	return st == MS_BAD_INPUT ? MS_MISMATCH : st;
+}
+
+int ms_store_policies(struct ms_store *s, const char *deployment, struct ms_pin_policy *store_wide,
+		      struct ms_pin_policy *own, struct ms_err *err)
+{
+	struct policy_rows r = { s, store_wide, deployment ? own : NULL, err };
+	const char *p[] = { deployment ? deployment : "" };
+	uint8_t root[MS_TLOG_HASH_LEN];
+	char *count = NULL;
+	uint64_t size, n = 0;
+	int st;
+
+	memset(store_wide, 0, sizeof(*store_wide));
+	if (own)
+		memset(own, 0, sizeof(*own));
+	if ((st = ms_store_size(s, &size, root, err)) ||
+	    (st = query_value(s, "SELECT count(*) FROM entries", 0, NULL, &count, err)))
+		goto out;
+	if (!count || parse_u64(count, &n) || n != size) {
+		st = ms_fail(err, MS_MISMATCH, "%s: the log holds %s entries, its tree head says %" PRIu64 ": the store was "
+			     "edited (run 'measure pin log verify')", s->where, count ? count : "?", size);
+		goto out;
+	}
+	{
+		struct entry_rows er = { s, policy_row, &r, err };
+
+		st = exec(s, "SELECT " ENTRY_COLUMNS " FROM entries WHERE kind = 'policy' AND deployment IN ('', $1) "
+			     "ORDER BY seq", 1, p, entry_row, &er, err);
+	}
+out:
+	free(count);
+	return st;
 }
 
 int ms_store_setting_get(struct ms_store *s, const char *key, char **value, struct ms_err *err)
@@ -411,13 +497,6 @@ int ms_store_append(struct ms_store *s, struct ms_entry *e, uint8_t root[MS_TLOG
 	}
 }
 
-struct entry_rows {
-	struct ms_store *s;
-	int (*fn)(void *ctx, const struct ms_entry *e);
-	void *ctx;
-	struct ms_err *err;
-};
-
 static int entry_row(void *ctx, int ncols, const char *const *v)
 {
 	struct entry_rows *r = ctx;
@@ -439,8 +518,6 @@ static int entry_row(void *ctx, int ncols, const char *const *v)
 	e.json = v[3];
 	return r->fn(r->ctx, &e);
 }
-
-#define ENTRY_COLUMNS "seq, deployment, kind, entry, leaf_hash, time"
 
 int ms_store_entry_each(struct ms_store *s, const char *deployment, int (*fn)(void *ctx, const struct ms_entry *e),
 			void *ctx, struct ms_err *err)

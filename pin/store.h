@@ -22,7 +22,12 @@
 #include "../common/status.h"
 #include "tlog.h"
 
-#define MS_STORE_SCHEMA_VERSION 1
+/*
+ * 1: the first schema. 2: the same tables; the log may hold "policy" entries,
+ * which a measure that knows only version 1 would not enforce, so a store is
+ * marked version 2 when its first policy entry is written (new stores start at 2).
+ */
+#define MS_STORE_SCHEMA_VERSION 2
 #define MS_PIN_NAME_MAX 128
 #define MS_PIN_ENTRY_SCHEMA "measure/pin-entry/v1"
 
@@ -43,6 +48,20 @@ enum ms_store_kind ms_store_kind(const struct ms_store *s);
 int ms_store_begin(struct ms_store *s, bool write, struct ms_err *err);
 int ms_store_commit(struct ms_store *s, struct ms_err *err);
 void ms_store_rollback(struct ms_store *s);
+
+/* Marks the store schema version 2 (inside the caller's write transaction); no-op when it is. */
+int ms_store_require_version2(struct ms_store *s, struct ms_err *err);
+
+/*
+ * The policies in force (pin/policy.h): the store-wide one and, when
+ * deployment is not NULL, that deployment's own, read from the log's policy
+ * entries (each one's text must still hash to its leaf; the number of entries
+ * must equal the log size, so a deleted entry is noticed). Their authority is
+ * not re-checked here: that is ms_store_log_verify's replay.
+ */
+struct ms_pin_policy;
+int ms_store_policies(struct ms_store *s, const char *deployment, struct ms_pin_policy *store_wide,
+		      struct ms_pin_policy *own, struct ms_err *err);
 
 /* Store-wide settings (key, value text); *value is NULL when unset; free() it. */
 int ms_store_setting_get(struct ms_store *s, const char *key, char **value, struct ms_err *err);

@@ -27,6 +27,7 @@ struct ms_store {
 	const struct ms_store_backend *b;
 	void *db;
 	bool in_tx;
+	uint64_t version; /* the schema version found (or created) on open */
 	char where[200]; /* how messages name the store: a path, or "postgresql host/db" without credentials */
 };
 

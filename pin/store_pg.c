@@ -37,6 +37,10 @@ static struct {
 	PGconn *(*connectdb)(const char *);
 	ConnStatusType (*status)(const PGconn *);
 	PQnoticeProcessor (*set_notice_processor)(PGconn *, PQnoticeProcessor, void *);
+	int (*send_query_params)(PGconn *, const char *, int, const Oid *, const char *const *, const int *, const int *,
+				 int);
+	int (*set_single_row_mode)(PGconn *);
+	PGresult *(*get_result)(PGconn *);
 } pq;
 
 static int load_libpq(struct ms_err *err)
@@ -61,6 +65,9 @@ static int load_libpq(struct ms_err *err)
 		{ "PQconnectdb", offsetof(__typeof__(pq), connectdb) },
 		{ "PQstatus", offsetof(__typeof__(pq), status) },
 		{ "PQsetNoticeProcessor", offsetof(__typeof__(pq), set_notice_processor) },
+		{ "PQsendQueryParams", offsetof(__typeof__(pq), send_query_params) },
+		{ "PQsetSingleRowMode", offsetof(__typeof__(pq), set_single_row_mode) },
+		{ "PQgetResult", offsetof(__typeof__(pq), get_result) },
 	};
 	void *lib;
 
@@ -97,32 +104,39 @@ static int pg_fail(struct ms_store *s, struct ms_err *err, const char *what, con
 	return ms_fail(err, MS_BAD_INPUT, "%s: %s: %.*s", s->where, what, (int)n, msg ? msg : "");
 }
 
+/*
+ * Rows are taken one at a time (libpq's single-row mode), so a query over a
+ * 1,000,000-entry log (pin log verify) never holds its whole result in memory.
+ */
 static int pg_exec(struct ms_store *s, const char *sql, int nparams, const char *const *params, ms_store_row_fn fn,
 		   void *ctx, struct ms_err *err)
 {
-	PGresult *res = pq.exec_params(s->db, sql, nparams, NULL, params, NULL, NULL, 0);
-	ExecStatusType rs = res ? pq.result_status(res) : PGRES_FATAL_ERROR;
 	const char *vals[16];
+	PGresult *res;
 	int st = MS_OK;
 
-	if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
-		st = pg_fail(s, err, "query", res ? pq.result_error_message(res) : pq.error_message(s->db));
-		goto out;
-	}
-	if (rs == PGRES_TUPLES_OK && fn) {
-		int rows = pq.ntuples(res), cols = pq.nfields(res);
+	if (!pq.send_query_params(s->db, sql, nparams, NULL, params, NULL, NULL, 0))
+		return pg_fail(s, err, "query", pq.error_message(s->db));
+	pq.set_single_row_mode(s->db);
+	/* every result must be taken, even after a failure, before the connection takes another query */
+	while ((res = pq.get_result(s->db))) {
+		ExecStatusType rs = pq.result_status(res);
 
-		if (cols > 16)
-			cols = 16;
-		for (int r = 0; r < rows; r++) {
+		if (st) {
+			/* a row function failed: the rest is drained */
+		} else if (rs == PGRES_SINGLE_TUPLE && fn) {
+			int cols = pq.nfields(res);
+
+			if (cols > 16)
+				cols = 16;
 			for (int c = 0; c < cols; c++)
-				vals[c] = pq.getisnull(res, r, c) ? NULL : pq.getvalue(res, r, c);
-			if ((st = fn(ctx, cols, vals)))
-				goto out;
+				vals[c] = pq.getisnull(res, 0, c) ? NULL : pq.getvalue(res, 0, c);
+			st = fn(ctx, cols, vals);
+		} else if (rs != PGRES_SINGLE_TUPLE && rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
+			st = pg_fail(s, err, "query", pq.result_error_message(res));
 		}
+		pq.clear(res);
 	}
-out:
-	pq.clear(res);
 	return st;
 }
 

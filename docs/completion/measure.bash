@@ -210,21 +210,22 @@ _measure() {
 	pin)
 		local verify="--type --at --nonce --report-data-prefix --allow-partial --vcek --certs --root --crl --allow-debug --jwks --issuer"
 		if [[ $cword -eq 2 ]]; then
-			COMPREPLY=($(compgen -W "add check update show list destroy export log --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "add check update show list destroy export policy log --help" -- "$cur"))
 			return
 		fi
 		case $prev in
 		--type) COMPREPLY=($(compgen -W "nitro snp tdx maa azure-vtpm" -- "$cur")); return ;;
 		--at) COMPREPLY=($(compgen -W "evidence" -- "$cur")); return ;;
 		--format) COMPREPLY=($(compgen -W "env json" -- "$cur")); return ;;
-		--jwks|--expected|--evidence|--signed-by|--vcek|--certs|--root|--crl|--key|--checkpoint|--store) _filedir; return ;;
-		--nonce|--reason|--env-prefix|--origin|--key-name) return ;;
+		--jwks|--expected|--evidence|--signed-by|--operator-key|--vcek|--certs|--root|--crl|--key|--checkpoint|--old-checkpoint|--store) _filedir; return ;;
+		--nonce|--reason|--env-prefix|--origin|--key-name|--old-size|--size) return ;;
 		esac
 		if [[ ${words[2]} == log ]]; then
 			if [[ $cword -eq 3 ]]; then
 				COMPREPLY=($(compgen -W "verify checkpoint prove check-proof export --help" -- "$cur"))
 			elif [[ $cur == -* ]]; then
-				COMPREPLY=($(compgen -W "--store --key --key-name --origin --checkpoint --json --help" -- "$cur"))
+				COMPREPLY=($(compgen -W "--store --key --key-name --origin --checkpoint --old-checkpoint --old-size
+					--size --json --help" -- "$cur"))
 			else
 				_filedir
 			fi
@@ -232,10 +233,12 @@ _measure() {
 		fi
 		if [[ $cur == -* ]]; then
 			case ${words[2]} in
-			add) COMPREPLY=($(compgen -W "--store --expected --evidence --require-signed-updates --json --quiet --help $verify" -- "$cur")) ;;
+			add) COMPREPLY=($(compgen -W "--store --expected --evidence --json --quiet --help $verify" -- "$cur")) ;;
 			check) COMPREPLY=($(compgen -W "--store --evidence --json --quiet --help $verify" -- "$cur")) ;;
-			update) COMPREPLY=($(compgen -W "--store --expected --evidence --reason --signed-by --require-signed-updates
+			update) COMPREPLY=($(compgen -W "--store --expected --evidence --reason --signed-by
 				--json --quiet --help $verify" -- "$cur")) ;;
+			policy) COMPREPLY=($(compgen -W "--store --store-wide --require-signed-updates --allow-unsigned-updates
+				--operator-key --signed-by --reason --json --quiet --help" -- "$cur")) ;;
 			show|list) COMPREPLY=($(compgen -W "--store --json --help" -- "$cur")) ;;
 			destroy) COMPREPLY=($(compgen -W "--store --reason --json --help" -- "$cur")) ;;
 			export) COMPREPLY=($(compgen -W "--store --format --env-prefix --help" -- "$cur")) ;;

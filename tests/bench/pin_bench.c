@@ -8,6 +8,7 @@
  *   pin_bench proofs STORE N             builds (once) a store whose log has N leaves, then times
  *                                        inclusion proofs of random leaves read from the store
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,25 @@ static int fail(const char *what, const struct ms_err *err)
 {
 	fprintf(stderr, "pin_bench: %s: %s\n", what, err ? err->msg : "");
 	return 1;
+}
+
+/*
+ * A store is its file and, in WAL mode, its -wal and -shm files: a -wal left
+ * behind (measure does not checkpoint on close) would be replayed into the
+ * fresh file and bring back the old log.
+ */
+static int remove_store(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+
+	for (size_t i = 0; i < 3; i++) {
+		char name[4096];
+
+		snprintf(name, sizeof(name), "%s%s", path, suffix[i]);
+		if (remove(name) && errno != ENOENT)
+			return -1;
+	}
+	return 0;
 }
 
 static const char manifest[] =
@@ -81,6 +101,8 @@ static int one_check(struct ms_store *s, const uint8_t *doc, size_t len, X509 *r
 	cJSON_AddStringToObject(j, "deployment", "bench");
 	cJSON_AddStringToObject(j, "kind", "verified");
 	cJSON_AddStringToObject(j, "platform", "aws-nitro");
+	/* as 'pin check' writes it: the pin the evidence was judged against, which log verify replays */
+	cJSON_AddNumberToObject(j, "pin_seq", (double)d.pin_seq);
 	ms_json_add_hex(j, "evidence_sha256", ev.sha256, 32);
 	text = ms_json_canonical(j);
 	e.seq = seq;
@@ -116,7 +138,8 @@ static int checks(const char *path, const char *doc_path, const char *root_path,
 	cJSON *j;
 	double t0, t;
 
-	remove(path);
+	if (remove_store(path))
+		return fail("setup: cannot remove the old store", NULL);
 	if (ms_file_load(doc_path, 1 << 20, &doc, &doc_len, &err) || ms_file_load(root_path, 1 << 16, &pem, &pem_len, &err) ||
 	    ms_x509_parse(pem, pem_len, "root", &root, &err) || ms_store_open(path, true, &s, &err))
 		return fail("setup", &err);
@@ -252,7 +275,8 @@ static int proofs(const char *path, uint64_t n)
 	if (size != n) {
 		double b0 = now();
 
-		remove(path);
+		if (remove_store(path))
+			return fail("cannot remove the old store", NULL);
 		if (ms_store_open(path, true, &s, &err))
 			return fail("open", &err);
 		ms_store_close(s);

@@ -47,6 +47,15 @@ pin_bench_section() {
 			--root fixtures/compare/synthetic-nitro-root.pem --at evidence)
 		awk -v c="$c" 'BEGIN { printf "one measure pin check process each: %.2f ms, %.0f checks/s (the process start included)\n", c, 1000 / c }'
 		"$PIN_BENCH" proofs "$DIR/pin-big.db" 1000000
+		# log verify streams: its memory must not grow with the log (built once, kept)
+		if [ ! -f "$DIR/pin-verify-1m.db" ] && command -v python3 >/dev/null; then
+			python3 tests/bench/make_big_log.py "$DIR/pin-verify-1m.db.tmp" 1000000 >/dev/null &&
+				mv "$DIR/pin-verify-1m.db.tmp" "$DIR/pin-verify-1m.db"
+		fi
+		if [ -f "$DIR/pin-verify-1m.db" ]; then
+			/usr/bin/time -f "pin log verify of a 1,000,000-entry log: %e s, peak RSS %M KiB" \
+				"$MEASURE" pin log verify --store "$DIR/pin-verify-1m.db" >/dev/null
+		fi
 	else
 		echo "skipped: pin_bench not built"
 	fi

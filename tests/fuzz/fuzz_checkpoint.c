@@ -6,6 +6,7 @@
  * back and parse again to the same value.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,10 +76,20 @@ static void proof(const char *text, size_t size)
 		return;
 	}
 	(void)ms_tlog_proof_check(&p, NULL, &cp, &err);
+	if (p.consistency) {
+		/* against an old checkpoint of its own old_size (the root taken from the path when there is one) */
+		struct ms_checkpoint old = { .size = p.old_size };
+
+		snprintf(old.origin, sizeof(old.origin), "measure/pin");
+		if (p.path_len)
+			memcpy(old.root, p.path[0], MS_TLOG_HASH_LEN);
+		(void)ms_tlog_consistency_check(&p, NULL, &old, &cp, &err);
+	}
 	if (ms_tlog_proof_format(&p, &out, &err) == MS_OK) {
 		if (ms_tlog_proof_parse(out, strlen(out), &q, &err) != MS_OK)
 			abort(); /* what we write we read */
-		if (q.leaf_index != p.leaf_index || q.tree_size != p.tree_size || q.path_len != p.path_len ||
+		if (q.consistency != p.consistency || q.old_size != p.old_size ||
+		    q.leaf_index != p.leaf_index || q.tree_size != p.tree_size || q.path_len != p.path_len ||
 		    memcmp(q.path, p.path, sizeof(p.path)) != 0 || strcmp(q.checkpoint, p.checkpoint) != 0)
 			abort();
 		ms_tlog_proof_free(&q);
