@@ -513,7 +513,7 @@ enum ms_status ms_maa_inspect(const uint8_t *buf, size_t len, cJSON **out, struc
 		return ms_fail(err, MS_NO_MEMORY, "out of memory");
 	}
 	cJSON_AddStringToObject(root, "type", "maa-token");
-	cJSON_AddStringToObject(root, "verified", "no: inspect decodes only ('measure compare --jwks' verifies)");
+	cJSON_AddStringToObject(root, "verified", "no: decoded only; verifying needs the instance's signing keys (JWKS)");
 	cJSON_AddItemToObject(root, "header", j.header);
 	cJSON_AddItemToObject(root, "payload", j.payload);
 	j.header = j.payload = NULL;

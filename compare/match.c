@@ -317,7 +317,7 @@ enum ms_status ms_expected_parse(const char *text, size_t len, struct ms_expecte
 		st = parse_cocos(j, out, err);
 	else
 		st = bad(err, MS_BAD_INPUT,
-			 "not a measure/v1 manifest (from 'measure eif|snp|tdx --json'), nitro-cli JSON or a Cocos policy");
+			 "not a measure/v1 manifest (as measure eif, snp and tdx write it), nitro-cli JSON or a Cocos policy");
 out:
 	cJSON_Delete(j);
 	if (st)

@@ -16,6 +16,9 @@ int cmd_eif_build(int argc, char **argv);
 int cmd_snp(int argc, char **argv);
 int cmd_snp_id_block(int argc, char **argv);
 int cmd_tdx(int argc, char **argv);
+/* A TDX transcript event's text: a missing input is named by its option (in cmd_tdx.c). */
+struct ms_tdx_event;
+const char *tdx_event_text(const struct ms_tdx_event *e, char *buf, size_t cap);
 int cmd_tdx_eventlog(int argc, char **argv);
 int cmd_tpm(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);

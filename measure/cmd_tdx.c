@@ -134,8 +134,20 @@ static void add_input(cJSON *m, const char *role, const struct input *in)
 	ms_manifest_input(m, role, ms_basename(in->path), in->len, sha);
 }
 
+/* An event's description; a missing input is named by the option that gives it (--NAME). */
+const char *tdx_event_text(const struct ms_tdx_event *e, char *buf, size_t cap)
+{
+	const char *needs = ms_tdx_input_name(e->needs);
+
+	if (e->computed || !needs)
+		return e->description;
+	snprintf(buf, cap, "%s (needs --%s%s%s)", e->description, needs, e->why[0] ? ": " : "", e->why);
+	return buf;
+}
+
 static char *transcript_text(const struct ms_tdx_log *log)
 {
+	char text_buf[320];
 	char *text = NULL, hex[2 * MS_SHA384_LEN + 1];
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
@@ -149,7 +161,8 @@ static char *transcript_text(const struct ms_tdx_log *log)
 			ms_hex_encode(e->digest, MS_SHA384_LEN, hex);
 		else
 			snprintf(hex, sizeof(hex), "%-96s", "(not computed)");
-		fprintf(out, "RTMR%u  %-34s %s  %s\n", e->rtmr, ms_tcg_event_type_name(e->type), hex, e->description);
+		fprintf(out, "RTMR%u  %-34s %s  %s\n", e->rtmr, ms_tcg_event_type_name(e->type), hex,
+			tdx_event_text(e, text_buf, sizeof(text_buf)));
 	}
 	if (fclose(out)) {
 		free(text);

@@ -40,11 +40,11 @@ static const char eventlog_help[] =
 
 static void describe_event(char *out, size_t cap, const struct ms_tdx_event *e)
 {
-	char hex[2 * MS_SHA384_LEN + 1];
+	char hex[2 * MS_SHA384_LEN + 1], text[320];
 
 	if (e->computed)
 		ms_hex_encode(e->digest, MS_SHA384_LEN, hex);
-	snprintf(out, cap, "%s \"%s\" %s", ms_tcg_event_type_name(e->type), e->description,
+	snprintf(out, cap, "%s \"%s\" %s", ms_tcg_event_type_name(e->type), tdx_event_text(e, text, sizeof(text)),
 		 e->computed ? hex : "(not computed)");
 }
 

@@ -866,7 +866,7 @@ static enum ms_status snp_measure(struct ms_sev_engine *e, const struct ms_ovmf 
 		goto out;
 	}
 	if (given)
-		checkpoint(cfg, "firmware digest given (--snp-ovmf-hash)", g.ld, MS_SHA384_LEN);
+		checkpoint(cfg, "firmware digest given, not computed", g.ld, MS_SHA384_LEN);
 	else
 		region_chain(e, &g, &fw, use_cache);
 	res->has_firmware_digest = true;

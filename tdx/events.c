@@ -51,23 +51,62 @@ const char *ms_tcg_event_type_name(uint32_t type)
 	return "EV_UNKNOWN";
 }
 
-enum ms_status ms_tdx_log_add(struct ms_tdx_log *log, unsigned rtmr, uint32_t type,
-			      const uint8_t *digest, const char *fmt, ...)
+static const char *const input_names[MS_TDX_INPUT_COUNT] = {
+	[MS_TDX_INPUT_MEMORY] = "memory",	     [MS_TDX_INPUT_SECURE_BOOT] = "secure-boot",
+	[MS_TDX_INPUT_ACPI_LOADER] = "acpi-loader", [MS_TDX_INPUT_ACPI_RSDP] = "acpi-rsdp",
+	[MS_TDX_INPUT_ACPI_TABLES] = "acpi-tables", [MS_TDX_INPUT_KERNEL] = "kernel",
+	[MS_TDX_INPUT_QEMU_VERSION] = "qemu-version", [MS_TDX_INPUT_CMDLINE] = "cmdline",
+};
+
+const char *ms_tdx_input_name(enum ms_tdx_input input)
+{
+	return (unsigned)input < MS_TDX_INPUT_COUNT ? input_names[input] : NULL;
+}
+
+static struct ms_tdx_event *log_append(struct ms_tdx_log *log)
 {
 	struct ms_tdx_event *e;
-	va_list ap;
 
 	if (log->n == log->cap) {
 		size_t cap = log->cap ? 2 * log->cap : 32;
 		struct ms_tdx_event *p = realloc(log->events, cap * sizeof(*p));
 
 		if (!p)
-			return MS_NO_MEMORY;
+			return NULL;
 		log->events = p;
 		log->cap = cap;
 	}
 	e = &log->events[log->n++];
 	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+enum ms_status ms_tdx_log_add_missing(struct ms_tdx_log *log, unsigned rtmr, uint32_t type,
+				      const struct ms_tdx_missing *missing, const char *fmt, ...)
+{
+	struct ms_tdx_event *e = log_append(log);
+	va_list ap;
+
+	if (!e)
+		return MS_NO_MEMORY;
+	e->rtmr = rtmr;
+	e->type = type;
+	e->needs = missing->needs;
+	snprintf(e->why, sizeof(e->why), "%s", missing->why ? missing->why : "");
+	va_start(ap, fmt);
+	vsnprintf(e->description, sizeof(e->description), fmt, ap);
+	va_end(ap);
+	return MS_OK;
+}
+
+enum ms_status ms_tdx_log_add(struct ms_tdx_log *log, unsigned rtmr, uint32_t type,
+			      const uint8_t *digest, const char *fmt, ...)
+{
+	struct ms_tdx_event *e = log_append(log);
+	va_list ap;
+
+	if (!e)
+		return MS_NO_MEMORY;
 	e->rtmr = rtmr;
 	e->type = type;
 	e->computed = digest != NULL;
@@ -115,6 +154,10 @@ cJSON *ms_tdx_event_json(const struct ms_tdx_event *e)
 	cJSON_AddStringToObject(o, "type", ms_tcg_event_type_name(e->type));
 	cJSON_AddStringToObject(o, "type_value", tv);
 	cJSON_AddStringToObject(o, "description", e->description);
+	if (ms_tdx_input_name(e->needs))
+		cJSON_AddStringToObject(o, "needs", ms_tdx_input_name(e->needs));
+	if (e->why[0])
+		cJSON_AddStringToObject(o, "why", e->why);
 	if (e->computed)
 		ms_json_add_hex(o, "digest", e->digest, MS_SHA384_LEN);
 	else
@@ -168,6 +211,17 @@ enum ms_status ms_tdx_log_from_json(const cJSON *json, struct ms_tdx_log *log, s
 				   cJSON_IsString(desc) ? desc->valuestring : "")) {
 			ms_tdx_log_free(log);
 			return ms_fail(err, MS_NO_MEMORY, "out of memory");
+		}
+		if (!cJSON_IsString(dig)) {
+			const cJSON *needs = cJSON_GetObjectItemCaseSensitive(e, "needs");
+			const cJSON *why = cJSON_GetObjectItemCaseSensitive(e, "why");
+			struct ms_tdx_event *last = &log->events[log->n - 1];
+
+			for (int k = 1; cJSON_IsString(needs) && k < MS_TDX_INPUT_COUNT; k++)
+				if (!strcmp(needs->valuestring, input_names[k]))
+					last->needs = (enum ms_tdx_input)k;
+			if (cJSON_IsString(why))
+				snprintf(last->why, sizeof(last->why), "%s", why->valuestring);
 		}
 	}
 	return MS_OK;
@@ -315,8 +369,9 @@ static enum ms_status rtmr0_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 		st = ms_tdx_log_add(log, 0, MS_EV_EFI_HANDOFF_TABLES2, d, "TdxTable: the TD HOB for %llu MiB of memory",
 				    (unsigned long long)(b->memory >> 20));
 	} else {
-		st = ms_tdx_log_add(log, 0, MS_EV_EFI_HANDOFF_TABLES2, NULL,
-				    "TdxTable: the TD HOB (needs --memory: it describes guest RAM)");
+		st = ms_tdx_log_add_missing(log, 0, MS_EV_EFI_HANDOFF_TABLES2,
+					    &(struct ms_tdx_missing){ MS_TDX_INPUT_MEMORY, "it describes guest RAM" },
+					    "TdxTable: the TD HOB");
 	}
 	for (unsigned i = 0; i < t->nsections; i++)
 		if (t->sections[i].type == MS_TDVF_CFV)
@@ -343,8 +398,10 @@ static enum ms_status rtmr0_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 			uint8_t v = (uint8_t)b->secure_boot;
 
 			if (b->secure_boot < 0)
-				st = ms_tdx_log_add(log, 0, MS_EV_EFI_VARIABLE_DRIVER_CONFIG, NULL,
-						    "SecureBoot (keys are enrolled: give its value with --secure-boot on|off)");
+				st = ms_tdx_log_add_missing(log, 0, MS_EV_EFI_VARIABLE_DRIVER_CONFIG,
+							    &(struct ms_tdx_missing){ MS_TDX_INPUT_SECURE_BOOT,
+										      "keys are enrolled: on or off" },
+							    "SecureBoot");
 			else {
 				ms_uefi_variable_digest(guids[k], vars[k].name, &v, 1, d);
 				st = ms_tdx_log_add(log, 0, MS_EV_EFI_VARIABLE_DRIVER_CONFIG, d, "SecureBoot = %u", v);
@@ -363,15 +420,17 @@ static enum ms_status rtmr0_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 		const uint8_t *blobs[] = { b->acpi_loader, b->acpi_rsdp, b->acpi_tables };
 		const size_t lens[] = { b->acpi_loader_len, b->acpi_rsdp_len, b->acpi_tables_len };
 		static const char *const names[] = { "etc/table-loader", "etc/acpi/rsdp", "etc/acpi/tables" };
-		static const char *const opts[] = { "--acpi-loader", "--acpi-rsdp", "--acpi-tables" };
+		static const enum ms_tdx_input inputs[] = { MS_TDX_INPUT_ACPI_LOADER, MS_TDX_INPUT_ACPI_RSDP,
+							    MS_TDX_INPUT_ACPI_TABLES };
 
 		for (int k = 0; !st && k < 3; k++) {
 			if (blobs[k]) {
 				ms_sha384(blobs[k], lens[k], d);
 				st = ms_tdx_log_add(log, 0, MS_EV_PLATFORM_CONFIG_FLAGS, d, "ACPI DATA: %s", names[k]);
 			} else {
-				st = ms_tdx_log_add(log, 0, MS_EV_PLATFORM_CONFIG_FLAGS, NULL,
-						    "ACPI DATA: %s (needs %s, dumped from the VMM)", names[k], opts[k]);
+				st = ms_tdx_log_add_missing(log, 0, MS_EV_PLATFORM_CONFIG_FLAGS,
+							    &(struct ms_tdx_missing){ inputs[k], "dumped from the VMM" },
+							    "ACPI DATA: %s", names[k]);
 			}
 		}
 	}
@@ -400,7 +459,7 @@ bool ms_qemu_patches_tdx_kernel(int major, int minor)
 }
 
 enum ms_status ms_tdx_kernel_digest(const struct ms_tdx_boot *b, uint8_t out[MS_SHA384_LEN], bool *computed,
-				    const char **why, struct ms_err *err)
+				    struct ms_tdx_missing *missing, struct ms_err *err)
 {
 	bool patched = ms_qemu_patches_tdx_kernel(b->qemu_major, b->qemu_minor);
 	uint8_t head[0x1000] = { 0 };
@@ -408,15 +467,17 @@ enum ms_status ms_tdx_kernel_digest(const struct ms_tdx_boot *b, uint8_t out[MS_
 
 	*computed = false;
 	if (!b->kernel) {
-		*why = "kernel (needs --kernel: direct boot)";
+		*missing = (struct ms_tdx_missing){ MS_TDX_INPUT_KERNEL, "direct boot" };
 		return MS_OK;
 	}
 	if (!b->qemu_major) {
-		*why = "kernel (needs --qemu-version: QEMU before 10.2 edits the setup header, 10.2 and later do not)";
+		*missing = (struct ms_tdx_missing){ MS_TDX_INPUT_QEMU_VERSION,
+						    "QEMU before 10.2 edits the setup header, 10.2 and later do not" };
 		return MS_OK;
 	}
 	if (patched && b->initrd && !b->memory) {
-		*why = "kernel (needs --memory: QEMU before 10.2 writes the initrd's address, which depends on it)";
+		*missing = (struct ms_tdx_missing){ MS_TDX_INPUT_MEMORY,
+						    "QEMU before 10.2 writes the initrd's address, which depends on it" };
 		return MS_OK;
 	}
 	/* QEMU's edits go to a copy of the first page: the caller's kernel stays as given */
@@ -440,16 +501,16 @@ static enum ms_status rtmr1_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 					       "Exit Boot Services Invocation",
 					       "Exit Boot Services Returned with Success" };
 	uint8_t d[MS_SHA384_LEN];
-	const char *why = NULL;
+	struct ms_tdx_missing missing = { 0 };
 	bool computed = b->kernel_digest != NULL;
 	enum ms_status st;
 
 	if (b->kernel_digest)
 		memcpy(d, b->kernel_digest, MS_SHA384_LEN);
-	else if ((st = ms_tdx_kernel_digest(b, d, &computed, &why, err)))
+	else if ((st = ms_tdx_kernel_digest(b, d, &computed, &missing, err)))
 		return st;
 	if (!b->kernel && !b->kernel_digest)
-		return ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, NULL, "%s", why);
+		return ms_tdx_log_add_missing(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, &missing, "kernel");
 	if (computed && !b->kernel)
 		st = ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, d,
 				    "kernel: Authenticode SHA-384 as given");
@@ -459,7 +520,7 @@ static enum ms_status rtmr1_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 					    ? " of the setup header QEMU patched"
 					    : " of the file as given");
 	else
-		st = ms_tdx_log_add(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, NULL, "%s", why);
+		st = ms_tdx_log_add_missing(log, 1, MS_EV_EFI_BOOT_SERVICES_APPLICATION, &missing, "kernel");
 	for (int i = 0; !st && i < 4; i++) {
 		if (actions[i]) {
 			ms_sha384(actions[i], strlen(actions[i]), d);
@@ -478,12 +539,15 @@ static enum ms_status rtmr2_events(const struct ms_tdx_boot *b, struct ms_tdx_lo
 	enum ms_status st;
 
 	if (!b->kernel && !b->kernel_digest)
-		return ms_tdx_log_add(log, 2, MS_EV_EVENT_TAG, NULL, "kernel command line (needs --kernel: direct boot)");
+		return ms_tdx_log_add_missing(log, 2, MS_EV_EVENT_TAG,
+					      &(struct ms_tdx_missing){ MS_TDX_INPUT_KERNEL, "direct boot" },
+					      "kernel command line");
 	if (b->cmdline_sha384) {
 		st = ms_tdx_log_add(log, 2, MS_EV_EVENT_TAG, b->cmdline_sha384,
 				    "kernel command line: SHA-384 as given");
 	} else if (!b->cmdline) {
-		st = ms_tdx_log_add(log, 2, MS_EV_EVENT_TAG, NULL, "kernel command line (needs --cmdline)");
+		st = ms_tdx_log_add_missing(log, 2, MS_EV_EVENT_TAG, &(struct ms_tdx_missing){ MS_TDX_INPUT_CMDLINE, NULL },
+					    "kernel command line");
 	} else {
 		/* LoadOptions as the Linux EFI stub measures them: OVMF adds the initrd, UTF-16LE, NUL-terminated */
 		size_t n = strlen(b->cmdline) + sizeof(" initrd=initrd");

@@ -34,12 +34,37 @@
 
 const char *ms_tcg_event_type_name(uint32_t type);
 
+/* An input an event can need; its name (ms_tdx_input_name) is the same word in every interface. */
+enum ms_tdx_input {
+	MS_TDX_INPUT_NONE,
+	MS_TDX_INPUT_MEMORY,
+	MS_TDX_INPUT_SECURE_BOOT,
+	MS_TDX_INPUT_ACPI_LOADER,
+	MS_TDX_INPUT_ACPI_RSDP,
+	MS_TDX_INPUT_ACPI_TABLES,
+	MS_TDX_INPUT_KERNEL,
+	MS_TDX_INPUT_QEMU_VERSION,
+	MS_TDX_INPUT_CMDLINE,
+	MS_TDX_INPUT_COUNT
+};
+
+/* "memory", "secure-boot", "acpi-loader", ...; NULL for MS_TDX_INPUT_NONE. */
+const char *ms_tdx_input_name(enum ms_tdx_input input);
+
+/* Why an event was not computed: the input it needs, and what that input decides. */
+struct ms_tdx_missing {
+	enum ms_tdx_input needs;
+	const char *why; /* or NULL */
+};
+
 /* One RTMR extension, computed or read from a log. */
 struct ms_tdx_event {
 	unsigned rtmr; /* 0..3 */
 	uint32_t type;
 	char description[160];
-	bool computed;  /* false: an input was missing; description says which */
+	bool computed;  /* false: an input was missing; needs (and why) say which, when known */
+	enum ms_tdx_input needs;
+	char why[128];
 	uint8_t digest[MS_SHA384_LEN];
 };
 
@@ -50,6 +75,10 @@ struct ms_tdx_log {
 
 enum ms_status ms_tdx_log_add(struct ms_tdx_log *log, unsigned rtmr, uint32_t type,
 			      const uint8_t *digest, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* An event not computed because an input is missing. */
+enum ms_status ms_tdx_log_add_missing(struct ms_tdx_log *log, unsigned rtmr, uint32_t type,
+				      const struct ms_tdx_missing *missing, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void ms_tdx_log_free(struct ms_tdx_log *log);
 
@@ -106,12 +135,12 @@ bool ms_qemu_patches_tdx_kernel(int major, int minor);
 
 /*
  * The kernel's RTMR1 digest (Authenticode, after QEMU's edits when it makes
- * them). *computed is false, with the reason in *why, when an input is missing.
+ * them). *computed is false, with the reason in *missing, when an input is missing.
  * Slow for large kernels: callers may run it beside other work and pass the
  * result in kernel_digest.
  */
 enum ms_status ms_tdx_kernel_digest(const struct ms_tdx_boot *b, uint8_t out[MS_SHA384_LEN], bool *computed,
-				    const char **why, struct ms_err *err);
+				    struct ms_tdx_missing *missing, struct ms_err *err);
 
 /* The events of RTMR0..2 for a direct boot; events that need a missing input are not computed. */
 enum ms_status ms_tdx_boot_events(const struct ms_tdx_boot *b, struct ms_tdx_log *log,

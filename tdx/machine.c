@@ -70,7 +70,7 @@ enum ms_status ms_tdx_measure(const struct ms_tdx_machine *m, struct ms_tdx_resu
 	uint8_t *joined = NULL, kernel_digest[MS_SHA384_LEN];
 	const uint8_t *image = m->firmware;
 	size_t image_len = m->firmware_len + (m->vars ? m->vars_len : 0);
-	const char *why;
+	struct ms_tdx_missing missing;
 	pthread_t mrtd_tid, initrd_tid;
 	bool mrtd_started = false, initrd_started = false;
 	enum ms_status st = MS_OK;
@@ -103,7 +103,7 @@ enum ms_status ms_tdx_measure(const struct ms_tdx_machine *m, struct ms_tdx_resu
 		start(&initrd_tid, &initrd_started, initrd_thread, &initrd);
 	}
 	/* the kernel's Authenticode hash runs here while the MRTD and the initrd hash */
-	if ((st = ms_tdx_kernel_digest(&boot, kernel_digest, &r->kernel_computed, &why, err))) {
+	if ((st = ms_tdx_kernel_digest(&boot, kernel_digest, &r->kernel_computed, &missing, err))) {
 		st = fail_part(r, MS_TDX_PART_KERNEL, st);
 		goto out;
 	}

@@ -108,7 +108,7 @@ enum ms_status ms_tdvf_parse(const uint8_t *image, size_t size, struct ms_tdvf *
 			/* the BFV is the whole file, yet placed after something: a split CODE image */
 			if (s->type == MS_TDVF_BFV && s->raw_size == size)
 				return ms_fail(err, MS_BAD_INPUT,
-					       "this is the CODE part alone: its TDVF offsets assume a 0x%x-byte VARS image in front; pass that with --vars (e.g. OVMF_VARS.fd)",
+					       "this is the CODE part alone: its TDVF offsets assume a 0x%x-byte VARS image in front; give that VARS image as well (e.g. OVMF_VARS.fd)",
 					       s->data_offset);
 			return ms_fail(err, MS_BAD_INPUT,
 				       "TDVF section %zu (%s, offset 0x%zx): data 0x%x+0x%x runs past the end of the image (0x%zx)",

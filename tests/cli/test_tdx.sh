@@ -28,7 +28,7 @@ run tdx --firmware "$FW/OVMF.fd" --qemu-version 8.2.2
 expect_out "QEMU 8.x defaults to two-pass" "MRTD   $MRTD2  (two-pass)"
 run tdx --firmware "$FW/OVMF_CODE.fd" --vars "$FW/OVMF_VARS.fd"
 expect_out "OVMF_CODE.fd with its VARS in front: the OVMF.fd MRTD" "MRTD   $MRTD1"
-expect_failure 2 "OVMF_CODE.fd alone" "its TDVF offsets assume a 0x20000-byte VARS image in front; pass that with --vars" tdx --firmware "$FW/OVMF_CODE.fd"
+expect_failure 2 "OVMF_CODE.fd alone" "its TDVF offsets assume a 0x20000-byte VARS image in front; give that VARS image as well" tdx --firmware "$FW/OVMF_CODE.fd"
 expect_failure 2 "OVMF_CODE_4M.fd: no TDX metadata" "no TDX metadata entry: not a TDX-enabled build" tdx --firmware "$FW/OVMF_CODE_4M.fd"
 
 run tdx --firmware "$FW/OVMF.fd" --memory 2G --transcript
