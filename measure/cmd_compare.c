@@ -10,6 +10,7 @@
 #include "../common/hex.h"
 #include "../common/json.h"
 #include "../common/rfc3339.h"
+#include "../common/text.h"
 #include "../common/x509.h"
 #include "../compare/azure.h"
 #include "../compare/match.h"
@@ -582,7 +583,7 @@ static int print_json(const struct ctx *c, const struct pair *pairs, size_t n, i
 	return wrc;
 }
 
-static void print_check(FILE *f, const struct ms_check *k)
+static void print_check_shown(FILE *f, const struct ms_check *k)
 {
 	if (k->state == MS_CHECK_NOT_CHECKED) {
 		fprintf(f, "  --   %-26s not checked: %s\n", k->what, k->found);
@@ -598,6 +599,23 @@ static void print_check(FILE *f, const struct ms_check *k)
 		fprintf(f, "  %-4s %-26s %-42s %s\n", k->state == MS_CHECK_PASS ? "ok" : "FAIL", k->what, k->expected,
 			k->found);
 	}
+}
+
+/* A check's values can quote the evidence (claims, names): printed with control bytes escaped. */
+static void print_check(FILE *f, const struct ms_check *k)
+{
+	struct ms_check shown = *k;
+
+	shown.what = k->what ? ms_text_escape_dup(k->what) : NULL;
+	shown.expected = k->expected ? ms_text_escape_dup(k->expected) : NULL;
+	shown.found = k->found ? ms_text_escape_dup(k->found) : NULL;
+	if ((k->what && !shown.what) || (k->expected && !shown.expected) || (k->found && !shown.found))
+		fprintf(f, "  (out of memory)\n");
+	else
+		print_check_shown(f, &shown);
+	free(shown.what);
+	free(shown.expected);
+	free(shown.found);
 }
 
 static int print_text(const struct pair *pairs, size_t n, int rc)
