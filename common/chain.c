@@ -8,6 +8,7 @@
 
 #include "chain.h"
 #include "digest.h"
+#include "text.h"
 #include "x509.h"
 
 #define MAX_DEPTH 8
@@ -44,11 +45,14 @@ static void cert_label(X509 *c, char *out, size_t cap)
 	if (at >= 0) {
 		const ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at));
 
-		snprintf(out, cap, "%.*s", ASN1_STRING_length(s), (const char *)ASN1_STRING_get0_data(s));
+		/* the name comes from the evidence: no control bytes into a message */
+		ms_text_escape(out, cap, (const char *)ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
 	} else {
 		char *n = name ? ms_x509_name(name) : NULL;
 
-		snprintf(out, cap, "%s", n && *n ? n : "a certificate without a subject");
+		const char *shown = n && *n ? n : "a certificate without a subject";
+
+		ms_text_escape(out, cap, shown, strlen(shown));
 		free(n);
 	}
 }

@@ -346,7 +346,7 @@ static enum ms_status load_libcurl(const char *url, struct ms_err *err)
 	}
 	if (cu.global_init(CURL_GLOBAL_DEFAULT)) {
 		dlclose(lib);
-		return ms_fail(err, MS_NO_COLLATERAL, "%s: libcurl could not be initialised", url);
+		return ms_fail(err, MS_UNSUPPORTED, "%s: libcurl could not be initialised", url);
 	}
 	cu.loaded = true;
 	return MS_OK;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "status.h"
+#include "text.h"
 
 int ms_exit_code(enum ms_status status)
 {
@@ -29,6 +30,8 @@ enum ms_status ms_vfail(struct ms_err *err, enum ms_status status, const char *f
 	if (err) {
 		err->status = status;
 		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		/* messages quote evidence (certificate names, claims, JSON strings): one line, no terminal controls */
+		ms_text_escape_inplace(err->msg, sizeof(err->msg));
 	}
 	return status;
 }

@@ -8,6 +8,7 @@
 
 #include "../common/json.h"
 #include "../common/qemu_size.h"
+#include "../common/text.h"
 #include "cli.h"
 
 #define PROGRESS_MIN_SIZE (256ull << 20)
@@ -15,10 +16,14 @@
 
 int cli_fail(const char *verb, const char *file, const struct ms_err *err)
 {
+	char *shown = file ? ms_text_escape_dup(file) : NULL, msg[sizeof(err->msg) * 4];
+
+	ms_text_escape(msg, sizeof(msg), err->msg, strlen(err->msg));
 	if (file)
-		fprintf(stderr, "measure: %s: %s: %s\n", verb, file, err->msg);
+		fprintf(stderr, "measure: %s: %s: %s\n", verb, shown ? shown : "(a file)", msg);
 	else
-		fprintf(stderr, "measure: %s: %s\n", verb, err->msg);
+		fprintf(stderr, "measure: %s: %s\n", verb, msg);
+	free(shown);
 	return ms_exit_code(err->status);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* measure compare: parsing the command line, loading the files, printing the verdict of compare/match.c. */
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,6 +10,7 @@
 #include "../common/hex.h"
 #include "../common/json.h"
 #include "../common/rfc3339.h"
+#include "../common/text.h"
 #include "../common/x509.h"
 #include "../compare/azure.h"
 #include "../compare/match.h"
@@ -581,7 +583,7 @@ static int print_json(const struct ctx *c, const struct pair *pairs, size_t n, i
 	return wrc;
 }
 
-static void print_check(FILE *f, const struct ms_check *k)
+static void print_check_shown(FILE *f, const struct ms_check *k)
 {
 	if (k->state == MS_CHECK_NOT_CHECKED) {
 		fprintf(f, "  --   %-26s not checked: %s\n", k->what, k->found);
@@ -597,6 +599,23 @@ static void print_check(FILE *f, const struct ms_check *k)
 		fprintf(f, "  %-4s %-26s %-42s %s\n", k->state == MS_CHECK_PASS ? "ok" : "FAIL", k->what, k->expected,
 			k->found);
 	}
+}
+
+/* A check's values can quote the evidence (claims, names): printed with control bytes escaped. */
+static void print_check(FILE *f, const struct ms_check *k)
+{
+	struct ms_check shown = *k;
+
+	shown.what = k->what ? ms_text_escape_dup(k->what) : NULL;
+	shown.expected = k->expected ? ms_text_escape_dup(k->expected) : NULL;
+	shown.found = k->found ? ms_text_escape_dup(k->found) : NULL;
+	if ((k->what && !shown.what) || (k->expected && !shown.expected) || (k->found && !shown.found))
+		fprintf(f, "  (out of memory)\n");
+	else
+		print_check_shown(f, &shown);
+	free(shown.what);
+	free(shown.expected);
+	free(shown.found);
 }
 
 static int print_text(const struct pair *pairs, size_t n, int rc)
@@ -654,8 +673,38 @@ static int collateral_opt(struct ctx *c, struct collateral *global, size_t nargs
 	return 0;
 }
 
+/* path names the file standard input is (as /dev/stdin or /proc/self/fd/0 do). */
+static bool same_file_as_stdin(const struct compare_batch_line *line, const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && st.st_dev == line->stdin_dev && st.st_ino == line->stdin_ino;
+}
+
+/* A word that would read the batch itself when it comes from standard input. */
+static bool reads_stdin(const struct compare_batch_line *line, const char *path)
+{
+	return !strcmp(path, "-") || (line->batch_on_stdin && same_file_as_stdin(line, path));
+}
+
+/*
+ * A file argument that is standard input: read once on a command line; never
+ * in a batch line, where it would read the batch itself when the batch comes
+ * from standard input (and the lines after it would never run).
+ */
+static int stdin_check(const struct compare_batch_line *line, const char *path, unsigned *stdin_used)
+{
+	if (line && reads_stdin(line, path))
+		return cli_usage("compare", "'%.64s' has no place in a batch line (standard input is not a file of the batch)",
+				 path);
+	if (!strcmp(path, "-") && (*stdin_used)++)
+		return cli_usage("compare", "'-' (standard input) given twice: it can be read once");
+	return 0;
+}
+
 /* --batch: the line's result, one line of text or one JSON object, into line->result. */
-static int batch_result(struct compare_batch_line *line, const struct ctx *c, const struct pair *p, int rc)
+static int batch_result(struct compare_batch_line *line, const struct ctx *c, const struct pair *p, int rc,
+			const char *root_path)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -691,6 +740,8 @@ static int batch_result(struct compare_batch_line *line, const struct ctx *c, co
 				sep = ", ";
 			}
 	}
+	if (root_path) /* as the plain command says on standard error */
+		fprintf(f, " (pinned root replaced by %s)", root_path);
 	if (fclose(f) || !text) {
 		free(text);
 		return 2;
@@ -747,12 +798,16 @@ int compare_run(int argc, char **argv, struct compare_batch_line *line)
 	opterr = 0;
 	/* "-": files come back in place (as 1), so a --vcek between pairs is known to follow a file */
 	while ((opt = getopt_long(argc, argv, "-:jqh", options, NULL)) != -1) {
+		/* an option's file can be standard input as well (ms_file_load reads "-") */
+		if (line && opt != 1 && optarg && opt != VOPT_NONCE && opt != TOPT_NONCE && reads_stdin(line, optarg)) {
+			rc = cli_usage("compare", "'%.64s' has no place in a batch line (standard input is not a file of the batch)",
+				       optarg);
+			goto out;
+		}
 		switch (opt) {
 		case 1:
-			if (!strcmp(optarg, "-") && stdin_used++) {
-				rc = cli_usage("compare", "'-' (standard input) given twice: it can be read once");
+			if ((rc = stdin_check(line, optarg, &stdin_used)))
 				goto out;
-			}
 			args[nargs].path = optarg;
 			args[nargs].vcek = pend_vcek;
 			args[nargs].certs = pend_certs;
@@ -767,7 +822,13 @@ int compare_run(int argc, char **argv, struct compare_batch_line *line)
 			if ((rc = collateral_opt(&c, &c.gcerts, nargs, &pend_certs, "--certs", optarg)))
 				goto out;
 			break;
-		case OPT_CACHE: c.cache_dir = optarg; break;
+		case OPT_CACHE:
+			if (c.cache_dir) {
+				rc = cli_usage("compare", "--cache given twice: it takes one value");
+				goto out;
+			}
+			c.cache_dir = optarg;
+			break;
 		case OPT_POLICY:
 			if (c.policy_path) {
 				rc = cli_usage("compare", "one --policy");
@@ -782,15 +843,29 @@ int compare_run(int argc, char **argv, struct compare_batch_line *line)
 			fetch_options = true;
 			break;
 		case OPT_CA_FILE:
+			if (c.fo.http.ca_file) {
+				rc = cli_usage("compare", "--ca-file given twice: it takes one value");
+				goto out;
+			}
 			c.fo.http.ca_file = optarg;
 			fetch_options = true;
 			break;
-		case 'j': c.json = true; break;
-		case 'q': c.quiet = true; break;
+		case 'j':
+		case 'q':
 		case 'h':
+			/* by what getopt made of the word, so abbreviations (--jso) and bundles (-qj) are caught too */
 			if (line) {
-				rc = cli_usage("compare", "--help has no place in a batch line");
+				rc = cli_usage("compare", "%s has no place in a batch line: give it beside --batch",
+					       opt == 'j' ? "--json (-j)" : opt == 'q' ? "--quiet (-q)" : "--help (-h)");
 				goto out;
+			}
+			if (opt == 'j') {
+				c.json = true;
+				break;
+			}
+			if (opt == 'q') {
+				c.quiet = true;
+				break;
 			}
 			fputs(compare_help, stdout);
 			rc = 0;
@@ -812,10 +887,8 @@ int compare_run(int argc, char **argv, struct compare_batch_line *line)
 	}
 	/* after "--", the rest are files too */
 	for (; optind < argc; optind++) {
-		if (!strcmp(argv[optind], "-") && stdin_used++) {
-			rc = cli_usage("compare", "'-' (standard input) given twice: it can be read once");
+		if ((rc = stdin_check(line, argv[optind], &stdin_used)))
 			goto out;
-		}
 		args[nargs].path = argv[optind];
 		args[nargs].vcek = pend_vcek;
 		args[nargs].certs = pend_certs;
@@ -981,7 +1054,7 @@ evidence:
 	}
 	rc = ms_exit_code(worst);
 	if (line) { /* the batch prints it; bad input is told by the one-line error above */
-		if (rc != 2 && batch_result(line, &c, &pairs[0], rc))
+		if (rc != 2 && batch_result(line, &c, &pairs[0], rc, v.root_path))
 			rc = 2;
 		goto out;
 	}

@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../common/json.h"
+#include "../common/text.h"
 #include "../compare/match.h"
 #include "cli.h"
 #include "compare_batch.h"
@@ -113,12 +115,16 @@ static const char *misplaced(char *const *words, int n)
 {
 	static const char *const refused[] = { "-", "--batch", "--json", "-j", "--quiet", "-q", "--help", "-h" };
 
+	bool after_dashes = false;
+
+	/* after "--" every word is a file, and "-" still reads standard input */
 	for (int i = 0; i < n; i++) {
 		for (size_t k = 0; k < sizeof(refused) / sizeof(refused[0]); k++)
-			if (!strcmp(words[i], refused[k]) || (!strncmp(words[i], "--batch=", 8) && k == 1))
+			if ((!after_dashes || k == 0) &&
+			    (!strcmp(words[i], refused[k]) || (!strncmp(words[i], "--batch=", 8) && k == 1)))
 				return refused[k];
 		if (!strcmp(words[i], "--"))
-			break;
+			after_dashes = true;
 	}
 	return NULL;
 }
@@ -157,7 +163,10 @@ static void print_line_error(bool json, unsigned long number, const char *msg)
 		free(text);
 		cJSON_Delete(o);
 	} else {
-		printf("line %lu: bad input (exit 2): %s\n", number, msg);
+		char *shown = ms_text_escape_dup(msg);
+
+		printf("line %lu: bad input (exit 2): %s\n", number, shown ? shown : "(out of memory)");
+		free(shown);
 	}
 }
 
@@ -269,8 +278,14 @@ static void run_line(struct compare_batch_line *line, char **global, int nglobal
 		goto line_error;
 	}
 	count(t, rc);
-	if (!quiet)
+	if (!quiet && line->json) {
 		printf("%s\n", line->result);
+	} else if (!quiet) { /* the paths and messages in it come from the line and the evidence */
+		char *shown = ms_text_escape_dup(line->result);
+
+		printf("%s\n", shown ? shown : "(out of memory)");
+		free(shown);
+	}
 	goto out;
 line_error:
 	count(t, 2);
@@ -295,6 +310,7 @@ int cmd_compare_batch(int argc, char **argv)
 	int nglobal = 0, rc = 2;
 	bool quiet = false, after_dashes = false;
 	FILE *f = NULL;
+	struct stat st, in;
 
 	if (!global || !buf) {
 		fprintf(stderr, "measure: compare: out of memory\n");
@@ -337,8 +353,13 @@ int cmd_compare_batch(int argc, char **argv)
 		rc = cli_usage("compare", "--batch needs a FILE");
 		goto out;
 	}
-	if (!strcmp(path, "-")) {
+	if (!strcmp(path, "-") || (!stat(path, &st) && !fstat(0, &in) && st.st_dev == in.st_dev && st.st_ino == in.st_ino)) {
 		f = stdin;
+		line.batch_on_stdin = true;
+		if (!fstat(0, &in)) {
+			line.stdin_dev = in.st_dev;
+			line.stdin_ino = in.st_ino;
+		}
 	} else if (!(f = fopen(path, "r"))) {
 		ms_fail(&err, MS_BAD_INPUT, "cannot be read: %m");
 		rc = cli_fail("compare", path, &err);
@@ -384,7 +405,8 @@ int cmd_compare_batch(int argc, char **argv)
 		print_summary(line.json, &t, rc, line.cache);
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "measure: compare: cannot write the output\n");
-		rc = 2;
+		/* a line that failed verification still decides: 3 beats the 2 of the write failure */
+		rc = ms_exit_code(ms_status_worst(t.worst, MS_BAD_INPUT));
 	}
 out:
 	if (f && f != stdin)

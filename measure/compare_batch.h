@@ -4,6 +4,7 @@
 #define MS_COMPARE_BATCH_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "../common/chain.h"
 #include "verify_opts.h"
@@ -14,6 +15,9 @@ struct compare_batch_line {
 	struct ms_chain_cache *cache; /* the run's verified chains and parsed certificates */
 	struct verify_memo *memo;     /* the run's --root and --crl files */
 	bool json;
+	bool batch_on_stdin;          /* the batch is read from standard input: no line may read it */
+	dev_t stdin_dev;              /* standard input's file, to refuse /dev/stdin and the like */
+	ino_t stdin_ino;
 	char *result;                 /* set by compare_run unless the exit code is 2: text, or one JSON object */
 };
 

@@ -36,16 +36,45 @@ void verify_opts_init(struct verify_opts *o, const char *verb)
 	o->vo.at = (int64_t)time(NULL);
 }
 
+/* The options that hold one value: a second occurrence would silently replace the first. */
+static const char *single_valued(int opt)
+{
+	switch (opt) {
+	case VOPT_TYPE: return "--type";
+	case VOPT_AT: return "--at";
+	case VOPT_NONCE: return "--nonce";
+	case VOPT_ROOT: return "--root";
+	case VOPT_VCEK: return "--vcek";
+	case VOPT_CERTS: return "--certs";
+	case VOPT_TCB_INFO: return "--tcb-info";
+	case VOPT_QE_IDENTITY: return "--qe-identity";
+	case VOPT_TCB_CHAIN: return "--tcb-issuer-chain";
+	case VOPT_ACCEPT_TCB: return "--accept-tcb";
+	case VOPT_MIN_TCB_DATE: return "--min-tcb-date";
+	case VOPT_JWKS: return "--jwks";
+	case VOPT_ISSUER: return "--issuer";
+	default: return NULL;
+	}
+}
+
 int verify_opts_parse(struct verify_opts *o, int opt, const char *arg)
 {
+	const char *name = single_valued(opt);
+
+	if (name) {
+		uint32_t bit = 1u << (opt - VOPT_TYPE);
+
+		if (o->given & bit)
+			return cli_usage(o->verb, "%s given twice: it takes one value", name);
+		o->given |= bit;
+	}
 	switch (opt) {
 	case VOPT_TYPE:
 		if (!(o->forced = evidence_type_parse(arg)))
 			return cli_usage(o->verb, "--type is nitro, snp, tdx, maa or azure-vtpm, not '%.64s'", arg);
 		return 0;
 	case VOPT_AT:
-		if (o->at_given++)
-			return cli_usage(o->verb, "--at given twice: one check time");
+		o->at_given++;
 		if (!strcmp(arg, "evidence"))
 			o->vo.at_evidence = true;
 		else if (ms_time_parse(arg, &o->vo.at))

@@ -96,6 +96,7 @@ struct verify_opts {
 	const char *crl_paths[VERIFY_MAX_CRLS];
 	size_t ncrl;
 	unsigned at_given;
+	uint32_t given;                  /* the single-valued options seen, one bit each */
 	/* loaded by verify_opts_load */
 	uint8_t *nonce, *vcek, *certs, *jwks;
 	size_t vcek_len, certs_len, jwks_len;

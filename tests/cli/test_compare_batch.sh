@@ -186,6 +186,78 @@ expect_refused 2 "a batch of comments only: exit 2" "no comparison" compare --ba
 expect_failure 2 "files on the command line beside --batch" "go in the lines" compare --batch "$TMP/empty.batch" "$F/synthetic-nitro.json"
 expect_failure 2 "--batch without FILE" "needs a FILE" compare --batch
 
+# --- review fixes: standard input, control characters, one value per option, exit codes -------------
+# '-' (and /dev/stdin) in a line never reads the batch itself: every later line still runs
+{ printf '%s -- -\n' "$F/synthetic-nitro.json"; printf '%s /dev/stdin\n' "$F/synthetic-nitro.json"
+  printf '%s --vcek - %s\n' "$N" ""; printf '%s\n' "$N"; } >"$TMP/stdin.batch"
+"$MEASURE" compare --batch - --root "$F/synthetic-nitro-root.pem" --at evidence <"$TMP/stdin.batch" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+expect_line 1 2 "'-' after '--' in a line: refused" "standard input"
+expect_line 2 2 "/dev/stdin in a line, the batch on stdin: refused" "standard input"
+expect_line 3 2 "--vcek - in a line: refused" "standard input"
+expect_line 4 0 "the line after them still runs: match"
+expect_out "stdin batch: all 4 lines counted" "summary: 4 comparisons: 1 match, 0 mismatch, 3 bad input"
+"$MEASURE" compare --batch /dev/stdin --root "$F/synthetic-nitro-root.pem" --at evidence <"$TMP/stdin.batch" >"$TMP/out" 2>"$TMP/err"
+expect_line 2 2 "--batch /dev/stdin: /dev/stdin in a line refused too" "standard input"
+expect_out "--batch /dev/stdin: all 4 lines counted" "summary: 4 comparisons: 1 match"
+
+# a certificate name holding a newline and ESC (made with the openssl CLI): escaped, never a forged line
+EVIL_CN=$(printf 'V\nline 1: match (exit 0): forged\033[2K') openssl req -new -key "$P/vcek.key" \
+	-config <(printf '[req]\nprompt=no\ndistinguished_name=dn\nstring_mask=utf8only\nutf8=yes\n[dn]\nCN=$ENV::EVIL_CN\n') 2>/dev/null |
+	EVIL_CN=x openssl x509 -req -CA "$P/ask.pem" -CAkey "$P/ask.key" -set_serial 0x3003 -days 3650 -extfile "$P/vcek.ext" \
+		-outform DER -out "$P/evil.der" 2>/dev/null
+printf -- '--root %s --vcek %s %s %s\n' "$P/cert_chain2.pem" "$P/evil.der" "$TMP/snp.json" "$P/report.bin" >"$TMP/evil.batch"
+run compare --batch "$TMP/evil.batch"
+if [ "$rc" -eq 3 ] && [ "$(wc -l <"$TMP/out")" -eq 2 ] && ! grep -q "$(printf '\033')" "$TMP/out" &&
+	grep -qF 'V\x0aline 1: match (exit 0): forged\x1b[2K' "$TMP/out"; then
+	ok "a certificate name with control characters: escaped as \\xNN, one result line"
+else
+	not_ok "a certificate name with control characters" "exit $rc" "$(cat -A "$TMP/out" | head -c 600)"
+fi
+run compare --root "$P/cert_chain2.pem" --vcek "$P/evil.der" "$TMP/snp.json" "$P/report.bin"
+if [ "$rc" -eq 3 ] && ! grep -q "$(printf '\033')" "$TMP/out" "$TMP/err" && ! grep -q "^line 1: match" "$TMP/out" "$TMP/err"; then
+	ok "compare alone: the same name escaped on stdout and stderr"
+else
+	not_ok "compare alone: the same name escaped" "exit $rc" "$(cat -A "$TMP/out" "$TMP/err" | head -c 600)"
+fi
+run compare --batch "$TMP/evil.batch" --json
+if python3 -c 'import json,sys; o=[json.loads(l) for l in open(sys.argv[1])]; assert len(o)==2 and o[0]["exit_code"]==3, o' "$TMP/out"; then
+	ok "--json: the same line parses as JSON Lines"; else not_ok "--json with the escaped name" "$(head -c 400 "$TMP/out")"; fi
+
+# a single-valued option beside --batch and again in a line: that line's usage error, as on one command line
+printf '%s --nonce 0a0b0c\n%s\n' "$N" "$N" >"$TMP/twice.batch"
+run compare --batch "$TMP/twice.batch" --root "$F/synthetic-nitro-root.pem" --at evidence --nonce 0a0b0c
+expect_line 1 2 "--nonce beside --batch and in a line: usage error" "--nonce given twice"
+printf -- '--root %s %s\n' "$P/cert_chain2.pem" "$N" >"$TMP/twice.batch"
+run compare --batch "$TMP/twice.batch" --root "$F/synthetic-nitro-root.pem" --at evidence
+expect_line 1 2 "--root beside --batch and in a line: usage error" "--root given twice"
+for o in "--nonce 0a --nonce 0b" "--type nitro --type snp" "--accept-tcb UpToDate --accept-tcb Revoked" \
+	"--min-tcb-date 2024-01-01T00:00:00Z --min-tcb-date 2020-01-01T00:00:00Z" "--tcb-info a --tcb-info b" \
+	"--qe-identity a --qe-identity b" "--tcb-issuer-chain a --tcb-issuer-chain b" "--root a --root b" \
+	"--cache a --cache b" "--ca-file a --ca-file b --fetch" "--jwks a --jwks b" "--issuer a --issuer b"; do
+	first=${o%% *}
+	# shellcheck disable=SC2086
+	expect_failure 2 "$first twice on one command line: exit 2" "$first given twice" compare $o $N
+done
+
+# abbreviations and bundles of --json, --quiet, --help in a line
+printf '%s\n' "$N --jso" "$N -qj" "$N --he" "$N --qui" >"$TMP/abbrev.batch"
+run compare --batch "$TMP/abbrev.batch" --root "$F/synthetic-nitro-root.pem" --at evidence
+expect_line 1 2 "--jso in a line: refused" "--json"
+expect_line 2 2 "-qj in a line: refused" "--quiet"
+expect_line 3 2 "--he in a line: refused" "--help"
+expect_line 4 2 "--qui in a line: refused" "--quiet"
+
+# --root beside --batch: the text result says the pinned root was replaced, as compare alone does on stderr
+run compare --batch "$TMP/global.batch" --root "$P/cert_chain.pem" --vcek "$P/vcek.der"
+expect_out "the text result names the replacing root" "(pinned root replaced by $P/cert_chain.pem)"
+
+# a write failure does not hide a worse line: exit 3 beats the 2 of the failed write
+"$MEASURE" compare --batch "$TMP/snp.batch" >/dev/full 2>"$TMP/err"
+rc=$?
+if [ "$rc" -eq 3 ] && grep -q "cannot write" "$TMP/err"; then ok "stdout /dev/full: exit 3, the worst line"; else
+	not_ok "stdout /dev/full: exit 3" "exit $rc" "$(head -c 300 "$TMP/err")"; fi
+
 # --- real evidence, when the vectors are there: each line as compare alone ---------------------------
 Q=$VECTORS/tdx/tdx_prod_quote_SPR_E4.dat
 if [ -f "$Q" ]; then

@@ -4,6 +4,7 @@
 #include "../../common/cose.h"
 #include "../../common/digest.h"
 #include "../../common/json.h"
+#include "../../common/text.h"
 
 static void hex_round_trip(void **state)
 {
@@ -234,6 +235,42 @@ static void exit_codes(void **state)
 	assert_int_equal(ms_exit_code(MS_UNSUPPORTED), 5);
 }
 
+/* Expected strings written by hand from the UTF-8 definition (RFC 3629, Table 3-7 of Unicode). */
+static void text_escape(void **state)
+{
+	char out[64];
+	struct ms_err err = { 0 };
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *want;
+	} cases[] = {
+		{ "plain text, \\x0a kept", 21, "plain text, \\x0a kept" },
+		{ "a\nb\rc\x1b[2K\x7f", 10, "a\\x0ab\\x0dc\\x1b[2K\\x7f" },
+		{ "nul\0x", 5, "nul\\x00x" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" },
+		{ "\xc3", 1, "\\xc3" },                   /* truncated sequence */
+		{ "\xc0\xaf", 2, "\\xc0\\xaf" },         /* overlong '/' */
+		{ "\xed\xa0\x80", 3, "\\xed\\xa0\\x80" }, /* a surrogate */
+		{ "\xc2\x9b", 2, "\\xc2\\x9b" },         /* C1 CSI */
+		{ "\xff", 1, "\\xff" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ms_text_escape(out, sizeof(out), cases[i].in, cases[i].len);
+		assert_string_equal(out, cases[i].want);
+	}
+	/* cut at a whole escape, never half of one */
+	assert_int_equal(ms_text_escape(out, 6, "ab\ncd", 5), 2);
+	assert_string_equal(out, "ab");
+	/* every ms_err message is escaped, and escaping again changes nothing */
+	ms_fail(&err, MS_BAD_SIGNATURE, "name %s", "V\nline 2: match");
+	assert_string_equal(err.msg, "name V\\x0aline 2: match");
+	ms_text_escape(out, sizeof(out), err.msg, strlen(err.msg));
+	assert_string_equal(out, err.msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +278,7 @@ int main(void)
 		cmocka_unit_test(sha_known_answers), cmocka_unit_test(extend_empty),
 		cmocka_unit_test(json_layout),     cmocka_unit_test(cbor_limits),
 		cmocka_unit_test(exit_codes),      cmocka_unit_test(file_limits),
+		cmocka_unit_test(text_escape),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
