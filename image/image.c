@@ -17,6 +17,7 @@
 
 #include <zlib.h>
 
+#include "../common/file.h"
 #include "../common/hex.h"
 #include "../common/json_strict.h"
 #include "image.h"
@@ -342,7 +343,8 @@ int ms_image_open_beneath(int dirfd, const char *path)
 		} else {
 			memcpy(comp, r, n);
 			comp[n] = '\0';
-			next = openat(cur, comp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (end ? O_DIRECTORY : 0));
+			next = end ? openat(cur, comp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_DIRECTORY)
+				   : ms_open_regular_at(cur, comp, O_NOFOLLOW);
 		}
 		if (cur != dirfd) {
 			int saved = errno;
@@ -400,7 +402,7 @@ static enum ms_status store_get(struct store *s, const char *path, struct blob *
 				if (errno == ENOENT)
 					goto out;
 				st = ms_fail(err, MS_BAD_INPUT, "%.200s: cannot open (%s)", want,
-					     errno == ELOOP ? "a symbolic link" : strerror(errno));
+					     errno == ELOOP ? "a symbolic link" : ms_open_error(errno));
 				goto out;
 			}
 			if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {

@@ -71,7 +71,8 @@ enum ms_status ms_image_read_tar_memory(const void *data, size_t len, const char
 enum ms_status ms_image_read_dir(int dirfd, const char *platform, struct ms_image *img, struct ms_err *err);
 void ms_image_free(struct ms_image *img);
 
-/* Opens path beneath dirfd following no symlink (a blob of an OCI layout directory); -1 and errno otherwise. */
+/* Opens path beneath dirfd following no symlink (a blob of an OCI layout directory), a regular file only (a FIFO
+ * does not block: ms_open_regular_at); -1 and errno otherwise (MS_ENOTREG: not a regular file). */
 int ms_image_open_beneath(int dirfd, const char *path);
 
 /* "os/architecture[/variant]" of img into out. */

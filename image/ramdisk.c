@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/file.h"
 #include "../common/json_strict.h"
 #include "libarchive.h"
 #include "ramdisk.h"
@@ -380,7 +381,7 @@ static enum ms_status layer_open(const struct ms_image_source *src, const struct
 	}
 	if (src->dirfd >= 0) {
 		if ((ls->fd = ms_image_open_beneath(src->dirfd, layer->path)) < 0) {
-			st = ms_fail(err, MS_BAD_INPUT, "layer %zu: %s: %s", index, layer->path, strerror(errno));
+			st = ms_fail(err, MS_BAD_INPUT, "layer %zu: %s: %s", index, layer->path, ms_open_error(errno));
 			goto out;
 		}
 	} else {

@@ -13,6 +13,7 @@
 #include "../image/image.h"
 #include "../image/ramdisk.h"
 #include "cli.h"
+#include "out_file.h"
 
 static const char ramdisk_help[] =
 	"Usage: measure eif ramdisk --image IMAGE -o FILE [--platform OS/ARCH[/VARIANT]]\n"
@@ -29,7 +30,8 @@ static const char ramdisk_help[] =
 	"      --image PATH        the container image\n"
 	"      --platform P        the image to use from a multi-platform index\n"
 	"      --bootstrap DIR     a directory holding init and nsm.ko\n"
-	"  -o, --output FILE       the ramdisk (a regular file; removed again on error)\n"
+	"  -o, --output FILE       the ramdisk (a regular file, put in place only when complete;\n"
+	"                          never one of the inputs or inside the image layout)\n"
 	"  -q, --quiet             print nothing\n"
 	"  -h, --help              show this help\n"
 	"\n"
@@ -59,13 +61,14 @@ static int open_image(const char *verb, const char *path, const char *platform, 
 			goto fail;
 		return 0;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		goto sys;
-	src->tarfd = fd;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		ms_fail(&err, MS_BAD_INPUT, "not a regular file or a directory (the image is read twice)");
+	if ((fd = ms_open_regular_at(AT_FDCWD, path, 0)) < 0) {
+		if (errno == MS_ENOTREG)
+			ms_fail(&err, MS_BAD_INPUT, "not a regular file or a directory (the image is read twice)");
+		else
+			goto sys;
 		goto fail;
 	}
+	src->tarfd = fd;
 	if (ms_image_read_tar(fd, platform, img, &err))
 		goto fail;
 	return 0;
@@ -112,10 +115,9 @@ int cli_ramdisk_bootstrap(const char *verb, const char *dir, int out_fd, struct 
 		ms_fail(&err, MS_BAD_INPUT, "cannot open the directory: %s", strerror(errno));
 		return cli_fail(verb, dir, &err);
 	}
-	if ((init_fd = openat(dfd, "init", O_RDONLY | O_CLOEXEC)) < 0 ||
-	    (nsm_fd = openat(dfd, "nsm.ko", O_RDONLY | O_CLOEXEC)) < 0) {
+	if ((init_fd = ms_open_regular_at(dfd, "init", 0)) < 0 || (nsm_fd = ms_open_regular_at(dfd, "nsm.ko", 0)) < 0) {
 		snprintf(path, sizeof(path), "%s/%s", dir, init_fd < 0 ? "init" : "nsm.ko");
-		ms_fail(&err, MS_BAD_INPUT, "cannot open: %s", strerror(errno));
+		ms_fail(&err, MS_BAD_INPUT, "cannot open: %s", ms_open_error(errno));
 		rc = cli_fail(verb, path, &err);
 		goto out;
 	}
@@ -176,7 +178,8 @@ int cmd_eif_ramdisk(int argc, char **argv)
 	char hex[2 * MS_SHA384_LEN + 1];
 	bool quiet = false;
 	struct stat sb;
-	int opt, fd = -1, rc;
+	struct out_file out = { .fd = -1 };
+	int opt, rc;
 
 	optind = 0;
 	opterr = 0;
@@ -201,24 +204,38 @@ int cmd_eif_ramdisk(int argc, char **argv)
 	if (platform && !image)
 		return cli_usage(verb, "--platform goes with --image");
 	if (!output || !strcmp(output, "-"))
-		return cli_usage(verb, "-o FILE is required (a regular file: it is written in place)");
+		return cli_usage(verb, "-o FILE is required (a regular file)");
 	if (lstat(output, &sb) == 0 && !S_ISREG(sb.st_mode))
 		return cli_usage(verb, "%s exists and is not a regular file", output);
-	if ((fd = open(output, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0) {
-		fprintf(stderr, "measure: %s: %s: cannot create (%s)\n", verb, output, strerror(errno));
-		return 2;
+	{
+		const char *inputs[4] = { image, bootstrap, NULL, NULL };
+		char *init_path = NULL, *nsm_path = NULL;
+
+		if (bootstrap && (asprintf(&init_path, "%s/init", bootstrap) < 0 ||
+				  asprintf(&nsm_path, "%s/nsm.ko", bootstrap) < 0)) {
+			fprintf(stderr, "measure: %s: out of memory\n", verb);
+			return 2;
+		}
+		inputs[2] = init_path;
+		inputs[3] = nsm_path;
+		rc = out_file_check_inputs(verb, output, inputs, 4, 2);
+		free(init_path);
+		free(nsm_path);
+		if (rc)
+			return rc;
 	}
-	rc = image ? cli_ramdisk_image(verb, image, platform, fd, &info) : cli_ramdisk_bootstrap(verb, bootstrap, fd, &info);
-	if (!rc && (fsync(fd) != 0 || sha384_fd(fd, digest) != 0)) {
-		fprintf(stderr, "measure: %s: %s: cannot write or read back (%s)\n", verb, output, strerror(errno));
+	if ((rc = out_file_open(verb, output, &out)))
+		return rc;
+	rc = image ? cli_ramdisk_image(verb, image, platform, out.fd, &info)
+		   : cli_ramdisk_bootstrap(verb, bootstrap, out.fd, &info);
+	if (!rc && sha384_fd(out.fd, digest) != 0) {
+		fprintf(stderr, "measure: %s: %s: cannot read back (%s)\n", verb, output, strerror(errno));
 		rc = 2;
 	}
-	if (close(fd) != 0 && !rc) {
-		fprintf(stderr, "measure: %s: %s: cannot write (%s)\n", verb, output, strerror(errno));
-		rc = 2;
-	}
+	if (!rc)
+		rc = out_file_commit(verb, &out);
 	if (rc) {
-		unlink(output); /* never a partial ramdisk */
+		out_file_abort(&out); /* never a partial ramdisk, and what was at FILE stays */
 		return rc;
 	}
 	if (info.implicit_dirs)

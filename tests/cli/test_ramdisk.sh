@@ -135,6 +135,59 @@ assert "PCR2       " + pcr(c) in out
 EOF
 ls -A "$TMP" | grep -q '^app.eif.' && not_ok "eif build --image leaves no ramdisk files" || ok "eif build --image leaves no ramdisk files"
 
+# ---- -o is written to a temporary file and put in place only when complete (review M6, L2) ----
+cp "$TMP/L.tar" "$TMP/victim.tar"
+expect_failure 2 "-o naming the --image tar is refused" "the output is the input" \
+	eif ramdisk --image "$TMP/victim.tar" -o "$TMP/victim.tar"
+cmp -s "$TMP/L.tar" "$TMP/victim.tar" && ok "the input named as -o is untouched" || not_ok "the input named as -o is untouched"
+ln "$TMP/victim.tar" "$TMP/victim-link.tar"
+expect_failure 2 "-o naming a hard link of the input is refused" "the output is the input" \
+	eif ramdisk --image "$TMP/victim.tar" -o "$TMP/victim-link.tar"
+expect_failure 2 "-o inside the image layout is refused" "inside the input directory" \
+	eif ramdisk --image "$TMP/L" -o "$TMP/L/blobs/sha256/out.cpio"
+expect_failure 2 "eif build -o naming its kernel is refused" "the output is the input" \
+	eif build --kernel "$TMP/kernel" --cmdline x --bootstrap "$TMP/boot" --image "$TMP/L" -o "$TMP/kernel"
+expect_failure 2 "eif build -o inside the image layout is refused" "inside the input directory" \
+	eif build --kernel "$TMP/kernel" --cmdline x --image "$TMP/L" -o "$TMP/L/x.eif"
+[ "$(stat -c %s "$TMP/kernel")" = 8192 ] && ok "the kernel named as -o is untouched" || not_ok "the kernel named as -o is untouched"
+echo keep >"$TMP/keep.cpio"
+mkdir "$TMP/broken" && cp -r "$TMP/L/." "$TMP/broken/"
+for f in "$TMP"/broken/blobs/sha256/*; do [ "$(stat -c %s "$f")" -gt 1024 ] && printf 'x' >>"$f"; done
+expect_rc 2 "a failing ramdisk" eif ramdisk --image "$TMP/broken" -o "$TMP/keep.cpio"
+[ "$(cat "$TMP/keep.cpio")" = keep ] && ok "a failed run leaves the old -o file as it was" ||
+	not_ok "a failed run leaves the old -o file as it was"
+ls -A "$TMP" | grep -q 'measure-' && not_ok "a failed run leaves no temporary file" || ok "a failed run leaves no temporary file"
+expect_rc 0 "a ramdisk over an existing file" eif ramdisk --image "$TMP/L" -o "$TMP/keep.cpio"
+cmp -s "$TMP/keep.cpio" "$TMP/L.cpio" && ok "it replaces the file with the whole ramdisk" || not_ok "it replaces the file with the whole ramdisk"
+[ "$(stat -c %a "$TMP/keep.cpio")" = "$(printf '%o' $((0666 & ~$(umask))))" ] &&
+	ok "the ramdisk has the umask's mode" || not_ok "the ramdisk has the umask's mode" "$(stat -c %a "$TMP/keep.cpio")"
+
+# ---- a FIFO in place of a file never blocks (review M2) ----
+for what in index layer init; do
+	rm -rf "$TMP/ff" && mkdir "$TMP/ff" && cp -r "$TMP/L/." "$TMP/ff/" && cp -r "$TMP/boot" "$TMP/ffboot"
+	case $what in
+	index) rm "$TMP/ff/index.json" && mkfifo "$TMP/ff/index.json" ;;
+	layer) big=$(ls -S "$TMP"/ff/blobs/sha256/* | head -1) && rm "$big" && mkfifo "$big" ;;
+	init) rm "$TMP/ffboot/init" && mkfifo "$TMP/ffboot/init" ;;
+	esac
+	if [ $what = init ]; then
+		set -- eif ramdisk --bootstrap "$TMP/ffboot" -o "$TMP/ff.cpio"
+	else
+		set -- eif ramdisk --image "$TMP/ff" -o "$TMP/ff.cpio"
+	fi
+	timeout 20 "$MEASURE" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q "not a regular file" "$TMP/err" && ok "a FIFO as the $what: exit 2, no hang" ||
+		not_ok "a FIFO as the $what: exit 2, no hang" "exit $rc: $(cat "$TMP/err")"
+	rm -rf "$TMP/ffboot"
+done
+rm -rf "$TMP/ff" && mkdir "$TMP/ff" && cp -r "$TMP/L/." "$TMP/ff/"
+big=$(ls -S "$TMP"/ff/blobs/sha256/* | head -1) && rm "$big" && mkfifo "$big"
+timeout 20 "$MEASURE" image "$TMP/ff" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "not a regular file" "$TMP/err" && ok "measure image: a FIFO blob is exit 2, no hang" ||
+	not_ok "measure image: a FIFO blob is exit 2, no hang" "exit $rc: $(cat "$TMP/err")"
+
 # ---- libarchive is loaded only when a tar is read; missing, it is exit 5 (a private mount namespace hides it) ----
 LIB=$(ldconfig -p 2>/dev/null | awk '/libarchive.so.13 /{print $NF; exit}')
 if [ -n "$LIB" ] && unshare -m true 2>/dev/null; then
