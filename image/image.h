@@ -22,6 +22,8 @@
 #define MS_IMAGE_MAX_LAYERS 1000u            /* layers of one image */
 #define MS_IMAGE_MAX_MANIFESTS 1024u         /* candidate manifests in all indexes */
 #define MS_IMAGE_MAX_INDEX_DEPTH 4u          /* index -> index nesting */
+#define MS_IMAGE_MAX_INDEXES 1024u           /* distinct nested indexes */
+#define MS_IMAGE_MAX_DESCRIPTORS 65536u      /* descriptors in all indexes read (each nested index once) */
 #define MS_IMAGE_MAX_UNCOMPRESSED (64ull << 30) /* one layer, decompressed (gzip bombs) */
 #define MS_IMAGE_MAX_PATH 1024u              /* an entry name */
 
