@@ -503,6 +503,8 @@ static enum ms_status read_header(struct archive_entry *e, uint64_t ordinal, con
 	} else if (!strncmp(base, ".wh..wh.", 8)) {
 		le->kind = K_SKIP; /* aufs bookkeeping */
 	} else if (!strncmp(base, ".wh.", 4)) {
+		if (!base[4])
+			return ms_fail(err, MS_BAD_INPUT, "%s: entry \"%.200s\": a whiteout that names no file", what, name);
 		le->kind = K_WHITEOUT;
 		memmove((char *)base, base + 4, strlen(base + 4) + 1);
 	} else if (hard) {

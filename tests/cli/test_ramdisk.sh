@@ -188,6 +188,21 @@ rc=$?
 [ $rc -eq 2 ] && grep -q "not a regular file" "$TMP/err" && ok "measure image: a FIFO blob is exit 2, no hang" ||
 	not_ok "measure image: a FIFO blob is exit 2, no hang" "exit $rc: $(cat "$TMP/err")"
 
+# ---- an empty whiteout name (review L5) ----
+python3 - "$TMP/wh" <<'EOF'
+import json, sys
+sys.path.insert(0, "tests")
+from image_fixtures import Layout, layer_tar, sha, OCI_CONFIG, OCI_MANIFEST, LAYER_TAR
+lay = Layout(sys.argv[1])
+raw = layer_tar([("a", b"a\n"), (".wh.", b"")])
+layer = lay.blob(raw, LAYER_TAR)
+config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/a"]}, "rootfs": {"type": "layers", "diff_ids": ["sha256:" + sha(raw)]}}).encode()
+manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": lay.blob(config, OCI_CONFIG), "layers": [layer]}).encode()
+lay.index([lay.blob(manifest, OCI_MANIFEST)])
+EOF
+expect_failure 2 "a top-level .wh. entry is refused" "a whiteout that names no file" \
+	eif ramdisk --image "$TMP/wh" -o "$TMP/wh.cpio"
+
 # ---- libarchive is loaded only when a tar is read; missing, it is exit 5 (a private mount namespace hides it) ----
 LIB=$(ldconfig -p 2>/dev/null | awk '/libarchive.so.13 /{print $NF; exit}')
 if [ -n "$LIB" ] && unshare -m true 2>/dev/null; then
