@@ -1165,8 +1165,36 @@ out:
 	return st;
 }
 
+/* The bytes of file data the ramdisk will hold: each inode of a live regular file once. */
+static enum ms_status data_size(const struct tree *t, uint64_t max_size, struct ms_err *err)
+{
+	bool *counted = t->ino_count ? calloc(t->ino_count, sizeof(*counted)) : NULL;
+	uint64_t total = 0;
+	enum ms_status st = MS_OK;
+
+	if (t->ino_count && !counted)
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	for (uint32_t i = 0; i < t->count; i++) {
+		const struct node *n = &t->n[i];
+
+		if (!n->alive || n->type != N_REG || n->inode == NONE || n->inode >= t->ino_count ||
+		    counted[n->inode])
+			continue;
+		counted[n->inode] = true;
+		total += t->ino[n->inode].size;
+		if (total > max_size) {
+			st = ms_fail(err, MS_BAD_INPUT, "the files of the flattened image add up to more than %llu bytes "
+				     "(at \"%.200s\"), the ramdisk size limit", (unsigned long long)max_size,
+				     n->path);
+			break;
+		}
+	}
+	free(counted);
+	return st;
+}
+
 enum ms_status ms_ramdisk_customer(const struct ms_image_source *src, const struct ms_image *img, int out,
-				   struct ms_ramdisk_info *info, struct ms_err *err)
+				   uint64_t max_size, struct ms_ramdisk_info *info, struct ms_err *err)
 {
 	static const char *const files_dirs[] = { "rootfs", "rootfs/dev", "rootfs/run", "rootfs/sys",
 						  "rootfs/var", "rootfs/proc", "rootfs/tmp" };
@@ -1190,7 +1218,7 @@ enum ms_status ms_ramdisk_customer(const struct ms_image_source *src, const stru
 	for (uint32_t i = 0; i < img->layer_count; i++)
 		if ((st = read_layer_tree(&t, src, img, i, err)))
 			goto out;
-	if ((st = init_layer(&t, err)))
+	if ((st = init_layer(&t, err)) || (st = data_size(&t, max_size ? max_size : MS_RAMDISK_DEFAULT_MAX_SIZE, err)))
 		goto out;
 	if (t.ino_count && !(x.first_path = malloc(t.ino_count * sizeof(*x.first_path)))) {
 		st = ms_fail(err, MS_NO_MEMORY, "out of memory");

@@ -305,7 +305,7 @@ int cmd_eif_build(int argc, char **argv)
 			goto out;
 		}
 		if ((bootstrap && (rc = cli_ramdisk_bootstrap(verb, bootstrap, boot_fd, &rd_info))) ||
-		    (image && (rc = cli_ramdisk_image(verb, image, platform, image_fd, &rd_info))))
+		    (image && (rc = cli_ramdisk_image(verb, image, platform, 0, image_fd, &rd_info))))
 			goto out;
 		rc = 2;
 	}

@@ -30,6 +30,8 @@ static const char ramdisk_help[] =
 	"      --image PATH        the container image\n"
 	"      --platform P        the image to use from a multi-platform index\n"
 	"      --bootstrap DIR     a directory holding init and nsm.ko\n"
+	"      --max-size SIZE     refuse an image whose files add up to more (default 8G;\n"
+	"                          checked before anything is written, sparse files count in full)\n"
 	"  -o, --output FILE       the ramdisk (a regular file, put in place only when complete;\n"
 	"                          never one of the inputs or inside the image layout)\n"
 	"  -q, --quiet             print nothing\n"
@@ -39,7 +41,8 @@ static const char ramdisk_help[] =
 	"and every layer's digest is checked on both reads. Refused with exit 2: paths\n"
 	"with .. or absolute, entries below a symlink, relative symlinks that climb out of\n"
 	"the root, hard links to a missing file, sockets, names over 1023 bytes, more than\n"
-	"1000 layers or 1,000,000 paths, layers that decompress past 64 GiB. Not verified\n"
+	"1000 layers or 1,000,000 paths, layers that decompress past 64 GiB, files adding\n"
+	"up past --max-size, a whiteout naming no file, a FIFO in the layout. Not verified\n"
 	"against nitro-cli: see docs/nitro-ramdisk.md. Exit codes: 0 written, 2 bad input\n"
 	"or usage, 5 libarchive missing or an unsupported layer compression.\n";
 
@@ -88,7 +91,7 @@ static void close_image(struct ms_image_source *src, struct ms_image *img)
 	ms_image_free(img);
 }
 
-int cli_ramdisk_image(const char *verb, const char *image, const char *platform, int out_fd,
+int cli_ramdisk_image(const char *verb, const char *image, const char *platform, uint64_t max_size, int out_fd,
 		      struct ms_ramdisk_info *info)
 {
 	struct ms_image_source src = { -1, -1 };
@@ -98,7 +101,7 @@ int cli_ramdisk_image(const char *verb, const char *image, const char *platform,
 
 	if ((rc = open_image(verb, image, platform, &src, &img)))
 		goto out;
-	if (ms_ramdisk_customer(&src, &img, out_fd, info, &err))
+	if (ms_ramdisk_customer(&src, &img, out_fd, max_size, info, &err))
 		rc = cli_fail(verb, image, &err);
 out:
 	close_image(&src, &img);
@@ -169,7 +172,7 @@ int cmd_eif_ramdisk(int argc, char **argv)
 	static const struct option options[] = {
 		{ "image", required_argument, NULL, 'i' },    { "platform", required_argument, NULL, 'p' },
 		{ "bootstrap", required_argument, NULL, 'b' }, { "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
+		{ "max-size", required_argument, NULL, 'M' }, { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *verb = "eif ramdisk", *image = NULL, *platform = NULL, *bootstrap = NULL, *output = NULL;
@@ -179,6 +182,7 @@ int cmd_eif_ramdisk(int argc, char **argv)
 	bool quiet = false;
 	struct stat sb;
 	struct out_file out = { .fd = -1 };
+	uint64_t max_size = MS_RAMDISK_DEFAULT_MAX_SIZE;
 	int opt, rc;
 
 	optind = 0;
@@ -189,6 +193,12 @@ int cmd_eif_ramdisk(int argc, char **argv)
 		case 'p': platform = optarg; break;
 		case 'b': bootstrap = optarg; break;
 		case 'o': output = optarg; break;
+		case 'M':
+			if (!cli_parse_size(verb, "--max-size", optarg, &max_size))
+				return 2;
+			if (!max_size)
+				return cli_usage(verb, "--max-size must be more than 0");
+			break;
 		case 'q': quiet = true; break;
 		case 'h':
 			fputs(ramdisk_help, stdout);
@@ -226,7 +236,7 @@ int cmd_eif_ramdisk(int argc, char **argv)
 	}
 	if ((rc = out_file_open(verb, output, &out)))
 		return rc;
-	rc = image ? cli_ramdisk_image(verb, image, platform, out.fd, &info)
+	rc = image ? cli_ramdisk_image(verb, image, platform, max_size, out.fd, &info)
 		   : cli_ramdisk_bootstrap(verb, bootstrap, out.fd, &info);
 	if (!rc && sha384_fd(out.fd, digest) != 0) {
 		fprintf(stderr, "measure: %s: %s: cannot read back (%s)\n", verb, output, strerror(errno));

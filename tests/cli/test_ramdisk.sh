@@ -203,6 +203,15 @@ EOF
 expect_failure 2 "a top-level .wh. entry is refused" "a whiteout that names no file" \
 	eif ramdisk --image "$TMP/wh" -o "$TMP/wh.cpio"
 
+# ---- the files' sizes are added up before anything is written (review M5) ----
+python3 -c 'import sys; sys.path.insert(0, "tests"); from image_fixtures import Layout
+lay = Layout(sys.argv[1]); d, _ = lay.image("amd64", [b"x" * 1500, b"y" * 1500]); lay.index([d])' "$TMP/sz"
+expect_failure 2 "files adding up past --max-size are refused" "add up to more than 2048 bytes" \
+	eif ramdisk --image "$TMP/sz" --max-size 2k -o "$TMP/sz.cpio"
+[ ! -e "$TMP/sz.cpio" ] && ok "nothing written past --max-size" || not_ok "nothing written past --max-size"
+expect_rc 0 "the same image under --max-size 4k" eif ramdisk --image "$TMP/sz" --max-size 4k -o "$TMP/sz.cpio"
+expect_failure 2 "--max-size 0 is refused" "--max-size" eif ramdisk --image "$TMP/sz" --max-size 0 -o "$TMP/sz.cpio"
+
 # ---- libarchive is loaded only when a tar is read; missing, it is exit 5 (a private mount namespace hides it) ----
 LIB=$(ldconfig -p 2>/dev/null | awk '/libarchive.so.13 /{print $NF; exit}')
 if [ -n "$LIB" ] && unshare -m true 2>/dev/null; then
