@@ -11,6 +11,32 @@
 #include "digest.h"
 #include "file.h"
 
+int ms_open_regular_at(int dirfd, const char *name, int extra_flags)
+{
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | extra_flags), flags, e;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		e = errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		e = MS_ENOTREG;
+	} else if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		e = errno;
+	} else {
+		return fd;
+	}
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+const char *ms_open_error(int e)
+{
+	return e == MS_ENOTREG ? "not a regular file" : strerror(e);
+}
+
 enum ms_status ms_file_open(struct ms_file *f, const char *path, struct ms_err *err)
 {
 	struct stat st;

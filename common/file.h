@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <errno.h>
+
 #include "status.h"
 
 /* An open input: a regular file or a stream (stdin, a pipe). */
@@ -15,6 +17,19 @@ struct ms_file {
 	bool regular;     /* size is known and pread works */
 	uint64_t size;    /* valid when regular */
 };
+
+/*
+ * Opens name (relative to dirfd, or AT_FDCWD) read-only and only if it is a
+ * regular file: opened non-blocking, so a FIFO in its place cannot hang the
+ * open, then checked with fstat, then made blocking again. extra_flags are
+ * added to O_RDONLY | O_CLOEXEC | O_NONBLOCK (O_NOFOLLOW, say). -1 and errno
+ * otherwise; errno MS_ENOTREG when it is not a regular file (ms_open_error
+ * names it).
+ */
+#define MS_ENOTREG ENOSTR
+int ms_open_regular_at(int dirfd, const char *name, int extra_flags);
+/* strerror(e), or "not a regular file" for MS_ENOTREG. */
+const char *ms_open_error(int e);
 
 /* Opens path for reading ("-" is stdin); refuses directories. */
 enum ms_status ms_file_open(struct ms_file *f, const char *path, struct ms_err *err);

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "../common/file.h"
 #include "../common/hex.h"
 #include "../common/json_strict.h"
 #include "cosign.h"
@@ -170,7 +171,7 @@ static enum ms_status read_blob(int dirfd, const cJSON *desc, size_t max, const 
 		return st;
 	snprintf(path, sizeof(path), "blobs/sha256/%s", d->valuestring + 7);
 	if ((fd = ms_image_open_beneath(dirfd, path)) < 0)
-		return ms_fail(err, MS_BAD_INPUT, "%s: %s: %s", what, path, strerror(errno));
+		return ms_fail(err, MS_BAD_INPUT, "%s: %s: %s", what, path, ms_open_error(errno));
 	if (!(buf = malloc(max + 1))) {
 		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
 		goto out;

@@ -17,6 +17,7 @@
 
 #include <zlib.h>
 
+#include "../common/file.h"
 #include "../common/hex.h"
 #include "../common/json_strict.h"
 #include "image.h"
@@ -342,7 +343,8 @@ int ms_image_open_beneath(int dirfd, const char *path)
 		} else {
 			memcpy(comp, r, n);
 			comp[n] = '\0';
-			next = openat(cur, comp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (end ? O_DIRECTORY : 0));
+			next = end ? openat(cur, comp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_DIRECTORY)
+				   : ms_open_regular_at(cur, comp, O_NOFOLLOW);
 		}
 		if (cur != dirfd) {
 			int saved = errno;
@@ -400,7 +402,7 @@ static enum ms_status store_get(struct store *s, const char *path, struct blob *
 				if (errno == ENOENT)
 					goto out;
 				st = ms_fail(err, MS_BAD_INPUT, "%.200s: cannot open (%s)", want,
-					     errno == ELOOP ? "a symbolic link" : strerror(errno));
+					     errno == ELOOP ? "a symbolic link" : ms_open_error(errno));
 				goto out;
 			}
 			if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
@@ -786,6 +788,10 @@ out:
 struct candidates {
 	struct desc *d;
 	size_t n;
+	/* indexes already read (a nested index named again is skipped) and descriptors seen in all of them */
+	uint8_t (*seen)[MS_SHA256_LEN];
+	size_t seen_n;
+	size_t descriptors;
 };
 
 /* cosign's artifacts beside an image: tags sha256-<manifest hex>.sig, .att, .sbom */
@@ -820,13 +826,32 @@ static enum ms_status collect(struct store *s, const cJSON *index, const char *w
 		struct desc d;
 
 		snprintf(field, sizeof(field), "manifests[%zu]", i);
+		if (++c->descriptors > MS_IMAGE_MAX_DESCRIPTORS)
+			return ms_fail(err, MS_BAD_INPUT, "%s: %s: more than %u descriptors in all indexes together", what,
+				       field, MS_IMAGE_MAX_DESCRIPTORS);
 		if ((st = parse_descriptor(m, what, field, &d, err)))
 			return st;
 		if (one_of(d.media_type, index_types)) {
 			char inner[96], hex[2 * MS_SHA256_LEN + 1];
 			struct blob *b;
 			cJSON *j = NULL;
+			bool again = false;
 
+			for (size_t k = 0; k < c->seen_n && !again; k++)
+				again = !memcmp(c->seen[k], d.digest, MS_SHA256_LEN);
+			if (again)
+				continue; /* its manifests are candidates already */
+			if (c->seen_n >= MS_IMAGE_MAX_INDEXES)
+				return ms_fail(err, MS_BAD_INPUT, "%s: %s: more than %u nested indexes", what, field,
+					       MS_IMAGE_MAX_INDEXES);
+			if (!(c->seen_n % 16)) {
+				uint8_t(*p)[MS_SHA256_LEN] = realloc(c->seen, (c->seen_n + 16) * sizeof(*p));
+
+				if (!p)
+					return ms_fail(err, MS_NO_MEMORY, "out of memory");
+				c->seen = p;
+			}
+			memcpy(c->seen[c->seen_n++], d.digest, MS_SHA256_LEN);
 			if (depth >= MS_IMAGE_MAX_INDEX_DEPTH)
 				return ms_fail(err, MS_BAD_INPUT, "%s: %s: indexes nest more than %u deep", what, field,
 					       MS_IMAGE_MAX_INDEX_DEPTH);
@@ -968,6 +993,7 @@ static enum ms_status read_oci(struct store *s, const char *platform, struct ms_
 	st = load_oci_image(s, &c.d[pick], img, err);
 out:
 	free(c.d);
+	free(c.seen);
 	cJSON_Delete(layout);
 	cJSON_Delete(index);
 	return st;
@@ -1132,6 +1158,7 @@ static enum ms_status read_docker(struct store *s, const struct blob *mb, const 
 out:
 	free(which);
 	free(c.d);
+	free(c.seen);
 	cJSON_Delete(j);
 	return st;
 }
@@ -1442,6 +1469,7 @@ enum ms_status ms_image_check_json(const char *kind, const uint8_t *data, size_t
 	}
 out:
 	free(c.d);
+	free(c.seen);
 	cJSON_Delete(j);
 	ms_image_free(&img);
 	return st;

@@ -22,6 +22,8 @@
 #define MS_IMAGE_MAX_LAYERS 1000u            /* layers of one image */
 #define MS_IMAGE_MAX_MANIFESTS 1024u         /* candidate manifests in all indexes */
 #define MS_IMAGE_MAX_INDEX_DEPTH 4u          /* index -> index nesting */
+#define MS_IMAGE_MAX_INDEXES 1024u           /* distinct nested indexes */
+#define MS_IMAGE_MAX_DESCRIPTORS 65536u      /* descriptors in all indexes read (each nested index once) */
 #define MS_IMAGE_MAX_UNCOMPRESSED (64ull << 30) /* one layer, decompressed (gzip bombs) */
 #define MS_IMAGE_MAX_PATH 1024u              /* an entry name */
 
@@ -71,7 +73,8 @@ enum ms_status ms_image_read_tar_memory(const void *data, size_t len, const char
 enum ms_status ms_image_read_dir(int dirfd, const char *platform, struct ms_image *img, struct ms_err *err);
 void ms_image_free(struct ms_image *img);
 
-/* Opens path beneath dirfd following no symlink (a blob of an OCI layout directory); -1 and errno otherwise. */
+/* Opens path beneath dirfd following no symlink (a blob of an OCI layout directory), a regular file only (a FIFO
+ * does not block: ms_open_regular_at); -1 and errno otherwise (MS_ENOTREG: not a regular file). */
 int ms_image_open_beneath(int dirfd, const char *path);
 
 /* "os/architecture[/variant]" of img into out. */

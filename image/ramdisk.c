@@ -12,9 +12,11 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/file.h"
 #include "../common/json_strict.h"
 #include "libarchive.h"
 #include "ramdisk.h"
@@ -56,26 +58,63 @@ struct tree {
 	uint32_t count, cap;
 	uint32_t *hash; /* open addressing: node indices, NONE empty */
 	uint32_t hash_cap;
+	uint64_t hash_key[2]; /* SipHash key, random */
 	struct inode *ino;
 	uint32_t ino_count, ino_cap;
 };
 
 /* ---- the tree ---- */
 
-static uint64_t hash_path(const char *p)
-{
-	uint64_t h = 1469598103934665603ull;
+#define ROTL64(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
 
-	while (*p)
-		h = (h ^ (uint8_t)*p++) * 1099511628211ull;
-	return h;
+static void sip_round(uint64_t v[4])
+{
+	v[0] += v[1], v[1] = ROTL64(v[1], 13), v[1] ^= v[0], v[0] = ROTL64(v[0], 32);
+	v[2] += v[3], v[3] = ROTL64(v[3], 16), v[3] ^= v[2];
+	v[0] += v[3], v[3] = ROTL64(v[3], 21), v[3] ^= v[0];
+	v[2] += v[1], v[1] = ROTL64(v[1], 17), v[1] ^= v[2], v[2] = ROTL64(v[2], 32);
+}
+
+/* SipHash-2-4 of len bytes under a 128-bit key (Aumasson and Bernstein). */
+static uint64_t siphash24(const uint64_t key[2], const uint8_t *p, size_t len)
+{
+	uint64_t v[4] = { key[0] ^ 0x736f6d6570736575ull, key[1] ^ 0x646f72616e646f6dull,
+			  key[0] ^ 0x6c7967656e657261ull, key[1] ^ 0x7465646279746573ull };
+	uint64_t m, last = (uint64_t)len << 56;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		m = 0;
+		for (int b = 7; b >= 0; b--)
+			m = m << 8 | p[i + (size_t)b];
+		v[3] ^= m;
+		sip_round(v);
+		sip_round(v);
+		v[0] ^= m;
+	}
+	for (size_t b = 0; i + b < len; b++)
+		last |= (uint64_t)p[i + b] << (8 * b);
+	v[3] ^= last;
+	sip_round(v);
+	sip_round(v);
+	v[0] ^= last;
+	v[2] ^= 0xff;
+	for (int r = 0; r < 4; r++)
+		sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+/* Keyed with a random key per tree, so names cannot be chosen to collide in the linear-probing table. */
+static uint64_t hash_path(const struct tree *t, const char *p)
+{
+	return siphash24(t->hash_key, (const uint8_t *)p, strlen(p));
 }
 
 static uint32_t tree_find(const struct tree *t, const char *path)
 {
 	if (!t->hash_cap)
 		return NONE;
-	for (uint64_t i = hash_path(path) & (t->hash_cap - 1);; i = (i + 1) & (t->hash_cap - 1)) {
+	for (uint64_t i = hash_path(t, path) & (t->hash_cap - 1);; i = (i + 1) & (t->hash_cap - 1)) {
 		uint32_t k = t->hash[i];
 
 		if (k == NONE || !strcmp(t->n[k].path, path))
@@ -97,7 +136,7 @@ static bool hash_insert(struct tree *t, uint32_t k)
 
 			if (v == NONE)
 				continue;
-			for (j = hash_path(t->n[v].path) & (cap - 1); h[j] != NONE; j = (j + 1) & (cap - 1))
+			for (j = hash_path(t, t->n[v].path) & (cap - 1); h[j] != NONE; j = (j + 1) & (cap - 1))
 				;
 			h[j] = v;
 		}
@@ -108,7 +147,7 @@ static bool hash_insert(struct tree *t, uint32_t k)
 	{
 		uint64_t j;
 
-		for (j = hash_path(t->n[k].path) & (t->hash_cap - 1); t->hash[j] != NONE; j = (j + 1) & (t->hash_cap - 1))
+		for (j = hash_path(t, t->n[k].path) & (t->hash_cap - 1); t->hash[j] != NONE; j = (j + 1) & (t->hash_cap - 1))
 			;
 		t->hash[j] = k;
 	}
@@ -380,7 +419,7 @@ static enum ms_status layer_open(const struct ms_image_source *src, const struct
 	}
 	if (src->dirfd >= 0) {
 		if ((ls->fd = ms_image_open_beneath(src->dirfd, layer->path)) < 0) {
-			st = ms_fail(err, MS_BAD_INPUT, "layer %zu: %s: %s", index, layer->path, strerror(errno));
+			st = ms_fail(err, MS_BAD_INPUT, "layer %zu: %s: %s", index, layer->path, ms_open_error(errno));
 			goto out;
 		}
 	} else {
@@ -502,6 +541,8 @@ static enum ms_status read_header(struct archive_entry *e, uint64_t ordinal, con
 	} else if (!strncmp(base, ".wh..wh.", 8)) {
 		le->kind = K_SKIP; /* aufs bookkeeping */
 	} else if (!strncmp(base, ".wh.", 4)) {
+		if (!base[4])
+			return ms_fail(err, MS_BAD_INPUT, "%s: entry \"%.200s\": a whiteout that names no file", what, name);
 		le->kind = K_WHITEOUT;
 		memmove((char *)base, base + 4, strlen(base + 4) + 1);
 	} else if (hard) {
@@ -1162,8 +1203,36 @@ out:
 	return st;
 }
 
+/* The bytes of file data the ramdisk will hold: each inode of a live regular file once. */
+static enum ms_status data_size(const struct tree *t, uint64_t max_size, struct ms_err *err)
+{
+	bool *counted = t->ino_count ? calloc(t->ino_count, sizeof(*counted)) : NULL;
+	uint64_t total = 0;
+	enum ms_status st = MS_OK;
+
+	if (t->ino_count && !counted)
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	for (uint32_t i = 0; i < t->count; i++) {
+		const struct node *n = &t->n[i];
+
+		if (!n->alive || n->type != N_REG || n->inode == NONE || n->inode >= t->ino_count ||
+		    counted[n->inode])
+			continue;
+		counted[n->inode] = true;
+		total += t->ino[n->inode].size;
+		if (total > max_size) {
+			st = ms_fail(err, MS_BAD_INPUT, "the files of the flattened image add up to more than %llu bytes "
+				     "(at \"%.200s\"), the ramdisk size limit", (unsigned long long)max_size,
+				     n->path);
+			break;
+		}
+	}
+	free(counted);
+	return st;
+}
+
 enum ms_status ms_ramdisk_customer(const struct ms_image_source *src, const struct ms_image *img, int out,
-				   struct ms_ramdisk_info *info, struct ms_err *err)
+				   uint64_t max_size, struct ms_ramdisk_info *info, struct ms_err *err)
 {
 	static const char *const files_dirs[] = { "rootfs", "rootfs/dev", "rootfs/run", "rootfs/sys",
 						  "rootfs/var", "rootfs/proc", "rootfs/tmp" };
@@ -1180,6 +1249,10 @@ enum ms_status ms_ramdisk_customer(const struct ms_image_source *src, const stru
 		return st;
 	if ((st = config_lines(img, "cmd", &cmd, &cmd_len, err)) || (st = config_lines(img, "env", &env, &env_len, err)))
 		goto out;
+	if (getrandom(t.hash_key, sizeof(t.hash_key), 0) != (ssize_t)sizeof(t.hash_key)) {
+		st = ms_fail(err, MS_BAD_INPUT, "cannot get a random hash key: %s", strerror(errno));
+		goto out;
+	}
 	if ((st = tree_new_node(&t, "", NONE, &root, err)))
 		goto out;
 	t.n[root].alive = true;
@@ -1187,7 +1260,7 @@ enum ms_status ms_ramdisk_customer(const struct ms_image_source *src, const stru
 	for (uint32_t i = 0; i < img->layer_count; i++)
 		if ((st = read_layer_tree(&t, src, img, i, err)))
 			goto out;
-	if ((st = init_layer(&t, err)))
+	if ((st = init_layer(&t, err)) || (st = data_size(&t, max_size ? max_size : MS_RAMDISK_DEFAULT_MAX_SIZE, err)))
 		goto out;
 	if (t.ino_count && !(x.first_path = malloc(t.ino_count * sizeof(*x.first_path)))) {
 		st = ms_fail(err, MS_NO_MEMORY, "out of memory");

@@ -19,6 +19,7 @@
 #define MS_RAMDISK_MAX_NODES 1000000u       /* paths in the flattened tree */
 #define MS_RAMDISK_MAX_LAYER_ENTRIES 1000000u /* tar entries of one layer */
 #define MS_RAMDISK_MAX_CMD (1u << 20)       /* cmd and env files */
+#define MS_RAMDISK_DEFAULT_MAX_SIZE (8ull << 30) /* file data in a customer ramdisk, unless the caller sets another */
 
 /* Where the layer blobs of an image are: an OCI layout directory, or a seekable tar (OCI or docker-archive). */
 struct ms_image_source {
@@ -40,10 +41,13 @@ struct ms_ramdisk_info {
  * read twice (structure, then contents) and its digest checked each time.
  * Paths with "..", absolute paths, entries below a symlink, relative symlinks
  * that climb out of the root, hard links to a missing file, sockets, names
- * past MS_IMAGE_MAX_PATH, more than the limits above: MS_BAD_INPUT.
+ * past MS_IMAGE_MAX_PATH, more than the limits above: MS_BAD_INPUT. max_size
+ * (0: MS_RAMDISK_DEFAULT_MAX_SIZE) bounds the bytes of file data the ramdisk
+ * would hold (sparse files count in full): the sizes are added up after the
+ * first read, before anything is written, and a larger sum is MS_BAD_INPUT.
  */
 enum ms_status ms_ramdisk_customer(const struct ms_image_source *src, const struct ms_image *img, int out,
-				   struct ms_ramdisk_info *info, struct ms_err *err);
+				   uint64_t max_size, struct ms_ramdisk_info *info, struct ms_err *err);
 
 /* Writes the bootstrap ramdisk (dev/, init, nsm.ko, all 0755) to out; init and nsm read to their end. */
 enum ms_status ms_ramdisk_bootstrap(int init_fd, int nsm_fd, int out, struct ms_ramdisk_info *info,

@@ -32,7 +32,7 @@ int cmd_eif_ramdisk(int argc, char **argv);
 struct ms_ramdisk_info;
 /* The customer ramdisk of an image path, or the bootstrap ramdisk of DIR/init and DIR/nsm.ko, into out_fd
  * (a regular file); errors printed; returns the exit code. */
-int cli_ramdisk_image(const char *verb, const char *image, const char *platform, int out_fd,
+int cli_ramdisk_image(const char *verb, const char *image, const char *platform, uint64_t max_size, int out_fd,
 		      struct ms_ramdisk_info *info);
 int cli_ramdisk_bootstrap(const char *verb, const char *dir, int out_fd, struct ms_ramdisk_info *info);
 /* Signs the EIF in (a regular file) into out, then reads out back and verifies it; returns the exit code. */

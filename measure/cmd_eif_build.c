@@ -12,6 +12,7 @@
 #include "../eif/eif.h"
 #include "../image/ramdisk.h"
 #include "cli.h"
+#include "out_file.h"
 
 #define MAX_RAMDISKS 28
 
@@ -147,6 +148,7 @@ int cmd_eif_build(int argc, char **argv)
 	char *generated = NULL, time_text[40], hex[2 * MS_SHA384_LEN + 1];
 	struct ms_eif eif;
 	struct ms_err err = { 0 };
+	struct out_file out = { .fd = -1 };
 
 	optind = 0;
 	opterr = 0;
@@ -243,6 +245,27 @@ int cmd_eif_build(int argc, char **argv)
 	if ((metadata_file || no_metadata) && (compat || over_tool || over_version || over_os || over_kernel ||
 					       build_time || name || version_given))
 		return cli_usage(verb, "--metadata and --no-metadata leave no metadata fields to set");
+	{
+		const char *inputs[MAX_RAMDISKS + 8] = { image, bootstrap, kernel, metadata_file, sign_cert, sign_key };
+		unsigned n = 6;
+		char *boot_files[2] = { NULL, NULL };
+
+		for (unsigned i = 0; i < nrd; i++)
+			inputs[n++] = ramdisks[i];
+		if (bootstrap && (asprintf(&boot_files[0], "%s/init", bootstrap) < 0 ||
+				  asprintf(&boot_files[1], "%s/nsm.ko", bootstrap) < 0)) {
+			fprintf(stderr, "measure: %s: out of memory\n", verb);
+			return 2;
+		}
+		inputs[n++] = boot_files[0];
+		inputs[n++] = boot_files[1];
+		rc = out_file_check_inputs(verb, output, inputs, n, 2);
+		free(boot_files[0]);
+		free(boot_files[1]);
+		if (rc)
+			return rc;
+		rc = 2;
+	}
 	if (compat) {
 		info = eif_build_info;
 		if (!version_given && name)
@@ -282,7 +305,7 @@ int cmd_eif_build(int argc, char **argv)
 			goto out;
 		}
 		if ((bootstrap && (rc = cli_ramdisk_bootstrap(verb, bootstrap, boot_fd, &rd_info))) ||
-		    (image && (rc = cli_ramdisk_image(verb, image, platform, image_fd, &rd_info))))
+		    (image && (rc = cli_ramdisk_image(verb, image, platform, 0, image_fd, &rd_info))))
 			goto out;
 		rc = 2;
 	}
@@ -328,23 +351,30 @@ int cmd_eif_build(int argc, char **argv)
 		}
 		out_fd = mkstemp(unsigned_path);
 		output = unsigned_path;
-	} else {
-		out_fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	}
-	if (out_fd < 0) {
-		ms_fail(&err, MS_BAD_INPUT, "cannot create: %m");
-		rc = cli_fail(verb, output, &err);
-		goto out;
-	}
-	if (ms_eif_write(out_fd, &b, &eif, &err) || fsync(out_fd) < 0 || close(out_fd) < 0) {
-		if (!err.msg[0])
-			ms_fail(&err, MS_BAD_INPUT, "cannot write: %m");
+		if (out_fd < 0) {
+			ms_fail(&err, MS_BAD_INPUT, "cannot create: %m");
+			rc = cli_fail(verb, output, &err);
+			goto out;
+		}
+		if (ms_eif_write(out_fd, &b, &eif, &err) || fsync(out_fd) < 0 || close(out_fd) < 0) {
+			if (!err.msg[0])
+				ms_fail(&err, MS_BAD_INPUT, "cannot write: %m");
+			out_fd = -1;
+			rc = cli_fail(verb, output, &err); /* unsigned_path is removed below */
+			goto out;
+		}
 		out_fd = -1;
-		unlink(output); /* never leave a partial EIF behind */
-		rc = cli_fail(verb, output, &err);
-		goto out;
+	} else {
+		/* put in place only when complete: -o never truncates an input, a killed run leaves nothing */
+		if ((rc = out_file_open(verb, output, &out)))
+			goto out;
+		if (ms_eif_write(out.fd, &b, &eif, &err)) {
+			rc = cli_fail(verb, output, &err);
+			goto out;
+		}
+		if ((rc = out_file_commit(verb, &out)))
+			goto out;
 	}
-	out_fd = -1;
 	rc = 0;
 	if (final_output) {
 		rc = cli_eif_sign_file(verb, unsigned_path, sign_cert, sign_key, final_output, quiet);
@@ -364,6 +394,7 @@ int cmd_eif_build(int argc, char **argv)
 out:
 	if (out_fd >= 0)
 		close(out_fd);
+	out_file_abort(&out);
 	if (boot_fd >= 0)
 		close(boot_fd);
 	if (image_fd >= 0)

@@ -13,6 +13,7 @@
 #include "../image/image.h"
 #include "../image/ramdisk.h"
 #include "cli.h"
+#include "out_file.h"
 
 static const char ramdisk_help[] =
 	"Usage: measure eif ramdisk --image IMAGE -o FILE [--platform OS/ARCH[/VARIANT]]\n"
@@ -29,7 +30,10 @@ static const char ramdisk_help[] =
 	"      --image PATH        the container image\n"
 	"      --platform P        the image to use from a multi-platform index\n"
 	"      --bootstrap DIR     a directory holding init and nsm.ko\n"
-	"  -o, --output FILE       the ramdisk (a regular file; removed again on error)\n"
+	"      --max-size SIZE     refuse an image whose files add up to more (default 8G;\n"
+	"                          checked before anything is written, sparse files count in full)\n"
+	"  -o, --output FILE       the ramdisk (a regular file, put in place only when complete;\n"
+	"                          never one of the inputs or inside the image layout)\n"
 	"  -q, --quiet             print nothing\n"
 	"  -h, --help              show this help\n"
 	"\n"
@@ -37,7 +41,8 @@ static const char ramdisk_help[] =
 	"and every layer's digest is checked on both reads. Refused with exit 2: paths\n"
 	"with .. or absolute, entries below a symlink, relative symlinks that climb out of\n"
 	"the root, hard links to a missing file, sockets, names over 1023 bytes, more than\n"
-	"1000 layers or 1,000,000 paths, layers that decompress past 64 GiB. Not verified\n"
+	"1000 layers or 1,000,000 paths, layers that decompress past 64 GiB, files adding\n"
+	"up past --max-size, a whiteout naming no file, a FIFO in the layout. Not verified\n"
 	"against nitro-cli: see docs/nitro-ramdisk.md. Exit codes: 0 written, 2 bad input\n"
 	"or usage, 5 libarchive missing or an unsupported layer compression.\n";
 
@@ -59,13 +64,14 @@ static int open_image(const char *verb, const char *path, const char *platform, 
 			goto fail;
 		return 0;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		goto sys;
-	src->tarfd = fd;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		ms_fail(&err, MS_BAD_INPUT, "not a regular file or a directory (the image is read twice)");
+	if ((fd = ms_open_regular_at(AT_FDCWD, path, 0)) < 0) {
+		if (errno == MS_ENOTREG)
+			ms_fail(&err, MS_BAD_INPUT, "not a regular file or a directory (the image is read twice)");
+		else
+			goto sys;
 		goto fail;
 	}
+	src->tarfd = fd;
 	if (ms_image_read_tar(fd, platform, img, &err))
 		goto fail;
 	return 0;
@@ -85,7 +91,7 @@ static void close_image(struct ms_image_source *src, struct ms_image *img)
 	ms_image_free(img);
 }
 
-int cli_ramdisk_image(const char *verb, const char *image, const char *platform, int out_fd,
+int cli_ramdisk_image(const char *verb, const char *image, const char *platform, uint64_t max_size, int out_fd,
 		      struct ms_ramdisk_info *info)
 {
 	struct ms_image_source src = { -1, -1 };
@@ -95,7 +101,7 @@ int cli_ramdisk_image(const char *verb, const char *image, const char *platform,
 
 	if ((rc = open_image(verb, image, platform, &src, &img)))
 		goto out;
-	if (ms_ramdisk_customer(&src, &img, out_fd, info, &err))
+	if (ms_ramdisk_customer(&src, &img, out_fd, max_size, info, &err))
 		rc = cli_fail(verb, image, &err);
 out:
 	close_image(&src, &img);
@@ -112,10 +118,9 @@ int cli_ramdisk_bootstrap(const char *verb, const char *dir, int out_fd, struct 
 		ms_fail(&err, MS_BAD_INPUT, "cannot open the directory: %s", strerror(errno));
 		return cli_fail(verb, dir, &err);
 	}
-	if ((init_fd = openat(dfd, "init", O_RDONLY | O_CLOEXEC)) < 0 ||
-	    (nsm_fd = openat(dfd, "nsm.ko", O_RDONLY | O_CLOEXEC)) < 0) {
+	if ((init_fd = ms_open_regular_at(dfd, "init", 0)) < 0 || (nsm_fd = ms_open_regular_at(dfd, "nsm.ko", 0)) < 0) {
 		snprintf(path, sizeof(path), "%s/%s", dir, init_fd < 0 ? "init" : "nsm.ko");
-		ms_fail(&err, MS_BAD_INPUT, "cannot open: %s", strerror(errno));
+		ms_fail(&err, MS_BAD_INPUT, "cannot open: %s", ms_open_error(errno));
 		rc = cli_fail(verb, path, &err);
 		goto out;
 	}
@@ -167,7 +172,7 @@ int cmd_eif_ramdisk(int argc, char **argv)
 	static const struct option options[] = {
 		{ "image", required_argument, NULL, 'i' },    { "platform", required_argument, NULL, 'p' },
 		{ "bootstrap", required_argument, NULL, 'b' }, { "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
+		{ "max-size", required_argument, NULL, 'M' }, { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *verb = "eif ramdisk", *image = NULL, *platform = NULL, *bootstrap = NULL, *output = NULL;
@@ -176,7 +181,9 @@ int cmd_eif_ramdisk(int argc, char **argv)
 	char hex[2 * MS_SHA384_LEN + 1];
 	bool quiet = false;
 	struct stat sb;
-	int opt, fd = -1, rc;
+	struct out_file out = { .fd = -1 };
+	uint64_t max_size = MS_RAMDISK_DEFAULT_MAX_SIZE;
+	int opt, rc;
 
 	optind = 0;
 	opterr = 0;
@@ -186,6 +193,12 @@ int cmd_eif_ramdisk(int argc, char **argv)
 		case 'p': platform = optarg; break;
 		case 'b': bootstrap = optarg; break;
 		case 'o': output = optarg; break;
+		case 'M':
+			if (!cli_parse_size(verb, "--max-size", optarg, &max_size))
+				return 2;
+			if (!max_size)
+				return cli_usage(verb, "--max-size must be more than 0");
+			break;
 		case 'q': quiet = true; break;
 		case 'h':
 			fputs(ramdisk_help, stdout);
@@ -201,24 +214,38 @@ int cmd_eif_ramdisk(int argc, char **argv)
 	if (platform && !image)
 		return cli_usage(verb, "--platform goes with --image");
 	if (!output || !strcmp(output, "-"))
-		return cli_usage(verb, "-o FILE is required (a regular file: it is written in place)");
+		return cli_usage(verb, "-o FILE is required (a regular file)");
 	if (lstat(output, &sb) == 0 && !S_ISREG(sb.st_mode))
 		return cli_usage(verb, "%s exists and is not a regular file", output);
-	if ((fd = open(output, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0) {
-		fprintf(stderr, "measure: %s: %s: cannot create (%s)\n", verb, output, strerror(errno));
-		return 2;
+	{
+		const char *inputs[4] = { image, bootstrap, NULL, NULL };
+		char *init_path = NULL, *nsm_path = NULL;
+
+		if (bootstrap && (asprintf(&init_path, "%s/init", bootstrap) < 0 ||
+				  asprintf(&nsm_path, "%s/nsm.ko", bootstrap) < 0)) {
+			fprintf(stderr, "measure: %s: out of memory\n", verb);
+			return 2;
+		}
+		inputs[2] = init_path;
+		inputs[3] = nsm_path;
+		rc = out_file_check_inputs(verb, output, inputs, 4, 2);
+		free(init_path);
+		free(nsm_path);
+		if (rc)
+			return rc;
 	}
-	rc = image ? cli_ramdisk_image(verb, image, platform, fd, &info) : cli_ramdisk_bootstrap(verb, bootstrap, fd, &info);
-	if (!rc && (fsync(fd) != 0 || sha384_fd(fd, digest) != 0)) {
-		fprintf(stderr, "measure: %s: %s: cannot write or read back (%s)\n", verb, output, strerror(errno));
+	if ((rc = out_file_open(verb, output, &out)))
+		return rc;
+	rc = image ? cli_ramdisk_image(verb, image, platform, max_size, out.fd, &info)
+		   : cli_ramdisk_bootstrap(verb, bootstrap, out.fd, &info);
+	if (!rc && sha384_fd(out.fd, digest) != 0) {
+		fprintf(stderr, "measure: %s: %s: cannot read back (%s)\n", verb, output, strerror(errno));
 		rc = 2;
 	}
-	if (close(fd) != 0 && !rc) {
-		fprintf(stderr, "measure: %s: %s: cannot write (%s)\n", verb, output, strerror(errno));
-		rc = 2;
-	}
+	if (!rc)
+		rc = out_file_commit(verb, &out);
 	if (rc) {
-		unlink(output); /* never a partial ramdisk */
+		out_file_abort(&out); /* never a partial ramdisk, and what was at FILE stays */
 		return rc;
 	}
 	if (info.implicit_dirs)

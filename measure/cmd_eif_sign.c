@@ -13,6 +13,7 @@
 #include "../common/hex.h"
 #include "../eif/eif.h"
 #include "cli.h"
+#include "out_file.h"
 
 static const char sign_help[] =
 	"Usage: measure eif sign IN --sign-cert PEM --sign-key PEM -o OUT\n"
@@ -71,7 +72,8 @@ int cli_eif_sign_file(const char *verb, const char *in, const char *cert_path, c
 	BIO *bio = NULL;
 	uint64_t size = 0;
 	char hex[2 * MS_SHA384_LEN + 1];
-	int out_fd = -1, rc = 2;
+	struct out_file out_tmp = { .fd = -1 };
+	int rc = 2;
 
 	if (ms_file_load(cert_path, MAX_PEM, &cert, &cert_len, &err)) {
 		rc = cli_fail(verb, cert_path, &err);
@@ -89,20 +91,17 @@ int cli_eif_sign_file(const char *verb, const char *in, const char *cert_path, c
 	if ((rc = measure_file(verb, in, &in_file, &eif)))
 		goto out;
 	rc = 2;
-	if ((out_fd = open(out, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-		ms_fail(&err, MS_BAD_INPUT, "cannot create: %m");
-		rc = cli_fail(verb, out, &err);
+	if ((rc = out_file_open(verb, out, &out_tmp)))
 		goto out;
-	}
-	if (ms_eif_sign(in_file.fd, &eif, cert, cert_len, key, out_fd, &size, &err) || fsync(out_fd) < 0) {
+	rc = 2;
+	if (ms_eif_sign(in_file.fd, &eif, cert, cert_len, key, out_tmp.fd, &size, &err) || fsync(out_tmp.fd) < 0) {
 		if (!err.msg[0])
 			ms_fail(&err, MS_BAD_INPUT, "cannot write: %m");
 		rc = cli_fail(verb, err.status == MS_BAD_INPUT && !strncmp(err.msg, "write", 5) ? out : key_path, &err);
-		unlink(out);
 		goto out;
 	}
-	close(out_fd);
-	out_fd = -1;
+	if ((rc = out_file_commit(verb, &out_tmp)))
+		goto out;
 	/* what was written must read back as a signed EIF whose signature covers its PCR0 */
 	if ((rc = measure_file(verb, out, &check_file, &check)) || !check.signature ||
 	    ms_eif_signature_decode(check.signature, check.signature_len, &sig, &err) ||
@@ -128,8 +127,7 @@ int cli_eif_sign_file(const char *verb, const char *in, const char *cert_path, c
 		rc = cli_write(verb, "");
 	}
 out:
-	if (out_fd >= 0)
-		close(out_fd);
+	out_file_abort(&out_tmp);
 	ms_eif_signature_free(&sig);
 	ms_eif_free(&eif);
 	ms_eif_free(&check);
@@ -184,5 +182,12 @@ int cmd_eif_sign(int argc, char **argv)
 		return cli_usage(verb, "%s is required", !cert ? "--sign-cert" : !key ? "--sign-key" : "-o OUTPUT");
 	if (!strcmp(out, argv[optind]))
 		return cli_usage(verb, "-o must name another file than the input");
+	{
+		const char *inputs[3] = { argv[optind], cert, key };
+		int rc = out_file_check_inputs(verb, out, inputs, 3, 0);
+
+		if (rc)
+			return rc;
+	}
 	return cli_eif_sign_file(verb, argv[optind], cert, key, out, quiet);
 }

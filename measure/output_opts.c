@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,11 @@ int output_check(const struct output_opts *o)
 {
 	if (o->env_prefix && strcmp(o->format, "env"))
 		return cli_usage(o->verb, "--env-prefix goes with --format env");
+	/* the prefix starts shell variable names: [A-Za-z_][A-Za-z0-9_]* */
+	for (const char *p = o->env_prefix; p && *p; p++)
+		if (!(isalpha((unsigned char)*p) || *p == '_' || (p != o->env_prefix && isdigit((unsigned char)*p))))
+			return cli_usage(o->verb, "--env-prefix \"%.40s\" is not letters, digits and _ (not starting with a digit)",
+					 o->env_prefix);
 	return 0;
 }
 

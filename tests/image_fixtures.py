@@ -9,6 +9,10 @@ computed here, never by measure.
                                        expected digests as JSON
   image_fixtures.py bad KIND DIR       a layout broken in one way (KINDS)
   image_fixtures.py evil KIND SRC OUT  a tar of layout SRC with one hostile entry
+  image_fixtures.py fanout DIR K       one image behind three index levels, each
+                                       naming the next K times (K^3 paths);
+                                       prints the manifest digest
+  image_fixtures.py indexes DIR N      N distinct nested indexes, one image
 """
 import gzip
 import hashlib
@@ -95,6 +99,29 @@ def multi(root):
                        separators=(",", ":")).encode()
     lay.index([lay.blob(inner, OCI_INDEX)])
     print(json.dumps({"amd64": e_amd, "arm64": e_arm}))
+
+
+def nested(lay, descs, tag=None):
+    doc = {"schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": descs}
+    if tag is not None:
+        doc["annotations"] = {"tag": str(tag)}
+    return lay.blob(json.dumps(doc, separators=(",", ":")).encode(), OCI_INDEX)
+
+
+def fanout(root, k):
+    lay = Layout(root)
+    img, e = lay.image("amd64", [b"fan\n"])
+    inner = nested(lay, [img])
+    middle = nested(lay, [inner] * k)
+    outer = nested(lay, [middle] * k)
+    lay.index([outer] * k)
+    print(e["manifest"])
+
+
+def indexes(root, n):
+    lay = Layout(root)
+    img, _ = lay.image("amd64", [b"many\n"])
+    lay.index([nested(lay, [img], tag=i) for i in range(n)])
 
 
 def bad(kind, root):
@@ -206,6 +233,10 @@ def evil(kind, src, out):
 if __name__ == "__main__":
     if sys.argv[1] == "multi":
         multi(sys.argv[2])
+    elif sys.argv[1] == "fanout":
+        fanout(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "indexes":
+        indexes(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1] == "bad":
         bad(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "evil":

@@ -33,9 +33,9 @@ _measure() {
 			case $prev in
 			-o|--output|--image) _filedir; return ;;
 			--bootstrap) _filedir -d; return ;;
-			--platform) return ;;
+			--platform|--max-size) return ;;
 			esac
-			[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--image --bootstrap --platform --output --quiet --help" -- "$cur"))
+			[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--image --bootstrap --platform --max-size --output --quiet --help" -- "$cur"))
 			return
 		fi
 		if [[ ${words[2]} == sign ]]; then

@@ -120,4 +120,10 @@ for verb in eif snp tdx image; do
 	expect_out "$verb --help lists the shared output options" "--env-prefix P"
 done
 
+# ---- --env-prefix is a shell identifier prefix, checked before any input is read (review L6) ----
+expect_failure 2 "--env-prefix with a ';' is refused" "is not letters, digits and _" \
+	image --format env --env-prefix 'X;touch /tmp/p;' "$TMP/no-such-image"
+expect_failure 2 "--env-prefix starting with a digit is refused" "is not letters, digits and _" \
+	image --format env --env-prefix 1X "$TMP/no-such-image"
+
 echo "1..$n"

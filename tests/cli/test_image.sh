@@ -151,4 +151,13 @@ expect_failure 2 "not a tar" "tar" image "$TMP/junk"
 : >"$TMP/empty"
 expect_failure 2 "empty file" "tar" image "$TMP/empty"
 
+# ---- nested index fan-out (review M1): each index is read once, descriptors are capped ----
+FAN=$($FIX fanout "$TMP/fan" 300)
+timeout 20 "$MEASURE" image "$TMP/fan" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc -eq 0 ] && grep -q "sha256:$FAN" "$TMP/out" && ok "an index named 300x300x300 times is read once per index (no K^3 walk)" ||
+	not_ok "an index named 300x300x300 times is read once per index (no K^3 walk)" "exit $rc: $(head -c 300 "$TMP/err")"
+$FIX indexes "$TMP/manyidx" 1025
+expect_failure 2 "more than 1024 distinct nested indexes" "more than 1024 nested indexes" image "$TMP/manyidx"
+
 echo "1..$n"
