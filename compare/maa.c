@@ -350,7 +350,7 @@ static const struct {
 };
 
 static const char *const snp_listed[] = {
-	"x-ms-compliance-status", "x-ms-sevsnpvm-vmpl", "x-ms-sevsnpvm-guestsvn", "x-ms-sevsnpvm-familyId",
+	"x-ms-sevsnpvm-guestsvn", "x-ms-sevsnpvm-familyId",
 	"x-ms-sevsnpvm-imageId", "x-ms-sevsnpvm-idkeydigest", "x-ms-sevsnpvm-authorkeydigest", "x-ms-sevsnpvm-chipid",
 	"x-ms-sevsnpvm-chip-family", "x-ms-sevsnpvm-bootloader-svn", "x-ms-sevsnpvm-tee-svn", "x-ms-sevsnpvm-snpfw-svn",
 	"x-ms-sevsnpvm-microcode-svn", "x-ms-sevsnpvm-smt-allowed", "x-ms-sevsnpvm-migration-allowed",
@@ -359,7 +359,7 @@ static const char *const snp_listed[] = {
 	NULL,
 };
 static const char *const tdx_listed[] = {
-	"x-ms-compliance-status", "attester_tcb_status", "tdx_td_attributes", "tdx_xfam", "tdx_tee_tcb_svn",
+	"attester_tcb_status", "tdx_td_attributes", "tdx_xfam", "tdx_tee_tcb_svn",
 	"tdx_seamsvn", "tdx_mrsignerseam", "tdx_seam_attributes", NULL,
 };
 
@@ -425,13 +425,46 @@ static enum ms_status map_claims(const cJSON *claims, bool snp, struct ms_eviden
 	return MS_OK;
 }
 
+/*
+ * MAA's own verdict: every sevsnpvm and tdxvm token it issues (azurevm ones in
+ * x-ms-isolation-tee) says x-ms-compliance-status, and a sevsnpvm one the VMPL
+ * that requested the report. A guest MAA does not call compliant, or a report
+ * from a VMPL other than 0 (not the guest's most privileged level, where the
+ * HCL runs), is a policy failure; a token that does not say is one too.
+ */
+static enum ms_status judge_claims(const cJSON *claims, bool snp, struct ms_checks *checks, struct ms_err *err)
+{
+	const cJSON *compliance = cJSON_GetObjectItemCaseSensitive(claims, "x-ms-compliance-status");
+	const cJSON *vmpl = cJSON_GetObjectItemCaseSensitive(claims, "x-ms-sevsnpvm-vmpl");
+	const char *status = cJSON_IsString(compliance) ? compliance->valuestring : compliance ? "(not a string)" : "(absent)";
+	uint64_t level = 0;
+	char found[32];
+
+	if (strcmp(status, "azure-compliant-cvm")) {
+		ms_check_add(checks, false, "x-ms-compliance-status", "azure-compliant-cvm", status);
+		return ms_fail(err, MS_MISMATCH, "token: x-ms-compliance-status is %.60s, not azure-compliant-cvm", status);
+	}
+	ms_check_add(checks, true, "x-ms-compliance-status", "azure-compliant-cvm", status);
+	if (!snp)
+		return MS_OK;
+	if (!vmpl || !ms_json_u64(vmpl, false, UINT32_MAX, &level)) {
+		snprintf(found, sizeof(found), "%s", vmpl ? "(not a number)" : "(absent)");
+		ms_check_add(checks, false, "x-ms-sevsnpvm-vmpl", "0", found);
+		return ms_fail(err, MS_MISMATCH, "token: x-ms-sevsnpvm-vmpl is %s, not 0", found);
+	}
+	snprintf(found, sizeof(found), "%llu", (unsigned long long)level);
+	ms_check_add(checks, level == 0, "x-ms-sevsnpvm-vmpl", "0", found);
+	return level == 0 ? MS_OK : ms_fail(err, MS_MISMATCH, "token: x-ms-sevsnpvm-vmpl is %s, not 0: the report is "
+									 "not from the guest's VMPL 0", found);
+}
+
 enum ms_status ms_maa_verify(const uint8_t *buf, size_t len, const struct ms_verify_options *o, struct ms_evidence *ev,
 			     struct ms_checks *checks, struct ms_err *err)
 {
 	struct ms_jwt j;
 	const cJSON *claims, *iss;
 	int64_t iat = 0, nbf = 0, exp = 0, at;
-	char want[192], t1[32], t2[32], t3[32];
+	char want[192], t1[32], t2[32], t3[64];
 	enum ms_status st;
 	bool snp = false;
 
@@ -462,6 +495,8 @@ enum ms_status ms_maa_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	ms_format_time(nbf, t1);
 	ms_format_time(exp, t2);
 	ms_format_time(at, t3);
+	if (o->at_evidence) /* judged at the token's own iat: an expired token would pass now */
+		strcat(t3, " (at the token's iat, not now)");
 	snprintf(want, sizeof(want), "%s <= t < %s", t1, t2);
 	if (at < nbf || at >= exp || iat > at || nbf > exp) {
 		ms_check_add(checks, false, "token validity", want, t3);
@@ -485,7 +520,8 @@ enum ms_status ms_maa_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		ms_check_add(checks, true, "issuer", o->issuer, iss->valuestring);
 	else
 		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "issuer", "(not pinned)", iss->valuestring);
-	if ((st = claims_of(j.payload, &claims, &snp, err)) || (st = map_claims(claims, snp, ev, checks, err)))
+	if ((st = claims_of(j.payload, &claims, &snp, err)) || (st = judge_claims(claims, snp, checks, err)) ||
+	    (st = map_claims(claims, snp, ev, checks, err)))
 		goto bad;
 	ev->has_timestamp = true;
 	ev->timestamp = iat;

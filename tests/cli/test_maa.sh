@@ -49,8 +49,15 @@ token("tdx-shortmrtd", dict(tdx, tdx_mrtd="ab" * 47))
 token("tdx-nomrtd", {k: v for k, v in tdx.items() if k != "tdx_mrtd"})
 token("sgx", dict(T, **{"x-ms-attestation-type": "sgx"}))
 token("trusted-launch", dict(T, **{"x-ms-attestation-type": "azurevm"}))
-token("azurevm", dict(T, **{"x-ms-attestation-type": "azurevm", "x-ms-isolation-tee": {
-    "x-ms-attestation-type": "sevsnpvm", "x-ms-sevsnpvm-launchmeasurement": lm, "x-ms-sevsnpvm-is-debuggable": False}}))
+# as MAA's real azurevm tokens (maa vectors README): compliance status and VMPL inside x-ms-isolation-tee
+tee = {"x-ms-attestation-type": "sevsnpvm", "x-ms-compliance-status": "azure-compliant-cvm", "x-ms-sevsnpvm-vmpl": 0,
+       "x-ms-sevsnpvm-launchmeasurement": lm, "x-ms-sevsnpvm-is-debuggable": False}
+token("azurevm", dict(T, **{"x-ms-attestation-type": "azurevm", "x-ms-isolation-tee": tee}))
+token("snp-vmpl3", dict(T, **{"x-ms-attestation-type": "azurevm", "x-ms-isolation-tee": dict(tee, **{"x-ms-sevsnpvm-vmpl": 3})}))
+token("snp-novmpl", dict(T, **{"x-ms-attestation-type": "azurevm",
+                               "x-ms-isolation-tee": {k: v for k, v in tee.items() if k != "x-ms-sevsnpvm-vmpl"}}))
+token("snp-noncompliant", dict(T, **dict(tee, **{"x-ms-compliance-status": "not-compliant"})))
+token("tdx-nocompliance", {k: v for k, v in tdx.items() if k != "x-ms-compliance-status"})
 token("crit", tdx, {"alg": "RS256", "kid": "test-key", "crit": ["exp"]})
 token("kidnum", tdx, {"alg": "RS256", "kid": 5})
 PY
@@ -60,6 +67,8 @@ printf '{"schema":"measure/v1","platform":"tdx","observed":true,"measurements":{
 expect_rc 0 "tdxvm claims: mrtd (observed) and rtmr1 match" compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
 expect_out "tdx_report_data is the freshness: listed claims" "attester_tcb_status"
 expect_rc 0 "tdxvm: --nonce is tdx_report_data" compare $J --at @$AT --nonce "$(printf '44%.0s' $(seq 64))" "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_rc 0 "--at evidence: judged at the token's iat" compare $J --at evidence "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_out "... and the validity row says so" "2033-05-18T03:33:20Z (at the token's iat, not now)"
 expect_rc 1 "tdxvm: a debug TD fails" compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx-debug.jwt"
 expect_rc 0 "... unless --allow-debug" compare $J --allow-debug --at @$AT "$TMP/tdx.json" "$TMP/tdx-debug.jwt"
 expect_rc 1 "a token that does not say whether the TD is debuggable fails closed" compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx-nodebug.jwt"
@@ -75,6 +84,17 @@ expect_refused 5 "an sgx token: exit 5" "sgx" compare $J --at @$AT "$TMP/tdx.jso
 expect_refused 5 "a Trusted Launch azurevm token (no isolation TEE): exit 5" "Trusted Launch" compare $J --at @$AT "$TMP/tdx.json" "$TMP/trusted-launch.jwt"
 printf '{"schema":"measure/v1","platform":"sev-snp","observed":true,"measurements":{"measurement":"%s"}}' "$LM" >"$TMP/snp.json"
 expect_rc 0 "an azurevm token: the nested isolation TEE's sevsnpvm claims" compare $J --at @$AT "$TMP/snp.json" "$TMP/azurevm.jwt"
+expect_out "... MAA's compliance verdict judged" "ok   x-ms-compliance-status     azure-compliant-cvm"
+expect_out "... and the VMPL" "ok   x-ms-sevsnpvm-vmpl"
+expect_rc 1 "an sevsnpvm token MAA does not call azure-compliant-cvm: exit 1" \
+	compare $J --at @$AT "$TMP/snp.json" "$TMP/snp-noncompliant.jwt"
+expect_out "... the claim named" "FAIL x-ms-compliance-status     azure-compliant-cvm                        not-compliant"
+expect_rc 1 "a report from VMPL 3: exit 1" compare $J --at @$AT "$TMP/snp.json" "$TMP/snp-vmpl3.jwt"
+expect_out "... the claim named" "FAIL x-ms-sevsnpvm-vmpl         0                                          3"
+expect_rc 1 "an sevsnpvm token without x-ms-sevsnpvm-vmpl: exit 1" compare $J --at @$AT "$TMP/snp.json" "$TMP/snp-novmpl.jwt"
+expect_out "... the claim named" "FAIL x-ms-sevsnpvm-vmpl         0                                          (absent)"
+expect_rc 1 "a tdxvm token without x-ms-compliance-status: exit 1" compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx-nocompliance.jwt"
+expect_out "... the claim named" "FAIL x-ms-compliance-status     azure-compliant-cvm                        (absent)"
 expect_rc 1 "a tdx manifest against an sevsnpvm token: platform differs" compare $J --at @$AT "$TMP/tdx.json" "$TMP/azurevm.jwt"
 expect_refused 5 "a crit header: exit 5" "crit" compare $J --at @$AT "$TMP/tdx.json" "$TMP/crit.jwt"
 expect_failure 2 "a kid that is not a string: exit 2" "kid" compare $J --at @$AT "$TMP/tdx.json" "$TMP/kidnum.jwt"

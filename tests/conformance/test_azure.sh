@@ -31,11 +31,14 @@ expect_rc 0 "sevsnpvm token: RS256 with the JWKS, valid at $IN, issuer, launch m
 	compare --jwks "$JWKS" --issuer "$ISS" --at "$IN" "$TMP/obs.json" "$TOK"
 expect_out "the measurement is named observed, never recomputed" "measurement (observed, not recomputed)"
 expect_out "the signature row names the kid" "RS256 by JWKS key rFl9xM+g7TvX63y0iseZtIn20MD5SYAnGblKFasau8I="
+expect_out "MAA's own verdict is judged: x-ms-compliance-status" "ok   x-ms-compliance-status     azure-compliant-cvm                        azure-compliant-cvm"
+expect_out "... and the report's VMPL" "ok   x-ms-sevsnpvm-vmpl         0                                          0"
 expect_rc 0 "--nonce: the token's report data (64 bytes)" \
 	compare --jwks "$JWKS" --at "$IN" --nonce "$RD" "$TMP/obs.json" "$TOK"
 expect_rc 1 "--nonce that is not the report data: exit 1" \
 	compare --jwks "$JWKS" --at "$IN" --nonce "$(printf '%0128d' 0)" "$TMP/obs.json" "$TOK"
 expect_rc 0 "--at evidence checks the token at its own iat" compare --jwks "$JWKS" --at evidence "$TMP/obs.json" "$TOK"
+expect_out "... and the validity row says so" "2026-10-08T23:45:57Z (at the token's iat, not now)"
 printf '{"schema":"measure/v1","platform":"sev-snp","measurements":{"measurement":"%s","host_data":"%064d"}}\n' "$LM" 0 >"$TMP/m.json"
 expect_rc 0 "a plain manifest: measurement and host_data from the claims" compare --jwks "$JWKS" --at "$IN" "$TMP/m.json" "$TOK"
 expect_rc 1 "a measurement the observed list lacks: exit 1" compare --jwks "$JWKS" --at "$IN" "$TMP/obs-other.json" "$TOK"
