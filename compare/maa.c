@@ -14,6 +14,7 @@
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "../common/hex.h"
 #include "../common/json.h"
@@ -164,7 +165,7 @@ static enum ms_status b64url_member(const cJSON *obj, const char *key, const cha
 	return ms_base64url_decode(v->valuestring, strlen(v->valuestring), out, len, what, err);
 }
 
-enum ms_status ms_jwk_rsa(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
+static enum ms_status jwk_ne_key(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
 {
 	uint8_t *n = NULL, *e = NULL;
 	size_t n_len = 0, e_len = 0;
@@ -203,6 +204,94 @@ out:
 	BN_free(be);
 	free(n);
 	free(e);
+	return st;
+}
+
+/* x5c[0]'s public key: the certificate only carries it (the JWKS itself is the trust anchor). */
+static enum ms_status jwk_x5c_key(const cJSON *x5c, EVP_PKEY **out, struct ms_err *err)
+{
+	const cJSON *first = cJSON_IsArray(x5c) ? cJSON_GetArrayItem(x5c, 0) : NULL;
+	const unsigned char *p;
+	uint8_t *der = NULL;
+	size_t der_len = 0;
+	X509 *cert = NULL;
+	EVP_PKEY *key;
+	enum ms_status st;
+
+	*out = NULL;
+	if (!cJSON_IsString(first))
+		return ms_fail(err, MS_BAD_INPUT, "JWK: \"x5c\" is not an array of base64 certificates");
+	if ((st = ms_base64_decode(first->valuestring, strlen(first->valuestring), &der, &der_len, "JWK x5c[0]", err)))
+		goto out;
+	p = der;
+	if (!(cert = d2i_X509(NULL, &p, (long)der_len)) || p != der + der_len) {
+		st = ms_fail(err, MS_BAD_INPUT, "JWK: x5c[0] is not one DER certificate");
+		goto out;
+	}
+	if (!(key = X509_get0_pubkey(cert)) || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
+		st = ms_fail(err, MS_UNSUPPORTED, "JWK: x5c[0]'s key is not an RSA key");
+		goto out;
+	}
+	if (!EVP_PKEY_up_ref(key)) {
+		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	*out = key;
+	st = MS_OK;
+out:
+	X509_free(cert);
+	free(der);
+	return st;
+}
+
+/* RSA keys MAA and the HCL make are 2048+ bits with e = 65537; a small exponent is a weak key. */
+static enum ms_status jwk_key_strength(EVP_PKEY *key, struct ms_err *err)
+{
+	BIGNUM *e = NULL;
+	enum ms_status st = MS_OK;
+	int bits = EVP_PKEY_get_bits(key);
+
+	if (bits < 2048 || bits > 8192)
+		return ms_fail(err, MS_UNSUPPORTED, "JWK: an RSA modulus of %d bits (2048 to 8192)", bits);
+	if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e))
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	if (BN_cmp(e, BN_value_one()) <= 0 || BN_num_bits(e) < 17) {
+		char *dec = BN_bn2dec(e);
+
+		st = ms_fail(err, MS_UNSUPPORTED, "JWK: RSA exponent %s is below 65537: a weak key is not trusted",
+			     dec ? dec : "?");
+		OPENSSL_free(dec);
+	}
+	BN_free(e);
+	return st;
+}
+
+enum ms_status ms_jwk_rsa(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
+{
+	const cJSON *x5c = cJSON_GetObjectItemCaseSensitive(jwk, "x5c");
+	bool has_ne = cJSON_GetObjectItemCaseSensitive(jwk, "n") || cJSON_GetObjectItemCaseSensitive(jwk, "e");
+	EVP_PKEY *from_ne = NULL, *from_cert = NULL;
+	enum ms_status st;
+
+	*out = NULL;
+	if ((has_ne || !x5c) && (st = jwk_ne_key(jwk, &from_ne, err)))
+		goto out;
+	if (x5c && (st = jwk_x5c_key(x5c, &from_cert, err)))
+		goto out;
+	if (from_ne && from_cert && EVP_PKEY_eq(from_ne, from_cert) != 1) {
+		st = ms_fail(err, MS_BAD_INPUT, "JWK: \"n\" and \"e\" are not the key of its certificate (x5c[0])");
+		goto out;
+	}
+	if ((st = jwk_key_strength(from_ne ? from_ne : from_cert, err)))
+		goto out;
+	*out = from_ne ? from_ne : from_cert;
+	if (from_ne)
+		from_ne = NULL;
+	else
+		from_cert = NULL;
+out:
+	EVP_PKEY_free(from_ne);
+	EVP_PKEY_free(from_cert);
 	return st;
 }
 

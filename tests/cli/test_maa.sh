@@ -29,6 +29,25 @@ json.dump({"keys": [{"kty": "RSA", "kid": "test-key", "alg": "RS256", "use": "si
 small = rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key().public_numbers()
 json.dump({"keys": [{"kty": "RSA", "kid": "test-key", "n": b64(small.n.to_bytes(128, "big")), "e": b64(e)}]},
           open(d + "/small.jwks", "w"))
+# x5c only, as MAA's /certs publishes its keys: a self-signed certificate of the signing key
+import datetime
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "test MAA signing key")])
+now = datetime.datetime(2030, 1, 1)
+cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=3650))
+        .sign(key, hashes.SHA256()))
+x5c = base64.b64encode(cert.public_bytes(Encoding.DER)).decode()
+json.dump({"keys": [{"kty": "RSA", "kid": "test-key", "x5c": [x5c]}]}, open(d + "/x5c.jwks", "w"))
+json.dump({"keys": [{"kty": "RSA", "kid": "test-key", "n": b64(n), "e": b64(e), "x5c": [x5c]}]},
+          open(d + "/x5c-ne.jwks", "w"))
+other = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key().public_numbers()
+json.dump({"keys": [{"kty": "RSA", "kid": "test-key", "n": b64(other.n.to_bytes(256, "big")), "e": b64(e), "x5c": [x5c]}]},
+          open(d + "/x5c-other.jwks", "w"))
+# the same modulus with a weak exponent (e = 3, e = 1): never a trusted key
+for k in (1, 3):
+    json.dump({"keys": [{"kty": "RSA", "kid": "test-key", "n": b64(n), "e": b64(bytes([k]))}]}, open(d + "/e%d.jwks" % k, "w"))
 def token(name, payload, header=None):
     h = b64(json.dumps(header or {"alg": "RS256", "kid": "test-key", "typ": "JWT"}).encode())
     p = b64(json.dumps(payload).encode())
@@ -99,6 +118,15 @@ expect_rc 1 "a tdx manifest against an sevsnpvm token: platform differs" compare
 expect_refused 5 "a crit header: exit 5" "crit" compare $J --at @$AT "$TMP/tdx.json" "$TMP/crit.jwt"
 expect_failure 2 "a kid that is not a string: exit 2" "kid" compare $J --at @$AT "$TMP/tdx.json" "$TMP/kidnum.jwt"
 expect_refused 5 "an RSA-1024 JWKS key: exit 5" "modulus" compare --jwks "$TMP/small.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_refused 5 "a JWKS key with e = 3: exit 5 (weak key)" "exponent 3 is below 65537" \
+	compare --jwks "$TMP/e3.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_refused 5 "a JWKS key with e = 1: exit 5 (weak key)" "exponent 1 is below 65537" \
+	compare --jwks "$TMP/e1.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_rc 0 "a JWK with only x5c (MAA's /certs): the certificate's key verifies" \
+	compare --jwks "$TMP/x5c.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_rc 0 "a JWK with n/e and the same key's x5c" compare --jwks "$TMP/x5c-ne.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_failure 2 "a JWK whose n/e are not its x5c[0]'s key: exit 2" "not the key of its certificate" \
+	compare --jwks "$TMP/x5c-other.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
 run compare --json $J --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
 expect_out "--json: the receipt's signer is the MAA instance" '"signed_by": "MAA https://test.attest.example (key test-key)"'
 expect_failure 2 "pin add refuses an observed allow-list as recomputed values" "not recomputed" \
