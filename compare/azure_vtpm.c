@@ -183,8 +183,14 @@ enum ms_status ms_azure_vtpm_parse(const uint8_t *buf, size_t len, struct ms_azu
 			st = ms_fail(err, MS_BAD_INPUT, "Azure evidence: \"version\" is not an integer");
 			goto out;
 		}
-		if (v < 1 || v > 2) {
-			st = ms_fail(err, MS_UNSUPPORTED, "Azure evidence: version %llu is not supported (0, 1, 2)", (unsigned long long)v);
+		if (v == 0) {
+			st = ms_fail(err, MS_BAD_INPUT, "Azure evidence: \"version\": 0 is written by no attester (v0 evidence has "
+							"no \"version\"; 1 and 2 carry theirs)");
+			goto out;
+		}
+		if (v > 2) {
+			st = ms_fail(err, MS_UNSUPPORTED, "Azure evidence: version %llu is not supported (v0 without \"version\", 1, 2)",
+				     (unsigned long long)v);
 			goto out;
 		}
 		az->version = (int)v;

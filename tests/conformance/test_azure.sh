@@ -197,6 +197,7 @@ e["tpm_quote"]["message"] = m.hex(); put(e, "t-msg.json")
 e = json.loads(json.dumps(snp)); e["tpm_quote"]["pcrs"][7] = "00" * 32; put(e, "t-pcr.json")
 e = json.loads(json.dumps(tdx)); q = dec(e["td_quote"]); q[700] ^= 1; e["td_quote"] = enc(q); put(e, "t-tdquote.json")
 e = json.loads(json.dumps(snp)); e["version"] = 3; put(e, "t-version.json")
+e = json.loads(json.dumps(snp)); e["version"] = 0; put(e, "t-version0.json")
 e = json.loads(json.dumps(snp)); e["extra"] = 1; put(e, "t-unknown.json")
 e = json.loads(json.dumps(snp)); e["hcl_report"] = enc(dec(e["hcl_report"])[:1300]); put(e, "t-short.json")
 e = json.loads(json.dumps(snp)); b = dec(e["hcl_report"]); b[8:12] = (0xffffff00).to_bytes(4, "little"); e["hcl_report"] = enc(b); put(e, "t-size.json")
@@ -217,6 +218,8 @@ expect_refused 3 "az-tdx-vtpm: a TDREPORT MRTD that is not the quote's: exit 3" 
 	compare --at "$AT" "$TMP/tdx.json" "$TMP/t-tdreport.json"
 expect_refused 3 "az-tdx-vtpm: a tampered TD quote: exit 3" "" compare --at "$AT" "$TMP/tdx.json" "$TMP/t-tdquote.json"
 expect_refused 5 "trustee JSON version 3: exit 5" "version 3" compare --at "$AT" "$TMP/v1.json" "$TMP/t-version.json"
+expect_refused 2 "an explicit \"version\": 0 (no attester writes it; v0 has none): exit 2, the message agrees" \
+	"v0 evidence has no \"version\"" compare --at "$AT" "$TMP/v1.json" "$TMP/t-version0.json"
 expect_failure 2 "an unknown field: exit 2" "unknown field" compare --at "$AT" "$TMP/v1.json" "$TMP/t-unknown.json"
 expect_failure 2 "a truncated HCL report: exit 2" "HCL report" compare --at "$AT" "$TMP/v1.json" "$TMP/t-short.json"
 expect_failure 2 "an HCL report size past the end: exit 2" "HCL report" compare --at "$AT" "$TMP/v1.json" "$TMP/t-size.json"
