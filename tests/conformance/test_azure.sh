@@ -156,6 +156,7 @@ expect_rc 1 "az-snp-vtpm v1: a policy PCR0 that is not quoted: exit 1" \
 	compare --at "$AT" --policy "$TMP/badpcr0.json" "$TMP/v1.json" "$SNPV/evidence-v1.json"
 # TDX: the TD quote through DCAP, the TDREPORT against it
 run inspect "$TDXV/evidence-v1.json"
+expect_out "inspect says which TDREPORT fields are never verified" "REPORTMACSTRUCT (cpusvn, hashes, MAC), the rest of TEE_TCB_INFO and servtd_hash are never verified"
 mrtd=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["td_quote"]["body"]["mrtd"])' "$TMP/out" 2>/dev/null)
 vtpm_manifest "$TMP/tdx.json" tdx mrtd "$mrtd"
 expect_rc 0 "az-tdx-vtpm v1: DCAP quote, TDREPORT = quote, REPORT_DATA = SHA-256(runtime data), HCLAkPub, quote" \
@@ -190,6 +191,8 @@ hcl(snp, 0x01a6, "t-tcb.json", snp)        # reported TCB inside the SNP report:
 hcl(snp, 0x06e0, "t-runtime.json", snp)    # runtime data: REPORT_DATA no longer binds it
 hcl(snp, 0x0540, "t-akpub.json", snp)      # the AKpub JSON: the same binding
 hcl(tdx, 0x20 + 0x210, "t-tdreport.json", tdx)  # the TDREPORT's MRTD: not the TD the quote attests
+hcl(tdx, 0x20 + 0x108, "t-teetcbsvn.json", tdx)  # TEE_TCB_INFO's TEE_TCB_SVN
+hcl(tdx, 0x20 + 0x148, "t-mrsignerseam.json", tdx)  # TEE_TCB_INFO's MRSIGNERSEAM
 e = json.loads(json.dumps(snp)); s = bytearray.fromhex(e["tpm_quote"]["signature"]); s[10] ^= 1
 e["tpm_quote"]["signature"] = s.hex(); put(e, "t-sig.json")
 e = json.loads(json.dumps(snp)); m = bytearray.fromhex(e["tpm_quote"]["message"]); m[-1] ^= 1
@@ -216,6 +219,11 @@ expect_rc 1 "a changed PCR value (pcrDigest differs): exit 1" compare --at "$AT"
 expect_out "... the digest row fails" "FAIL vTPM pcrDigest"
 expect_refused 3 "az-tdx-vtpm: a TDREPORT MRTD that is not the quote's: exit 3" "not the TD the quote attests" \
 	compare --at "$AT" "$TMP/tdx.json" "$TMP/t-tdreport.json"
+expect_refused 3 "az-tdx-vtpm: a TDREPORT TEE_TCB_SVN that is not the quote's: exit 3" "not the TD the quote attests" \
+	compare --at "$AT" "$TMP/tdx.json" "$TMP/t-teetcbsvn.json"
+expect_out "... the row named" "FAIL TDREPORT tee_tcb_svn"
+expect_refused 3 "az-tdx-vtpm: a TDREPORT MRSIGNERSEAM that is not the quote's: exit 3" "not the TD the quote attests" \
+	compare --at "$AT" "$TMP/tdx.json" "$TMP/t-mrsignerseam.json"
 expect_refused 3 "az-tdx-vtpm: a tampered TD quote: exit 3" "" compare --at "$AT" "$TMP/tdx.json" "$TMP/t-tdquote.json"
 expect_refused 5 "trustee JSON version 3: exit 5" "version 3" compare --at "$AT" "$TMP/v1.json" "$TMP/t-version.json"
 expect_refused 2 "an explicit \"version\": 0 (no attester writes it; v0 has none): exit 2, the message agrees" \
