@@ -183,8 +183,14 @@ enum ms_status ms_azure_vtpm_parse(const uint8_t *buf, size_t len, struct ms_azu
 			st = ms_fail(err, MS_BAD_INPUT, "Azure evidence: \"version\" is not an integer");
 			goto out;
 		}
-		if (v < 1 || v > 2) {
-			st = ms_fail(err, MS_UNSUPPORTED, "Azure evidence: version %llu is not supported (0, 1, 2)", (unsigned long long)v);
+		if (v == 0) {
+			st = ms_fail(err, MS_BAD_INPUT, "Azure evidence: \"version\": 0 is written by no attester (v0 evidence has "
+							"no \"version\"; 1 and 2 carry theirs)");
+			goto out;
+		}
+		if (v > 2) {
+			st = ms_fail(err, MS_UNSUPPORTED, "Azure evidence: version %llu is not supported (v0 without \"version\", 1, 2)",
+				     (unsigned long long)v);
 			goto out;
 		}
 		az->version = (int)v;
@@ -297,7 +303,11 @@ static bool tdreport_matches(const uint8_t *r, const struct ms_tdx_quote *q, str
 		size_t off, len, qoff;
 	} fields[] = {
 		{ "TDREPORT report_data", 0x80, 64, offsetof(struct ms_tdx_quote, report_data) },
+		/* TEE_TCB_INFO at 0x100: valid (8), tee_tcb_svn, mrseam, mrsignerseam, attributes */
+		{ "TDREPORT tee_tcb_svn", 0x100 + 8, 16, offsetof(struct ms_tdx_quote, tee_tcb_svn) },
 		{ "TDREPORT mrseam", 0x100 + 24, 48, offsetof(struct ms_tdx_quote, mr_seam) },
+		{ "TDREPORT mrsignerseam", 0x100 + 72, 48, offsetof(struct ms_tdx_quote, mr_signer_seam) },
+		{ "TDREPORT seam_attributes", 0x100 + 120, 8, offsetof(struct ms_tdx_quote, seam_attributes) },
 		{ "TDREPORT td_attributes", 0x200, 8, offsetof(struct ms_tdx_quote, td_attributes) },
 		{ "TDREPORT xfam", 0x208, 8, offsetof(struct ms_tdx_quote, xfam) },
 		{ "TDREPORT mrtd", 0x210, 48, offsetof(struct ms_tdx_quote, mr_td) },
@@ -443,8 +453,13 @@ enum ms_status ms_azure_vtpm_inspect(const uint8_t *buf, size_t len, cJSON **out
 	cJSON_AddStringToObject(h, "runtime_data_hash", hcl.hash_type == 1 ? "sha256" : "unknown");
 	cJSON_AddItemToObject(h, "runtime_data", runtime);
 	runtime = NULL;
-	if (hcl.report_type == MS_HCL_TYPE_TDX)
+	if (hcl.report_type == MS_HCL_TYPE_TDX) {
 		ms_json_add_hex(h, "tdreport", hcl.hw_report, MS_TDREPORT_LEN);
+		cJSON_AddStringToObject(h, "tdreport_verified",
+					"compare checks only its report_data, TEE_TCB_SVN, MRSEAM, MRSIGNERSEAM, SEAM attributes "
+					"and TDINFO measurements against the TD quote; REPORTMACSTRUCT (cpusvn, hashes, MAC), the "
+					"rest of TEE_TCB_INFO and servtd_hash are never verified");
+	}
 	cJSON_AddItemToObject(root, hcl.report_type == MS_HCL_TYPE_SNP ? "snp_report" : "td_quote", hw);
 	hw = NULL;
 	q = cJSON_AddObjectToObject(root, "tpm_quote");

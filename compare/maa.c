@@ -14,6 +14,7 @@
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "../common/hex.h"
 #include "../common/json.h"
@@ -164,7 +165,7 @@ static enum ms_status b64url_member(const cJSON *obj, const char *key, const cha
 	return ms_base64url_decode(v->valuestring, strlen(v->valuestring), out, len, what, err);
 }
 
-enum ms_status ms_jwk_rsa(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
+static enum ms_status jwk_ne_key(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
 {
 	uint8_t *n = NULL, *e = NULL;
 	size_t n_len = 0, e_len = 0;
@@ -203,6 +204,94 @@ out:
 	BN_free(be);
 	free(n);
 	free(e);
+	return st;
+}
+
+/* x5c[0]'s public key: the certificate only carries it (the JWKS itself is the trust anchor). */
+static enum ms_status jwk_x5c_key(const cJSON *x5c, EVP_PKEY **out, struct ms_err *err)
+{
+	const cJSON *first = cJSON_IsArray(x5c) ? cJSON_GetArrayItem(x5c, 0) : NULL;
+	const unsigned char *p;
+	uint8_t *der = NULL;
+	size_t der_len = 0;
+	X509 *cert = NULL;
+	EVP_PKEY *key;
+	enum ms_status st;
+
+	*out = NULL;
+	if (!cJSON_IsString(first))
+		return ms_fail(err, MS_BAD_INPUT, "JWK: \"x5c\" is not an array of base64 certificates");
+	if ((st = ms_base64_decode(first->valuestring, strlen(first->valuestring), &der, &der_len, "JWK x5c[0]", err)))
+		goto out;
+	p = der;
+	if (!(cert = d2i_X509(NULL, &p, (long)der_len)) || p != der + der_len) {
+		st = ms_fail(err, MS_BAD_INPUT, "JWK: x5c[0] is not one DER certificate");
+		goto out;
+	}
+	if (!(key = X509_get0_pubkey(cert)) || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
+		st = ms_fail(err, MS_UNSUPPORTED, "JWK: x5c[0]'s key is not an RSA key");
+		goto out;
+	}
+	if (!EVP_PKEY_up_ref(key)) {
+		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	*out = key;
+	st = MS_OK;
+out:
+	X509_free(cert);
+	free(der);
+	return st;
+}
+
+/* RSA keys MAA and the HCL make are 2048+ bits with e = 65537; a small exponent is a weak key. */
+static enum ms_status jwk_key_strength(EVP_PKEY *key, struct ms_err *err)
+{
+	BIGNUM *e = NULL;
+	enum ms_status st = MS_OK;
+	int bits = EVP_PKEY_get_bits(key);
+
+	if (bits < 2048 || bits > 8192)
+		return ms_fail(err, MS_UNSUPPORTED, "JWK: an RSA modulus of %d bits (2048 to 8192)", bits);
+	if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e))
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	if (BN_cmp(e, BN_value_one()) <= 0 || BN_num_bits(e) < 17) {
+		char *dec = BN_bn2dec(e);
+
+		st = ms_fail(err, MS_UNSUPPORTED, "JWK: RSA exponent %s is below 65537: a weak key is not trusted",
+			     dec ? dec : "?");
+		OPENSSL_free(dec);
+	}
+	BN_free(e);
+	return st;
+}
+
+enum ms_status ms_jwk_rsa(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
+{
+	const cJSON *x5c = cJSON_GetObjectItemCaseSensitive(jwk, "x5c");
+	bool has_ne = cJSON_GetObjectItemCaseSensitive(jwk, "n") || cJSON_GetObjectItemCaseSensitive(jwk, "e");
+	EVP_PKEY *from_ne = NULL, *from_cert = NULL;
+	enum ms_status st;
+
+	*out = NULL;
+	if ((has_ne || !x5c) && (st = jwk_ne_key(jwk, &from_ne, err)))
+		goto out;
+	if (x5c && (st = jwk_x5c_key(x5c, &from_cert, err)))
+		goto out;
+	if (from_ne && from_cert && EVP_PKEY_eq(from_ne, from_cert) != 1) {
+		st = ms_fail(err, MS_BAD_INPUT, "JWK: \"n\" and \"e\" are not the key of its certificate (x5c[0])");
+		goto out;
+	}
+	if ((st = jwk_key_strength(from_ne ? from_ne : from_cert, err)))
+		goto out;
+	*out = from_ne ? from_ne : from_cert;
+	if (from_ne)
+		from_ne = NULL;
+	else
+		from_cert = NULL;
+out:
+	EVP_PKEY_free(from_ne);
+	EVP_PKEY_free(from_cert);
 	return st;
 }
 
@@ -350,7 +439,7 @@ static const struct {
 };
 
 static const char *const snp_listed[] = {
-	"x-ms-compliance-status", "x-ms-sevsnpvm-vmpl", "x-ms-sevsnpvm-guestsvn", "x-ms-sevsnpvm-familyId",
+	"x-ms-sevsnpvm-guestsvn", "x-ms-sevsnpvm-familyId",
 	"x-ms-sevsnpvm-imageId", "x-ms-sevsnpvm-idkeydigest", "x-ms-sevsnpvm-authorkeydigest", "x-ms-sevsnpvm-chipid",
 	"x-ms-sevsnpvm-chip-family", "x-ms-sevsnpvm-bootloader-svn", "x-ms-sevsnpvm-tee-svn", "x-ms-sevsnpvm-snpfw-svn",
 	"x-ms-sevsnpvm-microcode-svn", "x-ms-sevsnpvm-smt-allowed", "x-ms-sevsnpvm-migration-allowed",
@@ -359,7 +448,7 @@ static const char *const snp_listed[] = {
 	NULL,
 };
 static const char *const tdx_listed[] = {
-	"x-ms-compliance-status", "attester_tcb_status", "tdx_td_attributes", "tdx_xfam", "tdx_tee_tcb_svn",
+	"attester_tcb_status", "tdx_td_attributes", "tdx_xfam", "tdx_tee_tcb_svn",
 	"tdx_seamsvn", "tdx_mrsignerseam", "tdx_seam_attributes", NULL,
 };
 
@@ -425,13 +514,46 @@ static enum ms_status map_claims(const cJSON *claims, bool snp, struct ms_eviden
 	return MS_OK;
 }
 
+/*
+ * MAA's own verdict: every sevsnpvm and tdxvm token it issues (azurevm ones in
+ * x-ms-isolation-tee) says x-ms-compliance-status, and a sevsnpvm one the VMPL
+ * that requested the report. A guest MAA does not call compliant, or a report
+ * from a VMPL other than 0 (not the guest's most privileged level, where the
+ * HCL runs), is a policy failure; a token that does not say is one too.
+ */
+static enum ms_status judge_claims(const cJSON *claims, bool snp, struct ms_checks *checks, struct ms_err *err)
+{
+	const cJSON *compliance = cJSON_GetObjectItemCaseSensitive(claims, "x-ms-compliance-status");
+	const cJSON *vmpl = cJSON_GetObjectItemCaseSensitive(claims, "x-ms-sevsnpvm-vmpl");
+	const char *status = cJSON_IsString(compliance) ? compliance->valuestring : compliance ? "(not a string)" : "(absent)";
+	uint64_t level = 0;
+	char found[32];
+
+	if (strcmp(status, "azure-compliant-cvm")) {
+		ms_check_add(checks, false, "x-ms-compliance-status", "azure-compliant-cvm", status);
+		return ms_fail(err, MS_MISMATCH, "token: x-ms-compliance-status is %.60s, not azure-compliant-cvm", status);
+	}
+	ms_check_add(checks, true, "x-ms-compliance-status", "azure-compliant-cvm", status);
+	if (!snp)
+		return MS_OK;
+	if (!vmpl || !ms_json_u64(vmpl, false, UINT32_MAX, &level)) {
+		snprintf(found, sizeof(found), "%s", vmpl ? "(not a number)" : "(absent)");
+		ms_check_add(checks, false, "x-ms-sevsnpvm-vmpl", "0", found);
+		return ms_fail(err, MS_MISMATCH, "token: x-ms-sevsnpvm-vmpl is %s, not 0", found);
+	}
+	snprintf(found, sizeof(found), "%llu", (unsigned long long)level);
+	ms_check_add(checks, level == 0, "x-ms-sevsnpvm-vmpl", "0", found);
+	return level == 0 ? MS_OK : ms_fail(err, MS_MISMATCH, "token: x-ms-sevsnpvm-vmpl is %s, not 0: the report is "
+									 "not from the guest's VMPL 0", found);
+}
+
 enum ms_status ms_maa_verify(const uint8_t *buf, size_t len, const struct ms_verify_options *o, struct ms_evidence *ev,
 			     struct ms_checks *checks, struct ms_err *err)
 {
 	struct ms_jwt j;
 	const cJSON *claims, *iss;
 	int64_t iat = 0, nbf = 0, exp = 0, at;
-	char want[192], t1[32], t2[32], t3[32];
+	char want[192], t1[32], t2[32], t3[64];
 	enum ms_status st;
 	bool snp = false;
 
@@ -462,6 +584,8 @@ enum ms_status ms_maa_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	ms_format_time(nbf, t1);
 	ms_format_time(exp, t2);
 	ms_format_time(at, t3);
+	if (o->at_evidence) /* judged at the token's own iat: an expired token would pass now */
+		strcat(t3, " (at the token's iat, not now)");
 	snprintf(want, sizeof(want), "%s <= t < %s", t1, t2);
 	if (at < nbf || at >= exp || iat > at || nbf > exp) {
 		ms_check_add(checks, false, "token validity", want, t3);
@@ -485,7 +609,8 @@ enum ms_status ms_maa_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		ms_check_add(checks, true, "issuer", o->issuer, iss->valuestring);
 	else
 		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "issuer", "(not pinned)", iss->valuestring);
-	if ((st = claims_of(j.payload, &claims, &snp, err)) || (st = map_claims(claims, snp, ev, checks, err)))
+	if ((st = claims_of(j.payload, &claims, &snp, err)) || (st = judge_claims(claims, snp, checks, err)) ||
+	    (st = map_claims(claims, snp, ev, checks, err)))
 		goto bad;
 	ev->has_timestamp = true;
 	ev->timestamp = iat;

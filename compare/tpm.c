@@ -250,14 +250,45 @@ out:
 	return st;
 }
 
-enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, struct ms_err *err)
+/*
+ * A quote proves something only when the TPM made it: the AK must be a restricted
+ * signing key that never left the TPM (a key that is not restricted signs any
+ * bytes, TPM_GENERATED_VALUE prefix included).
+ */
+static enum ms_status ak_attributes(TPMA_OBJECT attrs, size_t off, struct ms_err *err)
+{
+	static const struct {
+		TPMA_OBJECT bit;
+		const char *name;
+	} need[] = {
+		{ TPMA_OBJECT_RESTRICTED, "restricted" },
+		{ TPMA_OBJECT_SIGN_ENCRYPT, "sign" },
+		{ TPMA_OBJECT_FIXEDTPM, "fixedTPM" },
+		{ TPMA_OBJECT_FIXEDPARENT, "fixedParent" },
+	};
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!(attrs & need[i].bit))
+			return ms_fail(err, MS_BAD_SIGNATURE,
+				       "AK: objectAttributes 0x%08x (offset 0x%zx) lacks %s: not an attestation key, its "
+				       "quotes prove nothing", (unsigned)attrs, off, need[i].name);
+	if (attrs & TPMA_OBJECT_DECRYPT)
+		return ms_fail(err, MS_BAD_SIGNATURE,
+			       "AK: objectAttributes 0x%08x (offset 0x%zx) has decrypt: not an attestation key, its quotes "
+			       "prove nothing", (unsigned)attrs, off);
+	return MS_OK;
+}
+
+enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, bool *attrs_checked, struct ms_err *err)
 {
 	TPM2B_PUBLIC pub2b = { 0 };
 	TPMT_PUBLIC pub = { 0 };
-	size_t off = 0;
+	size_t off = 0, attrs_off = 6;
 	enum ms_status st;
 
 	*out = NULL;
+	if (attrs_checked)
+		*attrs_checked = false;
 	if (len >= 10 && !memcmp(buf, "-----BEGIN", 10)) {
 		BIO *bio = BIO_new_mem_buf(buf, (int)(len > 1u << 20 ? 1u << 20 : len));
 
@@ -282,10 +313,15 @@ enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, st
 		pub = pub2b.publicArea;
 	} else {
 		off = 0;
+		attrs_off = 4;
 		if (mu.public(buf, len, &off, &pub) != TSS2_RC_SUCCESS || off != len)
 			return ms_fail(err, MS_BAD_INPUT,
 				       "AK (%zu bytes) is neither a PEM/DER public key nor a TPM2B_PUBLIC/TPMT_PUBLIC", len);
 	}
+	if ((st = ak_attributes(pub.objectAttributes, attrs_off, err)))
+		return st;
+	if (attrs_checked)
+		*attrs_checked = true;
 	if (pub.type == TPM2_ALG_RSA)
 		return rsa_key(&pub, out, err);
 	if (pub.type == TPM2_ALG_ECC)
@@ -501,6 +537,15 @@ static uint16_t signature_hash(const TPMT_SIGNATURE *sig)
 	return sig->sigAlg == TPM2_ALG_ECDSA ? sig->signature.ecdsa.hash : sig->signature.rsassa.hash;
 }
 
+static bool selects_any(const TPML_PCR_SELECTION *sel)
+{
+	for (uint32_t b = 0; b < sel->count && b < TPM2_NUM_PCR_BANKS; b++)
+		for (unsigned i = 0; i < sel->pcrSelections[b].sizeofSelect && i < sizeof(sel->pcrSelections[b].pcrSelect); i++)
+			if (sel->pcrSelections[b].pcrSelect[i])
+				return true;
+	return false;
+}
+
 enum ms_status ms_tpm_quote_verify(const uint8_t *msg, size_t msg_len, const TPMT_SIGNATURE *sig, EVP_PKEY *ak,
 				   const uint8_t *nonce, size_t nonce_len, const struct ms_tpm_pcrs *pcrs,
 				   struct ms_tpm_verdict *v, struct ms_err *err)
@@ -516,6 +561,9 @@ enum ms_status ms_tpm_quote_verify(const uint8_t *msg, size_t msg_len, const TPM
 	memset(v, 0, sizeof(*v));
 	if ((st = ms_tpm_attest_parse(msg, msg_len, &a, err)))
 		return st;
+	if (a.type == TPM2_ST_ATTEST_QUOTE && !selects_any(&a.attested.quote.pcrSelect))
+		return ms_fail(err, MS_BAD_INPUT, "TPMS_ATTEST: the quote's pcrSelect (count %u) selects no PCR: it vouches for "
+						  "no value", a.attested.quote.pcrSelect.count);
 	if ((st = verify_signature(msg, msg_len, sig, ak, err)))
 		return st;
 	v->signature_ok = true;
@@ -727,6 +775,9 @@ enum ms_status ms_tpm_evidence_verify(const struct ms_tpm_evidence *in, struct m
 	snprintf(what, sizeof(what), "%s", in->ak_source ? in->ak_source : "the AK");
 	ms_check_add(checks, true, "vTPM quote signature", what, in->sig->sigAlg == TPM2_ALG_RSASSA ? "RSASSA"
 							     : in->sig->sigAlg == TPM2_ALG_RSAPSS ? "RSAPSS" : "ECDSA");
+	if (in->ak_attrs_unknown)
+		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "AK attributes", "restricted, sign, fixedTPM, fixedParent",
+				   "(a PEM key carries none)");
 	if (v.nonce_checked) {
 		char *n = ms_hex_alloc(in->nonce, in->nonce_len), *x = ms_hex_alloc(a.extraData.buffer, a.extraData.size);
 

@@ -47,9 +47,12 @@ enum ms_status ms_tpm_signature_parse(const uint8_t *buf, size_t len, TPMT_SIGNA
 
 /*
  * An attestation key: PEM or DER SubjectPublicKeyInfo, or a marshalled
- * TPM2B_PUBLIC or TPMT_PUBLIC (RSA, or ECC on P-256/P-384).
+ * TPM2B_PUBLIC or TPMT_PUBLIC (RSA, or ECC on P-256/P-384). A public area must
+ * be a restricted, fixedTPM, fixedParent signing key that cannot decrypt
+ * (else MS_BAD_SIGNATURE naming the attribute); *attrs_checked (may be NULL)
+ * tells whether it was one (a SubjectPublicKeyInfo carries no attributes).
  */
-enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, struct ms_err *err);
+enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, bool *attrs_checked, struct ms_err *err);
 
 /*
  * PCR values: tpm2-tools' "tpm2_quote -o" / "tpm2_pcrread -o" file (a
@@ -102,6 +105,7 @@ struct ms_tpm_evidence {
 	const TPMT_SIGNATURE *sig;
 	EVP_PKEY *ak;
 	const char *ak_source; /* for the check table: where the AK came from */
+	bool ak_attrs_unknown; /* a key without objectAttributes (PEM/DER): listed as not checked */
 	const struct ms_tpm_pcrs *pcrs; /* given or replayed from an event log */
 	const uint8_t *nonce;  /* the qualifying data the quote must carry, or NULL */
 	size_t nonce_len;

@@ -254,6 +254,22 @@ static void record_error(const struct ctx *c, struct pair *p, enum ms_status st,
 		fprintf(stderr, "measure: compare: %s\n", p->error ? p->error : err->msg);
 }
 
+/*
+ * What a verified vTPM quote leaves open, listed (never a pass): without a
+ * nonce the quote may be replayed (for Azure vTPM evidence the nonce is its
+ * only freshness), and a quote given beside SNP/TDX evidence is by an AK
+ * nothing binds to that report.
+ */
+static void tpm_not_checked(const struct ctx *c, struct pair *p, bool given_quote)
+{
+	if (!c->tpm.in.nonce)
+		ms_check_add_state(&p->checks, MS_CHECK_NOT_CHECKED, -1, "vTPM quote nonce", "(extraData)",
+				   "(no --tpm-nonce): a replayed quote passes");
+	if (given_quote)
+		ms_check_add_state(&p->checks, MS_CHECK_NOT_CHECKED, -1, "AK bound to the SNP/TDX report", "(AK)",
+				   "(AK trusted as given)");
+}
+
 /* A vTPM quote failure names its own file. */
 static void record_tpm_error(const struct ctx *c, struct pair *p, enum ms_status st, const struct ms_err *err)
 {
@@ -436,6 +452,8 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 			tpm_st = st;
 			st = MS_OK;
 		}
+		if (!st)
+			tpm_not_checked(c, p, false);
 	} else {
 		st = ms_evidence_verify(p->e.type, p->e.data, p->e.len, &vo, &p->ev, &p->checks, &err);
 	}
@@ -464,6 +482,7 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 			goto out;
 		}
 		p->ev.tpm = &p->tpm;
+		tpm_not_checked(c, p, true);
 	}
 	if (!st) {
 		memset(&err, 0, sizeof(err));

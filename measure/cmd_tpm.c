@@ -239,7 +239,7 @@ int cmd_tpm(int argc, char **argv)
 	TPMS_ATTEST attest;
 	EVP_PKEY *ak = NULL;
 	struct ms_err err = { 0 };
-	bool json = false, quiet = false;
+	bool json = false, quiet = false, ak_attrs_checked = false;
 	cJSON *out = NULL;
 	enum ms_status st;
 	int opt, rc;
@@ -301,7 +301,7 @@ int cmd_tpm(int argc, char **argv)
 		rc = cli_fail(verb, sig_path, &err);
 		goto out;
 	}
-	if ((st = ms_tpm_ak_load(akm.data, akm.len, &ak, &err))) {
+	if ((st = ms_tpm_ak_load(akm.data, akm.len, &ak, &ak_attrs_checked, &err))) {
 		rc = cli_fail(verb, ak_path, &err);
 		goto out;
 	}
@@ -357,6 +357,10 @@ int cmd_tpm(int argc, char **argv)
 		}
 		cJSON_AddBoolToObject(verdict, "verified", st == MS_OK);
 		cJSON_AddBoolToObject(verdict, "signature", v.signature_ok);
+		if (ak_attrs_checked)
+			cJSON_AddBoolToObject(verdict, "ak_attributes", true);
+		else
+			cJSON_AddNullToObject(verdict, "ak_attributes");
 		if (v.nonce_checked)
 			cJSON_AddBoolToObject(verdict, "nonce", v.nonce_ok);
 		else
@@ -388,6 +392,8 @@ int cmd_tpm(int argc, char **argv)
 
 		ms_hex_encode(v.computed_digest, v.digest_len, hex);
 		printf("signature: ok (%s)\n", sig.sigAlg == TPM2_ALG_RSASSA ? "RSASSA" : sig.sigAlg == TPM2_ALG_RSAPSS ? "RSAPSS" : "ECDSA");
+		if (!ak_attrs_checked)
+			printf("AK attributes: not checked (a PEM key carries none)\n");
 		printf("nonce: %s\n", !v.nonce_checked ? "not checked (no --nonce)" : v.nonce_ok ? "ok" : "DIFFERS");
 		if (v.first_missing[0])
 			printf("pcr digest: DIFFERS (no value given for %s)\n", v.first_missing);

@@ -72,6 +72,7 @@ int tpm_cli_load(struct tpm_cli *t)
 	struct ms_mapping m = { 0 };
 	struct ms_pcr_log *log = NULL;
 	struct ms_err err = { 0 };
+	bool attrs_checked = false;
 	int rc;
 
 	if (!tpm_cli_given(t))
@@ -101,7 +102,7 @@ int tpm_cli_load(struct tpm_cli *t)
 		goto out;
 	}
 	ms_file_unmap(&m);
-	if (ms_file_map(t->ak_path, TPM_CLI_MAX_STRUCT, &m, &err) || ms_tpm_ak_load(m.data, m.len, &t->ak, &err)) {
+	if (ms_file_map(t->ak_path, TPM_CLI_MAX_STRUCT, &m, &err) || ms_tpm_ak_load(m.data, m.len, &t->ak, &attrs_checked, &err)) {
 		rc = fail(t, t->ak_path, &err);
 		goto out;
 	}
@@ -129,6 +130,7 @@ int tpm_cli_load(struct tpm_cli *t)
 	t->in.sig = &t->sig;
 	t->in.ak = t->ak;
 	t->in.ak_source = t->ak_source;
+	t->in.ak_attrs_unknown = !attrs_checked;
 	t->in.pcrs = t->values;
 out:
 	ms_file_unmap(&m);

@@ -89,6 +89,50 @@ expect_failure 2 "a truncated --tpm-quote is exit 2" "TPMS_ATTEST" \
 run compare --json --policy "$TMP/p236.json" --vcek "$VCEK" "$TMP/milan.bin" $Q --tpm-pcrs "$V/quote_2bank.pcrs"
 expect_out "--json lists the PCR rows" '"what": "vTPM sha256 PCR3"'
 
+# The AK's objectAttributes (ak_rsa.tpmt_public is a TPM2B_PUBLIC: at offset 6, big-endian): tpm2_createak's AK passes; one that is
+# not restricted (bit 16, byte 7 0x01) or can decrypt (bit 17, byte 7 0x02) signs any bytes: exit 3
+ak_bits() { # IN BYTE XORMASK OUT
+	python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[int(sys.argv[2])]^=int(sys.argv[3],16); open(sys.argv[4],"wb").write(b)' "$@"
+}
+expect_rc 0 "the swtpm AK as TPM2B_PUBLIC (restricted, sign, fixedTPM, fixedParent) verifies the quote" \
+	compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" --tpm-quote "$V/quote_2bank.msg" --tpm-sig "$V/quote_2bank.sig" \
+	--tpm-ak "$V/ak_rsa.tpmt_public" --tpm-pcrs "$V/quote_2bank.pcrs" --tpm-nonce "$N"
+if grep -q "AK attributes" "$TMP/out"; then not_ok "... and no 'AK attributes' row (they were checked)"; else ok "... and no 'AK attributes' row (they were checked)"; fi
+ak_bits "$V/ak_rsa.tpmt_public" 7 01 "$TMP/ak_unrestricted.pub"
+expect_refused 3 "an AK that is not restricted is exit 3, naming the attribute" "lacks restricted" \
+	compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" --tpm-quote "$V/quote_2bank.msg" --tpm-sig "$V/quote_2bank.sig" \
+	--tpm-ak "$TMP/ak_unrestricted.pub" --tpm-pcrs "$V/quote_2bank.pcrs" --tpm-nonce "$N"
+ak_bits "$V/ak_rsa.tpmt_public" 7 02 "$TMP/ak_decrypt.pub"
+expect_refused 3 "an AK that can decrypt is exit 3" "has decrypt" \
+	compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" --tpm-quote "$V/quote_2bank.msg" --tpm-sig "$V/quote_2bank.sig" \
+	--tpm-ak "$TMP/ak_decrypt.pub" --tpm-pcrs "$V/quote_2bank.pcrs" --tpm-nonce "$N"
+tail -c +3 "$V/ak_rsa.tpmt_public" >"$TMP/ak.tpmt" # TPMT_PUBLIC: objectAttributes at offset 4
+ak_bits "$TMP/ak.tpmt" 7 02 "$TMP/ak_notfixed.tpmt"
+expect_refused 3 "a TPMT_PUBLIC AK that is not fixedTPM is exit 3" "lacks fixedTPM" \
+	compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" --tpm-quote "$V/quote_2bank.msg" --tpm-sig "$V/quote_2bank.sig" \
+	--tpm-ak "$TMP/ak_notfixed.tpmt" --tpm-pcrs "$V/quote_2bank.pcrs" --tpm-nonce "$N"
+expect_rc 0 "a PEM AK (attributes unknown) verifies ..." \
+	compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" $Q --tpm-pcrs "$V/quote_2bank.pcrs"
+expect_out "... with an 'AK attributes' row not checked" "--   AK attributes              not checked: (a PEM key carries none)"
+expect_out "... without --tpm-nonce a 'vTPM quote nonce' row not checked" "vTPM quote nonce           not checked: (no --tpm-nonce): a replayed quote passes"
+expect_out "... and the AK listed as not bound to the report" "AK bound to the SNP/TDX report not checked: (AK trusted as given)"
+# a quote whose pcrSelect selects nothing vouches for no value: zero every bank's select bytes
+python3 - "$V/quote_2bank.msg" "$TMP/nosel.msg" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+o = 6
+for _ in range(2):  # qualifiedSigner, extraData
+    o += 2 + struct.unpack(">H", b[o:o + 2])[0]
+o += 17 + 8  # clockInfo, firmwareVersion
+count = struct.unpack(">I", b[o:o + 4])[0]; o += 4
+for _ in range(count):
+    size = b[o + 2]; b[o + 3:o + 3 + size] = bytes(size); o += 3 + size
+open(sys.argv[2], "wb").write(b)
+PY
+expect_failure 2 "a quote selecting no PCR is refused (exit 2)" "selects no PCR" \
+	compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" --tpm-quote "$TMP/nosel.msg" --tpm-sig "$V/quote_2bank.sig" \
+	--tpm-ak "$V/ak_rsa.pub.pem" --tpm-pcrs "$V/quote_2bank.pcrs"
+
 # A swtpm started here: PCR2/3/6 extended with the separator (reaching the Cocos example's own values),
 # PCR0/1/4/5/7/9 with events whose results a Python replay computes; the policy takes the example's
 # PCR2/3/6 as they are and the Python values for the rest.

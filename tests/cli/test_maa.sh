@@ -29,6 +29,25 @@ json.dump({"keys": [{"kty": "RSA", "kid": "test-key", "alg": "RS256", "use": "si
 small = rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key().public_numbers()
 json.dump({"keys": [{"kty": "RSA", "kid": "test-key", "n": b64(small.n.to_bytes(128, "big")), "e": b64(e)}]},
           open(d + "/small.jwks", "w"))
+# x5c only, as MAA's /certs publishes its keys: a self-signed certificate of the signing key
+import datetime
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+name = x509.Name([x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, "test MAA signing key")])
+now = datetime.datetime(2030, 1, 1)
+cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=3650))
+        .sign(key, hashes.SHA256()))
+x5c = base64.b64encode(cert.public_bytes(Encoding.DER)).decode()
+json.dump({"keys": [{"kty": "RSA", "kid": "test-key", "x5c": [x5c]}]}, open(d + "/x5c.jwks", "w"))
+json.dump({"keys": [{"kty": "RSA", "kid": "test-key", "n": b64(n), "e": b64(e), "x5c": [x5c]}]},
+          open(d + "/x5c-ne.jwks", "w"))
+other = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key().public_numbers()
+json.dump({"keys": [{"kty": "RSA", "kid": "test-key", "n": b64(other.n.to_bytes(256, "big")), "e": b64(e), "x5c": [x5c]}]},
+          open(d + "/x5c-other.jwks", "w"))
+# the same modulus with a weak exponent (e = 3, e = 1): never a trusted key
+for k in (1, 3):
+    json.dump({"keys": [{"kty": "RSA", "kid": "test-key", "n": b64(n), "e": b64(bytes([k]))}]}, open(d + "/e%d.jwks" % k, "w"))
 def token(name, payload, header=None):
     h = b64(json.dumps(header or {"alg": "RS256", "kid": "test-key", "typ": "JWT"}).encode())
     p = b64(json.dumps(payload).encode())
@@ -49,8 +68,15 @@ token("tdx-shortmrtd", dict(tdx, tdx_mrtd="ab" * 47))
 token("tdx-nomrtd", {k: v for k, v in tdx.items() if k != "tdx_mrtd"})
 token("sgx", dict(T, **{"x-ms-attestation-type": "sgx"}))
 token("trusted-launch", dict(T, **{"x-ms-attestation-type": "azurevm"}))
-token("azurevm", dict(T, **{"x-ms-attestation-type": "azurevm", "x-ms-isolation-tee": {
-    "x-ms-attestation-type": "sevsnpvm", "x-ms-sevsnpvm-launchmeasurement": lm, "x-ms-sevsnpvm-is-debuggable": False}}))
+# as MAA's real azurevm tokens (maa vectors README): compliance status and VMPL inside x-ms-isolation-tee
+tee = {"x-ms-attestation-type": "sevsnpvm", "x-ms-compliance-status": "azure-compliant-cvm", "x-ms-sevsnpvm-vmpl": 0,
+       "x-ms-sevsnpvm-launchmeasurement": lm, "x-ms-sevsnpvm-is-debuggable": False}
+token("azurevm", dict(T, **{"x-ms-attestation-type": "azurevm", "x-ms-isolation-tee": tee}))
+token("snp-vmpl3", dict(T, **{"x-ms-attestation-type": "azurevm", "x-ms-isolation-tee": dict(tee, **{"x-ms-sevsnpvm-vmpl": 3})}))
+token("snp-novmpl", dict(T, **{"x-ms-attestation-type": "azurevm",
+                               "x-ms-isolation-tee": {k: v for k, v in tee.items() if k != "x-ms-sevsnpvm-vmpl"}}))
+token("snp-noncompliant", dict(T, **dict(tee, **{"x-ms-compliance-status": "not-compliant"})))
+token("tdx-nocompliance", {k: v for k, v in tdx.items() if k != "x-ms-compliance-status"})
 token("crit", tdx, {"alg": "RS256", "kid": "test-key", "crit": ["exp"]})
 token("kidnum", tdx, {"alg": "RS256", "kid": 5})
 PY
@@ -60,6 +86,8 @@ printf '{"schema":"measure/v1","platform":"tdx","observed":true,"measurements":{
 expect_rc 0 "tdxvm claims: mrtd (observed) and rtmr1 match" compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
 expect_out "tdx_report_data is the freshness: listed claims" "attester_tcb_status"
 expect_rc 0 "tdxvm: --nonce is tdx_report_data" compare $J --at @$AT --nonce "$(printf '44%.0s' $(seq 64))" "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_rc 0 "--at evidence: judged at the token's iat" compare $J --at evidence "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_out "... and the validity row says so" "2033-05-18T03:33:20Z (at the token's iat, not now)"
 expect_rc 1 "tdxvm: a debug TD fails" compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx-debug.jwt"
 expect_rc 0 "... unless --allow-debug" compare $J --allow-debug --at @$AT "$TMP/tdx.json" "$TMP/tdx-debug.jwt"
 expect_rc 1 "a token that does not say whether the TD is debuggable fails closed" compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx-nodebug.jwt"
@@ -75,10 +103,30 @@ expect_refused 5 "an sgx token: exit 5" "sgx" compare $J --at @$AT "$TMP/tdx.jso
 expect_refused 5 "a Trusted Launch azurevm token (no isolation TEE): exit 5" "Trusted Launch" compare $J --at @$AT "$TMP/tdx.json" "$TMP/trusted-launch.jwt"
 printf '{"schema":"measure/v1","platform":"sev-snp","observed":true,"measurements":{"measurement":"%s"}}' "$LM" >"$TMP/snp.json"
 expect_rc 0 "an azurevm token: the nested isolation TEE's sevsnpvm claims" compare $J --at @$AT "$TMP/snp.json" "$TMP/azurevm.jwt"
+expect_out "... MAA's compliance verdict judged" "ok   x-ms-compliance-status     azure-compliant-cvm"
+expect_out "... and the VMPL" "ok   x-ms-sevsnpvm-vmpl"
+expect_rc 1 "an sevsnpvm token MAA does not call azure-compliant-cvm: exit 1" \
+	compare $J --at @$AT "$TMP/snp.json" "$TMP/snp-noncompliant.jwt"
+expect_out "... the claim named" "FAIL x-ms-compliance-status     azure-compliant-cvm                        not-compliant"
+expect_rc 1 "a report from VMPL 3: exit 1" compare $J --at @$AT "$TMP/snp.json" "$TMP/snp-vmpl3.jwt"
+expect_out "... the claim named" "FAIL x-ms-sevsnpvm-vmpl         0                                          3"
+expect_rc 1 "an sevsnpvm token without x-ms-sevsnpvm-vmpl: exit 1" compare $J --at @$AT "$TMP/snp.json" "$TMP/snp-novmpl.jwt"
+expect_out "... the claim named" "FAIL x-ms-sevsnpvm-vmpl         0                                          (absent)"
+expect_rc 1 "a tdxvm token without x-ms-compliance-status: exit 1" compare $J --at @$AT "$TMP/tdx.json" "$TMP/tdx-nocompliance.jwt"
+expect_out "... the claim named" "FAIL x-ms-compliance-status     azure-compliant-cvm                        (absent)"
 expect_rc 1 "a tdx manifest against an sevsnpvm token: platform differs" compare $J --at @$AT "$TMP/tdx.json" "$TMP/azurevm.jwt"
 expect_refused 5 "a crit header: exit 5" "crit" compare $J --at @$AT "$TMP/tdx.json" "$TMP/crit.jwt"
 expect_failure 2 "a kid that is not a string: exit 2" "kid" compare $J --at @$AT "$TMP/tdx.json" "$TMP/kidnum.jwt"
 expect_refused 5 "an RSA-1024 JWKS key: exit 5" "modulus" compare --jwks "$TMP/small.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_refused 5 "a JWKS key with e = 3: exit 5 (weak key)" "exponent 3 is below 65537" \
+	compare --jwks "$TMP/e3.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_refused 5 "a JWKS key with e = 1: exit 5 (weak key)" "exponent 1 is below 65537" \
+	compare --jwks "$TMP/e1.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_rc 0 "a JWK with only x5c (MAA's /certs): the certificate's key verifies" \
+	compare --jwks "$TMP/x5c.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_rc 0 "a JWK with n/e and the same key's x5c" compare --jwks "$TMP/x5c-ne.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
+expect_failure 2 "a JWK whose n/e are not its x5c[0]'s key: exit 2" "not the key of its certificate" \
+	compare --jwks "$TMP/x5c-other.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
 run compare --json $J --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
 expect_out "--json: the receipt's signer is the MAA instance" '"signed_by": "MAA https://test.attest.example (key test-key)"'
 expect_failure 2 "pin add refuses an observed allow-list as recomputed values" "not recomputed" \

@@ -40,6 +40,17 @@ if [ -d "$V" ]; then
 		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_pss.pub.pem" --pcrs "$V/quote_rsa.pcrs"
 	expect_failure 3 "an ECDSA signature with an RSA AK is exit 3" "cannot be made" \
 		tpm quote "$V/quote_ecc.msg" --sig "$V/quote_ecc.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/quote_ecc.pcrs"
+	# the AK's objectAttributes: a TPM2B_PUBLIC that is not restricted (offset 7, 0x01) signs any bytes
+	python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[7]^=1; open(sys.argv[2],"wb").write(b)' \
+		"$V/ak_rsa.tpmt_public" "$TMP/ak_unrestricted.pub"
+	expect_failure 3 "an AK that is not restricted is exit 3" "lacks restricted" \
+		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$TMP/ak_unrestricted.pub" --pcrs "$V/quote_rsa.pcrs"
+	expect_rc 0 "the swtpm AK as TPM2B_PUBLIC verifies" \
+		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_rsa.tpmt_public" --pcrs "$V/quote_rsa.pcrs" --json
+	expect_out "... its attributes checked" '"ak_attributes": true'
+	expect_rc 0 "a PEM AK verifies ..." \
+		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/quote_rsa.pcrs"
+	expect_out "... saying its attributes are not checked" "AK attributes: not checked (a PEM key carries none)"
 	expect_refused 1 "a different nonce is exit 1" "extraData" \
 		tpm quote "$V/quote_rsa.msg" --sig "$V/quote_rsa.sig" --ak "$V/ak_rsa.pub.pem" --pcrs "$V/quote_rsa.pcrs" --nonce 00
 	sed 's/4f956cad/4f956cae/' "$V/expected_pcrs_replay.json" >"$TMP/pcrs.json"

@@ -31,11 +31,14 @@ expect_rc 0 "sevsnpvm token: RS256 with the JWKS, valid at $IN, issuer, launch m
 	compare --jwks "$JWKS" --issuer "$ISS" --at "$IN" "$TMP/obs.json" "$TOK"
 expect_out "the measurement is named observed, never recomputed" "measurement (observed, not recomputed)"
 expect_out "the signature row names the kid" "RS256 by JWKS key rFl9xM+g7TvX63y0iseZtIn20MD5SYAnGblKFasau8I="
+expect_out "MAA's own verdict is judged: x-ms-compliance-status" "ok   x-ms-compliance-status     azure-compliant-cvm                        azure-compliant-cvm"
+expect_out "... and the report's VMPL" "ok   x-ms-sevsnpvm-vmpl         0                                          0"
 expect_rc 0 "--nonce: the token's report data (64 bytes)" \
 	compare --jwks "$JWKS" --at "$IN" --nonce "$RD" "$TMP/obs.json" "$TOK"
 expect_rc 1 "--nonce that is not the report data: exit 1" \
 	compare --jwks "$JWKS" --at "$IN" --nonce "$(printf '%0128d' 0)" "$TMP/obs.json" "$TOK"
 expect_rc 0 "--at evidence checks the token at its own iat" compare --jwks "$JWKS" --at evidence "$TMP/obs.json" "$TOK"
+expect_out "... and the validity row says so" "2026-10-08T23:45:57Z (at the token's iat, not now)"
 printf '{"schema":"measure/v1","platform":"sev-snp","measurements":{"measurement":"%s","host_data":"%064d"}}\n' "$LM" 0 >"$TMP/m.json"
 expect_rc 0 "a plain manifest: measurement and host_data from the claims" compare --jwks "$JWKS" --at "$IN" "$TMP/m.json" "$TOK"
 expect_rc 1 "a measurement the observed list lacks: exit 1" compare --jwks "$JWKS" --at "$IN" "$TMP/obs-other.json" "$TOK"
@@ -153,6 +156,7 @@ expect_rc 1 "az-snp-vtpm v1: a policy PCR0 that is not quoted: exit 1" \
 	compare --at "$AT" --policy "$TMP/badpcr0.json" "$TMP/v1.json" "$SNPV/evidence-v1.json"
 # TDX: the TD quote through DCAP, the TDREPORT against it
 run inspect "$TDXV/evidence-v1.json"
+expect_out "inspect says which TDREPORT fields are never verified" "REPORTMACSTRUCT (cpusvn, hashes, MAC), the rest of TEE_TCB_INFO and servtd_hash are never verified"
 mrtd=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["td_quote"]["body"]["mrtd"])' "$TMP/out" 2>/dev/null)
 vtpm_manifest "$TMP/tdx.json" tdx mrtd "$mrtd"
 expect_rc 0 "az-tdx-vtpm v1: DCAP quote, TDREPORT = quote, REPORT_DATA = SHA-256(runtime data), HCLAkPub, quote" \
@@ -187,6 +191,8 @@ hcl(snp, 0x01a6, "t-tcb.json", snp)        # reported TCB inside the SNP report:
 hcl(snp, 0x06e0, "t-runtime.json", snp)    # runtime data: REPORT_DATA no longer binds it
 hcl(snp, 0x0540, "t-akpub.json", snp)      # the AKpub JSON: the same binding
 hcl(tdx, 0x20 + 0x210, "t-tdreport.json", tdx)  # the TDREPORT's MRTD: not the TD the quote attests
+hcl(tdx, 0x20 + 0x108, "t-teetcbsvn.json", tdx)  # TEE_TCB_INFO's TEE_TCB_SVN
+hcl(tdx, 0x20 + 0x148, "t-mrsignerseam.json", tdx)  # TEE_TCB_INFO's MRSIGNERSEAM
 e = json.loads(json.dumps(snp)); s = bytearray.fromhex(e["tpm_quote"]["signature"]); s[10] ^= 1
 e["tpm_quote"]["signature"] = s.hex(); put(e, "t-sig.json")
 e = json.loads(json.dumps(snp)); m = bytearray.fromhex(e["tpm_quote"]["message"]); m[-1] ^= 1
@@ -194,6 +200,7 @@ e["tpm_quote"]["message"] = m.hex(); put(e, "t-msg.json")
 e = json.loads(json.dumps(snp)); e["tpm_quote"]["pcrs"][7] = "00" * 32; put(e, "t-pcr.json")
 e = json.loads(json.dumps(tdx)); q = dec(e["td_quote"]); q[700] ^= 1; e["td_quote"] = enc(q); put(e, "t-tdquote.json")
 e = json.loads(json.dumps(snp)); e["version"] = 3; put(e, "t-version.json")
+e = json.loads(json.dumps(snp)); e["version"] = 0; put(e, "t-version0.json")
 e = json.loads(json.dumps(snp)); e["extra"] = 1; put(e, "t-unknown.json")
 e = json.loads(json.dumps(snp)); e["hcl_report"] = enc(dec(e["hcl_report"])[:1300]); put(e, "t-short.json")
 e = json.loads(json.dumps(snp)); b = dec(e["hcl_report"]); b[8:12] = (0xffffff00).to_bytes(4, "little"); e["hcl_report"] = enc(b); put(e, "t-size.json")
@@ -212,8 +219,15 @@ expect_rc 1 "a changed PCR value (pcrDigest differs): exit 1" compare --at "$AT"
 expect_out "... the digest row fails" "FAIL vTPM pcrDigest"
 expect_refused 3 "az-tdx-vtpm: a TDREPORT MRTD that is not the quote's: exit 3" "not the TD the quote attests" \
 	compare --at "$AT" "$TMP/tdx.json" "$TMP/t-tdreport.json"
+expect_refused 3 "az-tdx-vtpm: a TDREPORT TEE_TCB_SVN that is not the quote's: exit 3" "not the TD the quote attests" \
+	compare --at "$AT" "$TMP/tdx.json" "$TMP/t-teetcbsvn.json"
+expect_out "... the row named" "FAIL TDREPORT tee_tcb_svn"
+expect_refused 3 "az-tdx-vtpm: a TDREPORT MRSIGNERSEAM that is not the quote's: exit 3" "not the TD the quote attests" \
+	compare --at "$AT" "$TMP/tdx.json" "$TMP/t-mrsignerseam.json"
 expect_refused 3 "az-tdx-vtpm: a tampered TD quote: exit 3" "" compare --at "$AT" "$TMP/tdx.json" "$TMP/t-tdquote.json"
 expect_refused 5 "trustee JSON version 3: exit 5" "version 3" compare --at "$AT" "$TMP/v1.json" "$TMP/t-version.json"
+expect_refused 2 "an explicit \"version\": 0 (no attester writes it; v0 has none): exit 2, the message agrees" \
+	"v0 evidence has no \"version\"" compare --at "$AT" "$TMP/v1.json" "$TMP/t-version0.json"
 expect_failure 2 "an unknown field: exit 2" "unknown field" compare --at "$AT" "$TMP/v1.json" "$TMP/t-unknown.json"
 expect_failure 2 "a truncated HCL report: exit 2" "HCL report" compare --at "$AT" "$TMP/v1.json" "$TMP/t-short.json"
 expect_failure 2 "an HCL report size past the end: exit 2" "HCL report" compare --at "$AT" "$TMP/v1.json" "$TMP/t-size.json"

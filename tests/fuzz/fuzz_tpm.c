@@ -41,7 +41,7 @@ static void whole(const uint8_t *p, size_t n)
 		part[i] = p + 2;
 		p += 2 + len[i], n -= 2 + len[i];
 	}
-	if (!pcrs || ms_tpm_signature_parse(part[1], len[1], &sig, &err) || ms_tpm_ak_load(part[2], len[2], &ak, &err) ||
+	if (!pcrs || ms_tpm_signature_parse(part[1], len[1], &sig, &err) || ms_tpm_ak_load(part[2], len[2], &ak, NULL, &err) ||
 	    ms_tpm_pcrs_parse(p, n, pcrs, &err))
 		goto out;
 	ms_tpm_quote_verify(part[0], len[0], &sig, ak, part[0], len[0] > 8 ? 8 : len[0], pcrs, &v, &err);
@@ -90,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			format(ms_tpm_signature_json(&sig));
 		break;
 	case 2:
-		if (ms_tpm_ak_load(data + 1, size - 1, &ak, &err) == MS_OK)
+		if (ms_tpm_ak_load(data + 1, size - 1, &ak, NULL, &err) == MS_OK)
 			EVP_PKEY_free(ak);
 		break;
 	case 3:
