@@ -472,6 +472,12 @@ static int check_consistency(struct log_args *a, const struct ms_tlog_proof *p)
 		rc = cli_usage(a->verb, "a consistency proof is checked against --old-checkpoint OLD, a checkpoint you trust");
 		goto out;
 	}
+	/* the new tree head must be covered by something trusted too, or a fabricated one "extends" anything */
+	if (!a->key && !a->checkpoint) {
+		rc = cli_usage(a->verb, "a consistency proof needs --key PUB.pem (the checkpoints' signatures) or --checkpoint "
+				 "NEW (a newer checkpoint you trust): nothing else covers its new tree");
+		goto out;
+	}
 	if ((rc = read_checkpoint(a, a->old_checkpoint, &old, &old_signed)) ||
 	    (a->checkpoint && (rc = read_checkpoint(a, a->checkpoint, &trusted, &new_signed))))
 		goto out;
