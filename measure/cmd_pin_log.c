@@ -283,8 +283,34 @@ static int log_verify(struct log_args *a)
 		rc = pin_store_fail(a->verb, &err);
 		goto out;
 	}
-	if (a->checkpoint && cp.size == 0) {
-		/* the empty tree: anything extends it */
+	if (a->checkpoint) {
+		char *stored = NULL;
+		uint8_t empty[32];
+		struct ms_tlog_compact none;
+		bool other_origin;
+
+		if (ms_store_setting_get(s, "checkpoint_origin", &stored, &err)) {
+			rc = pin_store_fail(a->verb, &err);
+			goto out;
+		}
+		other_origin = strcmp(cp.origin, stored ? stored : DEFAULT_ORIGIN) != 0;
+		if (other_origin) {
+			fprintf(stderr, "measure: %s: %s: the checkpoint is of '%.64s', this store's are of '%.64s'\n", a->verb,
+				a->checkpoint, cp.origin, stored ? stored : DEFAULT_ORIGIN);
+			free(stored);
+			rc = 1;
+			goto out;
+		}
+		free(stored);
+		/* the empty tree is extended by any log, but only a checkpoint with its root is one of it */
+		ms_tlog_compact_init(&none);
+		ms_tlog_compact_root(&none, empty);
+		if (cp.size == 0 && memcmp(cp.root, empty, 32)) {
+			fprintf(stderr, "measure: %s: %s: a checkpoint of size 0 whose root is not the empty tree's\n", a->verb,
+				a->checkpoint);
+			rc = 1;
+			goto out;
+		}
 	}
 	if (ms_store_log_verify(s, cp.size, cp.root, &size, root, &err)) {
 		rc = pin_store_fail(a->verb, &err);

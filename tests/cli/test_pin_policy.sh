@@ -217,6 +217,15 @@ PY
 	# --- a policy entry deleted from a rewritten log: caught against a checkpoint ---------------------
 	expect_rc 0 "$B: checkpoint after the policies" pin log checkpoint --store "$S"
 	cp "$TMP/out" "$TMP/cp-now"
+	{ echo "another/origin"; sed -n '2,$p' "$TMP/cp-now"; } >"$TMP/cp-other"
+	expect_failure 1 "$B: log verify against a checkpoint of another origin" "this store's are of" \
+		pin log verify --store "$S" --checkpoint "$TMP/cp-other"
+	{ head -1 "$TMP/cp-now"; echo 0; sed -n 3p "$TMP/cp-now"; } >"$TMP/cp-zero-bad"
+	expect_failure 1 "$B: log verify against a size-0 checkpoint whose root is not SHA-256 of nothing" "empty tree" \
+		pin log verify --store "$S" --checkpoint "$TMP/cp-zero-bad"
+	{ head -1 "$TMP/cp-now"; echo 0; printf '' | openssl dgst -sha256 -binary | base64; } >"$TMP/cp-zero"
+	expect_rc 0 "$B: log verify against the true empty-tree checkpoint (root from openssl)" \
+		pin log verify --store "$S" --checkpoint "$TMP/cp-zero"
 	del=$(clone d_pol)
 	sql_on d_pol "DELETE FROM entries WHERE seq = $pseq" >/dev/null
 	verify_fails "a policy entry deleted" "$del" "an entry is missing"
