@@ -1038,6 +1038,15 @@ static int policy_print(const struct pin_args *a)
 		keys = cJSON_AddArrayToObject(o, "operator_keys");
 		for (size_t i = 0; i < p->nkeys; i++)
 			cJSON_AddItemToArray(keys, cJSON_CreateString(p->keys[i]));
+		if (own.set && store_wide.set) { /* the floor under the deployment's own policy */
+			cJSON *f = cJSON_AddObjectToObject(o, "store_wide");
+
+			cJSON_AddNumberToObject(f, "seq", (double)store_wide.seq);
+			cJSON_AddBoolToObject(f, "require_signed_updates", store_wide.require_signed);
+			keys = cJSON_AddArrayToObject(f, "operator_keys");
+			for (size_t i = 0; i < store_wide.nkeys; i++)
+				cJSON_AddItemToArray(keys, cJSON_CreateString(store_wide.keys[i]));
+		}
 		rc = cli_write_json(a->verb, o);
 		goto out;
 	}
@@ -1050,6 +1059,12 @@ static int policy_print(const struct pin_args *a)
 		printf("  signed updates  %s\n", p->require_signed ? "required" : "not required");
 		for (size_t i = 0; i < p->nkeys; i++)
 			printf("  operator key    %s\n", p->keys[i]);
+		if (own.set && store_wide.set) {
+			printf("and under it, as a floor, the store-wide policy of entry %" PRIu64 "\n", store_wide.seq);
+			printf("  signed updates  %s\n", store_wide.require_signed ? "required" : "not required");
+			for (size_t i = 0; i < store_wide.nkeys; i++)
+				printf("  operator key    %s\n", store_wide.keys[i]);
+		}
 		rc = fflush(stdout) ? 2 : 0;
 	}
 out:

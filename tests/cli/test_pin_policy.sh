@@ -243,6 +243,8 @@ precedence_suite() {
 		--require-signed-updates --operator-key "$TMP/x.key" --signed-by "$TMP/x.key"
 	expect_rc 0 "$B: precedence: the operator's strict store-wide policy" pin policy --store-wide --store "$P" \
 		--require-signed-updates --operator-key "$TMP/a.pub" --signed-by "$TMP/a.key"
+	expect_rc 0 "$B: precedence: the policy of web shows the store-wide floor under its own" pin policy web --store "$P"
+	expect_out "$B: precedence: it names the floor" "as a floor, the store-wide policy of entry 4"
 	expect_failure 1 "$B: precedence: an unsigned update of web is refused" "requires signed updates" \
 		pin update web --store "$P" --expected "$NMAN" --evidence "$NDOC" $V --reason "unsigned"
 	expect_failure 1 "$B: precedence: the attacker's key is not a store-wide key" "not an operator key of the store-wide" \
