@@ -102,9 +102,12 @@ static const char policy_help[] =
 	"Without a rule option, prints the update policy in force. With one, appends a 'policy' entry\n"
 	"to the log that states the whole policy of the store (--store-wide) or of one deployment:\n"
 	"whether updates must be signed and by which operator keys (Ed25519 or P-256 public keys,\n"
-	"PEM). A deployment's own policy is in force for it instead of the store-wide one. Loosening\n"
-	"or tightening is itself an entry: while a policy requires signed updates, a new policy of\n"
-	"its scope must be signed (--signed-by) by one of its operator keys; a policy that requires\n"
+	"PEM). The store-wide policy is a floor under a deployment's own: an update or destroy must\n"
+	"be signed when either requires it, by a key both accept (a policy listing no key accepts\n"
+	"any). Loosening or tightening is itself an entry: while a policy requires signed updates, a\n"
+	"new policy of its scope must be signed (--signed-by) by one of its operator keys (a\n"
+	"deployment's policy by a store-wide key when the store-wide policy requires signatures,\n"
+	"which lets its operators replace it); a policy that requires\n"
 	"signed updates must be signed by one of its own keys too. 'pin log verify' replays every\n"
 	"policy: an update or policy entry the policy in force did not allow fails the log.\n"
 	"\n"
@@ -115,7 +118,9 @@ static const char policy_help[] =
 	"      --allow-unsigned-updates  updates may be unsigned; signed ones still need a listed key\n"
 	"      --operator-key FILE   an operator's public key (PEM); repeat for more (at most 32)\n"
 	"      --signed-by KEY       the private key (PEM) that signs this policy entry\n"
-	"      --reason TEXT         why (recorded in the log)\n";
+	"      --reason TEXT         why (recorded in the log)\n"
+	"      --restate-legacy      convert an older store's signed-update settings row into the first\n"
+	"                            store-wide policy (the operator runs it; refused without it)\n";
 
 static const char show_help[] =
 	"Usage: measure pin show DEPLOY [--store URI] [--json]\n"
@@ -128,9 +133,12 @@ static const char list_help[] =
 	"Usage: measure pin list [--store URI] [--json]\n\nEvery deployment with its platform, state and last change.\n";
 
 static const char destroy_help[] =
-	"Usage: measure pin destroy DEPLOY [--store URI] [--reason TEXT]\n"
+	"Usage: measure pin destroy DEPLOY [--store URI] [--reason TEXT] [--signed-by KEY]\n"
 	"\n"
-	"Writes a final 'destroy' entry; later checks, updates and exports are refused (exit 1).\n";
+	"Writes a final 'destroy' entry; later checks, updates and exports are refused (exit 1).\n"
+	"A destroy stands under the update policy like an update: when the store-wide or the\n"
+	"deployment's policy requires signed updates it must be signed (--signed-by) by a key\n"
+	"both accept, or it is refused (exit 1).\n";
 
 static const char export_help[] =
 	"Usage: measure pin export DEPLOY --format env|json [--env-prefix PREFIX] [--store URI]\n"
@@ -142,7 +150,7 @@ static const char export_help[] =
 enum {
 	A_STORE = 1 << 0, A_EXPECTED = 1 << 1, A_EVIDENCE = 1 << 2, A_REASON = 1 << 3, A_SIGNED = 1 << 4,
 	A_FORMAT = 1 << 5, A_PREFIX = 1 << 6, A_REQUIRE = 1 << 7, A_VERIFY = 1 << 8, A_JSON = 1 << 9,
-	A_POLICY = 1 << 10, /* --store-wide, --operator-key, --allow-unsigned-updates */
+	A_POLICY = 1 << 10, /* --store-wide, --operator-key, --allow-unsigned-updates, --restate-legacy */
 };
 
 #define MAX_OPERATOR_KEYS 32
@@ -150,7 +158,7 @@ enum {
 struct pin_args {
 	const char *verb;  /* "pin add" */
 	const char *deploy, *store, *expected, *evidence, *reason, *signed_by, *format, *prefix;
-	bool json, quiet, require_signed, allow_unsigned, store_wide;
+	bool json, quiet, require_signed, allow_unsigned, store_wide, restate_legacy;
 	const char *operator_keys[MAX_OPERATOR_KEYS];
 	size_t noperator_keys;
 	struct verify_opts v;
@@ -223,7 +231,7 @@ static int parse_args(const char *verb, unsigned allowed, int want_deploy, const
 		      struct pin_args *a)
 {
 	enum { O_STORE = 300, O_EXPECTED, O_EVIDENCE, O_REASON, O_SIGNED, O_FORMAT, O_PREFIX, O_REQUIRE, O_STORE_WIDE,
-	       O_OPERATOR_KEY, O_ALLOW_UNSIGNED };
+	       O_OPERATOR_KEY, O_ALLOW_UNSIGNED, O_RESTATE_LEGACY };
 	static const struct option options[] = {
 		{ "store", required_argument, NULL, O_STORE },
 		{ "expected", required_argument, NULL, O_EXPECTED },
@@ -235,6 +243,7 @@ static int parse_args(const char *verb, unsigned allowed, int want_deploy, const
 		{ "require-signed-updates", no_argument, NULL, O_REQUIRE },
 		{ "allow-unsigned-updates", no_argument, NULL, O_ALLOW_UNSIGNED },
 		{ "store-wide", no_argument, NULL, O_STORE_WIDE },
+		{ "restate-legacy", no_argument, NULL, O_RESTATE_LEGACY },
 		{ "operator-key", required_argument, NULL, O_OPERATOR_KEY },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -253,6 +262,7 @@ static int parse_args(const char *verb, unsigned allowed, int want_deploy, const
 		{ O_PREFIX, A_PREFIX, "--env-prefix" },	  { O_REQUIRE, A_REQUIRE, "--require-signed-updates" },
 		{ 'j', A_JSON, "--json" },		  { O_STORE_WIDE, A_POLICY, "--store-wide" },
 		{ O_OPERATOR_KEY, A_POLICY, "--operator-key" }, { O_ALLOW_UNSIGNED, A_POLICY, "--allow-unsigned-updates" },
+		{ O_RESTATE_LEGACY, A_POLICY, "--restate-legacy" },
 	};
 	int opt, rc;
 
@@ -281,6 +291,7 @@ static int parse_args(const char *verb, unsigned allowed, int want_deploy, const
 		case O_REQUIRE: a->require_signed = true; break;
 		case O_ALLOW_UNSIGNED: a->allow_unsigned = true; break;
 		case O_STORE_WIDE: a->store_wide = true; break;
+		case O_RESTATE_LEGACY: a->restate_legacy = true; break;
 		case O_OPERATOR_KEY:
 			if (a->noperator_keys == MAX_OPERATOR_KEYS)
 				return cli_usage(verb, "at most %d --operator-key", MAX_OPERATOR_KEYS);
@@ -499,14 +510,16 @@ static int begin_write(const struct pin_args *a, struct ms_store *s, uint64_t *s
 }
 
 /*
- * The gate of an update or policy entry j (scope: a->deploy, or the store when
- * deployment is NULL), before anything is written: j gets the root of the log
- * it is appended to (previous_root) and, with --signed-by, the signature over
- * all of it; then it must stand under the policy in force exactly as 'pin log
- * verify' will replay it. *in_force receives that policy. Exit 1 when refused.
+ * The gate of an update, destroy or policy entry j (scope: deployment, or the
+ * store when deployment is NULL), before anything is written: j gets the root
+ * of the log it is appended to (previous_root) and, with --signed-by, the
+ * signature over all of it; then it must stand under the policies in force
+ * exactly as 'pin log verify' will replay it (pin/policy.h). Before signing,
+ * prev_root is recomputed from the entries in this transaction, so a tree
+ * head row pointed at a fork is never signed. Exit 1 when refused.
  */
 static int policy_gate(const struct pin_args *a, struct ms_store *s, const char *deployment, cJSON *j,
-		       const uint8_t prev_root[32], const uint8_t *key, size_t key_len, struct ms_pin_policy *in_force)
+		       uint64_t seq, const uint8_t prev_root[32], const uint8_t *key, size_t key_len)
 {
 	struct ms_pin_policy store_wide, own;
 	struct ms_err err = { 0 };
@@ -518,7 +531,6 @@ static int policy_gate(const struct pin_args *a, struct ms_store *s, const char 
 		rc = pin_store_fail(a->verb, &err);
 		goto out;
 	}
-	*in_force = own.set ? own : store_wide;
 	if (!store_wide.set && ms_store_setting_get(s, "require_signed_updates", &legacy, &err)) {
 		rc = pin_store_fail(a->verb, &err);
 		goto out;
@@ -526,23 +538,51 @@ static int policy_gate(const struct pin_args *a, struct ms_store *s, const char 
 	/*
 	 * A store from before policies were logged may carry the rule as a settings
 	 * row, which no one can audit and which never named the operators' keys:
-	 * updates wait until the rule is restated as a store-wide policy entry, and
-	 * that entry may not loosen it.
+	 * everything waits until the operator restates the rule as a store-wide
+	 * policy entry (--restate-legacy: whoever runs it names the operator keys),
+	 * and that entry may not loosen it.
 	 */
-	if (legacy && !strcmp(legacy, "1") && !in_force->set) {
+	if (legacy && !strcmp(legacy, "1") && !store_wide.set) {
 		const cJSON *req = cJSON_GetObjectItemCaseSensitive(j, "require_signed_updates");
+		const char *restate = "restate it first, as the operator, with 'measure pin policy --store-wide "
+				      "--require-signed-updates --operator-key PUB.pem --signed-by KEY --restate-legacy'";
 
 		if (strcmp(cJSON_GetObjectItemCaseSensitive(j, "kind")->valuestring, "policy") || deployment ||
 		    !cJSON_IsTrue(req)) {
 			fprintf(stderr, "measure: %s: this store requires signed updates by a settings row from an older measure, "
-					"which names no operator key: restate it first with 'measure pin policy --store-wide "
-					"--require-signed-updates --operator-key PUB.pem --signed-by KEY'\n", a->verb);
+					"which names no operator key: %s\n", a->verb, restate);
 			rc = 1;
 			goto out;
 		}
+		if (!a->restate_legacy) {
+			fprintf(stderr, "measure: %s: refused: this store requires signed updates by a settings row from an older "
+					"measure, which names no operator key; the first store-wide policy names them, so only "
+					"the operator may write it: %s\n", a->verb, restate);
+			rc = 1;
+			goto out;
+		}
+	} else if (a->restate_legacy) {
+		rc = cli_usage(a->verb, "--restate-legacy applies only to a store whose signed-update rule is still a "
+				 "settings row from an older measure");
+		goto out;
 	}
 	ms_json_add_hex(j, "previous_root", prev_root, 32);
 	if (key) {
+		uint8_t replayed[32];
+		uint64_t size;
+
+		if (ms_store_log_verify(s, 0, NULL, &size, replayed, &err)) {
+			fprintf(stderr, "measure: %s: refused to sign: the log is not intact: %s\n", a->verb, err.msg);
+			rc = err.status == MS_MISMATCH ? 1 : ms_exit_code(err.status);
+			goto out;
+		}
+		if (size != seq || memcmp(replayed, prev_root, 32)) {
+			fprintf(stderr, "measure: %s: refused to sign: the latest tree head (size %" PRIu64 ") is not the root "
+					"the entries give (size %" PRIu64 "): the store was edited (run 'measure pin log "
+					"verify')\n", a->verb, seq, size);
+			rc = 1;
+			goto out;
+		}
 		if (!(text = ms_json_canonical(j))) {
 			fprintf(stderr, "measure: %s: out of memory\n", a->verb);
 			goto out;
@@ -553,7 +593,7 @@ static int policy_gate(const struct pin_args *a, struct ms_store *s, const char 
 		}
 		cJSON_AddItemToObject(j, "signature", sig);
 	}
-	if (ms_pin_policy_check_entry(in_force, j, prev_root, &err)) {
+	if (ms_pin_policy_check_entry(&store_wide, deployment ? &own : NULL, j, prev_root, &err)) {
 		fprintf(stderr, "measure: %s: refused: %s\n", a->verb, err.msg);
 		rc = err.status == MS_MISMATCH ? 1 : ms_exit_code(err.status);
 		goto out;
@@ -689,7 +729,6 @@ static int pin_add_or_update(struct pin_args *a, bool update)
 	struct verify_result r = { 0 };
 	struct ms_deployment d = { 0 };
 	struct ms_err err = { 0 };
-	struct ms_pin_policy in_force;
 	uint8_t root[32], prev_root[32], *key = NULL;
 	size_t key_len = 0;
 	char when[32];
@@ -756,7 +795,7 @@ static int pin_add_or_update(struct pin_args *a, bool update)
 	if (update) {
 		cJSON_AddStringToObject(j, "reason", a->reason);
 		cJSON_AddNumberToObject(j, "previous_pin_seq", (double)d.pin_seq);
-		if ((rc = policy_gate(a, s, a->deploy, j, prev_root, key, key_len, &in_force)))
+		if ((rc = policy_gate(a, s, a->deploy, j, seq, prev_root, key, key_len)))
 			goto out;
 	} else if (key) {
 		rc = cli_usage(a->verb, "--signed-by applies to updates and policies");
@@ -875,13 +914,19 @@ static int pin_destroy(struct pin_args *a)
 {
 	struct ms_store *s = NULL;
 	struct ms_deployment d = { 0 };
-	uint8_t root[32];
+	struct ms_err err = { 0 };
+	uint8_t root[32], prev_root[32], *key = NULL;
+	size_t key_len = 0;
 	char when[32];
 	cJSON *j = NULL;
 	uint64_t seq;
 	int rc;
 
-	if ((rc = pin_store_open(a->verb, a->store, false, &s)) || (rc = begin_write(a, s, &seq)) ||
+	if (a->signed_by && ms_file_load(a->signed_by, MAX_KEY, &key, &key_len, &err)) {
+		rc = cli_fail(a->verb, a->signed_by, &err);
+		goto out;
+	}
+	if ((rc = pin_store_open(a->verb, a->store, false, &s)) || (rc = begin_write_at(a, s, &seq, prev_root)) ||
 	    (rc = get_deployment(a, s, &d, false)))
 		goto out;
 	now_rfc3339(when);
@@ -892,6 +937,8 @@ static int pin_destroy(struct pin_args *a)
 	cJSON_AddNumberToObject(j, "pin_seq", (double)d.pin_seq);
 	if (a->reason)
 		cJSON_AddStringToObject(j, "reason", a->reason);
+	if ((rc = policy_gate(a, s, a->deploy, j, seq, prev_root, key, key_len)))
+		goto out;
 	snprintf(d.state, sizeof(d.state), "destroyed");
 	if ((rc = append(a, s, j, &d, root)) || (rc = commit(a, s)))
 		goto out;
@@ -904,6 +951,7 @@ out:
 		ms_store_rollback(s);
 	ms_store_close(s);
 	cJSON_Delete(j);
+	free(key);
 	return rc;
 }
 
@@ -990,6 +1038,15 @@ static int policy_print(const struct pin_args *a)
 		keys = cJSON_AddArrayToObject(o, "operator_keys");
 		for (size_t i = 0; i < p->nkeys; i++)
 			cJSON_AddItemToArray(keys, cJSON_CreateString(p->keys[i]));
+		if (own.set && store_wide.set) { /* the floor under the deployment's own policy */
+			cJSON *f = cJSON_AddObjectToObject(o, "store_wide");
+
+			cJSON_AddNumberToObject(f, "seq", (double)store_wide.seq);
+			cJSON_AddBoolToObject(f, "require_signed_updates", store_wide.require_signed);
+			keys = cJSON_AddArrayToObject(f, "operator_keys");
+			for (size_t i = 0; i < store_wide.nkeys; i++)
+				cJSON_AddItemToArray(keys, cJSON_CreateString(store_wide.keys[i]));
+		}
 		rc = cli_write_json(a->verb, o);
 		goto out;
 	}
@@ -1002,6 +1059,12 @@ static int policy_print(const struct pin_args *a)
 		printf("  signed updates  %s\n", p->require_signed ? "required" : "not required");
 		for (size_t i = 0; i < p->nkeys; i++)
 			printf("  operator key    %s\n", p->keys[i]);
+		if (own.set && store_wide.set) {
+			printf("and under it, as a floor, the store-wide policy of entry %" PRIu64 "\n", store_wide.seq);
+			printf("  signed updates  %s\n", store_wide.require_signed ? "required" : "not required");
+			for (size_t i = 0; i < store_wide.nkeys; i++)
+				printf("  operator key    %s\n", store_wide.keys[i]);
+		}
 		rc = fflush(stdout) ? 2 : 0;
 	}
 out:
@@ -1016,7 +1079,6 @@ static int pin_policy(struct pin_args *a)
 {
 	struct ms_store *s = NULL;
 	struct ms_deployment d;
-	struct ms_pin_policy in_force;
 	struct ms_err err = { 0 };
 	uint8_t root[32], prev_root[32], *key = NULL;
 	size_t key_len = 0;
@@ -1062,7 +1124,7 @@ static int pin_policy(struct pin_args *a)
 	cJSON_AddBoolToObject(j, "require_signed_updates", a->require_signed);
 	if (a->reason)
 		cJSON_AddStringToObject(j, "reason", a->reason);
-	if ((rc = policy_gate(a, s, a->deploy, j, prev_root, key, key_len, &in_force)))
+	if ((rc = policy_gate(a, s, a->store_wide ? NULL : a->deploy, j, seq, prev_root, key, key_len)))
 		goto out;
 	if (ms_store_require_version2(s, &err)) {
 		rc = pin_store_fail(a->verb, &err);
@@ -1382,7 +1444,7 @@ int cmd_pin(int argc, char **argv)
 		  A_STORE | A_EXPECTED | A_EVIDENCE | A_REASON | A_SIGNED | A_VERIFY | A_JSON, 1 },
 		{ "show", "pin show", show_help, A_STORE | A_JSON, 1 },
 		{ "list", "pin list", list_help, A_STORE | A_JSON, 0 },
-		{ "destroy", "pin destroy", destroy_help, A_STORE | A_REASON | A_JSON, 1 },
+		{ "destroy", "pin destroy", destroy_help, A_STORE | A_REASON | A_SIGNED | A_JSON, 1 },
 		{ "export", "pin export", export_help, A_STORE | A_FORMAT | A_PREFIX, 1 },
 		{ "policy", "pin policy", policy_help, A_STORE | A_REASON | A_SIGNED | A_REQUIRE | A_POLICY | A_JSON, 2 },
 	};

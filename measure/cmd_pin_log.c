@@ -37,7 +37,8 @@ static const char log_help[] =
 	"               prefix of the log of M (--size, default: now), with the checkpoint of M\n"
 	"  check-proof  checks a proof offline, without the store, against a trusted checkpoint\n"
 	"               (its signature too with --key, an Ed25519 public or private key); a\n"
-	"               consistency proof against --old-checkpoint (and --checkpoint, if given)\n"
+	"               consistency proof against --old-checkpoint and --checkpoint NEW or --key\n"
+	"               (one of them is required: something trusted must cover the new tree)\n"
 	"  export       every entry as JSON Lines: seq, leaf hash, entry\n"
 	"\n"
 	"Options:\n"
@@ -283,8 +284,34 @@ static int log_verify(struct log_args *a)
 		rc = pin_store_fail(a->verb, &err);
 		goto out;
 	}
-	if (a->checkpoint && cp.size == 0) {
-		/* the empty tree: anything extends it */
+	if (a->checkpoint) {
+		char *stored = NULL;
+		uint8_t empty[32];
+		struct ms_tlog_compact none;
+		bool other_origin;
+
+		if (ms_store_setting_get(s, "checkpoint_origin", &stored, &err)) {
+			rc = pin_store_fail(a->verb, &err);
+			goto out;
+		}
+		other_origin = strcmp(cp.origin, stored ? stored : DEFAULT_ORIGIN) != 0;
+		if (other_origin) {
+			fprintf(stderr, "measure: %s: %s: the checkpoint is of '%.64s', this store's are of '%.64s'\n", a->verb,
+				a->checkpoint, cp.origin, stored ? stored : DEFAULT_ORIGIN);
+			free(stored);
+			rc = 1;
+			goto out;
+		}
+		free(stored);
+		/* the empty tree is extended by any log, but only a checkpoint with its root is one of it */
+		ms_tlog_compact_init(&none);
+		ms_tlog_compact_root(&none, empty);
+		if (cp.size == 0 && memcmp(cp.root, empty, 32)) {
+			fprintf(stderr, "measure: %s: %s: a checkpoint of size 0 whose root is not the empty tree's\n", a->verb,
+				a->checkpoint);
+			rc = 1;
+			goto out;
+		}
 	}
 	if (ms_store_log_verify(s, cp.size, cp.root, &size, root, &err)) {
 		rc = pin_store_fail(a->verb, &err);
@@ -470,6 +497,12 @@ static int check_consistency(struct log_args *a, const struct ms_tlog_proof *p)
 
 	if (!a->old_checkpoint) {
 		rc = cli_usage(a->verb, "a consistency proof is checked against --old-checkpoint OLD, a checkpoint you trust");
+		goto out;
+	}
+	/* the new tree head must be covered by something trusted too, or a fabricated one "extends" anything */
+	if (!a->key && !a->checkpoint) {
+		rc = cli_usage(a->verb, "a consistency proof needs --key PUB.pem (the checkpoints' signatures) or --checkpoint "
+				 "NEW (a newer checkpoint you trust): nothing else covers its new tree");
 		goto out;
 	}
 	if ((rc = read_checkpoint(a, a->old_checkpoint, &old, &old_signed)) ||

@@ -64,17 +64,16 @@ static const char *json_str(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* An update or policy entry must stand under the policy in force for its scope (pin/policy.h). */
+/* An update, destroy or policy entry must stand under the policies in force for its scope (pin/policy.h). */
 static int check_policy(struct verify *t, const struct ms_entry *e, const cJSON *j, struct replayed *r)
 {
-	const struct ms_pin_policy *in_force = r && r->policy ? r->policy : &t->store_policy;
 	uint8_t prev_root[MS_TLOG_HASH_LEN];
 	struct ms_err why = { 0 };
 	struct ms_pin_policy next;
 	int st;
 
 	ms_tlog_compact_root(&t->tree, prev_root);
-	if ((st = ms_pin_policy_check_entry(in_force, j, prev_root, &why)))
+	if ((st = ms_pin_policy_check_entry(&t->store_policy, r ? r->policy : NULL, j, prev_root, &why)))
 		return ms_fail(t->err, MS_MISMATCH, "%s: entry %" PRIu64 " (%s of %s): %s", t->s->where, e->seq, e->kind,
 			       e->deployment[0] ? e->deployment : "the store", why.msg);
 	if (strcmp(e->kind, "policy"))
@@ -134,7 +133,7 @@ static int replay(struct verify *t, const struct ms_entry *e, const cJSON *j)
 			return ms_fail(t->err, MS_MISMATCH, "%s: entry %" PRIu64 " (%s of %s) names another pin than entry %" PRIu64,
 				       t->s->where, e->seq, e->kind, e->deployment, r->d.pin_seq);
 	}
-	if (!strcmp(e->kind, "update") && (st = check_policy(t, e, j, r)))
+	if ((!strcmp(e->kind, "update") || !strcmp(e->kind, "destroy")) && (st = check_policy(t, e, j, r)))
 		return st;
 	if (!strcmp(e->kind, "add") || !strcmp(e->kind, "update")) {
 		if (!platform || strlen(platform) >= sizeof(r->d.platform))
@@ -232,8 +231,9 @@ static int check_entry(void *ctx, int ncols, const char *const *v)
 			"kind or time)", t->s->where, e.seq);
 		goto out;
 	}
-	/* updates and policy entries have their signatures checked under the policy in force (replay) */
-	if (strcmp(e.kind, "update") && strcmp(e.kind, "policy") && cJSON_GetObjectItemCaseSensitive(j, "signature") &&
+	/* updates, destroys and policy entries have their signatures checked under the policy in force (replay) */
+	if (strcmp(e.kind, "update") && strcmp(e.kind, "policy") && strcmp(e.kind, "destroy") &&
+	    cJSON_GetObjectItemCaseSensitive(j, "signature") &&
 	    (st = check_signature(t, &e, j)))
 		goto out;
 	if ((st = replay(t, &e, j)))

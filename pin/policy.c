@@ -79,21 +79,32 @@ char *ms_pin_signed_text(const cJSON *entry)
 	return text;
 }
 
-int ms_pin_policy_check_entry(const struct ms_pin_policy *in_force, const cJSON *entry,
-			      const uint8_t prev_root[32], struct ms_err *err)
+/* Whether signer may sign under p (a set policy): any signer when it lists no key. */
+static bool signer_allowed(const struct ms_pin_policy *p, const char *signer)
+{
+	return !p->nkeys || ms_pin_policy_has_key(p, signer);
+}
+
+int ms_pin_policy_check_entry(const struct ms_pin_policy *store_wide, const struct ms_pin_policy *own,
+			      const cJSON *entry, const uint8_t prev_root[32], struct ms_err *err)
 {
 	const cJSON *sig = cJSON_GetObjectItemCaseSensitive(entry, "signature");
 	const char *kind = str(entry, "kind"), *prev = str(entry, "previous_root"), *signer = NULL;
 	bool policy = kind && !strcmp(kind, "policy");
+	const struct ms_pin_policy *sw = store_wide && store_wide->set ? store_wide : NULL;
+	const struct ms_pin_policy *dp = own && own->set ? own : NULL;
 	char root_hex[65], *text = NULL;
 	struct ms_pin_policy next;
 	int st;
 
+	/* the store-wide operators may replace a deployment's own policy when their policy requires signatures */
+	if (policy && sw && sw->require_signed)
+		dp = NULL;
 	ms_hex_encode(prev_root, 32, root_hex);
 	if (prev && strcmp(prev, root_hex))
 		return ms_fail(err, MS_MISMATCH, "its previous_root is not the root of the log it follows (a signed entry "
 			       "replayed from elsewhere?)");
-	if (!prev && (sig || policy) && (in_force->set || policy))
+	if (!prev && (sig || policy) && (sw || dp || policy))
 		return ms_fail(err, MS_MISMATCH, "it names no previous_root, which a %s under a policy must",
 			       policy ? "policy entry" : "signed update");
 	if (sig) {
@@ -105,12 +116,15 @@ int ms_pin_policy_check_entry(const struct ms_pin_policy *in_force, const cJSON 
 			return st;
 		signer = str(sig, "key_sha256");
 	}
-	if (in_force->set && in_force->require_signed && !signer)
+	if (!signer && ((sw && sw->require_signed) || (dp && dp->require_signed)))
 		return ms_fail(err, MS_MISMATCH, "it is unsigned, but policy entry %" PRIu64 " requires signed updates",
-			       in_force->seq);
-	if (in_force->set && signer && in_force->nkeys && !ms_pin_policy_has_key(in_force, signer))
+			       sw && sw->require_signed ? sw->seq : dp->seq);
+	if (signer && sw && !signer_allowed(sw, signer))
+		return ms_fail(err, MS_MISMATCH, "it is signed by key %.16s..., which is not an operator key of the store-wide "
+			       "policy entry %" PRIu64, signer, sw->seq);
+	if (signer && dp && !signer_allowed(dp, signer))
 		return ms_fail(err, MS_MISMATCH, "it is signed by key %.16s..., which is not an operator key of policy entry "
-			       "%" PRIu64, signer, in_force->seq);
+			       "%" PRIu64, signer, dp->seq);
 	if (!policy)
 		return MS_OK;
 	if ((st = ms_pin_policy_parse(entry, 0, &next, err)))

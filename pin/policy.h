@@ -10,14 +10,19 @@
  *   "require_signed_updates": true | false,
  *   "operator_keys": [ {"algorithm", "public_key", "key_sha256"}, ... ]  sorted by key_sha256
  *
- * A deployment's own policy, when it has one, is in force for it instead of the
- * store-wide one. Under a policy in force:
- *   - an update or a policy entry that is signed must be signed by one of its
- *     operator keys when it lists any;
- *   - with require_signed_updates, an update or policy entry must be signed;
- *   - a signed update or policy entry names the root of the log it was appended
- *     to ("previous_root"), so a signature cannot be replayed at another point
- *     of the log or onto another log;
+ * The store-wide policy is a floor under a deployment's own policy: for an
+ * update (or destroy) of a deployment,
+ *   - it must be signed when either policy requires signed updates;
+ *   - a signature must be by a key both policies accept (a policy that lists
+ *     no key accepts any);
+ *   - a signed entry names the root of the log it was appended to
+ *     ("previous_root"), so a signature cannot be replayed at another point
+ *     of the log or onto another log.
+ * A store-wide policy entry stands under the store-wide policy alone. A
+ * deployment's policy entry stands under both, except that when the store-wide
+ * policy requires signed updates it stands under the store-wide one alone (its
+ * operators can always replace a deployment's policy, so one set first by
+ * someone else cannot lock them out),
  * and a policy entry that requires signed updates must list at least one key
  * and be signed by one of them (the new rule is never one nobody can follow).
  */
@@ -49,13 +54,14 @@ bool ms_pin_policy_has_key(const struct ms_pin_policy *p, const char *key_sha256
 char *ms_pin_signed_text(const cJSON *entry);
 
 /*
- * Whether `entry` (kind "update" or "policy"), appended to a log whose root
- * was prev_root, may stand under the policy `in_force` (in_force->set false:
- * no policy). Verifies the entry's signature when it has one. MS_OK, or
+ * Whether `entry` (kind "update", "destroy" or "policy"), appended to a log
+ * whose root was prev_root, may stand under the store-wide policy and the
+ * deployment's own policy (NULL or ->set false: none; own NULL for a
+ * store-wide policy entry). Verifies the entry's signature when it has one. MS_OK, or
  * MS_MISMATCH (MS_BAD_SIGNATURE for a signature that does not verify,
  * MS_BAD_INPUT for a malformed one) with a message that says why.
  */
-int ms_pin_policy_check_entry(const struct ms_pin_policy *in_force, const cJSON *entry,
-			      const uint8_t prev_root[32], struct ms_err *err);
+int ms_pin_policy_check_entry(const struct ms_pin_policy *store_wide, const struct ms_pin_policy *own,
+			      const cJSON *entry, const uint8_t prev_root[32], struct ms_err *err);
 
 #endif

@@ -238,9 +238,9 @@ _measure() {
 			update) COMPREPLY=($(compgen -W "--store --expected --evidence --reason --signed-by
 				--json --quiet --help $verify" -- "$cur")) ;;
 			policy) COMPREPLY=($(compgen -W "--store --store-wide --require-signed-updates --allow-unsigned-updates
-				--operator-key --signed-by --reason --json --quiet --help" -- "$cur")) ;;
+				--operator-key --signed-by --reason --restate-legacy --json --quiet --help" -- "$cur")) ;;
 			show|list) COMPREPLY=($(compgen -W "--store --json --help" -- "$cur")) ;;
-			destroy) COMPREPLY=($(compgen -W "--store --reason --json --help" -- "$cur")) ;;
+			destroy) COMPREPLY=($(compgen -W "--store --reason --signed-by --json --help" -- "$cur")) ;;
 			export) COMPREPLY=($(compgen -W "--store --format --env-prefix --help" -- "$cur")) ;;
 			esac
 		fi

@@ -200,7 +200,13 @@ PY
 
 	# --- destroy -----------------------------------------------------------------------------------
 	expect_rc 0 "$B: add a deployment to destroy" pin add gone --store "$S" --expected "$NMAN" --evidence "$NDOC" --root "$NROOT" --at evidence
-	expect_rc 0 "$B: destroy" pin destroy gone --store "$S" --reason "decommissioned"
+	if [ -f "$TMP/op.key" ]; then # the store-wide policy above requires signed updates: destroy too
+		expect_failure 1 "$B: an unsigned destroy under the policy is refused" "requires signed updates" \
+			pin destroy gone --store "$S" --reason "decommissioned"
+		expect_rc 0 "$B: destroy" pin destroy gone --store "$S" --reason "decommissioned" --signed-by "$TMP/op.key"
+	else
+		expect_rc 0 "$B: destroy" pin destroy gone --store "$S" --reason "decommissioned"
+	fi
 	expect_refused 1 "$B: a check after destroy is refused" "was destroyed" pin check gone --store "$S" --evidence "$NDOC" --root "$NROOT" --at evidence
 	expect_refused 1 "$B: an export after destroy is refused" "was destroyed" pin export gone --store "$S" --format env
 	expect_rc 0 "$B: show of a destroyed deployment" pin show gone --store "$S"
@@ -278,7 +284,9 @@ PY
 import json,sys; p=json.load(open(sys.argv[1])); h=p["consistency_path"][0]
 p["consistency_path"][0]=("0" if h[0]!="0" else "1")+h[1:]; json.dump(p,open(sys.argv[2],"w"))' "$TMP/cons.json" "$TMP/cons-bad.json"
 	expect_rc 1 "$B: a consistency path with one hash changed does not hold" pin log check-proof "$TMP/cons-bad.json" \
-		--old-checkpoint "$TMP/cp-before"
+		--old-checkpoint "$TMP/cp-before" --checkpoint "$TMP/cp-now"
+	expect_failure 2 "$B: a consistency proof with only --old-checkpoint: nothing trusted covers its new tree" \
+		"--key PUB.pem" pin log check-proof "$TMP/cons.json" --old-checkpoint "$TMP/cp-before"
 	expect_failure 2 "$B: a consistency proof without --old-checkpoint" "--old-checkpoint" pin log check-proof "$TMP/cons.json" \
 		--checkpoint "$TMP/cp-now"
 	expect_failure 2 "$B: --old-size 0" "--old-size" pin log prove --old-size 0 --store "$S"

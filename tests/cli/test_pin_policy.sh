@@ -102,7 +102,7 @@ PY
 	before=$(count)
 	expect_failure 1 "$B: an unsigned update is refused" "requires signed updates" pin update web --store "$S" \
 		--expected "$NMAN" --evidence "$NDOC" $V --reason "unsigned"
-	expect_failure 1 "$B: an update signed by a key not in the allow-list is refused" "not an operator key of policy entry $pseq" \
+	expect_failure 1 "$B: an update signed by a key not in the allow-list is refused" "not an operator key of the store-wide policy entry $pseq" \
 		pin update web --store "$S" --expected "$NMAN" --evidence "$NDOC" $V --reason "stranger" --signed-by "$TMP/x.key"
 	expect_sql "refused updates wrote nothing" "$before" "SELECT count(*) FROM entries"
 	expect_rc 0 "$B: an update signed by the P-256 operator key" pin update web --store "$S" --expected "$NMAN" \
@@ -146,8 +146,11 @@ PY
 	"$MEASURE" pin log checkpoint --store "$S" >"$TMP/cp-policy"
 	expect_rc 0 "$B: web's own policy: unsigned updates, signed by an operator" pin policy web --store "$S" \
 		--allow-unsigned-updates --signed-by "$TMP/b.key" --reason "canary"
-	expect_rc 0 "$B: web now takes an unsigned update" pin update web --store "$S" --expected "$NMAN" --evidence "$NDOC" \
-		$V --reason "canary build"
+	expect_failure 1 "$B: the store-wide rule is a floor: web's own loose policy does not lift it" "requires signed updates" \
+		pin update web --store "$S" --expected "$NMAN" --evidence "$NDOC" $V --reason "canary build"
+	expect_failure 1 "$B: a destroy is gated like an update (unsigned)" "requires signed updates" pin destroy api --store "$S"
+	expect_failure 1 "$B: a destroy signed by a stranger is refused" "not an operator key" pin destroy api --store "$S" \
+		--signed-by "$TMP/x.key"
 	expect_failure 1 "$B: api still follows the store-wide rule" "requires signed updates" pin update api --store "$S" \
 		--expected "$NMAN" --evidence "$NDOC" $V --reason "unsigned"
 	expect_rc 0 "$B: key rotation step 1: add a second Ed25519 key, signed by a" pin policy --store-wide --store "$S" \
@@ -177,6 +180,22 @@ PY
 	verify_fails "forged policy requiring signatures with no key" "$u" "lists no operator key"
 	u=$(forge f_noroot --from "$useq" --set 'deployment="api"' --set "previous_pin_seq=$api_pin" --drop previous_root --sign "$TMP/x.key")
 	verify_fails "forged signed update without previous_root" "$u" "names no previous_root"
+	w_pin=$(sql "SELECT pin_seq FROM deployments WHERE name = 'web'")
+	u=$(forge f_floor --from "$useq" --set "previous_pin_seq=$w_pin" --drop signature)
+	verify_fails "forged unsigned update of web, whose own policy is loose: the store-wide floor holds in replay" "$u" \
+		"entry $n0 (update of web): it is unsigned, but policy entry"
+	u=$(forge f_destroy --from "$useq" --set 'deployment="api"' --set 'kind="destroy"' --set "pin_seq=$api_pin" \
+		--drop previous_pin_seq --drop signature)
+	verify_fails "forged unsigned destroy under the requirement: log verify fails naming it" "$u" \
+		"entry $n0 (destroy of api): it is unsigned"
+	# a tree head pointed at a fork: the operator's key refuses to sign its root
+	fk=$(clone f_head)
+	sql_on f_head "UPDATE tree_heads SET root = '$(printf '%064d' 7)' WHERE size = (SELECT max(size) FROM tree_heads)" >/dev/null
+	n1=$(sql_on f_head "SELECT count(*) FROM entries")
+	expect_failure 1 "$B: a signed update over a tree head that is not the entries' root is refused" "refused to sign" \
+		pin update api --store "$fk" --expected "$NMAN" --evidence "$NDOC" $V --reason "fork" --signed-by "$TMP/x.key"
+	if [ "$(sql_on f_head "SELECT count(*) FROM entries")" = "$n1" ]; then ok "$B: and nothing was signed or written"
+	else not_ok "$B: and nothing was signed or written"; fi
 	# the settings row of older stores means nothing now
 	sql "INSERT INTO settings (key, value) VALUES ('require_signed_updates', '0')" >/dev/null 2>&1
 	expect_failure 1 "$B: a settings row cannot switch the rule off" "requires signed updates" pin update api --store "$S" \
@@ -198,10 +217,48 @@ PY
 	# --- a policy entry deleted from a rewritten log: caught against a checkpoint ---------------------
 	expect_rc 0 "$B: checkpoint after the policies" pin log checkpoint --store "$S"
 	cp "$TMP/out" "$TMP/cp-now"
+	{ echo "another/origin"; sed -n '2,$p' "$TMP/cp-now"; } >"$TMP/cp-other"
+	expect_failure 1 "$B: log verify against a checkpoint of another origin" "this store's are of" \
+		pin log verify --store "$S" --checkpoint "$TMP/cp-other"
+	{ head -1 "$TMP/cp-now"; echo 0; sed -n 3p "$TMP/cp-now"; } >"$TMP/cp-zero-bad"
+	expect_failure 1 "$B: log verify against a size-0 checkpoint whose root is not SHA-256 of nothing" "empty tree" \
+		pin log verify --store "$S" --checkpoint "$TMP/cp-zero-bad"
+	{ head -1 "$TMP/cp-now"; echo 0; printf '' | openssl dgst -sha256 -binary | base64; } >"$TMP/cp-zero"
+	expect_rc 0 "$B: log verify against the true empty-tree checkpoint (root from openssl)" \
+		pin log verify --store "$S" --checkpoint "$TMP/cp-zero"
 	del=$(clone d_pol)
 	sql_on d_pol "DELETE FROM entries WHERE seq = $pseq" >/dev/null
 	verify_fails "a policy entry deleted" "$del" "an entry is missing"
 
+}
+
+# --- a deployment's own policy set first by someone else (the operator's store-wide rule still binds) -----
+precedence_suite() {
+	B=$BACKEND
+	P=$1
+	expect_rc 0 "$B: precedence: add web" pin add web --store "$P" --expected "$NMAN" --evidence "$NDOC" $V
+	expect_rc 0 "$B: precedence: add api" pin add api --store "$P" --expected "$NMAN" --evidence "$NDOC" $V
+	expect_rc 0 "$B: precedence: a keyless user loosens web first" pin policy web --store "$P" --allow-unsigned-updates
+	expect_rc 0 "$B: precedence: an attacker locks api with their own key" pin policy api --store "$P" \
+		--require-signed-updates --operator-key "$TMP/x.key" --signed-by "$TMP/x.key"
+	expect_rc 0 "$B: precedence: the operator's strict store-wide policy" pin policy --store-wide --store "$P" \
+		--require-signed-updates --operator-key "$TMP/a.pub" --signed-by "$TMP/a.key"
+	expect_rc 0 "$B: precedence: the policy of web shows the store-wide floor under its own" pin policy web --store "$P"
+	expect_out "$B: precedence: it names the floor" "as a floor, the store-wide policy of entry 4"
+	expect_failure 1 "$B: precedence: an unsigned update of web is refused" "requires signed updates" \
+		pin update web --store "$P" --expected "$NMAN" --evidence "$NDOC" $V --reason "unsigned"
+	expect_failure 1 "$B: precedence: the attacker's key is not a store-wide key" "not an operator key of the store-wide" \
+		pin update api --store "$P" --expected "$NMAN" --evidence "$NDOC" $V --reason "x" --signed-by "$TMP/x.key"
+	expect_rc 0 "$B: precedence: the operator updates web" pin update web --store "$P" --expected "$NMAN" \
+		--evidence "$NDOC" $V --reason "signed" --signed-by "$TMP/a.key"
+	expect_failure 1 "$B: precedence: a deployment policy by the attacker is refused" "not an operator key of the store-wide" \
+		pin policy api --store "$P" --require-signed-updates --operator-key "$TMP/x.key" --signed-by "$TMP/x.key"
+	expect_rc 0 "$B: precedence: the operator replaces the attacker's lock on api" pin policy api --store "$P" \
+		--require-signed-updates --operator-key "$TMP/a.pub" --signed-by "$TMP/a.key"
+	expect_rc 0 "$B: precedence: then updates api" pin update api --store "$P" --expected "$NMAN" \
+		--evidence "$NDOC" $V --reason "signed" --signed-by "$TMP/a.key"
+	expect_rc 0 "$B: precedence: a signed destroy" pin destroy web --store "$P" --signed-by "$TMP/a.key"
+	expect_rc 0 "$B: precedence: log verify replays the floor" pin log verify --store "$P"
 }
 
 # --- legacy stores (schema 1, the rule a settings row) ------------------------------------------------
@@ -218,8 +275,16 @@ legacy_suite() {
 		pin update web --store "$L" --expected "$NMAN" --evidence "$NDOC" $V --reason "x" --signed-by "$TMP/a.key"
 	expect_failure 1 "$B: legacy: the restated rule may not loosen it" "restate it first" \
 		pin policy --store-wide --store "$L" --allow-unsigned-updates --operator-key "$TMP/a.pub" --signed-by "$TMP/a.key"
+	expect_failure 1 "$B: legacy: restating needs --restate-legacy (the first policy names the operators)" \
+		"--restate-legacy" pin policy --store-wide --store "$L" --require-signed-updates --operator-key "$TMP/x.key" \
+		--signed-by "$TMP/x.key"
+	expect_failure 1 "$B: legacy: a deployment policy does not sidestep the row" "restate it first" \
+		pin policy web --store "$L" --allow-unsigned-updates
 	expect_rc 0 "$B: legacy: restated as a signed store-wide policy" pin policy --store-wide --store "$L" \
-		--require-signed-updates --operator-key "$TMP/a.pub" --signed-by "$TMP/a.key"
+		--require-signed-updates --operator-key "$TMP/a.pub" --signed-by "$TMP/a.key" --restate-legacy
+	expect_failure 2 "$B: legacy: --restate-legacy once restated is a usage error" "--restate-legacy applies only" \
+		pin policy --store-wide --store "$L" --require-signed-updates --operator-key "$TMP/a.pub" \
+		--signed-by "$TMP/a.key" --restate-legacy
 	if [ "$(lsql "SELECT max(version) FROM schema_version")" = 2 ]; then ok "$B: legacy: the first policy marks the store schema 2"
 	else not_ok "$B: legacy: the first policy marks the store schema 2" "$(lsql "SELECT max(version) FROM schema_version")"; fi
 	expect_rc 0 "$B: legacy: then a signed update passes" pin update web --store "$L" --expected "$NMAN" \
@@ -229,12 +294,15 @@ legacy_suite() {
 
 use_sqlite
 suite
+precedence_suite "$TMP/precedence.db"
 lsql() { sqlite3 -batch -noheader "$TMP/legacy.db" "$1"; }
 legacy_suite "$TMP/legacy.db"
 
 if pg_start; then
 	use_pg
 	suite
+	psql -q -h "$PG_DIR" -U measure -d postgres -c "CREATE DATABASE precedence" >/dev/null
+	precedence_suite "postgresql:///precedence?host=$PG_DIR&user=measure"
 	psql -q -h "$PG_DIR" -U measure -d postgres -c "CREATE DATABASE legacy" >/dev/null
 	lsql() { psql -q -X -A -t -h "$PG_DIR" -U measure -d legacy -c "$1"; }
 	legacy_suite "postgresql:///legacy?host=$PG_DIR&user=measure"
