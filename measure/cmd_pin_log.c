@@ -9,6 +9,7 @@
 #include "../common/file.h"
 #include "../common/hex.h"
 #include "../common/json.h"
+#include "../common/json_strict.h"
 #include "../pin/checkpoint.h"
 #include "cli.h"
 #include "cmd_pin.h"
@@ -579,7 +580,11 @@ static int log_check_proof(struct log_args *a)
 		rc = 1;
 		goto out;
 	}
-	entry = p.entry ? cJSON_Parse(p.entry) : NULL;
+	/* the entry is printed only as log verify would read it: strict JSON, no duplicate keys */
+	if (p.entry && ms_json_parse_strict(p.entry, strlen(p.entry), "entry", &entry, &err)) {
+		rc = cli_fail(a->verb, a->arg, &err);
+		goto out;
+	}
 	{
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(entry, "deployment"),
 			    *k = cJSON_GetObjectItemCaseSensitive(entry, "kind");

@@ -429,4 +429,17 @@ else
 		skip "PostgreSQL is not installed (Debian: apt-get install postgresql): the PostgreSQL suite is skipped"
 	fi
 fi
+
+# check-proof prints an entry only as log verify reads it: a duplicate key is refused, not shown either way
+python3 - "$TMP" <<'EOF'
+import base64, hashlib, json, sys
+entry = '{"deployment":"web","kind":"add","kind":"destroy"}'
+leaf = hashlib.sha256(b"\x00" + entry.encode()).digest()
+cp = "measure/pin\n1\n" + base64.b64encode(leaf).decode() + "\n"
+open(sys.argv[1] + "/dup.cp", "w").write(cp)
+json.dump({"schema": "measure/tlog-proof/v1", "leaf_index": 0, "tree_size": 1, "leaf_hash": leaf.hex(),
+           "inclusion_path": [], "entry": entry, "checkpoint": cp}, open(sys.argv[1] + "/dup.json", "w"))
+EOF
+expect_failure 2 "check-proof: an entry with a duplicate key is refused" 'duplicate key "kind"' \
+	pin log check-proof "$TMP/dup.json" --checkpoint "$TMP/dup.cp"
 echo "1..$n"
