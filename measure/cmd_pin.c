@@ -13,6 +13,7 @@
 #include "../common/hex.h"
 #include "../common/json.h"
 #include "../common/json_strict.h"
+#include "../common/text.h"
 #include "../common/x509.h"
 #include "../pin/policy.h"
 #include "../pin/sign.h"
@@ -1248,6 +1249,8 @@ static int show_entry(void *ctx, const struct ms_entry *e)
 	} else if (jstr(j, "reason")) {
 		snprintf(detail, sizeof(detail), "reason: %s", jstr(j, "reason"));
 	}
+	/* a reason or an error text is whatever a writer of the store put there: no control bytes reach the terminal */
+	ms_text_escape_inplace(detail, sizeof(detail));
 	cJSON_AddStringToObject(t, "detail", detail);
 	cJSON_AddItemToArray(sh->timeline, t);
 	cJSON_Delete(j);

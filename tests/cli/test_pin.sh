@@ -405,6 +405,16 @@ use_sqlite
 CONC=8
 suite
 crash_suite
+# a reason written into the store behind the tool's back (the CLI refuses control bytes in --reason):
+# pin show prints it escaped, on one line, and log verify names the edited entry
+cp "$DB" "$TMP/edit.db"
+sqlite3 "$TMP/edit.db" "UPDATE entries SET entry = replace(entry, '\"reason\":\"image 2 (ticket 42)\"', '\"reason\":\"x\\nline 2: forged\"')"
+run pin show td --store "$TMP/edit.db"
+if grep -qF 'reason: x\x0aline 2: forged' "$TMP/out" && ! grep -q '^line 2: forged' "$TMP/out"; then
+	ok "sqlite: show prints a reason's control bytes escaped, on one line"
+else not_ok "sqlite: show prints a reason's control bytes escaped, on one line" "$(grep -a 'forged' "$TMP/out" | head -3)"; fi
+expect_rc 1 "sqlite: log verify refuses the edited entry" pin log verify --store "$TMP/edit.db"
+
 # a read-only store: refused with a clear message, nothing lost
 if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
 	cp "$DB" "$TMP/ro.db"
