@@ -67,29 +67,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static X509_CRL *make_crl(const struct ca *issuer, X509 *revoked, int64_t from, int64_t to)
-{
-	X509_CRL *crl = X509_CRL_new();
-	ASN1_TIME *a = ASN1_TIME_set(NULL, (time_t)from), *b = ASN1_TIME_set(NULL, (time_t)to);
-
-	X509_CRL_set_version(crl, 1);
-	X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer->cert));
-	X509_CRL_set1_lastUpdate(crl, a);
-	X509_CRL_set1_nextUpdate(crl, b);
-	if (revoked) {
-		X509_REVOKED *r = X509_REVOKED_new();
-
-		X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(revoked));
-		X509_REVOKED_set_revocationDate(r, a);
-		X509_CRL_add0_revoked(crl, r);
-	}
-	X509_CRL_sort(crl);
-	X509_CRL_sign(crl, issuer->key, EVP_sha256());
-	ASN1_TIME_free(a);
-	ASN1_TIME_free(b);
-	return crl;
-}
-
 struct run {
 	X509 *root, *leaf;
 	X509 *mid[2];
@@ -157,10 +134,10 @@ static void reused_only_under_the_same_conditions(void **state)
 {
 	struct ms_chain_cache *c = NULL;
 	struct ms_err err = { 0 };
-	X509_CRL *root_clean = make_crl(&root, NULL, NOW - DAY, NOW + DAY);
-	X509_CRL *root_revokes_inter = make_crl(&root, inter.cert, NOW - DAY, NOW + DAY);
-	X509_CRL *inter_clean = make_crl(&inter, NULL, NOW - DAY, NOW + DAY);
-	X509_CRL *inter_revokes_leaf2 = make_crl(&inter, leaf2, NOW - DAY, NOW + DAY);
+	X509_CRL *root_clean = pki_crl(&root, NULL, NOW - DAY, NOW + DAY, EVP_sha256());
+	X509_CRL *root_revokes_inter = pki_crl(&root, inter.cert, NOW - DAY, NOW + DAY, EVP_sha256());
+	X509_CRL *inter_clean = pki_crl(&inter, NULL, NOW - DAY, NOW + DAY, EVP_sha256());
+	X509_CRL *inter_revokes_leaf2 = pki_crl(&inter, leaf2, NOW - DAY, NOW + DAY, EVP_sha256());
 	struct run good = { .root = root.cert, .leaf = leaf, .mid = { inter.cert }, .nmid = 1 };
 	struct run w;
 
