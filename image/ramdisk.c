@@ -43,6 +43,7 @@ struct node {
 	int64_t uid, gid, mtime;
 	uint8_t type;
 	bool alive, implicit;
+	uint32_t opaque_in; /* 1 + the last layer whose opaque marker emptied this directory, or 0 */
 };
 
 struct inode {
@@ -599,12 +600,14 @@ static void whiteout(struct tree *t, const char *path)
 		tree_kill(t, k);
 }
 
-static void opaque(struct tree *t, const char *dir)
+/* A second marker for the same directory in one layer changes nothing: it is skipped, not walked again. */
+static void opaque(struct tree *t, const char *dir, uint32_t layer)
 {
 	uint32_t k = tree_find(t, dir);
 
-	if (k == NONE || !t->n[k].alive || t->n[k].type != N_DIR)
+	if (k == NONE || !t->n[k].alive || t->n[k].type != N_DIR || t->n[k].opaque_in == layer + 1)
 		return;
+	t->n[k].opaque_in = layer + 1;
 	for (uint32_t c = t->n[k].first_child; c != NONE; c = t->n[c].next_sibling)
 		tree_kill(t, c);
 }
@@ -710,7 +713,7 @@ static enum ms_status read_layer_tree(struct tree *t, const struct ms_image_sour
 		if (v[i].kind == K_WHITEOUT)
 			whiteout(t, v[i].path);
 		else if (v[i].kind == K_OPAQUE)
-			opaque(t, v[i].path);
+			opaque(t, v[i].path, index);
 	}
 	for (size_t i = 0; i < n; i++)
 		if (v[i].kind != K_WHITEOUT && v[i].kind != K_OPAQUE && v[i].kind != K_SKIP &&

@@ -212,6 +212,50 @@ expect_failure 2 "files adding up past --max-size are refused" "add up to more t
 expect_rc 0 "the same image under --max-size 4k" eif ramdisk --image "$TMP/sz" --max-size 4k -o "$TMP/sz.cpio"
 expect_failure 2 "--max-size 0 is refused" "--max-size" eif ramdisk --image "$TMP/sz" --max-size 0 -o "$TMP/sz.cpio"
 
+# ---- an opaque marker repeated for one directory in one layer is walked once (review M4) ----
+python3 - "$TMP/opq" "$TMP/opq1" <<'EOF'
+import io, json, sys, tarfile
+sys.path.insert(0, "tests")
+from image_fixtures import Layout, sha, OCI_CONFIG, OCI_MANIFEST, LAYER_TAR
+N = 30000
+def tar(entries):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for name, kind in entries:
+            ti = tarfile.TarInfo(name)
+            ti.mtime = 1000
+            if kind == "dir":
+                ti.type = tarfile.DIRTYPE
+                ti.mode = 0o755
+            t.addfile(ti)
+    return buf.getvalue()
+def make(root, markers):
+    lower = tar([("d", "dir")] + [("d/f%d" % i, "file") for i in range(N)])
+    upper = tar([("d/.wh..wh..opq", "file")] * markers + [("e%d" % i, "file") for i in range(N - markers)])
+    lay = Layout(root)
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/a"]},
+                         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + sha(lower), "sha256:" + sha(upper)]}}).encode()
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": lay.blob(config, OCI_CONFIG),
+                           "layers": [lay.blob(lower, LAYER_TAR), lay.blob(upper, LAYER_TAR)]}).encode()
+    lay.index([lay.blob(manifest, OCI_MANIFEST)])
+make(sys.argv[1], N)
+make(sys.argv[2], 1)
+EOF
+python3 - "$MEASURE" "$TMP" <<'EOF' && ok "30000 opaque markers for one directory cost about as much as one" ||
+import os, subprocess, sys
+def run(d):
+    r = os.times()
+    subprocess.run([sys.argv[1], "eif", "ramdisk", "-q", "--image", d, "-o", d + ".cpio"], check=True)
+    e = os.times()
+    return (e.children_user - r.children_user) + (e.children_system - r.children_system)
+many, one = run(sys.argv[2] + "/opq"), run(sys.argv[2] + "/opq1")
+open(sys.argv[2] + "/opq-timing", "w").write("30000 markers %.2fs, one marker %.2fs CPU\n" % (many, one))
+sys.exit(0 if many < 3 * one + 0.3 else 1)
+EOF
+	not_ok "30000 opaque markers for one directory cost about as much as one" "$(cat "$TMP/opq-timing")"
+[ "$(python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); print(d.count(b"rootfs/d/f"))' "$TMP/opq.cpio")" = 0 ] &&
+	ok "the opaque directory's lower files are gone" || not_ok "the opaque directory's lower files are gone"
+
 # ---- names chosen to collide under an unkeyed FNV-1a cost no more than others (review M3) ----
 python3 - "$TMP/cl" "$TMP/rn" <<'EOF'
 import io, json, sys, tarfile
