@@ -57,6 +57,7 @@ struct inode {
 struct tree {
 	struct node *n;
 	uint32_t count, cap;
+	size_t name_bytes; /* of every node's path: bounded by MS_RAMDISK_MAX_NAME_BYTES */
 	uint32_t *hash; /* open addressing: node indices, NONE empty */
 	uint32_t hash_cap;
 	uint64_t hash_key[2]; /* SipHash key, random */
@@ -163,6 +164,10 @@ static enum ms_status tree_new_node(struct tree *t, const char *path, uint32_t p
 	if (t->count >= MS_RAMDISK_MAX_NODES)
 		return ms_fail(err, MS_BAD_INPUT, "image: more than %u paths in the flattened file system",
 			       MS_RAMDISK_MAX_NODES);
+	t->name_bytes += strlen(path) + 1;
+	if (t->name_bytes > MS_RAMDISK_MAX_NAME_BYTES)
+		return ms_fail(err, MS_BAD_INPUT, "image: the paths of the flattened file system add up to more than %u MiB",
+			       MS_RAMDISK_MAX_NAME_BYTES >> 20);
 	if (t->count == t->cap) {
 		uint32_t cap = t->cap ? 2 * t->cap : 1024;
 		struct node *p = realloc(t->n, cap * sizeof(*p));
@@ -671,7 +676,7 @@ static enum ms_status read_layer_tree(struct tree *t, const struct ms_image_sour
 {
 	struct layer_stream *ls = NULL;
 	struct lentry *v = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, name_bytes = 0;
 	struct archive_entry *e;
 	char what[64];
 	enum ms_status st;
@@ -700,6 +705,12 @@ static enum ms_status read_layer_tree(struct tree *t, const struct ms_image_sour
 		n++;
 		if (st)
 			goto out;
+		name_bytes += (v[n - 1].path ? strlen(v[n - 1].path) + 1 : 0) + (v[n - 1].link ? strlen(v[n - 1].link) + 1 : 0);
+		if (name_bytes > MS_RAMDISK_MAX_NAME_BYTES) {
+			st = ms_fail(err, MS_BAD_INPUT, "%s: its entries' names and link targets add up to more than %u MiB", what,
+				     MS_RAMDISK_MAX_NAME_BYTES >> 20);
+			goto out;
+		}
 	}
 	if (r != ARCHIVE_EOF) {
 		st = ms_fail(err, MS_BAD_INPUT, "%s: tar: %s after entry %zu", what,

@@ -18,6 +18,7 @@
 #define MS_RAMDISK_MTIME 1492533000u        /* linuxkit's defaultModTime */
 #define MS_RAMDISK_MAX_NODES 1000000u       /* paths in the flattened tree */
 #define MS_RAMDISK_MAX_LAYER_ENTRIES 1000000u /* tar entries of one layer */
+#define MS_RAMDISK_MAX_NAME_BYTES (64u << 20) /* the bytes of all paths and link targets: in the tree, and in one layer */
 #define MS_RAMDISK_MAX_CMD (1u << 20)       /* cmd and env files */
 #define MS_RAMDISK_DEFAULT_MAX_SIZE (8ull << 30) /* file data in a customer ramdisk, unless the caller sets another */
 

@@ -256,6 +256,28 @@ EOF
 [ "$(python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); print(d.count(b"rootfs/d/f"))' "$TMP/opq.cpio")" = 0 ] &&
 	ok "the opaque directory's lower files are gone" || not_ok "the opaque directory's lower files are gone"
 
+# ---- the names a layer holds are bounded: 70,000 names of 1,000 bytes are refused, not held (review M7) ----
+python3 - "$TMP/long" <<'EOF'
+import gzip, io, json, sys, tarfile
+sys.path.insert(0, "tests")
+from image_fixtures import Layout, sha, OCI_CONFIG, OCI_MANIFEST, LAYER_GZIP
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as t:
+    for i in range(70000):
+        ti = tarfile.TarInfo(("%07d" % i) + "n" * 993)
+        ti.mtime = 1000
+        t.addfile(ti)
+raw = buf.getvalue()
+lay = Layout(sys.argv[1])
+config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/a"]},
+                     "rootfs": {"type": "layers", "diff_ids": ["sha256:" + sha(raw)]}}).encode()
+manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": lay.blob(config, OCI_CONFIG),
+                       "layers": [lay.blob(gzip.compress(raw, 1, mtime=0), LAYER_GZIP)]}).encode()
+lay.index([lay.blob(manifest, OCI_MANIFEST)])
+EOF
+expect_failure 2 "a layer whose names add up to more than 64 MiB is refused" "add up to more than 64 MiB" \
+	eif ramdisk --image "$TMP/long" -o "$TMP/long.cpio"
+
 # ---- names chosen to collide under an unkeyed FNV-1a cost no more than others (review M3) ----
 python3 - "$TMP/cl" "$TMP/rn" <<'EOF'
 import io, json, sys, tarfile
