@@ -420,6 +420,19 @@ static struct cached_path *cache_find(struct ms_chain_cache *c, const uint8_t ke
 }
 
 /* Keeps the path above the leaf of a chain that verified in full; a failure to keep it only costs speed. */
+
+/* The next slot of a fixed ring: a free one while there are any, then the oldest in turn. */
+static unsigned ring_slot(unsigned *used, unsigned *next, unsigned cap)
+{
+	unsigned k;
+
+	if (*used < cap)
+		return (*used)++;
+	k = *next;
+	*next = (*next + 1) % cap;
+	return k;
+}
+
 static void cache_store(struct ms_chain_cache *c, const uint8_t key[32], bool whole, STACK_OF(X509) *path)
 {
 	STACK_OF(X509) *above = sk_X509_new_null();
@@ -440,13 +453,8 @@ static void cache_store(struct ms_chain_cache *c, const uint8_t key[32], bool wh
 		sk_X509_pop_free(above, X509_free);
 		return;
 	}
-	if (c->used < CACHE_SLOTS) {
-		e = &c->slot[c->used++];
-	} else {
-		e = &c->slot[c->next];
-		c->next = (c->next + 1) % CACHE_SLOTS;
-		sk_X509_pop_free(e->above, X509_free);
-	}
+	e = &c->slot[ring_slot(&c->used, &c->next, CACHE_SLOTS)];
+	sk_X509_pop_free(e->above, X509_free); /* NULL while the slot was never used */
 	memcpy(e->key, key, 32);
 	e->whole = whole;
 	e->above = above;
@@ -655,13 +663,8 @@ static void remember(struct ms_chain_cache *c, const uint8_t key[32], STACK_OF(X
 
 	if (!memcmp(key, zero, 32) || !(kept = share_path(certs)))
 		return;
-	if (c->nparsed < PARSED_SLOTS) {
-		e = &c->parsed[c->nparsed++];
-	} else {
-		e = &c->parsed[c->next_parsed];
-		c->next_parsed = (c->next_parsed + 1) % PARSED_SLOTS;
-		sk_X509_pop_free(e->certs, X509_free);
-	}
+	e = &c->parsed[ring_slot(&c->nparsed, &c->next_parsed, PARSED_SLOTS)];
+	sk_X509_pop_free(e->certs, X509_free);
 	memcpy(e->key, key, 32);
 	e->certs = kept;
 }
