@@ -163,9 +163,11 @@ awk -v m="$m" -v h="$h" 'BEGIN { printf "ratio        %.2fx sha384sum on two cor
 if command -v taskset >/dev/null 2>&1; then
 	m1=$(best_of taskset -c 0 "$MEASURE" eif "$DIR/bench.eif")
 	h1=$(best_of taskset -c 0 sha384sum "$DIR/bench.eif")
-	echo "one core (taskset -c 0): measure eif ${m1} s, sha384sum ${h1} s"
-	awk -v m="$m1" -v h="$h1" 'BEGIN { printf "ratio        %.2fx sha384sum on one core (target: at most 1.20x; the floor is two\n", m / h;
-		print "             SHA-384 streams over the application ramdisk, PCR0 and PCR2, plus the CRC-32)" }'
+	# The floor: PCR0 and PCR2 both cover the application ramdisk behind different
+	# prefixes, so no hash state can be shared; one core must run SHA-384 over it twice.
+	f1=$(best_of taskset -c 0 openssl dgst -sha384 "$DIR/bench.eif" "$DIR/bench.eif")
+	echo "one core (taskset -c 0): measure eif ${m1} s, sha384sum ${h1} s, floor ${f1} s (openssl SHA-384 over the file twice)"
+	awk -v m="$m1" -v h="$h1" -v f="$f1" 'BEGIN { printf "ratio        %.2fx sha384sum on one core (target: at most 1.20x); %.2fx the floor; the floor alone is %.2fx\n", m / h, m / f, f / h }'
 fi
 echo "peak RSS     $(peak_rss "$MEASURE" eif "$DIR/bench.eif")"
 
