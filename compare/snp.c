@@ -358,7 +358,7 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		};
 
 		snprintf(a, sizeof(a), "ARK-%s (%s) -> %s -> %s", ms_snp_product_name(product),
-			 o->root_override ? "OVERRIDE: --root" : "pinned", r->signing_key == MS_SNP_KEY_VLEK ? "ASVK" : "ASK", kind);
+			 o->root_override ? "OVERRIDE: given by the caller" : "pinned", r->signing_key == MS_SNP_KEY_VLEK ? "ASVK" : "ASK", kind);
 		if ((st = ms_chain_verify(&cp, &path, err))) {
 			ms_check_add(checks, false, "certificate chain", a, err->msg);
 			goto out;

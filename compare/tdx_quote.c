@@ -146,12 +146,12 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		};
 
 		if ((st = ms_chain_verify(&cp, &path, err))) {
-			ms_check_add(checks, false, "PCK chain", o->root_override ? "PCK -> CA -> the root given with --root"
+			ms_check_add(checks, false, "PCK chain", o->root_override ? "PCK -> CA -> the root given by the caller (override)"
 										 : "PCK -> CA -> Intel SGX Root CA (pinned)", err->msg);
 			goto out;
 		}
 	}
-	ms_check_add(checks, true, "root", o->root_override ? "OVERRIDE: the root given with --root" : "Intel SGX Root CA (pinned)",
+	ms_check_add(checks, true, "root", o->root_override ? "OVERRIDE: the root given by the caller" : "Intel SGX Root CA (pinned)",
 		     "the chain ends in it");
 	ms_format_time(o->at, b);
 	ms_check_add(checks, true, "PCK chain", "PCK -> CA -> root", b);
