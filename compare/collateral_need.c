@@ -187,6 +187,21 @@ static const char *pck_ca(X509 *pck)
 	return NULL;
 }
 
+/* Records in it the certificate of chain whose subject is name: the CA that should issue the CRL. */
+static void set_crl_issuer(struct ms_collateral_item *it, STACK_OF(X509) *chain, const X509_NAME *name)
+{
+	X509 *ca = NULL;
+	unsigned char *p = it->crl_issuer;
+	int len;
+
+	for (int i = 0; i < sk_X509_num(chain) && !ca; i++)
+		if (!X509_NAME_cmp(X509_get_subject_name(sk_X509_value(chain, i)), name))
+			ca = sk_X509_value(chain, i);
+	/* unknown or too large: left empty, and a cached CRL is then fetched again rather than trusted */
+	if (ca && (len = i2d_X509(ca, NULL)) > 0 && (size_t)len <= sizeof(it->crl_issuer) && i2d_X509(ca, &p) == len)
+		it->crl_issuer_len = (size_t)len;
+}
+
 static enum ms_status tdx_need(const uint8_t *buf, size_t len, struct ms_collateral_need *need, struct ms_err *err)
 {
 	struct ms_tdx_quote q;
@@ -220,9 +235,14 @@ static enum ms_status tdx_need(const uint8_t *buf, size_t len, struct ms_collate
 	it = add_item(need, MS_COLLATERAL_INTEL_PCKCRL, MS_SERVICE_INTEL_PCS, "PCK CRL", "SGX-PCK-CRL-Issuer-Chain");
 	snprintf(it->key, sizeof(it->key), "intel/pckcrl/%s", ca);
 	snprintf(it->path, sizeof(it->path), "/sgx/certification/v4/pckcrl?ca=%s&encoding=der", ca);
+	set_crl_issuer(it, chain, X509_get_issuer_name(pck));
 	it = add_item(need, MS_COLLATERAL_INTEL_ROOTCRL, MS_SERVICE_INTEL_CERTS, "Intel SGX Root CA CRL", NULL);
 	snprintf(it->key, sizeof(it->key), "intel/rootcrl");
 	snprintf(it->path, sizeof(it->path), "/IntelSGXRootCA.der");
+	/* the root: the certificate that issued the PCK's CA */
+	for (int i = 0; i < sk_X509_num(chain); i++)
+		if (!X509_NAME_cmp(X509_get_subject_name(sk_X509_value(chain, i)), X509_get_issuer_name(pck)))
+			set_crl_issuer(it, chain, X509_get_issuer_name(sk_X509_value(chain, i)));
 out:
 	sk_X509_pop_free(chain, X509_free);
 	return st;
