@@ -79,7 +79,11 @@ const char *ms_collateral_default_base(enum ms_collateral_service s);
 enum ms_status ms_collateral_need(const uint8_t *evidence, size_t len, enum ms_evidence_type type,
 				  enum ms_snp_product product, struct ms_collateral_need *need, struct ms_err *err);
 
-/* The SGX FMSPC (6 bytes) from a PCK certificate's SGX extension (OID 1.2.840.113741.1.13.1.4). */
+/*
+ * The SGX FMSPC (6 bytes) from a PCK certificate's SGX extension (OID
+ * 1.2.840.113741.1.13.1.4), read by ms_sgx_ext_from_cert (tcb.h): an
+ * extension the TCB evaluation would refuse is refused here too.
+ */
 enum ms_status ms_pck_fmspc(X509 *pck, uint8_t fmspc[6], struct ms_err *err);
 
 struct ms_fetch_options {
