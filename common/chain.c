@@ -16,6 +16,12 @@
 
 struct cached_path {
 	uint8_t key[32];
+	/*
+	 * Reused only at a check time strictly inside (valid_from, valid_to): every
+	 * certificate kept and every CRL given is valid there, so the time cannot
+	 * change X509_verify_cert's verdict on what was verified.
+	 */
+	int64_t valid_from, valid_to;
 	bool whole;            /* the key includes the leaf, and above is the whole path, leaf first */
 	STACK_OF(X509) *above; /* else the verified path above the leaf: the leaf's issuer first, the root last */
 };
@@ -358,23 +364,22 @@ static bool key_add_der(EVP_MD_CTX *h, const uint8_t digest[32])
 
 /*
  * The cache key: everything X509_verify_cert's verdict on the certificates
- * above the leaf depends on. Certificates and CRLs enter by the SHA-256 of
- * their DER encoding, in the order given, each list preceded by its count.
+ * above the leaf depends on, bar the check time (each entry keeps the window
+ * in which the time cannot change it). Certificates and CRLs enter by the
+ * SHA-256 of their DER encoding, in the order given, each list preceded by
+ * its count.
  */
 static bool cache_key(const struct ms_chain_params *p, uint8_t key[32])
 {
-	static const char tag[] = "measure chain cache v1";
+	static const char tag[] = "measure chain cache v2";
 	EVP_MD_CTX *h = EVP_MD_CTX_new();
-	uint8_t d[32], fixed[8 + 4 + 1 + 4 + 4];
+	uint8_t d[32], fixed[8 + 4 + 1 + 4 + 4] = { 0 }; /* the first 8 held the check time in v1 */
 	unsigned dlen;
 	int nu = p->untrusted ? sk_X509_num(p->untrusted) : 0, ncrl = p->crls ? sk_X509_CRL_num(p->crls) : 0, carried = 0;
-	uint64_t at = (uint64_t)p->at;
 	bool ok = h && EVP_DigestInit_ex2(h, EVP_sha256(), NULL) && EVP_DigestUpdate(h, tag, sizeof(tag));
 
 	for (int i = 0; i < nu; i++)
 		carried += X509_cmp(sk_X509_value(p->untrusted, i), p->leaf) != 0;
-	for (int i = 0; i < 8; i++)
-		fixed[i] = (uint8_t)(at >> (56 - 8 * i));
 	for (int i = 0; i < 4; i++) {
 		fixed[8 + i] = (uint8_t)(p->crl_exempt_depths >> (24 - 8 * i));
 		fixed[13 + i] = (uint8_t)((unsigned)carried >> (24 - 8 * i));
@@ -411,12 +416,51 @@ static bool constrains_below(STACK_OF(X509) *above)
 	return false;
 }
 
-static struct cached_path *cache_find(struct ms_chain_cache *c, const uint8_t key[32])
+/* The entry of key whose window holds the check time at, or NULL. */
+static struct cached_path *cache_find(struct ms_chain_cache *c, const uint8_t key[32], int64_t at)
 {
 	for (unsigned i = 0; i < c->used; i++)
-		if (!memcmp(c->slot[i].key, key, 32))
+		if (!memcmp(c->slot[i].key, key, 32) && c->slot[i].valid_from < at && at < c->slot[i].valid_to)
 			return &c->slot[i];
 	return NULL;
+}
+
+/* Narrows [*from, *to] to [lo, hi]; false when a bound cannot be read (then nothing is cached). */
+static bool narrow(const ASN1_TIME *lo, const ASN1_TIME *hi, int64_t *from, int64_t *to)
+{
+	int64_t a, b;
+
+	if (!lo || !hi || ms_asn1_time_unix(lo, &a) || ms_asn1_time_unix(hi, &b))
+		return false;
+	if (a > *from)
+		*from = a;
+	if (b < *to)
+		*to = b;
+	return true;
+}
+
+/*
+ * The window in which the verdict on the kept certificates cannot change with
+ * the check time: the latest notBefore to the earliest notAfter of them, and
+ * the latest thisUpdate to the earliest nextUpdate of every CRL given (a CRL
+ * without nextUpdate: nothing is cached). Used as an open interval, so the
+ * bounds themselves, where OpenSSL's comparisons differ, always verify in full.
+ */
+static bool validity_window(const struct ms_chain_params *p, STACK_OF(X509) *kept, int64_t *from, int64_t *to)
+{
+	int ncrl = p->crls ? sk_X509_CRL_num(p->crls) : 0;
+
+	*from = INT64_MIN;
+	*to = INT64_MAX;
+	for (int i = 0; i < sk_X509_num(kept); i++)
+		if (!narrow(X509_get0_notBefore(sk_X509_value(kept, i)), X509_get0_notAfter(sk_X509_value(kept, i)), from, to))
+			return false;
+	for (int i = 0; i < ncrl; i++)
+		if (!narrow(X509_CRL_get0_lastUpdate(sk_X509_CRL_value(p->crls, i)),
+			    X509_CRL_get0_nextUpdate(sk_X509_CRL_value(p->crls, i)), from, to))
+			return false;
+	/* the time it was verified at lies inside, or the entry would never be used rightly */
+	return *from < p->at && p->at < *to;
 }
 
 /* Keeps the path above the leaf of a chain that verified in full; a failure to keep it only costs speed. */
@@ -433,10 +477,12 @@ static unsigned ring_slot(unsigned *used, unsigned *next, unsigned cap)
 	return k;
 }
 
-static void cache_store(struct ms_chain_cache *c, const uint8_t key[32], bool whole, STACK_OF(X509) *path)
+static void cache_store(const struct ms_chain_params *p, const uint8_t key[32], bool whole, STACK_OF(X509) *path)
 {
+	struct ms_chain_cache *c = p->cache;
 	STACK_OF(X509) *above = sk_X509_new_null();
 	struct cached_path *e;
+	int64_t from, to;
 
 	if (!above)
 		return;
@@ -449,13 +495,15 @@ static void cache_store(struct ms_chain_cache *c, const uint8_t key[32], bool wh
 		}
 		X509_up_ref(x);
 	}
-	if (sk_X509_num(above) < (whole ? 2 : 1) || constrains_below(above)) {
+	if (sk_X509_num(above) < (whole ? 2 : 1) || constrains_below(above) || !validity_window(p, above, &from, &to)) {
 		sk_X509_pop_free(above, X509_free);
 		return;
 	}
 	e = &c->slot[ring_slot(&c->used, &c->next, CACHE_SLOTS)];
 	sk_X509_pop_free(e->above, X509_free); /* NULL while the slot was never used */
 	memcpy(e->key, key, 32);
+	e->valid_from = from;
+	e->valid_to = to;
 	e->whole = whole;
 	e->above = above;
 }
@@ -572,7 +620,7 @@ enum ms_status ms_chain_verify(const struct ms_chain_params *p, struct ms_chain_
 		return verify_full(p, r, err);
 	keyed = cache_key(p, key);
 	wkeyed = keyed && whole_key(p, key, wkey);
-	if (wkeyed && (hit = cache_find(p->cache, wkey)) && hit->whole) {
+	if (wkeyed && (hit = cache_find(p->cache, wkey, p->at)) && hit->whole) {
 		struct ms_err scratch = { 0 };
 
 		if (!reuse_whole(p, hit->above, r, &scratch)) {
@@ -580,22 +628,22 @@ enum ms_status ms_chain_verify(const struct ms_chain_params *p, struct ms_chain_
 			return MS_OK;
 		}
 	}
-	if (keyed && (hit = cache_find(p->cache, key)) && !hit->whole) {
+	if (keyed && (hit = cache_find(p->cache, key, p->at)) && !hit->whole) {
 		struct ms_err scratch = { 0 };
 
 		if (!verify_leaf_under(p, hit->above, r, &scratch)) {
 			p->cache->hits++;
-			if (wkeyed && !cache_find(p->cache, wkey))
-				cache_store(p->cache, wkey, true, r->path);
+			if (wkeyed && !cache_find(p->cache, wkey, p->at))
+				cache_store(p, wkey, true, r->path);
 			return MS_OK;
 		}
 	}
 	p->cache->full++;
 	st = verify_full(p, r, err);
-	if (!st && keyed && !cache_find(p->cache, key))
-		cache_store(p->cache, key, false, r->path);
-	if (!st && wkeyed && !cache_find(p->cache, wkey))
-		cache_store(p->cache, wkey, true, r->path);
+	if (!st && keyed && !cache_find(p->cache, key, p->at))
+		cache_store(p, key, false, r->path);
+	if (!st && wkeyed && !cache_find(p->cache, wkey, p->at))
+		cache_store(p, wkey, true, r->path);
 	return st;
 }
 

@@ -72,8 +72,13 @@ void ms_chain_result_free(struct ms_chain_result *r);
  * leaf -> intermediates -> root succeeds, the path above the leaf is kept
  * under the SHA-256 of everything that decided it: the root, the certificates
  * the evidence carried besides the leaf (in order), every CRL given, the
- * check time, the CRL-exempt depths and the profile flag. A later chain with
- * the same key is verified by X509_verify_cert too, with the leaf's issuer
+ * CRL-exempt depths and the profile flag, with the window of check times in
+ * which that verdict cannot change: strictly between the latest notBefore and
+ * the earliest notAfter of the kept certificates, and the latest thisUpdate
+ * and the earliest nextUpdate of the CRLs given (--at evidence batches, each
+ * at its own time, reuse an intermediate so). A check time outside the window
+ * is verified in full. A later chain with the same key and a check time in
+ * the window is verified by X509_verify_cert too, with the leaf's issuer
  * from that verified path as the only trust anchor (X509_V_FLAG_PARTIAL_CHAIN):
  * the leaf's signature, validity at the check time, revocation by its issuer's
  * CRL, profile and unknown critical extensions are all checked again; so is
@@ -84,8 +89,8 @@ void ms_chain_result_free(struct ms_chain_result *r);
  * The very same chain again (its leaf's DER added to the key) reuses the
  * whole verified path: X509_verify_cert's verdict is a function of exactly
  * those inputs. The checks made after it are made again.
- * A revoked intermediate, another root, another CRL set or another time gives
- * another key: a full verification.
+ * A revoked intermediate, another root or another CRL set gives another key,
+ * and a time outside the window no hit: a full verification.
  *
  * Bounded (64 paths and 256 parsed inputs, the oldest replaced); not
  * thread-safe: one per thread.

@@ -8,6 +8,7 @@
 #include <openssl/core_names.h>
 
 #include "cose.h"
+#include "ecdsa.h"
 
 /* Reads the argument of the head at buf[*pos]; 0 on truncation or reserved info. */
 static int cbor_head(const uint8_t *buf, size_t len, size_t *pos, int *major, uint64_t *arg,
@@ -418,13 +419,9 @@ enum ms_status ms_cose_sign1_verify(const struct ms_cose_sign1 *cose, void *pkey
 	EVP_PKEY *pkey = pkey_;
 	const char *md_name, *want_curve;
 	size_t half, n = 0;
-	uint8_t *tbs = NULL, *der = NULL;
+	uint8_t *tbs = NULL;
 	char curve[64] = "";
-	ECDSA_SIG *sig = NULL;
-	BIGNUM *r = NULL, *s = NULL;
-	EVP_MD_CTX *ctx = NULL;
 	enum ms_status st = MS_OK;
-	int der_len;
 
 	switch (cose->alg) {
 	case -7:
@@ -469,30 +466,14 @@ enum ms_status ms_cose_sign1_verify(const struct ms_cose_sign1 *cose, void *pkey
 	memcpy(tbs + n, cose->payload, cose->payload_len);
 	n += cose->payload_len;
 
-	sig = ECDSA_SIG_new();
-	r = BN_bin2bn(cose->signature, (int)half, NULL);
-	s = BN_bin2bn(cose->signature + half, (int)half, NULL);
-	if (!sig || !r || !s || !ECDSA_SIG_set0(sig, r, s)) {
-		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
-		goto out;
-	}
-	r = s = NULL;
-	der_len = i2d_ECDSA_SIG(sig, &der);
-	ctx = EVP_MD_CTX_new();
-	if (der_len <= 0 || !ctx) {
-		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
-		goto out;
-	}
-	if (EVP_DigestVerifyInit_ex(ctx, NULL, md_name, NULL, NULL, pkey, NULL) != 1 ||
-	    EVP_DigestVerify(ctx, der, (size_t)der_len, tbs, n) != 1)
+	st = ms_ecdsa_verify_raw(pkey, md_name, tbs, n, cose->signature, cose->signature + half, half,
+				 MS_ECDSA_BIG_ENDIAN);
+	if (st == MS_NO_MEMORY)
+		st = ms_fail(err, st, "out of memory");
+	else if (st)
 		st = ms_fail(err, MS_BAD_SIGNATURE, "COSE_Sign1: %s signature does not verify",
 			     ms_cose_alg_name(cose->alg));
 out:
-	EVP_MD_CTX_free(ctx);
-	OPENSSL_free(der);
-	ECDSA_SIG_free(sig);
-	BN_free(r);
-	BN_free(s);
 	free(tbs);
 	return st;
 }

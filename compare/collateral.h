@@ -32,6 +32,8 @@ enum ms_collateral_kind {
 	MS_COLLATERAL_INTEL_ROOTCRL, /* DER */
 };
 
+#define MS_COLLATERAL_ISSUER_MAX 4096
+
 struct ms_collateral_item {
 	enum ms_collateral_kind kind;
 	enum ms_collateral_service service;
@@ -39,6 +41,13 @@ struct ms_collateral_item {
 	char path[400];     /* appended to the service's base URL */
 	const char *header; /* a response header stored under key + ".issuer-chain", or NULL */
 	const char *what;   /* names the item in messages */
+	/*
+	 * A CRL item the evidence names the issuer of (TDX: the CAs in the quote's
+	 * PCK chain): that certificate (DER); 0 when not known from the evidence
+	 * (SNP: the ARK comes with the cert_chain item).
+	 */
+	uint8_t crl_issuer[MS_COLLATERAL_ISSUER_MAX];
+	size_t crl_issuer_len;
 };
 
 #define MS_COLLATERAL_MAX 6
@@ -70,7 +79,11 @@ const char *ms_collateral_default_base(enum ms_collateral_service s);
 enum ms_status ms_collateral_need(const uint8_t *evidence, size_t len, enum ms_evidence_type type,
 				  enum ms_snp_product product, struct ms_collateral_need *need, struct ms_err *err);
 
-/* The SGX FMSPC (6 bytes) from a PCK certificate's SGX extension (OID 1.2.840.113741.1.13.1.4). */
+/*
+ * The SGX FMSPC (6 bytes) from a PCK certificate's SGX extension (OID
+ * 1.2.840.113741.1.13.1.4), read by ms_sgx_ext_from_cert (tcb.h): an
+ * extension the TCB evaluation would refuse is refused here too.
+ */
 enum ms_status ms_pck_fmspc(X509 *pck, uint8_t fmspc[6], struct ms_err *err);
 
 struct ms_fetch_options {
@@ -93,8 +106,10 @@ struct ms_fetch_result {
 };
 
 /*
- * Downloads every item (or, with only_missing, those the cache lacks or
- * holds as a CRL stale at fresh_at),
+ * Downloads every item (or, with only_missing, those the cache lacks,
+ * holds as a CRL stale at fresh_at, or holds as a CRL not issued by the CA
+ * the evidence's chain has: for SNP the cert_chain's ARK, for TDX the
+ * issuer named in the quote's PCK chain),
  * checks each is what it should be (a certificate, a CRL, a PEM chain, a
  * JSON object with its issuer chain), and only when all are stores them in
  * the cache. Statuses as ms_http_get; MS_BAD_INPUT for a response that is not

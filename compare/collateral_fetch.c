@@ -108,16 +108,82 @@ static bool crl_stale(const uint8_t *der, size_t len, int64_t at)
 	return stale;
 }
 
-/* Whether the cache holds the item (and its issuer chain) intact, and a CRL current at fresh_at. */
-static bool in_cache(const char *dir, int64_t fresh_at, struct download *d)
+/*
+ * The certificate that should issue the CRL of d[i]: the one the evidence
+ * names, else (SNP) the ARK of the cert_chain item, as just downloaded or as
+ * cached. NULL when it cannot be told.
+ */
+static X509 *expected_crl_issuer(const char *dir, const struct download *d, size_t n, size_t i)
+{
+	const struct ms_collateral_item *it = d[i].it;
+	STACK_OF(X509) *chain = NULL;
+	X509 *issuer = NULL;
+	uint8_t *cached = NULL;
+	size_t len = 0;
+
+	if (it->crl_issuer_len) {
+		if (ms_x509_parse(it->crl_issuer, it->crl_issuer_len, "CRL issuer", &issuer, NULL))
+			issuer = NULL;
+		goto out;
+	}
+	if (it->kind != MS_COLLATERAL_AMD_CRL)
+		goto out;
+	for (size_t j = 0; j < n; j++) {
+		if (d[j].it->kind != MS_COLLATERAL_AMD_CHAIN)
+			continue;
+		if (d[j].cached && ms_cache_get(dir, d[j].it->key, &cached, &len, NULL))
+			goto out;
+		if (!ms_x509_parse_bundle(d[j].cached ? cached : d[j].resp.body, d[j].cached ? len : d[j].resp.len,
+					  "cert_chain", &chain, NULL) &&
+		    sk_X509_num(chain) > 0) {
+			issuer = sk_X509_value(chain, sk_X509_num(chain) - 1); /* ASK then ARK */
+			X509_up_ref(issuer);
+		}
+		break;
+	}
+out:
+	free(cached);
+	sk_X509_pop_free(chain, X509_free);
+	return issuer;
+}
+
+/* Whether issuer issued the CRL: its subject is the CRL's issuer and its key verifies the CRL's signature. */
+static bool crl_issued_by(const uint8_t *der, size_t len, X509 *issuer)
+{
+	X509_CRL *crl = NULL;
+	EVP_PKEY *key;
+	bool ok = false;
+
+	if (issuer && !ms_crl_parse(der, len, "cached CRL", &crl, NULL) &&
+	    !X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) && (key = X509_get0_pubkey(issuer)))
+		ok = X509_CRL_verify(crl, key) == 1;
+	X509_CRL_free(crl);
+	return ok;
+}
+
+/*
+ * Whether the cache holds the item (and its issuer chain) intact, and a CRL
+ * current at fresh_at and issued by the CA the evidence's chain has (a CRL of
+ * another CA checks nothing, so it counts as missing). Items before i are
+ * decided: the cert_chain an SNP CRL is checked against is as cached or as
+ * downloaded.
+ */
+static bool in_cache(const char *dir, int64_t fresh_at, struct download *d, size_t n, size_t i)
 {
 	char key[MS_CACHE_KEY_MAX + sizeof(ISSUER_CHAIN_SUFFIX)];
 	uint8_t *data = NULL;
 	size_t len = 0;
-	bool ok = !ms_cache_get(dir, d->it->key, &data, &len, NULL);
+	bool ok = !ms_cache_get(dir, d[i].it->key, &data, &len, NULL);
 
-	if (ok && fresh_at && is_crl(d->it->kind) && crl_stale(data, len, fresh_at))
+	if (ok && fresh_at && is_crl(d[i].it->kind) && crl_stale(data, len, fresh_at))
 		ok = false;
+	if (ok && is_crl(d[i].it->kind)) {
+		X509 *issuer = expected_crl_issuer(dir, d, n, i);
+
+		ok = crl_issued_by(data, len, issuer);
+		X509_free(issuer);
+	}
+	d = &d[i];
 	free(data);
 	d->cached_len = len;
 	if (ok && d->it->header) {
@@ -161,7 +227,7 @@ enum ms_status ms_collateral_fetch(const struct ms_collateral_need *need, const 
 		size_t blen = strlen(base);
 
 		d[i].it = it;
-		if (o->only_missing && in_cache(cache_dir, o->fresh_at, &d[i])) {
+		if (o->only_missing && in_cache(cache_dir, o->fresh_at, d, i, i)) {
 			d[i].cached = true;
 			continue;
 		}

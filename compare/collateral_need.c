@@ -3,16 +3,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/asn1.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
 #include "../common/hex.h"
 #include "../common/x509.h"
 #include "collateral.h"
-
-#define SGX_EXTENSION_OID "1.2.840.113741.1.13.1"
-#define SGX_FMSPC_OID SGX_EXTENSION_OID ".4"
+#include "tcb.h"
 
 const char *ms_collateral_default_base(enum ms_collateral_service s)
 {
@@ -109,68 +106,12 @@ static enum ms_status snp_need(const uint8_t *buf, size_t len, enum ms_snp_produ
 
 enum ms_status ms_pck_fmspc(X509 *pck, uint8_t fmspc[6], struct ms_err *err)
 {
-	ASN1_OBJECT *sgx = OBJ_txt2obj(SGX_EXTENSION_OID, 1), *fmspc_oid = OBJ_txt2obj(SGX_FMSPC_OID, 1);
-	STACK_OF(ASN1_TYPE) *outer = NULL;
-	const ASN1_OCTET_STRING *data;
-	const unsigned char *p;
-	enum ms_status st = MS_OK;
-	int at, found = 0;
+	struct ms_sgx_ext ext;
+	enum ms_status st;
 
-	if (!sgx || !fmspc_oid) {
-		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
-		goto out;
-	}
-	at = X509_get_ext_by_OBJ(pck, sgx, -1);
-	if (at < 0 || X509_get_ext_by_OBJ(pck, sgx, at) >= 0) {
-		st = ms_fail(err, MS_BAD_INPUT, "PCK certificate: %s SGX extension (" SGX_EXTENSION_OID ")",
-			     at < 0 ? "no" : "more than one");
-		goto out;
-	}
-	data = X509_EXTENSION_get_data(X509_get_ext(pck, at));
-	p = ASN1_STRING_get0_data(data);
-	outer = d2i_ASN1_SEQUENCE_ANY(NULL, &p, ASN1_STRING_length(data));
-	if (!outer || p != ASN1_STRING_get0_data(data) + ASN1_STRING_length(data)) {
-		st = ms_fail(err, MS_BAD_INPUT, "PCK certificate: the SGX extension is not one DER SEQUENCE");
-		goto out;
-	}
-	for (int i = 0; i < sk_ASN1_TYPE_num(outer); i++) {
-		ASN1_TYPE *entry = sk_ASN1_TYPE_value(outer, i);
-		STACK_OF(ASN1_TYPE) *pair = NULL;
-		const unsigned char *q;
-		ASN1_TYPE *oid, *value;
-
-		if (ASN1_TYPE_get(entry) != V_ASN1_SEQUENCE) {
-			st = ms_fail(err, MS_BAD_INPUT, "PCK certificate: SGX extension entry %d is not a SEQUENCE", i);
-			goto out;
-		}
-		q = entry->value.sequence->data;
-		pair = d2i_ASN1_SEQUENCE_ANY(NULL, &q, entry->value.sequence->length);
-		if (!pair || q != entry->value.sequence->data + entry->value.sequence->length ||
-		    sk_ASN1_TYPE_num(pair) != 2 ||
-		    ASN1_TYPE_get(oid = sk_ASN1_TYPE_value(pair, 0)) != V_ASN1_OBJECT) {
-			sk_ASN1_TYPE_pop_free(pair, ASN1_TYPE_free);
-			st = ms_fail(err, MS_BAD_INPUT, "PCK certificate: SGX extension entry %d is not (OID, value)", i);
-			goto out;
-		}
-		value = sk_ASN1_TYPE_value(pair, 1);
-		if (!OBJ_cmp(oid->value.object, fmspc_oid)) {
-			if (found++ || ASN1_TYPE_get(value) != V_ASN1_OCTET_STRING ||
-			    ASN1_STRING_length(value->value.octet_string) != 6) {
-				sk_ASN1_TYPE_pop_free(pair, ASN1_TYPE_free);
-				st = ms_fail(err, MS_BAD_INPUT,
-					     "PCK certificate: FMSPC (" SGX_FMSPC_OID ") is not one 6-byte OCTET STRING");
-				goto out;
-			}
-			memcpy(fmspc, ASN1_STRING_get0_data(value->value.octet_string), 6);
-		}
-		sk_ASN1_TYPE_pop_free(pair, ASN1_TYPE_free);
-	}
-	if (!found)
-		st = ms_fail(err, MS_BAD_INPUT, "PCK certificate: the SGX extension holds no FMSPC (" SGX_FMSPC_OID ")");
-out:
-	sk_ASN1_TYPE_pop_free(outer, ASN1_TYPE_free);
-	ASN1_OBJECT_free(sgx);
-	ASN1_OBJECT_free(fmspc_oid);
+	/* the one parser of the SGX extension, as the TCB evaluation reads it: strict in every field */
+	if (!(st = ms_sgx_ext_from_cert(pck, &ext, err)))
+		memcpy(fmspc, ext.fmspc, 6);
 	return st;
 }
 
@@ -185,6 +126,21 @@ static const char *pck_ca(X509 *pck)
 	if (!strcmp(cn, "Intel SGX PCK Processor CA"))
 		return "processor";
 	return NULL;
+}
+
+/* Records in it the certificate of chain whose subject is name: the CA that should issue the CRL. */
+static void set_crl_issuer(struct ms_collateral_item *it, STACK_OF(X509) *chain, const X509_NAME *name)
+{
+	X509 *ca = NULL;
+	unsigned char *p = it->crl_issuer;
+	int len;
+
+	for (int i = 0; i < sk_X509_num(chain) && !ca; i++)
+		if (!X509_NAME_cmp(X509_get_subject_name(sk_X509_value(chain, i)), name))
+			ca = sk_X509_value(chain, i);
+	/* unknown or too large: left empty, and a cached CRL is then fetched again rather than trusted */
+	if (ca && (len = i2d_X509(ca, NULL)) > 0 && (size_t)len <= sizeof(it->crl_issuer) && i2d_X509(ca, &p) == len)
+		it->crl_issuer_len = (size_t)len;
 }
 
 static enum ms_status tdx_need(const uint8_t *buf, size_t len, struct ms_collateral_need *need, struct ms_err *err)
@@ -220,9 +176,14 @@ static enum ms_status tdx_need(const uint8_t *buf, size_t len, struct ms_collate
 	it = add_item(need, MS_COLLATERAL_INTEL_PCKCRL, MS_SERVICE_INTEL_PCS, "PCK CRL", "SGX-PCK-CRL-Issuer-Chain");
 	snprintf(it->key, sizeof(it->key), "intel/pckcrl/%s", ca);
 	snprintf(it->path, sizeof(it->path), "/sgx/certification/v4/pckcrl?ca=%s&encoding=der", ca);
+	set_crl_issuer(it, chain, X509_get_issuer_name(pck));
 	it = add_item(need, MS_COLLATERAL_INTEL_ROOTCRL, MS_SERVICE_INTEL_CERTS, "Intel SGX Root CA CRL", NULL);
 	snprintf(it->key, sizeof(it->key), "intel/rootcrl");
 	snprintf(it->path, sizeof(it->path), "/IntelSGXRootCA.der");
+	/* the root: the certificate that issued the PCK's CA */
+	for (int i = 0; i < sk_X509_num(chain); i++)
+		if (!X509_NAME_cmp(X509_get_subject_name(sk_X509_value(chain, i)), X509_get_issuer_name(pck)))
+			set_crl_issuer(it, chain, X509_get_issuer_name(sk_X509_value(chain, i)));
 out:
 	sk_X509_pop_free(chain, X509_free);
 	return st;

@@ -228,12 +228,12 @@ enum ms_status ms_nitro_verify(const uint8_t *buf, size_t len, const struct ms_v
 
 		ms_x509_fingerprint(sk_X509_value(bundle, 0), fp);
 		ms_hex_encode(fp, 32, hex);
-		ms_check_add(checks, false, "root", o->root_override ? "the root given with --root" : "AWS Nitro root G1 (pinned)", hex);
+		ms_check_add(checks, false, "root", o->root_override ? "the root given by the caller (override)" : "AWS Nitro root G1 (pinned)", hex);
 		st = ms_fail(err, MS_BAD_SIGNATURE, "cabundle[0] is not the %s (its SHA-256 is %s)",
-			     o->root_override ? "root given with --root" : "pinned AWS Nitro root G1", hex);
+			     o->root_override ? "root given by the caller (override)" : "pinned AWS Nitro root G1", hex);
 		goto out;
 	}
-	ms_check_add(checks, true, "root", o->root_override ? "OVERRIDE: the root given with --root" : "AWS Nitro root G1 (pinned)",
+	ms_check_add(checks, true, "root", o->root_override ? "OVERRIDE: the root given by the caller" : "AWS Nitro root G1 (pinned)",
 		     "cabundle[0] is it");
 	{
 		/*

@@ -14,6 +14,7 @@
 
 #include "../common/chain.h"
 #include "../common/digest.h"
+#include "../common/ecdsa.h"
 #include "../common/hex.h"
 #include "../common/json.h"
 #include "../common/json_strict.h"
@@ -642,30 +643,6 @@ out:
 	return st;
 }
 
-static bool p256_verify(EVP_PKEY *key, const uint8_t rs[64], const uint8_t *data, size_t len)
-{
-	ECDSA_SIG *sig = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(rs, 32, NULL), *s = BN_bin2bn(rs + 32, 32, NULL);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t *der = NULL;
-	bool ok = false;
-	int n;
-
-	if (sig && r && s && ECDSA_SIG_set0(sig, r, s)) {
-		r = s = NULL;
-		n = i2d_ECDSA_SIG(sig, &der);
-		ok = n > 0 && ctx && EVP_PKEY_get_base_id(key) == EVP_PKEY_EC &&
-		     EVP_DigestVerifyInit_ex(ctx, NULL, "SHA256", NULL, NULL, key, NULL) == 1 &&
-		     EVP_DigestVerify(ctx, der, (size_t)n, data, len) == 1;
-	}
-	BN_free(r);
-	BN_free(s);
-	OPENSSL_free(der);
-	ECDSA_SIG_free(sig);
-	EVP_MD_CTX_free(ctx);
-	return ok;
-}
-
 enum ms_status ms_collateral_verify(const struct ms_collateral_common *c, const uint8_t *body, STACK_OF(X509) *chain,
 				    X509 *root, STACK_OF(X509_CRL) *crls, int64_t at, const char *what,
 				    uint32_t *crls_used_mask, struct ms_err *err)
@@ -696,7 +673,8 @@ enum ms_status ms_collateral_verify(const struct ms_collateral_common *c, const 
 		goto out;
 	}
 	*crls_used_mask = path.crls_used_mask;
-	if (!p256_verify(X509_get0_pubkey(leaf), c->signature, body + c->signed_off, c->signed_len)) {
+	if (ms_ecdsa_verify_raw(X509_get0_pubkey(leaf), "SHA256", body + c->signed_off, c->signed_len, c->signature,
+				c->signature + 32, 32, MS_ECDSA_BIG_ENDIAN)) {
 		st = ms_fail(err, MS_BAD_SIGNATURE, "%s: the signature does not verify with the Intel SGX TCB Signing key", what);
 		goto out;
 	}

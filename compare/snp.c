@@ -11,6 +11,7 @@
 #include "../common/bytes.h"
 #include "../common/chain.h"
 #include "../common/digest.h"
+#include "../common/ecdsa.h"
 #include "../common/hex.h"
 #include "../common/json.h"
 #include "../common/x509.h"
@@ -171,29 +172,16 @@ out:
 
 static enum ms_status verify_signature(const struct ms_snp_report *r, X509 *vek, struct ms_err *err)
 {
-	ECDSA_SIG *sig = ECDSA_SIG_new();
-	BIGNUM *br = BN_lebin2bn(r->signature_r, 72, NULL), *bs = BN_lebin2bn(r->signature_s, 72, NULL);
-	uint8_t *der = NULL;
-	int n;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	enum ms_status st = MS_OK;
+	/* ECDSA P-384 / SHA-384; R and S little-endian, each zero-padded to 72 bytes */
+	enum ms_status st = ms_ecdsa_verify_raw(X509_get0_pubkey(vek), "SHA384", r->signed_bytes, MS_SNP_SIGNED_LEN,
+						r->signature_r, r->signature_s, 72, MS_ECDSA_LITTLE_ENDIAN);
 
-	if (!sig || !br || !bs || !ctx || !ECDSA_SIG_set0(sig, br, bs)) {
-		BN_free(br);
-		BN_free(bs);
-		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
-		goto out;
-	}
-	n = i2d_ECDSA_SIG(sig, &der);
-	if (n <= 0 || EVP_DigestVerifyInit_ex(ctx, NULL, "SHA384", NULL, NULL, X509_get0_pubkey(vek), NULL) != 1 ||
-	    EVP_DigestVerify(ctx, der, (size_t)n, r->signed_bytes, MS_SNP_SIGNED_LEN) != 1)
-		st = ms_fail(err, MS_BAD_SIGNATURE, "report signature (offset 0x2a0) does not verify with the %s",
-			     r->signing_key == MS_SNP_KEY_VLEK ? "VLEK" : "VCEK");
-out:
-	OPENSSL_free(der);
-	ECDSA_SIG_free(sig);
-	EVP_MD_CTX_free(ctx);
-	return st;
+	if (st == MS_NO_MEMORY)
+		return ms_fail(err, st, "out of memory");
+	if (st)
+		return ms_fail(err, MS_BAD_SIGNATURE, "report signature (offset 0x2a0) does not verify with the %s",
+			       r->signing_key == MS_SNP_KEY_VLEK ? "VLEK" : "VCEK");
+	return MS_OK;
 }
 
 /* Where AMD's key distribution service serves this report's VCEK. */
@@ -358,7 +346,7 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		};
 
 		snprintf(a, sizeof(a), "ARK-%s (%s) -> %s -> %s", ms_snp_product_name(product),
-			 o->root_override ? "OVERRIDE: --root" : "pinned", r->signing_key == MS_SNP_KEY_VLEK ? "ASVK" : "ASK", kind);
+			 o->root_override ? "OVERRIDE: given by the caller" : "pinned", r->signing_key == MS_SNP_KEY_VLEK ? "ASVK" : "ASK", kind);
 		if ((st = ms_chain_verify(&cp, &path, err))) {
 			ms_check_add(checks, false, "certificate chain", a, err->msg);
 			goto out;

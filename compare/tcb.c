@@ -153,7 +153,9 @@ enum ms_status ms_sgx_ext_parse(const uint8_t *der, size_t len, struct ms_sgx_ex
 		val = sk_ASN1_TYPE_value(kv, 1);
 		if (arc <= 31 && seen >> arc & 1) {
 			sk_ASN1_TYPE_pop_free(kv, ASN1_TYPE_free);
-			st = ms_fail(err, MS_BAD_INPUT, "PCK certificate: SGX extension " SGX_EXT_OID ".%ld given twice", arc);
+			st = ms_fail(err, MS_BAD_INPUT, "PCK certificate: SGX extension " SGX_EXT_OID ".%ld%s given twice", arc,
+				     arc == 1 ? " (PPID)" : arc == 2 ? " (TCB)" : arc == 3 ? " (PCE-ID)" : arc == 4 ? " (FMSPC)"
+				     : arc == 5 ? " (SGX Type)" : "");
 			goto out;
 		}
 		switch (arc) {

@@ -12,6 +12,7 @@
 #include "../common/bytes.h"
 #include "../common/chain.h"
 #include "../common/digest.h"
+#include "../common/ecdsa.h"
 #include "../common/hex.h"
 #include "../common/json.h"
 #include "../common/x509.h"
@@ -25,29 +26,6 @@
 static const uint8_t intel_qe_vendor[16] = { 0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9,
 					     0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07 };
 
-/* ECDSA P-256 / SHA-256 with r||s (big-endian, 32 bytes each). */
-static bool p256_verify(EVP_PKEY *key, const uint8_t rs[64], const uint8_t *data, size_t len)
-{
-	ECDSA_SIG *sig = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(rs, 32, NULL), *s = BN_bin2bn(rs + 32, 32, NULL);
-	uint8_t *der = NULL;
-	int n;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	bool ok = false;
-
-	if (sig && r && s && ECDSA_SIG_set0(sig, r, s)) {
-		r = s = NULL;
-		n = i2d_ECDSA_SIG(sig, &der);
-		ok = n > 0 && ctx && EVP_DigestVerifyInit_ex(ctx, NULL, "SHA256", NULL, NULL, key, NULL) == 1 &&
-		     EVP_DigestVerify(ctx, der, (size_t)n, data, len) == 1;
-	}
-	BN_free(r);
-	BN_free(s);
-	OPENSSL_free(der);
-	ECDSA_SIG_free(sig);
-	EVP_MD_CTX_free(ctx);
-	return ok;
-}
 
 /* The attestation key: a raw P-256 point x||y. */
 static EVP_PKEY *p256_key(const uint8_t xy[64])
@@ -146,18 +124,20 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		};
 
 		if ((st = ms_chain_verify(&cp, &path, err))) {
-			ms_check_add(checks, false, "PCK chain", o->root_override ? "PCK -> CA -> the root given with --root"
+			ms_check_add(checks, false, "PCK chain", o->root_override ? "PCK -> CA -> the root given by the caller (override)"
 										 : "PCK -> CA -> Intel SGX Root CA (pinned)", err->msg);
 			goto out;
 		}
 	}
-	ms_check_add(checks, true, "root", o->root_override ? "OVERRIDE: the root given with --root" : "Intel SGX Root CA (pinned)",
+	ms_check_add(checks, true, "root", o->root_override ? "OVERRIDE: the root given by the caller" : "Intel SGX Root CA (pinned)",
 		     "the chain ends in it");
 	ms_format_time(o->at, b);
 	ms_check_add(checks, true, "PCK chain", "PCK -> CA -> root", b);
 	ms_evidence_revocation(o, &path, ev, checks);
 
-	if (!p256_verify(X509_get0_pubkey(leaf), q->qe_signature, q->qe.raw, MS_TDX_QE_REPORT_LEN)) {
+	/* ECDSA P-256 / SHA-256, r||s big-endian, 32 bytes each (as the attestation key's signature below) */
+	if (ms_ecdsa_verify_raw(X509_get0_pubkey(leaf), "SHA256", q->qe.raw, MS_TDX_QE_REPORT_LEN, q->qe_signature,
+				q->qe_signature + 32, 32, MS_ECDSA_BIG_ENDIAN)) {
 		ms_check_add(checks, false, "QE report signature", "ECDSA P-256 by the PCK", "does not verify");
 		st = ms_fail(err, MS_BAD_SIGNATURE, "the QE report's signature does not verify with the PCK key");
 		goto out;
@@ -205,7 +185,8 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 	snprintf(b, sizeof(b), "ISVSVN %u, not debug", q->qe.isv_svn);
 	ms_check_add(checks, true, "QE identity", "Intel TDX QE", b);
 	att = p256_key(q->attestation_key);
-	if (!att || !p256_verify(att, q->signature, q->signed_bytes, q->signed_len)) {
+	if (!att || ms_ecdsa_verify_raw(att, "SHA256", q->signed_bytes, q->signed_len, q->signature, q->signature + 32, 32,
+					MS_ECDSA_BIG_ENDIAN)) {
 		ms_check_add(checks, false, "quote signature", "ECDSA P-256 by the attestation key", "does not verify");
 		st = ms_fail(err, MS_BAD_SIGNATURE, "the quote's signature does not verify with its attestation key");
 		goto out;

@@ -330,6 +330,20 @@ expect_rc 0 "... compare --fetch fetches it again, and verifies" \
 if cached amd/Milan/crl "$P/crl-clean.der" "$TMP/cc" && [ "$(grep -c . "$LOG")" -eq 1 ] &&
 	grep -qx "plain /vcek/v1/Milan/crl" "$LOG"; then ok "... the CRL alone was asked for, and replaced"; else
 	not_ok "... the CRL alone was asked for, and replaced" "$(cat "$LOG")"; fi
+# a cached CRL another CA issued checks nothing of this chain: --fetch counts it as missing and replaces it
+fh=$(sha "$P/crl-other.der")
+cp "$P/crl-other.der" "$TMP/cc/blobs/sha256/$fh"
+echo "$fh" >"$TMP/cc/refs/amd/Milan/crl"
+: >"$LOG"
+expect_rc 0 "a cached CRL another CA issued: compare --fetch replaces it, and verifies" \
+	compare --root "$ROOT" --fetch --cache "$TMP/cc" --base-url "amd=$BASE" "$TMP/expected.json" "$P/report.bin"
+if cached amd/Milan/crl "$P/crl-clean.der" "$TMP/cc" && [ "$(grep -c . "$LOG")" -eq 1 ] &&
+	grep -qx "plain /vcek/v1/Milan/crl" "$LOG"; then ok "... the foreign CRL alone was asked for again, and replaced"; else
+	not_ok "... the foreign CRL alone was asked for again, and replaced" "$(cat "$LOG")"; fi
+: >"$LOG"
+expect_rc 0 "... and the ARK's own CRL, once cached, is kept" \
+	compare --root "$ROOT" --fetch --cache "$TMP/cc" --base-url "amd=$BASE" "$TMP/expected.json" "$P/report.bin"
+if [ ! -s "$LOG" ]; then ok "... nothing asked of the server"; else not_ok "... nothing asked of the server" "$(cat "$LOG")"; fi
 stop_server
 expect_err 4 "compare --fetch with the server down and the cache empty: exit 4" "Couldn't connect" \
 	compare --root "$ROOT" --fetch --cache "$TMP/cc-empty" --base-url "amd=$BASE" "$TMP/expected.json" "$P/report.bin"
@@ -463,6 +477,17 @@ PY
 	put intel/rootcrl "$P/crl-other.der"
 	expect_err 4 "a cached root CRL another CA issued: the PCK CA's revocation is unchecked, exit 4" "no CRL was given for Intel SGX PCK" \
 		compare --cache "$D" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$Q"
+	# with --fetch that foreign CRL counts as missing: the root's CRL (issuer in the quote's chain) replaces it;
+	# the PCK CA's CRL, issued by the CA in the quote's chain, is kept (given the issuer chain --fetch keeps with it)
+	put "intel/pckcrl/$CA.issuer-chain" "$TMP/intel-chain.pem"
+	start_server "$R"
+	BASE=http://127.0.0.1:$PORT
+	run compare --fetch --cache "$D" --base-url "intel=$BASE" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$Q"
+	if [ "$rc" = 1 ] && grep -q "TCB not supported" "$TMP/out" && cached intel/rootcrl "$T/rootcrl.der" "$D" &&
+		[ "$(grep -c . "$LOG")" -eq 1 ] && grep -q "/IntelSGXRootCA.der" "$LOG"; then
+		ok "a cached root CRL another CA issued: compare --fetch replaces it alone, then verifies (exit 1 as above)"
+	else not_ok "compare --fetch replaces a foreign root CRL" "exit $rc" "$(head -c 300 "$TMP/err")" "$(cat "$LOG")"; fi
+	stop_server
 else
 	skip "Intel PCS: $T absent"
 fi

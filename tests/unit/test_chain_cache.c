@@ -194,6 +194,73 @@ static void reused_only_under_the_same_conditions(void **state)
 		X509_CRL_free(inter_revokes_leaf2);
 }
 
+/*
+ * Entries are reused at any check time inside the window in which the kept
+ * certificates and the CRLs given are all valid, and at no time outside it:
+ * an expired leaf, an intermediate not yet or no longer valid, a stale CRL are
+ * refused there as without the cache.
+ */
+static void reused_within_the_validity_window(void **state)
+{
+	struct ms_chain_cache *c = NULL;
+	struct ms_err err = { 0 };
+	X509_CRL *root_clean = pki_crl(&root, NULL, NOW - DAY, NOW + DAY, EVP_sha256());
+	X509_CRL *inter_clean = pki_crl(&inter, NULL, NOW - DAY, NOW + DAY, EVP_sha256());
+	struct run good = { .root = root.cert, .leaf = leaf, .mid = { inter.cert }, .nmid = 1 };
+	struct run w;
+
+	(void)state;
+	assert_int_equal(ms_chain_cache_new(&c, &err), MS_OK);
+	SAME(MS_OK, NULL, &good);
+	hits(c, 0, 1);
+	/* an hour later, and a day less a minute earlier (the leaf is valid NOW - DAY .. NOW + DAY): the whole path again */
+	w = good;
+	w.at = NOW + 3600;
+	SAME(MS_OK, NULL, &w);
+	w.at = NOW - DAY + 60;
+	SAME(MS_OK, NULL, &w);
+	hits(c, 2, 1);
+	/* the leaf has expired: outside the whole path's window; the intermediate's window holds, its leaf check refuses */
+	w.at = NOW + 2 * DAY;
+	SAME(MS_BAD_SIGNATURE, "cache leaf has expired", &w);
+	hits(c, 2, 2);
+	/* a leaf's own notAfter, the window's bound: verified in full, and refused as OpenSSL refuses it */
+	w.at = NOW + DAY;
+	SAME(MS_BAD_SIGNATURE, "has expired", &w);
+	hits(c, 2, 3);
+	/* outside the intermediate's window (valid NOW - 30 days .. NOW + 30 days): in full, refused */
+	w.at = NOW + 31 * DAY;
+	SAME(MS_BAD_SIGNATURE, "cache intermediate has expired", &w);
+	w.at = NOW - 31 * DAY;
+	SAME(MS_BAD_SIGNATURE, "not yet valid", &w);
+	hits(c, 2, 5);
+	/* inside the intermediate's window, a leaf expired before it: refused under the cached intermediate */
+	w = good;
+	w.leaf = leaf_expired;
+	w.at = NOW + 3600;
+	SAME(MS_BAD_SIGNATURE, "has expired", &w);
+
+	/* with CRLs (current NOW - DAY .. NOW + DAY) the window narrows to theirs */
+	w = good;
+	w.crl[0] = root_clean, w.crl[1] = inter_clean, w.ncrl = 2;
+	SAME(MS_OK, NULL, &w);
+	{
+		uint64_t h0, f0, h1, f1;
+
+		ms_chain_cache_stats(c, &h0, &f0);
+		w.at = NOW + 7200;
+		SAME(MS_OK, NULL, &w);
+		ms_chain_cache_stats(c, &h1, &f1);
+		assert_int_equal(h1, h0 + 1);
+		assert_int_equal(f1, f0);
+	}
+	w.at = NOW + DAY + 60;
+	SAME(MS_NO_COLLATERAL, "not current", &w);
+
+	ms_chain_cache_free(c);
+	X509_CRL_free(root_clean), X509_CRL_free(inter_clean);
+}
+
 /* Name constraints bind the leaf: such a path is never cached. */
 static void constrained_paths_are_not_cached(void **state)
 {
@@ -224,6 +291,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reused_only_under_the_same_conditions),
+		cmocka_unit_test(reused_within_the_validity_window),
 		cmocka_unit_test(constrained_paths_are_not_cached),
 	};
 

@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 
 #include "../../compare/collateral.h"
+#include "../../compare/tcb.h"
 
 static X509 *load_cert(const char *rel)
 {
@@ -33,12 +34,29 @@ static void fmspc(void **state)
 	(void)state;
 	assert_int_equal(ms_pck_fmspc(c, got, &err), MS_OK);
 	assert_memory_equal(got, want, 6);
+	{
+		/* the rest of the extension as tests/make_pck_fixtures.sh wrote it with openssl */
+		struct ms_sgx_ext ext;
+
+		assert_int_equal(ms_sgx_ext_from_cert(c, &ext, &err), MS_OK);
+		assert_memory_equal(ext.fmspc, want, 6);
+		assert_int_equal(ext.pcesvn, 13);
+		for (int i = 0; i < 16; i++)
+			assert_int_equal(ext.comp_svn[i], i + 1);
+		assert_int_equal(ext.sgx_type, 0);
+	}
 	X509_free(c);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct ms_sgx_ext ext;
+		struct ms_err tcb_err = { 0 };
+
 		c = load_cert(bad[i]);
 		if (ms_pck_fmspc(c, got, &err) != MS_BAD_INPUT)
 			fail_msg("%s accepted", bad[i]);
 		assert_non_null(strstr(err.msg, "FMSPC"));
+		/* fetching and the TCB evaluation read the extension alike: the same refusal */
+		assert_int_equal(ms_sgx_ext_from_cert(c, &ext, &tcb_err), MS_BAD_INPUT);
+		assert_string_equal(err.msg, tcb_err.msg);
 		X509_free(c);
 	}
 	/* a certificate with no SGX extension at all */

@@ -225,7 +225,7 @@ static void failures(void **state)
 {
 	(void)state;
 	expect(SPEC(), false, MS_BAD_SIGNATURE, "not the pinned AWS Nitro root G1");
-	expect(SPEC(.bundle = { other.cert, inter.cert }), true, MS_BAD_SIGNATURE, "not the root given with --root");
+	expect(SPEC(.bundle = { other.cert, inter.cert }), true, MS_BAD_SIGNATURE, "not the root given by the caller (override)");
 	expect(SPEC(.bundle = { root.cert, inter_by_other }), true, MS_BAD_SIGNATURE,
 	       "test intermediate does not chain to the trusted root");
 	expect(SPEC(.bundle = { inter.cert, root.cert }), true, MS_BAD_SIGNATURE, "cabundle[0] is not the root");

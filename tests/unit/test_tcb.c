@@ -658,7 +658,7 @@ static void sgx_extension(void **state)
 
 	(void)state;
 	expect_ext(&e, MS_OK, NULL);
-	e.dup_fmspc = true, expect_ext(&e, MS_BAD_INPUT, ".4 given twice"), e.dup_fmspc = false;
+	e.dup_fmspc = true, expect_ext(&e, MS_BAD_INPUT, ".4 (FMSPC) given twice"), e.dup_fmspc = false;
 	e.no_ppid = true, expect_ext(&e, MS_BAD_INPUT, "lacks the PPID"), e.no_ppid = false;
 	e.fmspc_short = true, expect_ext(&e, MS_BAD_INPUT, "FMSPC, 6 bytes"), e.fmspc_short = false;
 	e.comp_as_octets = true, expect_ext(&e, MS_BAD_INPUT, ".2.4: not an INTEGER"), e.comp_as_octets = false;
