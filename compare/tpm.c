@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 #include <tss2/tss2_mu.h>
 
+#include "../common/digest.h"
 #include "../common/hex.h"
 #include "../common/json.h"
 #include "../common/json_strict.h"
@@ -820,4 +821,29 @@ const uint8_t *ms_tpm_quoted_pcr(const struct ms_tpm_quoted *q, uint16_t alg, un
 	    !(b->present & (1u << pcr)))
 		return NULL;
 	return b->value[pcr];
+}
+
+enum ms_status ms_tpm_init_data_check(const struct ms_tpm_quoted *q, const uint8_t digest[32], struct ms_checks *checks,
+				      struct ms_err *err)
+{
+	uint8_t input[64] = { 0 }, want[32];
+	char a[65], h[65];
+	const uint8_t *have;
+
+	memcpy(input + 32, digest, 32);
+	ms_sha256(input, sizeof(input), want);
+	ms_hex_encode(want, 32, a);
+	if (!q || !q->verified) {
+		ms_check_add(checks, false, "init data (vTPM sha256 PCR8)", a, "no verified vTPM quote");
+		return ms_fail(err, MS_MISMATCH, "init data: no verified vTPM quote carries PCR8");
+	}
+	if (!(have = ms_tpm_quoted_pcr(q, TPM2_ALG_SHA256, 8))) {
+		ms_check_add(checks, false, "init data (vTPM sha256 PCR8)", a, "not covered by the quote");
+		return ms_fail(err, MS_MISMATCH, "init data: the quote does not cover sha256 PCR8");
+	}
+	ms_hex_encode(have, 32, h);
+	ms_check_add(checks, !memcmp(have, want, 32), "init data (vTPM sha256 PCR8)", a, h);
+	return memcmp(have, want, 32) ? ms_fail(err, MS_MISMATCH, "init data: PCR8 is %s, not the extend of the init "
+								   "data digest (%s)", h, a)
+				      : MS_OK;
 }

@@ -130,6 +130,15 @@ enum ms_status ms_tpm_evidence_verify(const struct ms_tpm_evidence *in, struct m
 /* The quoted value of a PCR in a verified quote, or NULL when the quote does not cover it. */
 const uint8_t *ms_tpm_quoted_pcr(const struct ms_tpm_quoted *q, uint16_t alg, unsigned pcr);
 
+/*
+ * trustee's init-data binding (az-snp-vtpm, az-tdx-vtpm): PCR8 is extended once, from zero, with
+ * the 32-byte SHA-256 digest of the init data, so the quoted sha256 PCR8 must be SHA-256(32 zero
+ * bytes || digest). One row in checks; MS_MISMATCH when PCR8 differs, the quote was not verified
+ * or does not cover sha256 PCR8.
+ */
+enum ms_status ms_tpm_init_data_check(const struct ms_tpm_quoted *q, const uint8_t digest[32], struct ms_checks *checks,
+				      struct ms_err *err);
+
 /* A decoded TPMS_ATTEST (quote) and TPMT_SIGNATURE for inspect. */
 cJSON *ms_tpm_attest_json(const TPMS_ATTEST *a);
 cJSON *ms_tpm_signature_json(const TPMT_SIGNATURE *s);

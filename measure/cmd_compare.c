@@ -484,6 +484,10 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 		p->ev.tpm = &p->tpm;
 		tpm_not_checked(c, p, true);
 	}
+	/* trustee's init data: the quoted PCR8 is its extend; a difference is a mismatch judged with the rest */
+	if (!st && c->tpm.has_init_data &&
+	    ms_tpm_init_data_check(p->ev.tpm, c->tpm.init_data_digest, &p->checks, &err) == MS_MISMATCH)
+		tpm_st = MS_MISMATCH;
 	if (!st) {
 		memset(&err, 0, sizeof(err));
 		if (p->policy)
@@ -1029,11 +1033,11 @@ evidence:
 		rc = cli_usage("compare", "a vTPM quote (--tpm-quote) goes with exactly one SNP or TDX EVIDENCE");
 		goto out;
 	}
-	if (c.tpm.nonce_hex && !c.tpm.quote_path)
+	if ((c.tpm.nonce_hex || c.tpm.init_data_path || c.tpm.init_data_hex) && !c.tpm.quote_path)
 		for (size_t i = 0; i < npairs; i++)
 			if (pairs[i].e.type != MS_EVIDENCE_AZURE_VTPM) {
-				rc = cli_usage("compare", "--tpm-nonce without --tpm-quote is for Azure vTPM evidence; %s is not",
-					       pairs[i].evidence_path);
+				rc = cli_usage("compare", "%s without --tpm-quote is for Azure vTPM evidence; %s is not",
+					       c.tpm.nonce_hex ? "--tpm-nonce" : "--init-data", pairs[i].evidence_path);
 				goto out;
 			}
 	if (tpm_cli_given(&c.tpm)) {

@@ -209,6 +209,14 @@ EOT
 			compare --at "$AT" --tpm-nonce 6368616c6c656e6766 "$TMP/$name.json" "$f" ;;
 	esac
 done
+# trustee's init-data binding (README: PCR8 == SHA-256(32 zero bytes || init_data_hash)); the Genoa evidence's
+# PCR8 is non-zero and its init data is not published, so trustee's vector digest must fail there, naming PCR8
+G8=$(python3 -c 'import json,sys; print(bytes(json.load(open(sys.argv[1]))["quote"]["pcrs"][8]).hex())' "$SNPV/evidence-genoa.json")
+expect_rc 1 "az-snp-vtpm genoa: --init-data-digest of trustee's vector is not its PCR8: exit 1" \
+	compare --at "$AT" --init-data-digest 8505e4e25e50a27c5dc8147af88efbece627fbea55291911eff832d9ee127781 "$TMP/genoa.json" \
+	"$SNPV/evidence-genoa.json"
+expect_out "... the row: the vector's extend against the quoted PCR8 (read by Python)" \
+	"FAIL init data (vTPM sha256 PCR8) bddaccb9c52249e97a31baea61b7d91be8221a16e703d92148d04fb8e9c1dfdd $G8"
 run inspect "$SNPV/evidence-v1.json"
 expect_out "inspect: the HCL report's runtime data names HCLAkPub" '"kid": "HCLAkPub"'
 pcr0_policy "$TMP/badpcr0.json" "$(printf '%064d' 0)"
