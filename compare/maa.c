@@ -166,7 +166,7 @@ static enum ms_status b64url_member(const cJSON *obj, const char *key, const cha
 	return ms_base64url_decode(v->valuestring, strlen(v->valuestring), out, len, what, err);
 }
 
-static enum ms_status jwk_ne_key(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
+static enum ms_status jwk_ne_key(const cJSON *jwk, enum ms_status weak, EVP_PKEY **out, struct ms_err *err)
 {
 	uint8_t *n = NULL, *e = NULL;
 	size_t n_len = 0, e_len = 0;
@@ -180,7 +180,8 @@ static enum ms_status jwk_ne_key(const cJSON *jwk, EVP_PKEY **out, struct ms_err
 	if ((st = b64url_member(jwk, "n", "JWK", &n, &n_len, err)) || (st = b64url_member(jwk, "e", "JWK", &e, &e_len, err)))
 		goto out;
 	if (n_len < 256 || n_len > 1024 || !(n[0] & 0x80)) {
-		st = ms_fail(err, MS_UNSUPPORTED, "JWK: an RSA modulus of %zu bytes (2048 to 8192 bits, no leading zero)", n_len);
+		st = ms_fail(err, n_len < 256 ? weak : MS_UNSUPPORTED,
+			     "JWK: an RSA modulus of %zu bytes (2048 to 8192 bits, no leading zero)", n_len);
 		goto out;
 	}
 	if (e_len == 0 || e_len > 4 || !e[0] || !(e[e_len - 1] & 1)) {
@@ -246,20 +247,20 @@ out:
 }
 
 /* RSA keys MAA and the HCL make are 2048+ bits with e = 65537; a small exponent is a weak key. */
-static enum ms_status jwk_key_strength(EVP_PKEY *key, struct ms_err *err)
+static enum ms_status jwk_key_strength(EVP_PKEY *key, enum ms_status weak, struct ms_err *err)
 {
 	BIGNUM *e = NULL;
 	enum ms_status st = MS_OK;
 	int bits = EVP_PKEY_get_bits(key);
 
 	if (bits < 2048 || bits > 8192)
-		return ms_fail(err, MS_UNSUPPORTED, "JWK: an RSA modulus of %d bits (2048 to 8192)", bits);
+		return ms_fail(err, bits < 2048 ? weak : MS_UNSUPPORTED, "JWK: an RSA modulus of %d bits (2048 to 8192)", bits);
 	if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e))
 		return ms_fail(err, MS_NO_MEMORY, "out of memory");
 	if (BN_cmp(e, BN_value_one()) <= 0 || BN_num_bits(e) < 17) {
 		char *dec = BN_bn2dec(e);
 
-		st = ms_fail(err, MS_UNSUPPORTED, "JWK: RSA exponent %s is below 65537: a weak key is not trusted",
+		st = ms_fail(err, weak, "JWK: RSA exponent %s is below 65537: a weak key is not trusted",
 			     dec ? dec : "?");
 		OPENSSL_free(dec);
 	}
@@ -267,7 +268,7 @@ static enum ms_status jwk_key_strength(EVP_PKEY *key, struct ms_err *err)
 	return st;
 }
 
-enum ms_status ms_jwk_rsa(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
+enum ms_status ms_jwk_rsa(const cJSON *jwk, enum ms_status weak, EVP_PKEY **out, struct ms_err *err)
 {
 	const cJSON *x5c = cJSON_GetObjectItemCaseSensitive(jwk, "x5c");
 	bool has_ne = cJSON_GetObjectItemCaseSensitive(jwk, "n") || cJSON_GetObjectItemCaseSensitive(jwk, "e");
@@ -275,7 +276,7 @@ enum ms_status ms_jwk_rsa(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
 	enum ms_status st;
 
 	*out = NULL;
-	if ((has_ne || !x5c) && (st = jwk_ne_key(jwk, &from_ne, err)))
+	if ((has_ne || !x5c) && (st = jwk_ne_key(jwk, weak, &from_ne, err)))
 		goto out;
 	if (x5c && (st = jwk_x5c_key(x5c, &from_cert, err)))
 		goto out;
@@ -283,7 +284,7 @@ enum ms_status ms_jwk_rsa(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
 		st = ms_fail(err, MS_BAD_INPUT, "JWK: \"n\" and \"e\" are not the key of its certificate (x5c[0])");
 		goto out;
 	}
-	if ((st = jwk_key_strength(from_ne ? from_ne : from_cert, err)))
+	if ((st = jwk_key_strength(from_ne ? from_ne : from_cert, weak, err)))
 		goto out;
 	*out = from_ne ? from_ne : from_cert;
 	if (from_ne)
@@ -346,7 +347,7 @@ enum ms_status ms_jwks_key(const char *jwks, size_t len, const char *kid, EVP_PK
 			goto out;
 		}
 	}
-	st = ms_jwk_rsa(found, out, err);
+	st = ms_jwk_rsa(found, MS_UNSUPPORTED, out, err);
 out:
 	cJSON_Delete(root);
 	return st;
