@@ -65,8 +65,9 @@ static const char compare_help[] =
 	"                            service (see 'measure fetch --help')\n"
 	"      --ca-file FILE        with --fetch: trust the CAs in FILE instead of the system's\n"
 	"      --policy FILE         apply an attestation policy (Cocos / go-sev-guest JSON) to\n"
-	"                            SNP and TDX evidence (refused for Nitro, exit 5); with it,\n"
-	"                            EXPECTED may be left out\n"
+	"                            SNP and TDX evidence and MAA tokens (their claims as the\n"
+	"                            report's fields; a rule no claim answers fails; refused for\n"
+	"                            Nitro, exit 5); with it, EXPECTED may be left out\n"
 	"      --root FILE           replace the pinned root by FILE, for test or private chains\n"
 	"                            (for SNP: the ASK or ASVK, then the ARK); the output says so\n"
 	VERIFY_TCB_HELP
