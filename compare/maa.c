@@ -410,7 +410,7 @@ static enum ms_status time_claim(const cJSON *payload, const char *name, int64_t
 	return MS_OK;
 }
 
-/* Claims that are listed, not judged: nothing pins them unless a --policy rule reads them. */
+/* Claims that are listed, not judged: nothing pins them unless an attestation policy reads them. */
 static void list_claims(const cJSON *claims, const char *const *names, struct ms_checks *checks)
 {
 	for (size_t i = 0; names[i]; i++) {
