@@ -285,7 +285,8 @@ static enum ms_status runtime_ak(const uint8_t *var, size_t len, EVP_PKEY **ak, 
 		st = ms_fail(err, MS_UNSUPPORTED, "HCL runtime data: HCLAkPub is not an RSA key");
 		goto out;
 	}
-	if ((st = ms_jwk_rsa(found, ak, err)))
+	/* the AK signs the quote: a weak one makes it forgeable, a signature failure (exit 3) */
+	if ((st = ms_jwk_rsa(found, MS_BAD_SIGNATURE, ak, err)))
 		goto out;
 	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "user-data")))
 		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "runtime user-data", "(not pinned)",

@@ -70,6 +70,13 @@ void ms_evidence_add(struct ms_evidence *ev, const char *name, const uint8_t *va
 	ev->nm++;
 }
 
+enum ms_evidence_type ms_evidence_report_type(const struct ms_evidence *ev)
+{
+	if (ev->type != MS_EVIDENCE_MAA || !ev->platform)
+		return ev->type;
+	return !strcmp(ev->platform, "sev-snp") ? MS_EVIDENCE_SNP : MS_EVIDENCE_TDX;
+}
+
 const char *ms_evidence_type_name(enum ms_evidence_type t)
 {
 	switch (t) {

@@ -60,7 +60,44 @@ struct ms_evidence {
 	const struct ms_tcb_collateral *tcb_collateral; /* what was evaluated (dates, digests) */
 	/* a verified vTPM quote beside the report or quote (ms_tpm_evidence_verify), or NULL */
 	const struct ms_tpm_quoted *tpm;
+	/*
+	 * MAA: the report or quote fields the token's claims carry (MS_CLAIM_* bits), held in snp or
+	 * tdx; a policy rule on a field the token does not carry fails, it never reads the zeros
+	 */
+	uint32_t claims;
+	uint64_t policy_bits_known; /* sevsnpvm: the guest POLICY bits its boolean claims give */
+	char tcb_status[40];        /* tdxvm: attester_tcb_status */
 };
+
+/* What an MAA token's claims carry of a report or quote (struct ms_evidence claims). */
+enum {
+	MS_CLAIM_MEASUREMENT = 1u << 0,
+	MS_CLAIM_HOST_DATA = 1u << 1,
+	MS_CLAIM_REPORT_DATA = 1u << 2,
+	MS_CLAIM_FAMILY_ID = 1u << 3,
+	MS_CLAIM_IMAGE_ID = 1u << 4,
+	MS_CLAIM_VMPL = 1u << 5,
+	MS_CLAIM_GUEST_SVN = 1u << 6,
+	MS_CLAIM_ID_KEY_DIGEST = 1u << 7,
+	MS_CLAIM_AUTHOR_KEY_DIGEST = 1u << 8,
+	MS_CLAIM_REPORT_ID = 1u << 9,
+	MS_CLAIM_CHIP_ID = 1u << 10,
+	MS_CLAIM_REPORTED_TCB = 1u << 11, /* all four SVN claims */
+	MS_CLAIM_PRODUCT = 1u << 12,
+	MS_CLAIM_MR_SEAM = 1u << 13,
+	MS_CLAIM_TD_ATTRIBUTES = 1u << 14,
+	MS_CLAIM_XFAM = 1u << 15,
+	MS_CLAIM_MR_TD = 1u << 16,
+	MS_CLAIM_MR_CONFIG_ID = 1u << 17,
+	MS_CLAIM_MR_OWNER = 1u << 18,
+	MS_CLAIM_MR_OWNER_CONFIG = 1u << 19,
+	MS_CLAIM_RTMRS = 1u << 20, /* all four */
+	MS_CLAIM_TEE_TCB_SVN = 1u << 21,
+	MS_CLAIM_TCB_STATUS = 1u << 22,
+};
+
+/* The report kind evidence stands for: SNP or TDX, an MAA token by its platform; else its own type. */
+enum ms_evidence_type ms_evidence_report_type(const struct ms_evidence *ev);
 
 /* Intel collateral for a TDX quote, parsed, with the issuer chains as given. */
 struct ms_tcb_collateral {

@@ -6,6 +6,7 @@
  * CVM reports is of Microsoft's paravisor firmware: it can be held against
  * observed values only, never recomputed here.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,7 +166,7 @@ static enum ms_status b64url_member(const cJSON *obj, const char *key, const cha
 	return ms_base64url_decode(v->valuestring, strlen(v->valuestring), out, len, what, err);
 }
 
-static enum ms_status jwk_ne_key(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
+static enum ms_status jwk_ne_key(const cJSON *jwk, enum ms_status weak, EVP_PKEY **out, struct ms_err *err)
 {
 	uint8_t *n = NULL, *e = NULL;
 	size_t n_len = 0, e_len = 0;
@@ -179,7 +180,8 @@ static enum ms_status jwk_ne_key(const cJSON *jwk, EVP_PKEY **out, struct ms_err
 	if ((st = b64url_member(jwk, "n", "JWK", &n, &n_len, err)) || (st = b64url_member(jwk, "e", "JWK", &e, &e_len, err)))
 		goto out;
 	if (n_len < 256 || n_len > 1024 || !(n[0] & 0x80)) {
-		st = ms_fail(err, MS_UNSUPPORTED, "JWK: an RSA modulus of %zu bytes (2048 to 8192 bits, no leading zero)", n_len);
+		st = ms_fail(err, n_len < 256 ? weak : MS_UNSUPPORTED,
+			     "JWK: an RSA modulus of %zu bytes (2048 to 8192 bits, no leading zero)", n_len);
 		goto out;
 	}
 	if (e_len == 0 || e_len > 4 || !e[0] || !(e[e_len - 1] & 1)) {
@@ -245,20 +247,20 @@ out:
 }
 
 /* RSA keys MAA and the HCL make are 2048+ bits with e = 65537; a small exponent is a weak key. */
-static enum ms_status jwk_key_strength(EVP_PKEY *key, struct ms_err *err)
+static enum ms_status jwk_key_strength(EVP_PKEY *key, enum ms_status weak, struct ms_err *err)
 {
 	BIGNUM *e = NULL;
 	enum ms_status st = MS_OK;
 	int bits = EVP_PKEY_get_bits(key);
 
 	if (bits < 2048 || bits > 8192)
-		return ms_fail(err, MS_UNSUPPORTED, "JWK: an RSA modulus of %d bits (2048 to 8192)", bits);
+		return ms_fail(err, bits < 2048 ? weak : MS_UNSUPPORTED, "JWK: an RSA modulus of %d bits (2048 to 8192)", bits);
 	if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e))
 		return ms_fail(err, MS_NO_MEMORY, "out of memory");
 	if (BN_cmp(e, BN_value_one()) <= 0 || BN_num_bits(e) < 17) {
 		char *dec = BN_bn2dec(e);
 
-		st = ms_fail(err, MS_UNSUPPORTED, "JWK: RSA exponent %s is below 65537: a weak key is not trusted",
+		st = ms_fail(err, weak, "JWK: RSA exponent %s is below 65537: a weak key is not trusted",
 			     dec ? dec : "?");
 		OPENSSL_free(dec);
 	}
@@ -266,7 +268,7 @@ static enum ms_status jwk_key_strength(EVP_PKEY *key, struct ms_err *err)
 	return st;
 }
 
-enum ms_status ms_jwk_rsa(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
+enum ms_status ms_jwk_rsa(const cJSON *jwk, enum ms_status weak, EVP_PKEY **out, struct ms_err *err)
 {
 	const cJSON *x5c = cJSON_GetObjectItemCaseSensitive(jwk, "x5c");
 	bool has_ne = cJSON_GetObjectItemCaseSensitive(jwk, "n") || cJSON_GetObjectItemCaseSensitive(jwk, "e");
@@ -274,7 +276,7 @@ enum ms_status ms_jwk_rsa(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
 	enum ms_status st;
 
 	*out = NULL;
-	if ((has_ne || !x5c) && (st = jwk_ne_key(jwk, &from_ne, err)))
+	if ((has_ne || !x5c) && (st = jwk_ne_key(jwk, weak, &from_ne, err)))
 		goto out;
 	if (x5c && (st = jwk_x5c_key(x5c, &from_cert, err)))
 		goto out;
@@ -282,7 +284,7 @@ enum ms_status ms_jwk_rsa(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err)
 		st = ms_fail(err, MS_BAD_INPUT, "JWK: \"n\" and \"e\" are not the key of its certificate (x5c[0])");
 		goto out;
 	}
-	if ((st = jwk_key_strength(from_ne ? from_ne : from_cert, err)))
+	if ((st = jwk_key_strength(from_ne ? from_ne : from_cert, weak, err)))
 		goto out;
 	*out = from_ne ? from_ne : from_cert;
 	if (from_ne)
@@ -345,7 +347,7 @@ enum ms_status ms_jwks_key(const char *jwks, size_t len, const char *kid, EVP_PK
 			goto out;
 		}
 	}
-	st = ms_jwk_rsa(found, out, err);
+	st = ms_jwk_rsa(found, MS_UNSUPPORTED, out, err);
 out:
 	cJSON_Delete(root);
 	return st;
@@ -408,7 +410,7 @@ static enum ms_status time_claim(const cJSON *payload, const char *name, int64_t
 	return MS_OK;
 }
 
-/* Claims that are listed, not judged: the manifest has no name for them. */
+/* Claims that are listed, not judged: nothing pins them unless an attestation policy reads them. */
 static void list_claims(const cJSON *claims, const char *const *names, struct ms_checks *checks)
 {
 	for (size_t i = 0; names[i]; i++) {
@@ -418,24 +420,94 @@ static void list_claims(const cJSON *claims, const char *const *names, struct ms
 		if (!v)
 			continue;
 		text = cJSON_IsString(v) ? strdup(v->valuestring) : cJSON_PrintUnformatted(v);
-		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, names[i], "(claim, not pinned)", text ? text : "?");
+		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, names[i], "(claim, not pinned by the manifest)",
+				   text ? text : "?");
 		free(text);
 	}
 }
 
-static const struct {
-	const char *claim, *name;
-	size_t len;
+/* A claim that is a whole JSON number 0..max (MAA writes SVNs and VMPL as numbers, never strings). */
+static enum ms_status uint_claim(const cJSON *claims, const char *name, uint64_t max, uint64_t *out, bool *present,
+				 struct ms_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(claims, name);
+
+	*present = false;
+	if (!v)
+		return MS_OK;
+	if (!ms_json_u64(v, false, max, out))
+		return ms_fail(err, MS_BAD_INPUT, "token payload: claim \"%s\" is not a whole number 0-%llu", name,
+			       (unsigned long long)max);
+	*present = true;
+	return MS_OK;
+}
+
+static enum ms_status bool_claim(const cJSON *claims, const char *name, bool *out, bool *present, struct ms_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(claims, name);
+
+	*present = false;
+	if (!v)
+		return MS_OK;
+	if (!cJSON_IsBool(v))
+		return ms_fail(err, MS_BAD_INPUT, "token payload: claim \"%s\" is not true or false", name);
+	*out = cJSON_IsTrue(v);
+	*present = true;
+	return MS_OK;
+}
+
+/* Where a hex claim lands in the report or quote a policy reads. */
+struct hex_field {
+	const char *claim, *name; /* name: the manifest's, or NULL when the manifest has none */
+	size_t off, len;
+	uint32_t bit;
 	bool required;
-} snp_claims[] = {
-	{ "x-ms-sevsnpvm-launchmeasurement", "measurement", 48, true },
-	{ "x-ms-sevsnpvm-hostdata", "host_data", 32, false },
-}, tdx_claims[] = {
-	{ "tdx_mrtd", "mrtd", 48, true },	       { "tdx_rtmr0", "rtmr0", 48, false },
-	{ "tdx_rtmr1", "rtmr1", 48, false },	       { "tdx_rtmr2", "rtmr2", 48, false },
-	{ "tdx_rtmr3", "rtmr3", 48, false },	       { "tdx_mrseam", "mrseam", 48, false },
-	{ "tdx_mrconfigid", "mrconfigid", 48, false }, { "tdx_mrowner", "mrowner", 48, false },
-	{ "tdx_mrownerconfig", "mrownerconfig", 48, false },
+};
+
+#define SNP_AT(f) offsetof(struct ms_snp_report, f)
+#define TDX_AT(f) offsetof(struct ms_tdx_quote, f)
+static const struct hex_field snp_fields[] = {
+	{ "x-ms-sevsnpvm-launchmeasurement", "measurement", SNP_AT(measurement), 48, MS_CLAIM_MEASUREMENT, true },
+	{ "x-ms-sevsnpvm-hostdata", "host_data", SNP_AT(host_data), 32, MS_CLAIM_HOST_DATA, false },
+	{ "x-ms-sevsnpvm-reportdata", NULL, SNP_AT(report_data), 64, MS_CLAIM_REPORT_DATA, false },
+	{ "x-ms-sevsnpvm-familyId", NULL, SNP_AT(family_id), 16, MS_CLAIM_FAMILY_ID, false },
+	{ "x-ms-sevsnpvm-imageId", NULL, SNP_AT(image_id), 16, MS_CLAIM_IMAGE_ID, false },
+	{ "x-ms-sevsnpvm-idkeydigest", NULL, SNP_AT(id_key_digest), 48, MS_CLAIM_ID_KEY_DIGEST, false },
+	{ "x-ms-sevsnpvm-authorkeydigest", NULL, SNP_AT(author_key_digest), 48, MS_CLAIM_AUTHOR_KEY_DIGEST, false },
+	{ "x-ms-sevsnpvm-reportid", NULL, SNP_AT(report_id), 32, MS_CLAIM_REPORT_ID, false },
+	{ "x-ms-sevsnpvm-chipid", NULL, SNP_AT(chip_id), 64, MS_CLAIM_CHIP_ID, false },
+	{ NULL },
+}, tdx_fields[] = {
+	{ "tdx_mrtd", "mrtd", TDX_AT(mr_td), 48, MS_CLAIM_MR_TD, true },
+	{ "tdx_rtmr0", "rtmr0", TDX_AT(rtmr[0]), 48, 0, false },
+	{ "tdx_rtmr1", "rtmr1", TDX_AT(rtmr[1]), 48, 0, false },
+	{ "tdx_rtmr2", "rtmr2", TDX_AT(rtmr[2]), 48, 0, false },
+	{ "tdx_rtmr3", "rtmr3", TDX_AT(rtmr[3]), 48, 0, false },
+	{ "tdx_mrseam", "mrseam", TDX_AT(mr_seam), 48, MS_CLAIM_MR_SEAM, false },
+	{ "tdx_mrconfigid", "mrconfigid", TDX_AT(mr_config_id), 48, MS_CLAIM_MR_CONFIG_ID, false },
+	{ "tdx_mrowner", "mrowner", TDX_AT(mr_owner), 48, MS_CLAIM_MR_OWNER, false },
+	{ "tdx_mrownerconfig", "mrownerconfig", TDX_AT(mr_owner_config), 48, MS_CLAIM_MR_OWNER_CONFIG, false },
+	{ "tdx_report_data", NULL, TDX_AT(report_data), 64, MS_CLAIM_REPORT_DATA, false },
+	{ "tdx_td_attributes", NULL, TDX_AT(td_attributes), 8, MS_CLAIM_TD_ATTRIBUTES, false },
+	{ "tdx_xfam", NULL, TDX_AT(xfam), 8, MS_CLAIM_XFAM, false },
+	{ "tdx_tee_tcb_svn", NULL, TDX_AT(tee_tcb_svn), 16, MS_CLAIM_TEE_TCB_SVN, false },
+	{ NULL },
+};
+
+/* The guest POLICY bits (SEV-SNP ABI) that MAA spells as booleans. */
+static const struct {
+	const char *claim;
+	unsigned bit;
+} snp_policy_claims[] = {
+	{ "x-ms-sevsnpvm-smt-allowed", 16 },
+	{ "x-ms-sevsnpvm-migration-allowed", 18 },
+	{ "x-ms-sevsnpvm-is-debuggable", 19 },
+	{ "x-ms-sevsnpvm-singlesocket", 20 },
+	{ "x-ms-sevsnpvm-cxl-allowed", 21 },
+	{ "x-ms-sevsnpvm-mem-aes256-xts-required", 22 },
+	{ "x-ms-sevsnpvm-rapl-disabled", 23 },
+	{ "x-ms-sevsnpvm-ciphertext-hiding-dram-enabled", 24 },
+	{ "x-ms-sevsnpvm-page-swap-disabled", 25 },
 };
 
 static const char *const snp_listed[] = {
@@ -474,30 +546,121 @@ static enum ms_status claims_of(const cJSON *payload, const cJSON **claims, bool
 	return MS_OK;
 }
 
+/* sevsnpvm: the numbers, booleans and chip family a report would give, as its fields. */
+static enum ms_status map_snp_numbers(const cJSON *claims, struct ms_evidence *ev, struct ms_err *err)
+{
+	static const char *const svn_claims[] = { "x-ms-sevsnpvm-bootloader-svn", "x-ms-sevsnpvm-tee-svn",
+						  "x-ms-sevsnpvm-snpfw-svn", "x-ms-sevsnpvm-microcode-svn" };
+	struct ms_snp_report *r = &ev->snp;
+	const cJSON *family = cJSON_GetObjectItemCaseSensitive(claims, "x-ms-sevsnpvm-chip-family");
+	uint64_t v, svn[4];
+	unsigned nsvn = 0;
+	bool present, on;
+	enum ms_status st;
+
+	if ((st = uint_claim(claims, "x-ms-sevsnpvm-vmpl", UINT32_MAX, &v, &present, err)))
+		return st;
+	if (present) {
+		r->vmpl = (uint32_t)v;
+		ev->claims |= MS_CLAIM_VMPL;
+	}
+	if ((st = uint_claim(claims, "x-ms-sevsnpvm-guestsvn", UINT32_MAX, &v, &present, err)))
+		return st;
+	if (present) {
+		r->guest_svn = (uint32_t)v;
+		ev->claims |= MS_CLAIM_GUEST_SVN;
+	}
+	for (size_t i = 0; i < sizeof(snp_policy_claims) / sizeof(snp_policy_claims[0]); i++) {
+		if ((st = bool_claim(claims, snp_policy_claims[i].claim, &on, &present, err)))
+			return st;
+		if (!present)
+			continue;
+		ev->policy_bits_known |= 1ull << snp_policy_claims[i].bit;
+		r->policy |= (uint64_t)on << snp_policy_claims[i].bit;
+	}
+	/* bit 17 is reserved and must be one in every guest policy */
+	ev->policy_bits_known |= 1ull << 17;
+	r->policy |= 1ull << 17;
+	for (size_t i = 0; i < 4; i++) {
+		if ((st = uint_claim(claims, svn_claims[i], 255, &svn[i], &present, err)))
+			return st;
+		nsvn += present;
+	}
+	if (family && !cJSON_IsString(family))
+		return ms_fail(err, MS_BAD_INPUT, "token payload: claim \"x-ms-sevsnpvm-chip-family\" is not a string");
+	if (family) {
+		for (int p = MS_SNP_PRODUCT_MILAN; p <= MS_SNP_PRODUCT_TURIN; p++)
+			if (!strcmp(family->valuestring, ms_snp_product_name((enum ms_snp_product)p)))
+				ev->product = (enum ms_snp_product)p;
+		snprintf(ev->product_name, sizeof(ev->product_name), "%s", family->valuestring);
+		ev->claims |= MS_CLAIM_PRODUCT;
+	}
+	/* REPORTED_TCB in the product's layout; Turin's FMC SVN is not a claim (policy.c judges it absent) */
+	if (nsvn == 4) {
+		if (ev->product == MS_SNP_PRODUCT_TURIN)
+			r->reported_tcb = svn[0] << 8 | svn[1] << 16 | svn[2] << 24 | svn[3] << 56;
+		else
+			r->reported_tcb = svn[0] | svn[1] << 8 | svn[2] << 48 | svn[3] << 56;
+		ev->claims |= MS_CLAIM_REPORTED_TCB;
+	}
+	return MS_OK;
+}
+
+/* tdxvm: the TCB status, and the debug boolean against TDATTRIBUTES when both are given. */
+static enum ms_status map_tdx_extras(const cJSON *claims, struct ms_evidence *ev, struct ms_err *err)
+{
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(claims, "attester_tcb_status");
+	uint64_t seamsvn;
+	bool present, debug;
+	enum ms_status st;
+
+	if ((st = uint_claim(claims, "tdx_seamsvn", UINT16_MAX, &seamsvn, &present, err)))
+		return st;
+	if (status && (!cJSON_IsString(status) || strlen(status->valuestring) >= sizeof(ev->tcb_status)))
+		return ms_fail(err, MS_BAD_INPUT, "token payload: claim \"attester_tcb_status\" is not a TCB status name");
+	if (status) {
+		snprintf(ev->tcb_status, sizeof(ev->tcb_status), "%s", status->valuestring);
+		ev->claims |= MS_CLAIM_TCB_STATUS;
+	}
+	if ((st = bool_claim(claims, "tdx_td_attributes_debug", &debug, &present, err)))
+		return st;
+	if (present && (ev->claims & MS_CLAIM_TD_ATTRIBUTES) && debug != (ev->tdx.td_attributes[0] & 1))
+		return ms_fail(err, MS_BAD_INPUT, "token payload: claim \"tdx_td_attributes_debug\" (%s) disagrees with the DEBUG "
+						  "bit of \"tdx_td_attributes\"", debug ? "true" : "false");
+	return MS_OK;
+}
+
 static enum ms_status map_claims(const cJSON *claims, bool snp, struct ms_evidence *ev, struct ms_checks *checks,
 				 struct ms_err *err)
 {
-	size_t n = snp ? sizeof(snp_claims) / sizeof(snp_claims[0]) : sizeof(tdx_claims) / sizeof(tdx_claims[0]);
-	uint8_t v[64];
+	const struct hex_field *fields = snp ? snp_fields : tdx_fields;
+	uint8_t *base = snp ? (uint8_t *)&ev->snp : (uint8_t *)&ev->tdx;
+	unsigned rtmrs = 0;
 	bool present;
 	enum ms_status st;
 	const cJSON *dbg;
 
 	ev->type = MS_EVIDENCE_MAA;
 	ev->platform = snp ? "sev-snp" : "tdx";
-	for (size_t i = 0; i < n; i++) {
-		const char *claim = snp ? snp_claims[i].claim : tdx_claims[i].claim;
-		size_t len = snp ? snp_claims[i].len : tdx_claims[i].len;
-
-		if ((st = hex_claim(claims, claim, len, snp ? snp_claims[i].required : tdx_claims[i].required, v, &present, err)))
+	for (size_t i = 0; fields[i].claim; i++) {
+		if ((st = hex_claim(claims, fields[i].claim, fields[i].len, fields[i].required, base + fields[i].off, &present,
+				    err)))
 			return st;
-		if (present)
-			ms_evidence_add(ev, snp ? snp_claims[i].name : tdx_claims[i].name, v, len);
+		if (!present)
+			continue;
+		ev->claims |= fields[i].bit;
+		rtmrs += !strncmp(fields[i].claim, "tdx_rtmr", 8);
+		if (fields[i].name)
+			ms_evidence_add(ev, fields[i].name, base + fields[i].off, fields[i].len);
 	}
-	if ((st = hex_claim(claims, snp ? "x-ms-sevsnpvm-reportdata" : "tdx_report_data", 64, false, ev->freshness, &present,
-			    err)))
+	if (rtmrs == 4)
+		ev->claims |= MS_CLAIM_RTMRS;
+	if (ev->claims & MS_CLAIM_REPORT_DATA) {
+		memcpy(ev->freshness, snp ? ev->snp.report_data : ev->tdx.report_data, 64);
+		ev->freshness_len = 64;
+	}
+	if ((st = snp ? map_snp_numbers(claims, ev, err) : map_tdx_extras(claims, ev, err)))
 		return st;
-	ev->freshness_len = present ? 64 : 0;
 	dbg = cJSON_GetObjectItemCaseSensitive(claims, snp ? "x-ms-sevsnpvm-is-debuggable" : "tdx_td_attributes_debug");
 	if (dbg && !cJSON_IsBool(dbg))
 		return ms_fail(err, MS_BAD_INPUT, "token payload: the debug claim is not true or false");
@@ -536,8 +699,11 @@ static enum ms_status judge_claims(const cJSON *claims, bool snp, struct ms_chec
 	ms_check_add(checks, true, "x-ms-compliance-status", "azure-compliant-cvm", status);
 	if (!snp)
 		return MS_OK;
-	if (!vmpl || !ms_json_u64(vmpl, false, UINT32_MAX, &level)) {
-		snprintf(found, sizeof(found), "%s", vmpl ? "(not a number)" : "(absent)");
+	if (vmpl && !ms_json_u64(vmpl, false, UINT32_MAX, &level))
+		return ms_fail(err, MS_BAD_INPUT, "token payload: claim \"x-ms-sevsnpvm-vmpl\" is not a whole number 0-%u",
+			       UINT32_MAX);
+	if (!vmpl) {
+		snprintf(found, sizeof(found), "(absent)");
 		ms_check_add(checks, false, "x-ms-sevsnpvm-vmpl", "0", found);
 		return ms_fail(err, MS_MISMATCH, "token: x-ms-sevsnpvm-vmpl is %s, not 0", found);
 	}

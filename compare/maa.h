@@ -55,8 +55,13 @@ enum ms_status ms_jwks_key(const char *jwks, size_t len, const char *kid, EVP_PK
 enum ms_status ms_jwt_verify_rs256(const char *tok, const struct ms_jwt *j, const char *jwks, size_t jwks_len,
 				   struct ms_err *err);
 
-/* An RSA public key from a JWK's base64url "n" and "e" (strict). */
-enum ms_status ms_jwk_rsa(const cJSON *jwk, EVP_PKEY **out, struct ms_err *err);
+/*
+ * An RSA public key from a JWK's base64url "n" and "e" (strict) or its x5c[0]. A key below 2048
+ * bits or with an exponent below 65537 is refused with weak: MS_UNSUPPORTED for a JWKS the user
+ * gives (a profile not supported), MS_BAD_SIGNATURE for a key evidence carries (its signatures
+ * prove nothing).
+ */
+enum ms_status ms_jwk_rsa(const cJSON *jwk, enum ms_status weak, EVP_PKEY **out, struct ms_err *err);
 
 /* base64url without padding, strictly (RFC 4648 section 5; unused bits zero). */
 enum ms_status ms_base64url_decode(const char *s, size_t len, uint8_t **out, size_t *out_len, const char *what,

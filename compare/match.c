@@ -433,11 +433,6 @@ enum ms_status ms_match(const struct ms_expected *x, const struct ms_evidence *e
 	if (o->policy && ev->type == MS_EVIDENCE_NITRO)
 		return ms_err_input(err, MS_INPUT_POLICY,
 				    ms_fail(err, MS_UNSUPPORTED, "a policy applies to SNP and TDX evidence, not to a Nitro attestation document"));
-	/* a token's claims are not the report: rules on fields it does not carry would judge zeros */
-	if (o->policy && ev->type == MS_EVIDENCE_MAA)
-		return ms_err_input(err, MS_INPUT_POLICY,
-				    ms_fail(err, MS_UNSUPPORTED, "a policy applies to SNP reports and TDX quotes, not to an MAA token's "
-								 "claims: compare the token with a manifest"));
 	if (!x && !o->policy)
 		return ms_fail(err, MS_USAGE, "nothing to compare: neither expected values nor a policy");
 	if (x && !p)
@@ -502,18 +497,20 @@ enum ms_status ms_match(const struct ms_expected *x, const struct ms_evidence *e
 					    ms_fail(err, MS_BAD_INPUT, "the expected values compare nothing this evidence reports"));
 	} else {
 		/* a policy alone is held to what a manifest is: the launch measurement pinned, the rest listed */
-		const char *launch = ev->type == MS_EVIDENCE_SNP ? "measurement" : "mrtd";
+		/* an MAA token's claims are judged as the report or quote they stand for */
+		enum ms_evidence_type kind = ms_evidence_report_type(ev);
+		const char *launch = kind == MS_EVIDENCE_SNP ? "measurement" : "mrtd";
 
-		if (!o->allow_partial && !ms_policy_pins(o->policy, ev->type, launch))
+		if (!o->allow_partial && !ms_policy_pins(o->policy, kind, launch))
 			return ms_err_input(err, MS_INPUT_POLICY,
 					    ms_fail(err, MS_BAD_INPUT,
 						    "the policy pins no launch measurement (%s), so it would pass any %s; refused unless partial expected values are allowed",
-						    ev->type == MS_EVIDENCE_SNP ? "policy.measurement" : "td_quote_body.mr_td or any_mr_td",
-						    ev->type == MS_EVIDENCE_SNP ? "guest" : "TD"));
+						    kind == MS_EVIDENCE_SNP ? "policy.measurement" : "td_quote_body.mr_td or any_mr_td",
+						    kind == MS_EVIDENCE_SNP ? "guest" : "TD"));
 		for (unsigned k = 0; k < ev->nm; k++) {
 			char *b;
 
-			if (ms_policy_pins(o->policy, ev->type, ev->m[k].name))
+			if (ms_policy_pins(o->policy, kind, ev->m[k].name))
 				continue;
 			b = ms_hex_alloc(ev->m[k].value, ev->m[k].len);
 			ms_check_add_state(c, MS_CHECK_NOT_CHECKED, -1, ev->m[k].name, "(not pinned by the policy)", b ? b : "?");

@@ -429,6 +429,7 @@ static enum ms_status validate(const cJSON *obj, const struct field *table, cons
 
 struct ctx {
 	struct ms_checks *checks;
+	const struct ms_evidence *ev;
 	bool mismatch;
 	char first[256]; /* the first failed rule, for the message */
 };
@@ -442,6 +443,25 @@ static void check(struct ctx *c, bool ok, const char *what, const char *expected
 	}
 }
 
+/*
+ * An MAA token: whether its claims carry what a rule reads (bit 0: a field no claim carries). A rule
+ * the token cannot answer fails, naming what is missing; it never reads the zeros in its place.
+ */
+static bool carried(struct ctx *c, uint32_t bit, const char *what, const char *claim)
+{
+	char found[192];
+
+	if (c->ev->type != MS_EVIDENCE_MAA || (bit && (c->ev->claims & bit) == bit))
+		return true;
+	snprintf(found, sizeof(found), "the token does not carry %s", claim);
+	ms_check_add(c->checks, false, what, "(a value from the token)", found);
+	if (!c->mismatch) {
+		c->mismatch = true;
+		snprintf(c->first, sizeof(c->first), "%s: %s", what, found);
+	}
+	return false;
+}
+
 /* up to 40 hex digits of bytes, with "..." when longer */
 static void short_hex(const uint8_t *b, size_t n, char *out, size_t cap)
 {
@@ -451,12 +471,13 @@ static void short_hex(const uint8_t *b, size_t n, char *out, size_t cap)
 	snprintf(out, cap, "%.40s%s", h, n > 20 ? "..." : "");
 }
 
-static void exact(struct ctx *c, const cJSON *f, const char *what, const uint8_t *have, size_t n)
+static void exact(struct ctx *c, const cJSON *f, const char *what, const uint8_t *have, size_t n, uint32_t bit,
+		  const char *claim)
 {
 	uint8_t want[POLICY_MAX_BYTES];
 	char a[64], b[64];
 
-	if (!f)
+	if (!f || !carried(c, bit, what, claim))
 		return;
 	bytes_of(f, n, want); /* validated */
 	short_hex(want, n, a, sizeof(a));
@@ -510,6 +531,19 @@ static void key_rules(struct ctx *c, const cJSON *p, const struct ms_snp_report 
 
 	if (!need_block)
 		return;
+	/* an MAA token does not say AUTHOR_KEY_EN: only a trusted ID key can answer, never a trusted author key */
+	if (c->ev->type == MS_EVIDENCE_MAA) {
+		if (need_author || !carried(c, MS_CLAIM_ID_KEY_DIGEST, "ID block key", "x-ms-sevsnpvm-idkeydigest"))
+			carried(c, 0, need_author ? "author key" : "ID block key", "AUTHOR_KEY_EN (no claim)");
+		else if (in_list(get(p, "trusted_id_key_hashes"), r->id_key_digest, 48))
+			check(c, true, "ID block key", "a trusted ID key hash", "ID_KEY_DIGEST in trusted_id_key_hashes");
+		else if ((c->ev->claims & MS_CLAIM_AUTHOR_KEY_DIGEST) &&
+			 in_list(get(p, "trusted_author_key_hashes"), r->author_key_digest, 48))
+			carried(c, 0, "ID block key", "AUTHOR_KEY_EN (no claim), which a trusted author key needs");
+		else
+			check(c, false, "ID block key", "a trusted ID key hash", "ID_KEY_DIGEST not in trusted_id_key_hashes");
+		return;
+	}
 	short_hex(r->author_key_digest, 48, a, sizeof(a));
 	short_hex(r->id_key_digest, 48, b, sizeof(b));
 	if (need_author) {
@@ -520,6 +554,36 @@ static void key_rules(struct ctx *c, const cJSON *p, const struct ms_snp_report 
 	snprintf(found, sizeof(found), "AUTHOR_KEY_EN %d, AUTHOR_KEY_DIGEST %s, ID_KEY_DIGEST %s", r->author_key_en, a, b);
 	check(c, author_trusted || in_list(get(p, "trusted_id_key_hashes"), r->id_key_digest, 48), "ID block key",
 	      "a trusted author or ID key hash", found);
+}
+
+/*
+ * An MAA token spells the guest POLICY as booleans and leaves out the ABI version: the rule can be
+ * judged when every bit it reads for this value is one the token gives.
+ */
+static bool policy_carried(struct ctx *c, uint64_t v)
+{
+	static const char *const claim_of_bit[26] = {
+		[16] = "x-ms-sevsnpvm-smt-allowed",	     [18] = "x-ms-sevsnpvm-migration-allowed",
+		[19] = "x-ms-sevsnpvm-is-debuggable",	     [20] = "x-ms-sevsnpvm-singlesocket",
+		[21] = "x-ms-sevsnpvm-cxl-allowed",	     [22] = "x-ms-sevsnpvm-mem-aes256-xts-required",
+		[23] = "x-ms-sevsnpvm-rapl-disabled",	     [24] = "x-ms-sevsnpvm-ciphertext-hiding-dram-enabled",
+		[25] = "x-ms-sevsnpvm-page-swap-disabled",
+	};
+	static const int may_not[] = { 16, 18, 19, 21 }, must[] = { 20, 22, 23, 24, 25 };
+	uint64_t read = v & 0xffff ? 0xffff : 0, missing;
+
+	if (c->ev->type != MS_EVIDENCE_MAA)
+		return true;
+	for (int i = 0; i < 4; i++)
+		read |= (~v >> may_not[i] & 1) << may_not[i];
+	for (int i = 0; i < 5; i++)
+		read |= (v >> must[i] & 1) << must[i];
+	missing = read & ~c->ev->policy_bits_known;
+	if (!missing)
+		return true;
+	if (missing & 0xffff)
+		return carried(c, 0, "guest policy", "the ABI version the policy requires (POLICY bits 0-15, no claim)");
+	return carried(c, 0, "guest policy", claim_of_bit[__builtin_ctzll(missing)]);
 }
 
 static const char *evidence_product(const struct ms_evidence *ev)
@@ -535,25 +599,26 @@ static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const str
 	const cJSON *f;
 	char a[160], b[160];
 
-	exact(c, get(p, "report_data"), "report_data", r->report_data, 64);
-	exact(c, get(p, "host_data"), "host_data", r->host_data, 32);
-	exact(c, get(p, "family_id"), "family_id", r->family_id, 16);
-	exact(c, get(p, "image_id"), "image_id", r->image_id, 16);
-	exact(c, get(p, "report_id"), "report_id", r->report_id, 32);
-	exact(c, get(p, "report_id_ma"), "report_id_ma", r->report_id_ma, 32);
-	exact(c, get(p, "measurement"), "measurement", r->measurement, 48);
-	exact(c, get(p, "chip_id"), "chip_id", r->chip_id, 64);
-	if ((f = get(p, "vmpl"))) {
+	exact(c, get(p, "report_data"), "report_data", r->report_data, 64, MS_CLAIM_REPORT_DATA, "x-ms-sevsnpvm-reportdata");
+	exact(c, get(p, "host_data"), "host_data", r->host_data, 32, MS_CLAIM_HOST_DATA, "x-ms-sevsnpvm-hostdata");
+	exact(c, get(p, "family_id"), "family_id", r->family_id, 16, MS_CLAIM_FAMILY_ID, "x-ms-sevsnpvm-familyId");
+	exact(c, get(p, "image_id"), "image_id", r->image_id, 16, MS_CLAIM_IMAGE_ID, "x-ms-sevsnpvm-imageId");
+	exact(c, get(p, "report_id"), "report_id", r->report_id, 32, MS_CLAIM_REPORT_ID, "x-ms-sevsnpvm-reportid");
+	exact(c, get(p, "report_id_ma"), "report_id_ma", r->report_id_ma, 32, 0, "REPORT_ID_MA (no claim)");
+	exact(c, get(p, "measurement"), "measurement", r->measurement, 48, MS_CLAIM_MEASUREMENT,
+	      "x-ms-sevsnpvm-launchmeasurement");
+	exact(c, get(p, "chip_id"), "chip_id", r->chip_id, 64, MS_CLAIM_CHIP_ID, "x-ms-sevsnpvm-chipid");
+	if ((f = get(p, "vmpl")) && carried(c, MS_CLAIM_VMPL, "vmpl", "x-ms-sevsnpvm-vmpl")) {
 		snprintf(a, sizeof(a), "%llu", (unsigned long long)u64(f));
 		snprintf(b, sizeof(b), "%u", r->vmpl);
 		check(c, r->vmpl == u64(f), "vmpl", a, b);
 	}
-	if ((f = get(p, "minimum_guest_svn"))) {
+	if ((f = get(p, "minimum_guest_svn")) && carried(c, MS_CLAIM_GUEST_SVN, "guest SVN", "x-ms-sevsnpvm-guestsvn")) {
 		snprintf(a, sizeof(a), ">= %llu", (unsigned long long)u64(f));
 		snprintf(b, sizeof(b), "%u", r->guest_svn);
 		check(c, r->guest_svn >= u64(f), "guest SVN", a, b);
 	}
-	if ((f = get(p, "policy"))) {
+	if ((f = get(p, "policy")) && policy_carried(c, u64(f))) {
 		/* go-sev-guest: ABI at least the required; SMT, MIGRATE_MA, DEBUG, CXL_ALLOW only if allowed;
 		 * SINGLE_SOCKET, MEM_AES_256_XTS, RAPL_DIS, CIPHERTEXT_HIDING, PAGE_SWAP_DISABLE if required */
 		static const int may_not[] = { 16, 18, 19, 21 }, must[] = { 20, 22, 23, 24, 25 };
@@ -569,14 +634,20 @@ static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const str
 		check(c, ok, "guest policy", a, b);
 	}
 	/* go-sev-guest: minimum_tcb bounds REPORTED_TCB, minimum_launch_tcb LAUNCH_TCB, per component */
-	tcb_rule(c, get(p, "minimum_tcb"), "REPORTED_TCB", r->reported_tcb, turin);
-	tcb_rule(c, get(p, "minimum_launch_tcb"), "LAUNCH_TCB", r->launch_tcb, turin);
-	if ((f = get(p, "minimum_build"))) {
+	if ((f = get(p, "minimum_tcb")) && carried(c, MS_CLAIM_REPORTED_TCB, "REPORTED_TCB",
+						   "x-ms-sevsnpvm-bootloader-svn, -tee-svn, -snpfw-svn and -microcode-svn") &&
+	    carried(c, MS_CLAIM_PRODUCT, "REPORTED_TCB", "x-ms-sevsnpvm-chip-family (the layout of minimum_tcb)") &&
+	    carried(c, turin && ms_snp_tcb_parts(u64(f), true).fmc ? 0 : MS_CLAIM_REPORTED_TCB, "REPORTED_TCB",
+		    "Turin's FMC SVN (no claim)"))
+		tcb_rule(c, f, "REPORTED_TCB", r->reported_tcb, turin);
+	if ((f = get(p, "minimum_launch_tcb")) && carried(c, 0, "LAUNCH_TCB", "LAUNCH_TCB (no claim)"))
+		tcb_rule(c, f, "LAUNCH_TCB", r->launch_tcb, turin);
+	if ((f = get(p, "minimum_build")) && carried(c, 0, "firmware build", "CURRENT_BUILD (no claim)")) {
 		snprintf(a, sizeof(a), ">= %llu", (unsigned long long)u64(f));
 		snprintf(b, sizeof(b), "%u", r->current_build);
 		check(c, r->current_build >= u64(f), "firmware build", a, b);
 	}
-	if ((f = get(p, "minimum_version"))) {
+	if ((f = get(p, "minimum_version")) && carried(c, 0, "firmware version", "CURRENT_MAJOR and CURRENT_MINOR (no claim)")) {
 		unsigned maj = 0, min = 0;
 
 		version_of(f, &maj, &min);
@@ -584,7 +655,8 @@ static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const str
 		snprintf(b, sizeof(b), "%u.%u", r->current_major, r->current_minor);
 		check(c, ((unsigned)r->current_major << 8 | r->current_minor) >= (maj << 8 | min), "firmware version", a, b);
 	}
-	if ((f = get(p, "permit_provisional_firmware"))) {
+	if ((f = get(p, "permit_provisional_firmware")) &&
+	    carried(c, 0, "committed firmware", "COMMITTED_TCB and the committed firmware version (no claim)")) {
 		bool prov = cJSON_IsTrue(f), ok;
 		struct ms_snp_tcb com = ms_snp_tcb_parts(r->committed_tcb, turin);
 		struct ms_snp_tcb cur = ms_snp_tcb_parts(r->current_tcb, turin);
@@ -600,7 +672,7 @@ static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const str
 			 (unsigned long long)r->current_tcb, r->current_major, r->current_minor, r->current_build);
 		check(c, ok, "committed firmware", a, b);
 	}
-	if ((f = get(p, "platform_info"))) {
+	if ((f = get(p, "platform_info")) && carried(c, 0, "platform info", "PLATFORM_INFO (no claim)")) {
 		/* go-sev-guest: SMT and TSME only if allowed; ECC, RAPL_DIS, CIPHERTEXT_HIDING, ALIAS_CHECK if required */
 		static const int may_not[] = { 0, 1 }, must[] = { 2, 3, 4, 5 };
 		uint64_t v = u64(f), have = r->platform_info;
@@ -614,16 +686,17 @@ static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const str
 		snprintf(b, sizeof(b), "0x%llx", (unsigned long long)have);
 		check(c, ok, "platform info", a, b);
 	}
-	if ((f = get(get(p, "product"), "name"))) {
+	if ((f = get(get(p, "product"), "name")) && carried(c, MS_CLAIM_PRODUCT, "product", "x-ms-sevsnpvm-chip-family")) {
 		static const char *const names[] = { "unknown", "Milan", "Genoa", "Turin" };
 		int n = product_of(f);
 
 		check(c, n > 0 && !strcmp(names[n], product), "product", names[n > 0 ? n : 0], product);
 	}
 	key_rules(c, p, r);
-	if ((f = get(rot, "product_line")))
+	if ((f = get(rot, "product_line")) &&
+	    carried(c, MS_CLAIM_PRODUCT, "root_of_trust.product_line", "x-ms-sevsnpvm-chip-family"))
 		check(c, !strcmp(f->valuestring, product), "root_of_trust.product_line", f->valuestring, product);
-	if ((f = get(rot, "product")))
+	if ((f = get(rot, "product")) && carried(c, MS_CLAIM_PRODUCT, "root_of_trust.product", "x-ms-sevsnpvm-chip-family"))
 		check(c, !strcmp(f->valuestring, product), "root_of_trust.product", f->valuestring, product);
 }
 
@@ -632,44 +705,51 @@ static void tdx_rules(struct ctx *c, const cJSON *h, const cJSON *body, const st
 	static const struct {
 		const char *key, *what;
 		size_t off, n;
+		uint32_t bit;
+		const char *claim;
 	} fields[] = {
-		{ "mr_seam", "mr_seam", offsetof(struct ms_tdx_quote, mr_seam), 48 },
-		{ "td_attributes", "td_attributes", offsetof(struct ms_tdx_quote, td_attributes), 8 },
-		{ "xfam", "xfam", offsetof(struct ms_tdx_quote, xfam), 8 },
-		{ "mr_td", "mr_td", offsetof(struct ms_tdx_quote, mr_td), 48 },
-		{ "mr_config_id", "mr_config_id", offsetof(struct ms_tdx_quote, mr_config_id), 48 },
-		{ "mr_owner", "mr_owner", offsetof(struct ms_tdx_quote, mr_owner), 48 },
-		{ "mr_owner_config", "mr_owner_config", offsetof(struct ms_tdx_quote, mr_owner_config), 48 },
-		{ "report_data", "report_data", offsetof(struct ms_tdx_quote, report_data), 64 },
+		{ "mr_seam", "mr_seam", offsetof(struct ms_tdx_quote, mr_seam), 48, MS_CLAIM_MR_SEAM, "tdx_mrseam" },
+		{ "td_attributes", "td_attributes", offsetof(struct ms_tdx_quote, td_attributes), 8, MS_CLAIM_TD_ATTRIBUTES,
+		  "tdx_td_attributes" },
+		{ "xfam", "xfam", offsetof(struct ms_tdx_quote, xfam), 8, MS_CLAIM_XFAM, "tdx_xfam" },
+		{ "mr_td", "mr_td", offsetof(struct ms_tdx_quote, mr_td), 48, MS_CLAIM_MR_TD, "tdx_mrtd" },
+		{ "mr_config_id", "mr_config_id", offsetof(struct ms_tdx_quote, mr_config_id), 48, MS_CLAIM_MR_CONFIG_ID,
+		  "tdx_mrconfigid" },
+		{ "mr_owner", "mr_owner", offsetof(struct ms_tdx_quote, mr_owner), 48, MS_CLAIM_MR_OWNER, "tdx_mrowner" },
+		{ "mr_owner_config", "mr_owner_config", offsetof(struct ms_tdx_quote, mr_owner_config), 48,
+		  MS_CLAIM_MR_OWNER_CONFIG, "tdx_mrownerconfig" },
+		{ "report_data", "report_data", offsetof(struct ms_tdx_quote, report_data), 64, MS_CLAIM_REPORT_DATA,
+		  "tdx_report_data" },
 	};
 	const cJSON *f;
 	char a[112], b[112];
 
-	exact(c, get(h, "qe_vendor_id"), "qe_vendor_id", q->qe_vendor_id, 16);
+	exact(c, get(h, "qe_vendor_id"), "qe_vendor_id", q->qe_vendor_id, 16, 0, "the quote header's QE vendor ID (no claim)");
 	/* both from the quote header, as go-tdx-guest reads them; not the QE report's ISVSVN */
-	if ((f = get(h, "minimum_qe_svn"))) {
+	if ((f = get(h, "minimum_qe_svn")) && carried(c, 0, "QE SVN", "the quote header's QE SVN (no claim)")) {
 		snprintf(a, sizeof(a), ">= %llu", (unsigned long long)u64(f));
 		snprintf(b, sizeof(b), "%u (header bytes 10-11)", q->qe_svn);
 		check(c, q->qe_svn >= u64(f), "QE SVN", a, b);
 	}
-	if ((f = get(h, "minimum_pce_svn"))) {
+	if ((f = get(h, "minimum_pce_svn")) && carried(c, 0, "PCE SVN", "the quote header's PCE SVN (no claim)")) {
 		snprintf(a, sizeof(a), ">= %llu", (unsigned long long)u64(f));
 		snprintf(b, sizeof(b), "%u (header bytes 8-9)", q->pce_svn);
 		check(c, q->pce_svn >= u64(f), "PCE SVN", a, b);
 	}
 	for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
-		exact(c, get(body, fields[k].key), fields[k].what, (const uint8_t *)q + fields[k].off, fields[k].n);
-	if ((f = get(body, "rtmrs"))) {
+		exact(c, get(body, fields[k].key), fields[k].what, (const uint8_t *)q + fields[k].off, fields[k].n,
+		      fields[k].bit, fields[k].claim);
+	if ((f = get(body, "rtmrs")) && carried(c, MS_CLAIM_RTMRS, "rtmrs", "tdx_rtmr0, tdx_rtmr1, tdx_rtmr2 and tdx_rtmr3")) {
 		int i = 0;
 
 		for (const cJSON *e = f->child; e && i < 4; e = e->next, i++) {
 			char name[8];
 
 			snprintf(name, sizeof(name), "rtmr%d", i);
-			exact(c, e, name, q->rtmr[i], 48);
+			exact(c, e, name, q->rtmr[i], 48, MS_CLAIM_RTMRS, "tdx_rtmr0-3");
 		}
 	}
-	if ((f = get(body, "any_mr_td"))) {
+	if ((f = get(body, "any_mr_td")) && carried(c, MS_CLAIM_MR_TD, "MRTD in any_mr_td", "tdx_mrtd")) {
 		char have[64];
 
 		short_hex(q->mr_td, 48, have, sizeof(have));
@@ -677,7 +757,8 @@ static void tdx_rules(struct ctx *c, const cJSON *h, const cJSON *body, const st
 		check(c, in_list(f, q->mr_td, 48), "MRTD in any_mr_td",
 		      f->child ? "one of the list" : "one of an empty list", have);
 	}
-	if ((f = get(body, "minimum_tee_tcb_svn"))) {
+	if ((f = get(body, "minimum_tee_tcb_svn")) &&
+	    carried(c, MS_CLAIM_TEE_TCB_SVN, "TEE_TCB_SVN (each byte >=)", "tdx_tee_tcb_svn")) {
 		uint8_t want[16];
 		bool ok = true;
 
@@ -688,7 +769,7 @@ static void tdx_rules(struct ctx *c, const cJSON *h, const cJSON *body, const st
 		short_hex(q->tee_tcb_svn, 16, b, sizeof(b));
 		check(c, ok, "TEE_TCB_SVN (each byte >=)", a, b);
 	}
-	if ((f = get(body, "tdattributes_debug"))) {
+	if ((f = get(body, "tdattributes_debug")) && carried(c, MS_CLAIM_TD_ATTRIBUTES, "TDATTRIBUTES.DEBUG", "tdx_td_attributes")) {
 		bool debug = q->td_attributes[0] & 1;
 
 		check(c, debug == cJSON_IsTrue(f), "TDATTRIBUTES.DEBUG", cJSON_IsTrue(f) ? "1" : "0", debug ? "1" : "0");
@@ -744,6 +825,24 @@ out:
 	return st;
 }
 
+/* tdxvm: accept_tcb_status judged against MAA's attester_tcb_status; the TCB date is no claim. */
+static void maa_tcb_rules(struct ctx *c, const cJSON *policy)
+{
+	const cJSON *f = get(policy, "accept_tcb_status");
+	char want[256] = "";
+	bool ok = false;
+
+	if (f && carried(c, MS_CLAIM_TCB_STATUS, "TCB status", "attester_tcb_status")) {
+		for (const cJSON *e = f->child; e; e = e->next) {
+			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s", want[0] ? " or " : "", e->valuestring);
+			ok |= !strcmp(e->valuestring, c->ev->tcb_status);
+		}
+		check(c, ok, "TCB status (attester_tcb_status)", want, c->ev->tcb_status);
+	}
+	if (get(policy, "min_tcb_date"))
+		carried(c, 0, "TCB date", "the TCB level's tcbDate (no claim)");
+}
+
 /* check_crl: every CRL a vendor publishes for the chain was applied (ms_evidence_crls). */
 static enum ms_status crl_rule(struct ctx *c, const cJSON *rot, const struct ms_evidence *ev, struct ms_err *err)
 {
@@ -763,7 +862,7 @@ static enum ms_status layout(const cJSON *policy, const struct ms_evidence *ev, 
 {
 	const cJSON *wrapper = get(policy, "policy");
 
-	if (ev->type == MS_EVIDENCE_SNP) {
+	if (ms_evidence_report_type(ev) == MS_EVIDENCE_SNP) {
 		for (const cJSON *f = policy->child; f; f = f->next)
 			for (const struct field *d = snp_policy; d->name; d++)
 				if (spelled(f->string, d->name) && strcmp(d->name, "policy"))
@@ -786,29 +885,31 @@ static enum ms_status layout(const cJSON *policy, const struct ms_evidence *ev, 
 static enum ms_status apply(const cJSON *policy, const struct ms_evidence *ev, struct ms_checks *checks,
 			    struct ms_err *err)
 {
-	struct ctx c = { checks, false, "" };
+	struct ctx c = { checks, ev, false, "" };
 	const struct ms_snp_report *r = &ev->snp;
 	const struct ms_tdx_quote *q = &ev->tdx;
 	const cJSON *rot, *scope;
+	enum ms_evidence_type kind = ms_evidence_report_type(ev);
+	bool maa = ev->type == MS_EVIDENCE_MAA;
 	enum ms_status st;
 
 	if (!cJSON_IsObject(policy))
 		return ms_fail(err, MS_BAD_INPUT, "policy: not a JSON object");
-	if (ev->type != MS_EVIDENCE_SNP && ev->type != MS_EVIDENCE_TDX)
-		return ms_fail(err, MS_UNSUPPORTED, "policy: policies apply to SEV-SNP reports and TDX quotes");
-	if ((ev->type == MS_EVIDENCE_SNP && !r->signed_bytes) || (ev->type == MS_EVIDENCE_TDX && !q->signed_bytes))
+	if (kind != MS_EVIDENCE_SNP && kind != MS_EVIDENCE_TDX)
+		return ms_fail(err, MS_UNSUPPORTED, "policy: policies apply to SEV-SNP reports, TDX quotes and MAA tokens of them");
+	if (!maa && ((kind == MS_EVIDENCE_SNP && !r->signed_bytes) || (kind == MS_EVIDENCE_TDX && !q->signed_bytes)))
 		return ms_fail(err, MS_UNSUPPORTED, "policy: the verified %s was not decoded: no rule can be judged",
-			       ev->type == MS_EVIDENCE_SNP ? "report" : "quote");
+			       kind == MS_EVIDENCE_SNP ? "report" : "quote");
 	/* everything is checked before anything is judged */
 	st = layout(policy, ev, err);
 	if (!st)
-		st = validate(policy, ev->type == MS_EVIDENCE_SNP ? snp_top : tdx_top, "", err);
-	if (!st && ev->type == MS_EVIDENCE_SNP && !get(policy, "policy"))
+		st = validate(policy, kind == MS_EVIDENCE_SNP ? snp_top : tdx_top, "", err);
+	if (!st && kind == MS_EVIDENCE_SNP && !get(policy, "policy"))
 		st = ms_fail(err, MS_BAD_INPUT, "policy: no \"policy\" object");
 	if (st)
 		return st;
 	rot = get(policy, "root_of_trust");
-	if (ev->type == MS_EVIDENCE_SNP) {
+	if (kind == MS_EVIDENCE_SNP) {
 		snp_rules(&c, get(policy, "policy"), rot, ev, r);
 	} else {
 		scope = get(policy, "policy") ? get(policy, "policy") : policy;
@@ -820,6 +921,11 @@ static enum ms_status apply(const cJSON *policy, const struct ms_evidence *ev, s
 	}
 	if ((st = pcr_rules(&c, get(policy, "pcr_values"), ev, err)))
 		return st;
+	if (maa && kind == MS_EVIDENCE_TDX)
+		maa_tcb_rules(&c, policy);
+	/* the token is signed by a JWKS key: there is no certificate chain a CRL could be applied to */
+	if (maa && cJSON_IsTrue(get(rot, "check_crl")))
+		carried(&c, 0, "root_of_trust.check_crl", "a certificate chain (MAA signs with a JWKS key)");
 	if (ev->type == MS_EVIDENCE_TDX && (get(policy, "accept_tcb_status") || get(policy, "min_tcb_date"))) {
 		struct ms_tcb_policy tp = { .requested = true };
 		const cJSON *f;

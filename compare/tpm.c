@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 #include <tss2/tss2_mu.h>
 
+#include "../common/digest.h"
 #include "../common/hex.h"
 #include "../common/json.h"
 #include "../common/json_strict.h"
@@ -168,6 +169,31 @@ enum ms_status ms_tpm_signature_parse(const uint8_t *buf, size_t len, TPMT_SIGNA
 	return MS_OK;
 }
 
+enum ms_status ms_rsa_key_strong(EVP_PKEY *key, const char *what, enum ms_status weak, struct ms_err *err)
+{
+	BIGNUM *e = NULL;
+	enum ms_status st = MS_OK;
+	int bits = EVP_PKEY_get_bits(key);
+
+	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
+		return MS_OK;
+	if (bits > 16384)
+		return ms_fail(err, MS_UNSUPPORTED, "%s: an RSA modulus of %d bits is more than 16384", what, bits);
+	if (bits < 2048)
+		return ms_fail(err, weak, "%s: an RSA modulus of %d bits is below 2048: a weak key proves nothing", what, bits);
+	if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e))
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	if (!BN_is_odd(e) || BN_num_bits(e) < 17) {
+		char *dec = BN_bn2dec(e);
+
+		st = ms_fail(err, weak, "%s: RSA exponent %s is not an odd number of at least 65537: a weak key proves nothing",
+			     what, dec ? dec : "?");
+		OPENSSL_free(dec);
+	}
+	BN_free(e);
+	return st;
+}
+
 static enum ms_status rsa_key(const TPMT_PUBLIC *pub, EVP_PKEY **out, struct ms_err *err)
 {
 	enum ms_status st = MS_NO_MEMORY;
@@ -177,9 +203,9 @@ static enum ms_status rsa_key(const TPMT_PUBLIC *pub, EVP_PKEY **out, struct ms_
 	BIGNUM *n = NULL, *e = NULL;
 	uint32_t exponent = pub->parameters.rsaDetail.exponent ? pub->parameters.rsaDetail.exponent : 65537;
 
-	if (pub->unique.rsa.size < 128) {
-		st = ms_fail(err, MS_UNSUPPORTED, "TPMT_PUBLIC: RSA modulus of %u bytes is too small",
-			     pub->unique.rsa.size);
+	if (pub->unique.rsa.size == 0 || pub->parameters.rsaDetail.keyBits != 8u * pub->unique.rsa.size) {
+		st = ms_fail(err, MS_BAD_INPUT, "TPMT_PUBLIC: keyBits %u and an RSA modulus of %u bytes disagree",
+			     pub->parameters.rsaDetail.keyBits, pub->unique.rsa.size);
 		goto out;
 	}
 	n = BN_bin2bn(pub->unique.rsa.buffer, pub->unique.rsa.size, NULL);
@@ -192,7 +218,10 @@ static enum ms_status rsa_key(const TPMT_PUBLIC *pub, EVP_PKEY **out, struct ms_
 		st = ms_fail(err, MS_BAD_INPUT, "TPMT_PUBLIC: the RSA key is not usable");
 		goto out;
 	}
-	st = MS_OK;
+	if ((st = ms_rsa_key_strong(*out, "AK (TPMT_PUBLIC)", MS_BAD_SIGNATURE, err))) {
+		EVP_PKEY_free(*out);
+		*out = NULL;
+	}
 	goto out;
 fail:
 	st = ms_fail(err, MS_NO_MEMORY, "out of memory");
@@ -296,14 +325,16 @@ enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, bo
 			return ms_fail(err, MS_NO_MEMORY, "out of memory");
 		*out = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
 		BIO_free(bio);
-		return *out ? MS_OK : ms_fail(err, MS_BAD_INPUT, "AK: not a PEM public key (\"BEGIN PUBLIC KEY\")");
+		if (!*out)
+			return ms_fail(err, MS_BAD_INPUT, "AK: not a PEM public key (\"BEGIN PUBLIC KEY\")");
+		goto strength;
 	}
 	if (len >= 2 && buf[0] == 0x30) {
 		const unsigned char *p = buf;
 
 		*out = d2i_PUBKEY(NULL, &p, (long)len);
 		if (*out && p == buf + len)
-			return MS_OK;
+			goto strength;
 		EVP_PKEY_free(*out);
 		*out = NULL;
 	}
@@ -327,6 +358,12 @@ enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, bo
 	if (pub.type == TPM2_ALG_ECC)
 		return ecc_key(&pub, out, err);
 	return ms_fail(err, MS_UNSUPPORTED, "AK: TPMT_PUBLIC type 0x%04x (offset 0x2) is neither RSA nor ECC", pub.type);
+strength:
+	if ((st = ms_rsa_key_strong(*out, "AK", MS_BAD_SIGNATURE, err))) {
+		EVP_PKEY_free(*out);
+		*out = NULL;
+	}
+	return st;
 }
 
 static enum ms_status pcrs_from_tools(const uint8_t *buf, size_t len, struct ms_tpm_pcrs *out, struct ms_err *err)
@@ -820,4 +857,29 @@ const uint8_t *ms_tpm_quoted_pcr(const struct ms_tpm_quoted *q, uint16_t alg, un
 	    !(b->present & (1u << pcr)))
 		return NULL;
 	return b->value[pcr];
+}
+
+enum ms_status ms_tpm_init_data_check(const struct ms_tpm_quoted *q, const uint8_t digest[32], struct ms_checks *checks,
+				      struct ms_err *err)
+{
+	uint8_t input[64] = { 0 }, want[32];
+	char a[65], h[65];
+	const uint8_t *have;
+
+	memcpy(input + 32, digest, 32);
+	ms_sha256(input, sizeof(input), want);
+	ms_hex_encode(want, 32, a);
+	if (!q || !q->verified) {
+		ms_check_add(checks, false, "init data (vTPM sha256 PCR8)", a, "no verified vTPM quote");
+		return ms_fail(err, MS_MISMATCH, "init data: no verified vTPM quote carries PCR8");
+	}
+	if (!(have = ms_tpm_quoted_pcr(q, TPM2_ALG_SHA256, 8))) {
+		ms_check_add(checks, false, "init data (vTPM sha256 PCR8)", a, "not covered by the quote");
+		return ms_fail(err, MS_MISMATCH, "init data: the quote does not cover sha256 PCR8");
+	}
+	ms_hex_encode(have, 32, h);
+	ms_check_add(checks, !memcmp(have, want, 32), "init data (vTPM sha256 PCR8)", a, h);
+	return memcmp(have, want, 32) ? ms_fail(err, MS_MISMATCH, "init data: PCR8 is %s, not the extend of the init "
+								   "data digest (%s)", h, a)
+				      : MS_OK;
 }

@@ -49,10 +49,18 @@ enum ms_status ms_tpm_signature_parse(const uint8_t *buf, size_t len, TPMT_SIGNA
  * An attestation key: PEM or DER SubjectPublicKeyInfo, or a marshalled
  * TPM2B_PUBLIC or TPMT_PUBLIC (RSA, or ECC on P-256/P-384). A public area must
  * be a restricted, fixedTPM, fixedParent signing key that cannot decrypt
- * (else MS_BAD_SIGNATURE naming the attribute); *attrs_checked (may be NULL)
+ * (else MS_BAD_SIGNATURE naming the attribute); an RSA key of any form must be
+ * strong (ms_rsa_key_strong: else MS_BAD_SIGNATURE); *attrs_checked (may be NULL)
  * tells whether it was one (a SubjectPublicKeyInfo carries no attributes).
  */
 enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, bool *attrs_checked, struct ms_err *err);
+
+/*
+ * An RSA key (other key types pass) whose signatures may be trusted: a modulus of 2048 bits or
+ * more and an odd public exponent of at least 65537; else weak (MS_BAD_SIGNATURE for a key the
+ * evidence carries), naming what. MS_UNSUPPORTED above 16384 bits.
+ */
+enum ms_status ms_rsa_key_strong(EVP_PKEY *key, const char *what, enum ms_status weak, struct ms_err *err);
 
 /*
  * PCR values: tpm2-tools' "tpm2_quote -o" / "tpm2_pcrread -o" file (a
@@ -129,6 +137,15 @@ enum ms_status ms_tpm_evidence_verify(const struct ms_tpm_evidence *in, struct m
 
 /* The quoted value of a PCR in a verified quote, or NULL when the quote does not cover it. */
 const uint8_t *ms_tpm_quoted_pcr(const struct ms_tpm_quoted *q, uint16_t alg, unsigned pcr);
+
+/*
+ * trustee's init-data binding (az-snp-vtpm, az-tdx-vtpm): PCR8 is extended once, from zero, with
+ * the 32-byte SHA-256 digest of the init data, so the quoted sha256 PCR8 must be SHA-256(32 zero
+ * bytes || digest). One row in checks; MS_MISMATCH when PCR8 differs, the quote was not verified
+ * or does not cover sha256 PCR8.
+ */
+enum ms_status ms_tpm_init_data_check(const struct ms_tpm_quoted *q, const uint8_t digest[32], struct ms_checks *checks,
+				      struct ms_err *err);
 
 /* A decoded TPMS_ATTEST (quote) and TPMT_SIGNATURE for inspect. */
 cJSON *ms_tpm_attest_json(const TPMS_ATTEST *a);

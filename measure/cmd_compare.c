@@ -65,8 +65,9 @@ static const char compare_help[] =
 	"                            service (see 'measure fetch --help')\n"
 	"      --ca-file FILE        with --fetch: trust the CAs in FILE instead of the system's\n"
 	"      --policy FILE         apply an attestation policy (Cocos / go-sev-guest JSON) to\n"
-	"                            SNP and TDX evidence (refused for Nitro, exit 5); with it,\n"
-	"                            EXPECTED may be left out\n"
+	"                            SNP and TDX evidence and MAA tokens (their claims as the\n"
+	"                            report's fields; a rule no claim answers fails; refused for\n"
+	"                            Nitro, exit 5); with it, EXPECTED may be left out\n"
 	"      --root FILE           replace the pinned root by FILE, for test or private chains\n"
 	"                            (for SNP: the ASK or ASVK, then the ARK); the output says so\n"
 	VERIFY_TCB_HELP
@@ -484,6 +485,10 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 		p->ev.tpm = &p->tpm;
 		tpm_not_checked(c, p, true);
 	}
+	/* trustee's init data: the quoted PCR8 is its extend; a difference is a mismatch judged with the rest */
+	if (!st && c->tpm.has_init_data &&
+	    ms_tpm_init_data_check(p->ev.tpm, c->tpm.init_data_digest, &p->checks, &err) == MS_MISMATCH)
+		tpm_st = MS_MISMATCH;
 	if (!st) {
 		memset(&err, 0, sizeof(err));
 		if (p->policy)
@@ -1029,11 +1034,11 @@ evidence:
 		rc = cli_usage("compare", "a vTPM quote (--tpm-quote) goes with exactly one SNP or TDX EVIDENCE");
 		goto out;
 	}
-	if (c.tpm.nonce_hex && !c.tpm.quote_path)
+	if ((c.tpm.nonce_hex || c.tpm.init_data_path || c.tpm.init_data_hex) && !c.tpm.quote_path)
 		for (size_t i = 0; i < npairs; i++)
 			if (pairs[i].e.type != MS_EVIDENCE_AZURE_VTPM) {
-				rc = cli_usage("compare", "--tpm-nonce without --tpm-quote is for Azure vTPM evidence; %s is not",
-					       pairs[i].evidence_path);
+				rc = cli_usage("compare", "%s without --tpm-quote is for Azure vTPM evidence; %s is not",
+					       c.tpm.nonce_hex ? "--tpm-nonce" : "--init-data", pairs[i].evidence_path);
 				goto out;
 			}
 	if (tpm_cli_given(&c.tpm)) {

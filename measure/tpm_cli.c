@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/digest.h"
 #include "../common/hex.h"
 #include "cli.h"
 #include "tpm_cli.h"
@@ -37,6 +38,8 @@ int tpm_cli_option(struct tpm_cli *t, int opt, const char *arg)
 	case TOPT_PCRS: slot = &t->pcrs_path; break;
 	case TOPT_EVENTLOG: slot = &t->log_path; break;
 	case TOPT_NONCE: slot = &t->nonce_hex; break;
+	case TOPT_INIT_DATA: slot = &t->init_data_path; break;
+	case TOPT_INIT_DATA_DIGEST: slot = &t->init_data_hex; break;
 	default: return -1;
 	}
 	if (*slot)
@@ -47,7 +50,8 @@ int tpm_cli_option(struct tpm_cli *t, int opt, const char *arg)
 
 bool tpm_cli_given(const struct tpm_cli *t)
 {
-	return t->quote_path || t->sig_path || t->ak_path || t->pcrs_path || t->log_path || t->nonce_hex;
+	return t->quote_path || t->sig_path || t->ak_path || t->pcrs_path || t->log_path || t->nonce_hex ||
+	       t->init_data_path || t->init_data_hex;
 }
 
 static int fail(const struct tpm_cli *t, const char *path, struct ms_err *err)
@@ -57,8 +61,10 @@ static int fail(const struct tpm_cli *t, const char *path, struct ms_err *err)
 
 int tpm_cli_check(const struct tpm_cli *t)
 {
-	/* --tpm-nonce alone is for evidence that carries its own quote (Azure vTPM) */
-	if (!tpm_cli_given(t) || (t->nonce_hex && !t->quote_path && !t->sig_path && !t->ak_path && !t->pcrs_path && !t->log_path))
+	if (t->init_data_path && t->init_data_hex)
+		return cli_usage(t->verb, "--init-data or --init-data-digest: one init data");
+	/* --tpm-nonce and the init data alone are for evidence that carries its own quote (Azure vTPM) */
+	if (!t->quote_path && !t->sig_path && !t->ak_path && !t->pcrs_path && !t->log_path)
 		return 0;
 	if (!t->quote_path || !t->sig_path || !t->ak_path || (!t->pcrs_path && !t->log_path))
 		return cli_usage(t->verb, "a vTPM quote needs --tpm-quote, --tpm-sig, --tpm-ak and --tpm-pcrs or --tpm-eventlog");
@@ -87,6 +93,20 @@ int tpm_cli_load(struct tpm_cli *t)
 			return cli_usage(t->verb, "--tpm-nonce is 1 to %zu bytes of hex", sizeof(t->nonce));
 		t->in.nonce = t->nonce;
 		t->in.nonce_len = n / 2;
+	}
+	if (t->init_data_hex) {
+		const char *h = strncmp(t->init_data_hex, "0x", 2) ? t->init_data_hex : t->init_data_hex + 2;
+
+		if (strlen(h) != 64 || ms_hex_decode(h, t->init_data_digest, 32, "--init-data-digest", NULL))
+			return cli_usage(t->verb, "--init-data-digest is the init data's SHA-256: 32 bytes of hex");
+		t->has_init_data = true;
+	}
+	if (t->init_data_path) {
+		if (ms_file_map(t->init_data_path, TPM_CLI_MAX_LOG, &m, &err))
+			return fail(t, t->init_data_path, &err);
+		ms_sha256(m.data, m.len, t->init_data_digest);
+		ms_file_unmap(&m);
+		t->has_init_data = true;
 	}
 	if (!t->quote_path)
 		return 0;

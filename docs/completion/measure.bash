@@ -174,8 +174,8 @@ _measure() {
 		--at) COMPREPLY=($(compgen -W "evidence" -- "$cur")); return ;;
 		--batch|--vcek|--certs|--root|--policy|--crl|--tcb-info|--qe-identity|--tcb-issuer-chain|--ca-file|--jwks) _filedir; return ;;
 		--cosign-key|--cosign-bundle|--cosign-signature|--cosign-payload) _filedir; return ;;
-		--tpm-quote|--tpm-sig|--tpm-ak|--tpm-pcrs|--tpm-eventlog) _filedir; return ;;
-		--issuer|--tpm-nonce) return ;;
+		--tpm-quote|--tpm-sig|--tpm-ak|--tpm-pcrs|--tpm-eventlog|--init-data) _filedir; return ;;
+		--issuer|--tpm-nonce|--init-data-digest) return ;;
 		--cache) _filedir -d; return ;;
 		--base-url) COMPREPLY=($(compgen -W "amd= intel=" -- "$cur")); compopt -o nospace; return ;;
 		--accept-tcb) COMPREPLY=($(compgen -W "UpToDate SWHardeningNeeded ConfigurationNeeded
@@ -186,7 +186,7 @@ _measure() {
 			COMPREPLY=($(compgen -W "--batch --image-digest --cosign-key --cosign-bundle --cosign-signature --cosign-payload --type --at --nonce --report-data-prefix --allow-partial --vcek --certs
 				--root --policy --crl --tcb-info --qe-identity --tcb-issuer-chain --accept-tcb --min-tcb-date
 				--require-tcb --cache --fetch --base-url --ca-file --allow-debug --jwks --issuer --tpm-quote --tpm-sig
-				--tpm-ak --tpm-pcrs --tpm-eventlog --tpm-nonce --json --quiet --help" -- "$cur"))
+				--tpm-ak --tpm-pcrs --tpm-eventlog --tpm-nonce --init-data --init-data-digest --json --quiet --help" -- "$cur"))
 		else
 			_filedir
 		fi

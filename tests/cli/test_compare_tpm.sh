@@ -111,6 +111,42 @@ ak_bits "$TMP/ak.tpmt" 7 02 "$TMP/ak_notfixed.tpmt"
 expect_refused 3 "a TPMT_PUBLIC AK that is not fixedTPM is exit 3" "lacks fixedTPM" \
 	compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" --tpm-quote "$V/quote_2bank.msg" --tpm-sig "$V/quote_2bank.sig" \
 	--tpm-ak "$TMP/ak_notfixed.tpmt" --tpm-pcrs "$V/quote_2bank.pcrs" --tpm-nonce "$N"
+# Weak RSA AKs (exit 3: a key whose signatures can be forged proves nothing, as an AK without its attributes):
+# TPM2B_PUBLIC areas written here by hand in Python (TPM 2.0 Part 2, 12.2.3 and 12.2.5), RSA with
+# restricted|sign|fixedTPM|fixedParent|sensitiveDataOrigin|userWithAuth, RSASSA-SHA256, and PEM keys
+python3 - "$TMP" <<'PY'
+import struct, sys
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import serialization
+d = sys.argv[1]
+def tpm2b_public(bits, exponent, modulus):
+    body = struct.pack(">HHI", 0x0001, 0x000B, 0x00050072)        # type RSA, nameAlg SHA256, objectAttributes
+    body += struct.pack(">H", 0)                                   # authPolicy: empty
+    body += struct.pack(">H", 0x0010)                              # symmetric: TPM_ALG_NULL
+    body += struct.pack(">HH", 0x0014, 0x000B)                     # scheme: RSASSA, SHA256
+    body += struct.pack(">HI", bits, exponent)                     # keyBits, exponent (0 means 65537)
+    body += struct.pack(">H", len(modulus)) + modulus              # unique: the modulus
+    return struct.pack(">H", len(body)) + body
+def key(bits, e):
+    return rsa.generate_private_key(public_exponent=e, key_size=bits).public_key()
+for name, bits, e, field in (("e3", 2048, 3, 3), ("rsa1024", 1024, 65537, 0), ("e65537", 2048, 65537, 65537)):
+    k = key(bits, e)
+    open(d + "/ak_" + name + ".tpm2b", "wb").write(tpm2b_public(bits, field, k.public_numbers().n.to_bytes(bits // 8, "big")))
+    open(d + "/ak_" + name + ".pem", "wb").write(k.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+k = key(2048, 65537)
+open(d + "/ak_keybits.tpm2b", "wb").write(tpm2b_public(1024, 0, k.public_numbers().n.to_bytes(256, "big")))
+PY
+WEAK="--vcek $VCEK $TMP/s.json $TMP/milan.bin --tpm-quote $V/quote_2bank.msg --tpm-sig $V/quote_2bank.sig --tpm-pcrs $V/quote_2bank.pcrs"
+expect_refused 3 "a TPM2B_PUBLIC AK with exponent 3: exit 3" "RSA exponent 3 is not an odd number of at least 65537" \
+	compare $WEAK --tpm-ak "$TMP/ak_e3.tpm2b"
+expect_refused 3 "a TPM2B_PUBLIC AK of 1024 bits (exponent 0, i.e. 65537): exit 3" "modulus of 1024 bits is below 2048" \
+	compare $WEAK --tpm-ak "$TMP/ak_rsa1024.tpm2b"
+expect_refused 3 "a PEM AK with exponent 3: exit 3" "RSA exponent 3" compare $WEAK --tpm-ak "$TMP/ak_e3.pem"
+expect_refused 3 "a PEM AK of 1024 bits: exit 3" "1024 bits" compare $WEAK --tpm-ak "$TMP/ak_rsa1024.pem"
+expect_refused 3 "a strong hand-made TPM2B_PUBLIC (e = 65537 spelled out) loads; the quote is not its: exit 3 at the signature" \
+	"does not verify" compare $WEAK --tpm-ak "$TMP/ak_e65537.tpm2b"
+expect_failure 2 "a TPM2B_PUBLIC whose keyBits (1024) disagree with its 256-byte modulus: exit 2" "keyBits 1024" \
+	compare $WEAK --tpm-ak "$TMP/ak_keybits.tpm2b"
 expect_rc 0 "a PEM AK (attributes unknown) verifies ..." \
 	compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" $Q --tpm-pcrs "$V/quote_2bank.pcrs"
 expect_out "... with an 'AK attributes' row not checked" "--   AK attributes              not checked: (a PEM key carries none)"

@@ -6,7 +6,46 @@
 . "$(dirname "$0")/lib.sh"
 if ! python3 -c 'import cryptography' 2>/dev/null; then
 	skip "python3-cryptography not installed"
-	python3 -c 'import sys; sys.stdout.write("eyJ" + "A" * (1 << 20) + ".e30.AA\n")' >"$TMP/huge.jwt"
+	# --policy on MAA tokens: claims judged as the report's or quote's fields; missing claims fail; wrong types exit 2
+expect_rc 0 "--policy on an sevsnpvm token: VMPL, guest SVN, guest policy, REPORTED_TCB, product from the claims" \
+	compare $J --at @$AT --policy "$TMP/snp-pol.json" "$TMP/snp-full.jwt"
+expect_out "... REPORTED_TCB read from the four SVN claims" "ok   REPORTED_TCB"
+expect_rc 1 "... an SNP SVN one above the token's: exit 1" compare $J --at @$AT --policy "$TMP/snp-pol-tcb.json" "$TMP/snp-full.jwt"
+expect_out "... at REPORTED_TCB" "FAIL REPORTED_TCB"
+expect_rc 1 "... SINGLE_SOCKET required, the token has no singlesocket claim: exit 1" \
+	compare $J --at @$AT --policy "$TMP/snp-pol-single.json" "$TMP/snp-full.jwt"
+expect_out "... naming the claim" "the token does not carry x-ms-sevsnpvm-singlesocket"
+expect_rc 1 "... host_data pinned, the token has no hostdata claim: exit 1" \
+	compare $J --at @$AT --policy "$TMP/snp-pol-host.json" "$TMP/snp-full.jwt"
+expect_out "... naming the claim" "the token does not carry x-ms-sevsnpvm-hostdata"
+for t in "guestsvn-str:x-ms-sevsnpvm-guestsvn" "vmpl-str:x-ms-sevsnpvm-vmpl" "smt-str:x-ms-sevsnpvm-smt-allowed" \
+	"svn-big:x-ms-sevsnpvm-bootloader-svn" "svn-neg:x-ms-sevsnpvm-tee-svn" "family-num:x-ms-sevsnpvm-chip-family" \
+	"familyid-num:x-ms-sevsnpvm-familyId"; do
+	expect_failure 2 "a claim of the wrong type (${t%%:*}): exit 2 naming it" "${t#*:}" \
+		compare $J --at @$AT --policy "$TMP/snp-pol.json" "$TMP/snp-${t%%:*}.jwt"
+done
+expect_rc 0 "--policy on a tdxvm token: td_quote_body and accept_tcb_status (attester_tcb_status) from the claims" \
+	compare $J --at @$AT --policy "$TMP/tdx-pol.json" "$TMP/tdx-full.jwt"
+expect_out "... the TCB status claim judged" "ok   TCB status (attester_tcb_status)"
+expect_rc 1 "... xfam one bit off: exit 1" compare $J --at @$AT --policy "$TMP/tdx-pol-xfam.json" "$TMP/tdx-full.jwt"
+expect_out "... at xfam" "FAIL xfam"
+expect_rc 1 "... minimum_tee_tcb_svn above the claim: exit 1" compare $J --at @$AT --policy "$TMP/tdx-pol-svn.json" "$TMP/tdx-full.jwt"
+expect_out "... at TEE_TCB_SVN" "FAIL TEE_TCB_SVN"
+expect_rc 1 "... a TCB status not accepted: exit 1" compare $J --at @$AT --policy "$TMP/tdx-pol-status.json" "$TMP/tdx-full.jwt"
+expect_out "... at the TCB status" "FAIL TCB status (attester_tcb_status)"
+expect_rc 1 "... min_tcb_date (no claim): exit 1" compare $J --at @$AT --policy "$TMP/tdx-pol-date.json" "$TMP/tdx-full.jwt"
+expect_out "... naming what is missing" "the token does not carry the TCB level's tcbDate"
+expect_rc 1 "... minimum_qe_svn (no claim): exit 1" compare $J --at @$AT --policy "$TMP/tdx-pol-qesvn.json" "$TMP/tdx-full.jwt"
+expect_out "... naming what is missing" "the token does not carry the quote header's QE SVN"
+expect_rc 1 "... td_quote_body rules on a token without tdx_mrseam and the rest: exit 1" \
+	compare $J --at @$AT --policy "$TMP/tdx-pol.json" "$TMP/tdx.jwt"
+expect_out "... naming the claim" "the token does not carry tdx_mrseam"
+for t in "attr-short:tdx_td_attributes" "tcbsvn-num:tdx_tee_tcb_svn" "status-num:attester_tcb_status" \
+	"seamsvn-str:tdx_seamsvn" "debug-disagrees:tdx_td_attributes_debug"; do
+	expect_failure 2 "a tdxvm claim of the wrong type or value (${t%%:*}): exit 2 naming it" "${t#*:}" \
+		compare $J --at @$AT --policy "$TMP/tdx-pol.json" "$TMP/tdx-${t%%:*}.jwt"
+done
+python3 -c 'import sys; sys.stdout.write("eyJ" + "A" * (1 << 20) + ".e30.AA\n")' >"$TMP/huge.jwt"
 expect_failure 2 "a token larger than 1 MiB: exit 2" "huge.jwt" compare $J --at @$AT "$TMP/tdx.json" "$TMP/huge.jwt"
 head -c 100 "$TMP/tdx.jwt" >"$TMP/short.jwt"
 expect_failure 2 "a truncated token: exit 2" "token" compare --type maa $J --at @$AT "$TMP/tdx.json" "$TMP/short.jwt"
@@ -78,6 +117,41 @@ token("snp-novmpl", dict(T, **{"x-ms-attestation-type": "azurevm",
 token("snp-noncompliant", dict(T, **dict(tee, **{"x-ms-compliance-status": "not-compliant"})))
 token("tdx-nocompliance", {k: v for k, v in tdx.items() if k != "x-ms-compliance-status"})
 token("crit", tdx, {"alg": "RS256", "kid": "test-key", "crit": ["exp"]})
+# claims a policy reads, typed as MAA writes them (vectors/azure/maa/*.decoded.json): numbers, booleans, hex strings
+snp = dict(T, **dict(tee, **{"x-ms-sevsnpvm-guestsvn": 4, "x-ms-sevsnpvm-bootloader-svn": 3, "x-ms-sevsnpvm-tee-svn": 0,
+                             "x-ms-sevsnpvm-snpfw-svn": 8, "x-ms-sevsnpvm-microcode-svn": 115, "x-ms-sevsnpvm-smt-allowed": True,
+                             "x-ms-sevsnpvm-migration-allowed": False, "x-ms-sevsnpvm-chip-family": "Milan"}))
+token("snp-full", snp)
+for name, claim, value in (("guestsvn-str", "x-ms-sevsnpvm-guestsvn", "4"), ("vmpl-str", "x-ms-sevsnpvm-vmpl", "0"),
+                           ("smt-str", "x-ms-sevsnpvm-smt-allowed", "true"), ("svn-big", "x-ms-sevsnpvm-bootloader-svn", 256),
+                           ("svn-neg", "x-ms-sevsnpvm-tee-svn", -1), ("family-num", "x-ms-sevsnpvm-chip-family", 2),
+                           ("familyid-num", "x-ms-sevsnpvm-familyId", 1)):
+    token("snp-" + name, dict(snp, **{claim: value}))
+tdxp = dict(tdx, **{"tdx_mrseam": "55" * 48, "tdx_td_attributes": "0000001000000000", "tdx_xfam": "e718060000000000",
+                    "tdx_tee_tcb_svn": "0d010500000000000000000000000000", "tdx_seamsvn": 269, "tdx_mrconfigid": "00" * 48,
+                    "tdx_mrowner": "00" * 48, "tdx_mrownerconfig": "00" * 48})
+token("tdx-full", tdxp)
+for name, claim, value in (("attr-short", "tdx_td_attributes", "00" * 7), ("tcbsvn-num", "tdx_tee_tcb_svn", 13),
+                           ("status-num", "attester_tcb_status", 0), ("seamsvn-str", "tdx_seamsvn", "269"),
+                           ("debug-disagrees", "tdx_td_attributes", "0100001000000000")):
+    token("tdx-" + name, dict(tdxp, **{claim: value}))
+b = lambda h: base64.b64encode(bytes.fromhex(h)).decode()
+pol = {"policy": {"measurement": b(lm), "vmpl": 0, "minimum_guest_svn": 4, "policy": 0x230000,  # CXL allowed: no claim needed
+                  "minimum_tcb": 3 | 8 << 48 | 115 << 56, "product": {"name": 1}}}
+json.dump(pol, open(d + "/snp-pol.json", "w"))
+json.dump(dict(pol, policy=dict(pol["policy"], minimum_tcb=3 | 9 << 48 | 115 << 56)), open(d + "/snp-pol-tcb.json", "w"))
+json.dump(dict(pol, policy=dict(pol["policy"], policy=0x330000)), open(d + "/snp-pol-single.json", "w"))
+json.dump(dict(pol, policy=dict(pol["policy"], host_data=b("00" * 32))), open(d + "/snp-pol-host.json", "w"))
+body = {"mr_td": b(mrtd), "mr_seam": b("55" * 48), "td_attributes": b("0000001000000000"), "xfam": b("e718060000000000"),
+        "rtmrs": [b(h * 48) for h in ("00", "11", "22", "33")], "report_data": b("44" * 64),
+        "minimum_tee_tcb_svn": b("0d010500000000000000000000000000"), "tdattributes_debug": False,
+        "mr_config_id": b("00" * 48), "mr_owner": b("00" * 48), "mr_owner_config": b("00" * 48)}
+json.dump({"td_quote_body": body, "accept_tcb_status": ["UpToDate"]}, open(d + "/tdx-pol.json", "w"))
+json.dump({"td_quote_body": dict(body, xfam=b("e718060000000001"))}, open(d + "/tdx-pol-xfam.json", "w"))
+json.dump({"td_quote_body": dict(body, minimum_tee_tcb_svn=b("0d020500000000000000000000000000"))}, open(d + "/tdx-pol-svn.json", "w"))
+json.dump({"td_quote_body": body, "accept_tcb_status": ["OutOfDate"]}, open(d + "/tdx-pol-status.json", "w"))
+json.dump({"td_quote_body": body, "min_tcb_date": "2024-01-01T00:00:00Z"}, open(d + "/tdx-pol-date.json", "w"))
+json.dump({"td_quote_body": body, "header": {"minimum_qe_svn": 0}}, open(d + "/tdx-pol-qesvn.json", "w"))
 token("kidnum", tdx, {"alg": "RS256", "kid": 5})
 PY
 J="--jwks $TMP/jwks.json"
@@ -131,6 +205,45 @@ run compare --json $J --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
 expect_out "--json: the receipt's signer is the MAA instance" '"signed_by": "MAA https://test.attest.example (key test-key)"'
 expect_failure 2 "pin add refuses an observed allow-list as recomputed values" "not recomputed" \
 	pin add d1 --store "$TMP/pins.db" --expected "$TMP/tdx.json" --evidence "$TMP/tdx.jwt" $J --at @$AT
+# --policy on MAA tokens: claims judged as the report's or quote's fields; missing claims fail; wrong types exit 2
+expect_rc 0 "--policy on an sevsnpvm token: VMPL, guest SVN, guest policy, REPORTED_TCB, product from the claims" \
+	compare $J --at @$AT --policy "$TMP/snp-pol.json" "$TMP/snp-full.jwt"
+expect_out "... REPORTED_TCB read from the four SVN claims" "ok   REPORTED_TCB"
+expect_rc 1 "... an SNP SVN one above the token's: exit 1" compare $J --at @$AT --policy "$TMP/snp-pol-tcb.json" "$TMP/snp-full.jwt"
+expect_out "... at REPORTED_TCB" "FAIL REPORTED_TCB"
+expect_rc 1 "... SINGLE_SOCKET required, the token has no singlesocket claim: exit 1" \
+	compare $J --at @$AT --policy "$TMP/snp-pol-single.json" "$TMP/snp-full.jwt"
+expect_out "... naming the claim" "the token does not carry x-ms-sevsnpvm-singlesocket"
+expect_rc 1 "... host_data pinned, the token has no hostdata claim: exit 1" \
+	compare $J --at @$AT --policy "$TMP/snp-pol-host.json" "$TMP/snp-full.jwt"
+expect_out "... naming the claim" "the token does not carry x-ms-sevsnpvm-hostdata"
+for t in "guestsvn-str:x-ms-sevsnpvm-guestsvn" "vmpl-str:x-ms-sevsnpvm-vmpl" "smt-str:x-ms-sevsnpvm-smt-allowed" \
+	"svn-big:x-ms-sevsnpvm-bootloader-svn" "svn-neg:x-ms-sevsnpvm-tee-svn" "family-num:x-ms-sevsnpvm-chip-family" \
+	"familyid-num:x-ms-sevsnpvm-familyId"; do
+	expect_failure 2 "a claim of the wrong type (${t%%:*}): exit 2 naming it" "${t#*:}" \
+		compare $J --at @$AT --policy "$TMP/snp-pol.json" "$TMP/snp-${t%%:*}.jwt"
+done
+expect_rc 0 "--policy on a tdxvm token: td_quote_body and accept_tcb_status (attester_tcb_status) from the claims" \
+	compare $J --at @$AT --policy "$TMP/tdx-pol.json" "$TMP/tdx-full.jwt"
+expect_out "... the TCB status claim judged" "ok   TCB status (attester_tcb_status)"
+expect_rc 1 "... xfam one bit off: exit 1" compare $J --at @$AT --policy "$TMP/tdx-pol-xfam.json" "$TMP/tdx-full.jwt"
+expect_out "... at xfam" "FAIL xfam"
+expect_rc 1 "... minimum_tee_tcb_svn above the claim: exit 1" compare $J --at @$AT --policy "$TMP/tdx-pol-svn.json" "$TMP/tdx-full.jwt"
+expect_out "... at TEE_TCB_SVN" "FAIL TEE_TCB_SVN"
+expect_rc 1 "... a TCB status not accepted: exit 1" compare $J --at @$AT --policy "$TMP/tdx-pol-status.json" "$TMP/tdx-full.jwt"
+expect_out "... at the TCB status" "FAIL TCB status (attester_tcb_status)"
+expect_rc 1 "... min_tcb_date (no claim): exit 1" compare $J --at @$AT --policy "$TMP/tdx-pol-date.json" "$TMP/tdx-full.jwt"
+expect_out "... naming what is missing" "the token does not carry the TCB level's tcbDate"
+expect_rc 1 "... minimum_qe_svn (no claim): exit 1" compare $J --at @$AT --policy "$TMP/tdx-pol-qesvn.json" "$TMP/tdx-full.jwt"
+expect_out "... naming what is missing" "the token does not carry the quote header's QE SVN"
+expect_rc 1 "... td_quote_body rules on a token without tdx_mrseam and the rest: exit 1" \
+	compare $J --at @$AT --policy "$TMP/tdx-pol.json" "$TMP/tdx.jwt"
+expect_out "... naming the claim" "the token does not carry tdx_mrseam"
+for t in "attr-short:tdx_td_attributes" "tcbsvn-num:tdx_tee_tcb_svn" "status-num:attester_tcb_status" \
+	"seamsvn-str:tdx_seamsvn" "debug-disagrees:tdx_td_attributes_debug"; do
+	expect_failure 2 "a tdxvm claim of the wrong type or value (${t%%:*}): exit 2 naming it" "${t#*:}" \
+		compare $J --at @$AT --policy "$TMP/tdx-pol.json" "$TMP/tdx-${t%%:*}.jwt"
+done
 python3 -c 'import sys; sys.stdout.write("eyJ" + "A" * (1 << 20) + ".e30.AA\n")' >"$TMP/huge.jwt"
 expect_failure 2 "a token larger than 1 MiB: exit 2" "huge.jwt" compare $J --at @$AT "$TMP/tdx.json" "$TMP/huge.jwt"
 head -c 100 "$TMP/tdx.jwt" >"$TMP/short.jwt"

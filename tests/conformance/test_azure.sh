@@ -46,9 +46,69 @@ expect_refused 3 "the token after exp: exit 3" "expired" compare --jwks "$JWKS" 
 expect_refused 3 "the token before nbf: exit 3" "not yet valid" compare --jwks "$JWKS" --at 2026-10-08T23:45:56Z "$TMP/obs.json" "$TOK"
 expect_refused 3 "another issuer: exit 3" "not https://other" compare --jwks "$JWKS" --issuer https://other --at "$IN" "$TMP/obs.json" "$TOK"
 expect_refused 4 "no --jwks: the signing key is collateral not given (exit 4)" "JWKS" compare --at "$IN" "$TMP/obs.json" "$TOK"
-printf '{"policy":{"measurement":"AAAA"}}' >"$TMP/pol.json"
-expect_refused 5 "a policy on a token's claims: exit 5, not judged on zeros" "not to an MAA token" \
-	compare --allow-partial --jwks "$JWKS" --at "$IN" --policy "$TMP/pol.json" "$TOK"
+# --policy on the token: every rule the claims answer judged as on a report; policies written here from the
+# decoded token (Python's json, the vectors' *.decoded.json), never from measure's output
+python3 - "$A/maa/pca-sevsnp-token.decoded.json" "$TMP" <<'PY'
+import base64, copy, json, sys
+c = json.load(open(sys.argv[1]))["payload"]; d = sys.argv[2]
+b64 = lambda h: base64.b64encode(bytes.fromhex(h)).decode()
+def flip(h, bit=0):  # hex with one bit of its first byte changed
+    raw = bytearray(bytes.fromhex(h)); raw[0] ^= 1 << bit; return raw.hex()
+svn = [c["x-ms-sevsnpvm-" + k + "-svn"] for k in ("bootloader", "tee", "snpfw", "microcode")]
+tcb = svn[0] | svn[1] << 8 | svn[2] << 48 | svn[3] << 56  # Milan/Genoa TCB_VERSION layout (SEV-SNP ABI)
+bits = {"smt-allowed": 16, "migration-allowed": 18, "is-debuggable": 19, "singlesocket": 20, "cxl-allowed": 21,
+        "mem-aes256-xts-required": 22, "rapl-disabled": 23, "ciphertext-hiding-dram-enabled": 24, "page-swap-disabled": 25}
+guest_policy = 1 << 17 | sum(1 << b for k, b in bits.items() if c["x-ms-sevsnpvm-" + k])
+base = {"policy": {
+    "measurement": b64(c["x-ms-sevsnpvm-launchmeasurement"]), "host_data": b64(c["x-ms-sevsnpvm-hostdata"]),
+    "report_data": b64(c["x-ms-sevsnpvm-reportdata"]), "family_id": b64(c["x-ms-sevsnpvm-familyId"]),
+    "image_id": b64(c["x-ms-sevsnpvm-imageId"]), "report_id": b64(c["x-ms-sevsnpvm-reportid"]),
+    "chip_id": b64(c["x-ms-sevsnpvm-chipid"]), "vmpl": c["x-ms-sevsnpvm-vmpl"],
+    "minimum_guest_svn": c["x-ms-sevsnpvm-guestsvn"], "policy": guest_policy, "minimum_tcb": tcb,
+    "require_id_block": True, "trusted_id_key_hashes": [b64(c["x-ms-sevsnpvm-idkeydigest"])],
+    "product": {"name": "SEV_PRODUCT_" + c["x-ms-sevsnpvm-chip-family"].upper()}},
+    "root_of_trust": {"product_line": c["x-ms-sevsnpvm-chip-family"]}}
+json.dump(base, open(d + "/pol-all.json", "w"))
+def variant(name, **rules):
+    v = copy.deepcopy(base); v["policy"].update(rules); json.dump(v, open(d + "/pol-" + name + ".json", "w"))
+def lowest_zero(x):
+    return x | (~x & (x + 1))  # one more bit set: a minimum the token's value no longer meets
+# each rule with one bit changed, named by the check that must fail
+for key, claim in (("measurement", "launchmeasurement"), ("host_data", "hostdata"), ("report_data", "reportdata"),
+                   ("family_id", "familyId"), ("image_id", "imageId"), ("report_id", "reportid"), ("chip_id", "chipid")):
+    variant(key, **{key: b64(flip(c["x-ms-sevsnpvm-" + claim]))})
+variant("vmpl", vmpl=c["x-ms-sevsnpvm-vmpl"] ^ 1)
+variant("guestsvn", minimum_guest_svn=lowest_zero(c["x-ms-sevsnpvm-guestsvn"]))
+variant("tcb", minimum_tcb=tcb | lowest_zero(svn[2]) << 48)
+variant("smt", policy=guest_policy & ~(1 << 16))  # SMT is allowed in the token: a policy forbidding it fails
+variant("idkey", trusted_id_key_hashes=[b64(flip(c["x-ms-sevsnpvm-idkeydigest"]))])
+variant("product", product={"name": 2 ^ 1})
+# rules on fields the token has no claim for: a failure naming what is missing, never a pass
+for name, rule in (("report_id_ma", {"report_id_ma": b64("00" * 32)}), ("launch_tcb", {"minimum_launch_tcb": 0}),
+                   ("platform_info", {"platform_info": 0}), ("build", {"minimum_build": 0}),
+                   ("version", {"minimum_version": "0.0"}), ("provisional", {"permit_provisional_firmware": True}),
+                   ("abi", {"policy": guest_policy | 0x1f}), ("author", {"require_author_key": True})):
+    variant("lacks-" + name, **rule)
+v = copy.deepcopy(base); v["root_of_trust"]["check_crl"] = True; json.dump(v, open(d + "/pol-lacks-crl.json", "w"))
+v = copy.deepcopy(base); v["pcr_values"] = {"sha256": {"0": "00" * 32}}; json.dump(v, open(d + "/pol-lacks-pcrs.json", "w"))
+PY
+P="--jwks $JWKS --at $IN"
+expect_rc 0 "--policy on the sevsnpvm token: a policy of the token's own values passes" compare $P --policy "$TMP/pol-all.json" "$TOK"
+for check in "measurement" "host_data" "report_data" "family_id" "image_id" "report_id" "chip_id" "vmpl" \
+	"guest SVN:guestsvn" "REPORTED_TCB:tcb" "guest policy:smt" "ID block key:idkey" "product:product"; do
+	name=${check#*:} what=${check%%:*}
+	expect_rc 1 "--policy on the token: $name changed by one bit fails (exit 1)" compare $P --policy "$TMP/pol-$name.json" "$TOK"
+	expect_out "... at its check: $what" "FAIL $what "
+done
+for lack in "REPORT_ID_MA:report_id_ma" "LAUNCH_TCB:launch_tcb" "PLATFORM_INFO:platform_info" "CURRENT_BUILD:build" \
+	"CURRENT_MAJOR:version" "COMMITTED_TCB:provisional" "the ABI version:abi" "AUTHOR_KEY_EN:author" "a certificate chain:crl"; do
+	name=${lack#*:} what=${lack%%:*}
+	expect_rc 1 "--policy rule the token has no claim for ($name): exit 1, never a pass" \
+		compare $P --policy "$TMP/pol-lacks-$name.json" "$TOK"
+	expect_out "... the row says the token does not carry $what" "the token does not carry $what"
+done
+expect_rc 1 "--policy pcr_values on a token (no vTPM quote): exit 1" compare $P --policy "$TMP/pol-lacks-pcrs.json" "$TOK"
+expect_out "... no vTPM quote" "no vTPM quote to check pcr_values against"
 python3 - "$TOK" "$JWKS" "$TMP" <<'PY'
 import base64, json, sys
 tok = open(sys.argv[1]).read().strip(); jwks = json.load(open(sys.argv[2])); d = sys.argv[3]
@@ -149,6 +209,14 @@ EOT
 			compare --at "$AT" --tpm-nonce 6368616c6c656e6766 "$TMP/$name.json" "$f" ;;
 	esac
 done
+# trustee's init-data binding (README: PCR8 == SHA-256(32 zero bytes || init_data_hash)); the Genoa evidence's
+# PCR8 is non-zero and its init data is not published, so trustee's vector digest must fail there, naming PCR8
+G8=$(python3 -c 'import json,sys; print(bytes(json.load(open(sys.argv[1]))["quote"]["pcrs"][8]).hex())' "$SNPV/evidence-genoa.json")
+expect_rc 1 "az-snp-vtpm genoa: --init-data-digest of trustee's vector is not its PCR8: exit 1" \
+	compare --at "$AT" --init-data-digest 8505e4e25e50a27c5dc8147af88efbece627fbea55291911eff832d9ee127781 "$TMP/genoa.json" \
+	"$SNPV/evidence-genoa.json"
+expect_out "... the row: the vector's extend against the quoted PCR8 (read by Python)" \
+	"FAIL init data (vTPM sha256 PCR8) bddaccb9c52249e97a31baea61b7d91be8221a16e703d92148d04fb8e9c1dfdd $G8"
 run inspect "$SNPV/evidence-v1.json"
 expect_out "inspect: the HCL report's runtime data names HCLAkPub" '"kid": "HCLAkPub"'
 pcr0_policy "$TMP/badpcr0.json" "$(printf '%064d' 0)"

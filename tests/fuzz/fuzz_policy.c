@@ -2,7 +2,8 @@
 /*
  * libFuzzer: a policy is parsed strictly, then applied to a fixed decoded
  * SEV-SNP report (as Milan and as Turin) and a fixed decoded TDX quote, with
- * and without CRLs applied. Every outcome must be a status with a message.
+ * and without CRLs applied, and to MAA tokens standing for both that carry only
+ * some of the fields. Every outcome must be a status with a message.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ static void apply(const cJSON *policy, const struct ms_evidence *ev)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct ms_evidence milan, turin, tdx, tdx_crl;
+	static struct ms_evidence milan, turin, tdx, tdx_crl, maa_snp, maa_tdx;
 	static int ready;
 	struct ms_err err;
 	cJSON *policy = NULL;
@@ -44,6 +45,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		tdx_crl.crls_applied = 2;
 		tdx_crl.revocation_checked = true;
+		/* as ms_maa_verify leaves them: a token's claims in the report's or quote's fields, some absent */
+		maa_snp = milan;
+		maa_snp.type = MS_EVIDENCE_MAA;
+		maa_snp.platform = "sev-snp";
+		maa_snp.claims = MS_CLAIM_MEASUREMENT | MS_CLAIM_VMPL | MS_CLAIM_GUEST_SVN | MS_CLAIM_REPORTED_TCB |
+				 MS_CLAIM_PRODUCT | MS_CLAIM_ID_KEY_DIGEST;
+		maa_snp.policy_bits_known = 1ull << 16 | 1ull << 17 | 1ull << 19;
+		maa_tdx = tdx;
+		maa_tdx.type = MS_EVIDENCE_MAA;
+		maa_tdx.platform = "tdx";
+		maa_tdx.claims = MS_CLAIM_MR_TD | MS_CLAIM_RTMRS | MS_CLAIM_XFAM | MS_CLAIM_TCB_STATUS;
+		snprintf(maa_tdx.tcb_status, sizeof(maa_tdx.tcb_status), "UpToDate");
 		ready = 1;
 	}
 	if (ms_policy_parse((const char *)data, size, &policy, &err))
@@ -52,6 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	apply(policy, &turin);
 	apply(policy, &tdx);
 	apply(policy, &tdx_crl);
+	apply(policy, &maa_snp);
+	apply(policy, &maa_tdx);
 	cJSON_Delete(policy);
 	return 0;
 }
