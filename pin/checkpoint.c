@@ -963,6 +963,7 @@ static int open_embedded(const struct ms_tlog_proof *p, const struct ms_note_ver
 	if (v) {
 		rc = ms_checkpoint_open(p->checkpoint, p->checkpoint_len, v, c, err);
 	} else if (memmem(p->checkpoint, p->checkpoint_len, "\n\n", 2)) {
+		/* A signed note whose signatures the caller does not check: only its text counts. */
 		rc = ms_note_split(p->checkpoint, p->checkpoint_len, &text_len, err);
 		if (rc == MS_OK)
 			rc = ms_checkpoint_parse(p->checkpoint, text_len, c, err);
@@ -1005,33 +1006,13 @@ int ms_tlog_proof_check(const struct ms_tlog_proof *p, const struct ms_note_veri
 {
 	struct ms_checkpoint local;
 	struct ms_checkpoint *c = cp ? cp : &local;
-	size_t text_len = 0;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
 	if (p->consistency)
 		return ms_fail(err, MS_BAD_INPUT, "proof: a consistency proof: check it against an old checkpoint");
-	if (!p->checkpoint) {
-		rc = ms_fail(err, MS_BAD_INPUT, "proof: no checkpoint");
+	if ((rc = open_embedded(p, v, c, err)))
 		goto out;
-	}
-	if (v) {
-		rc = ms_checkpoint_open(p->checkpoint, p->checkpoint_len, v, c, err);
-	} else if (memmem(p->checkpoint, p->checkpoint_len, "\n\n", 2)) {
-		/* A signed note whose signatures the caller does not check: only its text counts. */
-		rc = ms_note_split(p->checkpoint, p->checkpoint_len, &text_len, err);
-		if (rc == MS_OK)
-			rc = ms_checkpoint_parse(p->checkpoint, text_len, c, err);
-	} else {
-		rc = ms_checkpoint_parse(p->checkpoint, p->checkpoint_len, c, err);
-	}
-	if (rc != MS_OK)
-		goto out;
-	if (p->tree_size != c->size) {
-		rc = ms_fail(err, MS_MISMATCH, "proof: tree_size %" PRIu64 " but the checkpoint is of size %" PRIu64,
-			     p->tree_size, c->size);
-		goto out;
-	}
 	if (p->entry) {
 		uint8_t h[MS_TLOG_HASH_LEN];
 
