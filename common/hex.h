@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base64.h" /* the base64 coders lived here first; their callers still include hex.h */
 #include "status.h"
 
 /* Lowercase hex of len bytes into out (2*len+1 bytes, NUL-terminated). */
@@ -19,16 +20,5 @@ char *ms_hex_alloc(const uint8_t *in, size_t len);
  */
 enum ms_status ms_hex_decode(const char *in, uint8_t *out, size_t want, const char *what,
 			     struct ms_err *err);
-
-/* Standard base64 with padding; out must hold ms_base64_len(len)+1 bytes. */
-size_t ms_base64_len(size_t len);
-void ms_base64_encode(const uint8_t *in, size_t len, char *out);
-
-/*
- * Decodes standard base64 (padding optional, whitespace ignored) into a
- * newly allocated buffer.
- */
-enum ms_status ms_base64_decode(const char *in, size_t in_len, uint8_t **out, size_t *out_len,
-				const char *what, struct ms_err *err);
 
 #endif

@@ -24,63 +24,13 @@
 #include "evidence.h"
 #include "maa.h"
 
-static int b64url_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '-' ? 62 : c == '_' ? 63 : -1;
-}
-
-enum ms_status ms_base64url_decode(const char *s, size_t len, uint8_t **out, size_t *out_len, const char *what,
-				   struct ms_err *err)
-{
-	uint8_t *buf;
-	size_t o = 0;
-	uint32_t acc = 0;
-	unsigned bits = 0;
-
-	*out = NULL;
-	*out_len = 0;
-	if (len % 4 == 1)
-		return ms_fail(err, MS_BAD_INPUT, "%s: %zu base64url characters is not a whole number of bytes", what, len);
-	if (!(buf = malloc(len / 4 * 3 + 3)))
-		return ms_fail(err, MS_NO_MEMORY, "out of memory");
-	for (size_t i = 0; i < len; i++) {
-		int v = b64url_value(s[i]);
-
-		if (v < 0) {
-			free(buf);
-			return ms_fail(err, MS_BAD_INPUT, "%s: character 0x%02x at offset %zu is not base64url (no padding)", what,
-				       (unsigned char)s[i], i);
-		}
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf[o++] = (uint8_t)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	if (acc) {
-		free(buf);
-		return ms_fail(err, MS_BAD_INPUT, "%s: the last base64url character has bits set past the data", what);
-	}
-	*out = buf;
-	*out_len = o;
-	return MS_OK;
-}
-
 bool ms_jwt_detect(const uint8_t *buf, size_t len)
 {
 	size_t dots = 0, i;
 
 	if (len < 10 || memcmp(buf, "eyJ", 3))
 		return false;
-	for (i = 0; i < len && (b64url_value((char)buf[i]) >= 0 || buf[i] == '.'); i++)
+	for (i = 0; i < len && (ms_base64_value((char)buf[i], MS_B64_URL) >= 0 || buf[i] == '.'); i++)
 		dots += buf[i] == '.';
 	while (i < len && (buf[i] == '\n' || buf[i] == '\r' || buf[i] == ' ' || buf[i] == '\t'))
 		i++;

@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
+#include "../common/base64.h"
 #include "../common/status.h"
 
 #define MS_JWT_MAX_LEN (1u << 20)
@@ -62,9 +63,5 @@ enum ms_status ms_jwt_verify_rs256(const char *tok, const struct ms_jwt *j, cons
  * prove nothing).
  */
 enum ms_status ms_jwk_rsa(const cJSON *jwk, enum ms_status weak, EVP_PKEY **out, struct ms_err *err);
-
-/* base64url without padding, strictly (RFC 4648 section 5; unused bits zero). */
-enum ms_status ms_base64url_decode(const char *s, size_t len, uint8_t **out, size_t *out_len, const char *what,
-				   struct ms_err *err);
 
 #endif

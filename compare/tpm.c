@@ -131,6 +131,18 @@ static const struct ms_tpm_bank *find_bank(const struct ms_tpm_pcrs *p, uint16_t
 	return NULL;
 }
 
+/* The outcome of unmarshalling len bytes as a whole TPM structure named type (libtss2-mu rc, ending at off). */
+static enum ms_status unmarshalled(const char *type, TSS2_RC rc, size_t off, size_t len, struct ms_err *err)
+{
+	if (rc != TSS2_RC_SUCCESS)
+		return ms_fail(err, MS_BAD_INPUT, "%s (%zu bytes) is truncated or malformed (libtss2-mu 0x%x)", type, len,
+			       (unsigned)rc);
+	if (off != len)
+		return ms_fail(err, MS_BAD_INPUT, "%s ends at offset 0x%zx, %zu bytes of trailing data", type, off,
+			       len - off);
+	return MS_OK;
+}
+
 enum ms_status ms_tpm_attest_parse(const uint8_t *buf, size_t len, TPMS_ATTEST *out, struct ms_err *err)
 {
 	size_t off = 0;
@@ -140,14 +152,8 @@ enum ms_status ms_tpm_attest_parse(const uint8_t *buf, size_t len, TPMS_ATTEST *
 	memset(out, 0, sizeof(*out));
 	if ((st = load_tss2_mu(err)))
 		return st;
-	rc = mu.attest(buf, len, &off, out);
-	if (rc != TSS2_RC_SUCCESS)
-		return ms_fail(err, MS_BAD_INPUT, "TPMS_ATTEST (%zu bytes) is truncated or malformed (libtss2-mu 0x%x)", len,
-			       (unsigned)rc);
-	if (off != len)
-		return ms_fail(err, MS_BAD_INPUT, "TPMS_ATTEST ends at offset 0x%zx, %zu bytes of trailing data", off,
-			       len - off);
-	return MS_OK;
+	rc = mu.attest(buf, len, &off, out); /* before off is read */
+	return unmarshalled("TPMS_ATTEST", rc, off, len, err);
 }
 
 enum ms_status ms_tpm_signature_parse(const uint8_t *buf, size_t len, TPMT_SIGNATURE *out, struct ms_err *err)
@@ -159,14 +165,8 @@ enum ms_status ms_tpm_signature_parse(const uint8_t *buf, size_t len, TPMT_SIGNA
 	memset(out, 0, sizeof(*out));
 	if ((st = load_tss2_mu(err)))
 		return st;
-	rc = mu.signature(buf, len, &off, out);
-	if (rc != TSS2_RC_SUCCESS)
-		return ms_fail(err, MS_BAD_INPUT, "TPMT_SIGNATURE (%zu bytes) is truncated or malformed (libtss2-mu 0x%x)",
-			       len, (unsigned)rc);
-	if (off != len)
-		return ms_fail(err, MS_BAD_INPUT, "TPMT_SIGNATURE ends at offset 0x%zx, %zu bytes of trailing data", off,
-			       len - off);
-	return MS_OK;
+	rc = mu.signature(buf, len, &off, out); /* before off is read */
+	return unmarshalled("TPMT_SIGNATURE", rc, off, len, err);
 }
 
 enum ms_status ms_rsa_key_strong(EVP_PKEY *key, const char *what, enum ms_status weak, struct ms_err *err)

@@ -35,6 +35,9 @@ struct ms_ramdisk_info;
 int cli_ramdisk_image(const char *verb, const char *image, const char *platform, uint64_t max_size, int out_fd,
 		      struct ms_ramdisk_info *info);
 int cli_ramdisk_bootstrap(const char *verb, const char *dir, int out_fd, struct ms_ramdisk_info *info);
+struct ms_eif;
+/* Prints PCR0, PCR1 and PCR2 of eif, one "PCRn       HEX" line each, as eif build and eif sign report them. */
+void cli_print_eif_pcrs(const struct ms_eif *eif);
 /* Signs the EIF in (a regular file) into out, then reads out back and verifies it; returns the exit code. */
 int cli_eif_sign_file(const char *verb, const char *in, const char *cert, const char *key, const char *out,
 		      bool quiet);

@@ -145,7 +145,7 @@ int cmd_eif_build(int argc, char **argv)
 	bool no_metadata = false, quiet = false;
 	uint8_t *metadata = NULL;
 	size_t metadata_len = 0;
-	char *generated = NULL, time_text[40], hex[2 * MS_SHA384_LEN + 1];
+	char *generated = NULL, time_text[40];
 	struct ms_eif eif;
 	struct ms_err err = { 0 };
 	struct out_file out = { .fd = -1 };
@@ -383,12 +383,7 @@ int cmd_eif_build(int argc, char **argv)
 	if (!quiet) {
 		printf("wrote      %s (%llu bytes, %u ramdisk%s)\n", output,
 		       (unsigned long long)eif.file_size, nrd, nrd == 1 ? "" : "s");
-		ms_hex_encode(eif.pcr0, MS_SHA384_LEN, hex);
-		printf("PCR0       %s\n", hex);
-		ms_hex_encode(eif.pcr1, MS_SHA384_LEN, hex);
-		printf("PCR1       %s\n", hex);
-		ms_hex_encode(eif.pcr2, MS_SHA384_LEN, hex);
-		printf("PCR2       %s\n", hex);
+		cli_print_eif_pcrs(&eif);
 		rc = cli_write(verb, "");
 	}
 out:

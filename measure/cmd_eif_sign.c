@@ -59,6 +59,17 @@ static int measure_file(const char *verb, const char *path, struct ms_file *f, s
 	return 0;
 }
 
+void cli_print_eif_pcrs(const struct ms_eif *eif)
+{
+	const uint8_t *pcr[] = { eif->pcr0, eif->pcr1, eif->pcr2 };
+	char hex[2 * MS_SHA384_LEN + 1];
+
+	for (int i = 0; i < 3; i++) {
+		ms_hex_encode(pcr[i], MS_SHA384_LEN, hex);
+		printf("PCR%d       %s\n", i, hex);
+	}
+}
+
 int cli_eif_sign_file(const char *verb, const char *in, const char *cert_path, const char *key_path,
 		      const char *out, bool quiet)
 {
@@ -116,12 +127,7 @@ int cli_eif_sign_file(const char *verb, const char *in, const char *cert_path, c
 	if (!quiet) {
 		printf("wrote      %s (%llu bytes, signed with %s)\n", out, (unsigned long long)size,
 		       ms_cose_alg_name(sig.alg));
-		ms_hex_encode(check.pcr0, MS_SHA384_LEN, hex);
-		printf("PCR0       %s\n", hex);
-		ms_hex_encode(check.pcr1, MS_SHA384_LEN, hex);
-		printf("PCR1       %s\n", hex);
-		ms_hex_encode(check.pcr2, MS_SHA384_LEN, hex);
-		printf("PCR2       %s\n", hex);
+		cli_print_eif_pcrs(&check);
 		ms_hex_encode(sig.pcr8, MS_SHA384_LEN, hex);
 		printf("PCR8       %s\n", hex);
 		rc = cli_write(verb, "");

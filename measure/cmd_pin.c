@@ -494,20 +494,29 @@ static int append(const struct pin_args *a, struct ms_store *s, cJSON *j, struct
 	return rc;
 }
 
-static int begin_write_at(const struct pin_args *a, struct ms_store *s, uint64_t *seq, uint8_t root[32])
+/*
+ * Opens the store (create: it may be made) and begins a transaction: a write
+ * one also reads the size and root of the log the next entry is appended to.
+ * Every verb ends with store_end, which rolls back whatever was not committed.
+ */
+static int store_begin(const struct pin_args *a, bool create, bool write, struct ms_store **s, uint64_t *seq,
+		       uint8_t root[32])
 {
 	struct ms_err err = { 0 };
+	int rc;
 
-	if (ms_store_begin(s, true, &err) || ms_store_size(s, seq, root, &err))
+	if ((rc = pin_store_open(a->verb, a->store, create, s)))
+		return rc;
+	if (ms_store_begin(*s, write, &err) || (write && ms_store_size(*s, seq, root, &err)))
 		return pin_store_fail(a->verb, &err);
 	return 0;
 }
 
-static int begin_write(const struct pin_args *a, struct ms_store *s, uint64_t *seq)
+static void store_end(struct ms_store *s)
 {
-	uint8_t root[32];
-
-	return begin_write_at(a, s, seq, root);
+	if (s)
+		ms_store_rollback(s);
+	ms_store_close(s);
 }
 
 /*
@@ -765,7 +774,7 @@ static int pin_add_or_update(struct pin_args *a, bool update)
 		rc = ms_exit_code(r.status);
 		goto out;
 	}
-	if ((rc = pin_store_open(a->verb, a->store, true, &s)) || (rc = begin_write_at(a, s, &seq, prev_root)))
+	if ((rc = store_begin(a, true, true, &s, &seq, prev_root)))
 		goto out;
 	now_rfc3339(when);
 	if (update) {
@@ -820,9 +829,7 @@ static int pin_add_or_update(struct pin_args *a, bool update)
 		rc = fflush(stdout) ? 2 : 0;
 	}
 out:
-	if (s)
-		ms_store_rollback(s);
-	ms_store_close(s);
+	store_end(s);
 	verify_result_free(&r);
 	cJSON_Delete(m.json);
 	cJSON_Delete(j);
@@ -850,7 +857,7 @@ static int pin_check(struct pin_args *a)
 	if ((rc = verify_opts_load(&a->v)) || (rc = load_evidence_file(a, &r)))
 		goto out;
 	/* one transaction: the pin read, the verdict and the entry belong together */
-	if ((rc = pin_store_open(a->verb, a->store, false, &s)) || (rc = begin_write(a, s, &seq)) ||
+	if ((rc = store_begin(a, false, true, &s, &seq, root)) ||
 	    (rc = get_deployment(a, s, &d, false)) || (rc = pinned_manifest(a, s, &d, &m)))
 		goto out;
 	verify_and_match_one(&a->v, &m.x, &r);
@@ -902,9 +909,7 @@ static int pin_check(struct pin_args *a)
 	if (fflush(stdout))
 		rc = 2;
 out:
-	if (s)
-		ms_store_rollback(s);
-	ms_store_close(s);
+	store_end(s);
 	verify_result_free(&r);
 	cJSON_Delete(m.json);
 	cJSON_Delete(j);
@@ -927,7 +932,7 @@ static int pin_destroy(struct pin_args *a)
 		rc = cli_fail(a->verb, a->signed_by, &err);
 		goto out;
 	}
-	if ((rc = pin_store_open(a->verb, a->store, false, &s)) || (rc = begin_write_at(a, s, &seq, prev_root)) ||
+	if ((rc = store_begin(a, false, true, &s, &seq, prev_root)) ||
 	    (rc = get_deployment(a, s, &d, false)))
 		goto out;
 	now_rfc3339(when);
@@ -948,9 +953,7 @@ static int pin_destroy(struct pin_args *a)
 	else if (!a->quiet)
 		printf("destroyed %s (entry %" PRIu64 "); later checks are refused\n", a->deploy, seq);
 out:
-	if (s)
-		ms_store_rollback(s);
-	ms_store_close(s);
+	store_end(s);
 	cJSON_Delete(j);
 	free(key);
 	return rc;
@@ -1015,12 +1018,8 @@ static int policy_print(const struct pin_args *a)
 	cJSON *o = NULL, *keys;
 	int rc;
 
-	if ((rc = pin_store_open(a->verb, a->store, false, &s)))
+	if ((rc = store_begin(a, false, false, &s, NULL, NULL)))
 		goto out;
-	if (ms_store_begin(s, false, &err)) {
-		rc = pin_store_fail(a->verb, &err);
-		goto out;
-	}
 	if (a->deploy && (rc = get_deployment(a, s, &d, true)))
 		goto out;
 	if (ms_store_policies(s, a->deploy, &store_wide, &own, &err)) {
@@ -1069,9 +1068,7 @@ static int policy_print(const struct pin_args *a)
 		rc = fflush(stdout) ? 2 : 0;
 	}
 out:
-	if (s)
-		ms_store_rollback(s);
-	ms_store_close(s);
+	store_end(s);
 	cJSON_Delete(o);
 	return rc;
 }
@@ -1110,8 +1107,7 @@ static int pin_policy(struct pin_args *a)
 		rc = cli_fail(a->verb, a->signed_by, &err);
 		goto out;
 	}
-	if ((rc = pin_store_open(a->verb, a->store, a->store_wide, &s)) ||
-	    (rc = begin_write_at(a, s, &seq, prev_root)))
+	if ((rc = store_begin(a, a->store_wide, true, &s, &seq, prev_root)))
 		goto out;
 	if (a->deploy && (rc = get_deployment(a, s, &d, false)))
 		goto out;
@@ -1152,9 +1148,7 @@ static int pin_policy(struct pin_args *a)
 		rc = fflush(stdout) ? 2 : 0;
 	}
 out:
-	if (s)
-		ms_store_rollback(s);
-	ms_store_close(s);
+	store_end(s);
 	cJSON_Delete(j);
 	free(key);
 	return rc;
@@ -1268,12 +1262,8 @@ static int pin_show(struct pin_args *a)
 	const cJSON *v;
 	int rc;
 
-	if ((rc = pin_store_open(a->verb, a->store, false, &s)))
+	if ((rc = store_begin(a, false, false, &s, NULL, NULL)))
 		goto out;
-	if (ms_store_begin(s, false, &err)) {
-		rc = pin_store_fail(a->verb, &err);
-		goto out;
-	}
 	if ((rc = get_deployment(a, s, &d, true)) || (rc = pinned_manifest(a, s, &d, &m)))
 		goto out;
 	if (ms_store_entry_each(s, a->deploy, show_entry, &sh, &err)) {
@@ -1324,9 +1314,7 @@ static int pin_show(struct pin_args *a)
 	       jstr(v, "kind"), jstr(v, "detail"));
 	rc = fflush(stdout) ? 2 : 0;
 out:
-	if (s)
-		ms_store_rollback(s);
-	ms_store_close(s);
+	store_end(s);
 	cJSON_Delete(o);
 	cJSON_Delete(sh.timeline);
 	cJSON_Delete(sh.since);
@@ -1359,9 +1347,9 @@ static int pin_list(struct pin_args *a)
 	const cJSON *v;
 	int rc;
 
-	if ((rc = pin_store_open(a->verb, a->store, false, &s)))
+	if ((rc = store_begin(a, false, false, &s, NULL, NULL)))
 		goto out;
-	if (ms_store_begin(s, false, &err) || ms_store_deployment_each(s, list_one, arr, &err)) {
+	if (ms_store_deployment_each(s, list_one, arr, &err)) {
 		rc = pin_store_fail(a->verb, &err);
 		goto out;
 	}
@@ -1373,9 +1361,7 @@ static int pin_list(struct pin_args *a)
 	printf("%-24s %-10s %-10s %s\n", jstr(v, "deployment"), jstr(v, "platform"), jstr(v, "state"), jstr(v, "updated"));
 	rc = fflush(stdout) ? 2 : 0;
 out:
-	if (s)
-		ms_store_rollback(s);
-	ms_store_close(s);
+	store_end(s);
 	cJSON_Delete(arr);
 	return rc;
 }
@@ -1385,7 +1371,6 @@ static int pin_export(struct pin_args *a)
 	struct ms_store *s = NULL;
 	struct ms_deployment d = { 0 };
 	struct manifest m = { 0 };
-	struct ms_err err = { 0 };
 	const char *prefix = a->prefix ? a->prefix : "EPHEMERALML_EXPECTED_";
 	bool env;
 	int rc;
@@ -1404,12 +1389,8 @@ static int pin_export(struct pin_args *a)
 			rc = cli_usage(a->verb, "--env-prefix: upper-case letters, digits and '_', not starting with a digit");
 			goto out;
 		}
-	if ((rc = pin_store_open(a->verb, a->store, false, &s)))
+	if ((rc = store_begin(a, false, false, &s, NULL, NULL)))
 		goto out;
-	if (ms_store_begin(s, false, &err)) {
-		rc = pin_store_fail(a->verb, &err);
-		goto out;
-	}
 	if ((rc = get_deployment(a, s, &d, false)) || (rc = pinned_manifest(a, s, &d, &m)))
 		goto out;
 	if (!env) {
@@ -1427,9 +1408,7 @@ static int pin_export(struct pin_args *a)
 	}
 	rc = fflush(stdout) ? 2 : 0;
 out:
-	if (s)
-		ms_store_rollback(s);
-	ms_store_close(s);
+	store_end(s);
 	cJSON_Delete(m.json);
 	return rc;
 }

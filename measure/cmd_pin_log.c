@@ -166,6 +166,16 @@ out:
 	return rc;
 }
 
+/* Opens the store and reads the current head (size and root) under its checkpoint origin. */
+static int open_head(struct log_args *a, struct ms_store **s, uint64_t *size, uint8_t root[32])
+{
+	int rc;
+
+	if ((rc = pin_store_open(a->verb, a->store, false, s)) || (rc = resolve_origin(a, *s)))
+		return rc;
+	return current_head(a, *s, size, root);
+}
+
 /* The checkpoint note of size/root: signed with --key, else plain. *out: free(). */
 static int make_checkpoint(const struct log_args *a, uint64_t size, const uint8_t root[32], char **out)
 {
@@ -203,6 +213,21 @@ out:
 	return rc;
 }
 
+/* The verifier of --key (a PEM Ed25519 key), named --key-name or else name. */
+static int load_verifier(const struct log_args *a, const char *name, struct ms_note_verifier *v)
+{
+	struct ms_err err = { 0 };
+	uint8_t *key = NULL;
+	size_t key_len;
+	int rc = 0;
+
+	if (ms_file_load(a->key, MAX_KEY, &key, &key_len, &err) ||
+	    ms_note_verifier_from_pem(a->key_name ? a->key_name : name, key, key_len, v, &err))
+		rc = cli_fail(a->verb, a->key, &err);
+	free(key);
+	return rc;
+}
+
 /*
  * Reads a checkpoint file: with --key its signature must verify (key name: --key-name or
  * the checkpoint's origin); without, its text is parsed and the signatures left unchecked.
@@ -211,8 +236,8 @@ static int read_checkpoint(const struct log_args *a, const char *path, struct ms
 {
 	struct ms_note_verifier v;
 	struct ms_err err = { 0 };
-	uint8_t *note = NULL, *key = NULL;
-	size_t len, key_len, text_len;
+	uint8_t *note = NULL;
+	size_t len, text_len;
 	int rc = 0;
 
 	*signed_ok = false;
@@ -229,11 +254,8 @@ static int read_checkpoint(const struct log_args *a, const char *path, struct ms
 	}
 	if (!a->key)
 		goto out;
-	if (ms_file_load(a->key, MAX_KEY, &key, &key_len, &err) ||
-	    ms_note_verifier_from_pem(a->key_name ? a->key_name : cp->origin, key, key_len, &v, &err)) {
-		rc = cli_fail(a->verb, a->key, &err);
+	if ((rc = load_verifier(a, cp->origin, &v)))
 		goto out;
-	}
 	if (ms_checkpoint_open((const char *)note, len, &v, cp, &err)) {
 		rc = cli_fail(a->verb, path, &err);
 		goto out;
@@ -241,7 +263,6 @@ static int read_checkpoint(const struct log_args *a, const char *path, struct ms
 	*signed_ok = true;
 out:
 	free(note);
-	free(key);
 	return rc;
 }
 
@@ -253,9 +274,7 @@ static int log_checkpoint(struct log_args *a)
 	char *note = NULL;
 	int rc;
 
-	if ((rc = pin_store_open(a->verb, a->store, false, &s)) || (rc = resolve_origin(a, s)))
-		goto out;
-	if ((rc = current_head(a, s, &size, root)) || (rc = make_checkpoint(a, size, root, &note)))
+	if ((rc = open_head(a, &s, &size, root)) || (rc = make_checkpoint(a, size, root, &note)))
 		goto out;
 	rc = cli_write(a->verb, note);
 out:
@@ -417,8 +436,7 @@ static int log_prove(struct log_args *a)
 	if (a->old_size) {
 		if (a->arg)
 			return cli_usage(a->verb, "give DEPLOY|SEQ (an inclusion proof) or --old-size (a consistency proof)");
-		if ((rc = pin_store_open(a->verb, a->store, false, &s)) || (rc = resolve_origin(a, s)) ||
-		    (rc = current_head(a, s, &size, root)))
+		if ((rc = open_head(a, &s, &size, root)))
 			goto out;
 		rc = log_prove_consistency(a, s, size);
 		goto out;
@@ -430,9 +448,7 @@ static int log_prove(struct log_args *a)
 		return cli_usage(a->verb, "'%.64s' is neither an entry number nor a deployment name", a->arg);
 	if (digits && (strlen(a->arg) > 19 || (a->arg[0] == '0' && a->arg[1])))
 		return cli_usage(a->verb, "'%.64s' is not an entry number", a->arg);
-	if ((rc = pin_store_open(a->verb, a->store, false, &s)) || (rc = resolve_origin(a, s)))
-		goto out;
-	if ((rc = current_head(a, s, &size, root)))
+	if ((rc = open_head(a, &s, &size, root)))
 		goto out;
 	if (digits) {
 		last.seq = strtoull(a->arg, NULL, 10);
@@ -491,8 +507,6 @@ static int check_consistency(struct log_args *a, const struct ms_tlog_proof *p)
 	struct ms_checkpoint old = { 0 }, trusted = { 0 }, in_proof = { 0 };
 	struct ms_note_verifier v;
 	struct ms_err err = { 0 };
-	uint8_t *key = NULL;
-	size_t key_len;
 	bool old_signed = false, new_signed = false;
 	int rc;
 
@@ -509,11 +523,8 @@ static int check_consistency(struct log_args *a, const struct ms_tlog_proof *p)
 	if ((rc = read_checkpoint(a, a->old_checkpoint, &old, &old_signed)) ||
 	    (a->checkpoint && (rc = read_checkpoint(a, a->checkpoint, &trusted, &new_signed))))
 		goto out;
-	if (a->key && (ms_file_load(a->key, MAX_KEY, &key, &key_len, &err) ||
-		       ms_note_verifier_from_pem(a->key_name ? a->key_name : old.origin, key, key_len, &v, &err))) {
-		rc = cli_fail(a->verb, a->key, &err);
+	if (a->key && (rc = load_verifier(a, old.origin, &v)))
 		goto out;
-	}
 	if (ms_tlog_consistency_check(p, a->key ? &v : NULL, &old, &in_proof, &err)) {
 		rc = cli_fail(a->verb, a->arg, &err);
 		goto out;
@@ -529,7 +540,6 @@ static int check_consistency(struct log_args *a, const struct ms_tlog_proof *p)
 	       p->tree_size, p->old_size, a->key ? "checkpoint signatures verified" : "checkpoint signatures not checked: no --key");
 	rc = fflush(stdout) ? 2 : 0;
 out:
-	free(key);
 	return rc;
 }
 
@@ -539,8 +549,8 @@ static int log_check_proof(struct log_args *a)
 	struct ms_checkpoint trusted = { 0 }, in_proof = { 0 };
 	struct ms_note_verifier v;
 	struct ms_err err = { 0 };
-	uint8_t *buf = NULL, *key = NULL;
-	size_t len, key_len;
+	uint8_t *buf = NULL;
+	size_t len;
 	bool signed_ok;
 	cJSON *entry = NULL;
 	int rc;
@@ -564,11 +574,8 @@ static int log_check_proof(struct log_args *a)
 	}
 	if ((rc = read_checkpoint(a, a->checkpoint, &trusted, &signed_ok)))
 		goto out;
-	if (a->key && (ms_file_load(a->key, MAX_KEY, &key, &key_len, &err) ||
-		       ms_note_verifier_from_pem(a->key_name ? a->key_name : trusted.origin, key, key_len, &v, &err))) {
-		rc = cli_fail(a->verb, a->key, &err);
+	if (a->key && (rc = load_verifier(a, trusted.origin, &v)))
 		goto out;
-	}
 	if (ms_tlog_proof_check(&p, a->key ? &v : NULL, &in_proof, &err)) {
 		rc = cli_fail(a->verb, a->arg, &err);
 		goto out;
@@ -599,7 +606,6 @@ out:
 	cJSON_Delete(entry);
 	ms_tlog_proof_free(&p);
 	free(buf);
-	free(key);
 	return rc;
 }
 

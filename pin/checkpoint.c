@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "../common/base64.h"
 #include "../common/digest.h"
 #include "../common/hex.h"
 #include "../common/json.h"
@@ -109,63 +110,13 @@ static bool valid_name(const char *s, size_t len)
 	return true;
 }
 
-/* ---- strict base64 (RFC 4648 section 4, padded, canonical) ---- */
-
-static int b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/*
- * Decodes exactly canonical padded base64 into out (max bytes); false for
- * any other spelling (no whitespace, no missing padding, no stray bits).
- */
+/* Decodes exactly canonical padded base64 (RFC 4648 section 4) into out (max bytes). */
 static bool b64_strict(const char *s, size_t len, uint8_t *out, size_t max, size_t *out_len)
 {
-	size_t o = 0;
+	static const struct ms_b64_rules canonical = { MS_B64_STD, MS_B64_PAD_REQUIRED, false, true };
+	size_t at;
 
-	if (len == 0 || len % 4 != 0)
-		return false;
-	for (size_t i = 0; i < len; i += 4) {
-		int v[4];
-		size_t pad = 0;
-		uint32_t bits;
-
-		for (int k = 0; k < 4; k++) {
-			if (s[i + k] == '=' && i + 4 == len && k >= 2) {
-				v[k] = 0;
-				pad++;
-			} else {
-				if (pad)
-					return false; /* data after '=' */
-				v[k] = b64_value(s[i + k]);
-				if (v[k] < 0)
-					return false;
-			}
-		}
-		bits = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
-		if ((pad == 1 && (bits & 0xff)) || (pad == 2 && (bits & 0xffff)))
-			return false; /* non-canonical trailing bits */
-		if (o + 3 - pad > max)
-			return false;
-		out[o++] = (uint8_t)(bits >> 16);
-		if (pad < 2)
-			out[o++] = (uint8_t)(bits >> 8);
-		if (pad < 1)
-			out[o++] = (uint8_t)bits;
-	}
-	*out_len = o;
-	return true;
+	return ms_base64_decode_into(s, len, &canonical, out, max, out_len, &at) == MS_B64_OK;
 }
 
 /* ---- checkpoints ---- */
@@ -1012,6 +963,7 @@ static int open_embedded(const struct ms_tlog_proof *p, const struct ms_note_ver
 	if (v) {
 		rc = ms_checkpoint_open(p->checkpoint, p->checkpoint_len, v, c, err);
 	} else if (memmem(p->checkpoint, p->checkpoint_len, "\n\n", 2)) {
+		/* A signed note whose signatures the caller does not check: only its text counts. */
 		rc = ms_note_split(p->checkpoint, p->checkpoint_len, &text_len, err);
 		if (rc == MS_OK)
 			rc = ms_checkpoint_parse(p->checkpoint, text_len, c, err);
@@ -1054,33 +1006,13 @@ int ms_tlog_proof_check(const struct ms_tlog_proof *p, const struct ms_note_veri
 {
 	struct ms_checkpoint local;
 	struct ms_checkpoint *c = cp ? cp : &local;
-	size_t text_len = 0;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
 	if (p->consistency)
 		return ms_fail(err, MS_BAD_INPUT, "proof: a consistency proof: check it against an old checkpoint");
-	if (!p->checkpoint) {
-		rc = ms_fail(err, MS_BAD_INPUT, "proof: no checkpoint");
+	if ((rc = open_embedded(p, v, c, err)))
 		goto out;
-	}
-	if (v) {
-		rc = ms_checkpoint_open(p->checkpoint, p->checkpoint_len, v, c, err);
-	} else if (memmem(p->checkpoint, p->checkpoint_len, "\n\n", 2)) {
-		/* A signed note whose signatures the caller does not check: only its text counts. */
-		rc = ms_note_split(p->checkpoint, p->checkpoint_len, &text_len, err);
-		if (rc == MS_OK)
-			rc = ms_checkpoint_parse(p->checkpoint, text_len, c, err);
-	} else {
-		rc = ms_checkpoint_parse(p->checkpoint, p->checkpoint_len, c, err);
-	}
-	if (rc != MS_OK)
-		goto out;
-	if (p->tree_size != c->size) {
-		rc = ms_fail(err, MS_MISMATCH, "proof: tree_size %" PRIu64 " but the checkpoint is of size %" PRIu64,
-			     p->tree_size, c->size);
-		goto out;
-	}
 	if (p->entry) {
 		uint8_t h[MS_TLOG_HASH_LEN];
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Forges a pin log entry the way an attacker with write access to the database would, for
 tests/cli/test_pin_policy.sh: it appends an entry and rewrites every tree node and the new tree
-head so that the tree itself is consistent (RFC 9162, recomputed here), and prints the SQL.
+head so that the tree itself is consistent (RFC 9162, hashed as tests/pin_log_oracle.py does), and prints the SQL.
 
   pin_forge.py ENTRIES --from SEQ [--set KEY=JSON]... [--drop KEY]... [--sign KEY.pem]
   pin_forge.py ENTRIES --entry FILE
@@ -23,13 +23,7 @@ import subprocess
 import sys
 import tempfile
 
-
-def canon(o):
-    return json.dumps(o, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def leaf(text):
-    return hashlib.sha256(b"\x00" + text.encode()).digest()
+from pin_log_oracle import canon, leaf, mth  # the tree hashing the tests check against
 
 
 def levels(leaves):
@@ -38,17 +32,6 @@ def levels(leaves):
         prev = out[-1]
         out.append([hashlib.sha256(b"\x01" + prev[2 * i] + prev[2 * i + 1]).digest() for i in range(len(prev) // 2)])
     return out
-
-
-def mth(leaves):
-    if not leaves:
-        return hashlib.sha256(b"").digest()
-    if len(leaves) == 1:
-        return leaves[0]
-    k = 1
-    while 2 * k < len(leaves):
-        k *= 2
-    return hashlib.sha256(b"\x01" + mth(leaves[:k]) + mth(leaves[k:])).digest()
 
 
 def sign(text, key):

@@ -14,6 +14,14 @@ import json
 import sys
 
 
+def canon(o):
+    return json.dumps(o, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def leaf(text):
+    return hashlib.sha256(b"\x00" + text.encode()).digest()
+
+
 def mth(leaves):
     if not leaves:
         return hashlib.sha256(b"").digest()
@@ -45,14 +53,13 @@ def main():
     leaves = []
     for i, line in enumerate(sys.stdin.read().splitlines()):
         entry = json.loads(line)
-        canon = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        if canon != line:
+        if canon(entry) != line:
             print("entry %d is not canonical JSON" % i, file=sys.stderr)
             return 1
         if entry.get("seq") != i:
             print("entry %d says seq %r" % (i, entry.get("seq")), file=sys.stderr)
             return 1
-        leaves.append(hashlib.sha256(b"\x00" + line.encode()).digest())
+        leaves.append(leaf(line))
     if consistency is not None:
         # PROOF(m, D[n]): one hash per line, in RFC 9162 order
         for h in subproof(consistency, leaves, True):

@@ -5,7 +5,7 @@ MEASURE=${MEASURE:-build/measure}
 FIXTURES=${MEASURE_FIXTURES:-fixtures}
 VECTORS=${MEASURE_VECTORS:-../shared/vectors}
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+trap 'stop_server; stop_swtpm; rm -rf "$TMP"' EXIT
 n=0
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -78,3 +78,40 @@ patch() { unhex "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none; }
 
 # be64 VALUE: 16 hex digits, big-endian.
 be64() { printf '%016x' "$1"; }
+
+# start_server ROUTES [--tls CERT KEY]: tests/fetch_server.py on 127.0.0.1 (a stand-in for AMD KDS and
+# Intel PCS); sets $PORT, and $LOG, the requests it serves. stop_server stops it (also on exit).
+SERVER_PID=""
+start_server() {
+	routes=$1
+	shift
+	LOG=$TMP/requests.log
+	: >"$LOG"
+	rm -f "$TMP/port"
+	python3 tests/fetch_server.py "$routes" "$LOG" "$TMP/port" "$@" 2>"$TMP/server.err" &
+	SERVER_PID=$!
+	for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
+	PORT=$(cat "$TMP/port")
+}
+stop_server() {
+	if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
+	SERVER_PID=""
+}
+
+# start_swtpm DIR: a swtpm with its state in DIR on the Unix socket DIR/sock, which tpm2-tools reach
+# through $TPM2TOOLS_TCTI; stop_swtpm stops it (also on exit). tpm_flush frees the TPM's transient
+# objects and sessions, which a swtpm holds only a few of.
+SWTPM_PID=""
+start_swtpm() {
+	mkdir -p "$1"
+	swtpm socket --tpmstate dir="$1" --tpm2 --server type=unixio,path="$1/sock" \
+		--ctrl type=unixio,path="$1/sock.ctrl" --flags not-need-init,startup-clear 2>/dev/null &
+	SWTPM_PID=$!
+	export TPM2TOOLS_TCTI="swtpm:path=$1/sock"
+	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$1/sock" ] && break; sleep 0.2; done
+}
+stop_swtpm() {
+	if [ -n "$SWTPM_PID" ]; then kill "$SWTPM_PID" 2>/dev/null; fi
+	SWTPM_PID=""
+}
+tpm_flush() { tpm2_flushcontext -t >/dev/null 2>&1; tpm2_flushcontext -s >/dev/null 2>&1; }

@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # measure compare --batch: one comparison per line in one process. The SNP PKI (ARK -> ASK -> VCEK),
-# its CRLs and a report signed by the VCEK are made here with the openssl CLI and python, as in
+# its CRLs and a report signed by the VCEK are made by tests/cli/snp_lib.sh (the openssl CLI and python), as in
 # test_fetch.sh; a second ARK/ASK pair of the same names stands for "another root". The verdicts
 # each line must give are those of 'measure compare' run alone on the same arguments.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/snp_lib.sh"
 
 F=$FIXTURES/compare
 P=$TMP/pki
@@ -12,71 +13,13 @@ mkdir -p "$P"
 HWID=$(printf '0123456789abcdeffedcba9876543210%.0s' 1 2 3 4)
 TCB_HEX=d517000000000004
 (
-	cd "$P" || exit 1
-	for k in ark ask vcek ark2 ask2; do
-		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out $k.key 2>/dev/null
-	done
-	printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >ca.ext
-	for s in "" 2; do
-		openssl req -x509 -new -key ark$s.key -subj "/CN=ARK-Milan/O=measure test" -days 3650 \
-			-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out ark$s.pem
-		openssl req -new -key ask$s.key -subj "/CN=SEV-Milan/O=measure test" |
-			openssl x509 -req -CA ark$s.pem -CAkey ark$s.key -set_serial 0x1001 -days 3650 -extfile ca.ext -out ask$s.pem 2>/dev/null
-		cat ask$s.pem ark$s.pem >cert_chain$s.pem
-	done
-	cat >vcek.ext <<EXT
-1.3.6.1.4.1.3704.1.1 = ASN1:NULL
-1.3.6.1.4.1.3704.1.2 = ASN1:IA5STRING:Milan-B0
-1.3.6.1.4.1.3704.1.3.1 = ASN1:INTEGER:4
-1.3.6.1.4.1.3704.1.3.2 = ASN1:INTEGER:0
-1.3.6.1.4.1.3704.1.3.3 = ASN1:INTEGER:23
-1.3.6.1.4.1.3704.1.3.8 = ASN1:INTEGER:213
-1.3.6.1.4.1.3704.1.4 = DER:$HWID
-EXT
-	openssl req -new -key vcek.key -subj "/CN=SEV-VCEK/O=measure test" |
-		openssl x509 -req -CA ask.pem -CAkey ask.key -set_serial 0x2002 -days 3650 -extfile vcek.ext -outform DER -out vcek.der 2>/dev/null
-	openssl x509 -inform DER -in vcek.der -out vcek.pem
-	# CRLs from the ARK: none revoked; the ASK revoked
-	for v in clean ask; do
-		mkdir -p ca-$v
-		: >ca-$v/index.txt
-		echo 01 >ca-$v/crlnumber
-		printf '[ca]\ndefault_ca=ark\n[ark]\ndatabase=%s/index.txt\ncrlnumber=%s/crlnumber\ndefault_md=sha384\ndefault_crl_days=30\n' \
-			"$P/ca-$v" "$P/ca-$v" >ca-$v/ca.cnf
-		[ $v = ask ] && openssl ca -config ca-$v/ca.cnf -keyfile ark.key -cert ark.pem -revoke ask.pem 2>/dev/null
-		openssl ca -config ca-$v/ca.cnf -keyfile ark.key -cert ark.pem -gencrl 2>/dev/null | openssl crl -outform DER -out crl-$v.der
-	done
+	snp_ca "$P" && snp_ca "$P" 2 && snp_vcek "$P" "$HWID" && snp_crls "$P"
 ) >"$TMP/pki.log" 2>&1
 if [ -s "$P/vcek.der" ] && [ -s "$P/crl-ask.der" ] && [ -s "$P/cert_chain2.pem" ]; then ok "test PKI made with openssl"; else
 	not_ok "test PKI made with openssl" "$(tail -5 "$TMP/pki.log")"; echo "1..$n"; exit 1; fi
 
 MEAS=$(printf 'a5%.0s' $(seq 48))
-python3 - "$P" "$HWID" "$TCB_HEX" "$MEAS" <<'PY'
-import struct, subprocess, sys
-d, hwid, tcb, meas = sys.argv[1], bytes.fromhex(sys.argv[2]), int(sys.argv[3], 16), bytes.fromhex(sys.argv[4])
-r = bytearray(1184)
-struct.pack_into('<IIQ', r, 0, 3, 0, 0x30000)
-struct.pack_into('<I', r, 0x34, 1)
-struct.pack_into('<Q', r, 0x38, tcb)
-r[0x90:0xc0] = meas
-struct.pack_into('<Q', r, 0x180, tcb)
-r[0x188:0x18b] = bytes([0x19, 0x01, 0x01])
-r[0x1a0:0x1e0] = hwid
-struct.pack_into('<Q', r, 0x1e0, tcb)
-struct.pack_into('<Q', r, 0x1f0, tcb)
-der = subprocess.run(['openssl', 'dgst', '-sha384', '-sign', d + '/vcek.key'], input=bytes(r[:0x2a0]),
-                     capture_output=True, check=True).stdout
-def integer(b, at):
-    assert b[at] == 2
-    n = b[at + 1]
-    return int.from_bytes(b[at + 2:at + 2 + n], 'big'), at + 2 + n
-at = 2 if der[1] < 0x80 else 3
-rr, at = integer(der, at)
-ss, at = integer(der, at)
-r[0x2a0:0x2e8] = rr.to_bytes(72, 'little')
-r[0x2e8:0x330] = ss.to_bytes(72, 'little')
-open(d + '/report.bin', 'wb').write(bytes(r))
-PY
+snp_report "$P" "$HWID" "$TCB_HEX" "$MEAS" "$P/report.bin"
 printf '{"schema":"measure/v1","platform":"sev-snp","measurements":{"measurement":"%s"}}\n' "$MEAS" >"$TMP/snp.json"
 
 # line_rc N: the exit code the result line of batch line N reports (text output)

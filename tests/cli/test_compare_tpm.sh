@@ -174,14 +174,7 @@ expect_failure 2 "a quote selecting no PCR is refused (exit 2)" "selects no PCR"
 # PCR2/3/6 as they are and the Python values for the rest.
 if command -v swtpm >/dev/null && command -v tpm2_quote >/dev/null; then
 	W=$TMP/swtpm
-	mkdir -p "$W"
-	swtpm socket --tpmstate dir="$W" --tpm2 --server type=unixio,path="$W/sock" \
-		--ctrl type=unixio,path="$W/sock.ctrl" --flags not-need-init,startup-clear 2>/dev/null &
-	swtpm_pid=$!
-	trap 'kill $swtpm_pid 2>/dev/null; rm -rf "$TMP"' EXIT
-	export TPM2TOOLS_TCTI="swtpm:path=$W/sock"
-	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$W/sock" ] && break; sleep 0.2; done
-	flush() { tpm2_flushcontext -t >/dev/null 2>&1; tpm2_flushcontext -s >/dev/null 2>&1; }
+	start_swtpm "$W"
 	python3 - "$C" "$M2" "$W" <<'PY'
 import base64, hashlib, json, sys
 cocos, m2, w = sys.argv[1:4]
@@ -216,10 +209,10 @@ PY
 	while read -r line; do
 		tpm2_pcrextend "$line" >/dev/null 2>&1 || extended=false
 	done <"$W/extend.txt"
-	if $extended && tpm2_createek -c "$W/ek.ctx" -G rsa -u "$W/ek.pub" >/dev/null 2>&1 && flush &&
+	if $extended && tpm2_createek -c "$W/ek.ctx" -G rsa -u "$W/ek.pub" >/dev/null 2>&1 && tpm_flush &&
 		tpm2_createak -C "$W/ek.ctx" -c "$W/ak.ctx" -G rsa -g sha256 -s rsassa -u "$W/ak.pem" -f pem -n "$W/ak.name" >/dev/null 2>&1 &&
-		flush && tpm2_quote -c "$W/ak.ctx" -l sha256:0,1,2,3,4,5,6,7,9+sha384:0,1,2,3,4,5,6,7,9 -q c0c05e -g sha256 \
-			-m "$W/q.msg" -s "$W/q.sig" -o "$W/q.pcrs" >/dev/null 2>&1 && flush; then
+		tpm_flush && tpm2_quote -c "$W/ak.ctx" -l sha256:0,1,2,3,4,5,6,7,9+sha384:0,1,2,3,4,5,6,7,9 -q c0c05e -g sha256 \
+			-m "$W/q.msg" -s "$W/q.sig" -o "$W/q.pcrs" >/dev/null 2>&1 && tpm_flush; then
 		FQ="--tpm-quote $W/q.msg --tpm-sig $W/q.sig --tpm-ak $W/ak.pem --tpm-nonce c0c05e"
 		expect_rc 0 "fresh swtpm quote: Cocos-shaped pcr_values (example PCR2/3/6, Python-replayed 0/1/4/5/7/9) pass" \
 			compare --policy "$W/policy.json" --vcek "$VCEK" "$TMP/milan.bin" $FQ --tpm-pcrs "$W/q.pcrs"
@@ -240,7 +233,7 @@ PY
 	else
 		not_ok "swtpm: extending PCRs or quoting failed"
 	fi
-	kill $swtpm_pid 2>/dev/null
+	stop_swtpm
 else
 	skip "fresh swtpm quote: swtpm or tpm2-tools not installed"
 fi

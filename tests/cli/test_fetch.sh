@@ -1,73 +1,24 @@
 # SPDX-License-Identifier: Apache-2.0
 # measure fetch and compare --cache/--fetch against a local stand-in for AMD KDS and Intel PCS
-# (tests/fetch_server.py on 127.0.0.1). The SNP PKI, report and CRLs are made here with the openssl
+# (tests/fetch_server.py on 127.0.0.1). The SNP PKI, report and CRLs are made by tests/cli/snp_lib.sh with the openssl
 # CLI; the Intel bodies are the samples in $MEASURE_VECTORS/tdx, read at test time. Digests are
 # checked with sha256sum, never with the code under test.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/snp_lib.sh"
 
 MEASURE_ABS=$(cd "$(dirname "$MEASURE")" && pwd)/$(basename "$MEASURE")
 MEASURE=$MEASURE_ABS
 P=$TMP/pki
 mkdir -p "$P"
-SERVER_PID=""
-stop_server() {
-	if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
-	SERVER_PID=""
-}
-trap 'stop_server; rm -rf "$TMP"' EXIT
-
-# start_server ROUTES [--tls CERT KEY]: sets $PORT and $LOG
-start_server() {
-	routes=$1
-	shift
-	LOG=$TMP/requests.log
-	: >"$LOG"
-	rm -f "$TMP/port"
-	python3 tests/fetch_server.py "$routes" "$LOG" "$TMP/port" "$@" 2>"$TMP/server.err" &
-	SERVER_PID=$!
-	for _ in $(seq 100); do [ -s "$TMP/port" ] && break; sleep 0.05; done
-	PORT=$(cat "$TMP/port")
-}
-
 # --- the synthetic AMD PKI: ARK -> ASK -> VCEK (P-384), and CRLs from the ARK ----------------------
 HWID=$(printf '%0128x' 0 | sed 's/^0\{32\}/0123456789abcdeffedcba98765432100123456789abcdeffedcba9876543210/' | cut -c1-128)
 # REPORTED_TCB: bootloader 4, tee 0, snp 23, microcode 213 (bytes 0, 1, 6, 7, little-endian)
 TCB_HEX=d517000000000004
 (
+	snp_ca "$P" && snp_vcek "$P" "$HWID" && snp_crls "$P"
 	cd "$P"
-	for k in ark ask vcek tls-ca tls; do
+	for k in tls-ca tls; do
 		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out $k.key 2>/dev/null
-	done
-	openssl req -x509 -new -key ark.key -subj "/CN=ARK-Milan/O=measure test" -days 3650 \
-		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out ark.pem
-	printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' >ask.ext
-	openssl req -new -key ask.key -subj "/CN=SEV-Milan/O=measure test" |
-		openssl x509 -req -CA ark.pem -CAkey ark.key -set_serial 0x1001 -days 3650 -extfile ask.ext -out ask.pem 2>/dev/null
-	cat >vcek.ext <<EXT
-1.3.6.1.4.1.3704.1.1 = ASN1:NULL
-1.3.6.1.4.1.3704.1.2 = ASN1:IA5STRING:Milan-B0
-1.3.6.1.4.1.3704.1.3.1 = ASN1:INTEGER:4
-1.3.6.1.4.1.3704.1.3.2 = ASN1:INTEGER:0
-1.3.6.1.4.1.3704.1.3.3 = ASN1:INTEGER:23
-1.3.6.1.4.1.3704.1.3.8 = ASN1:INTEGER:213
-1.3.6.1.4.1.3704.1.4 = DER:$HWID
-EXT
-	openssl req -new -key vcek.key -subj "/CN=SEV-VCEK/O=measure test" |
-		openssl x509 -req -CA ask.pem -CAkey ask.key -set_serial 0x2002 -days 3650 -extfile vcek.ext -outform DER -out vcek.der 2>/dev/null
-	openssl x509 -inform DER -in vcek.der -out vcek.pem
-	cat ask.pem ark.pem >cert_chain.pem
-	# CRLs issued by the ARK: none revoked, the ASK revoked, the VCEK's serial revoked
-	for v in clean ask vcek; do
-		mkdir -p ca-$v
-		: >ca-$v/index.txt
-		echo 01 >ca-$v/crlnumber
-		printf '[ca]\ndefault_ca=ark\n[ark]\ndatabase=%s/index.txt\ncrlnumber=%s/crlnumber\ndefault_md=sha384\ndefault_crl_days=30\n' \
-			"$P/ca-$v" "$P/ca-$v" >ca-$v/ca.cnf
-		case $v in
-		ask) openssl ca -config ca-$v/ca.cnf -keyfile ark.key -cert ark.pem -revoke ask.pem 2>/dev/null ;;
-		vcek) openssl ca -config ca-$v/ca.cnf -keyfile ark.key -cert ark.pem -revoke vcek.pem 2>/dev/null ;;
-		esac
-		openssl ca -config ca-$v/ca.cnf -keyfile ark.key -cert ark.pem -gencrl 2>/dev/null | openssl crl -outform DER -out crl-$v.der
 	done
 	# one whose nextUpdate is a second after its thisUpdate: stale by the time it is used
 	openssl ca -config ca-clean/ca.cnf -keyfile ark.key -cert ark.pem -gencrl -crlsec 1 2>/dev/null |
@@ -84,39 +35,9 @@ if [ -s "$P/vcek.der" ] && [ -s "$P/crl-vcek.der" ] && [ -s "$P/tls.pem" ]; then
 
 # the report: version 3, Milan CPUID, signed by the VCEK (r and s little-endian, 72 bytes each)
 MEAS=$(printf 'a5%.0s' $(seq 48))
-python3 - "$P" "$HWID" "$TCB_HEX" "$MEAS" <<'PY'
-import struct, subprocess, sys
-d, hwid, tcb, meas = sys.argv[1], bytes.fromhex(sys.argv[2]), int(sys.argv[3], 16), bytes.fromhex(sys.argv[4])
-def report(version, cpuid, signer_info=0):
-    r = bytearray(1184)
-    struct.pack_into('<IIQ', r, 0, version, 0, 0x30000)
-    struct.pack_into('<I', r, 0x34, 1)
-    struct.pack_into('<Q', r, 0x38, tcb)
-    struct.pack_into('<I', r, 0x48, signer_info)
-    r[0x90:0xc0] = meas
-    struct.pack_into('<Q', r, 0x180, tcb)
-    if cpuid:
-        r[0x188:0x18b] = bytes([0x19, 0x01, 0x01])
-    r[0x1a0:0x1e0] = hwid
-    struct.pack_into('<Q', r, 0x1e0, tcb)
-    struct.pack_into('<Q', r, 0x1f0, tcb)
-    der = subprocess.run(['openssl', 'dgst', '-sha384', '-sign', d + '/vcek.key'], input=bytes(r[:0x2a0]),
-                         capture_output=True, check=True).stdout
-    # ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }
-    def integer(b, at):
-        assert b[at] == 2
-        n = b[at + 1]
-        return int.from_bytes(b[at + 2:at + 2 + n], 'big'), at + 2 + n
-    at = 2 if der[1] < 0x80 else 3
-    rr, at = integer(der, at)
-    ss, at = integer(der, at)
-    r[0x2a0:0x2e8] = rr.to_bytes(72, 'little')
-    r[0x2e8:0x330] = ss.to_bytes(72, 'little')
-    return bytes(r)
-open(d + '/report.bin', 'wb').write(report(3, True))
-open(d + '/report-v2.bin', 'wb').write(report(2, False))
-open(d + '/report-vlek.bin', 'wb').write(report(3, True, 1 << 2))
-PY
+snp_report "$P" "$HWID" "$TCB_HEX" "$MEAS" "$P/report.bin"
+snp_report "$P" "$HWID" "$TCB_HEX" "$MEAS" "$P/report-v2.bin" 2 0
+snp_report "$P" "$HWID" "$TCB_HEX" "$MEAS" "$P/report-vlek.bin" 3 1 4 # SIGNER_INFO 1 << 2: signed by a VLEK
 manifest() { printf '{"schema":"measure/v1","platform":"sev-snp","measurements":{"measurement":"%s"}}\n' "$1" >"$2"; }
 manifest "$MEAS" "$TMP/expected.json"
 ROOT="$P/cert_chain.pem" # the ASK then the ARK: replaces AMD's pinned chain for the test PKI

@@ -193,14 +193,7 @@ expect_failure 2 "PCR index 30 is exit 2" "PCR index 30" tpm eventlog "$TMP/pcr3
 # Fresh quotes from a swtpm on a Unix socket in $TMP.
 if command -v swtpm >/dev/null && command -v tpm2_quote >/dev/null; then
 	S=$TMP/swtpm
-	mkdir -p "$S"
-	swtpm socket --tpmstate dir="$S" --tpm2 --server type=unixio,path="$S/sock" \
-		--ctrl type=unixio,path="$S/sock.ctrl" --flags not-need-init,startup-clear 2>/dev/null &
-	swtpm_pid=$!
-	trap 'kill $swtpm_pid 2>/dev/null; rm -rf "$TMP"' EXIT
-	export TPM2TOOLS_TCTI="swtpm:path=$S/sock"
-	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$S/sock" ] && break; sleep 0.2; done
-	flush() { tpm2_flushcontext -t >/dev/null 2>&1; tpm2_flushcontext -s >/dev/null 2>&1; }
+	start_swtpm "$S"
 	# PCR 16 (resettable, starts at zero) extended twice; expected value computed here with Python
 	e1=$(printf 'measure-1' | sha256sum | cut -c1-64)
 	e2=$(printf 'measure-2' | sha256sum | cut -c1-64)
@@ -209,14 +202,14 @@ for e in sys.argv[1:]: r=hashlib.sha256(r+bytes.fromhex(e)).digest()
 print(r.hex())' "$e1" "$e2")
 	if tpm2_pcrreset 16 >/dev/null 2>&1 && tpm2_pcrextend "16:sha256=$e1" >/dev/null 2>&1 &&
 		tpm2_pcrextend "16:sha256=$e2" >/dev/null 2>&1 &&
-		tpm2_createek -c "$S/ek.ctx" -G rsa -u "$S/ek.pub" >/dev/null 2>&1 && flush; then
+		tpm2_createek -c "$S/ek.ctx" -G rsa -u "$S/ek.pub" >/dev/null 2>&1 && tpm_flush; then
 		for alg in "rsa rsassa" "rsa rsapss" "ecc ecdsa"; do
 			set -- $alg
 			q=$S/q_$2
 			if tpm2_createak -C "$S/ek.ctx" -c "$S/ak_$2.ctx" -G "$1" -g sha256 -s "$2" -u "$S/ak_$2.pem" -f pem \
-				-n "$S/ak_$2.name" >/dev/null 2>&1 && flush &&
+				-n "$S/ak_$2.name" >/dev/null 2>&1 && tpm_flush &&
 				tpm2_quote -c "$S/ak_$2.ctx" -l sha256:16 -q 51a7e0 -g sha256 --scheme "$2" -m "$q.msg" -s "$q.sig" \
-					-o "$q.pcrs" >/dev/null 2>&1 && flush; then
+					-o "$q.pcrs" >/dev/null 2>&1 && tpm_flush; then
 				printf '{"sha256": {"16": "%s"}}' "$pcr16" >"$q.want.json"
 				expect_rc 0 "fresh swtpm $2 quote verifies against the independently computed PCR16" \
 					tpm quote "$q.msg" --sig "$q.sig" --ak "$S/ak_$2.pem" --pcrs "$q.want.json" --nonce 51a7e0
@@ -243,7 +236,7 @@ print(r.hex())' "$e1" "$e2")
 	else
 		not_ok "swtpm: could not extend PCR 16 or create the EK"
 	fi
-	kill $swtpm_pid 2>/dev/null
+	stop_swtpm
 else
 	skip "fresh swtpm quotes: swtpm or tpm2-tools not installed"
 fi

@@ -22,6 +22,7 @@
  */
 #include <cbor.h>
 
+#include "../../common/base64.h"
 #include "evidence_harness.h"
 #include "fuzz_pki.h"
 
@@ -211,12 +212,14 @@ static uint8_t *make_doc(const uint8_t *payload, size_t payload_len, uint8_t c0,
 		out = t;
 	}
 	if (out && (c0 & 128)) {
-		uint8_t *b = malloc(4 * (*len / 3 + 1) + 1);
+		char *b = malloc(ms_base64_len(*len) + 1);
 
-		if (b)
-			*len = (size_t)EVP_EncodeBlock(b, out, (int)*len);
+		if (b) {
+			ms_base64_encode(out, *len, b);
+			*len = strlen(b);
+		}
 		free(out);
-		out = b;
+		out = (uint8_t *)b;
 	}
 out:
 	free(pr);
