@@ -256,6 +256,62 @@ EOF
 [ "$(python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); print(d.count(b"rootfs/d/f"))' "$TMP/opq.cpio")" = 0 ] &&
 	ok "the opaque directory's lower files are gone" || not_ok "the opaque directory's lower files are gone"
 
+# ---- an opaque marker costs O(1): many layers each emptying one big directory (review M4) ----
+$ORACLE opaque-stack 47 30 "$TMP/ostack"
+WANT=$($ORACLE customer "$TMP/ostack")
+expect_rc 0 "47 layers of opaque markers, revivals, retyped and whited-out subdirectories" \
+	eif ramdisk --image "$TMP/ostack" -o "$TMP/ostack.cpio"
+[ "$(sha384 "$TMP/ostack.cpio")" = "$WANT" ] && ok "opaque stack: bytes equal the oracle's" ||
+	not_ok "opaque stack: bytes equal the oracle's" "got $(sha384 "$TMP/ostack.cpio")" "want $WANT"
+python3 - "$TMP/om" "$TMP/o1" <<'EOF'
+import gzip, json, sys
+sys.path.insert(0, "tests")
+from image_fixtures import Layout, sha, OCI_CONFIG, OCI_MANIFEST, LAYER_TAR, LAYER_GZIP
+W, N = 250000, 999
+def header(name, typ):
+    h = bytearray(512)
+    h[0:len(name)] = name
+    h[100:108] = b"0000755\0" if typ == b"5" else b"0000644\0"
+    h[108:116] = h[116:124] = b"0000000\0"
+    h[124:136] = b"00000000000\0"
+    h[136:148] = b"00000001750\0"
+    h[148:156] = b" " * 8
+    h[156:157] = typ
+    h[257:265] = b"ustar\x0000"
+    h[148:156] = b"%06o\0 " % sum(h)
+    return bytes(h)
+def tar(entries):
+    return b"".join(header(n, t) for n, t in entries) + bytes(1024)
+def make(root, markers):
+    lower = tar([(b"d", b"5")] + [(b"d/f%d" % i, b"0") for i in range(W)])
+    uppers = [tar([(b"d/.wh..wh..opq" if i < markers else b"x%d" % i, b"0"), (b"d/n%d" % i, b"0")]) for i in range(N)]
+    lay = Layout(root)
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/a"]},
+                         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + sha(r) for r in [lower] + uppers]}}).encode()
+    layers = [lay.blob(gzip.compress(lower, 1, mtime=0), LAYER_GZIP)] + [lay.blob(r, LAYER_TAR) for r in uppers]
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": lay.blob(config, OCI_CONFIG),
+                           "layers": layers}).encode()
+    lay.index([lay.blob(manifest, OCI_MANIFEST)])
+make(sys.argv[1], N)
+make(sys.argv[2], 1)
+EOF
+python3 - "$MEASURE" "$TMP" <<'EOF' && ok "999 layers each emptying a directory of 250000 files cost about as much as one" ||
+import os, subprocess, sys
+def run(d):
+    best = None
+    for _ in range(2):
+        r = os.times()
+        subprocess.run([sys.argv[1], "eif", "ramdisk", "-q", "--image", d, "-o", d + ".cpio"], check=True)
+        e = os.times()
+        used = (e.children_user - r.children_user) + (e.children_system - r.children_system)
+        best = used if best is None else min(best, used)
+    return best
+many, one = run(sys.argv[2] + "/om"), run(sys.argv[2] + "/o1")
+open(sys.argv[2] + "/om-timing", "w").write("999 markers %.2fs, one marker %.2fs CPU\n" % (many, one))
+sys.exit(0 if many < 1.2 * one + 0.15 else 1)
+EOF
+	not_ok "999 layers each emptying a directory of 250000 files cost about as much as one" "$(cat "$TMP/om-timing")"
+
 # ---- the names a layer holds are bounded: 70,000 names of 1,000 bytes are refused, not held (review M7) ----
 python3 - "$TMP/long" <<'EOF'
 import gzip, io, json, sys, tarfile
