@@ -31,7 +31,7 @@ struct blob {
 	uint64_t size;
 	uint8_t sha256[MS_SHA256_LEN];
 	enum compression compression;
-	bool gunzip_ok; /* a complete gzip stream, decompressed within the limit */
+	bool gunzip_ok; /* a complete gzip stream */
 	uint8_t gunzip_sha256[MS_SHA256_LEN];
 	uint8_t *content; /* the bytes, when size <= MS_IMAGE_MAX_JSON */
 };
@@ -42,6 +42,9 @@ struct store {
 	size_t kept;
 	bool sorted;
 	int dirfd; /* -1: a tar, every entry already in blobs */
+	/* every byte any gzip stream gives (layers, other entries, a compressed outer tar) counts */
+	uint64_t unpacked, max_unpacked;
+	bool outer_gzip; /* the tar itself is compressed: its entries' bytes are decompressed bytes */
 };
 
 typedef long (*read_fn)(void *ctx, void *buf, size_t len);
@@ -50,8 +53,9 @@ typedef long (*read_fn)(void *ctx, void *buf, size_t len);
 
 struct gunzip {
 	z_stream z;
-	bool started, ended, failed;
+	bool started, ended, failed, over_budget;
 	uint64_t out_total;
+	uint64_t *unpacked, max_unpacked; /* the image's budget, shared by all streams */
 	struct ms_hash hash;
 };
 
@@ -78,8 +82,9 @@ static void gunzip_feed(struct gunzip *g, const uint8_t *data, size_t len)
 		produced = sizeof(out) - g->z.avail_out;
 		ms_hash_update(&g->hash, out, produced);
 		g->out_total += produced;
-		if (g->out_total > MS_IMAGE_MAX_UNCOMPRESSED) {
-			g->failed = true;
+		*g->unpacked += produced;
+		if (*g->unpacked > g->max_unpacked) {
+			g->failed = g->over_budget = true;
 			break;
 		}
 		if (r == Z_STREAM_END)
@@ -89,6 +94,18 @@ static void gunzip_feed(struct gunzip *g, const uint8_t *data, size_t len)
 		else if (r != Z_OK && r != Z_BUF_ERROR)
 			g->failed = true;
 	}
+}
+
+static enum ms_status over_budget(const struct store *s, const char *what, uint64_t at, uint64_t inflated,
+				  struct ms_err *err)
+{
+	if (inflated)
+		return ms_fail(err, MS_BAD_INPUT, "%s: decompressed data passes the budget of %llu bytes for the whole image "
+			       "at offset 0x%llx (0x%llx bytes inflated from this blob)", what,
+			       (unsigned long long)s->max_unpacked, (unsigned long long)at, (unsigned long long)inflated);
+	return ms_fail(err, MS_BAD_INPUT, "%s: decompressed data passes the budget of %llu bytes for the whole image "
+		       "at offset 0x%llx of this entry of the compressed tar", what, (unsigned long long)s->max_unpacked,
+		       (unsigned long long)at);
 }
 
 /*
@@ -122,6 +139,10 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 		}
 		if (got == 0)
 			break;
+		if (s->outer_gzip && (s->unpacked += (uint64_t)got) > s->max_unpacked) {
+			st = over_budget(s, what, b->size + (uint64_t)got, 0, err);
+			goto out;
+		}
 		ms_hash_update(&h, buf, (size_t)got);
 		if (b->size + (uint64_t)got <= MS_IMAGE_MAX_JSON) {
 			if (b->size + (uint64_t)got > content_cap) {
@@ -156,6 +177,8 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 					goto out;
 				}
 				g.started = true;
+				g.unpacked = &s->unpacked;
+				g.max_unpacked = s->max_unpacked;
 				gunzip_feed(&g, head, head_len);
 			} else if (head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd) {
 				b->compression = COMP_ZSTD;
@@ -163,6 +186,10 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 		}
 		if (g.started && at < (size_t)got)
 			gunzip_feed(&g, buf + at, (size_t)got - at);
+		if (g.over_budget) { /* refused at once: no more of a bomb is inflated */
+			st = over_budget(s, what, b->size + (uint64_t)got - g.z.avail_in, g.out_total, err);
+			goto out;
+		}
 		b->size += (uint64_t)got;
 	}
 	ms_hash_final(&h, b->sha256);
@@ -671,8 +698,7 @@ static enum ms_status layer_diff_id(const struct blob *b, const char *media_type
 	case COMP_GZIP:
 		if (b->compression != COMP_GZIP || !b->gunzip_ok)
 			return ms_fail(err, MS_BAD_INPUT,
-				       "%s: layer %s is not a complete gzip stream (or decompresses past %llu GiB)", what,
-				       b->path, MS_IMAGE_MAX_UNCOMPRESSED >> 30);
+				       "%s: layer %s is not a complete gzip stream", what, b->path);
 		memcpy(l->diff_id, b->gunzip_sha256, MS_SHA256_LEN);
 		snprintf(l->compression, sizeof(l->compression), "gzip");
 		return MS_OK;
@@ -1184,6 +1210,7 @@ struct tar_source {
 	int fd;
 	struct ms_hash hash;
 	uint64_t total;
+	bool gzip; /* the first bytes are gzip's magic */
 	uint8_t buf[65536];
 };
 
@@ -1196,6 +1223,8 @@ static la_ssize_t tar_read(struct archive *a, void *ctx, const void **out)
 		ms_la.set_error(a, errno, "read failed");
 		return -1;
 	}
+	if (src->total == 0 && got >= 2 && src->buf[0] == 0x1f && src->buf[1] == 0x8b)
+		src->gzip = true;
 	ms_hash_update(&src->hash, src->buf, (size_t)got);
 	src->total += (uint64_t)got;
 	*out = src->buf;
@@ -1323,9 +1352,15 @@ static enum ms_status finish(struct store *s, const char *platform, struct ms_im
 	return st;
 }
 
-enum ms_status ms_image_read_tar(int fd, const char *platform, struct ms_image *img, struct ms_err *err)
+static uint64_t budget(uint64_t max_unpacked)
 {
-	struct store s = { .dirfd = -1 };
+	return max_unpacked ? max_unpacked : MS_IMAGE_DEFAULT_MAX_UNPACKED;
+}
+
+enum ms_status ms_image_read_tar(int fd, const char *platform, uint64_t max_unpacked, struct ms_image *img,
+				 struct ms_err *err)
+{
+	struct store s = { .dirfd = -1, .max_unpacked = budget(max_unpacked) };
 	struct tar_source *src = NULL;
 	struct archive *a = NULL;
 	enum ms_status st;
@@ -1348,6 +1383,7 @@ enum ms_status ms_image_read_tar(int fd, const char *platform, struct ms_image *
 		st = ms_fail(err, MS_BAD_INPUT, "tar: %s", ms_la.error_string(a) ? ms_la.error_string(a) : "unreadable");
 		goto out;
 	}
+	s.outer_gzip = src->gzip; /* known once read_open has looked at the first block */
 	if ((st = read_entries(a, &s, err)))
 		goto out;
 	for (;;) { /* the input's digest covers what follows the end-of-archive blocks too */
@@ -1377,7 +1413,8 @@ out:
 enum ms_status ms_image_read_tar_memory(const void *data, size_t len, const char *platform, struct ms_image *img,
 					struct ms_err *err)
 {
-	struct store s = { .dirfd = -1 };
+	struct store s = { .dirfd = -1, .max_unpacked = MS_IMAGE_DEFAULT_MAX_UNPACKED,
+			   .outer_gzip = len >= 2 && ((const uint8_t *)data)[0] == 0x1f && ((const uint8_t *)data)[1] == 0x8b };
 	struct archive *a = NULL;
 	enum ms_status st;
 
@@ -1400,9 +1437,10 @@ out:
 	return st;
 }
 
-enum ms_status ms_image_read_dir(int dirfd, const char *platform, struct ms_image *img, struct ms_err *err)
+enum ms_status ms_image_read_dir(int dirfd, const char *platform, uint64_t max_unpacked, struct ms_image *img,
+				 struct ms_err *err)
 {
-	struct store s = { .dirfd = dirfd };
+	struct store s = { .dirfd = dirfd, .max_unpacked = budget(max_unpacked) };
 
 	memset(img, 0, sizeof(*img));
 	return finish(&s, platform, img, MS_OK, err);

@@ -71,6 +71,7 @@ struct tree {
 	struct inode *ino;
 	uint32_t ino_count, ino_cap;
 	uint64_t seq; /* born and cut stamps */
+	uint64_t unpacked, max_unpacked; /* the gzip layers' tar streams, as their headers tell (pass 1) */
 };
 
 /* ---- the tree ---- */
@@ -725,6 +726,8 @@ static enum ms_status read_layer_tree(struct tree *t, const struct ms_image_sour
 	struct lentry *v = NULL;
 	size_t n = 0, cap = 0, name_bytes = 0;
 	struct archive_entry *e;
+	bool gzip = !strcmp(img->layers[index].compression, "gzip");
+	uint64_t layer_at = 0;
 	char what[64];
 	enum ms_status st;
 	int r;
@@ -733,6 +736,26 @@ static enum ms_status read_layer_tree(struct tree *t, const struct ms_image_sour
 	if ((st = layer_open(src, &img->layers[index], index, &ls, err)))
 		goto out;
 	while ((r = ms_la.read_next_header(ls->inner, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+		uint64_t claimed = (uint64_t)ms_la.entry_size(e);
+
+		/*
+		 * The reader held every gzip layer to the budget already; the blob is
+		 * checked again only when it has been read, so a swapped one is held
+		 * to it here, by what each header says, before its data is inflated.
+		 */
+		if (gzip) {
+			uint64_t step = claimed > (1ull << 62) ? 1ull << 62 : 512 + ((claimed + 511) & ~(uint64_t)511);
+
+			if (step > t->max_unpacked - t->unpacked) {
+				st = ms_fail(err, MS_BAD_INPUT, "%s (%s): entry %zu at offset 0x%llx claims %llu bytes: the layers "
+					     "decompress to more than %llu bytes, the budget for decompressed data", what,
+					     img->layers[index].path, n, (unsigned long long)layer_at, (unsigned long long)claimed,
+					     (unsigned long long)t->max_unpacked);
+				goto out;
+			}
+			t->unpacked += step;
+			layer_at += step;
+		}
 		if (n >= MS_RAMDISK_MAX_LAYER_ENTRIES) {
 			st = ms_fail(err, MS_BAD_INPUT, "%s: more than %u entries", what, MS_RAMDISK_MAX_LAYER_ENTRIES);
 			goto out;
@@ -1297,7 +1320,8 @@ static enum ms_status data_size(const struct tree *t, uint64_t max_size, struct 
 }
 
 enum ms_status ms_ramdisk_customer(const struct ms_image_source *src, const struct ms_image *img, int out,
-				   uint64_t max_size, struct ms_ramdisk_info *info, struct ms_err *err)
+				   uint64_t max_size, uint64_t max_unpacked, struct ms_ramdisk_info *info,
+				   struct ms_err *err)
 {
 	static const char *const files_dirs[] = { "rootfs", "rootfs/dev", "rootfs/run", "rootfs/sys",
 						  "rootfs/var", "rootfs/proc", "rootfs/tmp" };
@@ -1318,6 +1342,7 @@ enum ms_status ms_ramdisk_customer(const struct ms_image_source *src, const stru
 		st = ms_fail(err, MS_BAD_INPUT, "cannot get a random hash key: %s", strerror(errno));
 		goto out;
 	}
+	t.max_unpacked = max_unpacked ? max_unpacked : MS_IMAGE_DEFAULT_MAX_UNPACKED;
 	if ((st = tree_new_node(&t, "", NONE, &root, err)))
 		goto out;
 	t.n[root].alive = true;

@@ -36,6 +36,9 @@ static const char image_help[] =
 	"                       layout directory the tag sha256-<manifest hex>.sig, else\n"
 	"      --cosign-signature FILE --cosign-payload FILE  (base64 signature, payload);\n"
 	"                       the payload must name the image's manifest digest\n"
+	"      --max-unpacked SIZE  the budget for decompressed data: every gzip layer (and\n"
+	"                       any other compressed entry of a tar) together (default 16G);\n"
+	"                       reading stops at the byte that passes it (gzip bombs)\n"
 	OUTPUT_HELP
 	"\n"
 	"A docker-archive without an OCI index carries no registry manifest: only the\n"
@@ -188,7 +191,7 @@ int cmd_image(int argc, char **argv)
 		{ "platform", required_argument, NULL, 'p' }, { "region", required_argument, NULL, 'r' },
 		OUTPUT_OPTIONS,
 		{ "cosign-key", required_argument, NULL, 'k' }, { "cosign-signature", required_argument, NULL, 's' },
-		{ "cosign-payload", required_argument, NULL, 'P' },
+		{ "cosign-payload", required_argument, NULL, 'P' }, { "max-unpacked", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *platform = NULL, *region = NULL, *path, *cosign_key = NULL, *cosign_sig = NULL, *cosign_payload = NULL;
@@ -200,6 +203,7 @@ int cmd_image(int argc, char **argv)
 	char *text = NULL;
 	struct stat sb;
 	int opt, rc, dirfd = -1;
+	uint64_t max_unpacked = MS_IMAGE_DEFAULT_MAX_UNPACKED;
 
 	output_init(&o, "image", image_help, NULL);
 	optind = 0;
@@ -231,6 +235,12 @@ int cmd_image(int argc, char **argv)
 		case 'P':
 			cosign_payload = optarg;
 			break;
+		case 'U':
+			if (!cli_parse_size("image", "--max-unpacked", optarg, &max_unpacked))
+				return 2;
+			if (!max_unpacked)
+				return cli_usage("image", "--max-unpacked must be more than 0");
+			break;
 		default:
 			return cli_bad_option("image", opt, argv);
 		}
@@ -248,10 +258,10 @@ int cmd_image(int argc, char **argv)
 			fprintf(stderr, "measure: image: %s: cannot open (%s)\n", path, strerror(errno));
 			return 2;
 		}
-		if (ms_image_read_dir(dirfd, platform, &img, &err))
+		if (ms_image_read_dir(dirfd, platform, max_unpacked, &img, &err))
 			goto fail;
 	} else {
-		if (ms_file_open(&file, path, &err) || ms_image_read_tar(file.fd, platform, &img, &err))
+		if (ms_file_open(&file, path, &err) || ms_image_read_tar(file.fd, platform, max_unpacked, &img, &err))
 			goto fail;
 	}
 	if (cosign_key && (rc = check_cosign(path, dirfd, &img, cosign_key, cosign_sig, cosign_payload)))

@@ -212,6 +212,78 @@ expect_failure 2 "files adding up past --max-size are refused" "add up to more t
 expect_rc 0 "the same image under --max-size 4k" eif ramdisk --image "$TMP/sz" --max-size 4k -o "$TMP/sz.cpio"
 expect_failure 2 "--max-size 0 is refused" "--max-size" eif ramdisk --image "$TMP/sz" --max-size 0 -o "$TMP/sz.cpio"
 
+# ---- a budget on decompressed bytes for the whole image (review L3): bombs stop at the byte that passes it ----
+python3 - "$TMP/bomb" "$TMP/claim" "$TMP/wo" "$TMP/extra" "$TMP/plain" <<'EOF'
+import gzip, hashlib, io, json, os, sys, tarfile, zlib
+sys.path.insert(0, "tests")
+from image_fixtures import Layout, sha, OCI_CONFIG, OCI_MANIFEST, LAYER_GZIP, LAYER_TAR
+def header(name, size):
+    ti = tarfile.TarInfo(name)
+    ti.size, ti.mtime = size, 1000
+    return ti.tobuf(format=tarfile.PAX_FORMAT)
+def image(root, raws, gz=True, diff_ids=None, extra=None):
+    lay = Layout(root)
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/a"]},
+                         "rootfs": {"type": "layers", "diff_ids": diff_ids or ["sha256:" + sha(r) for r in raws]}}).encode()
+    layers = [lay.blob(gzip.compress(r, 1, mtime=0) if gz else r, LAYER_GZIP if gz else LAYER_TAR) for r in raws]
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": lay.blob(config, OCI_CONFIG),
+                           "layers": layers}).encode()
+    lay.index([lay.blob(manifest, OCI_MANIFEST)])
+    if extra:
+        lay.blob(extra, LAYER_GZIP)
+bomb, claim, wo, extra, plain = sys.argv[1:]
+# 96 MiB of zeros behind a header claiming 64 GiB; the diff_id is not even right: the budget comes first
+image(bomb, [header("big", 64 << 30) + bytes(96 << 20)], diff_ids=["sha256:" + "0" * 64])
+# a correct 2 MiB layer whose header claims 64 GiB: past the reader (2 MiB inflated), caught at that header
+image(claim, [header("big", 64 << 30) + bytes(2 << 20)])
+# 12 MiB written by one layer, whited out by the next: it is inflated all the same, so it counts
+image(wo, [header("f", 12 << 20) + bytes(12 << 20) + bytes(1024),
+           header(".wh.f", 0) + bytes(1024)])
+# a small image, and a 20 MiB gzip blob beside it in the layout that nothing names
+image(extra, [header("a", 1) + b"a" + bytes(511 + 1024)], extra=gzip.compress(bytes(20 << 20), 1, mtime=0))
+# an uncompressed 12 MiB layer: bytes stored, not inflated
+image(plain, [header("f", 12 << 20) + bytes(12 << 20) + bytes(1024)], gz=False)
+EOF
+(cd "$TMP/extra" && tar -cf "$TMP/extra.tar" .)
+(cd "$TMP/plain" && tar -cf "$TMP/plain.tar" . && gzip -1 -c "$TMP/plain.tar" >"$TMP/plain.tar.gz")
+BOMB_LAYER=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]+"/index.json"))["manifests"][0]["digest"][7:]
+print(json.load(open(sys.argv[1]+"/blobs/sha256/"+m))["layers"][0]["digest"][7:])' "$TMP/bomb")
+start=$(date +%s)
+expect_failure 2 "a gzip bomb layer stops at --max-unpacked, naming the layer's blob and the offset" \
+	"$BOMB_LAYER: decompressed data passes the budget of 16777216 bytes for the whole image at offset 0x" \
+	eif ramdisk --image "$TMP/bomb" --max-unpacked 16M -o "$TMP/bomb.cpio"
+[ $(($(date +%s) - start)) -lt 10 ] && ok "the bomb is refused without inflating it all" ||
+	not_ok "the bomb is refused without inflating it all" "$(($(date +%s) - start)) s"
+[ ! -e "$TMP/bomb.cpio" ] && ok "nothing written for the bomb" || not_ok "nothing written for the bomb"
+expect_failure 2 "--max-unpacked defaults to twice --max-size" "passes the budget of 83886080 bytes" \
+	eif ramdisk --image "$TMP/bomb" --max-size 40M -o "$TMP/bomb.cpio"
+expect_failure 2 "--max-unpacked defaults to at least 64 MiB" "passes the budget of 67108864 bytes" \
+	eif ramdisk --image "$TMP/bomb" --max-size 1M -o "$TMP/bomb.cpio"
+expect_failure 2 "eif build --image takes --max-unpacked" "passes the budget of 16777216 bytes" \
+	eif build --kernel "$TMP/kernel" --cmdline x --bootstrap "$TMP/boot" --image "$TMP/bomb" --max-unpacked 16M -o "$TMP/bomb.eif"
+expect_failure 2 "measure image takes --max-unpacked" "passes the budget of 16777216 bytes" \
+	image --max-unpacked 16M "$TMP/bomb"
+expect_failure 2 "--max-unpacked 0 is refused" "--max-unpacked" eif ramdisk --image "$TMP/bomb" --max-unpacked 0 -o "$TMP/bomb.cpio"
+expect_failure 2 "a header claiming 64 GiB is refused at that header, before its data is read" \
+	"layer 0 (blobs/sha256/" eif ramdisk --image "$TMP/claim" --max-unpacked 16M -o "$TMP/claim.cpio"
+grep -qF "entry 0 at offset 0x0 claims 68719476736 bytes: the layers decompress to more than 16777216 bytes" "$TMP/err" &&
+	ok "the refusal names the entry, its offset and its claim" || not_ok "the refusal names the entry, its offset and its claim" "$(cat "$TMP/err")"
+expect_failure 2 "a file inflated, then whited out by a later layer, still counts" "passes the budget of 8388608 bytes" \
+	eif ramdisk --image "$TMP/wo" --max-size 1M --max-unpacked 8M -o "$TMP/wo.cpio"
+expect_rc 0 "the same image under --max-unpacked 32M" eif ramdisk --image "$TMP/wo" --max-size 1M --max-unpacked 32M -o "$TMP/wo.cpio"
+expect_failure 2 "a gzip entry of a tar image that no manifest names still counts (it is inflated to be hashed)" \
+	"passes the budget of 8388608 bytes" eif ramdisk --image "$TMP/extra.tar" --max-unpacked 8M -o "$TMP/extra.cpio"
+expect_rc 0 "a layout directory reads only the blobs it names" eif ramdisk --image "$TMP/extra" --max-unpacked 8M -o "$TMP/extra.cpio"
+expect_rc 0 "an uncompressed 12 MiB layer is not held to an 8M budget" eif ramdisk --image "$TMP/plain.tar" --max-unpacked 8M -o "$TMP/plain.cpio"
+expect_failure 2 "the same image in a gzip-compressed tar: its entries are inflated bytes" \
+	"of this entry of the compressed tar" eif ramdisk --image "$TMP/plain.tar.gz" --max-unpacked 8M -o "$TMP/plain.cpio"
+expect_failure 2 "eif build --max-size bounds the customer ramdisk" "add up to more than 2048 bytes" \
+	eif build --kernel "$TMP/kernel" --cmdline x --bootstrap "$TMP/boot" --image "$TMP/sz" --max-size 2k -o "$TMP/sz.eif"
+[ ! -e "$TMP/sz.eif" ] && ok "nothing written past eif build --max-size" || not_ok "nothing written past eif build --max-size"
+expect_rc 0 "eif build under --max-size 4k" eif build --kernel "$TMP/kernel" --cmdline x --bootstrap "$TMP/boot" --image "$TMP/sz" --max-size 4k -o "$TMP/sz.eif"
+expect_failure 2 "eif build: --max-size without --image is a usage error" "go with --image" \
+	eif build --kernel "$TMP/kernel" --cmdline x --bootstrap "$TMP/boot" --max-size 4k -o "$TMP/sz.eif"
+
 # ---- an opaque marker repeated for one directory in one layer is walked once (review M4) ----
 python3 - "$TMP/opq" "$TMP/opq1" <<'EOF'
 import io, json, sys, tarfile
