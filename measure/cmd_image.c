@@ -50,14 +50,14 @@ static const char image_help[] =
 	"does not verify, 5 unsupported (zstd layers, digests other than sha256, a cosign\n"
 	"key that is not P-256).\n";
 
-/* The cosign signature of img, verified; returns the exit code (errors printed). */
+/* The cosign signature of img, verified; returns the exit code (errors printed); *which of *count is the one that verified. */
 static int check_cosign(const char *path, int dirfd, const struct ms_image *img, const char *key_path,
-			const char *sig_path, const char *payload_path)
+			const char *sig_path, const char *payload_path, size_t *which, size_t *count)
 {
-	struct ms_cosign cs = { 0 };
+	struct ms_cosign one = { 0 }, *sigs = NULL;
 	struct ms_err err = { 0 };
-	uint8_t *key = NULL, *sig = NULL, digest[MS_SHA256_LEN];
-	size_t key_len = 0, sig_len = 0;
+	uint8_t *key = NULL, *sig = NULL;
+	size_t key_len = 0, sig_len = 0, n = 0;
 	const char *failed = path;
 	int rc = 2;
 
@@ -69,38 +69,31 @@ static int check_cosign(const char *path, int dirfd, const struct ms_image *img,
 	if (sig_path) {
 		failed = sig_path;
 		if (ms_file_load(sig_path, 4096, &sig, &sig_len, &err) ||
-		    ms_cosign_set_signature_b64(&cs, (const char *)sig, sig_len, &err))
+		    ms_cosign_set_signature_b64(&one, (const char *)sig, sig_len, &err))
 			goto fail;
 		failed = payload_path;
-		if (ms_file_load(payload_path, MS_COSIGN_MAX_PAYLOAD, &cs.payload, &cs.payload_len, &err))
+		if (ms_file_load(payload_path, MS_COSIGN_MAX_PAYLOAD, &one.payload, &one.payload_len, &err))
 			goto fail;
 	} else if (dirfd < 0) {
 		rc = cli_usage("image", "the cosign signature of a tar image: give --cosign-signature and --cosign-payload");
 		goto out;
-	} else if (ms_cosign_from_layout(dirfd, img->manifest_digest, &cs, &err)) {
+	} else if (ms_cosign_from_layout(dirfd, img->manifest_digest, &sigs, &n, &err)) {
 		goto fail;
 	}
 	failed = key_path;
 	if (ms_file_load(key_path, 1u << 20, &key, &key_len, &err))
 		goto fail;
 	failed = sig_path ? sig_path : path;
-	if (ms_cosign_verify(&cs, key, key_len, digest, &err))
+	*count = sigs ? n : 1;
+	if (ms_cosign_verify_any(sigs ? sigs : &one, *count, key, key_len, img->manifest_digest, which, &err))
 		goto fail;
-	if (memcmp(digest, img->manifest_digest, MS_SHA256_LEN)) {
-		char hex[2 * MS_SHA256_LEN + 1];
-
-		ms_hex_encode(digest, MS_SHA256_LEN, hex);
-		fprintf(stderr, "measure: image: %s: the cosign signature verifies but names manifest sha256:%s, not "
-			"this image's\n", failed, hex);
-		rc = 1;
-		goto out;
-	}
 	rc = 0;
 	goto out;
 fail:
 	rc = cli_fail("image", failed, &err);
 out:
-	ms_cosign_free(&cs);
+	ms_cosign_free(&one);
+	ms_cosign_free_all(sigs, n);
 	free(key);
 	free(sig);
 	return rc;
@@ -114,7 +107,8 @@ static void digest_text(const uint8_t d[MS_SHA256_LEN], char out[80])
 	snprintf(out, 80, "sha256:%s", hex);
 }
 
-static char *text_report(const struct ms_image *img, const char *path, bool cosign_verified)
+static char *text_report(const struct ms_image *img, const char *path, bool cosign_verified, size_t which,
+			 size_t count)
 {
 	char *text = NULL, d[80], platform[100];
 	size_t len = 0;
@@ -146,7 +140,10 @@ static char *text_report(const struct ms_image *img, const char *path, bool cosi
 		digest_text(l->diff_id, d);
 		fprintf(out, "  diff_id  %s\n", d);
 	}
-	if (cosign_verified)
+	if (cosign_verified && count > 1)
+		fprintf(out, "cosign     signature %zu of %zu verified with the key; it names this manifest\n", which + 1,
+			count);
+	else if (cosign_verified)
 		fprintf(out, "cosign     signature verified with the key; it names this manifest\n");
 	if (fclose(out) != 0) {
 		free(text);
@@ -204,6 +201,7 @@ int cmd_image(int argc, char **argv)
 	struct stat sb;
 	int opt, rc, dirfd = -1;
 	uint64_t max_unpacked = MS_IMAGE_DEFAULT_MAX_UNPACKED;
+	size_t cosign_which = 0, cosign_count = 0;
 
 	output_init(&o, "image", image_help, NULL);
 	optind = 0;
@@ -264,7 +262,8 @@ int cmd_image(int argc, char **argv)
 		if (ms_file_open(&file, path, &err) || ms_image_read_tar(file.fd, platform, max_unpacked, &img, &err))
 			goto fail;
 	}
-	if (cosign_key && (rc = check_cosign(path, dirfd, &img, cosign_key, cosign_sig, cosign_payload)))
+	if (cosign_key && (rc = check_cosign(path, dirfd, &img, cosign_key, cosign_sig, cosign_payload, &cosign_which,
+					     &cosign_count)))
 		goto out;
 	if (o.quiet) {
 		rc = 0;
@@ -274,7 +273,7 @@ int cmd_image(int argc, char **argv)
 		out = manifest_json(&img, path, region);
 		rc = output_manifest(&o, out);
 	} else {
-		text = text_report(&img, path, cosign_key != NULL);
+		text = text_report(&img, path, cosign_key != NULL, cosign_which, cosign_count);
 		rc = text ? cli_write("image", text) : (fprintf(stderr, "measure: image: out of memory\n"), 2);
 	}
 	goto out;
