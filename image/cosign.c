@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +20,17 @@
 #define SIMPLE_SIGNING "application/vnd.dev.cosign.simplesigning.v1+json"
 #define SIG_ANNOTATION "dev.cosignproject.cosign/signature"
 #define MAX_SIGNATURE 256u
+
+/* OCI's sha256 digest: "sha256:" and exactly 64 lowercase hex digits (upper case is not a digest there). */
+static bool oci_sha256(const char *s)
+{
+	if (strncmp(s, "sha256:", 7) || strlen(s) != 7 + 2 * MS_SHA256_LEN)
+		return false;
+	for (s += 7; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
 
 void ms_cosign_free(struct ms_cosign *c)
 {
@@ -43,9 +55,9 @@ static enum ms_status parse_payload(const struct ms_cosign *c, uint8_t digest[MS
 		st = ms_fail(err, MS_BAD_INPUT, "cosign payload: critical is missing or not an object");
 	} else if (!cJSON_IsString(type) || strcmp(type->valuestring, "cosign container image signature")) {
 		st = ms_fail(err, MS_BAD_INPUT, "cosign payload: critical.type is not \"cosign container image signature\"");
-	} else if (!cJSON_IsString(d) || strncmp(d->valuestring, "sha256:", 7) ||
-		   strlen(d->valuestring) != 7 + 2 * MS_SHA256_LEN) {
-		st = ms_fail(err, MS_BAD_INPUT, "cosign payload: critical.image.docker-manifest-digest is not sha256:<64 hex>");
+	} else if (!cJSON_IsString(d) || !oci_sha256(d->valuestring)) {
+		st = ms_fail(err, MS_BAD_INPUT, "cosign payload: critical.image.docker-manifest-digest is not sha256:<64 "
+			     "lowercase hex> (OCI's digest form)");
 	} else {
 		st = ms_hex_decode(d->valuestring + 7, digest, MS_SHA256_LEN, "cosign payload: docker-manifest-digest", err);
 	}
@@ -53,17 +65,14 @@ static enum ms_status parse_payload(const struct ms_cosign *c, uint8_t digest[MS
 	return st;
 }
 
-enum ms_status ms_cosign_verify(const struct ms_cosign *c, const uint8_t *key_pem, size_t key_len,
-				uint8_t digest[MS_SHA256_LEN], struct ms_err *err)
+static enum ms_status load_key(const uint8_t *key_pem, size_t key_len, EVP_PKEY **out, struct ms_err *err)
 {
 	BIO *bio = NULL;
 	EVP_PKEY *key = NULL;
-	EVP_MD_CTX *md = NULL;
 	char group[32] = "";
-	enum ms_status st;
+	enum ms_status st = MS_OK;
 
-	if (!c->payload || !c->signature)
-		return ms_fail(err, MS_BAD_INPUT, "cosign: no payload or no signature");
+	*out = NULL;
 	if (key_len > INT32_MAX || !(bio = BIO_new_mem_buf(key_pem, (int)key_len)) ||
 	    !(key = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL))) {
 		st = ms_fail(err, MS_BAD_INPUT, "cosign key: not a PEM public key");
@@ -75,6 +84,24 @@ enum ms_status ms_cosign_verify(const struct ms_cosign *c, const uint8_t *key_pe
 		st = ms_fail(err, MS_UNSUPPORTED, "cosign key: not an ECDSA P-256 key (cosign's key pairs are)");
 		goto out;
 	}
+	*out = key;
+	key = NULL;
+out:
+	EVP_PKEY_free(key);
+	BIO_free(bio);
+	return st;
+}
+
+static enum ms_status verify_with(const struct ms_cosign *c, EVP_PKEY *key, uint8_t digest[MS_SHA256_LEN],
+				  struct ms_err *err)
+{
+	EVP_MD_CTX *md = NULL;
+	enum ms_status st;
+
+	if (c->problem.status)
+		return ms_fail(err, c->problem.status, "%s", c->problem.msg);
+	if (!c->payload || !c->signature)
+		return ms_fail(err, MS_BAD_INPUT, "cosign: no payload or no signature");
 	if (!(md = EVP_MD_CTX_new()) || EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) != 1) {
 		st = ms_fail(err, MS_NO_MEMORY, "cosign: cannot set up the verification");
 		goto out;
@@ -86,8 +113,60 @@ enum ms_status ms_cosign_verify(const struct ms_cosign *c, const uint8_t *key_pe
 	st = parse_payload(c, digest, err);
 out:
 	EVP_MD_CTX_free(md);
+	return st;
+}
+
+enum ms_status ms_cosign_verify(const struct ms_cosign *c, const uint8_t *key_pem, size_t key_len,
+				uint8_t digest[MS_SHA256_LEN], struct ms_err *err)
+{
+	EVP_PKEY *key = NULL;
+	enum ms_status st;
+
+	if (!c->payload || !c->signature)
+		return ms_fail(err, MS_BAD_INPUT, "cosign: no payload or no signature");
+	if (!(st = load_key(key_pem, key_len, &key, err)))
+		st = verify_with(c, key, digest, err);
 	EVP_PKEY_free(key);
-	BIO_free(bio);
+	return st;
+}
+
+enum ms_status ms_cosign_verify_any(const struct ms_cosign *sigs, size_t count, const uint8_t *key_pem,
+				    size_t key_len, const uint8_t want[MS_SHA256_LEN], size_t *which, struct ms_err *err)
+{
+	struct ms_err mismatch = { 0 }, bad_signature = { 0 }, malformed = { 0 };
+	EVP_PKEY *key = NULL;
+	enum ms_status st;
+
+	if (!count)
+		return ms_fail(err, MS_BAD_INPUT, "cosign: no signature");
+	if ((st = load_key(key_pem, key_len, &key, err)))
+		return st;
+	for (size_t i = 0; i < count; i++) {
+		struct ms_err e = { 0 };
+		uint8_t digest[MS_SHA256_LEN];
+		char hex[2 * MS_SHA256_LEN + 1];
+
+		st = verify_with(&sigs[i], key, digest, &e);
+		if (st == MS_OK && !memcmp(digest, want, MS_SHA256_LEN)) {
+			*which = i;
+			goto out;
+		}
+		if (st == MS_OK && !mismatch.status) {
+			ms_hex_encode(digest, MS_SHA256_LEN, hex);
+			ms_fail(&mismatch, MS_MISMATCH, "cosign: signature %zu of %zu verifies but names manifest sha256:%s, "
+				"not this image's", i + 1, count, hex);
+		} else if (st == MS_BAD_SIGNATURE && !bad_signature.status) {
+			ms_fail(&bad_signature, st, "cosign: the signature does not verify with the key (%s of %zu)",
+				count == 1 ? "the only one" : "none", count);
+		} else if (st != MS_OK && st != MS_BAD_SIGNATURE && !malformed.status) {
+			ms_fail(&malformed, st, "%s%s", e.msg, count == 1 ? "" : " (no other signature verifies)");
+		}
+	}
+	/* what one that verified says comes first, then a signature that failed, then one that could not be checked */
+	*err = mismatch.status ? mismatch : bad_signature.status ? bad_signature : malformed;
+	st = err->status;
+out:
+	EVP_PKEY_free(key);
 	return st;
 }
 
@@ -164,9 +243,10 @@ static enum ms_status read_blob(int dirfd, const cJSON *desc, size_t max, const 
 	int fd;
 
 	*out = NULL;
-	if (!cJSON_IsString(d) || strncmp(d->valuestring, "sha256:", 7) || strlen(d->valuestring) != 71 ||
-	    !cJSON_IsNumber(size) || size->valuedouble < 0 || size->valuedouble > (double)max)
-		return ms_fail(err, MS_BAD_INPUT, "%s: descriptor without a sha256 digest or with a size past %zu", what, max);
+	if (!cJSON_IsString(d) || !oci_sha256(d->valuestring) || !cJSON_IsNumber(size) || size->valuedouble < 0 ||
+	    size->valuedouble > (double)max)
+		return ms_fail(err, MS_BAD_INPUT, "%s: descriptor without a sha256:<64 lowercase hex> digest or with a size "
+			       "past %zu", what, max);
 	if ((st = ms_hex_decode(d->valuestring + 7, want, MS_SHA256_LEN, what, err)))
 		return st;
 	snprintf(path, sizeof(path), "blobs/sha256/%s", d->valuestring + 7);
@@ -203,18 +283,46 @@ out:
 	return st;
 }
 
-enum ms_status ms_cosign_from_layout(int dirfd, const uint8_t manifest_digest[MS_SHA256_LEN], struct ms_cosign *c,
-				     struct ms_err *err)
+void ms_cosign_free_all(struct ms_cosign *sigs, size_t count)
+{
+	for (size_t i = 0; sigs && i < count; i++)
+		ms_cosign_free(&sigs[i]);
+	free(sigs);
+}
+
+/* One simple-signing layer: its annotation and payload blob; what is wrong with it goes to c->problem. */
+static void load_layer(int dirfd, const cJSON *layer, size_t i, struct ms_cosign *c)
+{
+	const cJSON *ann = cJSON_GetObjectItemCaseSensitive(layer, "annotations");
+	const cJSON *sig = cJSON_GetObjectItemCaseSensitive(ann, SIG_ANNOTATION);
+	char what[64];
+
+	snprintf(what, sizeof(what), "cosign signature layer %zu", i + 1);
+	if (!cJSON_IsString(sig)) {
+		ms_fail(&c->problem, MS_BAD_INPUT, "%s: no %s annotation", what, SIG_ANNOTATION);
+		return;
+	}
+	if (ms_cosign_set_signature_b64(c, sig->valuestring, strlen(sig->valuestring), &c->problem) ||
+	    read_blob(dirfd, layer, MS_COSIGN_MAX_PAYLOAD, what, &c->payload, &c->payload_len, &c->problem)) {
+		free(c->signature);
+		c->signature = NULL;
+	}
+}
+
+enum ms_status ms_cosign_from_layout(int dirfd, const uint8_t manifest_digest[MS_SHA256_LEN], struct ms_cosign **out,
+				     size_t *count, struct ms_err *err)
 {
 	char tag[80], hex[2 * MS_SHA256_LEN + 1];
-	const cJSON *m, *found = NULL, *layer = NULL;
+	const cJSON *m, *found = NULL;
 	cJSON *index = NULL, *manifest = NULL;
+	struct ms_cosign *sigs = NULL;
 	uint8_t *buf = NULL;
-	size_t len;
+	size_t len, n = 0;
 	enum ms_status st;
 	int fd;
 
-	memset(c, 0, sizeof(*c));
+	*out = NULL;
+	*count = 0;
 	ms_hex_encode(manifest_digest, MS_SHA256_LEN, hex);
 	snprintf(tag, sizeof(tag), "sha256-%s.sig", hex);
 	/* index.json is not content-addressed: read it bounded */
@@ -257,31 +365,29 @@ enum ms_status ms_cosign_from_layout(int dirfd, const uint8_t manifest_digest[MS
 	for (const cJSON *l = cJSON_IsArray(m) ? m->child : NULL; l; l = l->next) {
 		const cJSON *mt = cJSON_GetObjectItemCaseSensitive(l, "mediaType");
 
-		if (cJSON_IsString(mt) && !strcmp(mt->valuestring, SIMPLE_SIGNING)) {
-			layer = l;
-			break;
+		if (!cJSON_IsString(mt) || strcmp(mt->valuestring, SIMPLE_SIGNING))
+			continue;
+		if (n == MS_COSIGN_MAX_SIGNATURES) {
+			st = ms_fail(err, MS_BAD_INPUT, "cosign signature manifest: more than %u signature layers",
+				     MS_COSIGN_MAX_SIGNATURES);
+			goto out;
 		}
+		if (!sigs && !(sigs = calloc(MS_COSIGN_MAX_SIGNATURES, sizeof(*sigs)))) {
+			st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+			goto out;
+		}
+		load_layer(dirfd, l, n, &sigs[n]);
+		n++;
 	}
-	if (!layer) {
+	if (!n) {
 		st = ms_fail(err, MS_BAD_INPUT, "cosign signature manifest: no %s layer", SIMPLE_SIGNING);
 		goto out;
 	}
-	{
-		const cJSON *ann = cJSON_GetObjectItemCaseSensitive(layer, "annotations");
-		const cJSON *sig = cJSON_GetObjectItemCaseSensitive(ann, SIG_ANNOTATION);
-
-		if (!cJSON_IsString(sig)) {
-			st = ms_fail(err, MS_BAD_INPUT, "cosign signature manifest: the layer has no %s annotation",
-				     SIG_ANNOTATION);
-			goto out;
-		}
-		if ((st = ms_cosign_set_signature_b64(c, sig->valuestring, strlen(sig->valuestring), err)))
-			goto out;
-	}
-	st = read_blob(dirfd, layer, MS_COSIGN_MAX_PAYLOAD, "cosign payload", &c->payload, &c->payload_len, err);
+	*out = sigs;
+	*count = n;
+	sigs = NULL;
 out:
-	if (st)
-		ms_cosign_free(c);
+	ms_cosign_free_all(sigs, n);
 	free(buf);
 	cJSON_Delete(index);
 	cJSON_Delete(manifest);

@@ -31,7 +31,9 @@ struct blob {
 	uint64_t size;
 	uint8_t sha256[MS_SHA256_LEN];
 	enum compression compression;
-	bool gunzip_ok; /* a complete gzip stream, decompressed within the limit */
+	bool gunzip_ok; /* a complete gzip stream */
+	bool tar_trailing; /* inflating stopped: it went on TAR_MAX_TRAILING bytes past a tar end-of-archive */
+	uint64_t tar_end_at; /* where that end-of-archive ends, decompressed */
 	uint8_t gunzip_sha256[MS_SHA256_LEN];
 	uint8_t *content; /* the bytes, when size <= MS_IMAGE_MAX_JSON */
 };
@@ -42,18 +44,209 @@ struct store {
 	size_t kept;
 	bool sorted;
 	int dirfd; /* -1: a tar, every entry already in blobs */
+	/* every byte any gzip stream gives (layers, other entries, a compressed outer tar) counts */
+	uint64_t unpacked, max_unpacked;
+	bool outer_gzip; /* the tar itself is compressed: its entries' bytes are decompressed bytes */
 };
 
 typedef long (*read_fn)(void *ctx, void *buf, size_t len);
 
 /* ---- hashing one entry ---- */
 
+#define TAR_MAX_TRAILING (1u << 20) /* decompressed bytes allowed past a layer's end-of-archive (record padding) */
+#define TAR_MAX_PAX 65536u          /* a pax header's records, gathered for size= */
+
+/*
+ * Follows the tar headers in a decompressed stream as it is inflated, so a
+ * header that claims more data than the budget has left is refused at that
+ * header, not after inflating up to the budget, and a stream that goes on
+ * past its end-of-archive is noticed. Anything it does not understand (no
+ * tar, a checksum that does not add up, a type it does not know) turns it
+ * off: the byte budget still holds.
+ */
+struct tar_scan {
+	bool off, ended;
+	uint64_t pos, next;   /* decompressed bytes seen; where the next header starts */
+	uint64_t end_at;      /* just past the two zero blocks */
+	unsigned zeros;
+	uint8_t hdr[512];
+	size_t have;
+	char pax[TAR_MAX_PAX + 1];
+	size_t pax_len, pax_want; /* pax_want: the data of a pax header is being gathered */
+	bool pax_global, has_pax_size;
+	uint64_t pax_size;
+};
+
 struct gunzip {
 	z_stream z;
-	bool started, ended, failed;
+	bool started, ended, failed, over_budget, over_claim, trailing;
 	uint64_t out_total;
+	uint64_t *unpacked, max_unpacked; /* the image's budget, shared by all streams */
+	uint64_t claim, claim_at;        /* over_claim: what a header claimed, and where it starts */
+	struct tar_scan tar;
 	struct ms_hash hash;
 };
+
+static uint64_t round512(uint64_t n)
+{
+	return n > (1ull << 62) ? 1ull << 62 : (n + 511) & ~(uint64_t)511;
+}
+
+/* An octal field (leading spaces, digits, then NUL or space) or GNU's base-256; false when it is neither. */
+static bool tar_number(const uint8_t *f, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+
+	if (f[0] & 0x80) {
+		for (i = 0; i < len; i++) {
+			if (v >> 55)
+				return false;
+			v = v << 8 | (i ? f[i] : f[0] & 0x7f);
+		}
+		*out = v;
+		return true;
+	}
+	while (i < len && f[i] == ' ')
+		i++;
+	for (; i < len && f[i] >= '0' && f[i] <= '7'; i++)
+		v = v << 3 | (uint64_t)(f[i] - '0');
+	if (i < len && f[i] != '\0' && f[i] != ' ')
+		return false;
+	*out = v;
+	return true;
+}
+
+/* size= of the pax records gathered (each "LEN key=value\n"). */
+static void pax_records(struct tar_scan *ts)
+{
+	const char *p = ts->pax, *end = ts->pax + ts->pax_len;
+
+	while (p < end) {
+		char *after;
+		unsigned long long len = strtoull(p, &after, 10);
+		const char *rec = p;
+
+		if (after == p || *after != ' ' || len == 0 || len > (unsigned long long)(end - p)) {
+			ts->off = true;
+			return;
+		}
+		p += len;
+		if (!strncmp(after + 1, "size=", 5) && !ts->pax_global) {
+			uint64_t v = 0;
+			const char *d = after + 6;
+
+			for (; d < rec + len - 1 && *d >= '0' && *d <= '9' && v < (1ull << 60); d++)
+				v = v * 10 + (uint64_t)(*d - '0');
+			ts->pax_size = v;
+			ts->has_pax_size = true;
+		}
+	}
+}
+
+/* One header block; sets g->over_claim when it claims more than is left (at: budget used up to its end). */
+static void tar_header(struct gunzip *g, uint64_t at)
+{
+	struct tar_scan *ts = &g->tar;
+	uint64_t sum = 0, want, size, data;
+	bool zero = true;
+
+	for (size_t i = 0; i < 512; i++) {
+		zero &= !ts->hdr[i];
+		sum += i >= 148 && i < 156 ? ' ' : ts->hdr[i];
+	}
+	if (zero) {
+		if (++ts->zeros == 2) {
+			ts->ended = true;
+			ts->end_at = ts->pos;
+		}
+		ts->next = ts->pos;
+		return;
+	}
+	if (ts->zeros || !tar_number(ts->hdr + 148, 8, &want) || want != sum || !tar_number(ts->hdr + 124, 12, &size)) {
+		ts->off = true;
+		return;
+	}
+	switch (ts->hdr[156]) {
+	case 'x': case 'g':
+		if (size > TAR_MAX_PAX) {
+			ts->off = true;
+			return;
+		}
+		ts->pax_global = ts->hdr[156] == 'g';
+		ts->pax_len = 0;
+		ts->pax_want = (size_t)size;
+		data = size;
+		break;
+	case 'L': case 'K':
+		data = size;
+		break;
+	case '0': case '\0': case '7':
+		data = ts->has_pax_size ? ts->pax_size : size;
+		ts->has_pax_size = false;
+		break;
+	case '1': case '2': case '3': case '4': case '5': case '6':
+		ts->has_pax_size = false;
+		if (!size) {
+			data = 0;
+			break;
+		}
+		ts->off = true; /* some writers store data with these: do not guess */
+		return;
+	default:
+		ts->off = true;
+		return;
+	}
+	if (round512(data) > g->max_unpacked - (at < g->max_unpacked ? at : g->max_unpacked)) {
+		g->over_claim = true;
+		g->claim = data;
+		g->claim_at = ts->pos - 512;
+		return;
+	}
+	ts->next = ts->pos + round512(data);
+}
+
+/* The decompressed bytes p[0..n), which brought the budget used to at_end. */
+static void tar_scan(struct gunzip *g, const uint8_t *p, size_t n, uint64_t at_end)
+{
+	struct tar_scan *ts = &g->tar;
+	uint64_t at = at_end - n;
+
+	while (n && !ts->off && !g->over_claim) {
+		size_t take;
+
+		if (ts->ended) {
+			ts->pos += n;
+			if (ts->pos - ts->end_at > TAR_MAX_TRAILING)
+				g->trailing = true;
+			return;
+		}
+		if (ts->pos < ts->next) {
+			take = ts->next - ts->pos < n ? (size_t)(ts->next - ts->pos) : n;
+			if (ts->pax_want) {
+				size_t copy = ts->pax_want - ts->pax_len < take ? ts->pax_want - ts->pax_len : take;
+
+				memcpy(ts->pax + ts->pax_len, p, copy);
+				if ((ts->pax_len += copy) == ts->pax_want) {
+					ts->pax_want = 0;
+					pax_records(ts);
+				}
+			}
+		} else {
+			take = 512 - ts->have < n ? 512 - ts->have : n;
+			memcpy(ts->hdr + ts->have, p, take);
+			ts->have += take;
+		}
+		ts->pos += take;
+		at += take;
+		p += take;
+		n -= take;
+		if (ts->have == 512) {
+			ts->have = 0;
+			tar_header(g, at);
+		}
+	}
+}
 
 static void gunzip_feed(struct gunzip *g, const uint8_t *data, size_t len)
 {
@@ -78,7 +271,13 @@ static void gunzip_feed(struct gunzip *g, const uint8_t *data, size_t len)
 		produced = sizeof(out) - g->z.avail_out;
 		ms_hash_update(&g->hash, out, produced);
 		g->out_total += produced;
-		if (g->out_total > MS_IMAGE_MAX_UNCOMPRESSED) {
+		*g->unpacked += produced;
+		if (*g->unpacked > g->max_unpacked) {
+			g->failed = g->over_budget = true;
+			break;
+		}
+		tar_scan(g, out, produced, *g->unpacked);
+		if (g->over_claim || g->trailing) {
 			g->failed = true;
 			break;
 		}
@@ -89,6 +288,18 @@ static void gunzip_feed(struct gunzip *g, const uint8_t *data, size_t len)
 		else if (r != Z_OK && r != Z_BUF_ERROR)
 			g->failed = true;
 	}
+}
+
+static enum ms_status over_budget(const struct store *s, const char *what, uint64_t at, uint64_t inflated,
+				  struct ms_err *err)
+{
+	if (inflated)
+		return ms_fail(err, MS_BAD_INPUT, "%s: decompressed data passes the budget of %llu bytes for the whole image "
+			       "at offset 0x%llx (0x%llx bytes inflated from this blob)", what,
+			       (unsigned long long)s->max_unpacked, (unsigned long long)at, (unsigned long long)inflated);
+	return ms_fail(err, MS_BAD_INPUT, "%s: decompressed data passes the budget of %llu bytes for the whole image "
+		       "at offset 0x%llx of this entry of the compressed tar", what, (unsigned long long)s->max_unpacked,
+		       (unsigned long long)at);
 }
 
 /*
@@ -122,6 +333,10 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 		}
 		if (got == 0)
 			break;
+		if (s->outer_gzip && (s->unpacked += (uint64_t)got) > s->max_unpacked) {
+			st = over_budget(s, what, b->size + (uint64_t)got, 0, err);
+			goto out;
+		}
 		ms_hash_update(&h, buf, (size_t)got);
 		if (b->size + (uint64_t)got <= MS_IMAGE_MAX_JSON) {
 			if (b->size + (uint64_t)got > content_cap) {
@@ -156,6 +371,8 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 					goto out;
 				}
 				g.started = true;
+				g.unpacked = &s->unpacked;
+				g.max_unpacked = s->max_unpacked;
 				gunzip_feed(&g, head, head_len);
 			} else if (head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd) {
 				b->compression = COMP_ZSTD;
@@ -163,6 +380,17 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 		}
 		if (g.started && at < (size_t)got)
 			gunzip_feed(&g, buf + at, (size_t)got - at);
+		if (g.over_budget) { /* refused at once: no more of a bomb is inflated */
+			st = over_budget(s, what, b->size + (uint64_t)got - g.z.avail_in, g.out_total, err);
+			goto out;
+		}
+		if (g.over_claim) {
+			st = ms_fail(err, MS_BAD_INPUT, "%s: the tar header at offset 0x%llx (decompressed) claims %llu bytes, "
+				     "more than is left of the budget of %llu bytes for decompressed data", what,
+				     (unsigned long long)g.claim_at, (unsigned long long)g.claim,
+				     (unsigned long long)s->max_unpacked);
+			goto out;
+		}
 		b->size += (uint64_t)got;
 	}
 	ms_hash_final(&h, b->sha256);
@@ -179,6 +407,8 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 		goto out;
 	}
 	if (g.started) {
+		b->tar_trailing = g.trailing;
+		b->tar_end_at = g.tar.end_at;
 		b->gunzip_ok = g.ended && !g.failed && g.z.avail_in == 0;
 		ms_hash_final(&g.hash, b->gunzip_sha256);
 	}
@@ -669,10 +899,13 @@ static enum ms_status layer_diff_id(const struct blob *b, const char *media_type
 		snprintf(l->compression, sizeof(l->compression), "none");
 		return MS_OK;
 	case COMP_GZIP:
+		if (b->compression == COMP_GZIP && b->tar_trailing)
+			return ms_fail(err, MS_BAD_INPUT, "%s: layer %s goes on for more than %u bytes past its tar "
+				       "end-of-archive (at offset 0x%llx decompressed)", what, b->path, TAR_MAX_TRAILING,
+				       (unsigned long long)b->tar_end_at);
 		if (b->compression != COMP_GZIP || !b->gunzip_ok)
 			return ms_fail(err, MS_BAD_INPUT,
-				       "%s: layer %s is not a complete gzip stream (or decompresses past %llu GiB)", what,
-				       b->path, MS_IMAGE_MAX_UNCOMPRESSED >> 30);
+				       "%s: layer %s is not a complete gzip stream", what, b->path);
 		memcpy(l->diff_id, b->gunzip_sha256, MS_SHA256_LEN);
 		snprintf(l->compression, sizeof(l->compression), "gzip");
 		return MS_OK;
@@ -1184,6 +1417,7 @@ struct tar_source {
 	int fd;
 	struct ms_hash hash;
 	uint64_t total;
+	bool gzip; /* the first bytes are gzip's magic */
 	uint8_t buf[65536];
 };
 
@@ -1196,6 +1430,8 @@ static la_ssize_t tar_read(struct archive *a, void *ctx, const void **out)
 		ms_la.set_error(a, errno, "read failed");
 		return -1;
 	}
+	if (src->total == 0 && got >= 2 && src->buf[0] == 0x1f && src->buf[1] == 0x8b)
+		src->gzip = true;
 	ms_hash_update(&src->hash, src->buf, (size_t)got);
 	src->total += (uint64_t)got;
 	*out = src->buf;
@@ -1323,9 +1559,15 @@ static enum ms_status finish(struct store *s, const char *platform, struct ms_im
 	return st;
 }
 
-enum ms_status ms_image_read_tar(int fd, const char *platform, struct ms_image *img, struct ms_err *err)
+static uint64_t budget(uint64_t max_unpacked)
 {
-	struct store s = { .dirfd = -1 };
+	return max_unpacked ? max_unpacked : MS_IMAGE_DEFAULT_MAX_UNPACKED;
+}
+
+enum ms_status ms_image_read_tar(int fd, const char *platform, uint64_t max_unpacked, struct ms_image *img,
+				 struct ms_err *err)
+{
+	struct store s = { .dirfd = -1, .max_unpacked = budget(max_unpacked) };
 	struct tar_source *src = NULL;
 	struct archive *a = NULL;
 	enum ms_status st;
@@ -1348,6 +1590,7 @@ enum ms_status ms_image_read_tar(int fd, const char *platform, struct ms_image *
 		st = ms_fail(err, MS_BAD_INPUT, "tar: %s", ms_la.error_string(a) ? ms_la.error_string(a) : "unreadable");
 		goto out;
 	}
+	s.outer_gzip = src->gzip; /* known once read_open has looked at the first block */
 	if ((st = read_entries(a, &s, err)))
 		goto out;
 	for (;;) { /* the input's digest covers what follows the end-of-archive blocks too */
@@ -1377,7 +1620,8 @@ out:
 enum ms_status ms_image_read_tar_memory(const void *data, size_t len, const char *platform, struct ms_image *img,
 					struct ms_err *err)
 {
-	struct store s = { .dirfd = -1 };
+	struct store s = { .dirfd = -1, .max_unpacked = MS_IMAGE_DEFAULT_MAX_UNPACKED,
+			   .outer_gzip = len >= 2 && ((const uint8_t *)data)[0] == 0x1f && ((const uint8_t *)data)[1] == 0x8b };
 	struct archive *a = NULL;
 	enum ms_status st;
 
@@ -1400,9 +1644,10 @@ out:
 	return st;
 }
 
-enum ms_status ms_image_read_dir(int dirfd, const char *platform, struct ms_image *img, struct ms_err *err)
+enum ms_status ms_image_read_dir(int dirfd, const char *platform, uint64_t max_unpacked, struct ms_image *img,
+				 struct ms_err *err)
 {
-	struct store s = { .dirfd = dirfd };
+	struct store s = { .dirfd = dirfd, .max_unpacked = budget(max_unpacked) };
 
 	memset(img, 0, sizeof(*img));
 	return finish(&s, platform, img, MS_OK, err);

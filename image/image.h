@@ -24,7 +24,7 @@
 #define MS_IMAGE_MAX_INDEX_DEPTH 4u          /* index -> index nesting */
 #define MS_IMAGE_MAX_INDEXES 1024u           /* distinct nested indexes */
 #define MS_IMAGE_MAX_DESCRIPTORS 65536u      /* descriptors in all indexes read (each nested index once) */
-#define MS_IMAGE_MAX_UNCOMPRESSED (64ull << 30) /* one layer, decompressed (gzip bombs) */
+#define MS_IMAGE_DEFAULT_MAX_UNPACKED (16ull << 30) /* decompressed bytes of a whole image, unless the caller sets another */
 #define MS_IMAGE_MAX_PATH 1024u              /* an entry name */
 
 enum ms_image_format { MS_IMAGE_OCI, MS_IMAGE_DOCKER_ARCHIVE };
@@ -64,13 +64,23 @@ struct ms_image {
  * digest algorithm than sha256, a zstd layer, an unknown media type:
  * MS_UNSUPPORTED.
  */
+/*
+ * max_unpacked (0: MS_IMAGE_DEFAULT_MAX_UNPACKED) is a budget for the whole
+ * image: every byte a gzip stream gives (each layer, any other compressed
+ * entry of a tar, which is hashed before the manifest says what it is, and a
+ * compressed outer tar's entries) counts, whether or not the layer's files
+ * survive; reading stops at the byte that passes it (gzip bombs), with
+ * MS_BAD_INPUT naming the blob and the offset in it.
+ */
 /* fd: a tar stream (regular file or pipe), read once. */
-enum ms_status ms_image_read_tar(int fd, const char *platform, struct ms_image *img, struct ms_err *err);
-/* The same from memory (the fuzz harness). */
+enum ms_status ms_image_read_tar(int fd, const char *platform, uint64_t max_unpacked, struct ms_image *img,
+				 struct ms_err *err);
+/* The same from memory (the fuzz harness), with the default budget. */
 enum ms_status ms_image_read_tar_memory(const void *data, size_t len, const char *platform,
 					struct ms_image *img, struct ms_err *err);
 /* dirfd: an OCI image layout directory (blobs opened beneath it, no symlinks followed). */
-enum ms_status ms_image_read_dir(int dirfd, const char *platform, struct ms_image *img, struct ms_err *err);
+enum ms_status ms_image_read_dir(int dirfd, const char *platform, uint64_t max_unpacked, struct ms_image *img,
+				 struct ms_err *err);
 void ms_image_free(struct ms_image *img);
 
 /* Opens path beneath dirfd following no symlink (a blob of an OCI layout directory), a regular file only (a FIFO

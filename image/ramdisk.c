@@ -43,7 +43,14 @@ struct node {
 	int64_t uid, gid, mtime;
 	uint8_t type;
 	bool alive, implicit;
-	uint32_t opaque_in; /* 1 + the last layer whose opaque marker emptied this directory, or 0 */
+	/*
+	 * Liveness is lazy, so an opaque marker or a whiteout costs O(1) however
+	 * much lies below: a node is live when it and every ancestor have alive
+	 * set and each was born after its parent's cut. born: the sequence number
+	 * of its last (re)creation; cut: of the last opaque marker for it, or of
+	 * its own (re)creation (what was below it before is gone).
+	 */
+	uint64_t born, cut;
 };
 
 struct inode {
@@ -63,6 +70,8 @@ struct tree {
 	uint64_t hash_key[2]; /* SipHash key, random */
 	struct inode *ino;
 	uint32_t ino_count, ino_cap;
+	uint64_t seq; /* born and cut stamps */
+	uint64_t unpacked, max_unpacked; /* the gzip layers' tar streams, as their headers tell (pass 1) */
 };
 
 /* ---- the tree ---- */
@@ -166,7 +175,7 @@ static enum ms_status tree_new_node(struct tree *t, const char *path, uint32_t p
 			       MS_RAMDISK_MAX_NODES);
 	t->name_bytes += strlen(path) + 1;
 	if (t->name_bytes > MS_RAMDISK_MAX_NAME_BYTES)
-		return ms_fail(err, MS_BAD_INPUT, "image: the paths of the flattened file system add up to more than %u MiB",
+		return ms_fail(err, MS_BAD_INPUT, "image: the paths and link targets of the flattened file system add up to more than %u MiB",
 			       MS_RAMDISK_MAX_NAME_BYTES >> 20);
 	if (t->count == t->cap) {
 		uint32_t cap = t->cap ? 2 * t->cap : 1024;
@@ -195,17 +204,50 @@ static enum ms_status tree_new_node(struct tree *t, const char *path, uint32_t p
 	return MS_OK;
 }
 
+/* Whatever is below k goes with it, lazily (tree_live). */
 static void tree_kill(struct tree *t, uint32_t k)
 {
 	struct node *x = &t->n[k];
 
-	if (!x->alive)
-		return;
 	x->alive = false;
-	free(x->link);
-	x->link = NULL;
-	for (uint32_t c = x->first_child; c != NONE; c = t->n[c].next_sibling)
-		tree_kill(t, c);
+	if (x->link) {
+		t->name_bytes -= strlen(x->link) + 1;
+		free(x->link);
+		x->link = NULL;
+	}
+}
+
+/* k (re)created now: what was below it before is not its child any more. */
+static void tree_revive(struct tree *t, uint32_t k)
+{
+	t->n[k].alive = true;
+	t->n[k].born = t->n[k].cut = ++t->seq;
+}
+
+/* child of a live parent */
+static bool live_below(const struct tree *t, uint32_t parent, uint32_t child)
+{
+	return t->n[child].alive && t->n[child].born > t->n[parent].cut;
+}
+
+/* O(depth): k and its ancestors alive, each born after its parent's last cut. */
+static bool tree_live(const struct tree *t, uint32_t k)
+{
+	for (uint32_t p; (p = t->n[k].parent) != NONE; k = p)
+		if (!live_below(t, p, k))
+			return false;
+	return t->n[k].alive;
+}
+
+/* Makes alive exact for every node in one pass (a parent comes before its children in t->n). */
+static void tree_prune(struct tree *t)
+{
+	for (uint32_t i = 0; i < t->count; i++) {
+		uint32_t p = t->n[i].parent;
+
+		if (p != NONE && t->n[i].alive && !(t->n[p].alive && live_below(t, p, i)))
+			tree_kill(t, i);
+	}
 }
 
 static void tree_free(struct tree *t)
@@ -254,7 +296,7 @@ static enum ms_status tree_parent(struct tree *t, const char *path, const char *
 		memcpy(buf, path, i);
 		buf[i] = '\0';
 		k = tree_find(t, buf);
-		if (k != NONE && t->n[k].alive) {
+		if (k != NONE && (k == cur ? t->n[k].alive : live_below(t, cur, k))) {
 			if (t->n[k].type == N_LNK)
 				return ms_fail(err, MS_BAD_INPUT, "%s: \"%.200s\" is below the symlink \"%.200s\"", what, entry,
 					       buf);
@@ -264,7 +306,8 @@ static enum ms_status tree_parent(struct tree *t, const char *path, const char *
 		} else {
 			if (k == NONE && (st = tree_new_node(t, buf, cur, &k, err)))
 				return st;
-			t->n[k].alive = true;
+			tree_kill(t, k);
+			tree_revive(t, k);
 			t->n[k].implicit = true;
 			t->n[k].type = N_DIR;
 			t->n[k].mode = 0755;
@@ -601,20 +644,18 @@ static void whiteout(struct tree *t, const char *path)
 {
 	uint32_t k = tree_find(t, path);
 
-	if (k != NONE)
+	if (k != NONE && k != 0)
 		tree_kill(t, k);
 }
 
-/* A second marker for the same directory in one layer changes nothing: it is skipped, not walked again. */
-static void opaque(struct tree *t, const char *dir, uint32_t layer)
+/* O(1): the children the directory has now die lazily (tree_live), whatever their number and the layers'. */
+static void opaque(struct tree *t, const char *dir)
 {
 	uint32_t k = tree_find(t, dir);
 
-	if (k == NONE || !t->n[k].alive || t->n[k].type != N_DIR || t->n[k].opaque_in == layer + 1)
+	if (k == NONE || !tree_live(t, k) || t->n[k].type != N_DIR)
 		return;
-	t->n[k].opaque_in = layer + 1;
-	for (uint32_t c = t->n[k].first_child; c != NONE; c = t->n[c].next_sibling)
-		tree_kill(t, c);
+	t->n[k].cut = ++t->seq;
 }
 
 static enum ms_status apply(struct tree *t, uint32_t layer, const struct lentry *le, const char *what,
@@ -632,7 +673,7 @@ static enum ms_status apply(struct tree *t, uint32_t layer, const struct lentry 
 	if (le->kind == K_HARD) {
 		uint32_t target = tree_find(t, le->link);
 
-		if (target == NONE || !t->n[target].alive || t->n[target].type != N_REG)
+		if (target == NONE || !tree_live(t, target) || t->n[target].type != N_REG)
 			return ms_fail(err, MS_BAD_INPUT, "%s: hard link \"%.200s\" names \"%.200s\", which is not a file "
 				       "of the image at that point", what, le->path, le->link);
 		ino = t->n[target].inode;
@@ -640,12 +681,13 @@ static enum ms_status apply(struct tree *t, uint32_t layer, const struct lentry 
 		return st;
 	}
 	k = tree_find(t, le->path);
-	if (k != NONE && t->n[k].alive && !(t->n[k].type == N_DIR && le->kind == K_DIR))
-		tree_kill(t, k);
 	if (k == NONE && (st = tree_new_node(t, le->path, parent, &k, err)))
 		return st;
+	if (!(live_below(t, parent, k) && t->n[k].type == N_DIR && le->kind == K_DIR)) { /* a directory over one merges */
+		tree_kill(t, k);
+		tree_revive(t, k);
+	}
 	x = &t->n[k];
-	x->alive = true;
 	x->implicit = false;
 	x->inode = ino;
 	if (le->kind == K_HARD) {
@@ -666,8 +708,14 @@ static enum ms_status apply(struct tree *t, uint32_t layer, const struct lentry 
 	x->mtime = le->mtime;
 	x->rdevmajor = le->rdevmajor;
 	x->rdevminor = le->rdevminor;
-	if (le->kind == K_LNK && !(x->link = strdup(le->link)))
-		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	if (le->kind == K_LNK) {
+		if (!(x->link = strdup(le->link)))
+			return ms_fail(err, MS_NO_MEMORY, "out of memory");
+		t->name_bytes += strlen(x->link) + 1;
+		if (t->name_bytes > MS_RAMDISK_MAX_NAME_BYTES)
+			return ms_fail(err, MS_BAD_INPUT, "%s: the paths and link targets of the flattened file system add up to more than %u MiB",
+				       what, MS_RAMDISK_MAX_NAME_BYTES >> 20);
+	}
 	return MS_OK;
 }
 
@@ -678,6 +726,8 @@ static enum ms_status read_layer_tree(struct tree *t, const struct ms_image_sour
 	struct lentry *v = NULL;
 	size_t n = 0, cap = 0, name_bytes = 0;
 	struct archive_entry *e;
+	bool gzip = !strcmp(img->layers[index].compression, "gzip");
+	uint64_t layer_at = 0;
 	char what[64];
 	enum ms_status st;
 	int r;
@@ -686,6 +736,26 @@ static enum ms_status read_layer_tree(struct tree *t, const struct ms_image_sour
 	if ((st = layer_open(src, &img->layers[index], index, &ls, err)))
 		goto out;
 	while ((r = ms_la.read_next_header(ls->inner, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+		uint64_t claimed = (uint64_t)ms_la.entry_size(e);
+
+		/*
+		 * The reader held every gzip layer to the budget already; the blob is
+		 * checked again only when it has been read, so a swapped one is held
+		 * to it here, by what each header says, before its data is inflated.
+		 */
+		if (gzip) {
+			uint64_t step = claimed > (1ull << 62) ? 1ull << 62 : 512 + ((claimed + 511) & ~(uint64_t)511);
+
+			if (step > t->max_unpacked - t->unpacked) {
+				st = ms_fail(err, MS_BAD_INPUT, "%s (%s): entry %zu at offset 0x%llx claims %llu bytes: the layers "
+					     "decompress to more than %llu bytes, the budget for decompressed data", what,
+					     img->layers[index].path, n, (unsigned long long)layer_at, (unsigned long long)claimed,
+					     (unsigned long long)t->max_unpacked);
+				goto out;
+			}
+			t->unpacked += step;
+			layer_at += step;
+		}
 		if (n >= MS_RAMDISK_MAX_LAYER_ENTRIES) {
 			st = ms_fail(err, MS_BAD_INPUT, "%s: more than %u entries", what, MS_RAMDISK_MAX_LAYER_ENTRIES);
 			goto out;
@@ -724,7 +794,7 @@ static enum ms_status read_layer_tree(struct tree *t, const struct ms_image_sour
 		if (v[i].kind == K_WHITEOUT)
 			whiteout(t, v[i].path);
 		else if (v[i].kind == K_OPAQUE)
-			opaque(t, v[i].path, index);
+			opaque(t, v[i].path);
 	}
 	for (size_t i = 0; i < n; i++)
 		if (v[i].kind != K_WHITEOUT && v[i].kind != K_OPAQUE && v[i].kind != K_SKIP &&
@@ -765,14 +835,14 @@ static enum ms_status init_layer(struct tree *t, struct ms_err *err)
 
 				snprintf(buf, sizeof(buf), "%.*s", (int)(c - p), p);
 				k = tree_find(t, buf);
-				if (k != NONE && t->n[k].alive && t->n[k].type != N_DIR)
+				if (k != NONE && tree_live(t, k) && t->n[k].type != N_DIR)
 					tree_kill(t, k);
 			}
 			if (!*c)
 				break;
 		}
 		k = tree_find(t, p);
-		if (k != NONE && t->n[k].alive)
+		if (k != NONE && tree_live(t, k))
 			continue; /* a directory the image has */
 		snprintf(parent_path, sizeof(parent_path), "%.*s", slash ? (int)(slash - p) : 0, p);
 		if ((st = tree_parent(t, parent_path, p, "init layer", &parent, err)))
@@ -781,15 +851,19 @@ static enum ms_status init_layer(struct tree *t, struct ms_err *err)
 			t->n[parent].implicit = false;
 		if (k == NONE && (st = tree_new_node(t, p, parent, &k, err)))
 			return st;
+		tree_kill(t, k);
+		tree_revive(t, k);
 		x = &t->n[k];
-		x->alive = true;
 		x->implicit = false;
 		x->type = init[i].type;
 		x->mode = 0755;
 		x->uid = x->gid = x->mtime = 0;
 		x->inode = NONE;
-		if (init[i].link && !(x->link = strdup(init[i].link)))
-			return ms_fail(err, MS_NO_MEMORY, "out of memory");
+		if (init[i].link) {
+			if (!(x->link = strdup(init[i].link)))
+				return ms_fail(err, MS_NO_MEMORY, "out of memory");
+			t->name_bytes += strlen(x->link) + 1;
+		}
 		if (x->type == N_REG && (st = new_inode(t, NONE, 0, 0, &x->inode, err)))
 			return st;
 	}
@@ -1246,7 +1320,8 @@ static enum ms_status data_size(const struct tree *t, uint64_t max_size, struct 
 }
 
 enum ms_status ms_ramdisk_customer(const struct ms_image_source *src, const struct ms_image *img, int out,
-				   uint64_t max_size, struct ms_ramdisk_info *info, struct ms_err *err)
+				   uint64_t max_size, uint64_t max_unpacked, struct ms_ramdisk_info *info,
+				   struct ms_err *err)
 {
 	static const char *const files_dirs[] = { "rootfs", "rootfs/dev", "rootfs/run", "rootfs/sys",
 						  "rootfs/var", "rootfs/proc", "rootfs/tmp" };
@@ -1267,6 +1342,7 @@ enum ms_status ms_ramdisk_customer(const struct ms_image_source *src, const stru
 		st = ms_fail(err, MS_BAD_INPUT, "cannot get a random hash key: %s", strerror(errno));
 		goto out;
 	}
+	t.max_unpacked = max_unpacked ? max_unpacked : MS_IMAGE_DEFAULT_MAX_UNPACKED;
 	if ((st = tree_new_node(&t, "", NONE, &root, err)))
 		goto out;
 	t.n[root].alive = true;
@@ -1274,6 +1350,7 @@ enum ms_status ms_ramdisk_customer(const struct ms_image_source *src, const stru
 	for (uint32_t i = 0; i < img->layer_count; i++)
 		if ((st = read_layer_tree(&t, src, img, i, err)))
 			goto out;
+	tree_prune(&t);
 	if ((st = init_layer(&t, err)) || (st = data_size(&t, max_size ? max_size : MS_RAMDISK_DEFAULT_MAX_SIZE, err)))
 		goto out;
 	if (t.ino_count && !(x.first_path = malloc(t.ino_count * sizeof(*x.first_path)))) {

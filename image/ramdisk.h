@@ -46,9 +46,14 @@ struct ms_ramdisk_info {
  * (0: MS_RAMDISK_DEFAULT_MAX_SIZE) bounds the bytes of file data the ramdisk
  * would hold (sparse files count in full): the sizes are added up after the
  * first read, before anything is written, and a larger sum is MS_BAD_INPUT.
+ * max_unpacked (0: MS_IMAGE_DEFAULT_MAX_UNPACKED; pass the budget the image
+ * was read with): the gzip layers' tar streams, as their headers tell, skipped
+ * and whited-out entries included, are held to it again on the first read, so
+ * a blob swapped after ms_image_read_* cannot inflate past it.
  */
 enum ms_status ms_ramdisk_customer(const struct ms_image_source *src, const struct ms_image *img, int out,
-				   uint64_t max_size, struct ms_ramdisk_info *info, struct ms_err *err);
+				   uint64_t max_size, uint64_t max_unpacked, struct ms_ramdisk_info *info,
+				   struct ms_err *err);
 
 /* Writes the bootstrap ramdisk (dev/, init, nsm.ko, all 0755) to out; init and nsm read to their end. */
 enum ms_status ms_ramdisk_bootstrap(int init_fd, int nsm_fd, int out, struct ms_ramdisk_info *info,

@@ -172,3 +172,25 @@ void cli_progress_end(struct cli_progress *p)
 	if (p->shown)
 		fprintf(stderr, "\r\033[K");
 }
+
+int cli_ramdisk_limit_option(const char *verb, int opt, const char *arg, uint64_t *max_size, uint64_t *max_unpacked)
+{
+	const char *name = opt == CLI_OPT_MAX_SIZE ? "--max-size" : "--max-unpacked";
+	uint64_t *to = opt == CLI_OPT_MAX_SIZE ? max_size : max_unpacked;
+
+	if (opt != CLI_OPT_MAX_SIZE && opt != CLI_OPT_MAX_UNPACKED)
+		return 0;
+	if (!cli_parse_size(verb, name, arg, to))
+		return -1;
+	if (!*to) {
+		cli_usage(verb, "%s must be more than 0", name);
+		return -1;
+	}
+	return 1;
+}
+
+void cli_ramdisk_limits_done(uint64_t max_size, uint64_t *max_unpacked)
+{
+	if (!*max_unpacked)
+		*max_unpacked = max_size > UINT64_MAX / 2 ? UINT64_MAX : max_size < (32ull << 20) ? 64ull << 20 : 2 * max_size;
+}

@@ -32,8 +32,21 @@ int cmd_eif_ramdisk(int argc, char **argv);
 struct ms_ramdisk_info;
 /* The customer ramdisk of an image path, or the bootstrap ramdisk of DIR/init and DIR/nsm.ko, into out_fd
  * (a regular file); errors printed; returns the exit code. */
-int cli_ramdisk_image(const char *verb, const char *image, const char *platform, uint64_t max_size, int out_fd,
-		      struct ms_ramdisk_info *info);
+int cli_ramdisk_image(const char *verb, const char *image, const char *platform, uint64_t max_size,
+		      uint64_t max_unpacked, int out_fd, struct ms_ramdisk_info *info);
+/*
+ * --max-size and --max-unpacked of eif ramdisk and eif build: 1 (parsed into *max_size or *max_unpacked) when opt
+ * is one of them, 0 when it is not, -1 after a usage error (printed). Then cli_ramdisk_limits_done fills the
+ * budget for decompressed data when it was not given: twice --max-size (later layers may replace files), at
+ * least 64 MiB (tar headers and padding).
+ */
+#define CLI_OPT_MAX_SIZE 0x1001
+#define CLI_OPT_MAX_UNPACKED 0x1002
+#define CLI_RAMDISK_LIMIT_OPTIONS                                                                                    \
+	{ "max-size", required_argument, NULL, CLI_OPT_MAX_SIZE },                                                   \
+	{ "max-unpacked", required_argument, NULL, CLI_OPT_MAX_UNPACKED }
+int cli_ramdisk_limit_option(const char *verb, int opt, const char *arg, uint64_t *max_size, uint64_t *max_unpacked);
+void cli_ramdisk_limits_done(uint64_t max_size, uint64_t *max_unpacked);
 int cli_ramdisk_bootstrap(const char *verb, const char *dir, int out_fd, struct ms_ramdisk_info *info);
 struct ms_eif;
 /* Prints PCR0, PCR1 and PCR2 of eif, one "PCRn       HEX" line each, as eif build and eif sign report them. */

@@ -38,6 +38,11 @@ static const char build_help[] =
 	"                           without docker; the ramdisks are unnamed files in OUTPUT's\n"
 	"                           directory, gone when the command ends\n"
 	"      --platform P         the image's platform in a multi-platform index\n"
+	"      --max-size SIZE      with --image: refuse an image whose files add up to more\n"
+	"                           (default 8G), before anything is written\n"
+	"      --max-unpacked SIZE  with --image: refuse an image whose layers decompress to\n"
+	"                           more (default twice --max-size, at least 64M), at the\n"
+	"                           byte that passes it\n"
 	"      --arch NAME          x86_64 (default) or aarch64\n"
 	"      --metadata FILE      write FILE's bytes as the metadata section\n"
 	"      --no-metadata        write no metadata section\n"
@@ -125,7 +130,7 @@ int cmd_eif_build(int argc, char **argv)
 		{ "img-os", required_argument, NULL, 'O' },   { "img-kernel", required_argument, NULL, 'K' },
 		{ "sign-cert", required_argument, NULL, 'S' }, { "sign-key", required_argument, NULL, 'P' },
 		{ "bootstrap", required_argument, NULL, 'B' }, { "image", required_argument, NULL, 'I' },
-		{ "platform", required_argument, NULL, 'L' },
+		{ "platform", required_argument, NULL, 'L' }, CLI_RAMDISK_LIMIT_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sign_cert = NULL, *sign_key = NULL, *final_output = NULL;
@@ -140,6 +145,7 @@ int cmd_eif_build(int argc, char **argv)
 	int rd_fds[MAX_RAMDISKS + 2], out_fd = -1, opt, rc = 2, boot_fd = -1, image_fd = -1;
 	const char *bootstrap = NULL, *image = NULL, *platform = NULL;
 	struct ms_ramdisk_info rd_info;
+	uint64_t max_size = MS_RAMDISK_DEFAULT_MAX_SIZE, max_unpacked = 0;
 	unsigned nfds = 0;
 	unsigned nrd = 0, opened = 0;
 	bool no_metadata = false, quiet = false;
@@ -153,6 +159,12 @@ int cmd_eif_build(int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":o:qh", options, NULL)) != -1) {
+		int limit = cli_ramdisk_limit_option(verb, opt, optarg, &max_size, &max_unpacked);
+
+		if (limit < 0)
+			return 2;
+		if (limit)
+			continue;
 		switch (opt) {
 		case 'o':
 			output = optarg;
@@ -235,6 +247,9 @@ int cmd_eif_build(int argc, char **argv)
 		return cli_usage(verb, "unexpected argument '%s'", argv[optind]);
 	if (platform && !image)
 		return cli_usage(verb, "--platform goes with --image");
+	if (!image && (max_size != MS_RAMDISK_DEFAULT_MAX_SIZE || max_unpacked))
+		return cli_usage(verb, "--max-size and --max-unpacked go with --image");
+	cli_ramdisk_limits_done(max_size, &max_unpacked);
 	if (!output || !kernel || !b.cmdline || !(nrd || bootstrap || image))
 		return cli_usage(verb, "%s is required",
 				 !output ? "-o OUTPUT" : !kernel ? "--kernel" : !b.cmdline ? "--cmdline" : "--ramdisk");
@@ -305,7 +320,7 @@ int cmd_eif_build(int argc, char **argv)
 			goto out;
 		}
 		if ((bootstrap && (rc = cli_ramdisk_bootstrap(verb, bootstrap, boot_fd, &rd_info))) ||
-		    (image && (rc = cli_ramdisk_image(verb, image, platform, 0, image_fd, &rd_info))))
+		    (image && (rc = cli_ramdisk_image(verb, image, platform, max_size, max_unpacked, image_fd, &rd_info))))
 			goto out;
 		rc = 2;
 	}

@@ -32,6 +32,11 @@ static const char ramdisk_help[] =
 	"      --bootstrap DIR     a directory holding init and nsm.ko\n"
 	"      --max-size SIZE     refuse an image whose files add up to more (default 8G;\n"
 	"                          checked before anything is written, sparse files count in full)\n"
+	"      --max-unpacked SIZE the budget for decompressed data: all gzip layers (and any\n"
+	"                          other compressed entry of a tar image) together, files later\n"
+	"                          whited out or replaced included (default twice --max-size,\n"
+	"                          at least 64M);\n"
+	"                          reading stops at the byte that passes it (gzip bombs)\n"
 	"  -o, --output FILE       the ramdisk (a regular file, put in place only when complete;\n"
 	"                          never one of the inputs or inside the image layout)\n"
 	"  -q, --quiet             print nothing\n"
@@ -41,14 +46,14 @@ static const char ramdisk_help[] =
 	"and every layer's digest is checked on both reads. Refused with exit 2: paths\n"
 	"with .. or absolute, entries below a symlink, relative symlinks that climb out of\n"
 	"the root, hard links to a missing file, sockets, names over 1023 bytes, more than\n"
-	"1000 layers or 1,000,000 paths, layers that decompress past 64 GiB, files adding\n"
-	"up past --max-size, a whiteout naming no file, a FIFO in the layout. Not verified\n"
+	"1000 layers or 1,000,000 paths, layers decompressing past --max-unpacked, files\n"
+	"adding up past --max-size, a whiteout naming no file, a FIFO in the layout. Not verified\n"
 	"against nitro-cli: see docs/nitro-ramdisk.md. Exit codes: 0 written, 2 bad input\n"
 	"or usage, 5 libarchive missing or an unsupported layer compression.\n";
 
 /* Opens path as an image source and reads its index, manifest, config and layers (verified). */
-static int open_image(const char *verb, const char *path, const char *platform, struct ms_image_source *src,
-		      struct ms_image *img)
+static int open_image(const char *verb, const char *path, const char *platform, uint64_t max_unpacked,
+		      struct ms_image_source *src, struct ms_image *img)
 {
 	struct ms_err err = { 0 };
 	struct stat sb;
@@ -60,7 +65,7 @@ static int open_image(const char *verb, const char *path, const char *platform, 
 	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		if ((src->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 			goto sys;
-		if (ms_image_read_dir(src->dirfd, platform, img, &err))
+		if (ms_image_read_dir(src->dirfd, platform, max_unpacked, img, &err))
 			goto fail;
 		return 0;
 	}
@@ -72,7 +77,7 @@ static int open_image(const char *verb, const char *path, const char *platform, 
 		goto fail;
 	}
 	src->tarfd = fd;
-	if (ms_image_read_tar(fd, platform, img, &err))
+	if (ms_image_read_tar(fd, platform, max_unpacked, img, &err))
 		goto fail;
 	return 0;
 sys:
@@ -91,17 +96,17 @@ static void close_image(struct ms_image_source *src, struct ms_image *img)
 	ms_image_free(img);
 }
 
-int cli_ramdisk_image(const char *verb, const char *image, const char *platform, uint64_t max_size, int out_fd,
-		      struct ms_ramdisk_info *info)
+int cli_ramdisk_image(const char *verb, const char *image, const char *platform, uint64_t max_size,
+		      uint64_t max_unpacked, int out_fd, struct ms_ramdisk_info *info)
 {
 	struct ms_image_source src = { -1, -1 };
 	struct ms_image img = { 0 };
 	struct ms_err err = { 0 };
 	int rc;
 
-	if ((rc = open_image(verb, image, platform, &src, &img)))
+	if ((rc = open_image(verb, image, platform, max_unpacked, &src, &img)))
 		goto out;
-	if (ms_ramdisk_customer(&src, &img, out_fd, max_size, info, &err))
+	if (ms_ramdisk_customer(&src, &img, out_fd, max_size, max_unpacked, info, &err))
 		rc = cli_fail(verb, image, &err);
 out:
 	close_image(&src, &img);
@@ -172,7 +177,7 @@ int cmd_eif_ramdisk(int argc, char **argv)
 	static const struct option options[] = {
 		{ "image", required_argument, NULL, 'i' },    { "platform", required_argument, NULL, 'p' },
 		{ "bootstrap", required_argument, NULL, 'b' }, { "output", required_argument, NULL, 'o' },
-		{ "max-size", required_argument, NULL, 'M' }, { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
+		CLI_RAMDISK_LIMIT_OPTIONS, { "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *verb = "eif ramdisk", *image = NULL, *platform = NULL, *bootstrap = NULL, *output = NULL;
@@ -182,23 +187,21 @@ int cmd_eif_ramdisk(int argc, char **argv)
 	bool quiet = false;
 	struct stat sb;
 	struct out_file out = { .fd = -1 };
-	uint64_t max_size = MS_RAMDISK_DEFAULT_MAX_SIZE;
+	uint64_t max_size = MS_RAMDISK_DEFAULT_MAX_SIZE, max_unpacked = 0;
 	int opt, rc;
 
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":o:qh", options, NULL)) != -1) {
+		if ((rc = cli_ramdisk_limit_option(verb, opt, optarg, &max_size, &max_unpacked)) < 0)
+			return 2;
+		if (rc)
+			continue;
 		switch (opt) {
 		case 'i': image = optarg; break;
 		case 'p': platform = optarg; break;
 		case 'b': bootstrap = optarg; break;
 		case 'o': output = optarg; break;
-		case 'M':
-			if (!cli_parse_size(verb, "--max-size", optarg, &max_size))
-				return 2;
-			if (!max_size)
-				return cli_usage(verb, "--max-size must be more than 0");
-			break;
 		case 'q': quiet = true; break;
 		case 'h':
 			fputs(ramdisk_help, stdout);
@@ -209,6 +212,7 @@ int cmd_eif_ramdisk(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(verb, "unexpected argument '%s'", argv[optind]);
+	cli_ramdisk_limits_done(max_size, &max_unpacked);
 	if (!image == !bootstrap)
 		return cli_usage(verb, "one of --image and --bootstrap is required");
 	if (platform && !image)
@@ -236,7 +240,7 @@ int cmd_eif_ramdisk(int argc, char **argv)
 	}
 	if ((rc = out_file_open(verb, output, &out)))
 		return rc;
-	rc = image ? cli_ramdisk_image(verb, image, platform, max_size, out.fd, &info)
+	rc = image ? cli_ramdisk_image(verb, image, platform, max_size, max_unpacked, out.fd, &info)
 		   : cli_ramdisk_bootstrap(verb, bootstrap, out.fd, &info);
 	if (!rc && sha384_fd(out.fd, digest) != 0) {
 		fprintf(stderr, "measure: %s: %s: cannot read back (%s)\n", verb, output, strerror(errno));

@@ -36,6 +36,9 @@ static const char image_help[] =
 	"                       layout directory the tag sha256-<manifest hex>.sig, else\n"
 	"      --cosign-signature FILE --cosign-payload FILE  (base64 signature, payload);\n"
 	"                       the payload must name the image's manifest digest\n"
+	"      --max-unpacked SIZE  the budget for decompressed data: every gzip layer (and\n"
+	"                       any other compressed entry of a tar) together (default 16G);\n"
+	"                       reading stops at the byte that passes it (gzip bombs)\n"
 	OUTPUT_HELP
 	"\n"
 	"A docker-archive without an OCI index carries no registry manifest: only the\n"
@@ -47,14 +50,14 @@ static const char image_help[] =
 	"does not verify, 5 unsupported (zstd layers, digests other than sha256, a cosign\n"
 	"key that is not P-256).\n";
 
-/* The cosign signature of img, verified; returns the exit code (errors printed). */
+/* The cosign signature of img, verified; returns the exit code (errors printed); *which of *count is the one that verified. */
 static int check_cosign(const char *path, int dirfd, const struct ms_image *img, const char *key_path,
-			const char *sig_path, const char *payload_path)
+			const char *sig_path, const char *payload_path, size_t *which, size_t *count)
 {
-	struct ms_cosign cs = { 0 };
+	struct ms_cosign one = { 0 }, *sigs = NULL;
 	struct ms_err err = { 0 };
-	uint8_t *key = NULL, *sig = NULL, digest[MS_SHA256_LEN];
-	size_t key_len = 0, sig_len = 0;
+	uint8_t *key = NULL, *sig = NULL;
+	size_t key_len = 0, sig_len = 0, n = 0;
 	const char *failed = path;
 	int rc = 2;
 
@@ -66,38 +69,31 @@ static int check_cosign(const char *path, int dirfd, const struct ms_image *img,
 	if (sig_path) {
 		failed = sig_path;
 		if (ms_file_load(sig_path, 4096, &sig, &sig_len, &err) ||
-		    ms_cosign_set_signature_b64(&cs, (const char *)sig, sig_len, &err))
+		    ms_cosign_set_signature_b64(&one, (const char *)sig, sig_len, &err))
 			goto fail;
 		failed = payload_path;
-		if (ms_file_load(payload_path, MS_COSIGN_MAX_PAYLOAD, &cs.payload, &cs.payload_len, &err))
+		if (ms_file_load(payload_path, MS_COSIGN_MAX_PAYLOAD, &one.payload, &one.payload_len, &err))
 			goto fail;
 	} else if (dirfd < 0) {
 		rc = cli_usage("image", "the cosign signature of a tar image: give --cosign-signature and --cosign-payload");
 		goto out;
-	} else if (ms_cosign_from_layout(dirfd, img->manifest_digest, &cs, &err)) {
+	} else if (ms_cosign_from_layout(dirfd, img->manifest_digest, &sigs, &n, &err)) {
 		goto fail;
 	}
 	failed = key_path;
 	if (ms_file_load(key_path, 1u << 20, &key, &key_len, &err))
 		goto fail;
 	failed = sig_path ? sig_path : path;
-	if (ms_cosign_verify(&cs, key, key_len, digest, &err))
+	*count = sigs ? n : 1;
+	if (ms_cosign_verify_any(sigs ? sigs : &one, *count, key, key_len, img->manifest_digest, which, &err))
 		goto fail;
-	if (memcmp(digest, img->manifest_digest, MS_SHA256_LEN)) {
-		char hex[2 * MS_SHA256_LEN + 1];
-
-		ms_hex_encode(digest, MS_SHA256_LEN, hex);
-		fprintf(stderr, "measure: image: %s: the cosign signature verifies but names manifest sha256:%s, not "
-			"this image's\n", failed, hex);
-		rc = 1;
-		goto out;
-	}
 	rc = 0;
 	goto out;
 fail:
 	rc = cli_fail("image", failed, &err);
 out:
-	ms_cosign_free(&cs);
+	ms_cosign_free(&one);
+	ms_cosign_free_all(sigs, n);
 	free(key);
 	free(sig);
 	return rc;
@@ -111,7 +107,8 @@ static void digest_text(const uint8_t d[MS_SHA256_LEN], char out[80])
 	snprintf(out, 80, "sha256:%s", hex);
 }
 
-static char *text_report(const struct ms_image *img, const char *path, bool cosign_verified)
+static char *text_report(const struct ms_image *img, const char *path, bool cosign_verified, size_t which,
+			 size_t count)
 {
 	char *text = NULL, d[80], platform[100];
 	size_t len = 0;
@@ -143,7 +140,10 @@ static char *text_report(const struct ms_image *img, const char *path, bool cosi
 		digest_text(l->diff_id, d);
 		fprintf(out, "  diff_id  %s\n", d);
 	}
-	if (cosign_verified)
+	if (cosign_verified && count > 1)
+		fprintf(out, "cosign     signature %zu of %zu verified with the key; it names this manifest\n", which + 1,
+			count);
+	else if (cosign_verified)
 		fprintf(out, "cosign     signature verified with the key; it names this manifest\n");
 	if (fclose(out) != 0) {
 		free(text);
@@ -188,7 +188,7 @@ int cmd_image(int argc, char **argv)
 		{ "platform", required_argument, NULL, 'p' }, { "region", required_argument, NULL, 'r' },
 		OUTPUT_OPTIONS,
 		{ "cosign-key", required_argument, NULL, 'k' }, { "cosign-signature", required_argument, NULL, 's' },
-		{ "cosign-payload", required_argument, NULL, 'P' },
+		{ "cosign-payload", required_argument, NULL, 'P' }, { "max-unpacked", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *platform = NULL, *region = NULL, *path, *cosign_key = NULL, *cosign_sig = NULL, *cosign_payload = NULL;
@@ -200,6 +200,8 @@ int cmd_image(int argc, char **argv)
 	char *text = NULL;
 	struct stat sb;
 	int opt, rc, dirfd = -1;
+	uint64_t max_unpacked = MS_IMAGE_DEFAULT_MAX_UNPACKED;
+	size_t cosign_which = 0, cosign_count = 0;
 
 	output_init(&o, "image", image_help, NULL);
 	optind = 0;
@@ -231,6 +233,12 @@ int cmd_image(int argc, char **argv)
 		case 'P':
 			cosign_payload = optarg;
 			break;
+		case 'U':
+			if (!cli_parse_size("image", "--max-unpacked", optarg, &max_unpacked))
+				return 2;
+			if (!max_unpacked)
+				return cli_usage("image", "--max-unpacked must be more than 0");
+			break;
 		default:
 			return cli_bad_option("image", opt, argv);
 		}
@@ -248,13 +256,14 @@ int cmd_image(int argc, char **argv)
 			fprintf(stderr, "measure: image: %s: cannot open (%s)\n", path, strerror(errno));
 			return 2;
 		}
-		if (ms_image_read_dir(dirfd, platform, &img, &err))
+		if (ms_image_read_dir(dirfd, platform, max_unpacked, &img, &err))
 			goto fail;
 	} else {
-		if (ms_file_open(&file, path, &err) || ms_image_read_tar(file.fd, platform, &img, &err))
+		if (ms_file_open(&file, path, &err) || ms_image_read_tar(file.fd, platform, max_unpacked, &img, &err))
 			goto fail;
 	}
-	if (cosign_key && (rc = check_cosign(path, dirfd, &img, cosign_key, cosign_sig, cosign_payload)))
+	if (cosign_key && (rc = check_cosign(path, dirfd, &img, cosign_key, cosign_sig, cosign_payload, &cosign_which,
+					     &cosign_count)))
 		goto out;
 	if (o.quiet) {
 		rc = 0;
@@ -264,7 +273,7 @@ int cmd_image(int argc, char **argv)
 		out = manifest_json(&img, path, region);
 		rc = output_manifest(&o, out);
 	} else {
-		text = text_report(&img, path, cosign_key != NULL);
+		text = text_report(&img, path, cosign_key != NULL, cosign_which, cosign_count);
 		rc = text ? cli_write("image", text) : (fprintf(stderr, "measure: image: out of memory\n"), 2);
 	}
 	goto out;

@@ -100,9 +100,9 @@ def customer(root):
         raw = blob(root, desc["digest"])
         if raw[:2] == b"\x1f\x8b":
             raw = gzip.decompress(raw)
-        members = tarfile.open(fileobj=io.BytesIO(raw)).getmembers()
-        data = {m.name: tarfile.open(fileobj=io.BytesIO(raw)).extractfile(m.name).read()
-                for m in members if m.isreg()}
+        tf = tarfile.open(fileobj=io.BytesIO(raw))
+        members = tf.getmembers()
+        data = {id(m): tf.extractfile(m).read() for m in members if m.isreg()}  # by member: a name may repeat
         def norm(n):
             n = n.rstrip("/")
             while n.startswith("./"):
@@ -137,7 +137,7 @@ def customer(root):
                 fs[name] = Node("reg", t.perm, t.uid, t.gid, t.mtime, data=t.data, ino=t.ino)
             elif m.isreg():
                 inodes += 1
-                fs[name] = Node("reg", data=data[m.name], ino=inodes, **attrs)
+                fs[name] = Node("reg", data=data[id(m)], ino=inodes, **attrs)
             elif m.issym():
                 fs[name] = Node("lnk", link=m.linkname, **attrs)
             elif m.ischr() or m.isblk():
@@ -312,6 +312,32 @@ def many_layers(root, n):
                  {"Cmd": ["/bin/sh"]})
 
 
+def opaque_stack(root, n, width):
+    """n layers over one directory: each makes it opaque, refills it, and revives, retypes and whites out
+    subdirectories and links, so the order of deaths and rebirths decides what survives."""
+    R, D, L, H = tarfile.REGTYPE, tarfile.DIRTYPE, tarfile.SYMTYPE, tarfile.LNKTYPE
+    layers = [layer([("d", D, 0o755, 0, 0, 1), ("d/sub", D, 0o700, 0, 0, 1), ("d/sub/deep", D, 0o755, 0, 0, 1),
+                     ("d/sub/deep/x", R, 0o644, 0, 0, 1, b"x"), ("d/keep", L, 0o777, 0, 0, 1, "sub/deep/x"),
+                     ("top", R, 0o644, 0, 0, 1, b"top")] +
+                    [("d/f%d" % j, R, 0o644, 0, 0, 1, b"") for j in range(width)])]
+    for i in range(1, n):
+        e = [("d/.wh..wh..opq", R, 0o644, 0, 0, 0, b"")]
+        if i % 7 == 3:
+            e.append((".wh..wh..opq", R, 0o644, 0, 0, 0, b""))  # the root too
+        e += [("d/g%d_%d" % (i, j), R, 0o644, 0, 0, i, b"%d" % i) for j in range(width if i % 2 else 2)]
+        if i % 3 == 0:
+            e += [("d/sub/deep/y%d" % i, R, 0o600, 0, 0, i, b"y"), ("d/sub", L, 0o777, 0, 0, i, "deep")]
+        elif i % 3 == 1:
+            e += [("d/sub", D, 0o711, 0, 0, i), ("d/sub/z%d" % i, R, 0o644, 0, 0, i, b"z"),
+                  ("d/sub/h%d" % i, H, 0o644, 0, 0, i, "d/sub/z%d" % i)]
+        else:
+            e += [("d/sub/.wh.z%d" % (i - 1), R, 0o644, 0, 0, 0, b""), ("d/sub/deep/w", R, 0o644, 0, 0, i, b"w")]
+        if i % 5 == 0:
+            e += [("d", R, 0o644, 0, 0, i, b"d is a file"), ("d", D, 0o750, 0, 0, i), ("d/after", R, 0o644, 0, 0, i, b"a")]
+        layers.append(layer(e))
+    write_layout(root, layers, {"Cmd": ["/bin/sh"]})
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "customer":
         print(hashlib.sha384(customer(sys.argv[2])).hexdigest())
@@ -321,5 +347,7 @@ if __name__ == "__main__":
         layered(sys.argv[2])
     elif sys.argv[1] == "hostile":
         hostile(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "opaque-stack":
+        opaque_stack(sys.argv[4], int(sys.argv[2]), int(sys.argv[3]))
     elif sys.argv[1] == "many":
         many_layers(sys.argv[3], int(sys.argv[2]))

@@ -16,7 +16,7 @@ _measure() {
 			case $prev in
 			--kernel|--ramdisk|--metadata|-o|--output|--sign-cert|--sign-key|--image) _filedir; return ;;
 			--bootstrap) _filedir -d; return ;;
-			--platform) return ;;
+			--platform|--max-size|--max-unpacked) return ;;
 			--arch) COMPREPLY=($(compgen -W "x86_64 aarch64" -- "$cur")); return ;;
 			--compat) COMPREPLY=($(compgen -W "eif_build" -- "$cur")); return ;;
 			--cmdline|--name|--image-version|--build-time|--build-tool|--build-tool-version|--img-os|--img-kernel) return ;;
@@ -25,7 +25,7 @@ _measure() {
 				COMPREPLY=($(compgen -W "--output --kernel --cmdline --ramdisk --arch --metadata
 					--no-metadata --name --image-version --build-time --compat --build-tool
 					--build-tool-version --img-os --img-kernel --sign-cert --sign-key --bootstrap --image
-					--platform --quiet --help" -- "$cur"))
+					--platform --max-size --max-unpacked --quiet --help" -- "$cur"))
 			fi
 			return
 		fi
@@ -33,9 +33,9 @@ _measure() {
 			case $prev in
 			-o|--output|--image) _filedir; return ;;
 			--bootstrap) _filedir -d; return ;;
-			--platform|--max-size) return ;;
+			--platform|--max-size|--max-unpacked) return ;;
 			esac
-			[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--image --bootstrap --platform --max-size --output --quiet --help" -- "$cur"))
+			[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--image --bootstrap --platform --max-size --max-unpacked --output --quiet --help" -- "$cur"))
 			return
 		fi
 		if [[ ${words[2]} == sign ]]; then
@@ -152,12 +152,12 @@ _measure() {
 		case $prev in
 		--platform) COMPREPLY=($(compgen -W "linux/amd64 linux/arm64 linux/arm64/v8 linux/arm/v7" -- "$cur")); return ;;
 		--format) COMPREPLY=($(compgen -W "text json rvps intoto env kms cocos go-sev-guest" -- "$cur")); return ;;
-		--region|--env-prefix) return ;;
+		--region|--env-prefix|--max-unpacked) return ;;
 		--cosign-key|--cosign-signature|--cosign-payload) _filedir; return ;;
 		esac
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--platform --region --json --format --env-prefix --cosign-key --cosign-signature
-				--cosign-payload --quiet --help" -- "$cur"))
+				--cosign-payload --max-unpacked --quiet --help" -- "$cur"))
 		else
 			_filedir
 		fi

@@ -85,6 +85,72 @@ add_sig "$TMP/Lbad" "$TMP/payload.json" "$TMP/sig-other.b64"
 expect_failure 3 "image --cosign-key: a .sig whose signature is for another payload is exit 3" "does not verify" \
 	image "$TMP/Lbad" --cosign-key "$TMP/pub.pem"
 
+# ---- several signature layers: cosign's rule, any one that verifies (review L4) ----
+# add_sigs LAYOUT PAYLOAD:SIG.b64 ...: one .sig manifest with a simple-signing layer per pair, in order;
+# SIG "-" is a layer without the annotation; PAYLOAD prefixed "UP=" names its blob with upper-case hex
+add_sigs() {
+	python3 - "$HEX" "$@" <<'EOF'
+import hashlib, json, os, sys
+hexd, root, pairs = sys.argv[1], sys.argv[2], sys.argv[3:]
+def put(data):
+    d = hashlib.sha256(data).hexdigest()
+    open(os.path.join(root, "blobs", "sha256", d), "wb").write(data)
+    return {"digest": "sha256:" + d, "size": len(data)}
+layers = []
+for p in pairs:
+    payload, sig = p.rsplit(":", 1)
+    upper = payload.startswith("UP=")
+    desc = put(open(payload[3:] if upper else payload, "rb").read())
+    if upper:
+        desc["digest"] = "sha256:" + desc["digest"][7:].upper()
+    ann = {} if sig == "-" else {"annotations": {"dev.cosignproject.cosign/signature": open(sig).read()}}
+    layers.append(dict(mediaType="application/vnd.dev.cosign.simplesigning.v1+json", **ann, **desc))
+config = put(b'{"architecture":"","config":{},"os":"","rootfs":{"type":"layers","diff_ids":[]}}')
+manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": dict(mediaType="application/vnd.oci.image.config.v1+json", **config), "layers": layers}).encode()
+m = put(manifest)
+index = json.load(open(os.path.join(root, "index.json")))
+index["manifests"] = [e for e in index["manifests"] if "annotations" not in e]
+index["manifests"].append(dict(mediaType="application/vnd.oci.image.manifest.v1+json",
+    annotations={"org.opencontainers.image.ref.name": "sha256-%s.sig" % hexd}, **m))
+json.dump(index, open(os.path.join(root, "index.json"), "w"))
+EOF
+}
+P=$TMP/payload.json
+cp -a "$TMP/L" "$TMP/Lm"
+add_sigs "$TMP/Lm" "$P:$TMP/sig-other.b64" "$P:$TMP/sig.b64"
+expect_rc 0 "a tampered signature layer before a good one: verifies" image "$TMP/Lm" --cosign-key "$TMP/pub.pem"
+expect_out "it names the layer that verified" "cosign     signature 2 of 2 verified"
+add_sigs "$TMP/Lm" "$P:$TMP/sig.b64" "$P:$TMP/sig-other.b64"
+expect_rc 0 "a good signature layer before a tampered one: verifies" image "$TMP/Lm" --cosign-key "$TMP/pub.pem"
+expect_out "it names the first layer" "cosign     signature 1 of 2 verified"
+add_sigs "$TMP/Lm" "$TMP/payload-other.json:$TMP/sig-other.b64" "$P:$TMP/sig.b64"
+expect_rc 0 "a valid signature of another manifest does not mask this one's" image "$TMP/Lm" --cosign-key "$TMP/pub.pem"
+expect_out "the second layer verified" "cosign     signature 2 of 2 verified"
+add_sigs "$TMP/Lm" "$P:-" "UP=$P:$TMP/sig.b64" "$P:$TMP/sig.b64"
+expect_rc 0 "layers that cannot be loaded (no annotation, upper-case digest) do not mask a good one" \
+	image "$TMP/Lm" --cosign-key "$TMP/pub.pem"
+expect_out "the third layer verified" "cosign     signature 3 of 3 verified"
+add_sigs "$TMP/Lm" "$P:$TMP/sig-other.b64" "$TMP/payload-tampered.json:$TMP/sig.b64"
+expect_failure 3 "every signature layer bad: exit 3" "none of 2" image "$TMP/Lm" --cosign-key "$TMP/pub.pem"
+add_sigs "$TMP/Lm" "$P:$TMP/sig-other.b64" "$TMP/payload-other.json:$TMP/sig-other.b64"
+expect_failure 1 "bad ones and one that verifies for another manifest: exit 1" "signature 2 of 2 verifies but names manifest" \
+	image "$TMP/Lm" --cosign-key "$TMP/pub.pem"
+add_sigs "$TMP/Lm" "UP=$P:$TMP/sig.b64"
+expect_failure 2 "a payload blob named with upper-case hex: exit 2 (not an OCI digest)" "lowercase hex" \
+	image "$TMP/Lm" --cosign-key "$TMP/pub.pem"
+n65=""; for i in $(seq 65); do n65="$n65 $P:$TMP/sig.b64"; done
+add_sigs "$TMP/Lm" $n65
+expect_failure 2 "more than 64 signature layers are refused" "more than 64 signature layers" \
+	image "$TMP/Lm" --cosign-key "$TMP/pub.pem"
+
+# ---- digests in the payload: OCI's sha256:<64 lowercase hex> only ----
+UPHEX=$(printf %s "$HEX" | tr a-f A-F)
+payload "$UPHEX" "$TMP/payload-upper.json"
+sign "$TMP/key.pem" "$TMP/payload-upper.json" "$TMP/sig-upper.b64"
+expect_failure 2 "a signed payload naming the manifest in upper-case hex: exit 2" "lowercase hex" image "$TMP/L" \
+	--cosign-key "$TMP/pub.pem" --cosign-signature "$TMP/sig-upper.b64" --cosign-payload "$TMP/payload-upper.json"
+
 # ---- compare: a cosign bundle as evidence for a docker manifest ----
 run image "$TMP/L" --json
 cp "$TMP/out" "$TMP/m.json"

@@ -212,6 +212,95 @@ expect_failure 2 "files adding up past --max-size are refused" "add up to more t
 expect_rc 0 "the same image under --max-size 4k" eif ramdisk --image "$TMP/sz" --max-size 4k -o "$TMP/sz.cpio"
 expect_failure 2 "--max-size 0 is refused" "--max-size" eif ramdisk --image "$TMP/sz" --max-size 0 -o "$TMP/sz.cpio"
 
+# ---- a budget on decompressed bytes for the whole image (review L3): bombs stop at the byte that passes it ----
+python3 - "$TMP/bomb" "$TMP/claim" "$TMP/wo" "$TMP/extra" "$TMP/plain" "$TMP/trail" "$TMP/pad" "$TMP/raw" <<'EOF'
+import gzip, hashlib, io, json, os, sys, tarfile, zlib
+sys.path.insert(0, "tests")
+from image_fixtures import Layout, sha, OCI_CONFIG, OCI_MANIFEST, LAYER_GZIP, LAYER_TAR
+def header(name, size):
+    ti = tarfile.TarInfo(name)
+    ti.size, ti.mtime = size, 1000
+    return ti.tobuf(format=tarfile.PAX_FORMAT)
+def image(root, raws, gz=True, diff_ids=None, extra=None):
+    lay = Layout(root)
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/a"]},
+                         "rootfs": {"type": "layers", "diff_ids": diff_ids or ["sha256:" + sha(r) for r in raws]}}).encode()
+    layers = [lay.blob(gzip.compress(r, 1, mtime=0) if gz else r, LAYER_GZIP if gz else LAYER_TAR) for r in raws]
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": lay.blob(config, OCI_CONFIG),
+                           "layers": layers}).encode()
+    lay.index([lay.blob(manifest, OCI_MANIFEST)])
+    if extra:
+        lay.blob(extra, LAYER_GZIP)
+bomb, claim, wo, extra, plain, trail, pad, raw = sys.argv[1:]
+# a 96 MiB file of zeros; the diff_id is not even right: the budget comes first
+image(bomb, [header("big", 96 << 20) + bytes(96 << 20)], diff_ids=["sha256:" + "0" * 64])
+# 96 MiB that are no tar at all: no header to go by, the byte count stops it
+image(raw, [b"\x01" * (96 << 20)], diff_ids=["sha256:" + "0" * 64])
+# 2 MiB behind a header claiming 64 GiB: refused at that header
+image(claim, [header("big", 64 << 30) + bytes(2 << 20)])
+# a small tar, its end-of-archive, then 2 MiB more; and one with 64 KiB of zero padding (allowed)
+image(trail, [header("a", 1) + b"a" + bytes(511 + 1024) + bytes(2 << 20)])
+image(pad, [header("a", 1) + b"a" + bytes(511 + 1024) + bytes(64 << 10)])
+# 12 MiB written by one layer, whited out by the next: it is inflated all the same, so it counts
+image(wo, [header("f", 12 << 20) + bytes(12 << 20) + bytes(1024),
+           header(".wh.f", 0) + bytes(1024)])
+# a small image, and a 20 MiB gzip blob beside it in the layout that nothing names
+image(extra, [header("a", 1) + b"a" + bytes(511 + 1024)], extra=gzip.compress(b"x" * (20 << 20), 1, mtime=0))
+# an uncompressed 12 MiB layer: bytes stored, not inflated
+image(plain, [header("f", 12 << 20) + bytes(12 << 20) + bytes(1024)], gz=False)
+EOF
+(cd "$TMP/extra" && tar -cf "$TMP/extra.tar" .)
+(cd "$TMP/plain" && tar -cf "$TMP/plain.tar" . && gzip -1 -c "$TMP/plain.tar" >"$TMP/plain.tar.gz")
+BOMB_LAYER=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]+"/index.json"))["manifests"][0]["digest"][7:]
+print(json.load(open(sys.argv[1]+"/blobs/sha256/"+m))["layers"][0]["digest"][7:])' "$TMP/bomb")
+expect_failure 2 "a gzip bomb layer is refused at the header that claims more than --max-unpacked leaves" \
+	"$BOMB_LAYER: the tar header at offset 0x0 (decompressed) claims 100663296 bytes, more than is left of the budget of 16777216 bytes" \
+	eif ramdisk --image "$TMP/bomb" --max-unpacked 16M -o "$TMP/bomb.cpio"
+RAW_LAYER=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]+"/index.json"))["manifests"][0]["digest"][7:]
+print(json.load(open(sys.argv[1]+"/blobs/sha256/"+m))["layers"][0]["digest"][7:])' "$TMP/raw")
+start=$(date +%s)
+expect_failure 2 "a gzip bomb with no tar headers stops at the byte past --max-unpacked, naming the blob and the offset" \
+	"$RAW_LAYER: decompressed data passes the budget of 16777216 bytes for the whole image at offset 0x" \
+	eif ramdisk --image "$TMP/raw" --max-unpacked 16M -o "$TMP/bomb.cpio"
+[ $(($(date +%s) - start)) -lt 10 ] && ok "the bomb is refused without inflating it all" ||
+	not_ok "the bomb is refused without inflating it all" "$(($(date +%s) - start)) s"
+[ ! -e "$TMP/bomb.cpio" ] && ok "nothing written for the bomb" || not_ok "nothing written for the bomb"
+expect_failure 2 "--max-unpacked defaults to twice --max-size" "budget of 83886080 bytes" \
+	eif ramdisk --image "$TMP/bomb" --max-size 40M -o "$TMP/bomb.cpio"
+expect_failure 2 "--max-unpacked defaults to at least 64 MiB" "budget of 67108864 bytes" \
+	eif ramdisk --image "$TMP/bomb" --max-size 1M -o "$TMP/bomb.cpio"
+expect_failure 2 "eif build --image takes --max-unpacked" "budget of 16777216 bytes" \
+	eif build --kernel "$TMP/kernel" --cmdline x --bootstrap "$TMP/boot" --image "$TMP/bomb" --max-unpacked 16M -o "$TMP/bomb.eif"
+expect_failure 2 "measure image takes --max-unpacked" "decompressed data passes the budget of 16777216 bytes" \
+	image --max-unpacked 16M "$TMP/raw"
+expect_failure 2 "--max-unpacked 0 is refused" "--max-unpacked" eif ramdisk --image "$TMP/bomb" --max-unpacked 0 -o "$TMP/bomb.cpio"
+start=$(date +%s)
+expect_failure 2 "a tar header claiming 64 GiB is refused at that header, before its data is inflated" \
+	"the tar header at offset 0x400 (decompressed) claims 68719476736 bytes, more than is left of the budget of 17179869184" \
+	eif ramdisk --image "$TMP/claim" -o "$TMP/claim.cpio"
+[ $(($(date +%s) - start)) -lt 5 ] && ok "a claim past the default budget costs no inflating" ||
+	not_ok "a claim past the default budget costs no inflating" "$(($(date +%s) - start)) s"
+expect_failure 2 "measure image refuses the same claim" "claims 68719476736 bytes" image "$TMP/claim"
+expect_failure 2 "a layer going on for 2 MiB past its tar end-of-archive is refused" \
+	"goes on for more than 1048576 bytes past its tar end-of-archive (at offset 0x800 decompressed)" \
+	eif ramdisk --image "$TMP/trail" -o "$TMP/trail.cpio"
+expect_rc 0 "64 KiB of zero padding after the end-of-archive is fine" eif ramdisk --image "$TMP/pad" -o "$TMP/pad.cpio"
+expect_failure 2 "a file inflated, then whited out by a later layer, still counts" "claims 12582912 bytes, more than is left of the budget of 8388608 bytes" \
+	eif ramdisk --image "$TMP/wo" --max-size 1M --max-unpacked 8M -o "$TMP/wo.cpio"
+expect_rc 0 "the same image under --max-unpacked 32M" eif ramdisk --image "$TMP/wo" --max-size 1M --max-unpacked 32M -o "$TMP/wo.cpio"
+expect_failure 2 "a gzip entry of a tar image that no manifest names still counts (it is inflated to be hashed)" \
+	"passes the budget of 8388608 bytes" eif ramdisk --image "$TMP/extra.tar" --max-unpacked 8M -o "$TMP/extra.cpio"
+expect_rc 0 "a layout directory reads only the blobs it names" eif ramdisk --image "$TMP/extra" --max-unpacked 8M -o "$TMP/extra.cpio"
+expect_rc 0 "an uncompressed 12 MiB layer is not held to an 8M budget" eif ramdisk --image "$TMP/plain.tar" --max-unpacked 8M -o "$TMP/plain.cpio"
+expect_failure 2 "the same image in a gzip-compressed tar: its entries are inflated bytes" \
+	"of this entry of the compressed tar" eif ramdisk --image "$TMP/plain.tar.gz" --max-unpacked 8M -o "$TMP/plain.cpio"
+expect_failure 2 "eif build --max-size bounds the customer ramdisk" "add up to more than 2048 bytes" \
+	eif build --kernel "$TMP/kernel" --cmdline x --bootstrap "$TMP/boot" --image "$TMP/sz" --max-size 2k -o "$TMP/sz.eif"
+[ ! -e "$TMP/sz.eif" ] && ok "nothing written past eif build --max-size" || not_ok "nothing written past eif build --max-size"
+expect_rc 0 "eif build under --max-size 4k" eif build --kernel "$TMP/kernel" --cmdline x --bootstrap "$TMP/boot" --image "$TMP/sz" --max-size 4k -o "$TMP/sz.eif"
+expect_failure 2 "eif build: --max-size without --image is a usage error" "go with --image" \
+	eif build --kernel "$TMP/kernel" --cmdline x --bootstrap "$TMP/boot" --max-size 4k -o "$TMP/sz.eif"
+
 # ---- an opaque marker repeated for one directory in one layer is walked once (review M4) ----
 python3 - "$TMP/opq" "$TMP/opq1" <<'EOF'
 import io, json, sys, tarfile
@@ -255,6 +344,62 @@ EOF
 	not_ok "30000 opaque markers for one directory cost about as much as one" "$(cat "$TMP/opq-timing")"
 [ "$(python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); print(d.count(b"rootfs/d/f"))' "$TMP/opq.cpio")" = 0 ] &&
 	ok "the opaque directory's lower files are gone" || not_ok "the opaque directory's lower files are gone"
+
+# ---- an opaque marker costs O(1): many layers each emptying one big directory (review M4) ----
+$ORACLE opaque-stack 47 30 "$TMP/ostack"
+WANT=$($ORACLE customer "$TMP/ostack")
+expect_rc 0 "47 layers of opaque markers, revivals, retyped and whited-out subdirectories" \
+	eif ramdisk --image "$TMP/ostack" -o "$TMP/ostack.cpio"
+[ "$(sha384 "$TMP/ostack.cpio")" = "$WANT" ] && ok "opaque stack: bytes equal the oracle's" ||
+	not_ok "opaque stack: bytes equal the oracle's" "got $(sha384 "$TMP/ostack.cpio")" "want $WANT"
+python3 - "$TMP/om" "$TMP/o1" <<'EOF'
+import gzip, json, sys
+sys.path.insert(0, "tests")
+from image_fixtures import Layout, sha, OCI_CONFIG, OCI_MANIFEST, LAYER_TAR, LAYER_GZIP
+W, N = 250000, 999
+def header(name, typ):
+    h = bytearray(512)
+    h[0:len(name)] = name
+    h[100:108] = b"0000755\0" if typ == b"5" else b"0000644\0"
+    h[108:116] = h[116:124] = b"0000000\0"
+    h[124:136] = b"00000000000\0"
+    h[136:148] = b"00000001750\0"
+    h[148:156] = b" " * 8
+    h[156:157] = typ
+    h[257:265] = b"ustar\x0000"
+    h[148:156] = b"%06o\0 " % sum(h)
+    return bytes(h)
+def tar(entries):
+    return b"".join(header(n, t) for n, t in entries) + bytes(1024)
+def make(root, markers):
+    lower = tar([(b"d", b"5")] + [(b"d/f%d" % i, b"0") for i in range(W)])
+    uppers = [tar([(b"d/.wh..wh..opq" if i < markers else b"x%d" % i, b"0"), (b"d/n%d" % i, b"0")]) for i in range(N)]
+    lay = Layout(root)
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/a"]},
+                         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + sha(r) for r in [lower] + uppers]}}).encode()
+    layers = [lay.blob(gzip.compress(lower, 1, mtime=0), LAYER_GZIP)] + [lay.blob(r, LAYER_TAR) for r in uppers]
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": lay.blob(config, OCI_CONFIG),
+                           "layers": layers}).encode()
+    lay.index([lay.blob(manifest, OCI_MANIFEST)])
+make(sys.argv[1], N)
+make(sys.argv[2], 1)
+EOF
+python3 - "$MEASURE" "$TMP" <<'EOF' && ok "999 layers each emptying a directory of 250000 files cost about as much as one" ||
+import os, subprocess, sys
+def run(d):
+    best = None
+    for _ in range(2):
+        r = os.times()
+        subprocess.run([sys.argv[1], "eif", "ramdisk", "-q", "--image", d, "-o", d + ".cpio"], check=True)
+        e = os.times()
+        used = (e.children_user - r.children_user) + (e.children_system - r.children_system)
+        best = used if best is None else min(best, used)
+    return best
+many, one = run(sys.argv[2] + "/om"), run(sys.argv[2] + "/o1")
+open(sys.argv[2] + "/om-timing", "w").write("999 markers %.2fs, one marker %.2fs CPU\n" % (many, one))
+sys.exit(0 if many < 1.2 * one + 0.15 else 1)
+EOF
+	not_ok "999 layers each emptying a directory of 250000 files cost about as much as one" "$(cat "$TMP/om-timing")"
 
 # ---- the names a layer holds are bounded: 70,000 names of 1,000 bytes are refused, not held (review M7) ----
 python3 - "$TMP/long" <<'EOF'

@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    write_all(tar, zero, 1024))
 		goto out;
 	src.tarfd = tar;
-	ms_ramdisk_customer(&src, &img, out, 64u << 20, &info, &err);
+	ms_ramdisk_customer(&src, &img, out, 64u << 20, 256u << 20, &info, &err);
 out:
 	if (tar >= 0)
 		close(tar);
