@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -172,10 +173,21 @@ out:
 
 static enum ms_status verify_signature(const struct ms_snp_report *r, X509 *vek, struct ms_err *err)
 {
-	/* ECDSA P-384 / SHA-384; R and S little-endian, each zero-padded to 72 bytes */
-	enum ms_status st = ms_ecdsa_verify_raw(X509_get0_pubkey(vek), "SHA384", r->signed_bytes, MS_SNP_SIGNED_LEN,
-						r->signature_r, r->signature_s, 72, MS_ECDSA_LITTLE_ENDIAN);
+	EVP_PKEY *key = X509_get0_pubkey(vek);
+	char group[32] = "";
+	enum ms_status st;
 
+	/* SIGNATURE_ALGO 1 and AMD's keys: ECDSA on P-384 alone, whatever curve the certificate's key claims */
+	if (!key || !EVP_PKEY_is_a(key, "EC") ||
+	    !EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL) ||
+	    strcmp(group, "secp384r1"))
+		return ms_fail(err, MS_BAD_SIGNATURE, "the %s's key is %s%s, not ECDSA P-384: it cannot have signed the report",
+			       r->signing_key == MS_SNP_KEY_VLEK ? "VLEK" : "VCEK",
+			       key && EVP_PKEY_is_a(key, "EC") ? "EC on " : key ? EVP_PKEY_get0_type_name(key) : "missing",
+			       key && EVP_PKEY_is_a(key, "EC") ? (*group ? group : "an unnamed curve") : "");
+	/* ECDSA P-384 / SHA-384; R and S little-endian, each zero-padded to 72 bytes */
+	st = ms_ecdsa_verify_raw(key, "SHA384", r->signed_bytes, MS_SNP_SIGNED_LEN, r->signature_r, r->signature_s, 72,
+				 MS_ECDSA_LITTLE_ENDIAN);
 	if (st == MS_NO_MEMORY)
 		return ms_fail(err, st, "out of memory");
 	if (st)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # measure compare and the CRLs it is given (--crl, a cache's CRL): a CRL counts only when a CA of the
 # chain issued it (its name and its signature), and a certificate any current CRL of its issuer lists
-# is revoked. The SNP PKI (ARK -> ASK -> VCEK), its CRLs and a report signed by the VCEK are made
+# is revoked; and the VCEK's key must be P-384. The SNP PKI (ARK -> ASK -> VCEK), its CRLs and a report signed by the VCEK are made
 # here with the openssl CLI and python (tests/cli/snp_lib.sh, tests/snp_report.py).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/snp_lib.sh"
@@ -106,6 +106,17 @@ for pair in "crl-clean crl-forged" "crl-forged crl-clean"; do
 	set -- $pair
 	refused 3 "--crl $1 --crl $2: a forged CRL in the ARK's name is refused in either order" "CRL signature failure" \
 		compare --root "$ROOT" --vcek "$P/vcek.der" --crl "$P/$1.der" --crl "$P/$2.der" $S
+done
+
+# --- the VCEK's key on another curve than P-384 (its report signed by it): exit 3 -----------------------
+for curve in P-256 P-521; do
+	d=$P/$curve
+	mkdir -p "$d" && cp "$P/ask.pem" "$P/ask.key" "$d/" && snp_vcek "$d" "$HWID" "$curve" >>"$TMP/pki.log" 2>&1 &&
+		snp_report "$d" "$HWID" "$TCB_HEX" "$MEAS" "$d/report.bin"
+	if openssl x509 -inform DER -in "$d/vcek.der" -noout -text 2>/dev/null | grep -q "NIST CURVE: $curve"; then
+		ok "a VCEK on $curve and a report it signed, made with openssl"; else not_ok "a VCEK on $curve, made with openssl"; fi
+	refused 3 "a VCEK on $curve: exit 3, the report's algorithm is ECDSA P-384" "not ECDSA P-384" \
+		compare --root "$ROOT" --vcek "$d/vcek.der" --crl "$P/crl-clean.der" "$TMP/snp.json" "$d/report.bin"
 done
 
 echo "1..$n"
