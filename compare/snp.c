@@ -253,6 +253,29 @@ static bool has_cert(STACK_OF(X509) *sk, X509 *c)
 	return false;
 }
 
+enum ms_snp_product ms_snp_product_of(const uint8_t *report, size_t len, const struct ms_verify_options *o)
+{
+	struct ms_snp_report r;
+	struct ms_err scratch = { 0 };
+	STACK_OF(X509) *extra = sk_X509_new_null();
+	X509 *vek = NULL;
+	enum ms_snp_product product = MS_SNP_PRODUCT_UNKNOWN;
+	char name[64];
+
+	if (!extra || ms_snp_report_decode(report, len, &r, &scratch))
+		goto out;
+	if ((product = ms_snp_report_product(&r)) != MS_SNP_PRODUCT_UNKNOWN)
+		goto out;
+	if (o->vcek ? vek_from_file(NULL, o->vcek, o->vcek_len, &vek, extra, &scratch)
+		    : !o->certs || cert_from_table(NULL, o->certs, o->certs_len, &vek, &scratch))
+		goto out;
+	product = vcek_product(vek, name, sizeof(name));
+out:
+	X509_free(vek);
+	sk_X509_pop_free(extra, X509_free);
+	return product;
+}
+
 enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_verify_options *o,
 			     struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err)
 {

@@ -108,6 +108,21 @@ for pair in "crl-clean crl-forged" "crl-forged crl-clean"; do
 		compare --root "$ROOT" --vcek "$P/vcek.der" --crl "$P/$1.der" --crl "$P/$2.der" $S
 done
 
+# --- --vcek with --cache: the cache's CRL is applied as without --vcek; no CRL at all is said -----------
+mkcache "$TMP/c-ask" "$P/crl-ask.der"
+expect_rc 0 "--vcek and a cache with the ARK's CRL: verified" compare --root "$ROOT" --vcek "$P/vcek.der" --cache "$TMP/c-clean" $S
+expect_out "... the cached CRL is named" "CRL from the cache"
+expect_out "... and applied" "1 CRL on the path, nothing revoked"
+refused 3 "--vcek and a cache whose CRL revokes the ASK: exit 3" "SEV-Milan is revoked" \
+	compare --root "$ROOT" --vcek "$P/vcek.der" --cache "$TMP/c-ask" $S
+refused 3 "--vcek and a cached CRL in the VCEK's name: exit 3" "not issued by a certificate of its chain" \
+	compare --root "$ROOT" --vcek "$P/vcek.der" --cache "$TMP/c-leafname" $S
+expect_rc 0 "--vcek and a cache without a CRL: verified, as --vcek alone" \
+	compare --root "$ROOT" --vcek "$P/vcek.der" --cache "$TMP/c-nocrl" $S
+expect_out "... with a row saying revocation was not checked" "not checked: no CRL was given"
+expect_rc 0 "--vcek alone: verified" compare --root "$ROOT" --vcek "$P/vcek.der" $S
+expect_out "... with a row saying revocation was not checked" "not checked: no CRL was given"
+
 # --- the VCEK's key on another curve than P-384 (its report signed by it): exit 3 -----------------------
 for curve in P-256 P-521; do
 	d=$P/$curve
