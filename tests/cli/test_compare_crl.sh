@@ -12,9 +12,9 @@ mkdir -p "$P"
 HWID=$(printf '0123456789abcdeffedcba9876543210%.0s' 1 2 3 4)
 TCB_HEX=d517000000000004
 (
-	snp_ca "$P" && snp_vcek "$P" "$HWID" && snp_crls "$P"
+	snp_ca "$P" && snp_ca "$P" 2 && snp_vcek "$P" "$HWID" && snp_crls "$P"
 ) >"$TMP/pki.log" 2>&1
-if [ -s "$P/vcek.der" ] && [ -s "$P/crl-ask.der" ]; then ok "test PKI made with openssl"; else
+if [ -s "$P/vcek.der" ] && [ -s "$P/crl-ask.der" ] && [ -s "$P/cert_chain2.pem" ]; then ok "test PKI made with openssl"; else
 	not_ok "test PKI made with openssl" "$(tail -5 "$TMP/pki.log")"; echo "1..$n"; exit 1; fi
 MEAS=$(printf 'a5%.0s' $(seq 48))
 snp_report "$P" "$HWID" "$TCB_HEX" "$MEAS" "$P/report.bin"
@@ -133,5 +133,31 @@ for curve in P-256 P-521; do
 	refused 3 "a VCEK on $curve: exit 3, the report's algorithm is ECDSA P-384" "not ECDSA P-384" \
 		compare --root "$ROOT" --vcek "$d/vcek.der" --crl "$P/crl-clean.der" "$TMP/snp.json" "$d/report.bin"
 done
+
+# --- compare --batch from a stream: a --crl or --root file replaced between lines is read anew ---------
+# Each line's --vcek is a FIFO that the line opens after its --root and --crl files are read: when the
+# writer gets through, the line has read them, and they are replaced before the next line is sent.
+mkfifo "$TMP/in.fifo" "$TMP/v1" "$TMP/v2"
+cp "$P/crl-clean.der" "$TMP/live.crl"
+cp "$P/cert_chain.pem" "$TMP/live-root.pem"
+"$MEASURE" compare --batch - <"$TMP/in.fifo" >"$TMP/batch.out" 2>"$TMP/batch.err" &
+bpid=$!
+exec 7>"$TMP/in.fifo"
+L="--root $TMP/live-root.pem --crl $TMP/live.crl"
+echo "$L --vcek $TMP/v1 $S" >&7
+timeout 60 sh -c 'cat "$1" >"$2"' - "$P/vcek.der" "$TMP/v1"
+cp "$P/crl-ask.der" "$TMP/live.crl.new" && mv "$TMP/live.crl.new" "$TMP/live.crl"
+echo "$L --vcek $TMP/v2 $S" >&7
+timeout 60 sh -c 'cat "$1" >"$2"' - "$P/vcek.der" "$TMP/v2"
+cp "$P/crl-clean.der" "$TMP/live.crl"
+cat "$P/cert_chain2.pem" >"$TMP/live-root.pem"
+echo "$L --vcek $P/vcek.der $S" >&7
+exec 7>&-
+wait $bpid
+got=$(sed -n 's/^line \([0-9]\): .*(exit \([0-9]\)).*/\1=\2/p' "$TMP/batch.out" | tr '\n' ' ')
+if [ "$got" = "1=0 2=3 3=3 " ]; then
+	ok "a streamed batch reads a --crl and a --root replaced between lines anew (exits 0, 3, 3)"; else
+	not_ok "a streamed batch reads a --crl and a --root replaced between lines anew" "got: $got, want 1=0 2=3 3=3" \
+		"$(head -c 600 "$TMP/batch.out")"; fi
 
 echo "1..$n"
