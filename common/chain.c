@@ -130,7 +130,8 @@ static enum ms_status precheck_crl(const struct ms_chain_params *p, X509_CRL *cr
 					       "the CRL of %s has an entry (%d) that only delta or indirect CRLs carry: refused", who, i);
 		}
 	}
-	if (!last || ms_asn1_time_unix(last, &from) || !next || ms_asn1_time_unix(next, &to) || p->at < from || p->at > to) {
+	/* as X509_verify_cert reads them: current from thisUpdate on, expired at nextUpdate itself */
+	if (!last || ms_asn1_time_unix(last, &from) || !next || ms_asn1_time_unix(next, &to) || p->at < from || p->at >= to) {
 		ms_format_time(p->at, a);
 		if (next && !ms_asn1_time_unix(next, &to))
 			ms_format_time(to, b);

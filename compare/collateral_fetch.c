@@ -93,7 +93,7 @@ static bool is_crl(enum ms_collateral_kind k)
 	return k == MS_COLLATERAL_AMD_CRL || k == MS_COLLATERAL_INTEL_PCKCRL || k == MS_COLLATERAL_INTEL_ROOTCRL;
 }
 
-/* A CRL whose nextUpdate is before at (or missing, or unreadable) is stale. */
+/* A CRL whose nextUpdate is at or before at (or missing, or unreadable) is stale: compare refuses it there. */
 static bool crl_stale(const uint8_t *der, size_t len, int64_t at)
 {
 	X509_CRL *crl = NULL;
@@ -103,7 +103,7 @@ static bool crl_stale(const uint8_t *der, size_t len, int64_t at)
 
 	if (!ms_crl_parse(der, len, "cached CRL", &crl, NULL) && (next = X509_CRL_get0_nextUpdate(crl)) &&
 	    !ms_asn1_time_unix(next, &t))
-		stale = t < at;
+		stale = t <= at;
 	X509_CRL_free(crl);
 	return stale;
 }

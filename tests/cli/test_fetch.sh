@@ -265,6 +265,14 @@ if cached amd/Milan/crl "$P/crl-clean.der" "$TMP/cc" && [ "$(grep -c . "$LOG")" 
 expect_rc 0 "... and the ARK's own CRL, once cached, is kept" \
 	compare --root "$ROOT" --fetch --cache "$TMP/cc" --base-url "amd=$BASE" "$TMP/expected.json" "$P/report.bin"
 if [ ! -s "$LOG" ]; then ok "... nothing asked of the server"; else not_ok "... nothing asked of the server" "$(cat "$LOG")"; fi
+# checked at the cached CRL's nextUpdate exactly: not current there (as OpenSSL reads it), so --fetch asks again
+NEXT=$(date -u -d "$(openssl crl -inform DER -in "$P/crl-clean.der" -noout -nextupdate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)
+: >"$LOG"
+run compare --root "$ROOT" --fetch --cache "$TMP/cc" --base-url "amd=$BASE" --at "$NEXT" "$TMP/expected.json" "$P/report.bin"
+if [ "$rc" = 4 ] && grep -qx "plain /vcek/v1/Milan/crl" "$LOG" && grep -q "not current at $NEXT" "$TMP/err"; then
+	ok "at the cached CRL's nextUpdate: --fetch asks for it again, and the same one is still not current (exit 4)"; else
+	not_ok "at the cached CRL's nextUpdate: --fetch asks for it again (exit 4)" "exit $rc at $NEXT" "log: $(cat "$LOG")" \
+		"$(head -c 400 "$TMP/err")"; fi
 stop_server
 expect_err 4 "compare --fetch with the server down and the cache empty: exit 4" "Couldn't connect" \
 	compare --root "$ROOT" --fetch --cache "$TMP/cc-empty" --base-url "amd=$BASE" "$TMP/expected.json" "$P/report.bin"

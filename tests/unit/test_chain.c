@@ -206,6 +206,7 @@ static void crls(void **state)
 	X509_CRL *revoking = pki_crl(&inter, leaf, NOW - DAY, NOW + DAY, EVP_sha256());
 	X509_CRL *stale = pki_crl(&inter, NULL, NOW - 10 * DAY, NOW - DAY, EVP_sha256());
 	X509_CRL *future = pki_crl(&inter, NULL, NOW + DAY, NOW + 10 * DAY, EVP_sha256());
+	X509_CRL *ends_now = pki_crl(&inter, NULL, NOW - DAY, NOW, EVP_sha256());
 	X509_CRL *unrelated = pki_crl(&other, NULL, NOW - 10 * DAY, NOW - DAY, EVP_sha256());
 	/* deltaCRLIndicator (BaseCRLNumber 1), issuingDistributionPoint (onlyContainsUserCerts) */
 	X509_CRL *delta = crl_with_ext(&inter, NID_delta_crl, "020101", 1);
@@ -255,6 +256,9 @@ static void crls(void **state)
 		EXPECT(MS_NO_COLLATERAL, "is not current at", run(leaf, mid, 1, c, 2, &err, NULL));
 		c[1] = future;
 		EXPECT(MS_NO_COLLATERAL, "is not yet current", run(leaf, mid, 1, c, 2, &err, NULL));
+		/* at nextUpdate itself X509_verify_cert finds the CRL expired; the precheck says so first */
+		c[1] = ends_now;
+		EXPECT(MS_NO_COLLATERAL, "(next update 2023-11-14T22:13:20Z): fetch a fresh one", run(leaf, mid, 1, c, 2, &err, NULL));
 		c[1] = delta;
 		EXPECT(MS_UNSUPPORTED, "delta CRL", run(leaf, mid, 1, c, 2, &err, NULL));
 		c[1] = partitioned;
@@ -275,7 +279,7 @@ static void crls(void **state)
 	}
 	X509_CRL_free(root_crl), X509_CRL_free(inter_crl), X509_CRL_free(revoking), X509_CRL_free(stale);
 	X509_CRL_free(future), X509_CRL_free(unrelated), X509_CRL_free(delta), X509_CRL_free(partitioned);
-	X509_CRL_free(critical), X509_CRL_free(forged), X509_CRL_free(remove_entry);
+	X509_CRL_free(critical), X509_CRL_free(forged), X509_CRL_free(remove_entry), X509_CRL_free(ends_now);
 }
 
 /* As run, with the CRLs given and a chain cache (NULL: none); the result is kept in *out. */
