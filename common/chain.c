@@ -43,6 +43,14 @@ struct ms_chain_cache {
 	unsigned nparsed, next_parsed;
 };
 
+bool ms_crl_issued_by(X509_CRL *crl, X509 *issuer)
+{
+	EVP_PKEY *key = issuer ? X509_get0_pubkey(issuer) : NULL;
+
+	return crl && key && !X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) &&
+	       X509_CRL_verify(crl, key) == 1;
+}
+
 /* The certificate's CN, or its whole subject when it has none. */
 static void cert_label(X509 *c, char *out, size_t cap)
 {
@@ -298,7 +306,7 @@ static enum ms_status crl_issuers(const struct ms_chain_params *p, STACK_OF(X509
 			if (!issued_by_name(X509_CRL_get_issuer(crl), c))
 				continue;
 			named = c;
-			if (X509_CRL_verify(crl, X509_get0_pubkey(c)) == 1)
+			if (ms_crl_issued_by(crl, c))
 				by[i] |= 1u << k;
 		}
 		if (named && !by[i]) {

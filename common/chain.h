@@ -70,6 +70,13 @@ enum ms_status ms_chain_verify(const struct ms_chain_params *p, struct ms_chain_
 void ms_chain_result_free(struct ms_chain_result *r);
 
 /*
+ * Whether issuer issued crl: the CRL's issuer name is issuer's subject and its
+ * signature verifies with issuer's key. The one test of "a CRL of this CA"
+ * (the chain verifier's, SNP's VCEK-by-ARK check, the fetcher's).
+ */
+bool ms_crl_issued_by(X509_CRL *crl, X509 *issuer);
+
+/*
  * Verified intermediates, for a process that verifies many pieces of evidence
  * (compare --batch, a pin service). After a full X509_verify_cert of
  * leaf -> intermediates -> root succeeds, the path above the leaf is kept

@@ -236,8 +236,7 @@ static enum ms_status vek_not_revoked_by_ark(STACK_OF(X509_CRL) *crls, X509 *ark
 		X509_CRL *crl = sk_X509_CRL_value(crls, i);
 		X509_REVOKED *entry = NULL;
 
-		if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ark)) ||
-		    X509_CRL_verify(crl, X509_get0_pubkey(ark)) != 1)
+		if (!ms_crl_issued_by(crl, ark))
 			continue;
 		if (X509_CRL_get0_by_serial(crl, &entry, X509_get0_serialNumber(vek)) == 1)
 			return ms_fail(err, MS_BAD_SIGNATURE, "the %s's serial number is listed as revoked in the ARK's CRL", kind);
