@@ -24,6 +24,7 @@ struct cached_path {
 	int64_t valid_from, valid_to;
 	bool whole;            /* the key includes the leaf, and above is the whole path, leaf first */
 	STACK_OF(X509) *above; /* else the verified path above the leaf: the leaf's issuer first, the root last */
+	uint32_t *crl_by;      /* crl_issuers of the CRLs of the key, on the whole path (the leaf at depth 0) */
 };
 
 #define PARSED_SLOTS 256
@@ -41,6 +42,14 @@ struct ms_chain_cache {
 	struct parsed parsed[PARSED_SLOTS];
 	unsigned nparsed, next_parsed;
 };
+
+bool ms_crl_issued_by(X509_CRL *crl, X509 *issuer)
+{
+	EVP_PKEY *key = issuer ? X509_get0_pubkey(issuer) : NULL;
+
+	return crl && key && !X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) &&
+	       X509_CRL_verify(crl, key) == 1;
+}
 
 /* The certificate's CN, or its whole subject when it has none. */
 static void cert_label(X509 *c, char *out, size_t cap)
@@ -68,16 +77,23 @@ static bool issued_by_name(const X509_NAME *issuer, X509 *c)
 	return c && !X509_NAME_cmp(issuer, X509_get_subject_name(c));
 }
 
-/* The CRL's issuer among the chain's certificates, by name, or NULL: the CRL is for another chain. */
+/*
+ * The CRL's issuer among the chain's CA certificates (the root and the carried
+ * ones bar the leaf), by name, or NULL: the CRL is for another chain. The leaf
+ * issues no CRL; one in its name is not this chain's.
+ */
 static X509 *crl_issuer(const struct ms_chain_params *p, X509_CRL *crl)
 {
 	const X509_NAME *issuer = X509_CRL_get_issuer(crl);
 
-	if (issued_by_name(issuer, p->root))
+	if (issued_by_name(issuer, p->root) && X509_cmp(p->root, p->leaf))
 		return p->root;
-	for (int i = 0; p->untrusted && i < sk_X509_num(p->untrusted); i++)
-		if (issued_by_name(issuer, sk_X509_value(p->untrusted, i)))
-			return sk_X509_value(p->untrusted, i);
+	for (int i = 0; p->untrusted && i < sk_X509_num(p->untrusted); i++) {
+		X509 *c = sk_X509_value(p->untrusted, i);
+
+		if (X509_cmp(c, p->leaf) && issued_by_name(issuer, c))
+			return c;
+	}
 	return NULL;
 }
 
@@ -122,7 +138,8 @@ static enum ms_status precheck_crl(const struct ms_chain_params *p, X509_CRL *cr
 					       "the CRL of %s has an entry (%d) that only delta or indirect CRLs carry: refused", who, i);
 		}
 	}
-	if (!last || ms_asn1_time_unix(last, &from) || !next || ms_asn1_time_unix(next, &to) || p->at < from || p->at > to) {
+	/* as X509_verify_cert reads them: current from thisUpdate on, expired at nextUpdate itself */
+	if (!last || ms_asn1_time_unix(last, &from) || !next || ms_asn1_time_unix(next, &to) || p->at < from || p->at >= to) {
 		ms_format_time(p->at, a);
 		if (next && !ms_asn1_time_unix(next, &to))
 			ms_format_time(to, b);
@@ -266,24 +283,102 @@ static enum ms_status leaf_not_ca(const struct ms_chain_params *p, struct ms_err
 		       who);
 }
 
-static void count_crls_used(const struct ms_chain_params *p, struct ms_chain_result *r)
+/*
+ * Which certificates of the verified path issued each CRL: bit k of by[i] for
+ * p->crls[i] issued by path[k], by its name and a signature that verifies
+ * with that certificate's key. The leaf (k = 0) issues no CRL. A CRL in the
+ * name of a CA of the path that its key did not sign is a forgery: refused,
+ * whether X509_verify_cert chose it or another one of that issuer.
+ */
+static enum ms_status crl_issuers(const struct ms_chain_params *p, STACK_OF(X509) *path, uint32_t *by, struct ms_err *err)
 {
-	int ncrl = p->crls ? sk_X509_CRL_num(p->crls) : 0;
+	int ncrl = p->crls ? sk_X509_CRL_num(p->crls) : 0, n = sk_X509_num(path);
+	char who[128];
 
 	for (int i = 0; i < ncrl; i++) {
-		const X509_NAME *issuer = X509_CRL_get_issuer(sk_X509_CRL_value(p->crls, i));
+		X509_CRL *crl = sk_X509_CRL_value(p->crls, i);
+		X509 *named = NULL;
 
-		for (int k = 0; k < sk_X509_num(r->path); k++)
-			if (issued_by_name(issuer, sk_X509_value(r->path, k))) {
-				r->crls_used++;
-				if (i < 32)
-					r->crls_used_mask |= 1u << i;
-				break;
-			}
+		by[i] = 0;
+		for (int k = 1; k < n && k < 32; k++) {
+			X509 *c = sk_X509_value(path, k);
+
+			if (!issued_by_name(X509_CRL_get_issuer(crl), c))
+				continue;
+			named = c;
+			if (ms_crl_issued_by(crl, c))
+				by[i] |= 1u << k;
+		}
+		if (named && !by[i]) {
+			cert_label(named, who, sizeof(who));
+			return ms_fail(err, MS_BAD_SIGNATURE, "%s: a CRL in the name of %s is not signed by its key (CRL signature failure)",
+				       p->what, who);
+		}
 	}
+	return MS_OK;
 }
 
-static enum ms_status verify_full(const struct ms_chain_params *p, struct ms_chain_result *r, struct ms_err *err)
+/*
+ * Every certificate of the path against every CRL its issuer signed, not only
+ * the one X509_verify_cert chose among several of that issuer: a certificate
+ * any of them lists is revoked. The root is its own issuer, as X509_verify_cert
+ * reads it. Each of those CRLs was prechecked (current, complete).
+ */
+static enum ms_status none_revoked(const struct ms_chain_params *p, STACK_OF(X509) *path, const uint32_t *by,
+				   struct ms_err *err)
+{
+	int ncrl = p->crls ? sk_X509_CRL_num(p->crls) : 0, n = sk_X509_num(path);
+	char who[128];
+
+	for (int d = 0; d < n; d++) {
+		X509 *c = sk_X509_value(path, d);
+		int issuer = d + 1 < n ? d + 1 : d;
+
+		for (int i = 0; i < ncrl && issuer < 32; i++) {
+			X509_REVOKED *entry = NULL;
+
+			if (!(by[i] >> issuer & 1) ||
+			    X509_CRL_get0_by_serial(sk_X509_CRL_value(p->crls, i), &entry, X509_get0_serialNumber(c)) != 1)
+				continue;
+			cert_label(c, who, sizeof(who));
+			return ms_fail(err, MS_BAD_SIGNATURE, "%s: %s is revoked by its issuer's CRL", p->what, who);
+		}
+	}
+	return MS_OK;
+}
+
+/*
+ * The checks after X509_verify_cert, given by (crl_issuers) for this path:
+ * revocation by any CRL of each issuer, and which CRLs the path used.
+ */
+static enum ms_status revocation_result(const struct ms_chain_params *p, int mine, const uint32_t *by,
+					struct ms_chain_result *r, struct ms_err *err)
+{
+	int ncrl = p->crls ? sk_X509_CRL_num(p->crls) : 0;
+	enum ms_status st;
+
+	if ((st = none_revoked(p, r->path, by, err)))
+		return st;
+	for (int i = 0; i < ncrl; i++)
+		if (by[i]) {
+			r->crls_used++;
+			if (i < 32)
+				r->crls_used_mask |= 1u << i;
+		}
+	/*
+	 * X509_V_FLAG_CRL_CHECK_ALL was on when any CRL was this chain's, and then
+	 * each of them was issued by a CA of the path (every carried certificate
+	 * is on it); a count that differs means the two readings disagree.
+	 */
+	if (mine > 0 && (size_t)mine != r->crls_used)
+		return ms_fail(err, MS_BAD_SIGNATURE, "%s: %d CRLs name a CA of the chain, %zu of them were issued by one on the path",
+			       p->what, mine, r->crls_used);
+	r->revocation_checked = mine > 0;
+	return MS_OK;
+}
+
+static enum ms_status verify_full(const struct ms_chain_params *p, uint32_t *by, struct ms_chain_result *r,
+				  struct ms_err *err)
 {
 	X509_STORE *store = NULL;
 	X509_STORE_CTX *ctx = NULL;
@@ -343,10 +438,9 @@ static enum ms_status verify_full(const struct ms_chain_params *p, struct ms_cha
 	}
 	if ((st = all_on_path(p, r->path, err)))
 		goto out;
-	if ((st = leaf_not_ca(p, err)))
+	if ((st = leaf_not_ca(p, err)) || (st = crl_issuers(p, r->path, by, err)) ||
+	    (st = revocation_result(p, mine, by, r, err)))
 		goto out;
-	count_crls_used(p, r);
-	r->revocation_checked = mine > 0;
 out:
 	if (st)
 		ms_chain_result_free(r);
@@ -477,30 +571,41 @@ static unsigned ring_slot(unsigned *used, unsigned *next, unsigned cap)
 	return k;
 }
 
-static void cache_store(const struct ms_chain_params *p, const uint8_t key[32], bool whole, STACK_OF(X509) *path)
+static void cache_store(const struct ms_chain_params *p, const uint8_t key[32], bool whole, STACK_OF(X509) *path,
+			const uint32_t *by)
 {
 	struct ms_chain_cache *c = p->cache;
 	STACK_OF(X509) *above = sk_X509_new_null();
+	int ncrl = p->crls ? sk_X509_CRL_num(p->crls) : 0;
+	uint32_t *crl_by = malloc(sizeof(*crl_by) * (size_t)(ncrl ? ncrl : 1));
 	struct cached_path *e;
 	int64_t from, to;
 
-	if (!above)
+	if (!above || !crl_by) {
+		sk_X509_free(above);
+		free(crl_by);
 		return;
+	}
+	memcpy(crl_by, by, sizeof(*crl_by) * (size_t)ncrl);
 	for (int i = whole ? 0 : 1; i < sk_X509_num(path); i++) {
 		X509 *x = sk_X509_value(path, i);
 
 		if (!sk_X509_push(above, x)) {
 			sk_X509_pop_free(above, X509_free);
+			free(crl_by);
 			return;
 		}
 		X509_up_ref(x);
 	}
 	if (sk_X509_num(above) < (whole ? 2 : 1) || constrains_below(above) || !validity_window(p, above, &from, &to)) {
 		sk_X509_pop_free(above, X509_free);
+		free(crl_by);
 		return;
 	}
 	e = &c->slot[ring_slot(&c->used, &c->next, CACHE_SLOTS)];
 	sk_X509_pop_free(e->above, X509_free); /* NULL while the slot was never used */
+	free(e->crl_by);
+	e->crl_by = crl_by;
 	memcpy(e->key, key, 32);
 	e->valid_from = from;
 	e->valid_to = to;
@@ -514,7 +619,7 @@ static void cache_store(const struct ms_chain_params *p, const uint8_t key[32], 
  * Any failure is returned as MS_BAD_SIGNATURE without a message worth
  * showing: the caller then verifies in full, which gives the real one.
  */
-static enum ms_status verify_leaf_under(const struct ms_chain_params *p, STACK_OF(X509) *above,
+static enum ms_status verify_leaf_under(const struct ms_chain_params *p, STACK_OF(X509) *above, const uint32_t *by,
 					struct ms_chain_result *r, struct ms_err *err)
 {
 	X509_STORE *store = X509_STORE_new();
@@ -560,10 +665,8 @@ static enum ms_status verify_leaf_under(const struct ms_chain_params *p, STACK_O
 			goto out;
 		X509_up_ref(sk_X509_value(above, i));
 	}
-	if (all_on_path(p, r->path, err) || leaf_not_ca(p, err))
+	if (all_on_path(p, r->path, err) || leaf_not_ca(p, err) || revocation_result(p, mine, by, r, err))
 		goto out;
-	count_crls_used(p, r);
-	r->revocation_checked = mine > 0;
 	st = MS_OK;
 out:
 	if (st)
@@ -593,19 +696,17 @@ static bool whole_key(const struct ms_chain_params *p, const uint8_t above_key[3
  * The checks after it (every carried certificate on the path, the leaf no CA) are
  * cheap and made again.
  */
-static enum ms_status reuse_whole(const struct ms_chain_params *p, STACK_OF(X509) *path, struct ms_chain_result *r,
-				  struct ms_err *err)
+static enum ms_status reuse_whole(const struct ms_chain_params *p, STACK_OF(X509) *path, const uint32_t *by,
+				  struct ms_chain_result *r, struct ms_err *err)
 {
 	int mine = 0;
 
 	memset(r, 0, sizeof(*r));
 	if (precheck_crls(p, &mine, err) || X509_cmp(sk_X509_value(path, 0), p->leaf) || !(r->path = share_path(path)) ||
-	    all_on_path(p, r->path, err) || leaf_not_ca(p, err)) {
+	    all_on_path(p, r->path, err) || leaf_not_ca(p, err) || revocation_result(p, mine, by, r, err)) {
 		ms_chain_result_free(r);
 		return MS_BAD_SIGNATURE;
 	}
-	count_crls_used(p, r);
-	r->revocation_checked = mine > 0;
 	return MS_OK;
 }
 
@@ -614,36 +715,47 @@ enum ms_status ms_chain_verify(const struct ms_chain_params *p, struct ms_chain_
 	struct cached_path *hit;
 	uint8_t key[32], wkey[32];
 	bool keyed, wkeyed;
+	int ncrl = p->crls ? sk_X509_CRL_num(p->crls) : 0;
+	uint32_t *by = calloc((size_t)(ncrl ? ncrl : 1), sizeof(*by)); /* crl_issuers of a full verification */
 	enum ms_status st;
 
-	if (!p->cache || !p->root || !p->leaf)
-		return verify_full(p, r, err);
+	memset(r, 0, sizeof(*r));
+	if (!by)
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	if (!p->cache || !p->root || !p->leaf) {
+		st = verify_full(p, by, r, err);
+		goto out;
+	}
 	keyed = cache_key(p, key);
 	wkeyed = keyed && whole_key(p, key, wkey);
 	if (wkeyed && (hit = cache_find(p->cache, wkey, p->at)) && hit->whole) {
 		struct ms_err scratch = { 0 };
 
-		if (!reuse_whole(p, hit->above, r, &scratch)) {
+		if (!reuse_whole(p, hit->above, hit->crl_by, r, &scratch)) {
 			p->cache->hits++;
-			return MS_OK;
+			st = MS_OK;
+			goto out;
 		}
 	}
 	if (keyed && (hit = cache_find(p->cache, key, p->at)) && !hit->whole) {
 		struct ms_err scratch = { 0 };
 
-		if (!verify_leaf_under(p, hit->above, r, &scratch)) {
+		if (!verify_leaf_under(p, hit->above, hit->crl_by, r, &scratch)) {
 			p->cache->hits++;
 			if (wkeyed && !cache_find(p->cache, wkey, p->at))
-				cache_store(p, wkey, true, r->path);
-			return MS_OK;
+				cache_store(p, wkey, true, r->path, hit->crl_by);
+			st = MS_OK;
+			goto out;
 		}
 	}
 	p->cache->full++;
-	st = verify_full(p, r, err);
+	st = verify_full(p, by, r, err);
 	if (!st && keyed && !cache_find(p->cache, key, p->at))
-		cache_store(p, key, false, r->path);
+		cache_store(p, key, false, r->path, by);
 	if (!st && wkeyed && !cache_find(p->cache, wkey, p->at))
-		cache_store(p, wkey, true, r->path);
+		cache_store(p, wkey, true, r->path, by);
+out:
+	free(by);
 	return st;
 }
 
@@ -657,8 +769,10 @@ void ms_chain_cache_free(struct ms_chain_cache *c)
 {
 	if (!c)
 		return;
-	for (unsigned i = 0; i < c->used; i++)
+	for (unsigned i = 0; i < c->used; i++) {
 		sk_X509_pop_free(c->slot[i].above, X509_free);
+		free(c->slot[i].crl_by);
+	}
 	for (unsigned i = 0; i < c->nparsed; i++)
 		sk_X509_pop_free(c->parsed[i].certs, X509_free);
 	free(c);

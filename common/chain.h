@@ -44,7 +44,7 @@ struct ms_chain_params {
 
 struct ms_chain_result {
 	STACK_OF(X509) *path;       /* root last, leaf first; owned by the caller (sk_X509_pop_free) */
-	size_t crls_used;           /* CRLs issued by a certificate on the path */
+	size_t crls_used;           /* CRLs issued (name and signature) by a CA of the path, never the leaf */
 	uint32_t crls_used_mask;    /* which of them (bit i: p->crls[i]; the first 32) */
 	bool revocation_checked;    /* CRLs were given and every non-exempt certificate was covered */
 };
@@ -52,10 +52,13 @@ struct ms_chain_result {
 /*
  * Verifies leaf up to root at p->at. Every certificate in p->untrusted must
  * lie on the verified path (no extras, no duplicates). CRLs: each one issued
- * by a certificate of the chain (root or untrusted) must be current at p->at,
- * and complete (delta and partitioned CRLs are refused); when there is any,
- * every certificate on the path (bar the root and exempt depths) needs a CRL
- * from its issuer. CRLs of other chains are ignored (revocation_checked false).
+ * by a CA certificate of the chain (root or untrusted, never the leaf) must be
+ * current at p->at, verify with that CA's key, and be complete (delta and
+ * partitioned CRLs are refused); when there is any, every certificate on the
+ * path (bar the root and exempt depths) needs a CRL from its issuer, and a
+ * certificate that any of its issuer's CRLs lists is revoked (not only the one
+ * X509_verify_cert picks). CRLs of other chains are ignored
+ * (revocation_checked false), a CRL in the leaf's name among them.
  *
  * MS_BAD_SIGNATURE: a signature, name chaining, validity, CA, path length,
  * unknown critical extension or revocation failure; MS_NO_COLLATERAL: a CRL
@@ -65,6 +68,13 @@ struct ms_chain_result {
 enum ms_status ms_chain_verify(const struct ms_chain_params *p, struct ms_chain_result *r, struct ms_err *err);
 
 void ms_chain_result_free(struct ms_chain_result *r);
+
+/*
+ * Whether issuer issued crl: the CRL's issuer name is issuer's subject and its
+ * signature verifies with issuer's key. The one test of "a CRL of this CA"
+ * (the chain verifier's, SNP's VCEK-by-ARK check, the fetcher's).
+ */
+bool ms_crl_issued_by(X509_CRL *crl, X509 *issuer);
 
 /*
  * Verified intermediates, for a process that verifies many pieces of evidence

@@ -279,8 +279,11 @@ void ms_evidence_revocation(const struct ms_verify_options *o, const struct ms_c
 	ev->crls_applied = path->crls_used;
 	ev->crls_used_mask = path->crls_used_mask;
 	ev->revocation_checked = path->revocation_checked;
-	if (!o->crls || !sk_X509_CRL_num(o->crls))
+	if (!o->crls || !sk_X509_CRL_num(o->crls)) {
+		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "revocation",
+				   "every certificate checked against its issuer's CRL", "no CRL was given");
 		return;
+	}
 	if (!path->revocation_checked) {
 		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "revocation",
 				   "every certificate checked against its issuer's CRL",

@@ -237,6 +237,13 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 			     struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err);
 enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_verify_options *o,
 			     struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err);
+/*
+ * The product of an SNP report, for finding its collateral: the report's
+ * (CPUID, version 3 and later), else that of the VCEK or VLEK given as o->vcek
+ * or o->certs (its productName); MS_SNP_PRODUCT_UNKNOWN when neither says.
+ * Nothing is verified here: ms_snp_verify does that.
+ */
+enum ms_snp_product ms_snp_product_of(const uint8_t *report, size_t len, const struct ms_verify_options *o);
 
 /*
  * An MAA token: RS256 with the JWKS key of its kid (MS_NO_COLLATERAL without a

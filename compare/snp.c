@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -172,10 +173,21 @@ out:
 
 static enum ms_status verify_signature(const struct ms_snp_report *r, X509 *vek, struct ms_err *err)
 {
-	/* ECDSA P-384 / SHA-384; R and S little-endian, each zero-padded to 72 bytes */
-	enum ms_status st = ms_ecdsa_verify_raw(X509_get0_pubkey(vek), "SHA384", r->signed_bytes, MS_SNP_SIGNED_LEN,
-						r->signature_r, r->signature_s, 72, MS_ECDSA_LITTLE_ENDIAN);
+	EVP_PKEY *key = X509_get0_pubkey(vek);
+	char group[32] = "";
+	enum ms_status st;
 
+	/* SIGNATURE_ALGO 1 and AMD's keys: ECDSA on P-384 alone, whatever curve the certificate's key claims */
+	if (!key || !EVP_PKEY_is_a(key, "EC") ||
+	    !EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), NULL) ||
+	    strcmp(group, "secp384r1"))
+		return ms_fail(err, MS_BAD_SIGNATURE, "the %s's key is %s%s, not ECDSA P-384: it cannot have signed the report",
+			       r->signing_key == MS_SNP_KEY_VLEK ? "VLEK" : "VCEK",
+			       key && EVP_PKEY_is_a(key, "EC") ? "EC on " : key ? EVP_PKEY_get0_type_name(key) : "missing",
+			       key && EVP_PKEY_is_a(key, "EC") ? (*group ? group : "an unnamed curve") : "");
+	/* ECDSA P-384 / SHA-384; R and S little-endian, each zero-padded to 72 bytes */
+	st = ms_ecdsa_verify_raw(key, "SHA384", r->signed_bytes, MS_SNP_SIGNED_LEN, r->signature_r, r->signature_s, 72,
+				 MS_ECDSA_LITTLE_ENDIAN);
 	if (st == MS_NO_MEMORY)
 		return ms_fail(err, st, "out of memory");
 	if (st)
@@ -224,8 +236,7 @@ static enum ms_status vek_not_revoked_by_ark(STACK_OF(X509_CRL) *crls, X509 *ark
 		X509_CRL *crl = sk_X509_CRL_value(crls, i);
 		X509_REVOKED *entry = NULL;
 
-		if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(ark)) ||
-		    X509_CRL_verify(crl, X509_get0_pubkey(ark)) != 1)
+		if (!ms_crl_issued_by(crl, ark))
 			continue;
 		if (X509_CRL_get0_by_serial(crl, &entry, X509_get0_serialNumber(vek)) == 1)
 			return ms_fail(err, MS_BAD_SIGNATURE, "the %s's serial number is listed as revoked in the ARK's CRL", kind);
@@ -239,6 +250,29 @@ static bool has_cert(STACK_OF(X509) *sk, X509 *c)
 		if (!X509_cmp(sk_X509_value(sk, i), c))
 			return true;
 	return false;
+}
+
+enum ms_snp_product ms_snp_product_of(const uint8_t *report, size_t len, const struct ms_verify_options *o)
+{
+	struct ms_snp_report r;
+	struct ms_err scratch = { 0 };
+	STACK_OF(X509) *extra = sk_X509_new_null();
+	X509 *vek = NULL;
+	enum ms_snp_product product = MS_SNP_PRODUCT_UNKNOWN;
+	char name[64];
+
+	if (!extra || ms_snp_report_decode(report, len, &r, &scratch))
+		goto out;
+	if ((product = ms_snp_report_product(&r)) != MS_SNP_PRODUCT_UNKNOWN)
+		goto out;
+	if (o->vcek ? vek_from_file(NULL, o->vcek, o->vcek_len, &vek, extra, &scratch)
+		    : !o->certs || cert_from_table(NULL, o->certs, o->certs_len, &vek, &scratch))
+		goto out;
+	product = vcek_product(vek, name, sizeof(name));
+out:
+	X509_free(vek);
+	sk_X509_pop_free(extra, X509_free);
+	return product;
 }
 
 enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_verify_options *o,

@@ -353,6 +353,48 @@ static enum ms_status collateral_from_cache(const struct ctx *c, struct pair *p,
 }
 
 /*
+ * SNP evidence given its VCEK or VLEK (--vcek, --certs) and a cache: the cache's
+ * CRL for the report's product is applied beside the --crl files, as
+ * collateral_from_cache applies it (one this chain's ARK did not issue is exit
+ * 3 after verification). A cache without one adds nothing: the check table
+ * then says revocation was not checked, unless a --crl was applied.
+ */
+static enum ms_status cached_crl_beside_vek(const struct ctx *c, struct pair *p, struct ms_verify_options *vo,
+					   STACK_OF(X509_CRL) **crls, struct ms_err *err)
+{
+	enum ms_snp_product product = ms_snp_product_of(p->e.data, p->e.len, vo);
+	char key[64], what[MS_CACHE_KEY_MAX + 64];
+	uint8_t *der = NULL;
+	size_t len = 0;
+	X509_CRL *crl = NULL;
+	enum ms_status st;
+
+	if (product == MS_SNP_PRODUCT_UNKNOWN)
+		return MS_OK; /* the verifier names what is unknown */
+	snprintf(key, sizeof(key), "amd/%s/crl", ms_snp_product_name(product));
+	st = ms_cache_get(c->cache_dir, key, &der, &len, err);
+	if (st == MS_NO_COLLATERAL) {
+		memset(err, 0, sizeof(*err));
+		return MS_OK;
+	}
+	if (!st)
+		st = ms_crl_parse(der, len, "cached CRL", &crl, err);
+	free(der);
+	if (st)
+		return ms_err_input(err, MS_INPUT_COLLATERAL, st);
+	*crls = c->vo.crls ? sk_X509_CRL_dup(c->vo.crls) : sk_X509_CRL_new_null();
+	if (!*crls || !sk_X509_CRL_push(*crls, crl)) {
+		X509_CRL_free(crl);
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	}
+	vo->crls = *crls;
+	p->cached_crls = 1u << (sk_X509_CRL_num(*crls) - 1);
+	snprintf(what, sizeof(what), "%s (beside the VCEK given)", key);
+	ms_check_add(&p->checks, true, "CRL from the cache", c->cache_dir, what);
+	return MS_OK;
+}
+
+/*
  * A TDX quote judged from the cache: the CRLs of the PCK's issuing CA and of the root,
  * which 'measure fetch' stores beside the TCB info; missing is exit 4, as for SNP.
  */
@@ -423,8 +465,9 @@ static void verify_and_match(const struct ctx *c, struct pair *p)
 		record_error(c, p, st, &err);
 		goto out;
 	}
-	if (p->e.type == MS_EVIDENCE_SNP && !vo.vcek && !vo.certs && c->cache_dir &&
-	    (st = collateral_from_cache(c, p, &vo, &cached, &pair_crls, &err))) {
+	if (p->e.type == MS_EVIDENCE_SNP && c->cache_dir &&
+	    (st = !vo.vcek && !vo.certs ? collateral_from_cache(c, p, &vo, &cached, &pair_crls, &err)
+					: cached_crl_beside_vek(c, p, &vo, &pair_crls, &err))) {
 		p->status = st;
 		record_error(c, p, st, &err);
 		goto out;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/digest.h"
 #include "../common/file.h"
 #include "../common/hex.h"
 #include "../common/rfc3339.h"
@@ -135,36 +136,43 @@ int verify_opts_parse(struct verify_opts *o, int opt, const char *arg)
 	}
 }
 
-/* The --crl at path loaded earlier in the run (a new reference), or NULL. */
-static X509_CRL *memo_crl(const struct verify_memo *m, const char *path)
+/* The --crl at path with these bytes (their SHA-256) parsed earlier in the run (a new reference), or NULL. */
+static X509_CRL *memo_crl(const struct verify_memo *m, const char *path, const uint8_t sha256[32])
 {
 	for (unsigned i = 0; m && i < m->ncrl; i++)
-		if (!strcmp(m->crl[i].path, path)) {
+		if (!strcmp(m->crl[i].path, path) && !memcmp(m->crl[i].sha256, sha256, 32)) {
 			X509_CRL_up_ref(m->crl[i].crl);
 			return m->crl[i].crl;
 		}
 	return NULL;
 }
 
-static void memo_keep_crl(struct verify_memo *m, const char *path, X509_CRL *crl)
+/* Keeps crl for path and these bytes, in place of what path held before. */
+static void memo_keep_crl(struct verify_memo *m, const char *path, const uint8_t sha256[32], X509_CRL *crl)
 {
-	X509_CRL *known = memo_crl(m, path);
+	unsigned i = 0;
 
-	if (known) {
-		X509_CRL_free(known);
+	while (m && i < m->ncrl && strcmp(m->crl[i].path, path))
+		i++;
+	if (!m || i == VERIFY_MEMO_MAX)
 		return;
+	if (i == m->ncrl) {
+		if (!(m->crl[i].path = strdup(path)))
+			return;
+		m->ncrl++;
+	} else {
+		X509_CRL_free(m->crl[i].crl);
 	}
-	if (!m || m->ncrl == VERIFY_MEMO_MAX || !(m->crl[m->ncrl].path = strdup(path)))
-		return;
+	memcpy(m->crl[i].sha256, sha256, 32);
 	X509_CRL_up_ref(crl);
-	m->crl[m->ncrl++].crl = crl;
+	m->crl[i].crl = crl;
 }
 
-/* The --root at path loaded earlier in the run (a new stack of new references), or NULL. */
-static STACK_OF(X509) *memo_root(const struct verify_memo *m, const char *path)
+/* The --root at path with these bytes parsed earlier in the run (a new stack of new references), or NULL. */
+static STACK_OF(X509) *memo_root(const struct verify_memo *m, const char *path, const uint8_t sha256[32])
 {
 	for (unsigned i = 0; m && i < m->nroot; i++)
-		if (!strcmp(m->root[i].path, path)) {
+		if (!strcmp(m->root[i].path, path) && !memcmp(m->root[i].sha256, sha256, 32)) {
 			STACK_OF(X509) *sk = sk_X509_dup(m->root[i].chain);
 
 			for (int k = 0; sk && k < sk_X509_num(sk); k++)
@@ -174,19 +182,29 @@ static STACK_OF(X509) *memo_root(const struct verify_memo *m, const char *path)
 	return NULL;
 }
 
-static void memo_keep_root(struct verify_memo *m, const char *path, STACK_OF(X509) *chain)
+/* Keeps chain for path and these bytes, in place of what path held before. */
+static void memo_keep_root(struct verify_memo *m, const char *path, const uint8_t sha256[32], STACK_OF(X509) *chain)
 {
 	STACK_OF(X509) *kept;
+	unsigned i = 0;
 
-	if (!m || m->nroot == VERIFY_MEMO_MAX || !(kept = sk_X509_dup(chain)))
+	while (m && i < m->nroot && strcmp(m->root[i].path, path))
+		i++;
+	if (!m || i == VERIFY_MEMO_MAX || !(kept = sk_X509_dup(chain)))
 		return;
-	if (!(m->root[m->nroot].path = strdup(path))) {
-		sk_X509_free(kept);
-		return;
+	if (i == m->nroot) {
+		if (!(m->root[i].path = strdup(path))) {
+			sk_X509_free(kept);
+			return;
+		}
+		m->nroot++;
+	} else {
+		sk_X509_pop_free(m->root[i].chain, X509_free);
 	}
 	for (int k = 0; k < sk_X509_num(kept); k++)
 		X509_up_ref(sk_X509_value(kept, k));
-	m->root[m->nroot++].chain = kept;
+	memcpy(m->root[i].sha256, sha256, 32);
+	m->root[i].chain = kept;
 }
 
 void verify_memo_free(struct verify_memo *m)
@@ -223,16 +241,19 @@ int verify_opts_load(struct verify_opts *o)
 					 o->mo.nonce_len, MS_NONCE_PREFIX_MIN, MS_REPORT_DATA_LEN);
 		o->mo.nonce = o->nonce;
 	}
-	if (o->root_path && (o->root_chain = memo_root(o->memo, o->root_path))) {
-		o->vo.root_override = sk_X509_value(o->root_chain, sk_X509_num(o->root_chain) - 1);
-		o->vo.ask_override = sk_X509_num(o->root_chain) == 2 ? sk_X509_value(o->root_chain, 0) : NULL;
-	} else if (o->root_path) {
+	if (o->root_path) {
 		/* one root; or AMD's cert_chain form, the ASK (or ASVK) then the ARK */
-		uint8_t *pem = NULL;
+		uint8_t *pem = NULL, sha[32];
 		size_t len;
-		bool bad = ms_file_load(o->root_path, 1 << 16, &pem, &len, &err) ||
-			   ms_x509_parse_bundle(pem, len, "--root", &o->root_chain, &err);
+		bool bad = ms_file_load(o->root_path, 1 << 16, &pem, &len, &err), parsed = false;
 
+		if (!bad) {
+			ms_sha256(pem, len, sha);
+			if (!(o->root_chain = memo_root(o->memo, o->root_path, sha))) {
+				bad = ms_x509_parse_bundle(pem, len, "--root", &o->root_chain, &err);
+				parsed = true;
+			}
+		}
 		free(pem);
 		if (!bad && sk_X509_num(o->root_chain) > 2) {
 			ms_fail(&err, MS_USAGE, "one root certificate, or an ASK and an ARK");
@@ -242,23 +263,27 @@ int verify_opts_load(struct verify_opts *o)
 			return cli_fail(o->verb, o->root_path, &err);
 		o->vo.root_override = sk_X509_value(o->root_chain, sk_X509_num(o->root_chain) - 1);
 		o->vo.ask_override = sk_X509_num(o->root_chain) == 2 ? sk_X509_value(o->root_chain, 0) : NULL;
-		memo_keep_root(o->memo, o->root_path, o->root_chain);
+		if (parsed)
+			memo_keep_root(o->memo, o->root_path, sha, o->root_chain);
 	}
 	if (o->ncrl && !(o->crls = sk_X509_CRL_new_null())) {
 		fprintf(stderr, "measure: %s: out of memory\n", o->verb);
 		return 2;
 	}
 	for (size_t i = 0; i < o->ncrl; i++) {
-		uint8_t *buf = NULL;
+		uint8_t *buf = NULL, sha[32];
 		size_t len;
-		X509_CRL *crl = memo_crl(o->memo, o->crl_paths[i]);
-		bool bad = !crl && (ms_file_load(o->crl_paths[i], 4u << 20, &buf, &len, &err) ||
-				    ms_crl_parse(buf, len, "--crl", &crl, &err));
+		X509_CRL *crl = NULL;
+		bool bad = ms_file_load(o->crl_paths[i], 4u << 20, &buf, &len, &err);
 
+		if (!bad) {
+			ms_sha256(buf, len, sha);
+			if (!(crl = memo_crl(o->memo, o->crl_paths[i], sha)) && !(bad = ms_crl_parse(buf, len, "--crl", &crl, &err)))
+				memo_keep_crl(o->memo, o->crl_paths[i], sha, crl);
+		}
 		free(buf);
 		if (bad)
 			return cli_fail(o->verb, o->crl_paths[i], &err);
-		memo_keep_crl(o->memo, o->crl_paths[i], crl);
 		if (!sk_X509_CRL_push(o->crls, crl)) {
 			X509_CRL_free(crl);
 			fprintf(stderr, "measure: %s: out of memory\n", o->verb);

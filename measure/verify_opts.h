@@ -65,17 +65,21 @@ enum {
 extern const char verify_opts_help[];
 
 /*
- * Files --root and --crl name, loaded once for a whole --batch run (by path:
- * a run reads each once), shared by reference with every line's options.
+ * Files --root and --crl name, parsed once for a whole --batch run, shared by
+ * reference with every line's options. Each line reads the file again: the
+ * parsed form is reused only while the SHA-256 of its bytes is the same, so a
+ * file replaced while a batch streams in is read anew.
  */
 #define VERIFY_MEMO_MAX 32
 struct verify_memo {
 	struct {
 		char *path;
+		uint8_t sha256[32];
 		X509_CRL *crl;
 	} crl[VERIFY_MEMO_MAX];
 	struct {
 		char *path;
+		uint8_t sha256[32];
 		STACK_OF(X509) *chain;
 	} root[VERIFY_MEMO_MAX];
 	unsigned ncrl, nroot;

@@ -20,12 +20,13 @@ snp_ca() {
 	)
 }
 
-# snp_vcek DIR HWID: vcek.key, vcek.der and vcek.pem under DIR's ASK, for a Milan-B0 chip HWID (128 hex
-# digits) at TCB bootloader 4, tee 0, snp 23, microcode 213 (as a report, the hex number d517000000000004).
+# snp_vcek DIR HWID [CURVE]: vcek.key, vcek.der and vcek.pem under DIR's ASK, for a Milan-B0 chip HWID (128 hex
+# digits) at TCB bootloader 4, tee 0, snp 23, microcode 213 (as a report, the hex number d517000000000004);
+# the key on CURVE, P-384 unless given (AMD's only one).
 snp_vcek() {
 	(
 		cd "$1" || exit 1
-		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out vcek.key 2>/dev/null
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:"${3:-P-384}" -out vcek.key 2>/dev/null
 		cat >vcek.ext <<EXT
 1.3.6.1.4.1.3704.1.1 = ASN1:NULL
 1.3.6.1.4.1.3704.1.2 = ASN1:IA5STRING:Milan-B0

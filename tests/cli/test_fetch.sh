@@ -158,7 +158,7 @@ stop_server
 expect_rc 0 "compare --cache: VCEK, chain and CRL from the cache, server stopped" \
 	compare --root "$ROOT" --cache "$C" "$TMP/expected.json" "$P/report.bin"
 expect_out "... the table says where the VCEK came from" "VCEK from the cache"
-expect_out "... and the CRL was applied" "revocation"
+expect_out "... and the CRL was applied" "1 CRL on the path, nothing revoked"
 expect_err 4 "compare without --cache or --vcek: exit 4, as before" "--cache DIR" \
 	compare --root "$ROOT" "$TMP/expected.json" "$P/report.bin"
 expect_err 4 "compare --cache with an empty cache: exit 4 naming the key" "$VKEY" \
@@ -265,6 +265,14 @@ if cached amd/Milan/crl "$P/crl-clean.der" "$TMP/cc" && [ "$(grep -c . "$LOG")" 
 expect_rc 0 "... and the ARK's own CRL, once cached, is kept" \
 	compare --root "$ROOT" --fetch --cache "$TMP/cc" --base-url "amd=$BASE" "$TMP/expected.json" "$P/report.bin"
 if [ ! -s "$LOG" ]; then ok "... nothing asked of the server"; else not_ok "... nothing asked of the server" "$(cat "$LOG")"; fi
+# checked at the cached CRL's nextUpdate exactly: not current there (as OpenSSL reads it), so --fetch asks again
+NEXT=$(date -u -d "$(openssl crl -inform DER -in "$P/crl-clean.der" -noout -nextupdate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)
+: >"$LOG"
+run compare --root "$ROOT" --fetch --cache "$TMP/cc" --base-url "amd=$BASE" --at "$NEXT" "$TMP/expected.json" "$P/report.bin"
+if [ "$rc" = 4 ] && grep -qx "plain /vcek/v1/Milan/crl" "$LOG" && grep -q "not current at $NEXT" "$TMP/err"; then
+	ok "at the cached CRL's nextUpdate: --fetch asks for it again, and the same one is still not current (exit 4)"; else
+	not_ok "at the cached CRL's nextUpdate: --fetch asks for it again (exit 4)" "exit $rc at $NEXT" "log: $(cat "$LOG")" \
+		"$(head -c 400 "$TMP/err")"; fi
 stop_server
 expect_err 4 "compare --fetch with the server down and the cache empty: exit 4" "Couldn't connect" \
 	compare --root "$ROOT" --fetch --cache "$TMP/cc-empty" --base-url "amd=$BASE" "$TMP/expected.json" "$P/report.bin"
@@ -392,7 +400,7 @@ PY
 	put "intel/pckcrl/$CA" "$T/pckcrl"
 	put intel/rootcrl "$T/rootcrl.der"
 	run compare --cache "$D" --at 2023-07-01T00:00:00Z "$TMP/t4.json" "$Q"
-	if [ "$rc" = 1 ] && grep -q "TCB not supported" "$TMP/out" && grep -q "revocation" "$TMP/out"; then
+	if [ "$rc" = 1 ] && grep -q "TCB not supported" "$TMP/out" && grep -q "2 CRLs on the path, nothing revoked" "$TMP/out"; then
 		ok "with both CRLs: verified, revocation checked, and the sample TCB info covers no level of this PCK (exit 1)"
 	else not_ok "compare --cache on a TDX quote with its CRLs" "exit $rc" "$(head -c 300 "$TMP/err")"; fi
 	put intel/rootcrl "$P/crl-other.der"

@@ -206,6 +206,7 @@ static void crls(void **state)
 	X509_CRL *revoking = pki_crl(&inter, leaf, NOW - DAY, NOW + DAY, EVP_sha256());
 	X509_CRL *stale = pki_crl(&inter, NULL, NOW - 10 * DAY, NOW - DAY, EVP_sha256());
 	X509_CRL *future = pki_crl(&inter, NULL, NOW + DAY, NOW + 10 * DAY, EVP_sha256());
+	X509_CRL *ends_now = pki_crl(&inter, NULL, NOW - DAY, NOW, EVP_sha256());
 	X509_CRL *unrelated = pki_crl(&other, NULL, NOW - 10 * DAY, NOW - DAY, EVP_sha256());
 	/* deltaCRLIndicator (BaseCRLNumber 1), issuingDistributionPoint (onlyContainsUserCerts) */
 	X509_CRL *delta = crl_with_ext(&inter, NID_delta_crl, "020101", 1);
@@ -255,6 +256,9 @@ static void crls(void **state)
 		EXPECT(MS_NO_COLLATERAL, "is not current at", run(leaf, mid, 1, c, 2, &err, NULL));
 		c[1] = future;
 		EXPECT(MS_NO_COLLATERAL, "is not yet current", run(leaf, mid, 1, c, 2, &err, NULL));
+		/* at nextUpdate itself X509_verify_cert finds the CRL expired; the precheck says so first */
+		c[1] = ends_now;
+		EXPECT(MS_NO_COLLATERAL, "(next update 2023-11-14T22:13:20Z): fetch a fresh one", run(leaf, mid, 1, c, 2, &err, NULL));
 		c[1] = delta;
 		EXPECT(MS_UNSUPPORTED, "delta CRL", run(leaf, mid, 1, c, 2, &err, NULL));
 		c[1] = partitioned;
@@ -275,7 +279,145 @@ static void crls(void **state)
 	}
 	X509_CRL_free(root_crl), X509_CRL_free(inter_crl), X509_CRL_free(revoking), X509_CRL_free(stale);
 	X509_CRL_free(future), X509_CRL_free(unrelated), X509_CRL_free(delta), X509_CRL_free(partitioned);
-	X509_CRL_free(critical), X509_CRL_free(forged), X509_CRL_free(remove_entry);
+	X509_CRL_free(critical), X509_CRL_free(forged), X509_CRL_free(remove_entry), X509_CRL_free(ends_now);
+}
+
+/* As run, with the CRLs given and a chain cache (NULL: none); the result is kept in *out. */
+static enum ms_status run_cached(struct ms_chain_cache *cache, X509_CRL *const *crl, int ncrl, struct ms_err *err,
+				 struct ms_chain_result *out)
+{
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+	STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
+	struct ms_chain_params p = { .root = root.cert, .leaf = leaf, .at = NOW, .what = "test chain", .cache = cache };
+	enum ms_status st;
+
+	sk_X509_push(untrusted, inter.cert);
+	for (int i = 0; i < ncrl; i++)
+		sk_X509_CRL_push(crls, crl[i]);
+	p.untrusted = untrusted;
+	p.crls = crls;
+	memset(err, 0, sizeof(*err));
+	st = ms_chain_verify(&p, out, err);
+	sk_X509_free(untrusted);
+	sk_X509_CRL_free(crls);
+	return st;
+}
+
+/*
+ * A CRL counts for a chain only when a CA of its path issued it (its name and
+ * its signature): the leaf issues none, so a CRL in the leaf's name, signed by
+ * any key, is another chain's, never "used"; with or without the cache.
+ */
+static void crls_only_from_the_path_cas(void **state)
+{
+	struct ms_err err;
+	struct ms_chain_result r;
+	struct ca leaf_ca = { leaf_key, leaf }, stranger = { p256(), NULL };
+	X509_CRL *root_crl = pki_crl(&root, NULL, NOW - DAY, NOW + DAY, EVP_sha256());
+	X509_CRL *inter_crl = pki_crl(&inter, NULL, NOW - DAY, NOW + DAY, EVP_sha256());
+	X509_CRL *leaf_named = pki_crl(&leaf_ca, NULL, NOW - DAY, NOW + DAY, EVP_sha256());
+	struct ms_chain_cache *cache = NULL;
+	X509 *mid[1] = { inter.cert }, *with_leaf[2] = { leaf, inter.cert };
+
+	(void)state;
+	X509_CRL_sign(leaf_named, stranger.key, EVP_sha256()); /* any key at all */
+	{
+		X509_CRL *c[3] = { root_crl, inter_crl, leaf_named };
+
+		EXPECT(MS_OK, NULL, run(leaf, mid, 1, c, 3, &err, &r));
+		assert_true(r.revocation_checked);
+		assert_int_equal(r.crls_used, 2);
+		assert_int_equal(r.crls_used_mask, 0x3);
+		ms_chain_result_free(&r);
+	}
+	{
+		X509_CRL *c[1] = { leaf_named };
+
+		EXPECT(MS_OK, NULL, run(leaf, mid, 1, c, 1, &err, &r));
+		assert_false(r.revocation_checked);
+		assert_int_equal(r.crls_used, 0);
+		assert_int_equal(r.crls_used_mask, 0);
+		ms_chain_result_free(&r);
+		/* the leaf carried among the intermediates too: still no CA of the chain */
+		EXPECT(MS_OK, NULL, run(leaf, with_leaf, 2, c, 1, &err, &r));
+		assert_false(r.revocation_checked);
+		assert_int_equal(r.crls_used_mask, 0);
+		ms_chain_result_free(&r);
+	}
+	assert_int_equal(ms_chain_cache_new(&cache, &err), MS_OK);
+	for (int round = 0; round < 3; round++) {
+		X509_CRL *c[3] = { root_crl, inter_crl, leaf_named }, *alone[1] = { leaf_named };
+
+		EXPECT(MS_OK, NULL, run_cached(cache, c, 3, &err, &r));
+		assert_int_equal(r.crls_used_mask, 0x3);
+		assert_true(r.revocation_checked);
+		ms_chain_result_free(&r);
+		EXPECT(MS_OK, NULL, run_cached(cache, alone, 1, &err, &r));
+		assert_int_equal(r.crls_used_mask, 0);
+		assert_false(r.revocation_checked);
+		ms_chain_result_free(&r);
+	}
+	{
+		uint64_t hits, full;
+
+		ms_chain_cache_stats(cache, &hits, &full);
+		assert_true(hits >= 4); /* the rounds after the first come from the cache */
+	}
+	ms_chain_cache_free(cache);
+	X509_CRL_free(root_crl), X509_CRL_free(inter_crl), X509_CRL_free(leaf_named);
+	EVP_PKEY_free(stranger.key);
+}
+
+/*
+ * Several current CRLs of one issuer: X509_verify_cert applies the one it
+ * scores best; a certificate that any of them lists is revoked all the same,
+ * whatever the order and the dates. A forged one among them is refused.
+ */
+static void every_crl_of_an_issuer_counts(void **state)
+{
+	struct ms_err err;
+	X509 *mid[1] = { inter.cert };
+	X509_CRL *root_crl = pki_crl(&root, NULL, NOW - DAY, NOW + DAY, EVP_sha256());
+	X509_CRL *clean = pki_crl(&inter, NULL, NOW - DAY, NOW + DAY, EVP_sha256());
+	X509_CRL *clean_newer = pki_crl(&inter, NULL, NOW - DAY / 2, NOW + DAY, EVP_sha256());
+	X509_CRL *revoking = pki_crl(&inter, leaf, NOW - DAY, NOW + DAY, EVP_sha256());
+	X509_CRL *revoking_inter = pki_crl(&root, inter.cert, NOW - DAY, NOW + DAY, EVP_sha256());
+	X509_CRL *forged = pki_crl(&inter, NULL, NOW - DAY / 2, NOW + DAY, EVP_sha256());
+	X509_CRL *const clean_ones[2] = { clean, clean_newer };
+	struct ms_chain_cache *cache = NULL;
+	struct ms_chain_result r;
+
+	(void)state;
+	X509_CRL_sign(forged, other.key, EVP_sha256());
+	for (int k = 0; k < 2; k++) {
+		X509_CRL *ab[3] = { root_crl, clean_ones[k], revoking }, *ba[3] = { root_crl, revoking, clean_ones[k] };
+		X509_CRL *ri[3] = { revoking_inter, root_crl, clean_ones[k] }, *ir[3] = { root_crl, revoking_inter, clean_ones[k] };
+
+		EXPECT(MS_BAD_SIGNATURE, "chain leaf is revoked", run(leaf, mid, 1, ab, 3, &err, NULL));
+		EXPECT(MS_BAD_SIGNATURE, "chain leaf is revoked", run(leaf, mid, 1, ba, 3, &err, NULL));
+		EXPECT(MS_BAD_SIGNATURE, "chain intermediate is revoked", run(leaf, mid, 1, ri, 3, &err, NULL));
+		EXPECT(MS_BAD_SIGNATURE, "chain intermediate is revoked", run(leaf, mid, 1, ir, 3, &err, NULL));
+	}
+	{
+		X509_CRL *ab[3] = { root_crl, clean, forged }, *ba[3] = { root_crl, forged, clean };
+
+		EXPECT(MS_BAD_SIGNATURE, "CRL signature failure", run(leaf, mid, 1, ab, 3, &err, NULL));
+		EXPECT(MS_BAD_SIGNATURE, "CRL signature failure", run(leaf, mid, 1, ba, 3, &err, NULL));
+	}
+	/* a cached path above the leaf decides nothing about the leaf's CRLs */
+	assert_int_equal(ms_chain_cache_new(&cache, &err), MS_OK);
+	{
+		X509_CRL *good[2] = { root_crl, clean_newer }, *both[3] = { root_crl, clean_newer, revoking };
+
+		for (int round = 0; round < 2; round++) {
+			EXPECT(MS_OK, NULL, run_cached(cache, good, 2, &err, &r));
+			ms_chain_result_free(&r);
+			EXPECT(MS_BAD_SIGNATURE, "chain leaf is revoked", run_cached(cache, both, 3, &err, &r));
+		}
+	}
+	ms_chain_cache_free(cache);
+	X509_CRL_free(root_crl), X509_CRL_free(clean), X509_CRL_free(clean_newer), X509_CRL_free(revoking);
+	X509_CRL_free(revoking_inter), X509_CRL_free(forged);
 }
 
 static void times(void **state)
@@ -293,7 +435,9 @@ static void times(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(chains), cmocka_unit_test(crls), cmocka_unit_test(times) };
+	const struct CMUnitTest tests[] = { cmocka_unit_test(chains), cmocka_unit_test(crls),
+					    cmocka_unit_test(crls_only_from_the_path_cas),
+					    cmocka_unit_test(every_crl_of_an_issuer_counts), cmocka_unit_test(times) };
 
 	return cmocka_run_group_tests_name("chain", tests, setup, teardown);
 }
