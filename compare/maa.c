@@ -539,11 +539,14 @@ static enum ms_status map_snp_numbers(const cJSON *claims, struct ms_evidence *e
 	if (family && !cJSON_IsString(family))
 		return ms_fail(err, MS_BAD_INPUT, "token payload: claim \"x-ms-sevsnpvm-chip-family\" is not a string");
 	if (family) {
+		/* only a family named exactly as MAA names the known ones sets the product (and with it the
+		 * REPORTED_TCB layout); any other keeps its name for messages and leaves the product unknown */
 		for (int p = MS_SNP_PRODUCT_MILAN; p <= MS_SNP_PRODUCT_TURIN; p++)
 			if (!strcmp(family->valuestring, ms_snp_product_name((enum ms_snp_product)p)))
 				ev->product = (enum ms_snp_product)p;
 		snprintf(ev->product_name, sizeof(ev->product_name), "%s", family->valuestring);
-		ev->claims |= MS_CLAIM_PRODUCT;
+		if (ev->product != MS_SNP_PRODUCT_UNKNOWN)
+			ev->claims |= MS_CLAIM_PRODUCT;
 	}
 	/* REPORTED_TCB in the product's layout; Turin's FMC SVN is not a claim (policy.c judges it absent) */
 	if (nsvn == 4) {

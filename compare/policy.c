@@ -591,11 +591,38 @@ static const char *evidence_product(const struct ms_evidence *ev)
 	return ev->product != MS_SNP_PRODUCT_UNKNOWN ? ms_snp_product_name(ev->product) : ev->product_name;
 }
 
+/*
+ * A rule that reads the product or the TCB layout (which differs per product) needs a product this code
+ * knows: an unknown one is never read in another product's layout. A token without the chip family
+ * fails as any missing claim does; one naming a family not known fails saying so.
+ */
+static bool product_known(struct ctx *c, const char *what)
+{
+	const struct ms_evidence *ev = c->ev;
+	char found[192];
+
+	if (ev->product != MS_SNP_PRODUCT_UNKNOWN)
+		return carried(c, MS_CLAIM_PRODUCT, what, "x-ms-sevsnpvm-chip-family");
+	if (ev->type == MS_EVIDENCE_MAA && !ev->product_name[0])
+		return carried(c, MS_CLAIM_PRODUCT, what, "x-ms-sevsnpvm-chip-family (the product and its TCB layout)");
+	if (ev->type == MS_EVIDENCE_MAA)
+		snprintf(found, sizeof(found), "the token's chip family %.15s is not known, so its TCB layout is not "
+					       "(Milan, Genoa, Turin are)", ev->product_name);
+	else
+		snprintf(found, sizeof(found), "the evidence's product is not known, so its TCB layout is not");
+	ms_check_add(c->checks, false, what, "a known product (Milan, Genoa, Turin)", found);
+	if (!c->mismatch) {
+		c->mismatch = true;
+		snprintf(c->first, sizeof(c->first), "%s: %s", what, found);
+	}
+	return false;
+}
+
 static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const struct ms_evidence *ev,
 		      const struct ms_snp_report *r)
 {
 	const char *product = evidence_product(ev);
-	bool turin = ev->product == MS_SNP_PRODUCT_TURIN || !strcmp(product, "Turin");
+	bool turin = ev->product == MS_SNP_PRODUCT_TURIN;
 	const cJSON *f;
 	char a[160], b[160];
 
@@ -636,11 +663,12 @@ static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const str
 	/* go-sev-guest: minimum_tcb bounds REPORTED_TCB, minimum_launch_tcb LAUNCH_TCB, per component */
 	if ((f = get(p, "minimum_tcb")) && carried(c, MS_CLAIM_REPORTED_TCB, "REPORTED_TCB",
 						   "x-ms-sevsnpvm-bootloader-svn, -tee-svn, -snpfw-svn and -microcode-svn") &&
-	    carried(c, MS_CLAIM_PRODUCT, "REPORTED_TCB", "x-ms-sevsnpvm-chip-family (the layout of minimum_tcb)") &&
+	    product_known(c, "REPORTED_TCB") &&
 	    carried(c, turin && ms_snp_tcb_parts(u64(f), true).fmc ? 0 : MS_CLAIM_REPORTED_TCB, "REPORTED_TCB",
 		    "Turin's FMC SVN (no claim)"))
 		tcb_rule(c, f, "REPORTED_TCB", r->reported_tcb, turin);
-	if ((f = get(p, "minimum_launch_tcb")) && carried(c, 0, "LAUNCH_TCB", "LAUNCH_TCB (no claim)"))
+	if ((f = get(p, "minimum_launch_tcb")) && carried(c, 0, "LAUNCH_TCB", "LAUNCH_TCB (no claim)") &&
+	    product_known(c, "LAUNCH_TCB"))
 		tcb_rule(c, f, "LAUNCH_TCB", r->launch_tcb, turin);
 	if ((f = get(p, "minimum_build")) && carried(c, 0, "firmware build", "CURRENT_BUILD (no claim)")) {
 		snprintf(a, sizeof(a), ">= %llu", (unsigned long long)u64(f));
@@ -656,7 +684,8 @@ static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const str
 		check(c, ((unsigned)r->current_major << 8 | r->current_minor) >= (maj << 8 | min), "firmware version", a, b);
 	}
 	if ((f = get(p, "permit_provisional_firmware")) &&
-	    carried(c, 0, "committed firmware", "COMMITTED_TCB and the committed firmware version (no claim)")) {
+	    carried(c, 0, "committed firmware", "COMMITTED_TCB and the committed firmware version (no claim)") &&
+	    product_known(c, "committed firmware")) {
 		bool prov = cJSON_IsTrue(f), ok;
 		struct ms_snp_tcb com = ms_snp_tcb_parts(r->committed_tcb, turin);
 		struct ms_snp_tcb cur = ms_snp_tcb_parts(r->current_tcb, turin);
@@ -686,7 +715,7 @@ static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const str
 		snprintf(b, sizeof(b), "0x%llx", (unsigned long long)have);
 		check(c, ok, "platform info", a, b);
 	}
-	if ((f = get(get(p, "product"), "name")) && carried(c, MS_CLAIM_PRODUCT, "product", "x-ms-sevsnpvm-chip-family")) {
+	if ((f = get(get(p, "product"), "name")) && product_known(c, "product")) {
 		static const char *const names[] = { "unknown", "Milan", "Genoa", "Turin" };
 		int n = product_of(f);
 
@@ -694,9 +723,9 @@ static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const str
 	}
 	key_rules(c, p, r);
 	if ((f = get(rot, "product_line")) &&
-	    carried(c, MS_CLAIM_PRODUCT, "root_of_trust.product_line", "x-ms-sevsnpvm-chip-family"))
+	    product_known(c, "root_of_trust.product_line"))
 		check(c, !strcmp(f->valuestring, product), "root_of_trust.product_line", f->valuestring, product);
-	if ((f = get(rot, "product")) && carried(c, MS_CLAIM_PRODUCT, "root_of_trust.product", "x-ms-sevsnpvm-chip-family"))
+	if ((f = get(rot, "product")) && product_known(c, "root_of_trust.product"))
 		check(c, !strcmp(f->valuestring, product), "root_of_trust.product", f->valuestring, product);
 }
 
