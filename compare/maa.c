@@ -20,6 +20,7 @@
 #include "../common/hex.h"
 #include "../common/json.h"
 #include "../common/json_strict.h"
+#include "../common/pubkey.h"
 #include "../common/x509.h"
 #include "evidence.h"
 #include "maa.h"
@@ -196,26 +197,14 @@ out:
 	return st;
 }
 
-/* RSA keys MAA and the HCL make are 2048+ bits with e = 65537; a small exponent is a weak key. */
+/* RSA keys MAA and the HCL make are 2048 to 8192 bits with e = 65537; the rest is the common key test. */
 static enum ms_status jwk_key_strength(EVP_PKEY *key, enum ms_status weak, struct ms_err *err)
 {
-	BIGNUM *e = NULL;
-	enum ms_status st = MS_OK;
 	int bits = EVP_PKEY_get_bits(key);
 
-	if (bits < 2048 || bits > 8192)
-		return ms_fail(err, bits < 2048 ? weak : MS_UNSUPPORTED, "JWK: an RSA modulus of %d bits (2048 to 8192)", bits);
-	if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e))
-		return ms_fail(err, MS_NO_MEMORY, "out of memory");
-	if (BN_cmp(e, BN_value_one()) <= 0 || BN_num_bits(e) < 17) {
-		char *dec = BN_bn2dec(e);
-
-		st = ms_fail(err, weak, "JWK: RSA exponent %s is below 65537: a weak key is not trusted",
-			     dec ? dec : "?");
-		OPENSSL_free(dec);
-	}
-	BN_free(e);
-	return st;
+	if (bits > 8192)
+		return ms_fail(err, MS_UNSUPPORTED, "JWK: an RSA modulus of %d bits (2048 to 8192)", bits);
+	return ms_sig_key_acceptable(key, "JWK", weak, err);
 }
 
 enum ms_status ms_jwk_rsa(const cJSON *jwk, enum ms_status weak, EVP_PKEY **out, struct ms_err *err)

@@ -18,6 +18,7 @@
 #include "../common/hex.h"
 #include "../common/json.h"
 #include "../common/json_strict.h"
+#include "../common/pubkey.h"
 #include "evidence.h"
 #include "tpm.h"
 
@@ -169,31 +170,6 @@ enum ms_status ms_tpm_signature_parse(const uint8_t *buf, size_t len, TPMT_SIGNA
 	return unmarshalled("TPMT_SIGNATURE", rc, off, len, err);
 }
 
-enum ms_status ms_rsa_key_strong(EVP_PKEY *key, const char *what, enum ms_status weak, struct ms_err *err)
-{
-	BIGNUM *e = NULL;
-	enum ms_status st = MS_OK;
-	int bits = EVP_PKEY_get_bits(key);
-
-	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
-		return MS_OK;
-	if (bits > 16384)
-		return ms_fail(err, MS_UNSUPPORTED, "%s: an RSA modulus of %d bits is more than 16384", what, bits);
-	if (bits < 2048)
-		return ms_fail(err, weak, "%s: an RSA modulus of %d bits is below 2048: a weak key proves nothing", what, bits);
-	if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e))
-		return ms_fail(err, MS_NO_MEMORY, "out of memory");
-	if (!BN_is_odd(e) || BN_num_bits(e) < 17) {
-		char *dec = BN_bn2dec(e);
-
-		st = ms_fail(err, weak, "%s: RSA exponent %s is not an odd number of at least 65537: a weak key proves nothing",
-			     what, dec ? dec : "?");
-		OPENSSL_free(dec);
-	}
-	BN_free(e);
-	return st;
-}
-
 static enum ms_status rsa_key(const TPMT_PUBLIC *pub, EVP_PKEY **out, struct ms_err *err)
 {
 	enum ms_status st = MS_NO_MEMORY;
@@ -218,7 +194,7 @@ static enum ms_status rsa_key(const TPMT_PUBLIC *pub, EVP_PKEY **out, struct ms_
 		st = ms_fail(err, MS_BAD_INPUT, "TPMT_PUBLIC: the RSA key is not usable");
 		goto out;
 	}
-	if ((st = ms_rsa_key_strong(*out, "AK (TPMT_PUBLIC)", MS_BAD_SIGNATURE, err))) {
+	if ((st = ms_sig_key_acceptable(*out, "AK (TPMT_PUBLIC)", MS_BAD_SIGNATURE, err))) {
 		EVP_PKEY_free(*out);
 		*out = NULL;
 	}
@@ -271,7 +247,10 @@ static enum ms_status ecc_key(const TPMT_PUBLIC *pub, EVP_PKEY **out, struct ms_
 		st = ms_fail(err, MS_BAD_INPUT, "TPMT_PUBLIC: the ECC point is not on the curve");
 		goto out;
 	}
-	st = MS_OK;
+	if ((st = ms_sig_key_acceptable(*out, "AK (TPMT_PUBLIC)", MS_BAD_SIGNATURE, err))) {
+		EVP_PKEY_free(*out);
+		*out = NULL;
+	}
 out:
 	EVP_PKEY_CTX_free(ctx);
 	OSSL_PARAM_free(params);
@@ -359,7 +338,7 @@ enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, bo
 		return ecc_key(&pub, out, err);
 	return ms_fail(err, MS_UNSUPPORTED, "AK: TPMT_PUBLIC type 0x%04x (offset 0x2) is neither RSA nor ECC", pub.type);
 strength:
-	if ((st = ms_rsa_key_strong(*out, "AK", MS_BAD_SIGNATURE, err))) {
+	if ((st = ms_sig_key_acceptable(*out, "AK", MS_BAD_SIGNATURE, err))) {
 		EVP_PKEY_free(*out);
 		*out = NULL;
 	}

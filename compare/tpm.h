@@ -49,18 +49,12 @@ enum ms_status ms_tpm_signature_parse(const uint8_t *buf, size_t len, TPMT_SIGNA
  * An attestation key: PEM or DER SubjectPublicKeyInfo, or a marshalled
  * TPM2B_PUBLIC or TPMT_PUBLIC (RSA, or ECC on P-256/P-384). A public area must
  * be a restricted, fixedTPM, fixedParent signing key that cannot decrypt
- * (else MS_BAD_SIGNATURE naming the attribute); an RSA key of any form must be
- * strong (ms_rsa_key_strong: else MS_BAD_SIGNATURE); *attrs_checked (may be NULL)
+ * (else MS_BAD_SIGNATURE naming the attribute); a key of any form must pass
+ * ms_sig_key_acceptable (pubkey.h; a weak RSA key: MS_BAD_SIGNATURE, another curve
+ * or key type: MS_UNSUPPORTED); *attrs_checked (may be NULL)
  * tells whether it was one (a SubjectPublicKeyInfo carries no attributes).
  */
 enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, bool *attrs_checked, struct ms_err *err);
-
-/*
- * An RSA key (other key types pass) whose signatures may be trusted: a modulus of 2048 bits or
- * more and an odd public exponent of at least 65537; else weak (MS_BAD_SIGNATURE for a key the
- * evidence carries), naming what. MS_UNSUPPORTED above 16384 bits.
- */
-enum ms_status ms_rsa_key_strong(EVP_PKEY *key, const char *what, enum ms_status weak, struct ms_err *err);
 
 /*
  * PCR values: tpm2-tools' "tpm2_quote -o" / "tpm2_pcrread -o" file (a

@@ -160,9 +160,9 @@ expect_rc 1 "a tdx manifest against an sevsnpvm token: platform differs" compare
 expect_refused 5 "a crit header: exit 5" "crit" compare $J --at @$AT "$TMP/tdx.json" "$TMP/crit.jwt"
 expect_failure 2 "a kid that is not a string: exit 2" "kid" compare $J --at @$AT "$TMP/tdx.json" "$TMP/kidnum.jwt"
 expect_refused 5 "an RSA-1024 JWKS key: exit 5" "modulus" compare --jwks "$TMP/small.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
-expect_refused 5 "a JWKS key with e = 3: exit 5 (weak key)" "exponent 3 is below 65537" \
+expect_refused 5 "a JWKS key with e = 3: exit 5 (weak key)" "exponent 3 is not an odd number of at least 65537" \
 	compare --jwks "$TMP/e3.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
-expect_refused 5 "a JWKS key with e = 1: exit 5 (weak key)" "exponent 1 is below 65537" \
+expect_refused 5 "a JWKS key with e = 1: exit 5 (weak key)" "exponent 1 is not an odd number of at least 65537" \
 	compare --jwks "$TMP/e1.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
 expect_rc 0 "a JWK with only x5c (MAA's /certs): the certificate's key verifies" \
 	compare --jwks "$TMP/x5c.jwks" --at @$AT "$TMP/tdx.json" "$TMP/tdx.jwt"
