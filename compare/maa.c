@@ -349,6 +349,8 @@ static enum ms_status time_claim(const cJSON *payload, const char *name, int64_t
 	return MS_OK;
 }
 
+#define CLAIM_LISTED "(claim, not pinned by the manifest)"
+
 /* Claims that are listed, not judged: nothing pins them unless an attestation policy reads them. */
 static void list_claims(const cJSON *claims, const char *const *names, struct ms_checks *checks)
 {
@@ -359,10 +361,68 @@ static void list_claims(const cJSON *claims, const char *const *names, struct ms
 		if (!v)
 			continue;
 		text = cJSON_IsString(v) ? strdup(v->valuestring) : cJSON_PrintUnformatted(v);
-		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, names[i], "(claim, not pinned by the manifest)",
+		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, names[i], CLAIM_LISTED,
 				   text ? text : "?");
 		free(text);
 	}
+}
+
+/* The listed claims a policy rule reads, by the MS_CLAIM_* bit it marks judged (0: a POLICY boolean). */
+static const struct {
+	const char *claim;
+	uint32_t bit;
+} listed_bits[] = {
+	{ "x-ms-sevsnpvm-guestsvn", MS_CLAIM_GUEST_SVN },
+	{ "x-ms-sevsnpvm-familyId", MS_CLAIM_FAMILY_ID },
+	{ "x-ms-sevsnpvm-imageId", MS_CLAIM_IMAGE_ID },
+	{ "x-ms-sevsnpvm-idkeydigest", MS_CLAIM_ID_KEY_DIGEST },
+	{ "x-ms-sevsnpvm-authorkeydigest", MS_CLAIM_AUTHOR_KEY_DIGEST },
+	{ "x-ms-sevsnpvm-chipid", MS_CLAIM_CHIP_ID },
+	{ "x-ms-sevsnpvm-chip-family", MS_CLAIM_PRODUCT },
+	{ "x-ms-sevsnpvm-bootloader-svn", MS_CLAIM_REPORTED_TCB },
+	{ "x-ms-sevsnpvm-tee-svn", MS_CLAIM_REPORTED_TCB },
+	{ "x-ms-sevsnpvm-snpfw-svn", MS_CLAIM_REPORTED_TCB },
+	{ "x-ms-sevsnpvm-microcode-svn", MS_CLAIM_REPORTED_TCB },
+	{ "x-ms-sevsnpvm-smt-allowed", 0 },
+	{ "x-ms-sevsnpvm-migration-allowed", 0 },
+	{ "x-ms-sevsnpvm-singlesocket", 0 },
+	{ "x-ms-sevsnpvm-mem-aes256-xts-required", 0 },
+	{ "x-ms-sevsnpvm-rapl-disabled", 0 },
+	{ "x-ms-sevsnpvm-ciphertext-hiding-dram-enabled", 0 },
+	{ "x-ms-sevsnpvm-page-swap-disabled", 0 },
+	{ "x-ms-sevsnpvm-cxl-allowed", 0 },
+	{ "attester_tcb_status", MS_CLAIM_TCB_STATUS },
+	{ "tdx_td_attributes", MS_CLAIM_TD_ATTRIBUTES },
+	{ "tdx_xfam", MS_CLAIM_XFAM },
+	{ "tdx_tee_tcb_svn", MS_CLAIM_TEE_TCB_SVN },
+};
+
+static bool judged_claim(const struct ms_check *row, uint32_t judged, bool policy_bits)
+{
+	if (row->state != MS_CHECK_NOT_CHECKED || !row->expected || strcmp(row->expected, CLAIM_LISTED) || !row->what)
+		return false;
+	for (size_t i = 0; i < sizeof(listed_bits) / sizeof(listed_bits[0]); i++)
+		if (!strcmp(row->what, listed_bits[i].claim))
+			return listed_bits[i].bit ? (judged & listed_bits[i].bit) != 0 : policy_bits;
+	return false;
+}
+
+void ms_maa_unlist_judged(struct ms_checks *checks, uint32_t judged, bool policy_bits)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < checks->n; i++) {
+		struct ms_check *row = &checks->v[i];
+
+		if (!judged_claim(row, judged, policy_bits)) {
+			checks->v[kept++] = *row;
+			continue;
+		}
+		free(row->what);
+		free(row->expected);
+		free(row->found);
+	}
+	checks->n = kept;
 }
 
 /* A claim that is a whole JSON number 0..max (MAA writes SVNs and VMPL as numbers, never strings). */

@@ -432,6 +432,8 @@ struct ctx {
 	const struct ms_evidence *ev;
 	bool mismatch;
 	char first[256]; /* the first failed rule, for the message */
+	uint32_t judged;   /* MAA: the MS_CLAIM_* bits a rule read */
+	bool policy_bits;  /* MAA: the guest policy rule read the POLICY booleans */
 };
 
 static void check(struct ctx *c, bool ok, const char *what, const char *expected, const char *found)
@@ -451,8 +453,12 @@ static bool carried(struct ctx *c, uint32_t bit, const char *what, const char *c
 {
 	char found[192];
 
-	if (c->ev->type != MS_EVIDENCE_MAA || (bit && (c->ev->claims & bit) == bit))
+	if (c->ev->type != MS_EVIDENCE_MAA)
 		return true;
+	if (bit && (c->ev->claims & bit) == bit) {
+		c->judged |= bit;
+		return true;
+	}
 	snprintf(found, sizeof(found), "the token does not carry %s", claim);
 	ms_check_add(c->checks, false, what, "(a value from the token)", found);
 	if (!c->mismatch) {
@@ -579,8 +585,10 @@ static bool policy_carried(struct ctx *c, uint64_t v)
 	for (int i = 0; i < 5; i++)
 		read |= (v >> must[i] & 1) << must[i];
 	missing = read & ~c->ev->policy_bits_known;
-	if (!missing)
+	if (!missing) {
+		c->policy_bits = true;
 		return true;
+	}
 	if (missing & 0xffff)
 		return carried(c, 0, "guest policy", "the ABI version the policy requires (POLICY bits 0-15, no claim)");
 	return carried(c, 0, "guest policy", claim_of_bit[__builtin_ctzll(missing)]);
@@ -914,7 +922,7 @@ static enum ms_status layout(const cJSON *policy, const struct ms_evidence *ev, 
 static enum ms_status apply(const cJSON *policy, const struct ms_evidence *ev, struct ms_checks *checks,
 			    struct ms_err *err)
 {
-	struct ctx c = { checks, ev, false, "" };
+	struct ctx c = { checks, ev, false, "", 0, false };
 	const struct ms_snp_report *r = &ev->snp;
 	const struct ms_tdx_quote *q = &ev->tdx;
 	const cJSON *rot, *scope;
@@ -977,6 +985,9 @@ static enum ms_status apply(const cJSON *policy, const struct ms_evidence *ev, s
 			return st;
 		}
 	}
+	/* a claim a rule judged is no longer listed as not checked */
+	if (maa)
+		ms_maa_unlist_judged(checks, c.judged, c.policy_bits);
 	/* a failed rule is a definite no; missing revocation collateral matters only when every rule held */
 	if (c.mismatch)
 		return ms_fail(err, MS_MISMATCH, "policy: %s", c.first);

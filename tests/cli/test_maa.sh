@@ -177,6 +177,15 @@ expect_failure 2 "pin add refuses an observed allow-list as recomputed values" "
 expect_rc 0 "--policy on an sevsnpvm token: VMPL, guest SVN, guest policy, REPORTED_TCB, product from the claims" \
 	compare $J --at @$AT --policy "$TMP/snp-pol.json" "$TMP/snp-full.jwt"
 expect_out "... REPORTED_TCB read from the four SVN claims" "ok   REPORTED_TCB"
+for c in guestsvn chip-family bootloader-svn snpfw-svn smt-allowed migration-allowed; do
+	if grep -q "x-ms-sevsnpvm-$c *not checked" "$TMP/out"; then
+		not_ok "... x-ms-sevsnpvm-$c, judged by a rule, is not also listed as not checked" "$(grep "$c" "$TMP/out")"
+	else ok "... x-ms-sevsnpvm-$c, judged by a rule, is not also listed as not checked"; fi
+done
+printf '{"policy": {"measurement": "%s", "vmpl": 0}}' "$(printf '%s' "$LM" | xxd -r -p | base64 -w0)" >"$TMP/snp-pol-vmpl.json"
+expect_rc 0 "a policy judging only the measurement and VMPL" compare $J --at @$AT --policy "$TMP/snp-pol-vmpl.json" "$TMP/snp-full.jwt"
+expect_out "... still lists the SVN claims it did not judge" "x-ms-sevsnpvm-snpfw-svn    not checked: 8"
+expect_out "... and the guest policy booleans" "x-ms-sevsnpvm-smt-allowed  not checked: true"
 expect_rc 1 "... an SNP SVN one above the token's: exit 1" compare $J --at @$AT --policy "$TMP/snp-pol-tcb.json" "$TMP/snp-full.jwt"
 expect_out "... at REPORTED_TCB" "FAIL REPORTED_TCB"
 expect_rc 1 "... SINGLE_SOCKET required, the token has no singlesocket claim: exit 1" \
