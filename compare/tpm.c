@@ -808,6 +808,8 @@ enum ms_status ms_tpm_evidence_verify(const struct ms_tpm_evidence *in, struct m
 	else
 		ms_hex_encode(v.computed_digest, v.digest_len, have);
 	ms_check_add(checks, v.pcrs_ok, "vTPM pcrDigest", want, have);
+	out->nonce_mismatch = v.nonce_checked && !v.nonce_ok;
+	out->digest_mismatch = !v.pcrs_ok;
 	if (st)
 		return st;
 	out->verified = true;
@@ -849,8 +851,12 @@ enum ms_status ms_tpm_init_data_check(const struct ms_tpm_quoted *q, const uint8
 	ms_sha256(input, sizeof(input), want);
 	ms_hex_encode(want, 32, a);
 	if (!q || !q->verified) {
-		ms_check_add(checks, false, "init data (vTPM sha256 PCR8)", a, "no verified vTPM quote");
-		return ms_fail(err, MS_MISMATCH, "init data: no verified vTPM quote carries PCR8");
+		const char *why = q && q->nonce_mismatch ? "the vTPM quote's nonce (extraData) did not match"
+				  : q && q->digest_mismatch ? "the vTPM quote's pcrDigest did not match its PCR values"
+							    : "no verified vTPM quote";
+
+		ms_check_add(checks, false, "init data (vTPM sha256 PCR8)", a, why);
+		return ms_fail(err, MS_MISMATCH, "init data: %s, so no verified quote carries PCR8", why);
 	}
 	if (!(have = ms_tpm_quoted_pcr(q, TPM2_ALG_SHA256, 8))) {
 		ms_check_add(checks, false, "init data (vTPM sha256 PCR8)", a, "not covered by the quote");

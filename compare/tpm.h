@@ -115,6 +115,8 @@ struct ms_tpm_evidence {
 
 struct ms_tpm_quoted {
 	bool verified;          /* signature, type, nonce (when given) and pcrDigest held */
+	bool nonce_mismatch;    /* not verified: the signature held but extraData is not the nonce */
+	bool digest_mismatch;   /* not verified: the signature held but pcrDigest is not the PCR values' */
 	TPML_PCR_SELECTION sel;
 	struct ms_tpm_pcrs pcrs; /* the selected PCRs, as the digest vouches for them */
 	uint8_t extra_data[sizeof(TPMU_HA)];

@@ -24,8 +24,13 @@ M2=7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c6
 printf '{"schema":"measure/v1","platform":"sev-snp","measurements":{"measurement":"%s"}}\n' "$M2" >"$TMP/s.json"
 expect_failure 2 "--init-data-digest of 31 bytes: exit 2" "32 bytes of hex" \
 	compare --init-data-digest "$(printf '%062d' 0)" --tpm-quote q --tpm-sig s --tpm-ak a --tpm-pcrs p "$TMP/s.json" "$TMP/milan.bin"
-expect_failure 2 "--init-data-digest with SNP evidence and no vTPM quote: exit 2" "Azure vTPM evidence" \
+expect_failure 2 "--init-data-digest with SNP evidence and no vTPM quote: exit 2, naming --init-data-digest" \
+	"--init-data-digest without --tpm-quote is for Azure vTPM evidence" \
 	compare --vcek "$VCEK" --init-data-digest "$(printf '%064d' 0)" "$TMP/s.json" "$TMP/milan.bin"
+printf 'algorithm = "sha256"\n' >"$TMP/id.toml"
+expect_failure 2 "--init-data with SNP evidence and no vTPM quote: exit 2, naming --init-data" \
+	"--init-data without --tpm-quote is for Azure vTPM evidence" \
+	compare --vcek "$VCEK" --init-data "$TMP/id.toml" "$TMP/s.json" "$TMP/milan.bin"
 
 if ! command -v swtpm >/dev/null || ! command -v tpm2_quote >/dev/null; then
 	skip "swtpm or tpm2-tools not installed"
@@ -69,6 +74,10 @@ if swtpm_quote "$TMP/vec" "$VEC_DIGEST" && swtpm_quote "$TMP/file" "$FILE_DIGEST
 	bad=$(python3 -c 'import sys; b=bytearray(bytes.fromhex(sys.argv[1])); b[31]^=1; print(b.hex())' "$VEC_DIGEST")
 	expect_rc 1 "... a digest one bit off: exit 1" compare $Q --init-data-digest "$bad" "$TMP/s.json" "$TMP/milan.bin"
 	expect_out "... at the PCR8 row" "FAIL init data (vTPM sha256 PCR8)"
+	expect_rc 1 "... a quote whose nonce is not --tpm-nonce: exit 1" \
+		compare $Q --tpm-nonce 1d17da7b --init-data-digest "$VEC_DIGEST" "$TMP/s.json" "$TMP/milan.bin"
+	expect_out "... the init-data row says the quote's nonce did not match" \
+		"the vTPM quote's nonce (extraData) did not match"
 	expect_rc 1 "... the init-data file (another digest) against it: exit 1" \
 		compare $Q --init-data "$TMP/initdata.toml" "$TMP/s.json" "$TMP/milan.bin"
 	F="--vcek $VCEK --tpm-quote $TMP/file/q.msg --tpm-sig $TMP/file/q.sig --tpm-ak $TMP/file/ak.pem --tpm-pcrs $TMP/file/q.pcrs"
