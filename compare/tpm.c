@@ -868,3 +868,67 @@ enum ms_status ms_tpm_init_data_check(const struct ms_tpm_quoted *q, const uint8
 								   "data digest (%s)", h, a)
 				      : MS_OK;
 }
+
+/* A TOML line's bare or quoted key "algorithm", then '=', then a quoted value: the value's span. */
+static bool algorithm_line(const char *p, const char *end, const char **val, size_t *val_len)
+{
+	static const char *const keys[] = { "algorithm", "\"algorithm\"", "'algorithm'" };
+	const char *q;
+	size_t k;
+
+	for (k = 0; k < 3; k++)
+		if ((size_t)(end - p) >= strlen(keys[k]) && !memcmp(p, keys[k], strlen(keys[k])))
+			break;
+	if (k == 3)
+		return false;
+	p += strlen(keys[k]);
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || *p++ != '=')
+		return false;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || (*p != '"' && *p != '\''))
+		return false;
+	if (!(q = memchr(p + 1, *p, (size_t)(end - p - 1))))
+		return false;
+	*val = p + 1;
+	*val_len = (size_t)(q - p - 1);
+	return true;
+}
+
+enum ms_status ms_init_data_digest(const uint8_t *buf, size_t len, uint8_t digest[32], struct ms_err *err)
+{
+	const char *p = (const char *)buf, *end = p + len, *val = NULL, *v;
+	size_t line = 0, found_line = 0, val_len = 0, n;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *s = p;
+
+		eol = eol ? eol : end;
+		line++;
+		while (s < eol && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s < eol && *s == '[')
+			break; /* the first table: top-level keys come before it */
+		if (algorithm_line(s, eol, &v, &n)) {
+			if (val)
+				return ms_fail(err, MS_BAD_INPUT, "init data: \"algorithm\" is given twice (lines %zu and %zu)",
+					       found_line, line);
+			val = v, val_len = n, found_line = line;
+		}
+		p = eol < end ? eol + 1 : end;
+	}
+	if (!val)
+		return ms_fail(err, MS_BAD_INPUT, "init data: no top-level algorithm = \"...\" line (trustee's init-data TOML)");
+	if (val_len == 6 && !memcmp(val, "sha256", 6)) {
+		ms_sha256(buf, len, digest);
+		return MS_OK;
+	}
+	if ((val_len == 6 && (!memcmp(val, "sha384", 6) || !memcmp(val, "sha512", 6))))
+		return ms_fail(err, MS_UNSUPPORTED, "init data: algorithm \"%.6s\" (line %zu): only sha256 is supported; how "
+						    "trustee binds a longer digest to the vTPM's PCR8 is not established",
+			       val, found_line);
+	return ms_fail(err, MS_BAD_INPUT, "init data: algorithm \"%.*s\" (line %zu) is not sha256, sha384 or sha512",
+		       (int)(val_len > 40 ? 40 : val_len), val, found_line);
+}

@@ -140,6 +140,15 @@ const uint8_t *ms_tpm_quoted_pcr(const struct ms_tpm_quoted *q, uint16_t alg, un
  * bytes || digest). One row in checks; MS_MISMATCH when PCR8 differs, the quote was not verified
  * or does not cover sha256 PCR8.
  */
+/*
+ * The digest trustee's init-data check binds: the hash of the whole init-data TOML with its
+ * top-level `algorithm`. Only "sha256" is taken (SHA-256 of the file's bytes): trustee's
+ * Azure vTPM verifier folds a 32-byte digest into PCR8, and how a 48- or 64-byte sha384 or
+ * sha512 digest would be folded is not established, so those are MS_UNSUPPORTED. No
+ * algorithm line, two of them, or another name: MS_BAD_INPUT naming the line.
+ */
+enum ms_status ms_init_data_digest(const uint8_t *buf, size_t len, uint8_t digest[32], struct ms_err *err);
+
 enum ms_status ms_tpm_init_data_check(const struct ms_tpm_quoted *q, const uint8_t digest[32], struct ms_checks *checks,
 				      struct ms_err *err);
 

@@ -85,6 +85,23 @@ if swtpm_quote "$TMP/vec" "$VEC_DIGEST" && swtpm_quote "$TMP/file" "$FILE_DIGEST
 		compare $F --init-data "$TMP/initdata.toml" "$TMP/s.json" "$TMP/milan.bin"
 	printf ' ' >>"$TMP/initdata.toml"
 	expect_rc 1 "... one byte added to the file: exit 1" compare $F --init-data "$TMP/initdata.toml" "$TMP/s.json" "$TMP/milan.bin"
+	# the file's algorithm: sha256 is the SHA-256 of the whole file (above); trustee's vTPM check folds a
+	# 32-byte digest into PCR8 and nothing establishes how a sha384/sha512 one would be: refused, never guessed
+	for alg in sha384 sha512; do
+		printf 'algorithm = "%s"\nversion = "0.1.0"\n\n[data]\n"a" = "b"\n' $alg >"$TMP/id-$alg.toml"
+		expect_refused 5 "--init-data with algorithm = \"$alg\": exit 5, not hashed with SHA-256" \
+			"algorithm \"$alg\" (line 1): only sha256 is supported" \
+			compare $F --init-data "$TMP/id-$alg.toml" "$TMP/s.json" "$TMP/milan.bin"
+	done
+	printf 'version = "0.1.0"\n\n[data]\n"algorithm" = "sha256"\n' >"$TMP/id-noalg.toml"
+	expect_failure 2 "--init-data without a top-level algorithm (one inside [data] does not count): exit 2" \
+		"no top-level algorithm" compare $F --init-data "$TMP/id-noalg.toml" "$TMP/s.json" "$TMP/milan.bin"
+	printf 'algorithm = "sha256"\nalgorithm = "sha384"\n' >"$TMP/id-twice.toml"
+	expect_failure 2 "--init-data with algorithm given twice: exit 2" "given twice" \
+		compare $F --init-data "$TMP/id-twice.toml" "$TMP/s.json" "$TMP/milan.bin"
+	printf "algorithm = 'md5'\n" >"$TMP/id-md5.toml"
+	expect_failure 2 "--init-data with algorithm md5: exit 2" 'algorithm "md5"' \
+		compare $F --init-data "$TMP/id-md5.toml" "$TMP/s.json" "$TMP/milan.bin"
 	# a quote that does not select PCR8 cannot answer: never a pass
 	expect_rc 1 "--init-data-digest against a quote of PCR0 and PCR7 only: exit 1" \
 		compare --vcek "$VCEK" --tpm-quote "$TMP/vec/q7.msg" --tpm-sig "$TMP/vec/q7.sig" --tpm-ak "$TMP/vec/ak.pem" \
