@@ -413,7 +413,7 @@ enum ms_status ms_azure_vtpm_verify(const uint8_t *buf, size_t len, const struct
 	st = ms_tpm_evidence_verify(&in, &az->quoted, checks, err);
 	if (st && st != MS_MISMATCH)
 		ms_err_input(err, MS_INPUT_EVIDENCE, st);
-	if (!st)
+	if (!st || st == MS_MISMATCH) /* a mismatch leaves it not verified, saying why */
 		ev->tpm = &az->quoted;
 	snprintf(ev->signed_by + strlen(ev->signed_by), sizeof(ev->signed_by) - strlen(ev->signed_by), "%s",
 		 "; vTPM quote by HCLAkPub");

@@ -256,6 +256,12 @@ enum ms_status ms_maa_verify(const uint8_t *buf, size_t len, const struct ms_ver
 			     struct ms_evidence *ev, struct ms_checks *checks, struct ms_err *err);
 
 /*
+ * After a policy judged an MAA token: drops the "not checked" rows ms_maa_verify listed for the
+ * claims the policy did judge (judged: MS_CLAIM_* bits; policy_bits: the guest POLICY booleans).
+ */
+void ms_maa_unlist_judged(struct ms_checks *checks, uint32_t judged, bool policy_bits);
+
+/*
  * Azure vTPM evidence (trustee's az-snp-vtpm v0/v1/v2 or az-tdx-vtpm v0/v1 JSON):
  * the HCL report's SNP report verified with the VCEK (given, or the JSON's) or
  * its TD quote through DCAP; REPORT_DATA[0:32] = SHA-256(runtime data) and the

@@ -20,6 +20,7 @@
 #include "../common/hex.h"
 #include "../common/json.h"
 #include "../common/json_strict.h"
+#include "../common/pubkey.h"
 #include "../common/x509.h"
 #include "evidence.h"
 #include "maa.h"
@@ -196,26 +197,14 @@ out:
 	return st;
 }
 
-/* RSA keys MAA and the HCL make are 2048+ bits with e = 65537; a small exponent is a weak key. */
+/* RSA keys MAA and the HCL make are 2048 to 8192 bits with e = 65537; the rest is the common key test. */
 static enum ms_status jwk_key_strength(EVP_PKEY *key, enum ms_status weak, struct ms_err *err)
 {
-	BIGNUM *e = NULL;
-	enum ms_status st = MS_OK;
 	int bits = EVP_PKEY_get_bits(key);
 
-	if (bits < 2048 || bits > 8192)
-		return ms_fail(err, bits < 2048 ? weak : MS_UNSUPPORTED, "JWK: an RSA modulus of %d bits (2048 to 8192)", bits);
-	if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e))
-		return ms_fail(err, MS_NO_MEMORY, "out of memory");
-	if (BN_cmp(e, BN_value_one()) <= 0 || BN_num_bits(e) < 17) {
-		char *dec = BN_bn2dec(e);
-
-		st = ms_fail(err, weak, "JWK: RSA exponent %s is below 65537: a weak key is not trusted",
-			     dec ? dec : "?");
-		OPENSSL_free(dec);
-	}
-	BN_free(e);
-	return st;
+	if (bits > 8192)
+		return ms_fail(err, MS_UNSUPPORTED, "JWK: an RSA modulus of %d bits (2048 to 8192)", bits);
+	return ms_sig_key_acceptable(key, "JWK", weak, err);
 }
 
 enum ms_status ms_jwk_rsa(const cJSON *jwk, enum ms_status weak, EVP_PKEY **out, struct ms_err *err)
@@ -360,6 +349,8 @@ static enum ms_status time_claim(const cJSON *payload, const char *name, int64_t
 	return MS_OK;
 }
 
+#define CLAIM_LISTED "(claim, not pinned by the manifest)"
+
 /* Claims that are listed, not judged: nothing pins them unless an attestation policy reads them. */
 static void list_claims(const cJSON *claims, const char *const *names, struct ms_checks *checks)
 {
@@ -370,10 +361,68 @@ static void list_claims(const cJSON *claims, const char *const *names, struct ms
 		if (!v)
 			continue;
 		text = cJSON_IsString(v) ? strdup(v->valuestring) : cJSON_PrintUnformatted(v);
-		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, names[i], "(claim, not pinned by the manifest)",
+		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, names[i], CLAIM_LISTED,
 				   text ? text : "?");
 		free(text);
 	}
+}
+
+/* The listed claims a policy rule reads, by the MS_CLAIM_* bit it marks judged (0: a POLICY boolean). */
+static const struct {
+	const char *claim;
+	uint32_t bit;
+} listed_bits[] = {
+	{ "x-ms-sevsnpvm-guestsvn", MS_CLAIM_GUEST_SVN },
+	{ "x-ms-sevsnpvm-familyId", MS_CLAIM_FAMILY_ID },
+	{ "x-ms-sevsnpvm-imageId", MS_CLAIM_IMAGE_ID },
+	{ "x-ms-sevsnpvm-idkeydigest", MS_CLAIM_ID_KEY_DIGEST },
+	{ "x-ms-sevsnpvm-authorkeydigest", MS_CLAIM_AUTHOR_KEY_DIGEST },
+	{ "x-ms-sevsnpvm-chipid", MS_CLAIM_CHIP_ID },
+	{ "x-ms-sevsnpvm-chip-family", MS_CLAIM_PRODUCT },
+	{ "x-ms-sevsnpvm-bootloader-svn", MS_CLAIM_REPORTED_TCB },
+	{ "x-ms-sevsnpvm-tee-svn", MS_CLAIM_REPORTED_TCB },
+	{ "x-ms-sevsnpvm-snpfw-svn", MS_CLAIM_REPORTED_TCB },
+	{ "x-ms-sevsnpvm-microcode-svn", MS_CLAIM_REPORTED_TCB },
+	{ "x-ms-sevsnpvm-smt-allowed", 0 },
+	{ "x-ms-sevsnpvm-migration-allowed", 0 },
+	{ "x-ms-sevsnpvm-singlesocket", 0 },
+	{ "x-ms-sevsnpvm-mem-aes256-xts-required", 0 },
+	{ "x-ms-sevsnpvm-rapl-disabled", 0 },
+	{ "x-ms-sevsnpvm-ciphertext-hiding-dram-enabled", 0 },
+	{ "x-ms-sevsnpvm-page-swap-disabled", 0 },
+	{ "x-ms-sevsnpvm-cxl-allowed", 0 },
+	{ "attester_tcb_status", MS_CLAIM_TCB_STATUS },
+	{ "tdx_td_attributes", MS_CLAIM_TD_ATTRIBUTES },
+	{ "tdx_xfam", MS_CLAIM_XFAM },
+	{ "tdx_tee_tcb_svn", MS_CLAIM_TEE_TCB_SVN },
+};
+
+static bool judged_claim(const struct ms_check *row, uint32_t judged, bool policy_bits)
+{
+	if (row->state != MS_CHECK_NOT_CHECKED || !row->expected || strcmp(row->expected, CLAIM_LISTED) || !row->what)
+		return false;
+	for (size_t i = 0; i < sizeof(listed_bits) / sizeof(listed_bits[0]); i++)
+		if (!strcmp(row->what, listed_bits[i].claim))
+			return listed_bits[i].bit ? (judged & listed_bits[i].bit) != 0 : policy_bits;
+	return false;
+}
+
+void ms_maa_unlist_judged(struct ms_checks *checks, uint32_t judged, bool policy_bits)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < checks->n; i++) {
+		struct ms_check *row = &checks->v[i];
+
+		if (!judged_claim(row, judged, policy_bits)) {
+			checks->v[kept++] = *row;
+			continue;
+		}
+		free(row->what);
+		free(row->expected);
+		free(row->found);
+	}
+	checks->n = kept;
 }
 
 /* A claim that is a whole JSON number 0..max (MAA writes SVNs and VMPL as numbers, never strings). */
@@ -539,11 +588,14 @@ static enum ms_status map_snp_numbers(const cJSON *claims, struct ms_evidence *e
 	if (family && !cJSON_IsString(family))
 		return ms_fail(err, MS_BAD_INPUT, "token payload: claim \"x-ms-sevsnpvm-chip-family\" is not a string");
 	if (family) {
+		/* only a family named exactly as MAA names the known ones sets the product (and with it the
+		 * REPORTED_TCB layout); any other keeps its name for messages and leaves the product unknown */
 		for (int p = MS_SNP_PRODUCT_MILAN; p <= MS_SNP_PRODUCT_TURIN; p++)
 			if (!strcmp(family->valuestring, ms_snp_product_name((enum ms_snp_product)p)))
 				ev->product = (enum ms_snp_product)p;
 		snprintf(ev->product_name, sizeof(ev->product_name), "%s", family->valuestring);
-		ev->claims |= MS_CLAIM_PRODUCT;
+		if (ev->product != MS_SNP_PRODUCT_UNKNOWN)
+			ev->claims |= MS_CLAIM_PRODUCT;
 	}
 	/* REPORTED_TCB in the product's layout; Turin's FMC SVN is not a claim (policy.c judges it absent) */
 	if (nsvn == 4) {

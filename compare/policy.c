@@ -432,6 +432,8 @@ struct ctx {
 	const struct ms_evidence *ev;
 	bool mismatch;
 	char first[256]; /* the first failed rule, for the message */
+	uint32_t judged;   /* MAA: the MS_CLAIM_* bits a rule read */
+	bool policy_bits;  /* MAA: the guest policy rule read the POLICY booleans */
 };
 
 static void check(struct ctx *c, bool ok, const char *what, const char *expected, const char *found)
@@ -451,8 +453,12 @@ static bool carried(struct ctx *c, uint32_t bit, const char *what, const char *c
 {
 	char found[192];
 
-	if (c->ev->type != MS_EVIDENCE_MAA || (bit && (c->ev->claims & bit) == bit))
+	if (c->ev->type != MS_EVIDENCE_MAA)
 		return true;
+	if (bit && (c->ev->claims & bit) == bit) {
+		c->judged |= bit;
+		return true;
+	}
 	snprintf(found, sizeof(found), "the token does not carry %s", claim);
 	ms_check_add(c->checks, false, what, "(a value from the token)", found);
 	if (!c->mismatch) {
@@ -579,8 +585,10 @@ static bool policy_carried(struct ctx *c, uint64_t v)
 	for (int i = 0; i < 5; i++)
 		read |= (v >> must[i] & 1) << must[i];
 	missing = read & ~c->ev->policy_bits_known;
-	if (!missing)
+	if (!missing) {
+		c->policy_bits = true;
 		return true;
+	}
 	if (missing & 0xffff)
 		return carried(c, 0, "guest policy", "the ABI version the policy requires (POLICY bits 0-15, no claim)");
 	return carried(c, 0, "guest policy", claim_of_bit[__builtin_ctzll(missing)]);
@@ -591,11 +599,38 @@ static const char *evidence_product(const struct ms_evidence *ev)
 	return ev->product != MS_SNP_PRODUCT_UNKNOWN ? ms_snp_product_name(ev->product) : ev->product_name;
 }
 
+/*
+ * A rule that reads the product or the TCB layout (which differs per product) needs a product this code
+ * knows: an unknown one is never read in another product's layout. A token without the chip family
+ * fails as any missing claim does; one naming a family not known fails saying so.
+ */
+static bool product_known(struct ctx *c, const char *what)
+{
+	const struct ms_evidence *ev = c->ev;
+	char found[192];
+
+	if (ev->product != MS_SNP_PRODUCT_UNKNOWN)
+		return carried(c, MS_CLAIM_PRODUCT, what, "x-ms-sevsnpvm-chip-family");
+	if (ev->type == MS_EVIDENCE_MAA && !ev->product_name[0])
+		return carried(c, MS_CLAIM_PRODUCT, what, "x-ms-sevsnpvm-chip-family (the product and its TCB layout)");
+	if (ev->type == MS_EVIDENCE_MAA)
+		snprintf(found, sizeof(found), "the token's chip family %.15s is not known, so its TCB layout is not "
+					       "(Milan, Genoa, Turin are)", ev->product_name);
+	else
+		snprintf(found, sizeof(found), "the evidence's product is not known, so its TCB layout is not");
+	ms_check_add(c->checks, false, what, "a known product (Milan, Genoa, Turin)", found);
+	if (!c->mismatch) {
+		c->mismatch = true;
+		snprintf(c->first, sizeof(c->first), "%s: %s", what, found);
+	}
+	return false;
+}
+
 static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const struct ms_evidence *ev,
 		      const struct ms_snp_report *r)
 {
 	const char *product = evidence_product(ev);
-	bool turin = ev->product == MS_SNP_PRODUCT_TURIN || !strcmp(product, "Turin");
+	bool turin = ev->product == MS_SNP_PRODUCT_TURIN;
 	const cJSON *f;
 	char a[160], b[160];
 
@@ -636,11 +671,12 @@ static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const str
 	/* go-sev-guest: minimum_tcb bounds REPORTED_TCB, minimum_launch_tcb LAUNCH_TCB, per component */
 	if ((f = get(p, "minimum_tcb")) && carried(c, MS_CLAIM_REPORTED_TCB, "REPORTED_TCB",
 						   "x-ms-sevsnpvm-bootloader-svn, -tee-svn, -snpfw-svn and -microcode-svn") &&
-	    carried(c, MS_CLAIM_PRODUCT, "REPORTED_TCB", "x-ms-sevsnpvm-chip-family (the layout of minimum_tcb)") &&
+	    product_known(c, "REPORTED_TCB") &&
 	    carried(c, turin && ms_snp_tcb_parts(u64(f), true).fmc ? 0 : MS_CLAIM_REPORTED_TCB, "REPORTED_TCB",
 		    "Turin's FMC SVN (no claim)"))
 		tcb_rule(c, f, "REPORTED_TCB", r->reported_tcb, turin);
-	if ((f = get(p, "minimum_launch_tcb")) && carried(c, 0, "LAUNCH_TCB", "LAUNCH_TCB (no claim)"))
+	if ((f = get(p, "minimum_launch_tcb")) && carried(c, 0, "LAUNCH_TCB", "LAUNCH_TCB (no claim)") &&
+	    product_known(c, "LAUNCH_TCB"))
 		tcb_rule(c, f, "LAUNCH_TCB", r->launch_tcb, turin);
 	if ((f = get(p, "minimum_build")) && carried(c, 0, "firmware build", "CURRENT_BUILD (no claim)")) {
 		snprintf(a, sizeof(a), ">= %llu", (unsigned long long)u64(f));
@@ -656,7 +692,8 @@ static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const str
 		check(c, ((unsigned)r->current_major << 8 | r->current_minor) >= (maj << 8 | min), "firmware version", a, b);
 	}
 	if ((f = get(p, "permit_provisional_firmware")) &&
-	    carried(c, 0, "committed firmware", "COMMITTED_TCB and the committed firmware version (no claim)")) {
+	    carried(c, 0, "committed firmware", "COMMITTED_TCB and the committed firmware version (no claim)") &&
+	    product_known(c, "committed firmware")) {
 		bool prov = cJSON_IsTrue(f), ok;
 		struct ms_snp_tcb com = ms_snp_tcb_parts(r->committed_tcb, turin);
 		struct ms_snp_tcb cur = ms_snp_tcb_parts(r->current_tcb, turin);
@@ -686,7 +723,7 @@ static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const str
 		snprintf(b, sizeof(b), "0x%llx", (unsigned long long)have);
 		check(c, ok, "platform info", a, b);
 	}
-	if ((f = get(get(p, "product"), "name")) && carried(c, MS_CLAIM_PRODUCT, "product", "x-ms-sevsnpvm-chip-family")) {
+	if ((f = get(get(p, "product"), "name")) && product_known(c, "product")) {
 		static const char *const names[] = { "unknown", "Milan", "Genoa", "Turin" };
 		int n = product_of(f);
 
@@ -694,9 +731,9 @@ static void snp_rules(struct ctx *c, const cJSON *p, const cJSON *rot, const str
 	}
 	key_rules(c, p, r);
 	if ((f = get(rot, "product_line")) &&
-	    carried(c, MS_CLAIM_PRODUCT, "root_of_trust.product_line", "x-ms-sevsnpvm-chip-family"))
+	    product_known(c, "root_of_trust.product_line"))
 		check(c, !strcmp(f->valuestring, product), "root_of_trust.product_line", f->valuestring, product);
-	if ((f = get(rot, "product")) && carried(c, MS_CLAIM_PRODUCT, "root_of_trust.product", "x-ms-sevsnpvm-chip-family"))
+	if ((f = get(rot, "product")) && product_known(c, "root_of_trust.product"))
 		check(c, !strcmp(f->valuestring, product), "root_of_trust.product", f->valuestring, product);
 }
 
@@ -885,7 +922,7 @@ static enum ms_status layout(const cJSON *policy, const struct ms_evidence *ev, 
 static enum ms_status apply(const cJSON *policy, const struct ms_evidence *ev, struct ms_checks *checks,
 			    struct ms_err *err)
 {
-	struct ctx c = { checks, ev, false, "" };
+	struct ctx c = { checks, ev, false, "", 0, false };
 	const struct ms_snp_report *r = &ev->snp;
 	const struct ms_tdx_quote *q = &ev->tdx;
 	const cJSON *rot, *scope;
@@ -948,6 +985,9 @@ static enum ms_status apply(const cJSON *policy, const struct ms_evidence *ev, s
 			return st;
 		}
 	}
+	/* a claim a rule judged is no longer listed as not checked */
+	if (maa)
+		ms_maa_unlist_judged(checks, c.judged, c.policy_bits);
 	/* a failed rule is a definite no; missing revocation collateral matters only when every rule held */
 	if (c.mismatch)
 		return ms_fail(err, MS_MISMATCH, "policy: %s", c.first);

@@ -478,7 +478,8 @@ out:
 	return st;
 }
 
-static void tcb_json(cJSON *o, const char *key, uint64_t v, bool turin)
+/* layout_known false: a CPUID naming no known product, whose TCB layout is not known either (only raw) */
+static void tcb_json(cJSON *o, const char *key, uint64_t v, bool turin, bool layout_known)
 {
 	cJSON *t = cJSON_AddObjectToObject(o, key);
 	struct ms_snp_tcb c = ms_snp_tcb_parts(v, turin);
@@ -486,6 +487,10 @@ static void tcb_json(cJSON *o, const char *key, uint64_t v, bool turin)
 
 	snprintf(raw, sizeof(raw), "%016llx", (unsigned long long)v);
 	cJSON_AddStringToObject(t, "raw", raw);
+	if (!layout_known) {
+		cJSON_AddStringToObject(t, "layout", "unknown: the report's CPUID names no known product");
+		return;
+	}
 	if (turin)
 		cJSON_AddNumberToObject(t, "fmc", c.fmc);
 	cJSON_AddNumberToObject(t, "bootloader", c.bootloader);
@@ -500,13 +505,14 @@ enum ms_status ms_snp_inspect(const uint8_t *buf, size_t len, cJSON **out, struc
 	cJSON *o, *p;
 	enum ms_status st = ms_snp_report_decode(buf, len, &r, err);
 	enum ms_snp_product prod;
-	bool turin;
+	bool turin, layout_known;
 	char s[32];
 
 	if (st)
 		return st;
 	prod = ms_snp_report_product(&r);
 	turin = prod == MS_SNP_PRODUCT_TURIN;
+	layout_known = !r.has_cpuid || prod != MS_SNP_PRODUCT_UNKNOWN;
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "type", "sev-snp attestation report");
 	cJSON_AddNumberToObject(o, "version", r.version);
@@ -529,7 +535,7 @@ enum ms_status ms_snp_inspect(const uint8_t *buf, size_t len, cJSON **out, struc
 	ms_json_add_hex(o, "image_id", r.image_id, 16);
 	cJSON_AddNumberToObject(o, "vmpl", r.vmpl);
 	cJSON_AddNumberToObject(o, "signature_algo", r.signature_algo);
-	tcb_json(o, "current_tcb", r.current_tcb, turin);
+	tcb_json(o, "current_tcb", r.current_tcb, turin, layout_known);
 	snprintf(s, sizeof(s), "%016llx", (unsigned long long)r.platform_info);
 	cJSON_AddStringToObject(o, "platform_info", s);
 	p = cJSON_AddObjectToObject(o, "signer_info");
@@ -544,7 +550,7 @@ enum ms_status ms_snp_inspect(const uint8_t *buf, size_t len, cJSON **out, struc
 	ms_json_add_hex(o, "author_key_digest", r.author_key_digest, 48);
 	ms_json_add_hex(o, "report_id", r.report_id, 32);
 	ms_json_add_hex(o, "report_id_ma", r.report_id_ma, 32);
-	tcb_json(o, "reported_tcb", r.reported_tcb, turin);
+	tcb_json(o, "reported_tcb", r.reported_tcb, turin, layout_known);
 	if (r.has_cpuid) {
 		cJSON_AddNumberToObject(o, "cpuid_family", r.cpuid_fam_id);
 		cJSON_AddNumberToObject(o, "cpuid_model", r.cpuid_mod_id);
@@ -552,12 +558,12 @@ enum ms_status ms_snp_inspect(const uint8_t *buf, size_t len, cJSON **out, struc
 	}
 	cJSON_AddStringToObject(o, "product", ms_snp_product_name(prod));
 	ms_json_add_hex(o, "chip_id", r.chip_id, 64);
-	tcb_json(o, "committed_tcb", r.committed_tcb, turin);
+	tcb_json(o, "committed_tcb", r.committed_tcb, turin, layout_known);
 	snprintf(s, sizeof(s), "%u.%u.%u", r.current_major, r.current_minor, r.current_build);
 	cJSON_AddStringToObject(o, "current_version", s);
 	snprintf(s, sizeof(s), "%u.%u.%u", r.committed_major, r.committed_minor, r.committed_build);
 	cJSON_AddStringToObject(o, "committed_version", s);
-	tcb_json(o, "launch_tcb", r.launch_tcb, turin);
+	tcb_json(o, "launch_tcb", r.launch_tcb, turin, layout_known);
 	if (r.has_mit_vectors) {
 		snprintf(s, sizeof(s), "%016llx", (unsigned long long)r.launch_mit_vector);
 		cJSON_AddStringToObject(o, "launch_mit_vector", s);

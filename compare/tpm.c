@@ -18,6 +18,7 @@
 #include "../common/hex.h"
 #include "../common/json.h"
 #include "../common/json_strict.h"
+#include "../common/pubkey.h"
 #include "evidence.h"
 #include "tpm.h"
 
@@ -169,31 +170,6 @@ enum ms_status ms_tpm_signature_parse(const uint8_t *buf, size_t len, TPMT_SIGNA
 	return unmarshalled("TPMT_SIGNATURE", rc, off, len, err);
 }
 
-enum ms_status ms_rsa_key_strong(EVP_PKEY *key, const char *what, enum ms_status weak, struct ms_err *err)
-{
-	BIGNUM *e = NULL;
-	enum ms_status st = MS_OK;
-	int bits = EVP_PKEY_get_bits(key);
-
-	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
-		return MS_OK;
-	if (bits > 16384)
-		return ms_fail(err, MS_UNSUPPORTED, "%s: an RSA modulus of %d bits is more than 16384", what, bits);
-	if (bits < 2048)
-		return ms_fail(err, weak, "%s: an RSA modulus of %d bits is below 2048: a weak key proves nothing", what, bits);
-	if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e))
-		return ms_fail(err, MS_NO_MEMORY, "out of memory");
-	if (!BN_is_odd(e) || BN_num_bits(e) < 17) {
-		char *dec = BN_bn2dec(e);
-
-		st = ms_fail(err, weak, "%s: RSA exponent %s is not an odd number of at least 65537: a weak key proves nothing",
-			     what, dec ? dec : "?");
-		OPENSSL_free(dec);
-	}
-	BN_free(e);
-	return st;
-}
-
 static enum ms_status rsa_key(const TPMT_PUBLIC *pub, EVP_PKEY **out, struct ms_err *err)
 {
 	enum ms_status st = MS_NO_MEMORY;
@@ -218,7 +194,7 @@ static enum ms_status rsa_key(const TPMT_PUBLIC *pub, EVP_PKEY **out, struct ms_
 		st = ms_fail(err, MS_BAD_INPUT, "TPMT_PUBLIC: the RSA key is not usable");
 		goto out;
 	}
-	if ((st = ms_rsa_key_strong(*out, "AK (TPMT_PUBLIC)", MS_BAD_SIGNATURE, err))) {
+	if ((st = ms_sig_key_acceptable(*out, "AK (TPMT_PUBLIC)", MS_BAD_SIGNATURE, err))) {
 		EVP_PKEY_free(*out);
 		*out = NULL;
 	}
@@ -271,7 +247,10 @@ static enum ms_status ecc_key(const TPMT_PUBLIC *pub, EVP_PKEY **out, struct ms_
 		st = ms_fail(err, MS_BAD_INPUT, "TPMT_PUBLIC: the ECC point is not on the curve");
 		goto out;
 	}
-	st = MS_OK;
+	if ((st = ms_sig_key_acceptable(*out, "AK (TPMT_PUBLIC)", MS_BAD_SIGNATURE, err))) {
+		EVP_PKEY_free(*out);
+		*out = NULL;
+	}
 out:
 	EVP_PKEY_CTX_free(ctx);
 	OSSL_PARAM_free(params);
@@ -359,7 +338,7 @@ enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, bo
 		return ecc_key(&pub, out, err);
 	return ms_fail(err, MS_UNSUPPORTED, "AK: TPMT_PUBLIC type 0x%04x (offset 0x2) is neither RSA nor ECC", pub.type);
 strength:
-	if ((st = ms_rsa_key_strong(*out, "AK", MS_BAD_SIGNATURE, err))) {
+	if ((st = ms_sig_key_acceptable(*out, "AK", MS_BAD_SIGNATURE, err))) {
 		EVP_PKEY_free(*out);
 		*out = NULL;
 	}
@@ -829,6 +808,8 @@ enum ms_status ms_tpm_evidence_verify(const struct ms_tpm_evidence *in, struct m
 	else
 		ms_hex_encode(v.computed_digest, v.digest_len, have);
 	ms_check_add(checks, v.pcrs_ok, "vTPM pcrDigest", want, have);
+	out->nonce_mismatch = v.nonce_checked && !v.nonce_ok;
+	out->digest_mismatch = !v.pcrs_ok;
 	if (st)
 		return st;
 	out->verified = true;
@@ -870,8 +851,12 @@ enum ms_status ms_tpm_init_data_check(const struct ms_tpm_quoted *q, const uint8
 	ms_sha256(input, sizeof(input), want);
 	ms_hex_encode(want, 32, a);
 	if (!q || !q->verified) {
-		ms_check_add(checks, false, "init data (vTPM sha256 PCR8)", a, "no verified vTPM quote");
-		return ms_fail(err, MS_MISMATCH, "init data: no verified vTPM quote carries PCR8");
+		const char *why = q && q->nonce_mismatch ? "the vTPM quote's nonce (extraData) did not match"
+				  : q && q->digest_mismatch ? "the vTPM quote's pcrDigest did not match its PCR values"
+							    : "no verified vTPM quote";
+
+		ms_check_add(checks, false, "init data (vTPM sha256 PCR8)", a, why);
+		return ms_fail(err, MS_MISMATCH, "init data: %s, so no verified quote carries PCR8", why);
 	}
 	if (!(have = ms_tpm_quoted_pcr(q, TPM2_ALG_SHA256, 8))) {
 		ms_check_add(checks, false, "init data (vTPM sha256 PCR8)", a, "not covered by the quote");
@@ -882,4 +867,68 @@ enum ms_status ms_tpm_init_data_check(const struct ms_tpm_quoted *q, const uint8
 	return memcmp(have, want, 32) ? ms_fail(err, MS_MISMATCH, "init data: PCR8 is %s, not the extend of the init "
 								   "data digest (%s)", h, a)
 				      : MS_OK;
+}
+
+/* A TOML line's bare or quoted key "algorithm", then '=', then a quoted value: the value's span. */
+static bool algorithm_line(const char *p, const char *end, const char **val, size_t *val_len)
+{
+	static const char *const keys[] = { "algorithm", "\"algorithm\"", "'algorithm'" };
+	const char *q;
+	size_t k;
+
+	for (k = 0; k < 3; k++)
+		if ((size_t)(end - p) >= strlen(keys[k]) && !memcmp(p, keys[k], strlen(keys[k])))
+			break;
+	if (k == 3)
+		return false;
+	p += strlen(keys[k]);
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || *p++ != '=')
+		return false;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p == end || (*p != '"' && *p != '\''))
+		return false;
+	if (!(q = memchr(p + 1, *p, (size_t)(end - p - 1))))
+		return false;
+	*val = p + 1;
+	*val_len = (size_t)(q - p - 1);
+	return true;
+}
+
+enum ms_status ms_init_data_digest(const uint8_t *buf, size_t len, uint8_t digest[32], struct ms_err *err)
+{
+	const char *p = (const char *)buf, *end = p + len, *val = NULL, *v;
+	size_t line = 0, found_line = 0, val_len = 0, n;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *s = p;
+
+		eol = eol ? eol : end;
+		line++;
+		while (s < eol && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s < eol && *s == '[')
+			break; /* the first table: top-level keys come before it */
+		if (algorithm_line(s, eol, &v, &n)) {
+			if (val)
+				return ms_fail(err, MS_BAD_INPUT, "init data: \"algorithm\" is given twice (lines %zu and %zu)",
+					       found_line, line);
+			val = v, val_len = n, found_line = line;
+		}
+		p = eol < end ? eol + 1 : end;
+	}
+	if (!val)
+		return ms_fail(err, MS_BAD_INPUT, "init data: no top-level algorithm = \"...\" line (trustee's init-data TOML)");
+	if (val_len == 6 && !memcmp(val, "sha256", 6)) {
+		ms_sha256(buf, len, digest);
+		return MS_OK;
+	}
+	if ((val_len == 6 && (!memcmp(val, "sha384", 6) || !memcmp(val, "sha512", 6))))
+		return ms_fail(err, MS_UNSUPPORTED, "init data: algorithm \"%.6s\" (line %zu): only sha256 is supported; how "
+						    "trustee binds a longer digest to the vTPM's PCR8 is not established",
+			       val, found_line);
+	return ms_fail(err, MS_BAD_INPUT, "init data: algorithm \"%.*s\" (line %zu) is not sha256, sha384 or sha512",
+		       (int)(val_len > 40 ? 40 : val_len), val, found_line);
 }

@@ -49,18 +49,12 @@ enum ms_status ms_tpm_signature_parse(const uint8_t *buf, size_t len, TPMT_SIGNA
  * An attestation key: PEM or DER SubjectPublicKeyInfo, or a marshalled
  * TPM2B_PUBLIC or TPMT_PUBLIC (RSA, or ECC on P-256/P-384). A public area must
  * be a restricted, fixedTPM, fixedParent signing key that cannot decrypt
- * (else MS_BAD_SIGNATURE naming the attribute); an RSA key of any form must be
- * strong (ms_rsa_key_strong: else MS_BAD_SIGNATURE); *attrs_checked (may be NULL)
+ * (else MS_BAD_SIGNATURE naming the attribute); a key of any form must pass
+ * ms_sig_key_acceptable (pubkey.h; a weak RSA key: MS_BAD_SIGNATURE, another curve
+ * or key type: MS_UNSUPPORTED); *attrs_checked (may be NULL)
  * tells whether it was one (a SubjectPublicKeyInfo carries no attributes).
  */
 enum ms_status ms_tpm_ak_load(const uint8_t *buf, size_t len, EVP_PKEY **out, bool *attrs_checked, struct ms_err *err);
-
-/*
- * An RSA key (other key types pass) whose signatures may be trusted: a modulus of 2048 bits or
- * more and an odd public exponent of at least 65537; else weak (MS_BAD_SIGNATURE for a key the
- * evidence carries), naming what. MS_UNSUPPORTED above 16384 bits.
- */
-enum ms_status ms_rsa_key_strong(EVP_PKEY *key, const char *what, enum ms_status weak, struct ms_err *err);
 
 /*
  * PCR values: tpm2-tools' "tpm2_quote -o" / "tpm2_pcrread -o" file (a
@@ -121,6 +115,8 @@ struct ms_tpm_evidence {
 
 struct ms_tpm_quoted {
 	bool verified;          /* signature, type, nonce (when given) and pcrDigest held */
+	bool nonce_mismatch;    /* not verified: the signature held but extraData is not the nonce */
+	bool digest_mismatch;   /* not verified: the signature held but pcrDigest is not the PCR values' */
 	TPML_PCR_SELECTION sel;
 	struct ms_tpm_pcrs pcrs; /* the selected PCRs, as the digest vouches for them */
 	uint8_t extra_data[sizeof(TPMU_HA)];
@@ -144,6 +140,15 @@ const uint8_t *ms_tpm_quoted_pcr(const struct ms_tpm_quoted *q, uint16_t alg, un
  * bytes || digest). One row in checks; MS_MISMATCH when PCR8 differs, the quote was not verified
  * or does not cover sha256 PCR8.
  */
+/*
+ * The digest trustee's init-data check binds: the hash of the whole init-data TOML with its
+ * top-level `algorithm`. Only "sha256" is taken (SHA-256 of the file's bytes): trustee's
+ * Azure vTPM verifier folds a 32-byte digest into PCR8, and how a 48- or 64-byte sha384 or
+ * sha512 digest would be folded is not established, so those are MS_UNSUPPORTED. No
+ * algorithm line, two of them, or another name: MS_BAD_INPUT naming the line.
+ */
+enum ms_status ms_init_data_digest(const uint8_t *buf, size_t len, uint8_t digest[32], struct ms_err *err);
+
 enum ms_status ms_tpm_init_data_check(const struct ms_tpm_quoted *q, const uint8_t digest[32], struct ms_checks *checks,
 				      struct ms_err *err);
 

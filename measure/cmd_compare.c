@@ -1081,7 +1081,9 @@ evidence:
 		for (size_t i = 0; i < npairs; i++)
 			if (pairs[i].e.type != MS_EVIDENCE_AZURE_VTPM) {
 				rc = cli_usage("compare", "%s without --tpm-quote is for Azure vTPM evidence; %s is not",
-					       c.tpm.nonce_hex ? "--tpm-nonce" : "--init-data", pairs[i].evidence_path);
+					       c.tpm.nonce_hex ? "--tpm-nonce" : c.tpm.init_data_path ? "--init-data"
+											  : "--init-data-digest",
+					       pairs[i].evidence_path);
 				goto out;
 			}
 	if (tpm_cli_given(&c.tpm)) {

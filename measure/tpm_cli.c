@@ -79,6 +79,7 @@ int tpm_cli_load(struct tpm_cli *t)
 	struct ms_pcr_log *log = NULL;
 	struct ms_err err = { 0 };
 	bool attrs_checked = false;
+	enum ms_status st;
 	int rc;
 
 	if (!tpm_cli_given(t))
@@ -104,8 +105,10 @@ int tpm_cli_load(struct tpm_cli *t)
 	if (t->init_data_path) {
 		if (ms_file_map(t->init_data_path, TPM_CLI_MAX_LOG, &m, &err))
 			return fail(t, t->init_data_path, &err);
-		ms_sha256(m.data, m.len, t->init_data_digest);
+		st = ms_init_data_digest(m.data, m.len, t->init_data_digest, &err);
 		ms_file_unmap(&m);
+		if (st)
+			return fail(t, t->init_data_path, &err);
 		t->has_init_data = true;
 	}
 	if (!t->quote_path)

@@ -32,7 +32,8 @@ enum { TOPT_QUOTE = 0x1100, TOPT_SIG, TOPT_AK, TOPT_PCRS, TOPT_EVENTLOG, TOPT_NO
 	"      --tpm-nonce HEX       the qualifying data the quote must carry (also for Azure vTPM\n"  \
 	"                            evidence, which carries its own quote)\n"                             \
 	"      --init-data FILE      trustee's init data: the quoted sha256 PCR8 must be\n"                 \
-	"                            SHA-256(32 zero bytes || SHA-256(FILE)) (Azure vTPM evidence)\n"      \
+	"                            SHA-256(32 zero bytes || SHA-256(FILE)) (Azure vTPM evidence);\n"     \
+	"                            the TOML's algorithm must be sha256 (sha384/sha512: exit 5)\n"        \
 	"      --init-data-digest HEX  the same from the init data's SHA-256 digest (32 bytes)\n"
 
 struct tpm_cli {

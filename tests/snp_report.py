@@ -8,7 +8,7 @@ KEYDIR/vcek.key (P-384) signs bytes 0..0x2a0 with ECDSA-SHA384; r and s go in li
 72 bytes each (AMD SEV-SNP ABI, ATTESTATION_REPORT and SIGNATURE). HWID: 64 bytes of hex; TCB:
 the 8-byte TCB_VERSION as a hex number, used as current, reported, committed and launch TCB;
 MEASUREMENT: 48 bytes of hex. VERSION defaults to 3; CPUID 1 (the default) writes the Milan
-family/model/stepping, 0 leaves them zero; SIGNER_INFO defaults to 0 (a VCEK signed it).
+family/model/stepping, 0 leaves them zero, six hex digits write those three bytes; SIGNER_INFO defaults to 0 (a VCEK signed it).
 """
 import struct
 import subprocess
@@ -30,7 +30,9 @@ def report(keydir, hwid, tcb, meas, version=3, cpuid=True, signer_info=0):
     struct.pack_into('<I', r, 0x48, signer_info)
     r[0x90:0xc0] = meas
     struct.pack_into('<Q', r, 0x180, tcb)
-    if cpuid:
+    if isinstance(cpuid, bytes):
+        r[0x188:0x18b] = cpuid
+    elif cpuid:
         r[0x188:0x18b] = bytes([0x19, 0x01, 0x01])
     r[0x1a0:0x1e0] = hwid
     struct.pack_into('<Q', r, 0x1e0, tcb)
@@ -50,7 +52,8 @@ def main():
     if not 5 <= len(a) <= 8:
         print(__doc__, file=sys.stderr)
         return 2
-    extra = [int(a[5]) if len(a) > 5 else 3, a[6] != '0' if len(a) > 6 else True, int(a[7], 0) if len(a) > 7 else 0]
+    cpuid = True if len(a) <= 6 else bytes.fromhex(a[6]) if len(a[6]) == 6 else a[6] != '0'
+    extra = [int(a[5]) if len(a) > 5 else 3, cpuid, int(a[7], 0) if len(a) > 7 else 0]
     with open(a[4], 'wb') as f:
         f.write(report(a[0], bytes.fromhex(a[1]), int(a[2], 16), bytes.fromhex(a[3]), *extra))
     return 0

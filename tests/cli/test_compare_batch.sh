@@ -219,4 +219,14 @@ if [ -f "$Q" ]; then
 else
 	skip "real TDX quote: $Q absent"
 fi
+# --- a report whose CPUID names no known product: never judged in Milan's TCB layout ------------------
+snp_report "$P" "$HWID" "$TCB_HEX" "$MEAS" "$TMP/family1b.bin" 3 1b0101
+expect_rc 5 "a report with CPUID family 0x1b (no known product): exit 5" \
+	compare --root "$P/cert_chain.pem" --vcek "$P/vcek.der" "$TMP/snp.json" "$TMP/family1b.bin"
+if grep -q "family 0x1b model 0x1: not a known SEV-SNP product" "$TMP/err"; then ok "... naming the CPUID"; else
+	not_ok "... naming the CPUID" "stderr: $(cat "$TMP/err")"; fi
+expect_rc 0 "inspect on it" inspect "$TMP/family1b.bin"
+expect_out "... shows its TCBs raw only, the layout unknown" '"layout": "unknown: the report'"'"'s CPUID names no known product"'
+expect_rc 0 "inspect on a Milan report" inspect "$P/report.bin"
+expect_out "... splits the TCB in Milan's layout (microcode: the top byte 0xd5)" '"microcode": 213'
 echo "1..$n"

@@ -24,8 +24,13 @@ M2=7a1e5c266c0108dbc9bb94fa926951320940915d0aafb42464bd88b579ea158d3e1a0dc39b2c6
 printf '{"schema":"measure/v1","platform":"sev-snp","measurements":{"measurement":"%s"}}\n' "$M2" >"$TMP/s.json"
 expect_failure 2 "--init-data-digest of 31 bytes: exit 2" "32 bytes of hex" \
 	compare --init-data-digest "$(printf '%062d' 0)" --tpm-quote q --tpm-sig s --tpm-ak a --tpm-pcrs p "$TMP/s.json" "$TMP/milan.bin"
-expect_failure 2 "--init-data-digest with SNP evidence and no vTPM quote: exit 2" "Azure vTPM evidence" \
+expect_failure 2 "--init-data-digest with SNP evidence and no vTPM quote: exit 2, naming --init-data-digest" \
+	"--init-data-digest without --tpm-quote is for Azure vTPM evidence" \
 	compare --vcek "$VCEK" --init-data-digest "$(printf '%064d' 0)" "$TMP/s.json" "$TMP/milan.bin"
+printf 'algorithm = "sha256"\n' >"$TMP/id.toml"
+expect_failure 2 "--init-data with SNP evidence and no vTPM quote: exit 2, naming --init-data" \
+	"--init-data without --tpm-quote is for Azure vTPM evidence" \
+	compare --vcek "$VCEK" --init-data "$TMP/id.toml" "$TMP/s.json" "$TMP/milan.bin"
 
 if ! command -v swtpm >/dev/null || ! command -v tpm2_quote >/dev/null; then
 	skip "swtpm or tpm2-tools not installed"
@@ -69,6 +74,10 @@ if swtpm_quote "$TMP/vec" "$VEC_DIGEST" && swtpm_quote "$TMP/file" "$FILE_DIGEST
 	bad=$(python3 -c 'import sys; b=bytearray(bytes.fromhex(sys.argv[1])); b[31]^=1; print(b.hex())' "$VEC_DIGEST")
 	expect_rc 1 "... a digest one bit off: exit 1" compare $Q --init-data-digest "$bad" "$TMP/s.json" "$TMP/milan.bin"
 	expect_out "... at the PCR8 row" "FAIL init data (vTPM sha256 PCR8)"
+	expect_rc 1 "... a quote whose nonce is not --tpm-nonce: exit 1" \
+		compare $Q --tpm-nonce 1d17da7b --init-data-digest "$VEC_DIGEST" "$TMP/s.json" "$TMP/milan.bin"
+	expect_out "... the init-data row says the quote's nonce did not match" \
+		"the vTPM quote's nonce (extraData) did not match"
 	expect_rc 1 "... the init-data file (another digest) against it: exit 1" \
 		compare $Q --init-data "$TMP/initdata.toml" "$TMP/s.json" "$TMP/milan.bin"
 	F="--vcek $VCEK --tpm-quote $TMP/file/q.msg --tpm-sig $TMP/file/q.sig --tpm-ak $TMP/file/ak.pem --tpm-pcrs $TMP/file/q.pcrs"
@@ -76,6 +85,23 @@ if swtpm_quote "$TMP/vec" "$VEC_DIGEST" && swtpm_quote "$TMP/file" "$FILE_DIGEST
 		compare $F --init-data "$TMP/initdata.toml" "$TMP/s.json" "$TMP/milan.bin"
 	printf ' ' >>"$TMP/initdata.toml"
 	expect_rc 1 "... one byte added to the file: exit 1" compare $F --init-data "$TMP/initdata.toml" "$TMP/s.json" "$TMP/milan.bin"
+	# the file's algorithm: sha256 is the SHA-256 of the whole file (above); trustee's vTPM check folds a
+	# 32-byte digest into PCR8 and nothing establishes how a sha384/sha512 one would be: refused, never guessed
+	for alg in sha384 sha512; do
+		printf 'algorithm = "%s"\nversion = "0.1.0"\n\n[data]\n"a" = "b"\n' $alg >"$TMP/id-$alg.toml"
+		expect_refused 5 "--init-data with algorithm = \"$alg\": exit 5, not hashed with SHA-256" \
+			"algorithm \"$alg\" (line 1): only sha256 is supported" \
+			compare $F --init-data "$TMP/id-$alg.toml" "$TMP/s.json" "$TMP/milan.bin"
+	done
+	printf 'version = "0.1.0"\n\n[data]\n"algorithm" = "sha256"\n' >"$TMP/id-noalg.toml"
+	expect_failure 2 "--init-data without a top-level algorithm (one inside [data] does not count): exit 2" \
+		"no top-level algorithm" compare $F --init-data "$TMP/id-noalg.toml" "$TMP/s.json" "$TMP/milan.bin"
+	printf 'algorithm = "sha256"\nalgorithm = "sha384"\n' >"$TMP/id-twice.toml"
+	expect_failure 2 "--init-data with algorithm given twice: exit 2" "given twice" \
+		compare $F --init-data "$TMP/id-twice.toml" "$TMP/s.json" "$TMP/milan.bin"
+	printf "algorithm = 'md5'\n" >"$TMP/id-md5.toml"
+	expect_failure 2 "--init-data with algorithm md5: exit 2" 'algorithm "md5"' \
+		compare $F --init-data "$TMP/id-md5.toml" "$TMP/s.json" "$TMP/milan.bin"
 	# a quote that does not select PCR8 cannot answer: never a pass
 	expect_rc 1 "--init-data-digest against a quote of PCR0 and PCR7 only: exit 1" \
 		compare --vcek "$VCEK" --tpm-quote "$TMP/vec/q7.msg" --tpm-sig "$TMP/vec/q7.sig" --tpm-ak "$TMP/vec/ak.pem" \

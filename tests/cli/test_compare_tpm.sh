@@ -147,6 +147,64 @@ expect_refused 3 "a strong hand-made TPM2B_PUBLIC (e = 65537 spelled out) loads;
 	"does not verify" compare $WEAK --tpm-ak "$TMP/ak_e65537.tpm2b"
 expect_failure 2 "a TPM2B_PUBLIC whose keyBits (1024) disagree with its 256-byte modulus: exit 2" "keyBits 1024" \
 	compare $WEAK --tpm-ak "$TMP/ak_keybits.tpm2b"
+# An AK on a curve other than P-256/P-384 (or with explicit parameters): never trusted, even when the quote
+# verifies under it. The vector's ECC quote signed here by openssl with keys on weak curves (TPMT_SIGNATURE
+# ECDSA-SHA256 written by hand, TPM 2.0 Part 2, 11.3.4); a PEM AK of each, and one with explicit parameters.
+for c in secp112r1 prime192v1 secp160r1 sect163k1; do
+	openssl ecparam -name $c -genkey -noout -out "$TMP/k_$c.pem" 2>/dev/null &&
+		openssl ec -in "$TMP/k_$c.pem" -pubout -out "$TMP/ak_$c.pem" 2>/dev/null &&
+		openssl dgst -sha256 -sign "$TMP/k_$c.pem" -out "$TMP/q_$c.der" "$V/quote_ecc.msg"
+done
+openssl ecparam -name prime256v1 -genkey -noout -param_enc explicit -out "$TMP/k_explicit.pem" 2>/dev/null
+openssl ec -in "$TMP/k_explicit.pem" -pubout -param_enc explicit -out "$TMP/ak_explicit.pem" 2>/dev/null
+openssl dgst -sha256 -sign "$TMP/k_explicit.pem" -out "$TMP/q_explicit.der" "$V/quote_ecc.msg"
+python3 - "$TMP" secp112r1 prime192v1 secp160r1 sect163k1 explicit <<'PY'
+import struct, sys
+d = sys.argv[1]
+def der_int(b, at):
+    assert b[at] == 2
+    n = b[at + 1]
+    return b[at + 2:at + 2 + n].lstrip(b"\0"), at + 2 + n
+for c in sys.argv[2:]:
+    der = open(d + "/q_" + c + ".der", "rb").read()
+    r, at = der_int(der, 2)
+    s, _ = der_int(der, at)
+    sig = struct.pack(">HH", 0x0018, 0x000B) + struct.pack(">H", len(r)) + r + struct.pack(">H", len(s)) + s
+    open(d + "/q_" + c + ".sig", "wb").write(sig)
+PY
+for c in secp112r1 prime192v1 secp160r1 sect163k1; do
+	expect_refused 5 "a PEM AK on $c whose signature over the quote verifies: exit 5, the curve named" \
+		"EC curve $c is not supported (P-256, P-384)" \
+		compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" --tpm-quote "$V/quote_ecc.msg" --tpm-sig "$TMP/q_$c.sig" \
+		--tpm-pcrs "$V/quote_ecc.pcrs" --tpm-ak "$TMP/ak_$c.pem" --tpm-nonce "$N"
+done
+expect_refused 5 "a PEM AK on P-256 given by explicit parameters: exit 5" "explicit curve parameters" \
+	compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" --tpm-quote "$V/quote_ecc.msg" --tpm-sig "$TMP/q_explicit.sig" \
+	--tpm-pcrs "$V/quote_ecc.pcrs" --tpm-ak "$TMP/ak_explicit.pem" --tpm-nonce "$N"
+expect_rc 0 "the vector's own P-256 AK (PEM) still verifies the ECC quote" \
+	compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" --tpm-quote "$V/quote_ecc.msg" --tpm-sig "$V/quote_ecc.sig" \
+	--tpm-pcrs "$V/quote_ecc.pcrs" --tpm-ak "$V/ak_ecc.pub.pem" --tpm-nonce "$N"
+# An RSA AK whose 2048-bit odd modulus is divisible by 3 (so trivially factored): OpenSSL's public-key check
+# refuses it before any signature is tried; also as an RSA-PSS SubjectPublicKeyInfo of 1024 bits
+python3 - "$TMP" <<'PY'
+import secrets, struct, sys
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import serialization
+d = sys.argv[1]
+n = secrets.randbits(2048) | 1 << 2047 | 1
+n -= n % 3
+if n % 2 == 0:
+    n -= 3
+body = struct.pack(">HHIH", 0x0001, 0x000B, 0x00050072, 0) + struct.pack(">H", 0x0010) + struct.pack(">HH", 0x0014, 0x000B)
+body += struct.pack(">HI", 2048, 0) + struct.pack(">H", 256) + n.to_bytes(256, "big")
+open(d + "/ak_n3.tpm2b", "wb").write(struct.pack(">H", len(body)) + body)
+PY
+openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:1024 -out "$TMP/pss1024.key" 2>/dev/null
+openssl pkey -in "$TMP/pss1024.key" -pubout -out "$TMP/ak_pss1024.pem" 2>/dev/null
+expect_refused 3 "a TPM2B_PUBLIC AK whose modulus has the factor 3: exit 3" "fails OpenSSL's public-key check" \
+	compare $WEAK --tpm-ak "$TMP/ak_n3.tpm2b"
+expect_refused 3 "an RSA-PSS PEM AK of 1024 bits: exit 3" "modulus of 1024 bits is below 2048" \
+	compare $WEAK --tpm-ak "$TMP/ak_pss1024.pem"
 expect_rc 0 "a PEM AK (attributes unknown) verifies ..." \
 	compare --vcek "$VCEK" "$TMP/s.json" "$TMP/milan.bin" $Q --tpm-pcrs "$V/quote_2bank.pcrs"
 expect_out "... with an 'AK attributes' row not checked" "--   AK attributes              not checked: (a PEM key carries none)"

@@ -206,7 +206,12 @@ EOT
 		expect_rc 0 "az-snp-vtpm $name: --tpm-nonce \"challenge\" is the quote's qualifying data" \
 			compare --at "$AT" --tpm-nonce "$nonce" "$TMP/$name.json" "$f"
 		expect_rc 1 "az-snp-vtpm $name: another --tpm-nonce: exit 1" \
-			compare --at "$AT" --tpm-nonce 6368616c6c656e6766 "$TMP/$name.json" "$f" ;;
+			compare --at "$AT" --tpm-nonce 6368616c6c656e6766 "$TMP/$name.json" "$f"
+		expect_rc 1 "az-snp-vtpm $name: another --tpm-nonce with --init-data-digest: exit 1" \
+			compare --at "$AT" --tpm-nonce 6368616c6c656e6766 --init-data-digest "$(printf '%064d' 0)" \
+			"$TMP/$name.json" "$f"
+		expect_out "... the init-data row says the quote's nonce did not match" \
+			"the vTPM quote's nonce (extraData) did not match" ;;
 	esac
 done
 # trustee's init-data binding (README: PCR8 == SHA-256(32 zero bytes || init_data_hash)); the Genoa evidence's
@@ -311,4 +316,7 @@ expect_rc 3 "pin check: a tampered quote signature is rejected with exit 3" \
 	pin check az --store "$TMP/pins.db" --evidence "$TMP/t-sig.json" --at "$AT"
 expect_failure 2 "--tpm-nonce on evidence without a quote: usage" "for Azure vTPM evidence" \
 	compare --at "$IN" --jwks "$JWKS" --tpm-nonce 00 "$TMP/obs.json" "$TOK"
+expect_failure 2 "--init-data-digest on evidence without a quote: usage naming --init-data-digest" \
+	"--init-data-digest without --tpm-quote is for Azure vTPM evidence" \
+	compare --at "$IN" --jwks "$JWKS" --init-data-digest "$(printf '%064d' 0)" "$TMP/obs.json" "$TOK"
 echo "1..$n"

@@ -2,7 +2,7 @@
 /*
  * libFuzzer: the TPM 2.0 structures of 'measure tpm quote'. The first byte
  * picks the parser (TPMS_ATTEST, TPMT_SIGNATURE, AK, PCR values, a whole
- * quote check, or a PC Client event log replayed with its transcript); the rest is its input. Decoded structures are formatted as
+ * quote check, a PC Client event log replayed with its transcript, or an init-data TOML's digest); the rest is its input. Decoded structures are formatted as
  * JSON, as the CLI does.
  */
 #include <stdint.h>
@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	switch (data[0] % 6) {
+	switch (data[0] % 7) {
 	case 0:
 		if (ms_tpm_attest_parse(data + 1, size - 1, &attest, &err) == MS_OK)
 			format(ms_tpm_attest_json(&attest));
@@ -109,6 +109,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4:
 		whole(data + 1, size - 1);
 		break;
+	case 6: {
+		uint8_t digest[32];
+
+		ms_init_data_digest(data + 1, size - 1, digest, &err);
+		break;
+	}
 	default:
 		replay(data + 1, size - 1);
 	}
