@@ -46,7 +46,7 @@ struct store {
 	int dirfd; /* -1: a tar, every entry already in blobs */
 	/* every byte any gzip stream gives (layers, other entries, a compressed outer tar) counts */
 	uint64_t unpacked, max_unpacked;
-	bool outer_gzip; /* the tar itself is compressed: its entries' bytes are decompressed bytes */
+	bool outer_over_budget; /* the compressed outer tar passed the budget (tar_read) */
 };
 
 typedef long (*read_fn)(void *ctx, void *buf, size_t len);
@@ -326,6 +326,10 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 		long got = read(ctx, buf, sizeof(buf));
 		size_t at = 0;
 
+		if (got < 0 && s->outer_over_budget) {
+			st = over_budget(s, what, b->size, 0, err);
+			goto out;
+		}
 		if (got < 0) {
 			st = ms_fail(err, MS_BAD_INPUT, "%s: truncated or unreadable at offset 0x%llx", what,
 				     (unsigned long long)b->size);
@@ -333,10 +337,6 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 		}
 		if (got == 0)
 			break;
-		if (s->outer_gzip && (s->unpacked += (uint64_t)got) > s->max_unpacked) {
-			st = over_budget(s, what, b->size + (uint64_t)got, 0, err);
-			goto out;
-		}
 		ms_hash_update(&h, buf, (size_t)got);
 		if (b->size + (uint64_t)got <= MS_IMAGE_MAX_JSON) {
 			if (b->size + (uint64_t)got > content_cap) {
@@ -1413,28 +1413,143 @@ static enum ms_status read_store(struct store *s, const char *platform, struct m
 
 /* ---- tar ---- */
 
+/*
+ * The outer stream: read raw (and hashed) by this callback, inflated here when
+ * it starts with gzip's magic, so every byte libarchive sees of a compressed
+ * tar, entry data, headers and the data of entries it skips alike, passes the
+ * budget first. libarchive itself is given no decompression filter.
+ */
 struct tar_source {
-	int fd;
+	int fd;                /* -1: mem */
+	const uint8_t *mem;
+	size_t mem_len, mem_at;
 	struct ms_hash hash;
 	uint64_t total;
-	bool gzip; /* the first bytes are gzip's magic */
-	uint8_t buf[65536];
+	bool decided, gzip, z_ready, z_member_ended, raw_eof, draining;
+	z_stream z;
+	struct store *s;
+	uint8_t raw[65536], out[65536];
+	size_t raw_len; /* bytes of raw read but not yet handed on (before the decision) */
 };
+
+static long source_raw(struct tar_source *src, uint8_t *buf, size_t len)
+{
+	long got;
+
+	if (src->fd < 0) {
+		size_t n = src->mem_len - src->mem_at < len ? src->mem_len - src->mem_at : len;
+
+		memcpy(buf, src->mem + src->mem_at, n);
+		src->mem_at += n;
+		got = (long)n;
+	} else if ((got = fd_read(&src->fd, buf, len)) < 0) {
+		return -1;
+	}
+	if (src->hash.ctx)
+		ms_hash_update(&src->hash, buf, (size_t)got);
+	src->total += (uint64_t)got;
+	return got;
+}
+
+/* Inflated bytes into src->out; 0 at the end, -1 with a message on a to error. */
+static la_ssize_t source_inflate(struct archive *a, struct tar_source *src)
+{
+	for (;;) {
+		int r;
+		size_t produced;
+
+		if (!src->z.avail_in && !src->raw_eof) {
+			long got = source_raw(src, src->raw, sizeof(src->raw));
+
+			if (got < 0) {
+				ms_la.set_error(a, errno, "read failed");
+				return -1;
+			}
+			src->raw_eof = got == 0;
+			src->z.next_in = src->raw;
+			src->z.avail_in = (uInt)got;
+		}
+		if (src->z_member_ended) {
+			if (!src->z.avail_in)
+				return 0;
+			if (src->z.next_in[0] != 0x1f) { /* not another member: what follows the gzip stream ends it */
+				src->z.avail_in = 0;
+				return 0;
+			}
+			if (inflateReset(&src->z) != Z_OK) {
+				ms_la.set_error(a, EINVAL, "gzip: cannot reset");
+				return -1;
+			}
+			src->z_member_ended = false;
+		}
+		src->z.next_out = src->out;
+		src->z.avail_out = sizeof(src->out);
+		r = inflate(&src->z, Z_NO_FLUSH);
+		produced = sizeof(src->out) - src->z.avail_out;
+		if (r == Z_STREAM_END)
+			src->z_member_ended = true;
+		else if (r == Z_BUF_ERROR && src->raw_eof && !produced) {
+			ms_la.set_error(a, EINVAL, "gzip: truncated compressed stream");
+			return -1;
+		} else if (r != Z_OK && r != Z_BUF_ERROR) {
+			ms_la.set_error(a, EINVAL, "gzip: corrupt compressed stream at offset 0x%llx",
+					(unsigned long long)(src->total - src->z.avail_in));
+			return -1;
+		}
+		if (produced) {
+			if ((src->s->unpacked += produced) > src->s->max_unpacked) {
+				src->s->outer_over_budget = true;
+				ms_la.set_error(a, EFBIG, "decompressed data passes the budget of %llu bytes for the whole image",
+						(unsigned long long)src->s->max_unpacked);
+				return -1;
+			}
+			return (la_ssize_t)produced;
+		}
+	}
+}
 
 static la_ssize_t tar_read(struct archive *a, void *ctx, const void **out)
 {
 	struct tar_source *src = ctx;
-	long got = fd_read(&src->fd, src->buf, sizeof(src->buf));
+	long got;
 
-	if (got < 0) {
+	if (!src->decided) { /* gather two bytes, however the input is split into reads */
+		while (src->raw_len < 2) {
+			if ((got = source_raw(src, src->raw + src->raw_len, sizeof(src->raw) - src->raw_len)) < 0) {
+				ms_la.set_error(a, errno, "read failed");
+				return -1;
+			}
+			if (!got)
+				break;
+			src->raw_len += (size_t)got;
+		}
+		src->decided = true;
+		src->gzip = src->raw_len >= 2 && src->raw[0] == 0x1f && src->raw[1] == 0x8b;
+		if (src->gzip) {
+			if (inflateInit2(&src->z, 16 + MAX_WBITS) != Z_OK) {
+				ms_la.set_error(a, ENOMEM, "out of memory");
+				return -1;
+			}
+			src->z_ready = true;
+			src->z.next_in = src->raw;
+			src->z.avail_in = (uInt)src->raw_len;
+			src->raw_len = 0;
+		}
+	}
+	if (src->gzip && !src->draining) {
+		*out = src->out;
+		return source_inflate(a, src);
+	}
+	*out = src->raw;
+	if (src->raw_len) {
+		got = (long)src->raw_len;
+		src->raw_len = 0;
+		return got;
+	}
+	if ((got = source_raw(src, src->raw, sizeof(src->raw))) < 0) {
 		ms_la.set_error(a, errno, "read failed");
 		return -1;
 	}
-	if (src->total == 0 && got >= 2 && src->buf[0] == 0x1f && src->buf[1] == 0x8b)
-		src->gzip = true;
-	ms_hash_update(&src->hash, src->buf, (size_t)got);
-	src->total += (uint64_t)got;
-	*out = src->buf;
 	return got;
 }
 
@@ -1508,6 +1623,11 @@ static enum ms_status read_entries(struct archive *a, struct store *s, struct ms
 			goto out;
 		}
 	}
+	if (r != ARCHIVE_EOF && s->outer_over_budget) {
+		st = ms_fail(err, MS_BAD_INPUT, "tar: decompressed data passes the budget of %llu bytes for the whole "
+			     "image after entry %zu", (unsigned long long)s->max_unpacked, count);
+		goto out;
+	}
 	if (r != ARCHIVE_EOF) {
 		st = ms_fail(err, MS_BAD_INPUT, "tar: %s after entry %zu", ms_la.error_string(a) ? ms_la.error_string(a) : "unreadable",
 			     count);
@@ -1541,11 +1661,33 @@ static struct archive *tar_new(void)
 {
 	struct archive *a = ms_la.read_new();
 
-	if (a && (ms_la.read_support_format_tar(a) != ARCHIVE_OK || ms_la.read_support_filter_gzip(a) != ARCHIVE_OK)) {
+	if (a && ms_la.read_support_format_tar(a) != ARCHIVE_OK) {
 		ms_la.read_free(a);
 		return NULL;
 	}
 	return a;
+}
+
+/* No filter but none: tar_read does any decompression, inside the budget. */
+static enum ms_status outer_filter(struct archive *a, struct ms_err *err)
+{
+	int n = ms_la.filter_count(a);
+
+	for (int i = 0; i < n; i++)
+		if (ms_la.filter_code(a, i) != ARCHIVE_FILTER_NONE)
+			return ms_fail(err, MS_UNSUPPORTED, "tar: libarchive applies filter %d to the archive "
+				       "(only an uncompressed or gzip-compressed tar is supported)", ms_la.filter_code(a, i));
+	return MS_OK;
+}
+
+static void source_free(struct tar_source *src)
+{
+	if (!src)
+		return;
+	if (src->z_ready)
+		inflateEnd(&src->z);
+	ms_hash_free(&src->hash);
+	free(src);
 }
 
 static enum ms_status finish(struct store *s, const char *platform, struct ms_image *img, enum ms_status st,
@@ -1582,6 +1724,7 @@ enum ms_status ms_image_read_tar(int fd, const char *platform, uint64_t max_unpa
 		goto out;
 	}
 	src->fd = fd;
+	src->s = &s;
 	if ((st = ms_hash_init(&src->hash, MS_SHA256))) {
 		st = ms_fail(err, st, "cannot hash");
 		goto out;
@@ -1590,9 +1733,9 @@ enum ms_status ms_image_read_tar(int fd, const char *platform, uint64_t max_unpa
 		st = ms_fail(err, MS_BAD_INPUT, "tar: %s", ms_la.error_string(a) ? ms_la.error_string(a) : "unreadable");
 		goto out;
 	}
-	s.outer_gzip = src->gzip; /* known once read_open has looked at the first block */
-	if ((st = read_entries(a, &s, err)))
+	if ((st = outer_filter(a, err)) || (st = read_entries(a, &s, err)))
 		goto out;
+	src->draining = true;
 	for (;;) { /* the input's digest covers what follows the end-of-archive blocks too */
 		const void *p;
 		la_ssize_t got = tar_read(a, src, &p);
@@ -1609,9 +1752,7 @@ enum ms_status ms_image_read_tar(int fd, const char *platform, uint64_t max_unpa
 	img->has_input_digest = true;
 out:
 	st = finish(&s, platform, img, st, err);
-	if (src)
-		ms_hash_free(&src->hash);
-	free(src);
+	source_free(src);
 	if (a)
 		ms_la.read_free(a);
 	return st;
@@ -1620,25 +1761,33 @@ out:
 enum ms_status ms_image_read_tar_memory(const void *data, size_t len, const char *platform, struct ms_image *img,
 					struct ms_err *err)
 {
-	struct store s = { .dirfd = -1, .max_unpacked = MS_IMAGE_DEFAULT_MAX_UNPACKED,
-			   .outer_gzip = len >= 2 && ((const uint8_t *)data)[0] == 0x1f && ((const uint8_t *)data)[1] == 0x8b };
+	struct store s = { .dirfd = -1, .max_unpacked = MS_IMAGE_DEFAULT_MAX_UNPACKED };
+	struct tar_source *src = NULL;
 	struct archive *a = NULL;
 	enum ms_status st;
 
 	memset(img, 0, sizeof(*img));
 	if ((st = ms_libarchive_load(err)))
 		return st;
-	if (!(a = tar_new())) {
+	src = calloc(1, sizeof(*src));
+	a = tar_new();
+	if (!src || !a) {
 		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
 		goto out;
 	}
-	if (ms_la.read_open_memory(a, data, len) != ARCHIVE_OK) {
+	src->fd = -1;
+	src->mem = data;
+	src->mem_len = len;
+	src->s = &s;
+	if (ms_la.read_open(a, src, NULL, tar_read, NULL) != ARCHIVE_OK) {
 		st = ms_fail(err, MS_BAD_INPUT, "tar: %s", ms_la.error_string(a) ? ms_la.error_string(a) : "unreadable");
 		goto out;
 	}
-	st = read_entries(a, &s, err);
+	if (!(st = outer_filter(a, err)))
+		st = read_entries(a, &s, err);
 out:
 	st = finish(&s, platform, img, st, err);
+	source_free(src);
 	if (a)
 		ms_la.read_free(a);
 	return st;

@@ -19,6 +19,8 @@ struct ms_libarchive {
 	int (*read_support_filter_gzip)(struct archive *);
 	int (*read_open)(struct archive *, void *, archive_open_callback *, archive_read_callback *,
 			 archive_close_callback *);
+	int (*filter_count)(struct archive *);
+	int (*filter_code)(struct archive *, int);
 	int (*read_open_memory)(struct archive *, const void *, size_t);
 	int (*read_next_header)(struct archive *, struct archive_entry **);
 	la_ssize_t (*read_data)(struct archive *, void *, size_t);

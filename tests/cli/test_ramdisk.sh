@@ -294,6 +294,20 @@ expect_rc 0 "a layout directory reads only the blobs it names" eif ramdisk --ima
 expect_rc 0 "an uncompressed 12 MiB layer is not held to an 8M budget" eif ramdisk --image "$TMP/plain.tar" --max-unpacked 8M -o "$TMP/plain.cpio"
 expect_failure 2 "the same image in a gzip-compressed tar: its entries are inflated bytes" \
 	"of this entry of the compressed tar" eif ramdisk --image "$TMP/plain.tar.gz" --max-unpacked 8M -o "$TMP/plain.cpio"
+# the compression of the outer tar is known whatever the first read() holds (review atk-11 H1)
+python3 -c 'import os, sys, time
+d = open(sys.argv[1], "rb").read()
+os.write(1, d[:1]); time.sleep(0.3)
+try:
+    os.write(1, d[1:])
+except BrokenPipeError:
+    pass' "$TMP/plain.tar.gz" | "$MEASURE" image --max-unpacked 8M - -q >"$TMP/out" 2>"$TMP/err"; rc=$?
+[ "$rc" -eq 2 ] && grep -q "decompressed data passes the budget of 8388608 bytes" "$TMP/err" &&
+	ok "a gzip tar piped one byte first is held to --max-unpacked" ||
+	not_ok "a gzip tar piped one byte first is held to --max-unpacked" "exit $rc" "$(head -c 300 "$TMP/err")"
+bzip2 -1 -c "$TMP/plain.tar" >"$TMP/plain.tar.bz2"
+expect_failure 2 "a bzip2-compressed tar is not decompressed outside the budget" "tar:" \
+	image --max-unpacked 8M "$TMP/plain.tar.bz2"
 expect_failure 2 "eif build --max-size bounds the customer ramdisk" "add up to more than 2048 bytes" \
 	eif build --kernel "$TMP/kernel" --cmdline x --bootstrap "$TMP/boot" --image "$TMP/sz" --max-size 2k -o "$TMP/sz.eif"
 [ ! -e "$TMP/sz.eif" ] && ok "nothing written past eif build --max-size" || not_ok "nothing written past eif build --max-size"
