@@ -33,6 +33,9 @@ struct blob {
 	enum compression compression;
 	bool gunzip_ok; /* a complete gzip stream */
 	bool tar_trailing; /* inflating stopped: it went on TAR_MAX_TRAILING bytes past a tar end-of-archive */
+	const char *tar_bad; /* inflating stopped at a header the scanner cannot follow (static text) */
+	uint64_t tar_bad_at;
+	char tar_bad_name[101];
 	uint64_t tar_end_at; /* where that end-of-archive ends, decompressed */
 	uint8_t gunzip_sha256[MS_SHA256_LEN];
 	uint8_t *content; /* the bytes, when size <= MS_IMAGE_MAX_JSON */
@@ -54,24 +57,30 @@ typedef long (*read_fn)(void *ctx, void *buf, size_t len);
 /* ---- hashing one entry ---- */
 
 #define TAR_MAX_TRAILING (1u << 20) /* decompressed bytes allowed past a layer's end-of-archive (record padding) */
-#define TAR_MAX_PAX 65536u          /* a pax header's records, gathered for size= */
+#define TAR_MAX_SPECIAL (1u << 20)   /* a pax header or GNU long name: Go's archive/tar refuses larger ones */
 
 /*
  * Follows the tar headers in a decompressed stream as it is inflated, so a
  * header that claims more data than the budget has left is refused at that
  * header, not after inflating up to the budget, and a stream that goes on
- * past its end-of-archive is noticed. Anything it does not understand (no
- * tar, a checksum that does not add up, a type it does not know) turns it
- * off: the byte budget still holds.
+ * past its end-of-archive is noticed. A header it cannot follow (no tar, a
+ * checksum that does not add up, a type docker's Go archive/tar reader would
+ * not extract, a zero block followed by a header) stops it for good: inflating
+ * stops there, and the blob can never be a layer (bad, why, bad_at).
  */
 struct tar_scan {
-	bool off, ended;
+	bool off, ended, bad;
+	const char *why;
+	uint64_t bad_at, pax_at;
+	char name[101]; /* of the last header, for the message */
+	bool sparse_ext; /* old GNU sparse: extension blocks of the map follow the header */
+	uint64_t sparse_data;
 	uint64_t pos, next;   /* decompressed bytes seen; where the next header starts */
 	uint64_t end_at;      /* just past the two zero blocks */
 	unsigned zeros;
 	uint8_t hdr[512];
 	size_t have;
-	char pax[TAR_MAX_PAX + 1];
+	char *pax; /* TAR_MAX_SPECIAL + 1 bytes, allocated for the first pax header */
 	size_t pax_len, pax_want; /* pax_want: the data of a pax header is being gathered */
 	bool pax_global, has_pax_size;
 	uint64_t pax_size;
@@ -117,6 +126,16 @@ static bool tar_number(const uint8_t *f, size_t len, uint64_t *out)
 	return true;
 }
 
+static void tar_refuse(struct tar_scan *ts, const char *why)
+{
+	ts->off = ts->bad = true;
+	ts->why = why;
+	ts->bad_at = ts->pos - (ts->pos % 512 ? ts->pos % 512 : 512);
+	for (size_t i = 0; i < 100; i++)
+		ts->name[i] = ts->hdr[i] >= 0x20 && ts->hdr[i] < 0x7f ? (char)ts->hdr[i] : ts->hdr[i] ? '?' : '\0';
+	ts->name[100] = '\0';
+}
+
 /* size= of the pax records gathered (each "LEN key=value\n"). */
 static void pax_records(struct tar_scan *ts)
 {
@@ -128,7 +147,8 @@ static void pax_records(struct tar_scan *ts)
 		const char *rec = p;
 
 		if (after == p || *after != ' ' || len == 0 || len > (unsigned long long)(end - p)) {
-			ts->off = true;
+			tar_refuse(ts, "a malformed pax record");
+			ts->bad_at = ts->pax_at - 512;
 			return;
 		}
 		p += len;
@@ -142,6 +162,20 @@ static void pax_records(struct tar_scan *ts)
 			ts->has_pax_size = true;
 		}
 	}
+}
+
+/* data bytes follow the header just read; over_claim when they are more than the budget has left. */
+static void tar_claim(struct gunzip *g, uint64_t data, uint64_t at)
+{
+	struct tar_scan *ts = &g->tar;
+
+	if (round512(data) > g->max_unpacked - (at < g->max_unpacked ? at : g->max_unpacked)) {
+		g->over_claim = true;
+		g->claim = data;
+		g->claim_at = ts->pos - 512;
+		return;
+	}
+	ts->next = ts->pos + round512(data);
 }
 
 /* One header block; sets g->over_claim when it claims more than is left (at: budget used up to its end). */
@@ -163,24 +197,54 @@ static void tar_header(struct gunzip *g, uint64_t at)
 		ts->next = ts->pos;
 		return;
 	}
-	if (ts->zeros || !tar_number(ts->hdr + 148, 8, &want) || want != sum || !tar_number(ts->hdr + 124, 12, &size)) {
-		ts->off = true;
+	if (ts->zeros) {
+		tar_refuse(ts, "a header after a single zero block (the end-of-archive is two)");
+		return;
+	}
+	if (!tar_number(ts->hdr + 148, 8, &want) || want != sum) {
+		tar_refuse(ts, "a malformed tar header (its checksum does not add up)");
+		return;
+	}
+	if (!tar_number(ts->hdr + 124, 12, &size)) {
+		tar_refuse(ts, "a malformed tar header (its size field is not a number)");
 		return;
 	}
 	switch (ts->hdr[156]) {
 	case 'x': case 'g':
-		if (size > TAR_MAX_PAX) {
-			ts->off = true;
+		if (size > TAR_MAX_SPECIAL) {
+			tar_refuse(ts, "a pax header larger than 1 MiB");
+			return;
+		}
+		if (!ts->pax && !(ts->pax = malloc(TAR_MAX_SPECIAL + 1))) {
+			tar_refuse(ts, "a pax header (out of memory)");
 			return;
 		}
 		ts->pax_global = ts->hdr[156] == 'g';
 		ts->pax_len = 0;
 		ts->pax_want = (size_t)size;
+		ts->pax_at = ts->pos;
 		data = size;
 		break;
 	case 'L': case 'K':
+		if (size > TAR_MAX_SPECIAL) {
+			tar_refuse(ts, "a GNU long name larger than 1 MiB");
+			return;
+		}
 		data = size;
 		break;
+	case 'S': /* old GNU sparse: size is what is stored; the map may go on in extension blocks */
+		ts->has_pax_size = false;
+		if (ts->hdr[482]) {
+			ts->sparse_ext = true;
+			ts->sparse_data = size;
+			ts->next = ts->pos;
+			return;
+		}
+		data = size;
+		break;
+	case 'V': case 'M': case 'D':
+		tar_refuse(ts, "a GNU volume, multi-volume or dumpdir header (docker does not extract them)");
+		return;
 	case '0': case '\0': case '7':
 		data = ts->has_pax_size ? ts->pax_size : size;
 		ts->has_pax_size = false;
@@ -191,19 +255,13 @@ static void tar_header(struct gunzip *g, uint64_t at)
 			data = 0;
 			break;
 		}
-		ts->off = true; /* some writers store data with these: do not guess */
+		tar_refuse(ts, "a link, device, directory or FIFO header with data");
 		return;
 	default:
-		ts->off = true;
+		tar_refuse(ts, "a tar header of an unknown type");
 		return;
 	}
-	if (round512(data) > g->max_unpacked - (at < g->max_unpacked ? at : g->max_unpacked)) {
-		g->over_claim = true;
-		g->claim = data;
-		g->claim_at = ts->pos - 512;
-		return;
-	}
-	ts->next = ts->pos + round512(data);
+	tar_claim(g, data, at);
 }
 
 /* The decompressed bytes p[0..n), which brought the budget used to at_end. */
@@ -243,7 +301,15 @@ static void tar_scan(struct gunzip *g, const uint8_t *p, size_t n, uint64_t at_e
 		n -= take;
 		if (ts->have == 512) {
 			ts->have = 0;
-			tar_header(g, at);
+			if (ts->sparse_ext) { /* one block of the sparse map; its last byte says whether another follows */
+				ts->sparse_ext = ts->hdr[504] != 0;
+				if (!ts->sparse_ext)
+					tar_claim(g, ts->sparse_data, at);
+				else
+					ts->next = ts->pos;
+			} else {
+				tar_header(g, at);
+			}
 		}
 	}
 }
@@ -277,7 +343,7 @@ static void gunzip_feed(struct gunzip *g, const uint8_t *data, size_t len)
 			break;
 		}
 		tar_scan(g, out, produced, *g->unpacked);
-		if (g->over_claim || g->trailing) {
+		if (g->over_claim || g->trailing || g->tar.bad) {
 			g->failed = true;
 			break;
 		}
@@ -408,6 +474,9 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 	}
 	if (g.started) {
 		b->tar_trailing = g.trailing;
+		b->tar_bad = g.tar.bad ? g.tar.why : NULL;
+		b->tar_bad_at = g.tar.bad_at;
+		memcpy(b->tar_bad_name, g.tar.name, sizeof(b->tar_bad_name));
 		b->tar_end_at = g.tar.end_at;
 		b->gunzip_ok = g.ended && !g.failed && g.z.avail_in == 0;
 		ms_hash_final(&g.hash, b->gunzip_sha256);
@@ -415,6 +484,7 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 out:
 	if (g.started)
 		inflateEnd(&g.z);
+	free(g.tar.pax);
 	ms_hash_free(&g.hash);
 	ms_hash_free(&h);
 	return st;
@@ -893,6 +963,10 @@ static enum ms_status layer_diff_id(const struct blob *b, const char *media_type
 			return ms_fail(err, MS_UNSUPPORTED, "%s: layer media type \"%.100s\" is not supported", what,
 				       media_type);
 	}
+	if (media_type && c == COMP_NONE && b->compression != COMP_NONE)
+		return ms_fail(err, MS_BAD_INPUT, "%s: layer %s: its media type \"%.100s\" declares an uncompressed tar, "
+			       "its bytes are %s-compressed", what, b->path, media_type,
+			       b->compression == COMP_GZIP ? "gzip" : "zstd");
 	switch (c) {
 	case COMP_NONE:
 		memcpy(l->diff_id, b->sha256, MS_SHA256_LEN);
@@ -903,6 +977,9 @@ static enum ms_status layer_diff_id(const struct blob *b, const char *media_type
 			return ms_fail(err, MS_BAD_INPUT, "%s: layer %s goes on for more than %u bytes past its tar "
 				       "end-of-archive (at offset 0x%llx decompressed)", what, b->path, TAR_MAX_TRAILING,
 				       (unsigned long long)b->tar_end_at);
+		if (b->compression == COMP_GZIP && b->tar_bad)
+			return ms_fail(err, MS_BAD_INPUT, "%s: layer %s: entry \"%s\": %s at offset 0x%llx (decompressed)", what,
+				       b->path, b->tar_bad_name, b->tar_bad, (unsigned long long)b->tar_bad_at);
 		if (b->compression != COMP_GZIP || !b->gunzip_ok)
 			return ms_fail(err, MS_BAD_INPUT,
 				       "%s: layer %s is not a complete gzip stream", what, b->path);

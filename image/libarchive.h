@@ -19,6 +19,9 @@ struct ms_libarchive {
 	int (*read_support_filter_gzip)(struct archive *);
 	int (*read_open)(struct archive *, void *, archive_open_callback *, archive_read_callback *,
 			 archive_close_callback *);
+	int (*read_open2)(struct archive *, void *, archive_open_callback *, archive_read_callback *,
+			  archive_skip_callback *, archive_close_callback *);
+	la_int64_t (*read_header_position)(struct archive *);
 	int (*filter_count)(struct archive *);
 	int (*filter_code)(struct archive *, int);
 	int (*read_open_memory)(struct archive *, const void *, size_t);
