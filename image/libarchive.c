@@ -20,6 +20,8 @@ enum ms_status ms_libarchive_load(struct ms_err *err)
 		{ "archive_read_open", offsetof(struct ms_libarchive, read_open) },
 		{ "archive_read_open2", offsetof(struct ms_libarchive, read_open2) },
 		{ "archive_read_header_position", offsetof(struct ms_libarchive, read_header_position) },
+		{ "archive_filter_bytes", offsetof(struct ms_libarchive, filter_bytes) },
+		{ "archive_entry_sparse_count", offsetof(struct ms_libarchive, entry_sparse_count) },
 		{ "archive_filter_count", offsetof(struct ms_libarchive, filter_count) },
 		{ "archive_filter_code", offsetof(struct ms_libarchive, filter_code) },
 		{ "archive_read_open_memory", offsetof(struct ms_libarchive, read_open_memory) },

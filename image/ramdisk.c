@@ -929,9 +929,13 @@ static enum ms_status read_layer_tree(struct tree *t, const struct ms_image_sour
 		 * The reader held every gzip layer to the budget already; the blob is
 		 * checked again only when it has been read, so a swapped one is held
 		 * to it here, by what each header says, before its data is inflated.
+		 * A sparse file's size is its logical size, not what the stream holds:
+		 * only its header counts here, and the bytes the stream really gave
+		 * are charged when the layer ends (--max-size bounds its logical size).
 		 */
 		if (gzip) {
-			uint64_t step = claimed > (1ull << 62) ? 1ull << 62 : 512 + ((claimed + 511) & ~(uint64_t)511);
+			uint64_t step = ms_la.entry_sparse_count(e) > 0 ? 512
+					: claimed > (1ull << 62) ? 1ull << 62 : 512 + ((claimed + 511) & ~(uint64_t)511);
 
 			if (step > t->max_unpacked - t->unpacked) {
 				st = ms_fail(err, MS_BAD_INPUT, "%s (%s): entry %zu at offset 0x%llx claims %llu bytes: the layers "
@@ -973,6 +977,20 @@ static enum ms_status read_layer_tree(struct tree *t, const struct ms_image_sour
 		st = ms_fail(err, MS_BAD_INPUT, "%s: tar: %s after entry %zu", what,
 			     ms_la.error_string(ls->inner) ? ms_la.error_string(ls->inner) : "unreadable", n);
 		goto out;
+	}
+	if (gzip) { /* what the stream gave beyond what its headers claimed (sparse data) */
+		la_int64_t inflated = ms_la.filter_bytes(ls->inner, 0);
+
+		if (inflated > 0 && (uint64_t)inflated > layer_at) {
+			if ((uint64_t)inflated - layer_at > t->max_unpacked - t->unpacked) {
+				st = ms_fail(err, MS_BAD_INPUT, "%s (%s): decompresses to 0x%llx bytes: the layers decompress to "
+					     "more than %llu bytes, the budget for decompressed data", what,
+					     img->layers[index].path, (unsigned long long)inflated,
+					     (unsigned long long)t->max_unpacked);
+				goto out;
+			}
+			t->unpacked += (uint64_t)inflated - layer_at;
+		}
 	}
 	if ((st = layer_finish(ls, index, err)))
 		goto out;

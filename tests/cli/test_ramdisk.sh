@@ -372,6 +372,28 @@ PY
 expect_failure 2 "the inflated outer tar counts against --max-unpacked in the ramdisk pass too" \
 	"budget" eif ramdisk -q --max-unpacked 20M --image "$TMP/refs1.tar.gz" -o "$TMP/refs.cpio"
 
+# ---- a sparse file counts what its stream holds against --max-unpacked, its logical size against --max-size (review atk-11 L2) ----
+mkdir -p "$TMP/sparse"
+truncate -s 2G "$TMP/sparse/big" && printf x >>"$TMP/sparse/big"
+tar -C "$TMP/sparse" --sparse --format=posix --mtime=@1000 --owner=0 --group=0 -cf "$TMP/sparse.tar" big
+rm -f "$TMP/sparse/big"
+python3 - "$TMP/sparseimg" "$TMP/sparse.tar" <<'PY'
+import gzip, json, sys
+sys.path.insert(0, "tests")
+from image_fixtures import Layout, sha, OCI_CONFIG, OCI_MANIFEST, LAYER_GZIP
+raw = open(sys.argv[2], "rb").read()
+lay = Layout(sys.argv[1])
+config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/a"]},
+                     "rootfs": {"type": "layers", "diff_ids": ["sha256:" + sha(raw)]}}).encode()
+manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": lay.blob(config, OCI_CONFIG),
+                       "layers": [lay.blob(gzip.compress(raw, 1, mtime=0), LAYER_GZIP)]}).encode()
+lay.index([lay.blob(manifest, OCI_MANIFEST)])
+PY
+expect_rc 0 "measure image: a 2 GiB sparse file holding a few KiB is within --max-unpacked 64M" \
+	image --max-unpacked 64M "$TMP/sparseimg"
+expect_failure 2 "eif ramdisk: the same file is refused by --max-size, not by --max-unpacked" \
+	"add up to more than 1073741824 bytes" eif ramdisk --image "$TMP/sparseimg" --max-unpacked 64M --max-size 1G -o "$TMP/sparse.cpio"
+
 # ---- an opaque marker repeated for one directory in one layer is walked once (review M4) ----
 python3 - "$TMP/opq" "$TMP/opq1" <<'EOF'
 import io, json, sys, tarfile
