@@ -1528,7 +1528,7 @@ static long source_raw(struct tar_source *src, uint8_t *buf, size_t len)
 	return got;
 }
 
-/* Inflated bytes into src->out; 0 at the end, -1 with a message on a to error. */
+/* Inflated bytes into src->out; 0 at the end, -1 with the error set on a. */
 static la_ssize_t source_inflate(struct archive *a, struct tar_source *src)
 {
 	for (;;) {
