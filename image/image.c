@@ -33,6 +33,9 @@ struct blob {
 	enum compression compression;
 	bool gunzip_ok; /* a complete gzip stream */
 	bool tar_trailing; /* inflating stopped: it went on TAR_MAX_TRAILING bytes past a tar end-of-archive */
+	const char *tar_bad; /* inflating stopped at a header the scanner cannot follow (static text) */
+	uint64_t tar_bad_at;
+	char tar_bad_name[101];
 	uint64_t tar_end_at; /* where that end-of-archive ends, decompressed */
 	uint8_t gunzip_sha256[MS_SHA256_LEN];
 	uint8_t *content; /* the bytes, when size <= MS_IMAGE_MAX_JSON */
@@ -46,7 +49,7 @@ struct store {
 	int dirfd; /* -1: a tar, every entry already in blobs */
 	/* every byte any gzip stream gives (layers, other entries, a compressed outer tar) counts */
 	uint64_t unpacked, max_unpacked;
-	bool outer_gzip; /* the tar itself is compressed: its entries' bytes are decompressed bytes */
+	bool outer_over_budget; /* the compressed outer tar passed the budget (tar_read) */
 };
 
 typedef long (*read_fn)(void *ctx, void *buf, size_t len);
@@ -54,24 +57,30 @@ typedef long (*read_fn)(void *ctx, void *buf, size_t len);
 /* ---- hashing one entry ---- */
 
 #define TAR_MAX_TRAILING (1u << 20) /* decompressed bytes allowed past a layer's end-of-archive (record padding) */
-#define TAR_MAX_PAX 65536u          /* a pax header's records, gathered for size= */
+#define TAR_MAX_SPECIAL (1u << 20)   /* a pax header or GNU long name: Go's archive/tar refuses larger ones */
 
 /*
  * Follows the tar headers in a decompressed stream as it is inflated, so a
  * header that claims more data than the budget has left is refused at that
  * header, not after inflating up to the budget, and a stream that goes on
- * past its end-of-archive is noticed. Anything it does not understand (no
- * tar, a checksum that does not add up, a type it does not know) turns it
- * off: the byte budget still holds.
+ * past its end-of-archive is noticed. A header it cannot follow (no tar, a
+ * checksum that does not add up, a type docker's Go archive/tar reader would
+ * not extract, a zero block followed by a header) stops it for good: inflating
+ * stops there, and the blob can never be a layer (bad, why, bad_at).
  */
 struct tar_scan {
-	bool off, ended;
+	bool off, ended, bad;
+	const char *why;
+	uint64_t bad_at, pax_at;
+	char name[101]; /* of the last header, for the message */
+	bool sparse_ext; /* old GNU sparse: extension blocks of the map follow the header */
+	uint64_t sparse_data;
 	uint64_t pos, next;   /* decompressed bytes seen; where the next header starts */
 	uint64_t end_at;      /* just past the two zero blocks */
 	unsigned zeros;
 	uint8_t hdr[512];
 	size_t have;
-	char pax[TAR_MAX_PAX + 1];
+	char *pax; /* TAR_MAX_SPECIAL + 1 bytes, allocated for the first pax header */
 	size_t pax_len, pax_want; /* pax_want: the data of a pax header is being gathered */
 	bool pax_global, has_pax_size;
 	uint64_t pax_size;
@@ -117,6 +126,16 @@ static bool tar_number(const uint8_t *f, size_t len, uint64_t *out)
 	return true;
 }
 
+static void tar_refuse(struct tar_scan *ts, const char *why)
+{
+	ts->off = ts->bad = true;
+	ts->why = why;
+	ts->bad_at = ts->pos - (ts->pos % 512 ? ts->pos % 512 : 512);
+	for (size_t i = 0; i < 100; i++)
+		ts->name[i] = ts->hdr[i] >= 0x20 && ts->hdr[i] < 0x7f ? (char)ts->hdr[i] : ts->hdr[i] ? '?' : '\0';
+	ts->name[100] = '\0';
+}
+
 /* size= of the pax records gathered (each "LEN key=value\n"). */
 static void pax_records(struct tar_scan *ts)
 {
@@ -128,7 +147,8 @@ static void pax_records(struct tar_scan *ts)
 		const char *rec = p;
 
 		if (after == p || *after != ' ' || len == 0 || len > (unsigned long long)(end - p)) {
-			ts->off = true;
+			tar_refuse(ts, "a malformed pax record");
+			ts->bad_at = ts->pax_at - 512;
 			return;
 		}
 		p += len;
@@ -142,6 +162,20 @@ static void pax_records(struct tar_scan *ts)
 			ts->has_pax_size = true;
 		}
 	}
+}
+
+/* data bytes follow the header just read; over_claim when they are more than the budget has left. */
+static void tar_claim(struct gunzip *g, uint64_t data, uint64_t at)
+{
+	struct tar_scan *ts = &g->tar;
+
+	if (round512(data) > g->max_unpacked - (at < g->max_unpacked ? at : g->max_unpacked)) {
+		g->over_claim = true;
+		g->claim = data;
+		g->claim_at = ts->pos - 512;
+		return;
+	}
+	ts->next = ts->pos + round512(data);
 }
 
 /* One header block; sets g->over_claim when it claims more than is left (at: budget used up to its end). */
@@ -163,24 +197,54 @@ static void tar_header(struct gunzip *g, uint64_t at)
 		ts->next = ts->pos;
 		return;
 	}
-	if (ts->zeros || !tar_number(ts->hdr + 148, 8, &want) || want != sum || !tar_number(ts->hdr + 124, 12, &size)) {
-		ts->off = true;
+	if (ts->zeros) {
+		tar_refuse(ts, "a header after a single zero block (the end-of-archive is two)");
+		return;
+	}
+	if (!tar_number(ts->hdr + 148, 8, &want) || want != sum) {
+		tar_refuse(ts, "a malformed tar header (its checksum does not add up)");
+		return;
+	}
+	if (!tar_number(ts->hdr + 124, 12, &size)) {
+		tar_refuse(ts, "a malformed tar header (its size field is not a number)");
 		return;
 	}
 	switch (ts->hdr[156]) {
 	case 'x': case 'g':
-		if (size > TAR_MAX_PAX) {
-			ts->off = true;
+		if (size > TAR_MAX_SPECIAL) {
+			tar_refuse(ts, "a pax header larger than 1 MiB");
+			return;
+		}
+		if (!ts->pax && !(ts->pax = malloc(TAR_MAX_SPECIAL + 1))) {
+			tar_refuse(ts, "a pax header (out of memory)");
 			return;
 		}
 		ts->pax_global = ts->hdr[156] == 'g';
 		ts->pax_len = 0;
 		ts->pax_want = (size_t)size;
+		ts->pax_at = ts->pos;
 		data = size;
 		break;
 	case 'L': case 'K':
+		if (size > TAR_MAX_SPECIAL) {
+			tar_refuse(ts, "a GNU long name larger than 1 MiB");
+			return;
+		}
 		data = size;
 		break;
+	case 'S': /* old GNU sparse: size is what is stored; the map may go on in extension blocks */
+		ts->has_pax_size = false;
+		if (ts->hdr[482]) {
+			ts->sparse_ext = true;
+			ts->sparse_data = size;
+			ts->next = ts->pos;
+			return;
+		}
+		data = size;
+		break;
+	case 'V': case 'M': case 'D':
+		tar_refuse(ts, "a GNU volume, multi-volume or dumpdir header (docker does not extract them)");
+		return;
 	case '0': case '\0': case '7':
 		data = ts->has_pax_size ? ts->pax_size : size;
 		ts->has_pax_size = false;
@@ -191,19 +255,13 @@ static void tar_header(struct gunzip *g, uint64_t at)
 			data = 0;
 			break;
 		}
-		ts->off = true; /* some writers store data with these: do not guess */
+		tar_refuse(ts, "a link, device, directory or FIFO header with data");
 		return;
 	default:
-		ts->off = true;
+		tar_refuse(ts, "a tar header of an unknown type");
 		return;
 	}
-	if (round512(data) > g->max_unpacked - (at < g->max_unpacked ? at : g->max_unpacked)) {
-		g->over_claim = true;
-		g->claim = data;
-		g->claim_at = ts->pos - 512;
-		return;
-	}
-	ts->next = ts->pos + round512(data);
+	tar_claim(g, data, at);
 }
 
 /* The decompressed bytes p[0..n), which brought the budget used to at_end. */
@@ -243,7 +301,15 @@ static void tar_scan(struct gunzip *g, const uint8_t *p, size_t n, uint64_t at_e
 		n -= take;
 		if (ts->have == 512) {
 			ts->have = 0;
-			tar_header(g, at);
+			if (ts->sparse_ext) { /* one block of the sparse map; its last byte says whether another follows */
+				ts->sparse_ext = ts->hdr[504] != 0;
+				if (!ts->sparse_ext)
+					tar_claim(g, ts->sparse_data, at);
+				else
+					ts->next = ts->pos;
+			} else {
+				tar_header(g, at);
+			}
 		}
 	}
 }
@@ -277,7 +343,7 @@ static void gunzip_feed(struct gunzip *g, const uint8_t *data, size_t len)
 			break;
 		}
 		tar_scan(g, out, produced, *g->unpacked);
-		if (g->over_claim || g->trailing) {
+		if (g->over_claim || g->trailing || g->tar.bad) {
 			g->failed = true;
 			break;
 		}
@@ -326,6 +392,10 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 		long got = read(ctx, buf, sizeof(buf));
 		size_t at = 0;
 
+		if (got < 0 && s->outer_over_budget) {
+			st = over_budget(s, what, b->size, 0, err);
+			goto out;
+		}
 		if (got < 0) {
 			st = ms_fail(err, MS_BAD_INPUT, "%s: truncated or unreadable at offset 0x%llx", what,
 				     (unsigned long long)b->size);
@@ -333,10 +403,6 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 		}
 		if (got == 0)
 			break;
-		if (s->outer_gzip && (s->unpacked += (uint64_t)got) > s->max_unpacked) {
-			st = over_budget(s, what, b->size + (uint64_t)got, 0, err);
-			goto out;
-		}
 		ms_hash_update(&h, buf, (size_t)got);
 		if (b->size + (uint64_t)got <= MS_IMAGE_MAX_JSON) {
 			if (b->size + (uint64_t)got > content_cap) {
@@ -408,6 +474,9 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 	}
 	if (g.started) {
 		b->tar_trailing = g.trailing;
+		b->tar_bad = g.tar.bad ? g.tar.why : NULL;
+		b->tar_bad_at = g.tar.bad_at;
+		memcpy(b->tar_bad_name, g.tar.name, sizeof(b->tar_bad_name));
 		b->tar_end_at = g.tar.end_at;
 		b->gunzip_ok = g.ended && !g.failed && g.z.avail_in == 0;
 		ms_hash_final(&g.hash, b->gunzip_sha256);
@@ -415,6 +484,7 @@ static enum ms_status hash_entry(struct store *s, struct blob *b, read_fn read, 
 out:
 	if (g.started)
 		inflateEnd(&g.z);
+	free(g.tar.pax);
 	ms_hash_free(&g.hash);
 	ms_hash_free(&h);
 	return st;
@@ -893,6 +963,10 @@ static enum ms_status layer_diff_id(const struct blob *b, const char *media_type
 			return ms_fail(err, MS_UNSUPPORTED, "%s: layer media type \"%.100s\" is not supported", what,
 				       media_type);
 	}
+	if (media_type && c == COMP_NONE && b->compression != COMP_NONE)
+		return ms_fail(err, MS_BAD_INPUT, "%s: layer %s: its media type \"%.100s\" declares an uncompressed tar, "
+			       "its bytes are %s-compressed", what, b->path, media_type,
+			       b->compression == COMP_GZIP ? "gzip" : "zstd");
 	switch (c) {
 	case COMP_NONE:
 		memcpy(l->diff_id, b->sha256, MS_SHA256_LEN);
@@ -903,6 +977,9 @@ static enum ms_status layer_diff_id(const struct blob *b, const char *media_type
 			return ms_fail(err, MS_BAD_INPUT, "%s: layer %s goes on for more than %u bytes past its tar "
 				       "end-of-archive (at offset 0x%llx decompressed)", what, b->path, TAR_MAX_TRAILING,
 				       (unsigned long long)b->tar_end_at);
+		if (b->compression == COMP_GZIP && b->tar_bad)
+			return ms_fail(err, MS_BAD_INPUT, "%s: layer %s: entry \"%s\": %s at offset 0x%llx (decompressed)", what,
+				       b->path, b->tar_bad_name, b->tar_bad, (unsigned long long)b->tar_bad_at);
 		if (b->compression != COMP_GZIP || !b->gunzip_ok)
 			return ms_fail(err, MS_BAD_INPUT,
 				       "%s: layer %s is not a complete gzip stream", what, b->path);
@@ -1413,28 +1490,143 @@ static enum ms_status read_store(struct store *s, const char *platform, struct m
 
 /* ---- tar ---- */
 
+/*
+ * The outer stream: read raw (and hashed) by this callback, inflated here when
+ * it starts with gzip's magic, so every byte libarchive sees of a compressed
+ * tar, entry data, headers and the data of entries it skips alike, passes the
+ * budget first. libarchive itself is given no decompression filter.
+ */
 struct tar_source {
-	int fd;
+	int fd;                /* -1: mem */
+	const uint8_t *mem;
+	size_t mem_len, mem_at;
 	struct ms_hash hash;
 	uint64_t total;
-	bool gzip; /* the first bytes are gzip's magic */
-	uint8_t buf[65536];
+	bool decided, gzip, z_ready, z_member_ended, raw_eof, draining;
+	z_stream z;
+	struct store *s;
+	uint8_t raw[65536], out[65536];
+	size_t raw_len; /* bytes of raw read but not yet handed on (before the decision) */
 };
+
+static long source_raw(struct tar_source *src, uint8_t *buf, size_t len)
+{
+	long got;
+
+	if (src->fd < 0) {
+		size_t n = src->mem_len - src->mem_at < len ? src->mem_len - src->mem_at : len;
+
+		memcpy(buf, src->mem + src->mem_at, n);
+		src->mem_at += n;
+		got = (long)n;
+	} else if ((got = fd_read(&src->fd, buf, len)) < 0) {
+		return -1;
+	}
+	if (src->hash.ctx)
+		ms_hash_update(&src->hash, buf, (size_t)got);
+	src->total += (uint64_t)got;
+	return got;
+}
+
+/* Inflated bytes into src->out; 0 at the end, -1 with the error set on a. */
+static la_ssize_t source_inflate(struct archive *a, struct tar_source *src)
+{
+	for (;;) {
+		int r;
+		size_t produced;
+
+		if (!src->z.avail_in && !src->raw_eof) {
+			long got = source_raw(src, src->raw, sizeof(src->raw));
+
+			if (got < 0) {
+				ms_la.set_error(a, errno, "read failed");
+				return -1;
+			}
+			src->raw_eof = got == 0;
+			src->z.next_in = src->raw;
+			src->z.avail_in = (uInt)got;
+		}
+		if (src->z_member_ended) {
+			if (!src->z.avail_in)
+				return 0;
+			if (src->z.next_in[0] != 0x1f) { /* not another member: what follows the gzip stream ends it */
+				src->z.avail_in = 0;
+				return 0;
+			}
+			if (inflateReset(&src->z) != Z_OK) {
+				ms_la.set_error(a, EINVAL, "gzip: cannot reset");
+				return -1;
+			}
+			src->z_member_ended = false;
+		}
+		src->z.next_out = src->out;
+		src->z.avail_out = sizeof(src->out);
+		r = inflate(&src->z, Z_NO_FLUSH);
+		produced = sizeof(src->out) - src->z.avail_out;
+		if (r == Z_STREAM_END)
+			src->z_member_ended = true;
+		else if (r == Z_BUF_ERROR && src->raw_eof && !produced) {
+			ms_la.set_error(a, EINVAL, "gzip: truncated compressed stream");
+			return -1;
+		} else if (r != Z_OK && r != Z_BUF_ERROR) {
+			ms_la.set_error(a, EINVAL, "gzip: corrupt compressed stream at offset 0x%llx",
+					(unsigned long long)(src->total - src->z.avail_in));
+			return -1;
+		}
+		if (produced) {
+			if ((src->s->unpacked += produced) > src->s->max_unpacked) {
+				src->s->outer_over_budget = true;
+				ms_la.set_error(a, EFBIG, "decompressed data passes the budget of %llu bytes for the whole image",
+						(unsigned long long)src->s->max_unpacked);
+				return -1;
+			}
+			return (la_ssize_t)produced;
+		}
+	}
+}
 
 static la_ssize_t tar_read(struct archive *a, void *ctx, const void **out)
 {
 	struct tar_source *src = ctx;
-	long got = fd_read(&src->fd, src->buf, sizeof(src->buf));
+	long got;
 
-	if (got < 0) {
+	if (!src->decided) { /* gather two bytes, however the input is split into reads */
+		while (src->raw_len < 2) {
+			if ((got = source_raw(src, src->raw + src->raw_len, sizeof(src->raw) - src->raw_len)) < 0) {
+				ms_la.set_error(a, errno, "read failed");
+				return -1;
+			}
+			if (!got)
+				break;
+			src->raw_len += (size_t)got;
+		}
+		src->decided = true;
+		src->gzip = src->raw_len >= 2 && src->raw[0] == 0x1f && src->raw[1] == 0x8b;
+		if (src->gzip) {
+			if (inflateInit2(&src->z, 16 + MAX_WBITS) != Z_OK) {
+				ms_la.set_error(a, ENOMEM, "out of memory");
+				return -1;
+			}
+			src->z_ready = true;
+			src->z.next_in = src->raw;
+			src->z.avail_in = (uInt)src->raw_len;
+			src->raw_len = 0;
+		}
+	}
+	if (src->gzip && !src->draining) {
+		*out = src->out;
+		return source_inflate(a, src);
+	}
+	*out = src->raw;
+	if (src->raw_len) {
+		got = (long)src->raw_len;
+		src->raw_len = 0;
+		return got;
+	}
+	if ((got = source_raw(src, src->raw, sizeof(src->raw))) < 0) {
 		ms_la.set_error(a, errno, "read failed");
 		return -1;
 	}
-	if (src->total == 0 && got >= 2 && src->buf[0] == 0x1f && src->buf[1] == 0x8b)
-		src->gzip = true;
-	ms_hash_update(&src->hash, src->buf, (size_t)got);
-	src->total += (uint64_t)got;
-	*out = src->buf;
 	return got;
 }
 
@@ -1508,6 +1700,11 @@ static enum ms_status read_entries(struct archive *a, struct store *s, struct ms
 			goto out;
 		}
 	}
+	if (r != ARCHIVE_EOF && s->outer_over_budget) {
+		st = ms_fail(err, MS_BAD_INPUT, "tar: decompressed data passes the budget of %llu bytes for the whole "
+			     "image after entry %zu", (unsigned long long)s->max_unpacked, count);
+		goto out;
+	}
 	if (r != ARCHIVE_EOF) {
 		st = ms_fail(err, MS_BAD_INPUT, "tar: %s after entry %zu", ms_la.error_string(a) ? ms_la.error_string(a) : "unreadable",
 			     count);
@@ -1541,11 +1738,33 @@ static struct archive *tar_new(void)
 {
 	struct archive *a = ms_la.read_new();
 
-	if (a && (ms_la.read_support_format_tar(a) != ARCHIVE_OK || ms_la.read_support_filter_gzip(a) != ARCHIVE_OK)) {
+	if (a && ms_la.read_support_format_tar(a) != ARCHIVE_OK) {
 		ms_la.read_free(a);
 		return NULL;
 	}
 	return a;
+}
+
+/* No filter but none: tar_read does any decompression, inside the budget. */
+static enum ms_status outer_filter(struct archive *a, struct ms_err *err)
+{
+	int n = ms_la.filter_count(a);
+
+	for (int i = 0; i < n; i++)
+		if (ms_la.filter_code(a, i) != ARCHIVE_FILTER_NONE)
+			return ms_fail(err, MS_UNSUPPORTED, "tar: libarchive applies filter %d to the archive "
+				       "(only an uncompressed or gzip-compressed tar is supported)", ms_la.filter_code(a, i));
+	return MS_OK;
+}
+
+static void source_free(struct tar_source *src)
+{
+	if (!src)
+		return;
+	if (src->z_ready)
+		inflateEnd(&src->z);
+	ms_hash_free(&src->hash);
+	free(src);
 }
 
 static enum ms_status finish(struct store *s, const char *platform, struct ms_image *img, enum ms_status st,
@@ -1582,6 +1801,7 @@ enum ms_status ms_image_read_tar(int fd, const char *platform, uint64_t max_unpa
 		goto out;
 	}
 	src->fd = fd;
+	src->s = &s;
 	if ((st = ms_hash_init(&src->hash, MS_SHA256))) {
 		st = ms_fail(err, st, "cannot hash");
 		goto out;
@@ -1590,9 +1810,9 @@ enum ms_status ms_image_read_tar(int fd, const char *platform, uint64_t max_unpa
 		st = ms_fail(err, MS_BAD_INPUT, "tar: %s", ms_la.error_string(a) ? ms_la.error_string(a) : "unreadable");
 		goto out;
 	}
-	s.outer_gzip = src->gzip; /* known once read_open has looked at the first block */
-	if ((st = read_entries(a, &s, err)))
+	if ((st = outer_filter(a, err)) || (st = read_entries(a, &s, err)))
 		goto out;
+	src->draining = true;
 	for (;;) { /* the input's digest covers what follows the end-of-archive blocks too */
 		const void *p;
 		la_ssize_t got = tar_read(a, src, &p);
@@ -1609,9 +1829,7 @@ enum ms_status ms_image_read_tar(int fd, const char *platform, uint64_t max_unpa
 	img->has_input_digest = true;
 out:
 	st = finish(&s, platform, img, st, err);
-	if (src)
-		ms_hash_free(&src->hash);
-	free(src);
+	source_free(src);
 	if (a)
 		ms_la.read_free(a);
 	return st;
@@ -1620,25 +1838,33 @@ out:
 enum ms_status ms_image_read_tar_memory(const void *data, size_t len, const char *platform, struct ms_image *img,
 					struct ms_err *err)
 {
-	struct store s = { .dirfd = -1, .max_unpacked = MS_IMAGE_DEFAULT_MAX_UNPACKED,
-			   .outer_gzip = len >= 2 && ((const uint8_t *)data)[0] == 0x1f && ((const uint8_t *)data)[1] == 0x8b };
+	struct store s = { .dirfd = -1, .max_unpacked = MS_IMAGE_DEFAULT_MAX_UNPACKED };
+	struct tar_source *src = NULL;
 	struct archive *a = NULL;
 	enum ms_status st;
 
 	memset(img, 0, sizeof(*img));
 	if ((st = ms_libarchive_load(err)))
 		return st;
-	if (!(a = tar_new())) {
+	src = calloc(1, sizeof(*src));
+	a = tar_new();
+	if (!src || !a) {
 		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
 		goto out;
 	}
-	if (ms_la.read_open_memory(a, data, len) != ARCHIVE_OK) {
+	src->fd = -1;
+	src->mem = data;
+	src->mem_len = len;
+	src->s = &s;
+	if (ms_la.read_open(a, src, NULL, tar_read, NULL) != ARCHIVE_OK) {
 		st = ms_fail(err, MS_BAD_INPUT, "tar: %s", ms_la.error_string(a) ? ms_la.error_string(a) : "unreadable");
 		goto out;
 	}
-	st = read_entries(a, &s, err);
+	if (!(st = outer_filter(a, err)))
+		st = read_entries(a, &s, err);
 out:
 	st = finish(&s, platform, img, st, err);
+	source_free(src);
 	if (a)
 		ms_la.read_free(a);
 	return st;

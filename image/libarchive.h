@@ -19,6 +19,13 @@ struct ms_libarchive {
 	int (*read_support_filter_gzip)(struct archive *);
 	int (*read_open)(struct archive *, void *, archive_open_callback *, archive_read_callback *,
 			 archive_close_callback *);
+	int (*read_open2)(struct archive *, void *, archive_open_callback *, archive_read_callback *,
+			  archive_skip_callback *, archive_close_callback *);
+	la_int64_t (*read_header_position)(struct archive *);
+	la_int64_t (*filter_bytes)(struct archive *, int);
+	int (*entry_sparse_count)(struct archive_entry *);
+	int (*filter_count)(struct archive *);
+	int (*filter_code)(struct archive *, int);
 	int (*read_open_memory)(struct archive *, const void *, size_t);
 	int (*read_next_header)(struct archive *, struct archive_entry **);
 	la_ssize_t (*read_data)(struct archive *, void *, size_t);

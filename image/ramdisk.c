@@ -10,11 +10,13 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "../common/file.h"
 #include "../common/json_strict.h"
@@ -72,6 +74,10 @@ struct tree {
 	uint32_t ino_count, ino_cap;
 	uint64_t seq; /* born and cut stamps */
 	uint64_t unpacked, max_unpacked; /* the gzip layers' tar streams, as their headers tell (pass 1) */
+	/* a tar image, plain: the input, or a compressed one inflated once into an unnamed temporary file */
+	int outer_fd;
+	bool outer_owned;
+	int64_t *layer_at; /* where each layer's tar header starts in it */
 };
 
 /* ---- the tree ---- */
@@ -259,6 +265,9 @@ static void tree_free(struct tree *t)
 	free(t->n);
 	free(t->hash);
 	free(t->ino);
+	if (t->outer_owned)
+		close(t->outer_fd);
+	free(t->layer_at);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -428,15 +437,42 @@ static la_ssize_t layer_read(struct archive *a, void *ctx, const void **out)
 	return got;
 }
 
-static struct archive *tar_reader(void)
+/* A tar reader applying gzip only when asked: what a layer's media type declares, never a guess. */
+static struct archive *tar_reader(bool gzip)
 {
 	struct archive *a = ms_la.read_new();
 
-	if (a && (ms_la.read_support_format_tar(a) != ARCHIVE_OK || ms_la.read_support_filter_gzip(a) != ARCHIVE_OK)) {
+	if (a && (ms_la.read_support_format_tar(a) != ARCHIVE_OK ||
+		  (gzip && ms_la.read_support_filter_gzip(a) != ARCHIVE_OK))) {
 		ms_la.read_free(a);
 		return NULL;
 	}
 	return a;
+}
+
+static la_int64_t outer_skip(struct archive *a, void *ctx, la_int64_t request)
+{
+	struct layer_stream *ls = ctx;
+
+	(void)a;
+	if (request < 0 || lseek(ls->fd, request, SEEK_CUR) < 0)
+		return 0; /* libarchive reads instead */
+	return request;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
 }
 
 static void layer_close(struct layer_stream *ls)
@@ -451,10 +487,23 @@ static void layer_close(struct layer_stream *ls)
 	free(ls);
 }
 
-static enum ms_status layer_open(const struct ms_image_source *src, const struct ms_image_layer *layer, size_t index,
-				 struct layer_stream **out, struct ms_err *err)
+static bool entry_is(struct archive_entry *e, const char *path)
+{
+	char name[MS_IMAGE_MAX_PATH];
+	const char *p = ms_la.entry_pathname(e);
+
+	if (!p || strlen(p) >= sizeof(name))
+		return false;
+	snprintf(name, sizeof(name), "%s", p);
+	return clean_name(name) && !strcmp(name, path) && ms_la.entry_filetype(e) == AE_IFREG;
+}
+
+static enum ms_status layer_open(const struct tree *t, const struct ms_image_source *src,
+				 const struct ms_image_layer *layer, size_t index, struct layer_stream **out,
+				 struct ms_err *err)
 {
 	struct layer_stream *ls = calloc(1, sizeof(*ls));
+	bool gzip = !strcmp(layer->compression, "gzip");
 	enum ms_status st = MS_OK;
 
 	*out = NULL;
@@ -466,6 +515,11 @@ static enum ms_status layer_open(const struct ms_image_source *src, const struct
 		st = ms_fail(err, st, "layer %zu: cannot hash", index);
 		goto out;
 	}
+	if (!gzip && strcmp(layer->compression, "none")) {
+		st = ms_fail(err, MS_UNSUPPORTED, "layer %zu: %s: compression %s is not supported", index, layer->path,
+			     layer->compression);
+		goto out;
+	}
 	if (src->dirfd >= 0) {
 		if ((ls->fd = ms_image_open_beneath(src->dirfd, layer->path)) < 0) {
 			st = ms_fail(err, MS_BAD_INPUT, "layer %zu: %s: %s", index, layer->path, ms_open_error(errno));
@@ -475,13 +529,13 @@ static enum ms_status layer_open(const struct ms_image_source *src, const struct
 		struct archive_entry *e;
 		int r;
 
-		ls->fd = src->tarfd;
+		ls->fd = t->outer_fd;
 		ls->from_outer = true;
-		if (lseek(src->tarfd, 0, SEEK_SET) != 0) {
-			st = ms_fail(err, MS_BAD_INPUT, "image: cannot seek back to its start to read layer %zu (a pipe?)", index);
+		if (t->layer_at[index] < 0 || lseek(ls->fd, t->layer_at[index], SEEK_SET) != t->layer_at[index]) {
+			st = ms_fail(err, MS_BAD_INPUT, "layer %zu: %s is no longer in the image", index, layer->path);
 			goto out;
 		}
-		if (!(ls->outer = tar_reader())) {
+		if (!(ls->outer = tar_reader(false))) {
 			st = ms_fail(err, MS_NO_MEMORY, "out of memory");
 			goto out;
 		}
@@ -489,24 +543,13 @@ static enum ms_status layer_open(const struct ms_image_source *src, const struct
 			st = ms_fail(err, MS_BAD_INPUT, "image: tar: %s", ms_la.error_string(ls->outer));
 			goto out;
 		}
-		for (;;) {
-			char name[MS_IMAGE_MAX_PATH];
-			const char *p;
-
-			r = ms_la.read_next_header(ls->outer, &e);
-			if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-				st = ms_fail(err, MS_BAD_INPUT, "layer %zu: %s is no longer in the image", index, layer->path);
-				goto out;
-			}
-			p = ms_la.entry_pathname(e);
-			if (!p || strlen(p) >= sizeof(name))
-				continue;
-			snprintf(name, sizeof(name), "%s", p);
-			if (clean_name(name) && !strcmp(name, layer->path) && ms_la.entry_filetype(e) == AE_IFREG)
-				break;
+		r = ms_la.read_next_header(ls->outer, &e);
+		if ((r != ARCHIVE_OK && r != ARCHIVE_WARN) || !entry_is(e, layer->path)) {
+			st = ms_fail(err, MS_BAD_INPUT, "layer %zu: %s is no longer in the image", index, layer->path);
+			goto out;
 		}
 	}
-	if (!(ls->inner = tar_reader())) {
+	if (!(ls->inner = tar_reader(gzip))) {
 		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
 		goto out;
 	}
@@ -514,11 +557,155 @@ static enum ms_status layer_open(const struct ms_image_source *src, const struct
 		st = ms_fail(err, MS_BAD_INPUT, "layer %zu: tar: %s", index, ms_la.error_string(ls->inner));
 		goto out;
 	}
+	if (ms_la.filter_count(ls->inner) != (gzip ? 2 : 1) ||
+	    ms_la.filter_code(ls->inner, 0) != (gzip ? ARCHIVE_FILTER_GZIP : ARCHIVE_FILTER_NONE)) {
+		st = ms_fail(err, MS_BAD_INPUT, "layer %zu: %s: its bytes are not the %s tar its media type declares", index,
+			     layer->path, gzip ? "gzip-compressed" : "uncompressed");
+		goto out;
+	}
 	*out = ls;
 	ls = NULL;
 out:
 	if (ls)
 		layer_close(ls);
+	return st;
+}
+
+/* Inflates the gzip tar src->tarfd into t->outer_fd, every byte against the budget. */
+static enum ms_status outer_inflate(struct tree *t, const struct ms_image_source *src, struct ms_err *err)
+{
+	static uint8_t in[65536], outb[65536];
+	z_stream z = { 0 };
+	bool member_ended = false;
+	uint64_t total = 0;
+	enum ms_status st = MS_OK;
+
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	if (lseek(src->tarfd, 0, SEEK_SET) != 0) {
+		st = ms_fail(err, MS_BAD_INPUT, "image: cannot seek back to its start (a pipe?)");
+		goto out;
+	}
+	for (;;) {
+		size_t produced;
+		int zr;
+
+		if (!z.avail_in) {
+			ssize_t got;
+
+			do
+				got = read(src->tarfd, in, sizeof(in));
+			while (got < 0 && errno == EINTR);
+			if (got < 0) {
+				st = ms_fail(err, MS_BAD_INPUT, "image: read failed (inflated 0x%llx bytes)",
+					     (unsigned long long)total);
+				goto out;
+			}
+			if (!got) {
+				if (!member_ended)
+					st = ms_fail(err, MS_BAD_INPUT, "image: the gzip stream is truncated");
+				goto out;
+			}
+			z.next_in = in;
+			z.avail_in = (uInt)got;
+		}
+		if (member_ended) {
+			if (z.next_in[0] != 0x1f)
+				goto out; /* what follows the gzip stream ends it, as when the image was read */
+			if (inflateReset(&z) != Z_OK) {
+				st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+				goto out;
+			}
+			member_ended = false;
+		}
+		z.next_out = outb;
+		z.avail_out = sizeof(outb);
+		zr = inflate(&z, Z_NO_FLUSH);
+		produced = sizeof(outb) - z.avail_out;
+		if (zr == Z_STREAM_END) {
+			member_ended = true;
+		} else if (zr != Z_OK && !(zr == Z_BUF_ERROR && produced)) {
+			st = ms_fail(err, MS_BAD_INPUT, "image: the gzip stream is corrupt (inflated 0x%llx bytes)",
+				     (unsigned long long)total);
+			goto out;
+		}
+		if (produced > t->max_unpacked - t->unpacked) {
+			st = ms_fail(err, MS_BAD_INPUT, "image: the compressed tar inflates to more than %llu bytes, the budget "
+				     "for decompressed data", (unsigned long long)t->max_unpacked);
+			goto out;
+		}
+		t->unpacked += produced;
+		total += produced;
+		if (produced && write_all(t->outer_fd, outb, produced) != 0) {
+			st = ms_fail(err, MS_BAD_INPUT, "image: cannot write the inflated tar to a temporary file: %s",
+				     strerror(errno));
+			goto out;
+		}
+	}
+out:
+	inflateEnd(&z);
+	return st;
+}
+
+/*
+ * A tar image made plain and indexed, once: a gzip-compressed one is inflated
+ * into an unnamed temporary file, every byte counted against the budget, so
+ * that opening a layer is a seek to its header, not inflating the archive
+ * from its start again (N layers would cost N times the archive, per pass).
+ */
+static enum ms_status outer_prepare(struct tree *t, const struct ms_image_source *src, const struct ms_image *img,
+				    struct ms_err *err)
+{
+	struct layer_stream *ls = NULL;
+	struct archive *a = NULL;
+	struct archive_entry *e;
+	uint8_t magic[2];
+	enum ms_status st = MS_OK;
+	size_t left = img->layer_count;
+	int r;
+
+	t->outer_fd = src->tarfd;
+	if (img->layer_count && !(t->layer_at = malloc(img->layer_count * sizeof(*t->layer_at))))
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	for (size_t i = 0; i < img->layer_count; i++)
+		t->layer_at[i] = -1;
+	if (pread(src->tarfd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+		FILE *f = tmpfile();
+
+		if (!f || (t->outer_fd = dup(fileno(f))) < 0) {
+			st = ms_fail(err, MS_BAD_INPUT, "image: cannot create a temporary file to inflate the tar into: %s",
+				     strerror(errno));
+			if (f)
+				fclose(f);
+			goto out;
+		}
+		fclose(f);
+		t->outer_owned = true;
+		if ((st = outer_inflate(t, src, err)))
+			goto out;
+	}
+	if (!(ls = calloc(1, sizeof(*ls))) || !(a = tar_reader(false))) {
+		st = ms_fail(err, MS_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	ls->fd = t->outer_fd;
+	if (lseek(ls->fd, 0, SEEK_SET) != 0 || ms_la.read_open2(a, ls, NULL, outer_read, outer_skip, NULL) != ARCHIVE_OK) {
+		st = ms_fail(err, MS_BAD_INPUT, "image: tar: %s", ms_la.error_string(a) ? ms_la.error_string(a) : "cannot seek");
+		goto out;
+	}
+	while (left && ((r = ms_la.read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)) {
+		la_int64_t at = ms_la.read_header_position(a);
+
+		for (size_t i = 0; i < img->layer_count; i++)
+			if (t->layer_at[i] < 0 && entry_is(e, img->layers[i].path)) {
+				t->layer_at[i] = at;
+				left--;
+			}
+	}
+out:
+	if (a)
+		ms_la.read_free(a);
+	free(ls);
 	return st;
 }
 
@@ -733,7 +920,7 @@ static enum ms_status read_layer_tree(struct tree *t, const struct ms_image_sour
 	int r;
 
 	snprintf(what, sizeof(what), "layer %u", index);
-	if ((st = layer_open(src, &img->layers[index], index, &ls, err)))
+	if ((st = layer_open(t, src, &img->layers[index], index, &ls, err)))
 		goto out;
 	while ((r = ms_la.read_next_header(ls->inner, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
 		uint64_t claimed = (uint64_t)ms_la.entry_size(e);
@@ -742,9 +929,13 @@ static enum ms_status read_layer_tree(struct tree *t, const struct ms_image_sour
 		 * The reader held every gzip layer to the budget already; the blob is
 		 * checked again only when it has been read, so a swapped one is held
 		 * to it here, by what each header says, before its data is inflated.
+		 * A sparse file's size is its logical size, not what the stream holds:
+		 * only its header counts here, and the bytes the stream really gave
+		 * are charged when the layer ends (--max-size bounds its logical size).
 		 */
 		if (gzip) {
-			uint64_t step = claimed > (1ull << 62) ? 1ull << 62 : 512 + ((claimed + 511) & ~(uint64_t)511);
+			uint64_t step = ms_la.entry_sparse_count(e) > 0 ? 512
+					: claimed > (1ull << 62) ? 1ull << 62 : 512 + ((claimed + 511) & ~(uint64_t)511);
 
 			if (step > t->max_unpacked - t->unpacked) {
 				st = ms_fail(err, MS_BAD_INPUT, "%s (%s): entry %zu at offset 0x%llx claims %llu bytes: the layers "
@@ -786,6 +977,20 @@ static enum ms_status read_layer_tree(struct tree *t, const struct ms_image_sour
 		st = ms_fail(err, MS_BAD_INPUT, "%s: tar: %s after entry %zu", what,
 			     ms_la.error_string(ls->inner) ? ms_la.error_string(ls->inner) : "unreadable", n);
 		goto out;
+	}
+	if (gzip) { /* what the stream gave beyond what its headers claimed (sparse data) */
+		la_int64_t inflated = ms_la.filter_bytes(ls->inner, 0);
+
+		if (inflated > 0 && (uint64_t)inflated > layer_at) {
+			if ((uint64_t)inflated - layer_at > t->max_unpacked - t->unpacked) {
+				st = ms_fail(err, MS_BAD_INPUT, "%s (%s): decompresses to 0x%llx bytes: the layers decompress to "
+					     "more than %llu bytes, the budget for decompressed data", what,
+					     img->layers[index].path, (unsigned long long)inflated,
+					     (unsigned long long)t->max_unpacked);
+				goto out;
+			}
+			t->unpacked += (uint64_t)inflated - layer_at;
+		}
 	}
 	if ((st = layer_finish(ls, index, err)))
 		goto out;
@@ -1239,7 +1444,7 @@ static enum ms_status fill_layer(const struct tree *t, const struct ms_image_sou
 		if (t->ino[i].layer == index && t->ino[i].emitted && t->ino[i].size)
 			w[nw++] = (struct want){ t->ino[i].ordinal, t->ino[i].data_off, t->ino[i].size };
 	qsort(w, nw, sizeof(*w), cmp_want);
-	if ((st = layer_open(src, &img->layers[index], index, &ls, err)))
+	if ((st = layer_open(t, src, &img->layers[index], index, &ls, err)))
 		goto out;
 	while (next < nw && ((r = ms_la.read_next_header(ls->inner, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN)) {
 		uint64_t done = 0;
@@ -1343,6 +1548,9 @@ enum ms_status ms_ramdisk_customer(const struct ms_image_source *src, const stru
 		goto out;
 	}
 	t.max_unpacked = max_unpacked ? max_unpacked : MS_IMAGE_DEFAULT_MAX_UNPACKED;
+	t.outer_fd = -1;
+	if (src->dirfd < 0 && (st = outer_prepare(&t, src, img, err)))
+		goto out;
 	if ((st = tree_new_node(&t, "", NONE, &root, err)))
 		goto out;
 	t.n[root].alive = true;

@@ -160,4 +160,59 @@ rc=$?
 $FIX indexes "$TMP/manyidx" 1025
 expect_failure 2 "more than 1024 distinct nested indexes" "more than 1024 nested indexes" image "$TMP/manyidx"
 
+# ---- the tar-header scanner fails closed (review atk-11 M2/L3) and a media type is authoritative (L1) ----
+python3 - "$TMP/scan" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+sys.path.insert(0, "tests")
+from image_fixtures import Layout, sha, OCI_CONFIG, OCI_MANIFEST, LAYER_GZIP, LAYER_TAR
+def hdr(name, size, typ=b"0", fmt=tarfile.GNU_FORMAT, pax=None):
+    ti = tarfile.TarInfo(name); ti.size, ti.type, ti.mtime = size, typ, 1000
+    if pax:
+        ti.pax_headers = pax
+    return ti.tobuf(format=fmt)
+def data(b):
+    return b + bytes(-len(b) % 512)
+def image(root, raw, media=LAYER_GZIP, blob=None, diff_id=None):
+    lay = Layout(root)
+    b = blob if blob is not None else gzip.compress(raw, 1, mtime=0)
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/a"]},
+                         "rootfs": {"type": "layers", "diff_ids": [diff_id or "sha256:" + sha(raw)]}}).encode()
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": lay.blob(config, OCI_CONFIG),
+                           "layers": [lay.blob(b, media)]}).encode()
+    lay.index([lay.blob(manifest, OCI_MANIFEST)])
+root = sys.argv[1]
+f = hdr("f", 5) + data(b"hello")
+eoa = bytes(1024)
+# a GNU volume header, then a file, the end-of-archive and 4 MiB more: accepted before (the scanner went off)
+image(root + "/vol", hdr("vol", 0, b"V") + f + eoa + bytes(4 << 20))
+bad = bytearray(hdr("x", 0)); bad[148:156] = b"0000000\0"
+image(root + "/badsum", bytes(bad) + f + eoa)
+image(root + "/zero1", bytes(512) + f + eoa)
+image(root + "/multi", hdr("m", 5, b"M") + data(b"hello") + eoa)
+image(root + "/dumpdir", hdr("d", 5, b"D") + data(b"hello") + eoa)
+image(root + "/bigpax", hdr("p", 5, fmt=tarfile.PAX_FORMAT, pax={"comment": "c" * (1100 << 10)}) + data(b"hello") + eoa)
+image(root + "/pax200k", hdr("p", 5, fmt=tarfile.PAX_FORMAT, pax={"comment": "c" * (200 << 10)}) + data(b"hello") + eoa)
+# L1: declared uncompressed, the bytes are gzip (and the diff_id is their digest, as the old reader computed it)
+gz = gzip.compress(f + eoa, 1, mtime=0)
+image(root + "/mt", None, media=LAYER_TAR, blob=gz, diff_id="sha256:" + sha(gz))
+PY
+for case in "vol a GNU volume, multi-volume or dumpdir header" "multi a GNU volume, multi-volume or dumpdir header" \
+	"dumpdir a GNU volume, multi-volume or dumpdir header" "badsum its checksum does not add up" \
+	"zero1 a header after a single zero block" "bigpax a pax header larger than 1 MiB"; do
+	set -- $case
+	kind=$1
+	shift
+	expect_failure 2 "a gzip layer with $kind is refused" "$*" image --max-unpacked 64M "$TMP/scan/$kind"
+done
+run image --max-unpacked 64M "$TMP/scan/vol"
+grep -q 'entry "vol": .* at offset 0x0 (decompressed)' "$TMP/err" && grep -q 'layer blobs/sha256/' "$TMP/err" &&
+	ok "the refusal names the blob, the entry and the offset" || not_ok "the refusal names the blob, the entry and the offset" "$(cat "$TMP/err")"
+expect_failure 2 "eif ramdisk refuses the GNU volume header too" "a GNU volume" \
+	eif ramdisk --image "$TMP/scan/vol" --max-unpacked 64M -o "$TMP/scan.cpio"
+expect_rc 0 "a 200 KiB pax header is followed" image --max-unpacked 64M "$TMP/scan/pax200k"
+expect_failure 2 "a layer declared uncompressed whose bytes are gzip is refused" \
+	"declares an uncompressed tar, its bytes are gzip-compressed" image "$TMP/scan/mt"
+expect_failure 2 "eif ramdisk refuses it too" "declares an uncompressed tar" \
+	eif ramdisk --image "$TMP/scan/mt" -o "$TMP/scan.cpio"
+
 echo "1..$n"

@@ -234,8 +234,11 @@ def image(root, raws, gz=True, diff_ids=None, extra=None):
 bomb, claim, wo, extra, plain, trail, pad, raw = sys.argv[1:]
 # a 96 MiB file of zeros; the diff_id is not even right: the budget comes first
 image(bomb, [header("big", 96 << 20) + bytes(96 << 20)], diff_ids=["sha256:" + "0" * 64])
-# 96 MiB that are no tar at all: no header to go by, the byte count stops it
+# 96 MiB that are no tar at all: refused at the first header, which the scanner cannot follow
 image(raw, [b"\x01" * (96 << 20)], diff_ids=["sha256:" + "0" * 64])
+# headers within the budget, then 1 MiB less 4 KiB of zeros past the end-of-archive: the byte count stops it
+image(raw + "-bytes", [header("big", (15 << 20) + (512 << 10)) + bytes((15 << 20) + (512 << 10)) + bytes(1024) +
+                       bytes((1 << 20) - 4096)], diff_ids=["sha256:" + "0" * 64])
 # 2 MiB behind a header claiming 64 GiB: refused at that header
 image(claim, [header("big", 64 << 30) + bytes(2 << 20)])
 # a small tar, its end-of-archive, then 2 MiB more; and one with 64 KiB of zero padding (allowed)
@@ -245,7 +248,8 @@ image(pad, [header("a", 1) + b"a" + bytes(511 + 1024) + bytes(64 << 10)])
 image(wo, [header("f", 12 << 20) + bytes(12 << 20) + bytes(1024),
            header(".wh.f", 0) + bytes(1024)])
 # a small image, and a 20 MiB gzip blob beside it in the layout that nothing names
-image(extra, [header("a", 1) + b"a" + bytes(511 + 1024)], extra=gzip.compress(b"x" * (20 << 20), 1, mtime=0))
+image(extra, [header("a", 1) + b"a" + bytes(511 + 1024)],
+      extra=gzip.compress(header("x", 20 << 20) + b"x" * (20 << 20), 1, mtime=0))
 # an uncompressed 12 MiB layer: bytes stored, not inflated
 image(plain, [header("f", 12 << 20) + bytes(12 << 20) + bytes(1024)], gz=False)
 EOF
@@ -259,9 +263,15 @@ expect_failure 2 "a gzip bomb layer is refused at the header that claims more th
 RAW_LAYER=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]+"/index.json"))["manifests"][0]["digest"][7:]
 print(json.load(open(sys.argv[1]+"/blobs/sha256/"+m))["layers"][0]["digest"][7:])' "$TMP/raw")
 start=$(date +%s)
-expect_failure 2 "a gzip bomb with no tar headers stops at the byte past --max-unpacked, naming the blob and the offset" \
+expect_failure 2 "a gzip bomb with no tar headers is refused at its first block, naming the blob and the offset" \
+	"$RAW_LAYER: entry \"" eif ramdisk --image "$TMP/raw" --max-unpacked 16M -o "$TMP/bomb.cpio"
+grep -qF "a malformed tar header (its checksum does not add up) at offset 0x0 (decompressed)" "$TMP/err" &&
+	ok "... as a malformed tar header at offset 0" || not_ok "... as a malformed tar header at offset 0" "$(cat "$TMP/err")"
+RAW_LAYER=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]+"/index.json"))["manifests"][0]["digest"][7:]
+print(json.load(open(sys.argv[1]+"/blobs/sha256/"+m))["layers"][0]["digest"][7:])' "$TMP/raw-bytes")
+expect_failure 2 "a gzip stream whose headers fit the budget stops at the byte past --max-unpacked, naming the blob and the offset" \
 	"$RAW_LAYER: decompressed data passes the budget of 16777216 bytes for the whole image at offset 0x" \
-	eif ramdisk --image "$TMP/raw" --max-unpacked 16M -o "$TMP/bomb.cpio"
+	eif ramdisk --image "$TMP/raw-bytes" --max-unpacked 16M -o "$TMP/bomb.cpio"
 [ $(($(date +%s) - start)) -lt 10 ] && ok "the bomb is refused without inflating it all" ||
 	not_ok "the bomb is refused without inflating it all" "$(($(date +%s) - start)) s"
 [ ! -e "$TMP/bomb.cpio" ] && ok "nothing written for the bomb" || not_ok "nothing written for the bomb"
@@ -272,7 +282,7 @@ expect_failure 2 "--max-unpacked defaults to at least 64 MiB" "budget of 6710886
 expect_failure 2 "eif build --image takes --max-unpacked" "budget of 16777216 bytes" \
 	eif build --kernel "$TMP/kernel" --cmdline x --bootstrap "$TMP/boot" --image "$TMP/bomb" --max-unpacked 16M -o "$TMP/bomb.eif"
 expect_failure 2 "measure image takes --max-unpacked" "decompressed data passes the budget of 16777216 bytes" \
-	image --max-unpacked 16M "$TMP/raw"
+	image --max-unpacked 16M "$TMP/raw-bytes"
 expect_failure 2 "--max-unpacked 0 is refused" "--max-unpacked" eif ramdisk --image "$TMP/bomb" --max-unpacked 0 -o "$TMP/bomb.cpio"
 start=$(date +%s)
 expect_failure 2 "a tar header claiming 64 GiB is refused at that header, before its data is inflated" \
@@ -289,17 +299,100 @@ expect_failure 2 "a file inflated, then whited out by a later layer, still count
 	eif ramdisk --image "$TMP/wo" --max-size 1M --max-unpacked 8M -o "$TMP/wo.cpio"
 expect_rc 0 "the same image under --max-unpacked 32M" eif ramdisk --image "$TMP/wo" --max-size 1M --max-unpacked 32M -o "$TMP/wo.cpio"
 expect_failure 2 "a gzip entry of a tar image that no manifest names still counts (it is inflated to be hashed)" \
-	"passes the budget of 8388608 bytes" eif ramdisk --image "$TMP/extra.tar" --max-unpacked 8M -o "$TMP/extra.cpio"
+	"budget of 8388608 bytes" eif ramdisk --image "$TMP/extra.tar" --max-unpacked 8M -o "$TMP/extra.cpio"
 expect_rc 0 "a layout directory reads only the blobs it names" eif ramdisk --image "$TMP/extra" --max-unpacked 8M -o "$TMP/extra.cpio"
 expect_rc 0 "an uncompressed 12 MiB layer is not held to an 8M budget" eif ramdisk --image "$TMP/plain.tar" --max-unpacked 8M -o "$TMP/plain.cpio"
 expect_failure 2 "the same image in a gzip-compressed tar: its entries are inflated bytes" \
 	"of this entry of the compressed tar" eif ramdisk --image "$TMP/plain.tar.gz" --max-unpacked 8M -o "$TMP/plain.cpio"
+# the compression of the outer tar is known whatever the first read() holds (review atk-11 H1)
+python3 -c 'import os, sys, time
+d = open(sys.argv[1], "rb").read()
+os.write(1, d[:1]); time.sleep(0.3)
+try:
+    os.write(1, d[1:])
+except BrokenPipeError:
+    pass' "$TMP/plain.tar.gz" | "$MEASURE" image --max-unpacked 8M - -q >"$TMP/out" 2>"$TMP/err"; rc=$?
+[ "$rc" -eq 2 ] && grep -q "decompressed data passes the budget of 8388608 bytes" "$TMP/err" &&
+	ok "a gzip tar piped one byte first is held to --max-unpacked" ||
+	not_ok "a gzip tar piped one byte first is held to --max-unpacked" "exit $rc" "$(head -c 300 "$TMP/err")"
+bzip2 -1 -c "$TMP/plain.tar" >"$TMP/plain.tar.bz2"
+expect_failure 2 "a bzip2-compressed tar is not decompressed outside the budget" "tar:" \
+	image --max-unpacked 8M "$TMP/plain.tar.bz2"
 expect_failure 2 "eif build --max-size bounds the customer ramdisk" "add up to more than 2048 bytes" \
 	eif build --kernel "$TMP/kernel" --cmdline x --bootstrap "$TMP/boot" --image "$TMP/sz" --max-size 2k -o "$TMP/sz.eif"
 [ ! -e "$TMP/sz.eif" ] && ok "nothing written past eif build --max-size" || not_ok "nothing written past eif build --max-size"
 expect_rc 0 "eif build under --max-size 4k" eif build --kernel "$TMP/kernel" --cmdline x --bootstrap "$TMP/boot" --image "$TMP/sz" --max-size 4k -o "$TMP/sz.eif"
 expect_failure 2 "eif build: --max-size without --image is a usage error" "go with --image" \
 	eif build --kernel "$TMP/kernel" --cmdline x --bootstrap "$TMP/boot" --max-size 4k -o "$TMP/sz.eif"
+
+# ---- a gzip-compressed tar image is inflated once, not once per layer and pass (review atk-11 M1) ----
+python3 - "$TMP/refs1000.tar.gz" "$TMP/refs1.tar.gz" <<'PY'
+import gzip, io, json, sys, tarfile
+sys.path.insert(0, "tests")
+from image_fixtures import sha, OCI_CONFIG, OCI_MANIFEST, LAYER_TAR
+def layer():
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        ti = tarfile.TarInfo("t/f"); ti.size, ti.mtime = 5, 1000
+        t.addfile(ti, io.BytesIO(b"hello"))
+    return buf.getvalue()
+def make(out, refs):
+    blobs = {}
+    def blob(data, mt):
+        blobs["blobs/sha256/" + sha(data)] = data
+        return {"mediaType": mt, "digest": "sha256:" + sha(data), "size": len(data)}
+    l = layer()
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/a"]},
+                         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + sha(l)] * refs}}).encode()
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": blob(config, OCI_CONFIG),
+                           "layers": [blob(l, LAYER_TAR)] * refs}).encode()
+    index = json.dumps({"schemaVersion": 2, "manifests": [blob(manifest, OCI_MANIFEST)]}).encode()
+    files = [("junk", bytes(24 << 20))] + sorted(blobs.items()) + [("index.json", index),
+             ("oci-layout", b'{"imageLayoutVersion": "1.0.0"}')]
+    with tarfile.open(out, "w:gz", compresslevel=1) as t:
+        for name, data in files:
+            ti = tarfile.TarInfo(name); ti.size, ti.mtime = len(data), 1000
+            t.addfile(ti, io.BytesIO(data))
+make(sys.argv[1], 1000)
+make(sys.argv[2], 1)
+PY
+python3 - "$MEASURE" "$TMP" <<'PY' && ok "1000 layers of a gzip tar image cost about as much as one" ||
+import os, subprocess, sys
+def run(name):
+    r = os.times()
+    subprocess.run([sys.argv[1], "eif", "ramdisk", "-q", "--max-unpacked", "64M", "--image", sys.argv[2] + "/" + name,
+                    "-o", sys.argv[2] + "/" + name + ".cpio"], check=True)
+    e = os.times()
+    return (e.children_user - r.children_user) + (e.children_system - r.children_system)
+many, one = run("refs1000.tar.gz"), run("refs1.tar.gz")
+print("# 1000 references %.2f s, one %.2f s" % (many, one))
+sys.exit(0 if many < 3 * one + 0.5 else 1)
+PY
+	not_ok "1000 layers of a gzip tar image cost about as much as one"
+expect_failure 2 "the inflated outer tar counts against --max-unpacked in the ramdisk pass too" \
+	"budget" eif ramdisk -q --max-unpacked 20M --image "$TMP/refs1.tar.gz" -o "$TMP/refs.cpio"
+
+# ---- a sparse file counts what its stream holds against --max-unpacked, its logical size against --max-size (review atk-11 L2) ----
+mkdir -p "$TMP/sparse"
+truncate -s 2G "$TMP/sparse/big" && printf x >>"$TMP/sparse/big"
+tar -C "$TMP/sparse" --sparse --format=posix --mtime=@1000 --owner=0 --group=0 -cf "$TMP/sparse.tar" big
+rm -f "$TMP/sparse/big"
+python3 - "$TMP/sparseimg" "$TMP/sparse.tar" <<'PY'
+import gzip, json, sys
+sys.path.insert(0, "tests")
+from image_fixtures import Layout, sha, OCI_CONFIG, OCI_MANIFEST, LAYER_GZIP
+raw = open(sys.argv[2], "rb").read()
+lay = Layout(sys.argv[1])
+config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/a"]},
+                     "rootfs": {"type": "layers", "diff_ids": ["sha256:" + sha(raw)]}}).encode()
+manifest = json.dumps({"schemaVersion": 2, "mediaType": OCI_MANIFEST, "config": lay.blob(config, OCI_CONFIG),
+                       "layers": [lay.blob(gzip.compress(raw, 1, mtime=0), LAYER_GZIP)]}).encode()
+lay.index([lay.blob(manifest, OCI_MANIFEST)])
+PY
+expect_rc 0 "measure image: a 2 GiB sparse file holding a few KiB is within --max-unpacked 64M" \
+	image --max-unpacked 64M "$TMP/sparseimg"
+expect_failure 2 "eif ramdisk: the same file is refused by --max-size, not by --max-unpacked" \
+	"add up to more than 1073741824 bytes" eif ramdisk --image "$TMP/sparseimg" --max-unpacked 64M --max-size 1G -o "$TMP/sparse.cpio"
 
 # ---- an opaque marker repeated for one directory in one layer is walked once (review M4) ----
 python3 - "$TMP/opq" "$TMP/opq1" <<'EOF'
