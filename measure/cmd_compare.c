@@ -307,6 +307,27 @@ static enum ms_status fetch_missing(const struct ctx *c, const struct pair *p, s
 }
 
 /*
+ * Adds a CRL read from the cache to the pair's own list (the --crl files first),
+ * making the list on first use; the CRL is owned by the list, or freed on failure.
+ * Its bit in cached_crls says it must be applied to the chain.
+ */
+static enum ms_status add_cached_crl(const struct ctx *c, struct pair *p, struct ms_verify_options *vo,
+				     STACK_OF(X509_CRL) **crls, X509_CRL *crl, struct ms_err *err)
+{
+	if (!*crls && !(*crls = c->vo.crls ? sk_X509_CRL_dup(c->vo.crls) : sk_X509_CRL_new_null())) {
+		X509_CRL_free(crl);
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	}
+	vo->crls = *crls;
+	if (!sk_X509_CRL_push(*crls, crl)) {
+		X509_CRL_free(crl);
+		return ms_fail(err, MS_NO_MEMORY, "out of memory");
+	}
+	p->cached_crls |= 1u << (sk_X509_CRL_num(*crls) - 1);
+	return MS_OK;
+}
+
+/*
  * SNP evidence given no --vcek or --certs, with a cache: the VCEK, ASK and ARK
  * (as one bundle) and, unless --crl was given, the ARK's CRL from the cache
  * (which --fetch has filled). *crls is the pair's own list (the --crl files,
@@ -342,14 +363,7 @@ static enum ms_status collateral_from_cache(const struct ctx *c, struct pair *p,
 		return MS_OK;
 	if ((st = ms_crl_parse(cached->crl, cached->crl_len, "cached CRL", &crl, err)))
 		return ms_err_input(err, MS_INPUT_COLLATERAL, st);
-	*crls = c->vo.crls ? sk_X509_CRL_dup(c->vo.crls) : sk_X509_CRL_new_null();
-	if (!*crls || !sk_X509_CRL_push(*crls, crl)) {
-		X509_CRL_free(crl);
-		return ms_fail(err, MS_NO_MEMORY, "out of memory");
-	}
-	vo->crls = *crls;
-	p->cached_crls = 1u << (sk_X509_CRL_num(*crls) - 1);
-	return MS_OK;
+	return add_cached_crl(c, p, vo, crls, crl, err);
 }
 
 /*
@@ -382,13 +396,8 @@ static enum ms_status cached_crl_beside_vek(const struct ctx *c, struct pair *p,
 	free(der);
 	if (st)
 		return ms_err_input(err, MS_INPUT_COLLATERAL, st);
-	*crls = c->vo.crls ? sk_X509_CRL_dup(c->vo.crls) : sk_X509_CRL_new_null();
-	if (!*crls || !sk_X509_CRL_push(*crls, crl)) {
-		X509_CRL_free(crl);
-		return ms_fail(err, MS_NO_MEMORY, "out of memory");
-	}
-	vo->crls = *crls;
-	p->cached_crls = 1u << (sk_X509_CRL_num(*crls) - 1);
+	if ((st = add_cached_crl(c, p, vo, crls, crl, err)))
+		return st;
 	snprintf(what, sizeof(what), "%s (beside the VCEK given)", key);
 	ms_check_add(&p->checks, true, "CRL from the cache", c->cache_dir, what);
 	return MS_OK;
@@ -406,9 +415,6 @@ static enum ms_status tdx_crls_from_cache(const struct ctx *c, struct pair *p, s
 
 	if ((st = ms_collateral_need(p->e.data, p->e.len, MS_EVIDENCE_TDX, MS_SNP_PRODUCT_UNKNOWN, &need, err)))
 		return ms_err_input(err, MS_INPUT_COLLATERAL, st);
-	if (!(*crls = c->vo.crls ? sk_X509_CRL_dup(c->vo.crls) : sk_X509_CRL_new_null()))
-		return ms_fail(err, MS_NO_MEMORY, "out of memory");
-	vo->crls = *crls;
 	for (size_t i = 0; i < need.n; i++) {
 		const char *key = need.item[i].key;
 		uint8_t *der = NULL;
@@ -423,11 +429,8 @@ static enum ms_status tdx_crls_from_cache(const struct ctx *c, struct pair *p, s
 		free(der);
 		if (st)
 			return ms_err_input(err, MS_INPUT_COLLATERAL, st);
-		if (!sk_X509_CRL_push(*crls, crl)) {
-			X509_CRL_free(crl);
-			return ms_fail(err, MS_NO_MEMORY, "out of memory");
-		}
-		p->cached_crls |= 1u << (sk_X509_CRL_num(*crls) - 1);
+		if ((st = add_cached_crl(c, p, vo, crls, crl, err)))
+			return st;
 	}
 	return MS_OK;
 }
