@@ -11,6 +11,42 @@
 #include "digest.h"
 #include "x509.h"
 
+static bool blank(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * A PEM file given where one object is read holds exactly one PEM block and
+ * nothing but white space (or NUL padding) after it: OpenSSL's reader takes the
+ * first block and ignores the rest, so a second CRL in a file would never be applied.
+ */
+static enum ms_status pem_one(const uint8_t *buf, size_t len, const char *what, const char *noun,
+			      struct ms_err *err)
+{
+	static const char begin[] = "-----BEGIN", end[] = "-----END";
+	const uint8_t *first = memmem(buf, len, begin, sizeof(begin) - 1), *second, *e;
+	size_t at;
+
+	second = memmem(first + 1, len - (size_t)(first + 1 - buf), begin, sizeof(begin) - 1);
+	if (second)
+		return ms_fail(err, MS_BAD_INPUT, "%s: a second PEM block at offset 0x%zx; give one %s per file",
+			       what, (size_t)(second - buf), noun);
+	e = memmem(first, len - (size_t)(first - buf), end, sizeof(end) - 1);
+	if (!e)
+		return ms_fail(err, MS_BAD_INPUT, "%s: the PEM block at offset 0x%zx has no end line", what,
+			       (size_t)(first - buf));
+	/* past the end line's closing dashes */
+	at = (size_t)(e - buf) + sizeof(end) - 1;
+	while (at < len && buf[at] != '\n' && buf[at] != '\r')
+		at++;
+	for (; at < len; at++)
+		if (buf[at] && !blank(buf[at]))
+			return ms_fail(err, MS_BAD_INPUT, "%s: bytes after the PEM %s (at offset 0x%zx)", what, noun,
+				       at);
+	return MS_OK;
+}
+
 enum ms_status ms_x509_parse(const uint8_t *buf, size_t len, const char *what, X509 **out,
 			     struct ms_err *err)
 {
@@ -19,9 +55,12 @@ enum ms_status ms_x509_parse(const uint8_t *buf, size_t len, const char *what, X
 	if (len > INT32_MAX)
 		return ms_fail(err, MS_BAD_INPUT, "%s: certificate too large", what);
 	if (len >= 10 && memmem(buf, len, "-----BEGIN", 10)) {
-		BIO *bio = BIO_new_mem_buf(buf, (int)len);
+		enum ms_status st = pem_one(buf, len, what, "certificate", err);
+		BIO *bio;
 
-		if (!bio)
+		if (st)
+			return st;
+		if (!(bio = BIO_new_mem_buf(buf, (int)len)))
 			return ms_fail(err, MS_NO_MEMORY, "out of memory");
 		cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 		BIO_free(bio);
@@ -106,11 +145,6 @@ void ms_x509_fingerprint(X509 *cert, uint8_t out[32])
 	OPENSSL_free(der);
 }
 
-static bool blank(uint8_t c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 enum ms_status ms_x509_parse_bundle(const uint8_t *buf, size_t len, const char *what, STACK_OF(X509) **out,
 				    struct ms_err *err)
 {
@@ -182,15 +216,24 @@ enum ms_status ms_crl_parse(const uint8_t *buf, size_t len, const char *what, X5
 	if (len > INT32_MAX)
 		return ms_fail(err, MS_BAD_INPUT, "%s: too large", what);
 	if (len >= 10 && memmem(buf, len, "-----BEGIN", 10)) {
-		BIO *bio = BIO_new_mem_buf(buf, (int)len);
+		enum ms_status st = pem_one(buf, len, what, "CRL", err);
+		BIO *bio;
 
-		if (bio)
-			crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+		if (st)
+			return st;
+		if (!(bio = BIO_new_mem_buf(buf, (int)len)))
+			return ms_fail(err, MS_NO_MEMORY, "out of memory");
+		crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
 		BIO_free(bio);
 	} else {
 		const uint8_t *p = buf;
 
 		crl = d2i_X509_CRL(NULL, &p, (long)len);
+		if (crl && p != buf + len) {
+			X509_CRL_free(crl);
+			return ms_fail(err, MS_BAD_INPUT, "%s: %zu bytes after the DER CRL (at offset 0x%zx); give one CRL per file",
+				       what, (size_t)(buf + len - p), (size_t)(p - buf));
+		}
 	}
 	if (!crl)
 		return ms_fail(err, MS_BAD_INPUT, "%s: not a PEM or DER CRL", what);

@@ -155,4 +155,32 @@ if [ "$got" = "1=0 2=3 3=3 " ]; then
 	not_ok "a streamed batch reads a --crl and a --root replaced between lines anew" "got: $got, want 1=0 2=3 3=3" \
 		"$(head -c 600 "$TMP/batch.out")"; fi
 
+# several CRLs in one file: OpenSSL reads the first and drops the rest, so the file is refused
+# (outside review: the clean CRL first, the one listing the ASK second, passed with "nothing revoked")
+openssl crl -inform DER -in "$P/crl-clean.der" >"$TMP/bundle.pem" 2>/dev/null
+openssl crl -inform DER -in "$P/crl-ask.der" >>"$TMP/bundle.pem" 2>/dev/null
+cat "$P/crl-clean.der" "$P/crl-ask.der" >"$TMP/concat.der"
+# bad_file DESC WORDS ARGS...: exit 2 with one line on stderr holding WORDS
+bad_file() {
+	desc=$1 words=$2
+	shift 2
+	run "$@"
+	if [ "$rc" -eq 2 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -qF -- "$words" "$TMP/err"; then ok "$desc"; else
+		not_ok "$desc" "exit $rc (want 2)" "stderr: $(head -c 600 "$TMP/err")" "want words: $words"; fi
+}
+bad_file "--crl with two PEM CRLs in one file: exit 2, not the first alone" "a second PEM block at offset 0x" \
+	compare --root "$ROOT" --vcek "$P/vcek.der" --crl "$TMP/bundle.pem" $S
+bad_file "--crl with two DER CRLs back to back: exit 2" "bytes after the DER CRL (at offset 0x" \
+	compare --root "$ROOT" --vcek "$P/vcek.der" --crl "$TMP/concat.der" $S
+mkcache "$TMP/c-concat" "$TMP/concat.der"
+refused 2 "a cached CRL blob holding two CRLs: exit 2" "bytes after the DER CRL" \
+	compare --root "$ROOT" --cache "$TMP/c-concat" $S
+openssl crl -inform DER -in "$P/crl-ask.der" >"$TMP/one.pem" 2>/dev/null
+printf '\n\n' >>"$TMP/one.pem"
+refused 3 "one PEM CRL with blank lines after it is read as before (it revokes the ASK)" "revoked" \
+	compare --root "$ROOT" --vcek "$P/vcek.der" --crl "$TMP/one.pem" $S
+openssl crl -inform DER -in "$P/crl-clean.der" >"$TMP/crl-then-text.pem" 2>/dev/null
+echo "trailing words" >>"$TMP/crl-then-text.pem"
+bad_file "--crl with text after its PEM block: exit 2" "bytes after the PEM CRL (at offset 0x" \
+	compare --root "$ROOT" --vcek "$P/vcek.der" --crl "$TMP/crl-then-text.pem" $S
 echo "1..$n"
