@@ -271,8 +271,8 @@ out:
 	return st;
 }
 
-void ms_evidence_revocation(const struct ms_verify_options *o, const struct ms_chain_result *path, struct ms_evidence *ev,
-			    struct ms_checks *checks)
+void ms_evidence_revocation(const struct ms_verify_options *o, const struct ms_chain_result *path, const char *scope,
+			    struct ms_evidence *ev, struct ms_checks *checks)
 {
 	char found[96];
 
@@ -280,19 +280,17 @@ void ms_evidence_revocation(const struct ms_verify_options *o, const struct ms_c
 	ev->crls_used_mask = path->crls_used_mask;
 	ev->revocation_checked = path->revocation_checked;
 	if (!o->crls || !sk_X509_CRL_num(o->crls)) {
-		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "revocation",
-				   "every certificate checked against its issuer's CRL", "no CRL was given");
+		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "revocation", scope, "no CRL was given");
 		return;
 	}
 	if (!path->revocation_checked) {
-		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "revocation",
-				   "every certificate checked against its issuer's CRL",
+		ms_check_add_state(checks, MS_CHECK_NOT_CHECKED, -1, "revocation", scope,
 				   "none of the CRLs given is for this chain");
 		return;
 	}
 	snprintf(found, sizeof(found), "%zu CRL%s on the path, nothing revoked", path->crls_used,
 		 path->crls_used == 1 ? "" : "s");
-	ms_check_add(checks, true, "revocation", "every certificate checked against its issuer's CRL", found);
+	ms_check_add(checks, true, "revocation", scope, found);
 }
 
 cJSON *ms_cert_json(X509 *c, const uint8_t *der, size_t der_len)

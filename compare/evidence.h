@@ -202,9 +202,13 @@ bool ms_policy_judges_tcb(const cJSON *policy);
 enum ms_status ms_policy_parse(const char *text, size_t len, cJSON **out, struct ms_err *err);
 
 struct ms_chain_result;
-/* Records what the chain verifier found of revocation in ev and the check table. */
-void ms_evidence_revocation(const struct ms_verify_options *o, const struct ms_chain_result *path, struct ms_evidence *ev,
-			    struct ms_checks *checks);
+/*
+ * Records what the chain verifier found of revocation in ev and the check table;
+ * scope says which certificates the CRLs were to cover.
+ */
+#define MS_REVOCATION_EVERY_CERTIFICATE "every certificate checked against its issuer's CRL"
+void ms_evidence_revocation(const struct ms_verify_options *o, const struct ms_chain_result *path, const char *scope,
+			    struct ms_evidence *ev, struct ms_checks *checks);
 
 /* A certificate's subject, issuer, validity and SHA-256 (and its DER, when given) as JSON. */
 cJSON *ms_cert_json(X509 *cert, const uint8_t *der, size_t der_len);

@@ -255,7 +255,7 @@ enum ms_status ms_nitro_verify(const uint8_t *buf, size_t len, const struct ms_v
 	ms_format_time(t, tbuf);
 	snprintf(what, sizeof(what), "every certificate valid at %s%s", tbuf, o->at_evidence ? " (the document's time)" : "");
 	ms_check_add(checks, true, "certificate chain", "root -> cabundle -> leaf", what);
-	ms_evidence_revocation(o, &path, ev, checks);
+	ms_evidence_revocation(o, &path, MS_REVOCATION_EVERY_CERTIFICATE, ev, checks);
 	ev->checked_at = t;
 
 	subject = ms_x509_name(X509_get_subject_name(leaf));

@@ -391,7 +391,7 @@ enum ms_status ms_snp_verify(const uint8_t *buf, size_t len, const struct ms_ver
 			ms_check_add(checks, false, "revocation", "the ARK's CRL does not list the VCEK", err->msg);
 			goto out;
 		}
-		ms_evidence_revocation(o, &path, ev, checks);
+		ms_evidence_revocation(o, &path, "every certificate above the VCEK checked against its issuer's CRL", ev, checks);
 	}
 
 	{

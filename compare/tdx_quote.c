@@ -133,7 +133,7 @@ enum ms_status ms_tdx_verify(const uint8_t *buf, size_t len, const struct ms_ver
 		     "the chain ends in it");
 	ms_format_time(o->at, b);
 	ms_check_add(checks, true, "PCK chain", "PCK -> CA -> root", b);
-	ms_evidence_revocation(o, &path, ev, checks);
+	ms_evidence_revocation(o, &path, MS_REVOCATION_EVERY_CERTIFICATE, ev, checks);
 
 	/* ECDSA P-256 / SHA-256, r||s big-endian, 32 bytes each (as the attestation key's signature below) */
 	if (ms_ecdsa_verify_raw(X509_get0_pubkey(leaf), "SHA256", q->qe.raw, MS_TDX_QE_REPORT_LEN, q->qe_signature,
