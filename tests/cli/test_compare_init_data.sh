@@ -45,25 +45,18 @@ FILE_DIGEST=$(python3 -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv
 
 # swtpm_quote DIR DIGEST: a swtpm whose PCR8 is extended once with DIGEST; leaves DIR/q.{msg,sig,pcrs}, DIR/ak.pem
 swtpm_quote() {
-	mkdir -p "$1"
-	swtpm socket --tpmstate dir="$1" --tpm2 --server type=unixio,path="$1/sock" \
-		--ctrl type=unixio,path="$1/sock.ctrl" --flags not-need-init,startup-clear 2>/dev/null &
-	pid=$!
-	export TPM2TOOLS_TCTI="swtpm:path=$1/sock"
-	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$1/sock" ] && break; sleep 0.2; done
-	flush() { tpm2_flushcontext -t >/dev/null 2>&1; tpm2_flushcontext -s >/dev/null 2>&1; }
+	start_swtpm "$1"
 	made=false
 	if tpm2_pcrextend "8:sha256=$2" >/dev/null 2>&1 && tpm2_createek -c "$1/ek.ctx" -G rsa -u "$1/ek.pub" >/dev/null 2>&1 &&
-		flush && tpm2_createak -C "$1/ek.ctx" -c "$1/ak.ctx" -G rsa -g sha256 -s rsassa -u "$1/ak.pem" -f pem \
+		tpm_flush && tpm2_createak -C "$1/ek.ctx" -c "$1/ak.ctx" -G rsa -g sha256 -s rsassa -u "$1/ak.pem" -f pem \
 			-n "$1/ak.name" >/dev/null 2>&1 &&
-		flush && tpm2_quote -c "$1/ak.ctx" -l sha256:0,7,8 -q 1d17da7a -g sha256 -m "$1/q.msg" -s "$1/q.sig" \
-			-o "$1/q.pcrs" >/dev/null 2>&1 && flush &&
+		tpm_flush && tpm2_quote -c "$1/ak.ctx" -l sha256:0,7,8 -q 1d17da7a -g sha256 -m "$1/q.msg" -s "$1/q.sig" \
+			-o "$1/q.pcrs" >/dev/null 2>&1 && tpm_flush &&
 		tpm2_quote -c "$1/ak.ctx" -l sha256:0,7 -q 1d17da7a -g sha256 -m "$1/q7.msg" -s "$1/q7.sig" \
-			-o "$1/q7.pcrs" >/dev/null 2>&1 && flush; then
+			-o "$1/q7.pcrs" >/dev/null 2>&1 && tpm_flush; then
 		made=true
 	fi
-	kill $pid 2>/dev/null
-	wait $pid 2>/dev/null
+	stop_swtpm
 	$made
 }
 if swtpm_quote "$TMP/vec" "$VEC_DIGEST" && swtpm_quote "$TMP/file" "$FILE_DIGEST"; then
